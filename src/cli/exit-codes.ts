@@ -1,0 +1,48 @@
+import type { ErrorCode } from '../core/errors.js';
+
+/** Documented exit codes (README "Exit codes"). Stable: scripts depend on them. */
+export const EXIT = {
+  OK: 0,
+  ERROR: 1,
+  USAGE: 2,
+  CONFIG: 3,
+  AUTH: 4,
+  NETWORK: 5,
+  CONFLICTS: 6,
+  SAFETY_GATE: 7,
+  LOCKED: 8,
+  NOT_IMPLEMENTED: 9,
+  INTERRUPTED: 130,
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export function exitCodeFor(code: ErrorCode): ExitCode {
+  switch (code) {
+    case 'CSYNC_USAGE':
+      return EXIT.USAGE;
+    case 'CSYNC_CONFIG':
+    case 'CSYNC_WORKSPACE':
+      return EXIT.CONFIG;
+    case 'CSYNC_AUTH':
+    case 'CSYNC_FORBIDDEN':
+      return EXIT.AUTH;
+    case 'CSYNC_TIMEOUT':
+    case 'CSYNC_NETWORK':
+    case 'CSYNC_SERVER':
+    case 'CSYNC_CIRCUIT_OPEN':
+    case 'CSYNC_RATE_LIMITED':
+      return EXIT.NETWORK;
+    case 'CSYNC_CONFLICTS':
+      return EXIT.CONFLICTS;
+    case 'CSYNC_SAFETY_GATE':
+      return EXIT.SAFETY_GATE;
+    case 'CSYNC_LOCKED':
+      return EXIT.LOCKED;
+    case 'CSYNC_NOT_IMPLEMENTED':
+      return EXIT.NOT_IMPLEMENTED;
+    case 'CSYNC_INTERRUPTED':
+      return EXIT.INTERRUPTED;
+    default:
+      return EXIT.ERROR;
+  }
+}
