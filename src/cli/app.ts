@@ -1,0 +1,87 @@
+/**
+ * The command line: yargs with every command of the product registered. Exit codes are decided here only
+ * (src/cli/exit-codes.ts). Unknown commands or flags are usage errors (exit 2).
+ */
+import yargs, { type Argv } from 'yargs';
+import { CsyncError, UsageError } from '../core/errors.js';
+import { scrub } from '../obs/redact.js';
+import { VERSION } from '../version.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { registerEnvSecrets } from './context.js';
+import { COMMANDS } from './commands/index.js';
+
+export function buildParser(argv: string[]): Argv {
+  let parser = yargs(argv)
+    .scriptName('csync')
+    .usage('csync <command> [options]\n\nTwo-way sync between a local folder and Confluence.')
+    .option('workspace', { alias: 'w', type: 'string', describe: 'workspace folder (default: current folder, or CSYNC_WORKSPACE)', global: true })
+    .option('config', { alias: 'c', type: 'string', describe: 'config file (default: <workspace>/config/csync.json)', global: true })
+    .option('profile', { type: 'string', choices: ['fast', 'balanced', 'conservative'], describe: 'rate/retry preset', global: true })
+    .option('log-level', { type: 'string', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], describe: 'log level', global: true })
+    .option('json', { type: 'boolean', describe: 'print results as JSON on stdout', global: true })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'print only results and errors', global: true })
+    .option('progress', { type: 'boolean', default: true, describe: 'show progress (--no-progress to hide)', global: true })
+    .strict()
+    .strictCommands()
+    .strictOptions()
+    .demandCommand(1, 'name a command (see csync --help)')
+    .recommendCommands()
+    .completion('completion', 'print a bash/zsh completion script (csync completion >> ~/.bashrc)')
+    .help()
+    .alias('help', 'h')
+    .version(VERSION)
+    .alias('version', 'V')
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .epilogue(
+      'Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 auth, 5 network/server, 6 conflicts remain, 7 safety gate, 8 workspace locked, 9 not built yet, 130 interrupted.\nDocs: README.md',
+    )
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg ?? 'invalid usage');
+    });
+  for (const cmd of COMMANDS) parser = parser.command(cmd);
+  return parser;
+}
+
+export interface RunResult {
+  code: number;
+}
+
+/** Runs the CLI; resolves with the exit code (never calls process.exit itself). */
+export async function run(argv: string[]): Promise<number> {
+  registerEnvSecrets();
+  const json = argv.includes('--json');
+  let exitCode: number = EXIT.OK;
+  try {
+    const parser = buildParser(argv);
+    const parsed = (await parser.parseAsync()) as { exitCode?: number };
+    if (typeof parsed.exitCode === 'number') exitCode = parsed.exitCode;
+    else if (typeof process.exitCode === 'number') exitCode = process.exitCode;
+  } catch (err) {
+    exitCode = reportError(err, json);
+  }
+  return exitCode;
+}
+
+export function reportError(err: unknown, json: boolean): number {
+  if (err instanceof CsyncError) {
+    const code = exitCodeFor(err.code);
+    const lines = [`csync: ${err.message}`];
+    if (err.hint) lines.push(`  hint: ${err.hint}`);
+    if (err.code === 'CSYNC_USAGE') lines.push('  run `csync --help` for usage');
+    process.stderr.write(scrub(lines.join('\n')) + '\n');
+    if (json) {
+      process.stdout.write(
+        scrub(JSON.stringify({ ok: false, error: { code: err.code, message: err.message, hint: err.hint ?? null, exitCode: code } })) + '\n',
+      );
+    }
+    return code;
+  }
+  const e = err as Error;
+  process.stderr.write(scrub(`csync: unexpected error: ${e?.stack ?? String(err)}`) + '\n');
+  if (json) {
+    process.stdout.write(scrub(JSON.stringify({ ok: false, error: { code: 'CSYNC_INTERNAL', message: String(e?.message ?? err), exitCode: EXIT.ERROR } })) + '\n');
+  }
+  return EXIT.ERROR;
+}

@@ -1,0 +1,35 @@
+import type { CommandModule } from 'yargs';
+import type { GlobalArgs } from '../context.js';
+
+interface EmulatorArgs extends GlobalArgs {
+  port: number;
+  host: string;
+  seed: string;
+  rateLimit?: number;
+  burst?: number;
+  latency?: number;
+  faults?: number;
+  data?: string;
+}
+
+export const emulatorCommand: CommandModule<GlobalArgs, EmulatorArgs> = {
+  command: 'emulator',
+  describe: 'run a local Confluence-compatible server (for trying the tool, tests and benchmarks)',
+  builder: (y) =>
+    y
+      .option('port', { type: 'number', default: 8090, describe: 'port (0 = any free port)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+      .option('seed', { type: 'string', default: 'demo', describe: 'demo | empty | <page count> (space BENCH)' })
+      .option('rate-limit', { type: 'number', describe: 'requests per second before 429s (token bucket)' })
+      .option('burst', { type: 'number', describe: 'token bucket size' })
+      .option('latency', { type: 'number', describe: 'added latency per request, ms' })
+      .option('faults', { type: 'number', describe: 'probability (0..1) of an injected fault per request' })
+      .option('data', { type: 'string', describe: 'persist state to this JSON file' })
+      .example('csync emulator --port 8090 --seed demo', 'serve the demo space on http://127.0.0.1:8090')
+      .example('csync emulator --seed 10000 --rate-limit 10', 'a 10,000-page space behind a 10 req/s limit') as never,
+  handler: async (argv) => {
+    const modulePath = '../../emulator/command.js';
+    const mod = (await import(modulePath)) as { runEmulatorCommand(a: EmulatorArgs): Promise<number> };
+    process.exitCode = await mod.runEmulatorCommand(argv);
+  },
+};

@@ -1,0 +1,46 @@
+import type { Argv, CommandModule } from 'yargs';
+import { initCommand } from './init.js';
+import { doctorCommand } from './doctor.js';
+import { emulatorCommand } from './emulator.js';
+import { demoCommand } from './demo.js';
+import { notBuilt } from './not-built.js';
+
+const pathsArg = (y: Argv) =>
+  y.positional('paths', { type: 'string', array: true, describe: 'files or folders (default: all)' });
+
+/** Every command of the product, in the order --help lists them. */
+// Modules are typed per command; yargs only needs them as untyped modules here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const COMMANDS: CommandModule<any, any>[] = [
+  initCommand,
+  doctorCommand,
+  notBuilt('pull', 'Confluence → files: new, changed, moved, renamed, deleted pages and attachments', [
+    ['csync pull', 'pull every configured space'],
+    ['csync pull --space DOC --dry-run', 'show what a pull of space DOC would do'],
+  ]),
+  notBuilt('push [paths..]', 'files → Confluence: edits, new files, moves, renames, deletes, attachments, labels', [
+    ['csync push', 'push every local change'],
+    ['csync push content/DOC/Guide.md', 'push one file'],
+  ], pathsArg),
+  notBuilt('sync', 'one two-way pass (pull + push)', [['csync sync', 'pull remote changes and push local ones']]),
+  notBuilt('status', 'local changes, remote changes and conflicts, like git status', [
+    ['csync status', 'what differs on each side'],
+    ['csync status --json', 'the same as JSON'],
+  ]),
+  notBuilt('diff [path]', 'unified diff of a local file against its page', [['csync diff content/DOC/Guide.md', 'diff one page']]),
+  notBuilt('resolve <path>', 'settle a conflict', [['csync resolve content/DOC/Guide.md --keep local', 'keep your version']], (y) =>
+    y.positional('path', { type: 'string' }).option('keep', { choices: ['local', 'remote', 'merged'] as const }),
+  ),
+  notBuilt('watch', 'the daemon: file watcher + remote polling + /healthz and /metrics on loopback', [
+    ['csync watch', 'run the daemon in the foreground'],
+    ['csync watch --debounce 500 --poll 15', 'push faster, poll more often'],
+  ]),
+  notBuilt('service <action>', 'systemd user unit: install, uninstall, status', [
+    ['csync service install', 'write ~/.config/systemd/user/confluence-sync.service for this workspace'],
+  ], (y) => y.positional('action', { choices: ['install', 'uninstall', 'status'] as const })),
+  notBuilt('export', 'pages by space/label/CQL into a Markdown/HTML bundle or zip with a checksum manifest', [
+    ['csync export --label runbook --out runbooks.zip', 'export pages labelled runbook'],
+  ]),
+  emulatorCommand,
+  demoCommand,
+];

@@ -1,0 +1,49 @@
+import type { FormatName } from '../format/types.js';
+import type { ProfileName } from './settings.js';
+
+export interface ConfigSource {
+  layer: 'default' | 'profile' | 'file' | 'dotenv' | 'env' | 'flag';
+  /** Profile name, file path, variable name or flag name. */
+  name?: string;
+}
+
+/** The validated, frozen configuration. Shapes mirror src/config/settings.ts. */
+export interface Config {
+  readonly workspace: string;
+  readonly configFile: string | undefined;
+  readonly site: {
+    readonly url?: string;
+    readonly email?: string;
+    readonly apiToken?: string;
+    readonly pat?: string;
+    readonly allowInsecureHttp: boolean;
+  };
+  readonly spaces: readonly string[];
+  readonly scope: { readonly rootPageId?: string; readonly labels: readonly string[]; readonly cql?: string };
+  readonly format: FormatName;
+  readonly profile: ProfileName;
+  readonly rate: { readonly requestsPerSecond: number; readonly burst: number; readonly maxConcurrent: number };
+  readonly retry: { readonly maxRetries: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly timeouts: { readonly connectMs: number; readonly responseMs: number };
+  readonly breaker: { readonly failureThreshold: number; readonly halfOpenAfterMs: number };
+  readonly concurrency: { readonly pages: number; readonly attachments: number };
+  readonly batch: { readonly pageSize: number };
+  readonly sync: {
+    readonly maxDeletePercent: number;
+    readonly maxDeleteCount?: number;
+    readonly minorEdit: boolean;
+    readonly versionMessage: string;
+    readonly conflictCopies: number;
+  };
+  readonly watch: { readonly debounceMs: number; readonly pollSeconds: number; readonly listen: string };
+  readonly log: { readonly level: string; readonly maxFileBytes: number; readonly maxFiles: number };
+  /** Where each setting's value came from. */
+  readonly sources: Readonly<Record<string, ConfigSource>>;
+  /** Non-fatal problems found while loading (shown once by the CLI). */
+  readonly warnings: readonly string[];
+}
+
+/** The values of every secret setting (for redaction). */
+export function secretsOf(config: Pick<Config, 'site'>): string[] {
+  return [config.site.apiToken, config.site.pat].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}

@@ -1,0 +1,4 @@
+declare module 'pino-roll' {
+  const build: (options: Record<string, unknown>) => Promise<NodeJS.WritableStream>;
+  export default build;
+}
