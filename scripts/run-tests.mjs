@@ -2,6 +2,7 @@
 // Runs the test suite with Node's built-in runner. Test files are TypeScript, loaded through tsx.
 // Usage: node scripts/run-tests.mjs [filter...]   (a filter is a substring of the test file path)
 //        node scripts/run-tests.mjs --soak        (sets CSYNC_SOAK=1: longer randomized runs)
+//        node scripts/run-tests.mjs --dist        (tests spawn dist/cli/main.js instead of the TypeScript source)
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -11,6 +12,8 @@ const env = { ...process.env };
 const filters = [];
 for (const a of args) {
   if (a === '--soak') env.CSYNC_SOAK = '1';
+  // Spawned CLIs run the built dist/ (twice as fast to start as tsx); `npm test` builds first.
+  else if (a === '--dist') env.CSYNC_TEST_CLI = 'dist';
   else filters.push(a);
 }
 function walk(dir) {

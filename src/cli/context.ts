@@ -68,6 +68,9 @@ export async function createContext(
     explicitLevel: args.logLevel !== undefined,
     quiet: Boolean(args.quiet),
   });
+  logger.debug({ module: 'cli', argv: process.argv.slice(2), workspace: config.workspace, profile: config.profile }, 'command started');
+  // Structural redaction hides site.apiToken / site.pat here; `scrub` would catch them anyway.
+  logger.trace({ module: 'config', site: config.site, sources: config.sources }, 'configuration loaded');
   for (const w of config.warnings) {
     out.warn(w);
     logger.warn({ module: 'config' }, w);
