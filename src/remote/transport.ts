@@ -1,0 +1,252 @@
+/**
+ * Every request to a site goes through `Transport.send`: breaker gate → concurrency slot (Bottleneck) → rate
+ * governor → one HTTP attempt → classify → maybe wait and retry. Decisions come from pure modules (classify.ts,
+ * backoff.ts, rate-policy.ts); this file only sequences them and waits.
+ */
+import Bottleneck from 'bottleneck';
+import type { Got, Response } from 'got';
+import { RemoteError } from '../core/errors.js';
+import { parseRetryAfterMs, retryDelayMs } from './backoff.js';
+import { CircuitBreaker } from './breaker.js';
+import { atlassianMessage, classifyNetworkError, classifyStatus, invalidResponseDecision, type FailureDecision } from './classify.js';
+import { createSiteHttp, type SiteHttp } from './http.js';
+import type { NormalizedOptions } from './options.js';
+import { RateGovernor, readRateHeaders } from './rate-governor.js';
+import type { SiteUrls } from './site-url.js';
+import { StatsCollector } from './stats.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface HttpRequest {
+  /** Operation name for metrics and logs, e.g. 'pages.list'. */
+  op: string;
+  method: Method;
+  /** Absolute URL without query. */
+  url: string;
+  query?: Query | undefined;
+  json?: unknown;
+  /** Multipart body; a factory because a body must be rebuilt for every attempt. */
+  form?: (() => Promise<FormData>) | undefined;
+  headers?: Record<string, string> | undefined;
+  /** Safe to resend blindly (GET, PUT with a version guard, DELETE). */
+  idempotent: boolean;
+  /** After an attempt that may have been applied, a later 404 means the (delete) already happened. */
+  notFoundMeansDone?: boolean | undefined;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** A previous attempt of this request may have been applied by the server. */
+  afterAmbiguous: boolean;
+}
+
+/** Thrown by a parse function when a 2xx body is not what the API promises. */
+export class InvalidBodyProblem extends Error {}
+
+type AttemptResult =
+  | { ok: true; answer: Omit<HttpAnswer, 'afterAmbiguous'> }
+  | { ok: false; decision: FailureDecision; error: RemoteError; retryAfterMs: number | undefined };
+
+export interface SendOptions<T> {
+  /** Turns a 2xx (or accepted) answer into the result; throw InvalidBodyProblem for a malformed body. */
+  parse: (answer: HttpAnswer) => T;
+  /** Statuses handed to `parse` instead of failing (e.g. 404 for getPage → null). */
+  accept?: readonly number[];
+  /**
+   * For a non-idempotent write whose outcome is unknown: looks for its effect. A value ends the request with it;
+   * undefined means "not applied", and the write is retried.
+   */
+  verify?: () => Promise<T | undefined>;
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+export class Transport {
+  readonly http: SiteHttp;
+  readonly breaker: CircuitBreaker;
+  readonly governor: RateGovernor;
+  readonly stats: StatsCollector;
+  private readonly limiter: Bottleneck;
+  /** The last rate-limit headers seen (for the doctor). */
+  lastRateHeaders: Record<string, string> = {};
+
+  constructor(
+    readonly options: NormalizedOptions,
+    readonly site: SiteUrls,
+  ) {
+    this.http = createSiteHttp(options);
+    this.stats = new StatsCollector(options.hooks);
+    this.breaker = new CircuitBreaker(options.breaker, options.clock, (state) => {
+      options.logger.warn({ host: site.host, state }, `circuit breaker ${state}`);
+      this.stats.breakerChanged(state);
+    });
+    this.governor = new RateGovernor(options.rate, options.clock, options.sleep);
+    // Bottleneck holds the concurrency cap and the queue; pacing is the governor's (it follows an injectable clock).
+    this.limiter = new Bottleneck({ maxConcurrent: options.rate.maxConcurrent });
+  }
+
+  get got(): Got {
+    return this.http.got;
+  }
+
+  async send<T>(req: HttpRequest, opts: SendOptions<T>): Promise<T> {
+    const { retry } = this.options;
+    let afterAmbiguous = false;
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.limiter.schedule(() => this.attempt(req, attempt, opts.accept ?? []));
+      let failure: Extract<AttemptResult, { ok: false }>;
+      if (result.ok) {
+        if (afterAmbiguous && req.notFoundMeansDone && result.answer.status === 404) return opts.parse({ ...result.answer, status: 204, body: '', afterAmbiguous });
+        try {
+          return opts.parse({ ...result.answer, afterAmbiguous });
+        } catch (err) {
+          if (!(err instanceof InvalidBodyProblem)) throw err;
+          const decision = invalidResponseDecision(err.message);
+          failure = { ok: false, decision, retryAfterMs: undefined, error: this.toError(req, decision, result.answer.status, undefined, undefined) };
+          this.options.logger.warn({ op: req.op, path: pathOf(req.url), problem: err.message }, 'malformed response');
+        }
+      } else {
+        failure = result;
+      }
+      const { decision } = failure;
+      if (afterAmbiguous && req.notFoundMeansDone && decision.code === 'CSYNC_NOT_FOUND') return opts.parse({ status: 204, headers: {}, body: '', afterAmbiguous });
+      const retryable = decision.retry === 'safe' || (decision.retry === 'ambiguous' && (req.idempotent || opts.verify !== undefined));
+      if (!retryable || attempt >= retry.maxRetries) throw failure.error;
+      if (decision.retry === 'ambiguous') {
+        afterAmbiguous = true;
+        if (!req.idempotent && opts.verify) {
+          // Never write twice: find out whether the first write happened before sending it again.
+          this.stats.verifiedWrites += 1;
+          const found = await opts.verify();
+          if (found !== undefined) {
+            this.options.logger.info({ op: req.op, path: pathOf(req.url) }, 'write had been applied despite the error; not repeating it');
+            return found;
+          }
+        }
+      }
+      const delay = retryDelayMs(attempt + 1, retry, failure.retryAfterMs, this.options.random());
+      this.stats.retry({ op: req.op, method: req.method, path: pathOf(req.url), attempt: attempt + 1, delayMs: delay, code: decision.code });
+      this.options.logger.debug({ op: req.op, path: pathOf(req.url), code: decision.code, attempt: attempt + 1, delayMs: delay }, 'retrying');
+      await this.options.sleep(delay);
+    }
+  }
+
+  /** One attempt, run inside a concurrency slot. Never throws for request failures: returns them classified. */
+  private async attempt(req: HttpRequest, attempt: number, accept: readonly number[]): Promise<AttemptResult> {
+    const path = pathOf(req.url);
+    const gate = this.breaker.tryAcquire();
+    if (!gate.allowed) {
+      const seconds = Math.ceil(gate.retryInMs / 1000);
+      const error = new RemoteError(
+        'CSYNC_CIRCUIT_OPEN',
+        `${req.method} ${path}: not sent, ${this.site.host} failed ${this.options.breaker.failureThreshold} times in a row (circuit open)`,
+        { method: req.method, path },
+        { hint: `requests to ${this.site.host} resume with a probe in ${seconds} s; check the server or network (status.atlassian.com for Cloud)` },
+      );
+      return { ok: false, error, retryAfterMs: undefined, decision: { code: 'CSYNC_CIRCUIT_OPEN', retry: 'no', breakerFailure: false, what: 'circuit open', hint: error.hint ?? '' } };
+    }
+    const waited = await this.governor.acquire();
+    const t0 = performance.now();
+    let response: Response<string>;
+    try {
+      response = await this.got(req.url, {
+        method: req.method,
+        searchParams: cleanQuery(req.query),
+        ...(req.json !== undefined ? { json: req.json } : {}),
+        ...(req.form ? { body: await req.form() } : {}),
+        headers: req.headers ?? {},
+      });
+    } catch (err) {
+      this.governor.release();
+      const e = err as { code?: string; name?: string };
+      const decision = classifyNetworkError(e.code, e.name);
+      if (decision.breakerFailure) this.breaker.recordFailure(gate.probe);
+      else this.breaker.recordNeutral(gate.probe);
+      const ms = performance.now() - t0;
+      this.stats.request({ op: req.op, method: req.method, path, status: 0, ms, attempt, code: decision.code, limiterWaitMs: waited });
+      // The got error is not attached as cause: it holds the request options, headers included.
+      const error = new RemoteError(decision.code, `${req.method} ${path}: ${decision.what}`, { method: req.method, path }, { hint: decision.hint, details: { errorCode: e.code, attempt } });
+      return { ok: false, decision, error, retryAfterMs: undefined };
+    }
+    const ms = performance.now() - t0;
+    const status = response.statusCode;
+    const headers = response.headers as Record<string, string | string[] | undefined>;
+    const retryAfterMs = parseRetryAfterMs(headers['retry-after'], Date.now());
+    const rate = readRateHeaders(headers);
+    this.rememberRateHeaders(headers);
+    this.governor.release({
+      status,
+      remaining: rate.remaining,
+      limit: rate.limit,
+      nearLimit: rate.nearLimit,
+      fillPerSecond: rate.fillPerSecond,
+      retryAfterMs,
+      fallbackPauseMs: this.options.retry.baseDelayMs,
+    });
+    const ok = (status >= 200 && status < 300) || accept.includes(status);
+    const decision = ok ? undefined : classifyStatus(status, this.options.auth.kind);
+    if (decision?.breakerFailure) this.breaker.recordFailure(gate.probe);
+    else this.breaker.recordSuccess(gate.probe);
+    this.stats.request({ op: req.op, method: req.method, path, status, ms, attempt, code: decision?.code, limiterWaitMs: waited });
+    if (status === 429 || (status === 503 && retryAfterMs !== undefined)) {
+      this.stats.rateLimitedEvent({ op: req.op, path, retryAfterMs });
+      this.options.logger.warn({ op: req.op, path, status, retryAfterMs }, 'rate limited: pausing all requests to the site');
+    }
+    if (!decision) return { ok: true, answer: { status, headers, body: response.body } };
+    const serverMessage = atlassianMessage(response.body);
+    return { ok: false, decision, retryAfterMs, error: this.toError(req, decision, status, serverMessage, retryAfterMs) };
+  }
+
+  private toError(req: HttpRequest, decision: FailureDecision, status: number | undefined, serverMessage: string | undefined, retryAfterMs: number | undefined): RemoteError {
+    const path = pathOf(req.url);
+    const tail = serverMessage ? `: ${serverMessage}` : '';
+    return new RemoteError(
+      decision.code,
+      `${req.method} ${path}: ${decision.what}${tail}`,
+      { method: req.method, path, status, serverMessage, retryAfterSeconds: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000) },
+      { hint: decision.hint },
+    );
+  }
+
+  private rememberRateHeaders(headers: Record<string, string | string[] | undefined>): void {
+    const seen: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) {
+      if ((k.startsWith('x-ratelimit') || k === 'retry-after' || k === 'ratelimit-reason') && v !== undefined) seen[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    if (Object.keys(seen).length > 0) this.lastRateHeaders = seen;
+  }
+
+  /** Runs `fn` in a concurrency slot after the rate governor and breaker admit it (for streamed downloads). */
+  async slot<T>(fn: (admitted: { probe: boolean; waitedMs: number }) => Promise<T>, req: { method: Method; url: string }): Promise<T> {
+    return this.limiter.schedule(async () => {
+      const path = pathOf(req.url);
+      const gate = this.breaker.tryAcquire();
+      if (!gate.allowed) {
+        throw new RemoteError('CSYNC_CIRCUIT_OPEN', `${req.method} ${path}: not sent, ${this.site.host} is failing (circuit open)`, { method: req.method, path }, { hint: `requests resume with a probe in ${Math.ceil(gate.retryInMs / 1000)} s` });
+      }
+      const waitedMs = await this.governor.acquire();
+      return fn({ probe: gate.probe, waitedMs });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    this.http.close();
+  }
+}
+
+function cleanQuery(query: Query | undefined): Record<string, string | number | boolean> | undefined {
+  if (!query) return undefined;
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) out[k] = v;
+  return out;
+}
