@@ -1,0 +1,39 @@
+/** Markdown text → storage body (entry point). */
+import type { Definition, Root } from 'mdast';
+import type { ConvertContext, ConvertResult } from '../types.js';
+import { tryParseStorage } from '../xml/parse.js';
+import { parseMarkdown } from './processors.js';
+import type { ToStorageState } from './state.js';
+import { DEFAULT_RESOLVER } from './state.js';
+import { blocksToStorage } from './to-storage.js';
+
+function collectDefinitions(tree: Root): Map<string, Definition> {
+  const defs = new Map<string, Definition>();
+  const visit = (node: { type: string; children?: unknown[] }) => {
+    if (node.type === 'definition') {
+      const def = node as Definition;
+      // CommonMark: the first definition of a label wins.
+      if (!defs.has(def.identifier)) defs.set(def.identifier, def);
+    }
+    for (const child of node.children ?? []) visit(child as { type: string; children?: unknown[] });
+  };
+  visit(tree);
+  return defs;
+}
+
+export function newStorageState(context: ConvertContext, source = '', definitions = new Map<string, Definition>()): ToStorageState {
+  return { context, resolver: context.resolver ?? DEFAULT_RESOLVER, definitions, source, warnings: [] };
+}
+
+export function markdownToStorage(markdown: string, context: ConvertContext): ConvertResult {
+  const tree = parseMarkdown(markdown);
+  const st = newStorageState(context, markdown, collectDefinitions(tree));
+  const text = blocksToStorage(tree.children, st);
+  const check = tryParseStorage(text);
+  if (!check.ok) {
+    st.warnings.push(
+      `the Markdown produced malformed storage (${check.error.message}); was a preserved storage block or marker edited?`,
+    );
+  }
+  return { text, warnings: st.warnings };
+}

@@ -1,0 +1,17 @@
+/** State of one storage → Markdown conversion. */
+import type { RootContent } from 'mdast';
+import type { XmlNode } from '../xml/nodes.js';
+import type { ConvertContext, LinkResolver } from '../types.js';
+import type { ToStorageState } from './state.js';
+
+export interface ToMarkdownState {
+  /** The storage source: verbatim forms copy exact slices of it. */
+  source: string;
+  context: ConvertContext;
+  resolver: LinkResolver;
+  warnings: string[];
+  /** State for converting candidate Markdown back, to check each block before trusting its clean form. */
+  back: ToStorageState;
+  /** Converts nested flow content (injected to keep the modules free of import cycles). */
+  blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight?: boolean): RootContent[];
+}

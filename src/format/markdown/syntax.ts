@@ -1,0 +1,97 @@
+/**
+ * The Markdown forms this converter adds to carry what Markdown cannot say. They are defined here, in one place, so
+ * the writer and the reader cannot drift apart:
+ *
+ *   ```confluence-storage          a block kept verbatim: the fence holds the exact original storage XML
+ *   <ac:structured-macro …/>
+ *   ```
+ *
+ *   `storage:<ac:emoticon ac:name="smile" />`     an inline element kept verbatim (a code span, so no Markdown
+ *                                                  parser ever re-reads its content and it cannot start a block)
+ *
+ *   <!-- storage: <ac:layout><ac:layout-section ac:type="two_equal"><ac:layout-cell> -->
+ *                                                  raw storage spliced in as is: the start and end tags of a
+ *                                                  container whose content is ordinary Markdown in between
+ *
+ *   <!-- attrs: @data-layout="wide" cells="p" -->   attributes Confluence added (`@name`) and conversion hints
+ *                                                  (`name`) for the next block, or, inline, for the element just
+ *                                                  before it
+ */
+import { decodeEntities } from '../xml/entities.js';
+import { escapeAttr } from '../xml/serialize.js';
+
+export const VERBATIM_LANG = 'confluence-storage';
+export const INLINE_PREFIX = 'storage:';
+
+const MARKER_OPEN = '<!-- storage: ';
+const ATTRS_OPEN = '<!-- attrs:';
+const COMMENT_CLOSE = ' -->';
+
+/** One entry of an attribute list: `@name` entries are element attributes, the others hints or macro parameters. */
+export interface AttrEntry {
+  name: string;
+  value: string;
+  element: boolean;
+}
+
+export function formatAttrList(entries: readonly AttrEntry[]): string {
+  return entries.map((e) => `${e.element ? '@' : ''}${e.name}="${escapeAttr(e.value)}"`).join(' ');
+}
+
+const ENTRY = /(@?)([A-Za-z_][A-Za-z0-9_.:\-]*)="([^"]*)"/y;
+const SPACES = /[ \t]*/y;
+
+/** Parses `a="1" @b="2"`; returns undefined when the text is not exactly such a list. */
+export function parseAttrList(text: string): AttrEntry[] | undefined {
+  const out: AttrEntry[] = [];
+  let i = 0;
+  for (;;) {
+    SPACES.lastIndex = i;
+    SPACES.exec(text);
+    i = SPACES.lastIndex;
+    if (i >= text.length) return out;
+    ENTRY.lastIndex = i;
+    const m = ENTRY.exec(text);
+    if (!m) return undefined;
+    let value: string;
+    try {
+      value = decodeEntities(m[3] as string);
+    } catch {
+      return undefined;
+    }
+    out.push({ element: m[1] === '@', name: m[2] as string, value });
+    i = ENTRY.lastIndex;
+  }
+}
+
+export function attrsComment(entries: readonly AttrEntry[]): string {
+  return `${ATTRS_OPEN} ${formatAttrList(entries)}${COMMENT_CLOSE}`;
+}
+
+/** The entries of an attrs comment, or undefined when `html` is not one. */
+export function parseAttrsComment(html: string): AttrEntry[] | undefined {
+  if (!html.startsWith(ATTRS_OPEN) || !html.endsWith(COMMENT_CLOSE)) return undefined;
+  return parseAttrList(html.slice(ATTRS_OPEN.length, html.length - COMMENT_CLOSE.length));
+}
+
+/** A raw-storage marker; undefined when the payload cannot live inside an HTML comment. */
+export function storageMarker(payload: string): string | undefined {
+  return payload.includes('-->') ? undefined : `${MARKER_OPEN}${payload}${COMMENT_CLOSE}`;
+}
+
+export function parseStorageMarker(html: string): string | undefined {
+  if (!html.startsWith(MARKER_OPEN) || !html.endsWith(COMMENT_CLOSE)) return undefined;
+  return html.slice(MARKER_OPEN.length, html.length - COMMENT_CLOSE.length);
+}
+
+/** GitHub alert kinds and the Confluence macros they stand for (matched by colour: note is yellow, warning red). */
+export const ALERT_TO_MACRO: Readonly<Record<string, string>> = {
+  NOTE: 'info',
+  TIP: 'tip',
+  WARNING: 'note',
+  CAUTION: 'warning',
+  IMPORTANT: 'panel',
+};
+export const MACRO_TO_ALERT: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ALERT_TO_MACRO).map(([k, v]) => [v, k]),
+);

@@ -1,0 +1,188 @@
+/**
+ * Storage block content → mdast. Every block gets its clean Markdown form only if converting that form back yields
+ * the same canonical storage (checked here, block by block); otherwise it is kept verbatim in a
+ * ```confluence-storage fence. Containers (layouts, macros with a rich-text body) become raw-storage markers around
+ * ordinary Markdown, so their content stays editable.
+ */
+import type { Code, Html, List, ListItem, PhrasingContent, RootContent } from 'mdast';
+import { BLOCK, canonicalNodes, canonicalStorage } from '../xml/canonical.js';
+import type { XmlElement, XmlNode } from '../xml/nodes.js';
+import { serializeNodes } from '../xml/serialize.js';
+import { parseStorageMarker, storageMarker, VERBATIM_LANG } from './syntax.js';
+import { elementEntries, isWhitespace, withBlockAttrs } from './md-helpers.js';
+import type { ToMarkdownState } from './md-state.js';
+import { inlineFrom } from './to-markdown-inline.js';
+import { blocksToStorage } from './to-storage.js';
+import { macroBlock, richBody } from './to-markdown-macros.js';
+import { tableFrom } from './to-markdown-table.js';
+
+const CONTAINERS = new Set(['ac:layout', 'ac:layout-section', 'ac:layout-cell']);
+const ATTR_CARRIERS = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'hr']);
+
+export function verbatimBlock(source: string): Code {
+  return { type: 'code', lang: VERBATIM_LANG, meta: null, value: source };
+}
+
+function isBlockNode(n: XmlNode | undefined): boolean {
+  return n !== undefined && n.type === 'element' && BLOCK.has(n.name);
+}
+
+
+/** Whitespace that canonical form drops: between blocks or at an edge next to a block. */
+function insignificant(nodes: readonly XmlNode[], k: number): boolean {
+  const n = nodes[k] as XmlNode;
+  if (!isWhitespace(n)) return false;
+  const prev = nodes[k - 1];
+  const next = nodes[k + 1];
+  return (prev === undefined || isBlockNode(prev)) && (next === undefined || isBlockNode(next));
+}
+
+/**
+ * Converts flow content (the body, a cell, a quote). With `tight`, runs of inline content become bare paragraphs
+ * (a tight list item); otherwise they are kept verbatim, since a Markdown paragraph would add a <p>.
+ */
+export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight = false): RootContent[] {
+  const out: RootContent[] = [];
+  let run: XmlNode[] = [];
+  const flush = () => {
+    if (run.length === 0) return;
+    const first = run[0] as XmlNode;
+    const last = run[run.length - 1] as XmlNode;
+    const kids = tight ? inlineFrom(run, st) : null;
+    if (kids && kids.length > 0 && kids[kids.length - 1]?.type !== 'break') out.push({ type: 'paragraph', children: kids });
+    else out.push(verbatimBlock(st.source.slice(first.start, last.end)));
+    run = [];
+  };
+  for (let k = 0; k < nodes.length; k++) {
+    const n = nodes[k] as XmlNode;
+    if (isBlockNode(n)) {
+      flush();
+      out.push(...blockUnit(n as XmlElement, st));
+    } else if (!insignificant(nodes, k)) {
+      run.push(n);
+    }
+  }
+  flush();
+  return mergeMarkers(out);
+}
+
+/** Adjacent raw-storage markers are one marker: fewer comment lines, same bytes. */
+function mergeMarkers(nodes: RootContent[]): RootContent[] {
+  const out: RootContent[] = [];
+  for (const n of nodes) {
+    const prev = out[out.length - 1];
+    if (n.type === 'html' && prev?.type === 'html') {
+      const a = parseStorageMarker(prev.value);
+      const b = parseStorageMarker(n.value);
+      const merged = a !== undefined && b !== undefined ? storageMarker(a + b) : undefined;
+      if (merged !== undefined) {
+        prev.value = merged;
+        continue;
+      }
+    }
+    out.push(n);
+  }
+  return out;
+}
+
+/** The Markdown for one block element: clean if it round-trips, else a container form, else verbatim. */
+export function blockUnit(el: XmlElement, st: ToMarkdownState): RootContent[] {
+  const clean = cleanBlock(el, st);
+  if (clean && roundTrips(el, clean, st)) return clean;
+  const container = containerUnit(el, st);
+  if (container) return container;
+  if (el.name === 'p' && isEmptyParagraph(el)) {
+    const marker = storageMarker(st.source.slice(el.start, el.end));
+    if (marker !== undefined) return [{ type: 'html', value: marker }];
+  }
+  return [verbatimBlock(st.source.slice(el.start, el.end))];
+}
+
+function roundTrips(el: XmlElement, md: RootContent[], st: ToMarkdownState): boolean {
+  const expected = serializeNodes(canonicalNodes([el]));
+  return canonicalStorage(blocksToStorage(md, st.back)) === expected;
+}
+
+/** `<p/>`, `<p> </p>`, `<p><br/></p>`: spacing paragraphs with no Markdown form, kept as an invisible marker. */
+function isEmptyParagraph(el: XmlElement): boolean {
+  return el.children.every((c) => isWhitespace(c) || (c.type === 'element' && c.name === 'br' && c.children.length === 0));
+}
+
+function containerUnit(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
+  let inner: XmlElement | undefined;
+  if (CONTAINERS.has(el.name) || el.name === 'div') inner = el;
+  else if (el.name === 'ac:structured-macro') inner = richBody(el);
+  if (!inner || inner.end === inner.openEnd) return null;
+  const open = storageMarker(st.source.slice(el.start, inner.openEnd));
+  const close = storageMarker(st.source.slice(inner.closeStart, el.end));
+  if (open === undefined || close === undefined) return null;
+  const body = blocksFrom(inner.children, st);
+  return [{ type: 'html', value: open } satisfies Html, ...body, { type: 'html', value: close } satisfies Html];
+}
+
+function headingText(kids: PhrasingContent[]): boolean {
+  return kids.every((k) => k.type !== 'break' && !(k.type === 'text' && /[\r\n]/.test(k.value)) && ('children' in k ? headingText(k.children as PhrasingContent[]) : true));
+}
+
+function cleanBlock(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
+  const entries = ATTR_CARRIERS.has(el.name) ? elementEntries(el) : [];
+  switch (el.name) {
+    case 'p': {
+      const kids = inlineFrom(el.children, st);
+      if (!kids || kids.length === 0) return null;
+      const last = kids[kids.length - 1] as PhrasingContent;
+      if (last.type === 'break' || kids[0]?.type === 'break') return null;
+      return withBlockAttrs(entries, { type: 'paragraph', children: kids });
+    }
+    case 'h1':
+    case 'h2':
+    case 'h3':
+    case 'h4':
+    case 'h5':
+    case 'h6': {
+      const kids = inlineFrom(el.children, st);
+      if (!kids || !headingText(kids)) return null;
+      const depth = Number(el.name[1]) as 1 | 2 | 3 | 4 | 5 | 6;
+      return withBlockAttrs(entries, { type: 'heading', depth, children: kids });
+    }
+    case 'hr':
+      return el.children.length ? null : withBlockAttrs(entries, { type: 'thematicBreak' });
+    case 'blockquote':
+      return withBlockAttrs(entries, { type: 'blockquote', children: blocksFrom(el.children, st) as never });
+    case 'ul':
+    case 'ol':
+      return listFrom(el, st);
+    case 'table':
+      return tableFrom(el, st);
+    case 'ac:structured-macro':
+    case 'ac:task-list':
+      return macroBlock(el, st);
+    default:
+      return null;
+  }
+}
+
+function listFrom(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
+  const items: XmlElement[] = [];
+  for (const c of el.children) {
+    if (c.type === 'element' && c.name === 'li' && c.attrs.length === 0) items.push(c);
+    else if (!isWhitespace(c)) return null;
+  }
+  const loose = items.some((li) => li.children.some((c) => c.type === 'element' && c.name === 'p'));
+  const start = attr(el, 'start');
+  const ordered = el.name === 'ol';
+  const useStart = ordered && start !== undefined && /^(0|[1-9][0-9]{0,8})$/.test(start) && start !== '1';
+  const entries = elementEntries(el, useStart ? ['start'] : []);
+  const children: ListItem[] = items.map((li) => ({
+    type: 'listItem',
+    spread: loose,
+    checked: null,
+    children: blocksFrom(li.children, st, !loose) as never,
+  }));
+  const list: List = { type: 'list', ordered, start: useStart ? Number(start) : ordered ? 1 : null, spread: loose, children };
+  return withBlockAttrs(entries, list);
+}
+
+function attr(el: XmlElement, name: string): string | undefined {
+  return el.attrs.find((a) => a.name === name)?.value;
+}

@@ -1,0 +1,186 @@
+/**
+ * Storage inline content → mdast phrasing. An inline element with no clean Markdown form becomes a `storage:` code
+ * span holding its exact source; `null` means even that is impossible (it spans lines) and the caller keeps the
+ * whole block verbatim instead.
+ */
+import type { Html, PhrasingContent } from 'mdast';
+import type { XmlElement, XmlNode } from '../xml/nodes.js';
+import { attr } from '../xml/nodes.js';
+import type { AttrEntry } from './syntax.js';
+import { attrsComment, INLINE_PREFIX } from './syntax.js';
+import type { ToMarkdownState } from './md-state.js';
+import { elementChildren, plain } from './md-helpers.js';
+
+export function verbatimInline(node: XmlNode, st: ToMarkdownState): PhrasingContent[] | null {
+  const slice = st.source.slice(node.start, node.end);
+  if (/[\r\n]/.test(slice)) return null;
+  return [{ type: 'inlineCode', value: INLINE_PREFIX + slice }];
+}
+
+export function inlineFrom(nodes: readonly XmlNode[], st: ToMarkdownState): PhrasingContent[] | null {
+  const out: PhrasingContent[] = [];
+  for (const n of nodes) {
+    const converted = inlineNode(n, st);
+    if (!converted) return null;
+    for (const c of converted) {
+      const prev = out[out.length - 1];
+      if (c.type === 'text' && prev?.type === 'text') prev.value += c.value;
+      else out.push(c);
+    }
+  }
+  return out;
+}
+
+function inlineNode(n: XmlNode, st: ToMarkdownState): PhrasingContent[] | null {
+  if (n.type === 'text' || n.type === 'cdata') return n.value.includes('\r') ? null : [{ type: 'text', value: n.value }];
+  if (n.type !== 'element') return verbatimInline(n, st);
+  return cleanInline(n, st) ?? verbatimInline(n, st);
+}
+
+const ATTENTION: Record<string, 'strong' | 'emphasis' | 'delete'> = { strong: 'strong', em: 'emphasis', del: 'delete' };
+
+function cleanInline(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
+  const kind = ATTENTION[el.name];
+  if (kind) return attention(el, kind, st);
+  switch (el.name) {
+    case 'code':
+      return inlineCode(el);
+    case 'br':
+      return el.attrs.length === 0 && el.children.length === 0 ? [{ type: 'break' }] : null;
+    case 'a':
+      return anchorLink(el, st);
+    case 'ac:link':
+      return acLink(el, st);
+    case 'ac:image':
+      return acImage(el, st);
+    default:
+      return null;
+  }
+}
+
+/** Markdown emphasis cannot start or end with whitespace (it would not parse back), so such runs stay verbatim. */
+function attention(el: XmlElement, type: 'strong' | 'emphasis' | 'delete', st: ToMarkdownState): PhrasingContent[] | null {
+  if (el.attrs.length) return null;
+  const kids = inlineFrom(el.children, st);
+  if (!kids || kids.length === 0) return null;
+  const first = kids[0] as PhrasingContent;
+  const last = kids[kids.length - 1] as PhrasingContent;
+  if (first.type === 'text' && /^\s/.test(first.value)) return null;
+  if (last.type === 'text' && /\s$/.test(last.value)) return null;
+  if (first.type === 'break' || last.type === 'break' || first.type === 'html' || last.type === 'html') return null;
+  return [{ type, children: kids } as PhrasingContent];
+}
+
+function inlineCode(el: XmlElement): PhrasingContent[] | null {
+  if (el.attrs.length) return null;
+  let value = '';
+  for (const c of el.children) {
+    if (c.type !== 'text' && c.type !== 'cdata') return null;
+    value += c.value;
+  }
+  if (value === '' || /[\r\n]/.test(value) || value.startsWith(INLINE_PREFIX) || /^ +$/.test(value)) return null;
+  return [{ type: 'inlineCode', value }];
+}
+
+function withExtras(node: PhrasingContent, extras: AttrEntry[]): PhrasingContent[] {
+  if (extras.length === 0) return [node];
+  const html: Html = { type: 'html', value: attrsComment(extras) };
+  return [node, html];
+}
+
+function extrasOf(el: XmlElement, claimed: readonly string[]): AttrEntry[] {
+  return el.attrs.filter((a) => !claimed.includes(a.name)).map((a) => ({ name: a.name, value: a.value, element: true }));
+}
+
+function anchorLink(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
+  const href = attr(el, 'href');
+  if (href === undefined || /[\r\n]/.test(href)) return null;
+  const kids = inlineFrom(el.children, st);
+  if (!kids || kids.some((k) => k.type === 'link' || k.type === 'html')) return null;
+  const title = attr(el, 'title');
+  return withExtras({ type: 'link', url: href, title: title ?? null, children: kids }, extrasOf(el, ['href', 'title']));
+}
+
+function acLink(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
+  const kids = elementChildren(el);
+  if (!kids || kids.length > 2) return null;
+  let resource: XmlElement | undefined = kids[0];
+  let body: XmlElement | undefined = kids[1];
+  if (resource && !resource.name.startsWith('ri:')) {
+    body = resource;
+    resource = kids[1];
+    if (kids.length === 2) return null;
+  }
+  const anchor = attr(el, 'ac:anchor');
+  const extras = extrasOf(el, ['ac:anchor']);
+  let path = '';
+  let defaultText: string;
+  if (resource?.name === 'ri:page') {
+    const title = attr(resource, 'ri:content-title');
+    if (title === undefined || resource.children.length) return null;
+    const spaceKey = attr(resource, 'ri:space-key');
+    const found = st.resolver.pathForPage({ spaceKey, title });
+    if (found === undefined) return null;
+    path = found;
+    defaultText = title;
+    const claimed = ['ri:content-title'];
+    if (spaceKey !== undefined && spaceKey !== st.context.spaceKey) claimed.push('ri:space-key');
+    extras.push(...extrasOf(resource, claimed));
+  } else if (resource?.name === 'ri:attachment') {
+    const file = attr(resource, 'ri:filename');
+    if (file === undefined || resource.children.length) return null;
+    path = st.resolver.pathForAttachment(file);
+    defaultText = file;
+    extras.push(...extrasOf(resource, ['ri:filename']));
+  } else if (resource === undefined && anchor !== undefined) {
+    defaultText = anchor;
+  } else {
+    return null;
+  }
+  const url = anchor !== undefined ? `${path}#${anchor}` : path;
+  if (/[\r\n]/.test(url)) return null;
+  let children: PhrasingContent[];
+  if (body === undefined) {
+    children = defaultText ? [{ type: 'text', value: defaultText }] : [];
+  } else if (body.name === 'ac:plain-text-link-body' && body.attrs.length === 0) {
+    const text = plain(body.children);
+    if (text === null || text === '' || text.includes('\r')) return null;
+    children = [{ type: 'text', value: text }];
+    if (text === defaultText) extras.push({ name: 'body', value: 'plain', element: false });
+  } else if (body.name === 'ac:link-body' && body.attrs.length === 0) {
+    const rich = inlineFrom(body.children, st);
+    if (!rich || rich.length === 0 || rich.some((k) => k.type === 'link' || k.type === 'html')) return null;
+    children = rich;
+    if (rich.every((k) => k.type === 'text')) extras.push({ name: 'body', value: 'rich', element: false });
+  } else {
+    return null;
+  }
+  return withExtras({ type: 'link', url, title: null, children }, extras);
+}
+
+function acImage(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
+  const kids = elementChildren(el);
+  const res = kids?.length === 1 ? kids[0] : undefined;
+  if (!res || res.children.length) return null;
+  const alt = attr(el, 'ac:alt');
+  const title = attr(el, 'ac:title');
+  const claimed: string[] = [];
+  if (alt) claimed.push('ac:alt');
+  if (title !== undefined && !/[\r\n]/.test(title)) claimed.push('ac:title');
+  const extras = extrasOf(el, claimed);
+  let url: string | undefined;
+  if (res.name === 'ri:attachment') {
+    const file = attr(res, 'ri:filename');
+    if (file === undefined) return null;
+    url = st.resolver.pathForAttachment(file);
+    extras.push(...extrasOf(res, ['ri:filename']));
+  } else if (res.name === 'ri:url') {
+    url = attr(res, 'ri:value');
+    extras.push(...extrasOf(res, ['ri:value']));
+  }
+  if (url === undefined || /[\r\n]/.test(url) || (alt !== undefined && /[\r\n]/.test(alt))) return null;
+  return withExtras(
+    { type: 'image', url, alt: alt || null, title: claimed.includes('ac:title') ? (title as string) : null },
+    extras,
+  );
+}

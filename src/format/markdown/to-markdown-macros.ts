@@ -1,0 +1,164 @@
+/**
+ * Macros with a Markdown form: code ⇄ fenced code (parameters and attributes in the info string), info / tip /
+ * note / warning / panel ⇄ GitHub alerts, task lists ⇄ GFM task lists, html ⇄ raw HTML. Anything else returns
+ * null and is kept as a container or verbatim by the caller.
+ */
+import type { Blockquote, Html, ListItem, Paragraph, PhrasingContent, RootContent } from 'mdast';
+import type { XmlElement } from '../xml/nodes.js';
+import { attr } from '../xml/nodes.js';
+import type { AttrEntry } from './syntax.js';
+import { attrsComment, formatAttrList, MACRO_TO_ALERT, VERBATIM_LANG } from './syntax.js';
+import type { ToMarkdownState } from './md-state.js';
+import { elementEntries, plain, withBlockAttrs } from './md-helpers.js';
+import { HTML_MACRO, MARKDOWN_MACRO } from './to-storage-raw.js';
+import { parseMarkdown } from './processors.js';
+
+interface MacroParts {
+  name: string;
+  params: Array<{ name: string; value: string }>;
+  /** The body element (plain-text-body or rich-text-body), if any; it must be the last child. */
+  body: XmlElement | undefined;
+}
+
+/** Splits a macro into parameters and body; null if it holds anything else or a parameter is not plain text. */
+export function macroParts(el: XmlElement): MacroParts | null {
+  const name = attr(el, 'ac:name');
+  if (name === undefined) return null;
+  const params: MacroParts['params'] = [];
+  let body: XmlElement | undefined;
+  for (const c of el.children) {
+    if (c.type === 'text' && /^[ \t\r\n]*$/.test(c.value)) continue;
+    if (c.type !== 'element' || body) return null;
+    if (c.name === 'ac:parameter') {
+      const pname = attr(c, 'ac:name');
+      const value = plain(c.children);
+      if (pname === undefined || c.attrs.length !== 1 || value === null) return null;
+      params.push({ name: pname, value });
+    } else if (c.name === 'ac:plain-text-body' || c.name === 'ac:rich-text-body') {
+      if (c.attrs.length) return null;
+      body = c;
+    } else {
+      return null;
+    }
+  }
+  return { name, params, body };
+}
+
+
+/** The rich-text body of a macro, for the container form. */
+export function richBody(el: XmlElement): XmlElement | undefined {
+  const parts = macroParts(el);
+  return parts?.body?.name === 'ac:rich-text-body' ? parts.body : undefined;
+}
+
+export function macroBlock(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
+  if (el.name === 'ac:task-list') return taskList(el, st);
+  const parts = macroParts(el);
+  if (!parts) return null;
+  if (parts.name === 'code') return code(el, parts);
+  if (MACRO_TO_ALERT[parts.name] && parts.body?.name === 'ac:rich-text-body') return alert(el, parts, st);
+  if ((parts.name === HTML_MACRO || parts.name === MARKDOWN_MACRO) && el.attrs.length === 1) return raw(parts);
+  return null;
+}
+
+const LANG_TOKEN = /^[A-Za-z0-9_+#.\-/]+$/;
+
+function code(el: XmlElement, parts: MacroParts): RootContent[] | null {
+  if (parts.body?.name !== 'ac:plain-text-body') return null;
+  const value = plain(parts.body.children);
+  if (value === null || value.includes('\r')) return null;
+  let params = parts.params;
+  let lang: string | undefined;
+  const first = params[0];
+  if (first?.name === 'language' && LANG_TOKEN.test(first.value) && first.value !== VERBATIM_LANG) {
+    lang = first.value;
+    params = params.slice(1);
+  }
+  const entries: AttrEntry[] = [
+    ...params.map((p) => ({ name: p.name, value: p.value, element: false })),
+    ...elementEntries(el, ['ac:name']),
+  ];
+  let meta: string | null = entries.length ? formatAttrList(entries) : null;
+  if (meta !== null && meta.includes('`')) return null;
+  if (lang === undefined && meta !== null) {
+    const space = meta.indexOf(' ');
+    lang = space < 0 ? meta : meta.slice(0, space);
+    meta = space < 0 ? null : meta.slice(space + 1);
+  }
+  return [{ type: 'code', lang: lang ?? null, meta, value }];
+}
+
+function alert(el: XmlElement, parts: MacroParts, st: ToMarkdownState): RootContent[] | null {
+  const kind = MACRO_TO_ALERT[parts.name] as string;
+  let params = parts.params;
+  const first = params[0];
+  let title = '';
+  if (first?.name === 'title' && first.value !== '' && first.value === first.value.trim() && !/[\r\n]/.test(first.value)) {
+    title = first.value;
+    params = params.slice(1);
+  }
+  const entries: AttrEntry[] = [
+    ...params.map((p) => ({ name: p.name, value: p.value, element: false })),
+    ...elementEntries(el, ['ac:name']),
+  ];
+  const header: PhrasingContent[] = [{ type: 'html', value: `[!${kind}]` }];
+  if (title) header.push({ type: 'text', value: ` ${title}` });
+  if (entries.length) header.push({ type: 'text', value: ' ' }, { type: 'html', value: attrsComment(entries) });
+  const body = st.blocksFrom((parts.body as XmlElement).children, st);
+  const quote: Blockquote = { type: 'blockquote', children: [{ type: 'paragraph', children: header }, ...(body as never[])] };
+  return [quote];
+}
+
+/** Raw HTML (or raw Markdown) that came from Markdown goes back as it was, if it still parses as the same thing. */
+function raw(parts: MacroParts): RootContent[] | null {
+  if (parts.params.length || parts.body?.name !== 'ac:plain-text-body') return null;
+  const value = plain(parts.body.children);
+  if (value === null || value === '') return null;
+  const html: Html = { type: 'html', value };
+  if (parts.name === HTML_MACRO) {
+    const tree = parseMarkdown(value);
+    const only = tree.children[0];
+    if (tree.children.length !== 1 || only?.type !== 'html' || only.value !== value) return null;
+  }
+  return [html];
+}
+
+function taskList(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
+  const items: ListItem[] = [];
+  for (const c of el.children) {
+    if (c.type === 'text' && /^[ \t\r\n]*$/.test(c.value)) continue;
+    if (c.type !== 'element' || c.name !== 'ac:task' || c.attrs.length) return null;
+    const item = task(c, st);
+    if (!item) return null;
+    items.push(item);
+  }
+  if (items.length === 0) return null;
+  return withBlockAttrs(elementEntries(el), { type: 'list', ordered: false, start: null, spread: false, children: items });
+}
+
+function task(el: XmlElement, st: ToMarkdownState): ListItem | null {
+  const kids = el.children.filter((c): c is XmlElement => c.type === 'element');
+  if (kids.length !== el.children.filter((c) => !(c.type === 'text' && /^[ \t\r\n]*$/.test(c.value))).length) return null;
+  const body = kids[kids.length - 1];
+  const status = kids[kids.length - 2];
+  if (body?.name !== 'ac:task-body' || status?.name !== 'ac:task-status' || body.attrs.length || status.attrs.length) return null;
+  const state = plain(status.children);
+  if (state !== 'complete' && state !== 'incomplete') return null;
+  const entries: AttrEntry[] = [];
+  for (const k of kids.slice(0, -2)) {
+    const value = plain(k.children);
+    if (!k.name.startsWith('ac:') || k.attrs.length || value === null) return null;
+    entries.push({ name: k.name.slice(3), value, element: false });
+  }
+  const children = st.blocksFrom(body.children, st, true);
+  if (entries.length) {
+    const first = children[0];
+    const comment: PhrasingContent = { type: 'html', value: attrsComment(entries) };
+    if (first?.type === 'paragraph') first.children.push({ type: 'text', value: ' ' }, comment);
+    else if (first === undefined) children.push({ type: 'paragraph', children: [comment] } satisfies Paragraph);
+    else return null;
+  } else if (children.length === 0) {
+    return null;
+  }
+  return { type: 'listItem', spread: false, checked: state === 'complete', children: children as never };
+}

@@ -1,0 +1,109 @@
+/**
+ * Storage tables ⇄ GFM tables. GFM holds one line of inline content per cell, one header row and a per-column
+ * alignment; what Confluence adds around that (data-layout, column widths, <p> inside every cell, a table without
+ * a header row) rides in the attrs comment before the table. Anything richer (merged cells, lists in cells, row
+ * headers) has no GFM form and is kept verbatim by the caller.
+ */
+import type { AlignType, PhrasingContent, RootContent, Table, TableCell, TableRow } from 'mdast';
+import type { XmlElement } from '../xml/nodes.js';
+import type { AttrEntry } from './syntax.js';
+import type { ToMarkdownState } from './md-state.js';
+import { elementChildren, elementEntries, withBlockAttrs } from './md-helpers.js';
+import { inlineFrom } from './to-markdown-inline.js';
+
+const ALIGN = /^text-align: (left|center|right);$/;
+
+function colgroupHint(cg: XmlElement): string | null {
+  const cols = elementChildren(cg);
+  if (!cols || cg.attrs.length) return null;
+  const styles: string[] = [];
+  for (const col of cols) {
+    if (col.name !== 'col' || col.children.length) return null;
+    if (col.attrs.length === 0) styles.push('');
+    else if (col.attrs.length === 1 && col.attrs[0]?.name === 'style' && !col.attrs[0].value.includes('|') && col.attrs[0].value !== '') styles.push(col.attrs[0].value);
+    else return null;
+  }
+  return styles.length ? styles.join('|') : null;
+}
+
+function singleLine(kids: PhrasingContent[]): boolean {
+  return kids.every((k) => {
+    if (k.type === 'break') return false;
+    if (k.type === 'text' || k.type === 'inlineCode') return !/[\r\n]/.test(k.value);
+    return 'children' in k ? singleLine(k.children as PhrasingContent[]) : true;
+  });
+}
+
+interface Cell {
+  header: boolean;
+  align: AlignType;
+  content: PhrasingContent[];
+  wrapped: boolean;
+}
+
+function cellFrom(el: XmlElement, st: ToMarkdownState): Cell | null {
+  let align: AlignType = null;
+  for (const a of el.attrs) {
+    const m = a.name === 'style' ? ALIGN.exec(a.value) : null;
+    if (!m) return null;
+    align = m[1] as AlignType;
+  }
+  const blocks = el.children.filter((c) => !(c.type === 'text' && /^[ \t\r\n]*$/.test(c.value)));
+  const only = blocks[0];
+  const wrapped = blocks.length === 1 && only?.type === 'element' && only.name === 'p' && only.attrs.length === 0;
+  const content = inlineFrom(wrapped ? (only as XmlElement).children : el.children, st);
+  if (!content || !singleLine(content)) return null;
+  if (!wrapped && el.children.some((c) => c.type === 'element' && c.name === 'p')) return null;
+  return { header: el.name === 'th', align, content, wrapped };
+}
+
+export function tableFrom(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
+  const kids = elementChildren(el);
+  if (!kids) return null;
+  const hints: AttrEntry[] = [];
+  let i = 0;
+  if (kids[0]?.name === 'colgroup') {
+    const widths = colgroupHint(kids[0]);
+    if (widths === null) return null;
+    hints.push({ name: 'colgroup', value: widths, element: false });
+    i = 1;
+  }
+  const tbody = kids[i];
+  if (kids.length !== i + 1 || tbody?.name !== 'tbody' || tbody.attrs.length) return null;
+  const trs = elementChildren(tbody);
+  if (!trs || trs.length === 0) return null;
+  const grid: Cell[][] = [];
+  for (const tr of trs) {
+    const tds = tr.name === 'tr' && tr.attrs.length === 0 ? elementChildren(tr) : null;
+    if (!tds || tds.length === 0) return null;
+    const row: Cell[] = [];
+    for (const td of tds) {
+      const cell = td.name === 'td' || td.name === 'th' ? cellFrom(td, st) : null;
+      if (!cell) return null;
+      row.push(cell);
+    }
+    grid.push(row);
+  }
+  const width = (grid[0] as Cell[]).length;
+  const cells = grid.flat();
+  if (grid.some((r) => r.length !== width)) return null;
+  const wrapped = cells[0]?.wrapped ?? false;
+  if (cells.some((c) => c.wrapped !== wrapped)) return null;
+  const headless = !grid[0]?.some((c) => c.header);
+  const headerOk = grid.every((r, n) => r.every((c) => c.header === (n === 0 && !headless)));
+  if (!headerOk) return null;
+  const align: AlignType[] = [];
+  for (let c = 0; c < width; c++) {
+    const a = grid[0]?.[c]?.align ?? null;
+    if (grid.some((r) => r[c]?.align !== a)) return null;
+    align.push(a);
+  }
+  if (wrapped) hints.push({ name: 'cells', value: 'p', element: false });
+  if (headless) hints.push({ name: 'header', value: 'none', element: false });
+  const rows: TableRow[] = grid.map((r) => ({
+    type: 'tableRow',
+    children: r.map((c): TableCell => ({ type: 'tableCell', children: c.content })),
+  }));
+  const table: Table = { type: 'table', align, children: rows };
+  return withBlockAttrs([...elementEntries(el), ...hints], table);
+}
