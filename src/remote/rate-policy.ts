@@ -68,12 +68,13 @@ function serverEstimate(server: ServerBudget, now: number): number {
 export function delayBeforeStart(cfg: RateConfig, state: RateState, now: number): number {
   const s = refill(cfg, state, now);
   const pauseWait = Math.max(0, s.pausedUntil - now);
-  const tokenWait = s.tokens >= 1 ? 0 : (1 - s.tokens) / ratePerMs(cfg, s);
+  // After a pause the buckets start refilling at its end (updatedAt / server.at lie in the future).
+  const tokenWait = s.tokens >= 1 ? 0 : Math.max(0, s.updatedAt - now) + (1 - s.tokens) / ratePerMs(cfg, s);
   let serverWait = 0;
   if (s.server) {
     const est = serverEstimate(s.server, now);
     const needed = 1 + RESERVE;
-    if (est < needed) serverWait = s.server.fillPerMs > 0 ? (needed - est) / s.server.fillPerMs : tokenWait;
+    if (est < needed) serverWait = Math.max(0, s.server.at - now) + (s.server.fillPerMs > 0 ? (needed - est) / s.server.fillPerMs : 0);
   }
   return Math.ceil(Math.max(pauseWait, tokenWait, serverWait));
 }

@@ -3,6 +3,7 @@
  * governor → one HTTP attempt → classify → maybe wait and retry. Decisions come from pure modules (classify.ts,
  * backoff.ts, rate-policy.ts); this file only sequences them and waits.
  */
+import type { Readable } from 'node:stream';
 import Bottleneck from 'bottleneck';
 import type { Got, Response } from 'got';
 import { RemoteError } from '../core/errors.js';
@@ -16,7 +17,8 @@ import type { SiteUrls } from './site-url.js';
 import { StatsCollector } from './stats.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-export type Query = Record<string, string | number | boolean | undefined>;
+/** Query values; arrays go out exploded (`id=1&id=2`), the OpenAPI default form style the spec declares. */
+export type Query = Record<string, string | number | boolean | readonly (string | number)[] | undefined>;
 
 export interface HttpRequest {
   /** Operation name for metrics and logs, e.g. 'pages.list'. */
@@ -41,6 +43,8 @@ export interface HttpAnswer {
   body: string;
   /** A previous attempt of this request may have been applied by the server. */
   afterAmbiguous: boolean;
+  /** What the sink returned, for streamed requests. */
+  value?: unknown;
 }
 
 /** Thrown by a parse function when a 2xx body is not what the API promises. */
@@ -60,6 +64,11 @@ export interface SendOptions<T> {
    * undefined means "not applied", and the write is retried.
    */
   verify?: () => Promise<T | undefined>;
+  /**
+   * Streams a 2xx body instead of buffering it (downloads). Runs inside the attempt, so a broken stream is retried
+   * like any other failed attempt. Throw InvalidBodyProblem for a body that is provably wrong (short).
+   */
+  sink?: (body: Readable, headers: Record<string, string | string[] | undefined>) => Promise<unknown>;
 }
 
 function pathOf(url: string): string {
@@ -102,7 +111,7 @@ export class Transport {
     const { retry } = this.options;
     let afterAmbiguous = false;
     for (let attempt = 0; ; attempt++) {
-      const result = await this.limiter.schedule(() => this.attempt(req, attempt, opts.accept ?? []));
+      const result = await this.limiter.schedule(() => this.attempt(req, attempt, opts.accept ?? [], opts.sink));
       let failure: Extract<AttemptResult, { ok: false }>;
       if (result.ok) {
         if (afterAmbiguous && req.notFoundMeansDone && result.answer.status === 404) return opts.parse({ ...result.answer, status: 204, body: '', afterAmbiguous });
@@ -141,7 +150,7 @@ export class Transport {
   }
 
   /** One attempt, run inside a concurrency slot. Never throws for request failures: returns them classified. */
-  private async attempt(req: HttpRequest, attempt: number, accept: readonly number[]): Promise<AttemptResult> {
+  private async attempt(req: HttpRequest, attempt: number, accept: readonly number[], sink: SendOptions<unknown>['sink']): Promise<AttemptResult> {
     const path = pathOf(req.url);
     const gate = this.breaker.tryAcquire();
     if (!gate.allowed) {
@@ -156,22 +165,38 @@ export class Transport {
     }
     const waited = await this.governor.acquire();
     const t0 = performance.now();
-    let response: Response<string>;
+    let response: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: string };
+    let value: unknown;
     try {
-      response = await this.got(req.url, {
-        method: req.method,
-        searchParams: cleanQuery(req.query),
-        ...(req.json !== undefined ? { json: req.json } : {}),
-        ...(req.form ? { body: await req.form() } : {}),
-        headers: req.headers ?? {},
-      });
+      if (sink) {
+        const streamed = await this.openStream(req);
+        response = { statusCode: streamed.status, headers: streamed.headers, body: '' };
+        if (streamed.status >= 200 && streamed.status < 300) value = await sink(streamed.stream, streamed.headers);
+        else response.body = await readAll(streamed.stream);
+      } else {
+        const r: Response<string> = await this.got(req.url, {
+          method: req.method,
+          searchParams: cleanQuery(req.query),
+          ...(req.json !== undefined ? { json: req.json } : {}),
+          ...(req.form ? { body: await req.form() } : {}),
+          headers: req.headers ?? {},
+        });
+        response = { statusCode: r.statusCode, headers: r.headers as Record<string, string | string[] | undefined>, body: r.body };
+      }
     } catch (err) {
       this.governor.release();
+      const ms = performance.now() - t0;
+      if (err instanceof InvalidBodyProblem) {
+        // A streamed body that proved wrong (short): the server answered, so the site is not unhealthy.
+        this.breaker.recordNeutral(gate.probe);
+        const decision = invalidResponseDecision(err.message);
+        this.stats.request({ op: req.op, method: req.method, path, status: 200, ms, attempt, code: decision.code, limiterWaitMs: waited });
+        return { ok: false, decision, retryAfterMs: undefined, error: this.toError(req, decision, 200, undefined, undefined) };
+      }
       const e = err as { code?: string; name?: string };
       const decision = classifyNetworkError(e.code, e.name);
       if (decision.breakerFailure) this.breaker.recordFailure(gate.probe);
       else this.breaker.recordNeutral(gate.probe);
-      const ms = performance.now() - t0;
       this.stats.request({ op: req.op, method: req.method, path, status: 0, ms, attempt, code: decision.code, limiterWaitMs: waited });
       // The got error is not attached as cause: it holds the request options, headers included.
       const error = new RemoteError(decision.code, `${req.method} ${path}: ${decision.what}`, { method: req.method, path }, { hint: decision.hint, details: { errorCode: e.code, attempt } });
@@ -179,7 +204,7 @@ export class Transport {
     }
     const ms = performance.now() - t0;
     const status = response.statusCode;
-    const headers = response.headers as Record<string, string | string[] | undefined>;
+    const headers = response.headers;
     const retryAfterMs = parseRetryAfterMs(headers['retry-after'], Date.now());
     const rate = readRateHeaders(headers);
     this.rememberRateHeaders(headers);
@@ -201,7 +226,7 @@ export class Transport {
       this.stats.rateLimitedEvent({ op: req.op, path, retryAfterMs });
       this.options.logger.warn({ op: req.op, path, status, retryAfterMs }, 'rate limited: pausing all requests to the site');
     }
-    if (!decision) return { ok: true, answer: { status, headers, body: response.body } };
+    if (!decision) return { ok: true, answer: { status, headers, body: response.body, value } };
     const serverMessage = atlassianMessage(response.body);
     return { ok: false, decision, retryAfterMs, error: this.toError(req, decision, status, serverMessage, retryAfterMs) };
   }
@@ -225,16 +250,14 @@ export class Transport {
     if (Object.keys(seen).length > 0) this.lastRateHeaders = seen;
   }
 
-  /** Runs `fn` in a concurrency slot after the rate governor and breaker admit it (for streamed downloads). */
-  async slot<T>(fn: (admitted: { probe: boolean; waitedMs: number }) => Promise<T>, req: { method: Method; url: string }): Promise<T> {
-    return this.limiter.schedule(async () => {
-      const path = pathOf(req.url);
-      const gate = this.breaker.tryAcquire();
-      if (!gate.allowed) {
-        throw new RemoteError('CSYNC_CIRCUIT_OPEN', `${req.method} ${path}: not sent, ${this.site.host} is failing (circuit open)`, { method: req.method, path }, { hint: `requests resume with a probe in ${Math.ceil(gate.retryInMs / 1000)} s` });
-      }
-      const waitedMs = await this.governor.acquire();
-      return fn({ probe: gate.probe, waitedMs });
+  /** Starts a streamed GET and resolves once the status line and headers are in. */
+  private openStream(req: HttpRequest): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; stream: Readable }> {
+    return new Promise((resolve, reject) => {
+      const stream = this.got.stream(req.url, { method: req.method, searchParams: cleanQuery(req.query), headers: req.headers ?? {} });
+      stream.once('response', (res: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
+        resolve({ status: res.statusCode, headers: res.headers, stream });
+      });
+      stream.once('error', reject);
     });
   }
 
@@ -244,9 +267,24 @@ export class Transport {
   }
 }
 
-function cleanQuery(query: Query | undefined): Record<string, string | number | boolean> | undefined {
+function cleanQuery(query: Query | undefined): URLSearchParams | undefined {
   if (!query) return undefined;
-  const out: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) out[k] = v;
+  const out = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const item of v as readonly (string | number)[]) out.append(k, String(item));
+    else out.append(k, String(v));
+  }
   return out;
+}
+
+async function readAll(stream: Readable, max = 64 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of stream) {
+    const b = Buffer.isBuffer(c) ? c : Buffer.from(String(c));
+    if (size < max) chunks.push(b);
+    size += b.length;
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, max);
 }

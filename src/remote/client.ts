@@ -1,0 +1,99 @@
+/**
+ * The Confluence client for one site: implements ConfluenceApi (src/core/remote-types.ts) plus the extras sync,
+ * export and the daemon need. All requests share one Transport: one limiter, one breaker, one set of counters.
+ */
+import type {
+  ConfluenceApi,
+  CqlResult,
+  CreatePageInput,
+  ListOptions,
+  RemoteAttachment,
+  RemotePage,
+  RemoteSpace,
+  RemoteVersion,
+  UpdatePageInput,
+  UploadAttachmentInput,
+} from '../core/remote-types.js';
+import * as attachments from './attachments.js';
+import type { BreakerSnapshot } from './breaker.js';
+import * as content from './content.js';
+import { normalizeOptions, type ClientOptions } from './options.js';
+import * as pages from './pages.js';
+import type { LongTaskStatus } from './schemas.js';
+import { resolveSiteUrls, type SiteUrls } from './site-url.js';
+import type { ClientStatsSnapshot } from './stats.js';
+import { Transport } from './transport.js';
+
+export interface ConfluenceClient extends ConfluenceApi {
+  readonly site: SiteUrls;
+  listSpaces(): AsyncIterable<RemoteSpace>;
+  getPage(id: string, options?: { body?: boolean; labels?: boolean; status?: string }): Promise<RemotePage | null>;
+  getChildren(id: string, options?: { bodies?: boolean }): AsyncIterable<RemotePage>;
+  getDescendants(id: string, options?: { depth?: number; bodies?: boolean }): AsyncIterable<RemotePage>;
+  findPageByTitle(spaceId: string, title: string): Promise<RemotePage | undefined>;
+  /** Moves a page under `targetId` (v1 move: no new version of the body). */
+  movePage(id: string, targetId: string, position?: 'append' | 'before' | 'after'): Promise<void>;
+  restorePage(id: string): Promise<RemotePage>;
+  /** Deletes a trashed page for good. */
+  purgePage(id: string): Promise<void>;
+  getVersions(id: string): AsyncIterable<RemoteVersion>;
+  /** pageId → label names for every labelled page of the space. */
+  listSpaceLabels(spaceId: string): Promise<Map<string, string[]>>;
+  /** Every attachment in the space (CQL listing). */
+  listSpaceAttachments(spaceKey: string): AsyncIterable<RemoteAttachment>;
+  findAttachment(pageId: string, fileName: string): Promise<RemoteAttachment | undefined>;
+  downloadAttachment(attachment: RemoteAttachment, destPath: string, version?: number): Promise<{ bytes: number; sha256: string }>;
+  deleteAttachment(id: string, purge?: boolean): Promise<void>;
+  searchCql(cql: string, options?: { limit?: number; expand?: string }): AsyncIterable<CqlResult>;
+  longtask(id: string): Promise<LongTaskStatus>;
+  stats(): ClientStatsSnapshot;
+  breakerState(): BreakerSnapshot;
+  /** Rate-limit headers from the latest answer that had any (for the doctor). */
+  lastRateLimitHeaders(): Record<string, string>;
+  /** Stops queued requests and closes sockets. */
+  close(): Promise<void>;
+}
+
+export function createConfluenceClient(input: ClientOptions): ConfluenceClient {
+  const options = normalizeOptions(input);
+  const site = resolveSiteUrls(options.baseUrl, options.allowInsecureHttp);
+  const t = new Transport(options, site);
+  return {
+    site,
+    getSpaceByKey: (key) => pages.getSpaceByKey(t, key),
+    listSpaces: () => pages.listSpaces(t),
+    listPages: (spaceId, o?: ListOptions) => pages.listPages(t, spaceId, o),
+    getPagesByIds: (ids, o?: ListOptions) => pages.getPagesByIds(t, ids, o),
+    getPage: (id, o) => pages.getPage(t, id, o),
+    getChildren: (id, o) => pages.getChildren(t, id, o),
+    getDescendants: (id, o) => pages.getDescendants(t, id, o),
+    getAncestors: (id) => pages.getAncestors(t, id),
+    findPageByTitle: (spaceId, title) => pages.findPageByTitle(t, spaceId, title),
+    createPage: (i: CreatePageInput) => pages.createPage(t, i),
+    updatePage: (i: UpdatePageInput) => pages.updatePage(t, i),
+    movePage: (id, targetId, position) => pages.movePage(t, id, targetId, position),
+    deletePage: (id) => pages.deletePage(t, id, false),
+    purgePage: (id) => pages.deletePage(t, id, true),
+    restorePage: (id) => pages.restorePage(t, id),
+    getVersions: (id) => pages.getVersions(t, id),
+    getLabels: (pageId) => content.getLabels(t, pageId),
+    addLabels: (pageId, labels) => content.addLabels(t, pageId, labels),
+    removeLabel: (pageId, label) => content.removeLabel(t, pageId, label),
+    listSpaceLabels: (spaceId) => content.listSpaceLabels(t, spaceId),
+    listAttachments: (pageId) => attachments.listAttachments(t, pageId),
+    listSpaceAttachments: (spaceKey) => attachments.listSpaceAttachments(t, spaceKey),
+    findAttachment: (pageId, fileName) => attachments.findAttachment(t, pageId, fileName),
+    uploadAttachment: (i: UploadAttachmentInput) => attachments.uploadAttachment(t, i),
+    downloadAttachment: (a, dest, version) => attachments.downloadAttachment(t, a, dest, version),
+    deleteAttachment: (id, purge) => attachments.deleteAttachment(t, id, purge),
+    searchCql: (cql, o) => content.searchCql(t, cql, o),
+    longtask: (id) => content.getLongTask(t, id),
+    stats: () => {
+      const b = t.breaker.snapshot();
+      return t.stats.snapshot({ state: b.state, opens: b.opens, consecutiveFailures: b.consecutiveFailures });
+    },
+    breakerState: () => t.breaker.snapshot(),
+    lastRateLimitHeaders: () => ({ ...t.lastRateHeaders }),
+    close: () => t.close(),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Labels, CQL search and long tasks. Labels are read with v2 and written with v1 (v2 cannot add labels).
+ */
+import type { CqlResult } from '../core/remote-types.js';
+import { MAX_LIMIT } from './pages.js';
+import { paginate } from './paginate.js';
+import { jsonOf, longTask, multi, toCqlResult, toLongTask, v1SearchPage, v2Label, v2Page, type LongTaskStatus } from './schemas.js';
+import type { Transport } from './transport.js';
+
+const enc = encodeURIComponent;
+
+export async function getLabels(t: Transport, pageId: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const l of paginate(t, { op: 'labels.get', method: 'GET', url: `${t.site.v2}/pages/${enc(pageId)}/labels`, query: { limit: MAX_LIMIT }, idempotent: true }, multi(v2Label))) {
+    names.push(l.name);
+  }
+  return names;
+}
+
+/** Adding a label that is already there changes nothing, so this is safe to resend. */
+export async function addLabels(t: Transport, pageId: string, labels: readonly string[]): Promise<void> {
+  if (labels.length === 0) return;
+  await t.send(
+    { op: 'labels.add', method: 'POST', url: `${t.site.v1}/content/${enc(pageId)}/label`, json: labels.map((name) => ({ prefix: 'global', name })), idempotent: true },
+    { parse: () => undefined },
+  );
+}
+
+export async function removeLabel(t: Transport, pageId: string, label: string): Promise<void> {
+  // The query form (?name=) also works for labels the path form cannot carry.
+  await t.send(
+    { op: 'labels.remove', method: 'DELETE', url: `${t.site.v1}/content/${enc(pageId)}/label`, query: { name: label }, idempotent: true, notFoundMeansDone: true },
+    { parse: () => undefined },
+  );
+}
+
+/**
+ * Labels of every page in a space: the space's labels (v2 /spaces/{id}/content/labels), then for each label the
+ * pages that carry it (v2 /labels/{id}/pages?space-id=). Costs ceil(L/250) + Σ ceil(pages per label/250) requests,
+ * which for a typical space (few labels) is far below one request per page.
+ */
+export async function listSpaceLabels(t: Transport, spaceId: string): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const labels: { id: string; name: string }[] = [];
+  for await (const l of paginate(t, { op: 'labels.listSpace', method: 'GET', url: `${t.site.v2}/spaces/${enc(spaceId)}/content/labels`, query: { limit: MAX_LIMIT }, idempotent: true }, multi(v2Label))) {
+    labels.push({ id: l.id, name: l.name });
+  }
+  for (const label of labels) {
+    const query = { 'space-id': [spaceId], limit: MAX_LIMIT };
+    for await (const p of paginate(t, { op: 'labels.pages', method: 'GET', url: `${t.site.v2}/labels/${enc(label.id)}/pages`, query, idempotent: true }, multi(v2Page))) {
+      if (p.spaceId !== spaceId) continue;
+      const list = out.get(p.id);
+      if (list) {
+        if (!list.includes(label.name)) list.push(label.name);
+      } else out.set(p.id, [label.name]);
+    }
+  }
+  return out;
+}
+
+export async function* searchCql(t: Transport, cql: string, options?: { limit?: number; expand?: string }): AsyncGenerator<CqlResult> {
+  const query = { cql, limit: Math.max(1, Math.min(MAX_LIMIT, options?.limit ?? MAX_LIMIT)), expand: options?.expand ?? 'space,version' };
+  for await (const r of paginate(t, { op: 'search.cql', method: 'GET', url: `${t.site.v1}/content/search`, query, idempotent: true }, v1SearchPage)) {
+    yield toCqlResult(r);
+  }
+}
+
+export async function getLongTask(t: Transport, id: string): Promise<LongTaskStatus> {
+  const task = await t.send({ op: 'longtask.get', method: 'GET', url: `${t.site.v1}/longtask/${enc(id)}`, idempotent: true }, { parse: jsonOf(longTask) });
+  return toLongTask(task);
+}
