@@ -17,8 +17,6 @@
  *                                                  (`name`) for the next block, or, inline, for the element just
  *                                                  before it
  */
-import { decodeEntities } from '../xml/entities.js';
-import { escapeAttr } from '../xml/serialize.js';
 
 export const VERBATIM_LANG = 'confluence-storage';
 export const INLINE_PREFIX = 'storage:';
@@ -34,8 +32,21 @@ export interface AttrEntry {
   element: boolean;
 }
 
+/**
+ * Values are percent-encoded for the few characters that would end the value or the comment (`"`, `>`, line
+ * breaks, and `%` itself). Not entities: a code fence's info string has its entities decoded by the Markdown
+ * parser, an HTML comment does not, and one encoding must work in both.
+ */
+function encodeValue(v: string): string {
+  return v.replace(/[%"\r\n\t>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+function decodeValue(v: string): string {
+  return v.replace(/%(25|22|0D|0A|09|3E)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
 export function formatAttrList(entries: readonly AttrEntry[]): string {
-  return entries.map((e) => `${e.element ? '@' : ''}${e.name}="${escapeAttr(e.value)}"`).join(' ');
+  return entries.map((e) => `${e.element ? '@' : ''}${e.name}="${encodeValue(e.value)}"`).join(' ');
 }
 
 const ENTRY = /(@?)([A-Za-z_][A-Za-z0-9_.:\-]*)="([^"]*)"/y;
@@ -53,13 +64,7 @@ export function parseAttrList(text: string): AttrEntry[] | undefined {
     ENTRY.lastIndex = i;
     const m = ENTRY.exec(text);
     if (!m) return undefined;
-    let value: string;
-    try {
-      value = decodeEntities(m[3] as string);
-    } catch {
-      return undefined;
-    }
-    out.push({ element: m[1] === '@', name: m[2] as string, value });
+    out.push({ element: m[1] === '@', name: m[2] as string, value: decodeValue(m[3] as string) });
     i = ENTRY.lastIndex;
   }
 }

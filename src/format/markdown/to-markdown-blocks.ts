@@ -173,6 +173,9 @@ function listFrom(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
   const ordered = el.name === 'ol';
   const useStart = ordered && start !== undefined && /^(0|[1-9][0-9]{0,8})$/.test(start) && start !== '1';
   const entries = elementEntries(el, useStart ? ['start'] : []);
+  // Markdown cannot write a one-item loose list whose item is one paragraph: it always reads back tight.
+  const only = items.length === 1 ? items[0] : undefined;
+  if (loose && only && only.children.filter((c) => !isWhitespace(c)).length <= 1) entries.push({ name: 'spread', value: 'loose', element: false });
   const children: ListItem[] = items.map((li) => ({
     type: 'listItem',
     spread: loose,

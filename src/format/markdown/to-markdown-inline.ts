@@ -10,6 +10,9 @@ import type { AttrEntry } from './syntax.js';
 import { attrsComment, INLINE_PREFIX } from './syntax.js';
 import type { ToMarkdownState } from './md-state.js';
 import { elementChildren, plain } from './md-helpers.js';
+import { macroParts } from './to-markdown-macros.js';
+import { HTML_MACRO } from './to-storage-raw.js';
+import { parseMarkdown } from './processors.js';
 
 export function verbatimInline(node: XmlNode, st: ToMarkdownState): PhrasingContent[] | null {
   const slice = st.source.slice(node.start, node.end);
@@ -53,6 +56,8 @@ function cleanInline(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | n
       return acLink(el, st);
     case 'ac:image':
       return acImage(el, st);
+    case 'ac:structured-macro':
+      return rawHtmlInline(el);
     default:
       return null;
   }
@@ -71,6 +76,19 @@ function attention(el: XmlElement, type: 'strong' | 'emphasis' | 'delete', st: T
   return [{ type, children: kids } as PhrasingContent];
 }
 
+/** An `html` macro inside a paragraph came from inline raw HTML in Markdown: give it back as that. */
+function rawHtmlInline(el: XmlElement): PhrasingContent[] | null {
+  const parts = el.attrs.length === 1 ? macroParts(el) : null;
+  if (!parts || parts.name !== HTML_MACRO || parts.params.length || parts.body?.name !== 'ac:plain-text-body') return null;
+  const value = plain(parts.body.children);
+  if (!value) return null;
+  // It must read back as the same inline HTML, or it would turn into something else on the next pull.
+  const para = parseMarkdown(`x${value}`).children;
+  const kids = para.length === 1 && para[0]?.type === 'paragraph' ? para[0].children : [];
+  if (kids.length !== 2 || kids[1]?.type !== 'html' || kids[1].value !== value) return null;
+  return [{ type: 'html', value }];
+}
+
 function inlineCode(el: XmlElement): PhrasingContent[] | null {
   if (el.attrs.length) return null;
   let value = '';
@@ -78,7 +96,7 @@ function inlineCode(el: XmlElement): PhrasingContent[] | null {
     if (c.type !== 'text' && c.type !== 'cdata') return null;
     value += c.value;
   }
-  if (value === '' || /[\r\n]/.test(value) || value.startsWith(INLINE_PREFIX) || /^ +$/.test(value)) return null;
+  if (value === '' || /[\r\n]/.test(value) || value.startsWith(INLINE_PREFIX)) return null;
   return [{ type: 'inlineCode', value }];
 }
 

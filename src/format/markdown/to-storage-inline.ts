@@ -63,7 +63,8 @@ function inlineToStorage(node: PhrasingContent, extras: AttrEntry[], st: ToStora
       return `<del>${phrasingToStorage(node.children, st)}</del>`;
     case 'inlineCode':
       if (node.value.startsWith(INLINE_PREFIX)) return node.value.slice(INLINE_PREFIX.length);
-      return `<code>${escapeText(node.value)}</code>`;
+      // CommonMark turns line endings inside a code span into spaces; storage has no other way to say it.
+      return `<code>${escapeText(node.value.replace(/\r\n|\r|\n/g, ' '))}</code>`;
     case 'break':
       return '<br/>';
     case 'html':

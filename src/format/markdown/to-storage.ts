@@ -166,7 +166,7 @@ function listToStorage(list: List, entries: AttrEntry[], st: ToStorageState): st
   if (items.length > 0 && items.every((i) => typeof i.checked === 'boolean')) {
     return `<ac:task-list${elementAttrs(entries)}>${items.map((i) => taskToStorage(i, st)).join('')}</ac:task-list>`;
   }
-  const loose = Boolean(list.spread) || items.some((i) => i.spread);
+  const loose = Boolean(list.spread) || items.some((i) => i.spread) || entries.some((e) => !e.element && e.name === 'spread' && e.value === 'loose');
   const tag = list.ordered ? 'ol' : 'ul';
   const derived: Array<[string, string]> = list.ordered && list.start != null && list.start !== 1 ? [['start', String(list.start)]] : [];
   const lis = items.map((i) => `<li>${blocksToStorage(i.children, st, !loose)}</li>`).join('');

@@ -1,0 +1,197 @@
+/**
+ * Storage bodies for every construct in CONFLUENCE-NOTES.md, written the way Confluence returns them (with the
+ * attributes the server adds). `clean` lists substrings the Markdown must contain, proving the construct got its
+ * readable form instead of a verbatim block.
+ */
+export interface Fixture {
+  name: string;
+  storage: string;
+  /** Substrings expected in the Markdown. */
+  clean?: string[];
+  /** Substrings that must not be in the Markdown. */
+  absent?: string[];
+}
+
+const MID = 'ac:schema-version="1" ac:macro-id="3c1f5a7e-1b2c-4d5e-8f90-a1b2c3d4e5f6"';
+
+export const FIXTURES: Fixture[] = [
+  {
+    name: 'headings and paragraphs',
+    storage: '<h1>Title</h1><p>Plain text with <strong>bold</strong>, <em>italic</em>, <del>gone</del> and <code>code()</code>.</p><h3 local-id="h-1">Third</h3>',
+    clean: ['# Title', '**bold**', '*italic*', '~~gone~~', '`code()`', '### Third', '@local-id="h-1"'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'entities: named, numeric, CDATA-like text',
+    storage: '<p>a&nbsp;b &mdash; c &amp; d &lt;tag&gt; &#169; &#x2603; &quot;q&quot; &apos;s&apos; &hellip;</p>',
+    clean: ['—', '©', '☃', '…'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'line breaks',
+    storage: '<p>line one<br/>line two<br />line three</p>',
+    clean: ['line one\\\nline two'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'nested lists, ordered with start',
+    storage: '<ul><li>one</li><li>two<ul><li>two.a</li><li>two.b<ol><li>deep</li></ol></li></ul></li><li>three</li></ul><ol start="4"><li>four</li><li>five</li></ol>',
+    clean: ['- one', '  - two.a', '4. four', '5. five'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'loose list (Cloud editor wraps items in <p>)',
+    storage: '<ul><li><p>first</p></li><li><p>second</p><ul><li><p>inner</p></li></ul></li></ul>',
+    clean: ['- first', '- second'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'block quote and horizontal rule',
+    storage: '<blockquote><p>quoted <em>text</em></p><p>second para</p></blockquote><hr/><p>after</p>',
+    clean: ['> quoted *text*', '---'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'table with header, alignment and server attributes',
+    storage:
+      '<table data-layout="default" ac:local-id="a1b2c3"><colgroup><col style="width: 226.67px;"/><col style="width: 226.67px;"/><col style="width: 226.67px;"/></colgroup><tbody><tr><th><p><strong>Name</strong></p></th><th style="text-align: center;"><p>Count</p></th><th style="text-align: right;"><p>Price</p></th></tr><tr><td><p>apple | pear</p></td><td style="text-align: center;"><p>3</p></td><td style="text-align: right;"><p>1.50</p></td></tr><tr><td><p/></td><td style="text-align: center;"><p>0</p></td><td style="text-align: right;"><p><em>free</em></p></td></tr></tbody></table>',
+    clean: ['| **Name**', ':---:', '---:', 'apple \\| pear', '@data-layout="default"', 'cells="p"'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'table without header row, bare cells',
+    storage: '<table><tbody><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></tbody></table>',
+    clean: ['header="none"', '| a | b |'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'table with merged cells (no GFM form)',
+    storage: '<table><tbody><tr><th colspan="2">wide</th></tr><tr><td>a</td><td>b</td></tr></tbody></table>',
+    clean: ['```confluence-storage'],
+  },
+  {
+    name: 'code macro with language, title and line numbers',
+    storage: `<ac:structured-macro ac:name="code" ${MID}><ac:parameter ac:name="language">typescript</ac:parameter><ac:parameter ac:name="title">Example &amp; more</ac:parameter><ac:parameter ac:name="linenumbers">true</ac:parameter><ac:plain-text-body><![CDATA[const a = 1 < 2 && "x";\n// ]]]]><![CDATA[> done\n\`\`\`\nnested fence\n]]></ac:plain-text-body></ac:structured-macro>`,
+    clean: ['````typescript title="Example & more" linenumbers="true" @ac:schema-version="1"', 'const a = 1 < 2 && "x";'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'code macro without language',
+    storage: '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[plain\ntext]]></ac:plain-text-body></ac:structured-macro><ac:structured-macro ac:name="code" ac:schema-version="1"><ac:parameter ac:name="title">Only a title</ac:parameter><ac:plain-text-body><![CDATA[x]]></ac:plain-text-body></ac:structured-macro>',
+    clean: ['```\nplain\ntext\n```', '```title="Only a title"'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'info, note, warning, tip with titles',
+    storage: `<ac:structured-macro ac:name="info" ${MID}><ac:parameter ac:name="title">Heads up</ac:parameter><ac:rich-text-body><p>Info body</p></ac:rich-text-body></ac:structured-macro><ac:structured-macro ac:name="note"><ac:rich-text-body><p>Note body</p><ul><li>item</li></ul></ac:rich-text-body></ac:structured-macro><ac:structured-macro ac:name="warning"><ac:parameter ac:name="title">Careful</ac:parameter><ac:parameter ac:name="icon">false</ac:parameter><ac:rich-text-body><p>Danger</p></ac:rich-text-body></ac:structured-macro><ac:structured-macro ac:name="tip"><ac:rich-text-body><p>Tip body</p></ac:rich-text-body></ac:structured-macro>`,
+    clean: ['> [!NOTE] Heads up', '> [!WARNING]\n', '> [!CAUTION] Careful <!-- attrs: icon="false" -->', '> [!TIP]'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'panel with parameters',
+    storage: '<ac:structured-macro ac:name="panel" ac:schema-version="1"><ac:parameter ac:name="bgColor">#deebff</ac:parameter><ac:parameter ac:name="title">Panel</ac:parameter><ac:rich-text-body><p>In a panel</p></ac:rich-text-body></ac:structured-macro>',
+    clean: ['> [!IMPORTANT]', 'bgColor="#deebff"'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'expand macro (container: content stays Markdown)',
+    storage: `<ac:structured-macro ac:name="expand" ${MID}><ac:parameter ac:name="title">Click me</ac:parameter><ac:rich-text-body><p>Hidden <strong>content</strong></p></ac:rich-text-body></ac:structured-macro>`,
+    clean: ['<!-- storage: <ac:structured-macro ac:name="expand"', 'Hidden **content**'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'status, emoticons, user mention inline',
+    storage: '<p>State: <ac:structured-macro ac:name="status" ac:schema-version="1" ac:macro-id="s1"><ac:parameter ac:name="colour">Green</ac:parameter><ac:parameter ac:name="title">DONE</ac:parameter></ac:structured-macro> <ac:emoticon ac:name="smile"/> <ac:emoticon ac:name="thumbs-up" ac:emoji-shortname=":thumbsup:" ac:emoji-id="1f44d" ac:emoji-fallback="👍"/> ping <ac:link><ri:user ri:account-id="5b10ac8d82e05b22cc7d4ef5" ri:local-id="u1"/></ac:link></p>',
+    clean: ['State: `storage:<ac:structured-macro ac:name="status"', '`storage:<ac:emoticon ac:name="smile"/>`', 'ri:account-id'],
+  },
+  {
+    name: 'toc and jira macros',
+    storage: `<ac:structured-macro ac:name="toc" ${MID}><ac:parameter ac:name="maxLevel">3</ac:parameter></ac:structured-macro><p>See <ac:structured-macro ac:name="jira" ac:schema-version="1" ac:macro-id="j1"><ac:parameter ac:name="server">System JIRA</ac:parameter><ac:parameter ac:name="serverId">abc-123</ac:parameter><ac:parameter ac:name="key">PROJ-42</ac:parameter></ac:structured-macro> now</p>`,
+    clean: ['```confluence-storage\n<ac:structured-macro ac:name="toc"', 'PROJ-42'],
+  },
+  {
+    name: 'task list with ids',
+    storage: '<ac:task-list><ac:task><ac:task-id>1</ac:task-id><ac:task-status>incomplete</ac:task-status><ac:task-body>write <strong>docs</strong></ac:task-body></ac:task><ac:task><ac:task-id>2</ac:task-id><ac:task-uuid>9a8b-7c6d</ac:task-uuid><ac:task-status>complete</ac:task-status><ac:task-body>ship it</ac:task-body></ac:task></ac:task-list>',
+    clean: ['- [ ] write **docs** <!-- attrs: task-id="1" -->', '- [x] ship it <!-- attrs: task-id="2" task-uuid="9a8b-7c6d" -->'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'layouts',
+    storage: '<ac:layout><ac:layout-section ac:type="two_equal" ac:breakout-mode="default"><ac:layout-cell><h2>Left</h2><p>left text</p></ac:layout-cell><ac:layout-cell><p>right text</p></ac:layout-cell></ac:layout-section><ac:layout-section ac:type="single"><ac:layout-cell><p>full</p></ac:layout-cell></ac:layout-section></ac:layout>',
+    clean: ['<!-- storage: <ac:layout><ac:layout-section ac:type="two_equal" ac:breakout-mode="default"><ac:layout-cell> -->', '## Left', 'right text'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'page links, anchors, attachment links',
+    storage: '<p><ac:link><ri:page ri:content-title="Other Page" ri:version-at-save="7"/><ac:plain-text-link-body><![CDATA[the other page]]></ac:plain-text-link-body></ac:link>, <ac:link><ri:page ri:space-key="ENG" ri:content-title="Design"/></ac:link>, <ac:link ac:anchor="install"><ri:page ri:content-title="Other Page"/><ac:link-body>install <em>steps</em></ac:link-body></ac:link>, <ac:link ac:anchor="top"><ac:plain-text-link-body><![CDATA[back to top]]></ac:plain-text-link-body></ac:link>, <ac:link><ri:attachment ri:filename="spec.pdf"/><ac:plain-text-link-body><![CDATA[the spec]]></ac:plain-text-link-body></ac:link></p>',
+    clean: ['[the other page](<../Other Page.md>)<!-- attrs: @ri:version-at-save="7" -->', '[Design](../../ENG/Design.md)', '[install *steps*](<../Other Page.md#install>)', '[back to top](#top)', '[the spec](Home/spec.pdf)'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'link to an unknown page stays as it is',
+    storage: '<p><ac:link><ri:page ri:content-title="Nowhere"/></ac:link></p>',
+    clean: ['`storage:<ac:link><ri:page ri:content-title="Nowhere"/></ac:link>`'],
+  },
+  {
+    name: 'anchor macro',
+    storage: '<p><ac:structured-macro ac:name="anchor" ac:schema-version="1"><ac:parameter ac:name="">install</ac:parameter></ac:structured-macro>Install</p>',
+    clean: ['`storage:<ac:structured-macro ac:name="anchor"'],
+  },
+  {
+    name: 'images: attachment and external',
+    storage: '<p><ac:image ac:height="250" ac:alt="The logo" ac:local-id="img1"><ri:attachment ri:filename="logo.png" ri:version-at-save="1"/></ac:image></p><p><ac:image><ri:url ri:value="https://example.com/a.png"/></ac:image></p><ac:image ac:align="center" ac:layout="center" ac:width="600"><ri:attachment ri:filename="diagram one.png"/></ac:image>',
+    clean: ['![The logo](Home/logo.png)<!-- attrs: @ac:height="250" @ac:local-id="img1" @ri:version-at-save="1" -->', '![](https://example.com/a.png)'],
+  },
+  {
+    name: 'external links',
+    storage: '<p><a href="https://example.com/a?b=c&amp;d=e" title="Ex">example</a> and <a href="https://atlassian.com" data-card-appearance="inline">https://atlassian.com</a></p>',
+    clean: ['[example](https://example.com/a?b=c\\&d=e "Ex")', '@data-card-appearance="inline"'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'empty paragraphs and top-level text',
+    storage: '<p/><p>text</p><p><br/></p>bare top-level text',
+    clean: ['<!-- storage: <p/> -->', 'text', '```confluence-storage\nbare top-level text\n```'],
+  },
+  {
+    name: 'CDATA outside macros and comments',
+    storage: '<p><ac:link ac:anchor="x"><ac:plain-text-link-body><![CDATA[a <b> & c]]></ac:plain-text-link-body></ac:link></p><!-- a comment -->',
+    clean: ['[a \\<b> & c](#x)'],
+  },
+  {
+    name: 'pretty-printed body with whitespace between blocks',
+    storage: '\n<h2>Spaced</h2>\n\n<p>one</p>\n  <ul>\n    <li>x</li>\n  </ul>\n',
+    clean: ['## Spaced', '- x'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'unknown macro with rich body and a nested code macro',
+    storage: `<ac:structured-macro ac:name="details" ${MID}><ac:rich-text-body><table><tbody><tr><th>Owner</th><td>me</td></tr></tbody></table><ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[x]]></ac:plain-text-body></ac:structured-macro></ac:rich-text-body></ac:structured-macro>`,
+    clean: ['<!-- storage: <ac:structured-macro ac:name="details"', '```\nx\n```'],
+  },
+  {
+    name: 'inline formatting without a Markdown form',
+    storage: '<p>a <u>underlined</u> <span style="color: rgb(255,86,48);">red</span> <sup>2</sup> <time datetime="2024-01-02"/> <ac:inline-comment-marker ac:ref="c1">commented</ac:inline-comment-marker></p>',
+    clean: ['`storage:<u>underlined</u>`', '`storage:<time datetime="2024-01-02"/>`'],
+  },
+  {
+    name: 'raw html macro',
+    storage: '<ac:structured-macro ac:name="html"><ac:plain-text-body><![CDATA[<div class="x">\n<b>hi</b>\n</div>]]></ac:plain-text-body></ac:structured-macro>',
+    clean: ['<div class="x">\n<b>hi</b>\n</div>'],
+    absent: ['confluence-storage'],
+  },
+];
+
+/** Bodies that are not well-formed: each must stay verbatim (byte for byte) with a warning. */
+export const MALFORMED: Array<{ name: string; storage: string }> = [
+  { name: 'unclosed tag', storage: '<p>open <strong>never closed</p>' },
+  { name: 'unclosed at end', storage: '<p>para</p><ul><li>x</li>' },
+  { name: 'unknown namespace', storage: '<p><foo:bar x="1"/></p>' },
+  { name: 'invalid named entity', storage: '<p>a &notanentity; b</p>' },
+  { name: 'invalid numeric entity', storage: '<p>a &#xD800; b &#0;</p>' },
+  { name: 'bare ampersand', storage: '<p>fish & chips</p>' },
+  { name: 'stray end tag', storage: '</p><p>x</p>' },
+  { name: 'attribute without quotes', storage: '<p class=x>y</p>' },
+  { name: 'fence inside the body', storage: '<p>```\n````\n<b>x</p>' },
+  { name: 'doctype', storage: '<!DOCTYPE html><p>x</p>' },
+];
