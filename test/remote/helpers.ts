@@ -29,7 +29,7 @@ export function virtualClock(start = 1_000_000) {
   };
 }
 
-export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void | Promise<void>;
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => unknown;
 
 /** Starts a loopback server on a free port, runs fn, always closes. */
 export async function withServer<T>(handler: Handler, fn: (url: string, server: http.Server) => Promise<T>): Promise<T> {
