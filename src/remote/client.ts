@@ -46,6 +46,8 @@ export interface ConfluenceClient extends ConfluenceApi {
   deleteAttachment(id: string, purge?: boolean): Promise<void>;
   searchCql(cql: string, options?: { limit?: number; expand?: string }): AsyncIterable<CqlResult>;
   longtask(id: string): Promise<LongTaskStatus>;
+  currentUser(): Promise<content.CurrentUser>;
+  spaceOperations(spaceId: string): Promise<Array<{ operation: string; targetType: string | undefined }>>;
   stats(): ClientStatsSnapshot;
   breakerState(): BreakerSnapshot;
   /** Rate-limit headers from the latest answer that had any (for the doctor). */
@@ -88,6 +90,8 @@ export function createConfluenceClient(input: ClientOptions): ConfluenceClient {
     deleteAttachment: (id, purge) => attachments.deleteAttachment(t, id, purge),
     searchCql: (cql, o) => content.searchCql(t, cql, o),
     longtask: (id) => content.getLongTask(t, id),
+    currentUser: () => content.getCurrentUser(t),
+    spaceOperations: (spaceId) => content.getSpaceOperations(t, spaceId),
     stats: () => {
       const b = t.breaker.snapshot();
       return t.stats.snapshot({ state: b.state, opens: b.opens, consecutiveFailures: b.consecutiveFailures });

@@ -1,6 +1,7 @@
 /**
  * Labels, CQL search and long tasks. Labels are read with v2 and written with v1 (v2 cannot add labels).
  */
+import { z } from 'zod';
 import type { CqlResult } from '../core/remote-types.js';
 import { MAX_LIMIT } from './pages.js';
 import { paginate } from './paginate.js';
@@ -68,4 +69,34 @@ export async function* searchCql(t: Transport, cql: string, options?: { limit?: 
 export async function getLongTask(t: Transport, id: string): Promise<LongTaskStatus> {
   const task = await t.send({ op: 'longtask.get', method: 'GET', url: `${t.site.v1}/longtask/${enc(id)}`, idempotent: true }, { parse: jsonOf(longTask) });
   return toLongTask(task);
+}
+
+export interface CurrentUser {
+  type: string;
+  accountId: string | undefined;
+  displayName: string | undefined;
+  email: string | undefined;
+}
+
+const currentUser = z.object({
+  type: z.string().optional(),
+  accountId: z.string().nullish(),
+  displayName: z.string().nullish(),
+  publicName: z.string().nullish(),
+  email: z.string().nullish(),
+  username: z.string().nullish(),
+});
+
+/** Who the credentials belong to (v1 /user/current). Data Center may answer "anonymous" for a bad PAT. */
+export async function getCurrentUser(t: Transport): Promise<CurrentUser> {
+  const u = await t.send({ op: 'user.current', method: 'GET', url: `${t.site.v1}/user/current`, idempotent: true }, { parse: jsonOf(currentUser) });
+  return { type: u.type ?? 'known', accountId: u.accountId ?? undefined, displayName: u.displayName ?? u.publicName ?? u.username ?? undefined, email: u.email ?? undefined };
+}
+
+const operations = z.object({ operations: z.array(z.object({ operation: z.string(), targetType: z.string().optional() })) });
+
+/** What the current user may do in a space (v2 /spaces/{id}/operations), e.g. "create page". */
+export async function getSpaceOperations(t: Transport, spaceId: string): Promise<Array<{ operation: string; targetType: string | undefined }>> {
+  const r = await t.send({ op: 'spaces.operations', method: 'GET', url: `${t.site.v2}/spaces/${enc(spaceId)}/operations`, idempotent: true }, { parse: jsonOf(operations) });
+  return r.operations.map((o) => ({ operation: o.operation, targetType: o.targetType }));
 }
