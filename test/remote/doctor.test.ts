@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runDoctorChecks } from '../../src/remote/doctor.js';
@@ -5,7 +6,7 @@ import { baseOptions, sendJson, TOKEN, withServer } from './helpers.js';
 
 function fakeSite(opts: { canCreate: boolean; authOk?: boolean; anonymous?: boolean }) {
   const methods: string[] = [];
-  const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     methods.push(`${req.method} ${req.url}`);
     const rl = { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '97' };
     if (opts.authOk === false) return sendJson(res, 401, { message: 'Basic authentication with passwords is deprecated' });
