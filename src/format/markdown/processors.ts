@@ -2,12 +2,17 @@
  * The unified processors, configured once. The stringify options are fixed so that the converter's own output is a
  * fixed point: Markdown → storage → Markdown gives back the same bytes.
  */
-import type { Root } from 'mdast';
+import type { Nodes, Parent, Root } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkStringify from 'remark-stringify';
 import type { Options as StringifyOptions } from 'remark-stringify';
 import { unified } from 'unified';
+
+function toString(node: Nodes): string {
+  if ('value' in node) return node.value;
+  return 'children' in node ? (node.children as Nodes[]).map(toString).join('') : '';
+}
 
 export const STRINGIFY_OPTIONS: StringifyOptions = {
   bullet: '-',
@@ -33,7 +38,35 @@ const parser = unified().use(remarkParse).use(remarkGfm);
 const stringifier = unified().use(remarkStringify, STRINGIFY_OPTIONS).use(remarkGfm);
 
 export function parseMarkdown(markdown: string): Root {
-  return parser.parse(markdown);
+  const tree = parser.parse(markdown);
+  literalAutolinksToText(tree, markdown);
+  return tree;
+}
+
+/**
+ * GFM autolink literals (a bare `www.x.org` or `a@b.c`) are read as plain text, as CommonMark does. Otherwise
+ * storage text that merely looks like an address would come back as a link after one round trip; a link written
+ * as `<https://…>` or `[text](url)` is still a link.
+ */
+function literalAutolinksToText(node: Parent, source: string): void {
+  for (let i = 0; i < node.children.length; i++) {
+    const child = node.children[i] as Nodes;
+    if (child.type === 'link') {
+      const start = child.position?.start.offset;
+      const end = child.position?.end.offset;
+      const first = start === undefined ? undefined : source[start];
+      if (start === undefined || end === undefined) {
+        // Made by the autolink-literal transform from a text node: its text is the original text.
+        node.children[i] = { type: 'text', value: toString(child) } as never;
+        continue;
+      }
+      if (first !== '[' && first !== '<') {
+        node.children[i] = { type: 'text', value: source.slice(start, end), position: child.position } as never;
+        continue;
+      }
+    }
+    if ('children' in child) literalAutolinksToText(child, source);
+  }
 }
 
 export function stringifyMarkdown(tree: Root): string {

@@ -49,7 +49,7 @@ export function formatAttrList(entries: readonly AttrEntry[]): string {
   return entries.map((e) => `${e.element ? '@' : ''}${e.name}="${encodeValue(e.value)}"`).join(' ');
 }
 
-const ENTRY = /(@?)([A-Za-z_][A-Za-z0-9_.:\-]*)="([^"]*)"/y;
+const ENTRY = /(@?)([A-Za-z_][A-Za-z0-9_.:-]*)="([^"]*)"/y;
 const SPACES = /[ \t]*/y;
 
 /** Parses `a="1" @b="2"`; returns undefined when the text is not exactly such a list. */

@@ -55,7 +55,7 @@ export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight
   };
   for (let k = 0; k < nodes.length; k++) {
     const n = nodes[k] as XmlNode;
-    if (isBlockNode(n)) {
+    if (isBlockNode(n) && !(tight && inlineMacro(nodes, k))) {
       flush();
       out.push(...blockUnit(n as XmlElement, st));
     } else if (!insignificant(nodes, k)) {
@@ -64,6 +64,14 @@ export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight
   }
   flush();
   return mergeMarkers(out);
+}
+
+/** In a tight item a macro next to text (a status, raw inline HTML) is part of the line, not a block. */
+function inlineMacro(nodes: readonly XmlNode[], k: number): boolean {
+  const n = nodes[k] as XmlElement;
+  if (n.name !== 'ac:structured-macro') return false;
+  const inlineSibling = (m: XmlNode | undefined) => m !== undefined && !isBlockNode(m) && !isWhitespace(m);
+  return inlineSibling(nodes[k - 1]) || inlineSibling(nodes[k + 1]);
 }
 
 /** Adjacent raw-storage markers are one marker: fewer comment lines, same bytes. */

@@ -22,9 +22,29 @@ export function verbatimInline(node: XmlNode, st: ToMarkdownState): PhrasingCont
 
 export function inlineFrom(nodes: readonly XmlNode[], st: ToMarkdownState): PhrasingContent[] | null {
   const out: PhrasingContent[] = [];
+  // Source start of the last output node when it is a code span made from one storage node.
+  let codeStart: number | undefined;
   for (const n of nodes) {
     const converted = inlineNode(n, st);
     if (!converted) return null;
+    const single = converted.length === 1 ? converted[0] : undefined;
+    if (single?.type === 'inlineCode' && out[out.length - 1]?.type === 'inlineCode' && codeStart !== undefined) {
+      // Two code spans side by side would read back as one delimiter run: keep both as one verbatim span.
+      const merged = verbatimInline({ type: 'comment', value: '', start: codeStart, end: n.end }, st);
+      if (!merged) return null;
+      out[out.length - 1] = merged[0] as PhrasingContent;
+      continue;
+    }
+    const prev = out[out.length - 1];
+    if (single?.type === 'delete' && prev?.type === 'delete') {
+      // `~~a~~~~b~~`: the tildes would merge into one run, so the second one stays verbatim.
+      const kept = verbatimInline(n, st);
+      if (!kept) return null;
+      out.push(...kept);
+      codeStart = n.start;
+      continue;
+    }
+    codeStart = single?.type === 'inlineCode' ? n.start : undefined;
     for (const c of converted) {
       const prev = out[out.length - 1];
       if (c.type === 'text' && prev?.type === 'text') prev.value += c.value;
@@ -73,6 +93,8 @@ function attention(el: XmlElement, type: 'strong' | 'emphasis' | 'delete', st: T
   if (first.type === 'text' && /^\s/.test(first.value)) return null;
   if (last.type === 'text' && /\s$/.test(last.value)) return null;
   if (first.type === 'break' || last.type === 'break' || first.type === 'html' || last.type === 'html') return null;
+  // `~~~~a~~~~` would read as a code fence; remark alternates * and _ for the other kinds.
+  if ((type === 'delete' && (first.type === 'delete' || last.type === 'delete'))) return null;
   return [{ type, children: kids } as PhrasingContent];
 }
 

@@ -53,6 +53,10 @@ function cellFrom(el: XmlElement, st: ToMarkdownState): Cell | null {
   const wrapped = blocks.length === 1 && only?.type === 'element' && only.name === 'p' && only.attrs.length === 0;
   const content = inlineFrom(wrapped ? (only as XmlElement).children : el.children, st);
   if (!content || !singleLine(content)) return null;
+  // GFM trims spaces and tabs at the edges of a cell.
+  const first = content[0];
+  const last = content[content.length - 1];
+  if ((first?.type === 'text' && /^[ \t]/.test(first.value)) || (last?.type === 'text' && /[ \t]$/.test(last.value))) return null;
   if (!wrapped && el.children.some((c) => c.type === 'element' && c.name === 'p')) return null;
   return { header: el.name === 'th', align, content, wrapped };
 }

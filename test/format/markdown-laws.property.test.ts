@@ -1,0 +1,64 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { markdownDoc, storageBody } from './arbitraries.js';
+import { law1, law2, toMd, toStorage } from './helpers.js';
+import { canonicalNodes, canonicalStorage, parseStorage, serializeNodes } from '../../src/format/xml/index.js';
+
+const RUNS = process.env.CSYNC_SOAK === '1' ? 2000 : 150;
+
+describe('markdown format: laws as properties', () => {
+  it('law 1: storage(markdown(S)) equals S as canonical XML', () => {
+    fc.assert(
+      fc.property(storageBody, (s) => {
+        const r = law1(s);
+        assert.equal(r.actual, r.expected, `markdown was:\n${r.markdown}`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('law 2: markdown the converter wrote is a fixed point', () => {
+    fc.assert(
+      fc.property(storageBody, (s) => {
+        const md = toMd(s).text;
+        const r = law2(md);
+        assert.equal(r.actual, r.expected);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('hand-written Markdown: one conversion later it is a fixed point, and its storage round-trips', () => {
+    fc.assert(
+      fc.property(markdownDoc, (m) => {
+        const s = toStorage(m).text;
+        const m1 = toMd(s).text;
+        assert.equal(canonicalStorage(toStorage(m1).text), canonicalStorage(s), `m1:\n${m1}`);
+        assert.equal(law2(m1).actual, m1);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('editing one paragraph changes only that paragraph in storage', () => {
+    fc.assert(
+      fc.property(fc.array(storageBody, { minLength: 2, maxLength: 4 }), fc.nat(), (bodies, pick) => {
+        // Unique marker paragraphs between random blocks; edit one of them in the Markdown.
+        const parts = bodies.map((b, i) => `<p>MARKER${i} text</p>${b}`);
+        const storage = parts.join('');
+        const target = pick % bodies.length;
+        const md = toMd(storage).text;
+        assert.ok(md.includes(`MARKER${target} text`));
+        const edited = md.replace(`MARKER${target} text`, `MARKER${target} changed`);
+        const before = canonicalNodes(parseStorage(storage).children);
+        const after = canonicalNodes(parseStorage(toStorage(edited).text).children);
+        assert.equal(after.length, before.length);
+        const changed = before.map((n, i) => serializeNodes([n]) !== serializeNodes([after[i] as never])).flatMap((d, i) => (d ? [i] : []));
+        assert.equal(changed.length, 1);
+        assert.equal(serializeNodes([after[changed[0] as number] as never]), `<p>MARKER${target} changed</p>`);
+      }),
+      { numRuns: Math.ceil(RUNS / 3) },
+    );
+  });
+});

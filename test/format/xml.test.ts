@@ -1,0 +1,113 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalStorage, parseStorage, storageEquals, tryParseStorage, XmlSyntaxError } from '../../src/format/xml/index.js';
+import type { XmlElement } from '../../src/format/xml/index.js';
+
+describe('xml: parseStorage', () => {
+  it('parses a fragment with several top-level nodes, namespaced names and source offsets', () => {
+    const src = 'hi <p a="1">x<ac:emoticon ac:name="smile"/></p><![CDATA[c]]><!--n-->';
+    const frag = parseStorage(src);
+    assert.deepEqual(frag.children.map((n) => n.type), ['text', 'element', 'cdata', 'comment']);
+    const p = frag.children[1] as XmlElement;
+    assert.equal(src.slice(p.start, p.end), '<p a="1">x<ac:emoticon ac:name="smile"/></p>');
+    assert.equal(src.slice(p.start, p.openEnd), '<p a="1">');
+    assert.equal(src.slice(p.closeStart, p.end), '</p>');
+    const emo = p.children[1] as XmlElement;
+    assert.equal(emo.name, 'ac:emoticon');
+    assert.deepEqual(emo.attrs, [{ name: 'ac:name', value: 'smile' }]);
+    assert.equal(emo.openEnd, emo.end);
+  });
+
+  it('decodes HTML named entities, numeric references and attribute entities', () => {
+    const frag = parseStorage(`<p title="a&amp;b&quot;">&nbsp;&mdash;&#169;&#x2603;&lt;&apos;&hellip;</p>`);
+    const p = frag.children[0] as XmlElement;
+    assert.equal(p.attrs[0]?.value, 'a&b"');
+    assert.equal(p.children[0]?.type === 'text' && p.children[0].value, '\u00a0—©☃<\'…');
+  });
+
+  it('accepts single-quoted attributes and whitespace inside tags', () => {
+    const p = parseStorage(`<p  class='x'\n data-a = "1" ></p >`).children[0] as XmlElement;
+    assert.deepEqual(p.attrs, [{ name: 'class', value: 'x' }, { name: 'data-a', value: '1' }]);
+  });
+
+  const bad: Array<[string, RegExp]> = [
+    ['<p>x', /unclosed <p>/],
+    ['<p><b>x</p></b>', /unexpected <\/p>/],
+    ['</p>', /unexpected <\/p>/],
+    ['<foo:bar/>', /unknown namespace prefix/],
+    ['<p foo:x="1"/>', /unknown namespace prefix/],
+    ['<p>&bogus;</p>', /unknown entity/],
+    ['<p>a & b</p>', /invalid entity/],
+    ['<p>&#0;</p>', /invalid character reference/],
+    ['<p>&#xD800;</p>', /invalid character reference/],
+    ['<p a=1/>', /malformed start tag/],
+    ['<p a="1" a="2"/>', /duplicate attribute/],
+    ['<p a="<"/>', /malformed start tag/],
+    ['<!-- x', /unclosed comment/],
+    ['<![CDATA[x', /unclosed CDATA/],
+    ['<!DOCTYPE x>', /unsupported markup declaration/],
+    ['< p/>', /malformed tag/],
+  ];
+  for (const [src, msg] of bad) {
+    it(`rejects ${JSON.stringify(src)}`, () => {
+      assert.throws(() => parseStorage(src), (err: unknown) => err instanceof XmlSyntaxError && msg.test(err.message));
+      const r = tryParseStorage(src);
+      assert.equal(r.ok, false);
+    });
+  }
+
+  it('accepts extra prefixes on request', () => {
+    assert.equal(tryParseStorage('<foo:bar/>', { prefixes: ['foo'] }).ok, true);
+  });
+});
+
+describe('xml: canonicalStorage', () => {
+  const same: Array<[string, string]> = [
+    ['<p b="2" a="1">x</p>', `<p a='1' b="2">x</p>`],
+    ['<p>&nbsp;&mdash;</p>', '<p>\u00a0—</p>'],
+    ['<p>&#60;&#x3E;</p>', '<p>&lt;&gt;</p>'],
+    ['<p></p>', '<p/>'],
+    ['<p ></p>', '<p />'],
+    ['<ac:plain-text-body><![CDATA[a<b]]></ac:plain-text-body>', '<ac:plain-text-body>a&lt;b</ac:plain-text-body>'],
+    ['<ac:plain-text-body><![CDATA[a]]><![CDATA[b]]></ac:plain-text-body>', '<ac:plain-text-body>ab</ac:plain-text-body>'],
+    ['<p>a</p>\n\n<p>b</p>\n', '<p>a</p><p>b</p>'],
+    ['<ul>\n  <li>x</li>\n</ul>', '<ul><li>x</li></ul>'],
+    ['<ac:structured-macro ac:name="x">\n <ac:parameter ac:name="a">1</ac:parameter>\n</ac:structured-macro>', '<ac:structured-macro ac:name="x"><ac:parameter ac:name="a">1</ac:parameter></ac:structured-macro>'],
+    ['<p>a\r\nb</p>', '<p>a\nb</p>'],
+    ['<p title="&quot;q&quot;"/>', `<p title='"q"'/>`],
+  ];
+  for (const [a, b] of same) {
+    it(`treats ${JSON.stringify(a)} and ${JSON.stringify(b)} as equal`, () => {
+      assert.equal(canonicalStorage(a), canonicalStorage(b));
+      assert.ok(storageEquals(a, b));
+    });
+  }
+
+  const different: Array<[string, string]> = [
+    ['<p>a b</p>', '<p>a  b</p>'],
+    ['<p><strong>a</strong> <em>b</em></p>', '<p><strong>a</strong><em>b</em></p>'],
+    ['<p a="1"/>', '<p a="2"/>'],
+    ['<p>a</p>', '<p>b</p>'],
+    ['<ac:plain-text-body> </ac:plain-text-body>', '<ac:plain-text-body/>'],
+    ['<p><ac:parameter ac:name="x"> </ac:parameter></p>', '<p><ac:parameter ac:name="x"/></p>'],
+    ['<ul><li>a</li><li>b</li></ul>', '<ul><li>b</li><li>a</li></ul>'],
+  ];
+  for (const [a, b] of different) {
+    it(`keeps ${JSON.stringify(a)} and ${JSON.stringify(b)} apart`, () => {
+      assert.notEqual(canonicalStorage(a), canonicalStorage(b));
+      assert.equal(storageEquals(a, b), false);
+    });
+  }
+
+  it('is idempotent and escapes only what XML needs', () => {
+    const c = canonicalStorage('<p z="&lt;&amp;&gt;&quot;" a="\t">x &amp; y &gt; z "q"</p>');
+    assert.equal(c, '<p a="&#9;" z="&lt;&amp;&gt;&quot;">x &amp; y &gt; z "q"</p>');
+    assert.equal(canonicalStorage(c), c);
+  });
+
+  it('returns a malformed body unchanged', () => {
+    assert.equal(canonicalStorage('<p>x'), '<p>x');
+    assert.equal(storageEquals('<p>x', '<p>x'), true);
+    assert.equal(storageEquals('<p>x', '<p>y'), false);
+  });
+});
