@@ -62,8 +62,10 @@ function firstOf(data: z.infer<typeof uploadAnswer>): z.infer<typeof v1Attachmen
   return data;
 }
 
-export async function uploadAttachment(t: Transport, input: UploadAttachmentInput): Promise<RemoteAttachment> {
-  const existing = await findAttachment(t, input.pageId, input.fileName);
+export type FindAttachment = (pageId: string, fileName: string) => Promise<RemoteAttachment | undefined>;
+
+export async function uploadAttachment(t: Transport, input: UploadAttachmentInput, find: FindAttachment = (p, f) => findAttachment(t, p, f)): Promise<RemoteAttachment> {
+  const existing = await find(input.pageId, input.fileName);
   const form = async (): Promise<FormData> => {
     const fd = new FormData();
     // openAsBlob streams from disk: a large file is never held in memory whole.
@@ -90,7 +92,7 @@ export async function uploadAttachment(t: Transport, input: UploadAttachmentInpu
     {
       parse: (a) => fromV1Attachment(firstOf(parse(a)), input.pageId),
       verify: async () => {
-        const now = await findAttachment(t, input.pageId, input.fileName);
+        const now = await find(input.pageId, input.fileName);
         if (!now) return undefined;
         if (!existing || now.version > existing.version) return now;
         return undefined;

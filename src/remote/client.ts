@@ -2,6 +2,7 @@
  * The Confluence client for one site: implements ConfluenceApi (src/core/remote-types.ts) plus the extras sync,
  * export and the daemon need. All requests share one Transport: one limiter, one breaker, one set of counters.
  */
+import { CsyncError } from '../core/errors.js';
 import type {
   ConfluenceApi,
   CqlResult,
@@ -17,6 +18,7 @@ import type {
 import * as attachments from './attachments.js';
 import type { BreakerSnapshot } from './breaker.js';
 import * as content from './content.js';
+import * as dc from './dc.js';
 import { normalizeOptions, type ClientOptions } from './options.js';
 import * as pages from './pages.js';
 import type { LongTaskStatus } from './schemas.js';
@@ -58,9 +60,9 @@ export interface ConfluenceClient extends ConfluenceApi {
 
 export function createConfluenceClient(input: ClientOptions): ConfluenceClient {
   const options = normalizeOptions(input);
-  const site = resolveSiteUrls(options.baseUrl, options.allowInsecureHttp);
+  const site = resolveSiteUrls(options.baseUrl, options.allowInsecureHttp, options.flavour);
   const t = new Transport(options, site);
-  return {
+  const common = {
     site,
     getSpaceByKey: (key) => pages.getSpaceByKey(t, key),
     listSpaces: () => pages.listSpaces(t),
@@ -99,5 +101,42 @@ export function createConfluenceClient(input: ClientOptions): ConfluenceClient {
     breakerState: () => t.breaker.snapshot(),
     lastRateLimitHeaders: () => ({ ...t.lastRateHeaders }),
     close: () => t.close(),
+  } satisfies ConfluenceClient;
+  if (site.flavour === 'cloud') return common;
+  // Data Center has no v2 API: the same interface over v1 content endpoints (space ids are space keys there).
+  const find = (pageId: string, fileName: string) => dc.dcFindAttachment(t, pageId, fileName);
+  return {
+    ...common,
+    getSpaceByKey: (key) => dc.dcGetSpaceByKey(t, key),
+    listPages: (spaceKey, o?: ListOptions) => dc.dcListPages(t, spaceKey, o),
+    getPagesByIds: (ids, o?: ListOptions) => dc.dcGetPagesByIds(t, ids, o),
+    getPage: (id, o) => dc.dcGetPage(t, id, o),
+    getChildren: (id, o) => dc.dcGetChildren(t, id, o),
+    getAncestors: (id) => dc.dcGetAncestors(t, id),
+    createPage: (i: CreatePageInput) => dc.dcCreatePage(t, i),
+    updatePage: (i: UpdatePageInput) => dc.dcUpdatePage(t, i),
+    deletePage: (id) => dc.dcDeletePage(t, id, false),
+    purgePage: (id) => dc.dcDeletePage(t, id, true),
+    restorePage: (id) => dc.dcRestorePage(t, id),
+    getLabels: (pageId) => dc.dcGetLabels(t, pageId),
+    listSpaceLabels: (spaceKey) => dc.dcListSpaceLabels(t, spaceKey),
+    listAttachments: (pageId) => dc.dcListAttachments(t, pageId),
+    findAttachment: find,
+    uploadAttachment: (i: UploadAttachmentInput) => attachments.uploadAttachment(t, i, find),
+    deleteAttachment: (id) => dc.dcDeleteAttachment(t, id),
+    getDescendants: () => notOnDataCenter('getDescendants'),
+    getVersions: () => notOnDataCenter('getVersions'),
+    listSpaces: () => notOnDataCenter('listSpaces'),
+    findPageByTitle: () => Promise.reject(notOnDataCenterError('findPageByTitle')),
+    spaceOperations: () => Promise.reject(notOnDataCenterError('spaceOperations')),
   };
+}
+
+function notOnDataCenterError(op: string): CsyncError {
+  return new CsyncError('CSYNC_NOT_IMPLEMENTED', `${op} is not available for Data Center sites in this version`, { hint: 'use a Cloud site, or list the pages with listPages / getChildren' });
+}
+
+async function* notOnDataCenter(op: string): AsyncGenerator<never> {
+  yield* [];
+  throw notOnDataCenterError(op);
 }

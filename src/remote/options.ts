@@ -38,6 +38,8 @@ export interface ClientOptions {
   random?: () => number;
   userAgent?: string;
   hooks?: Partial<ClientHooks>;
+  /** Overrides the flavour guessed from the URL (a path ending in /wiki or an atlassian.net host = Cloud). */
+  flavour?: 'cloud' | 'data-center';
 }
 
 export interface NormalizedOptions {
@@ -54,6 +56,7 @@ export interface NormalizedOptions {
   readonly random: () => number;
   readonly userAgent: string;
   readonly hooks: Partial<ClientHooks>;
+  readonly flavour: 'cloud' | 'data-center' | undefined;
 }
 
 const silent: RemoteLogger = { debug() {}, info() {}, warn() {} };
@@ -107,5 +110,6 @@ export function normalizeOptions(input: ClientOptions): NormalizedOptions {
     random: input.random ?? Math.random,
     userAgent: input.userAgent ?? USER_AGENT,
     hooks: Object.freeze({ ...(input.hooks ?? {}) }),
+    flavour: input.flavour,
   });
 }

@@ -27,7 +27,7 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
-export function resolveSiteUrls(baseUrl: string, allowInsecureHttp = false): SiteUrls {
+export function resolveSiteUrls(baseUrl: string, allowInsecureHttp = false, flavourOverride?: ApiFlavour): SiteUrls {
   let url: URL;
   try {
     url = new URL(baseUrl.trim());
@@ -52,7 +52,7 @@ export function resolveSiteUrls(baseUrl: string, allowInsecureHttp = false): Sit
   path = path.replace(/\/(rest\/api|api\/v2|spaces|display|pages)(\/.*)?$/, '');
   const cloudHost = /\.atlassian\.net$/i.test(url.hostname) || /\.jira\.com$/i.test(url.hostname);
   if (cloudHost && path === '') path = '/wiki';
-  const flavour: ApiFlavour = cloudHost || path.endsWith('/wiki') ? 'cloud' : 'data-center';
+  const flavour: ApiFlavour = flavourOverride ?? (cloudHost || path.endsWith('/wiki') ? 'cloud' : 'data-center');
   const origin = url.origin;
   return Object.freeze({
     origin,
