@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import Bottleneck from 'bottleneck';
 import type { Got, Response } from 'got';
-import { RemoteError } from '../core/errors.js';
+import { CsyncError, RemoteError } from '../core/errors.js';
 import { parseRetryAfterMs, retryDelayMs } from './backoff.js';
 import { CircuitBreaker } from './breaker.js';
 import { atlassianMessage, classifyNetworkError, classifyStatus, invalidResponseDecision, type FailureDecision } from './classify.js';
@@ -163,6 +163,16 @@ export class Transport {
       );
       return { ok: false, error, retryAfterMs: undefined, decision: { code: 'CSYNC_CIRCUIT_OPEN', retry: 'no', breakerFailure: false, what: 'circuit open', hint: error.hint ?? '' } };
     }
+    // Build the body before taking a rate token: a missing local file is the caller's problem, not a retryable one.
+    let form: FormData | undefined;
+    if (req.form) {
+      try {
+        form = await req.form();
+      } catch (err) {
+        this.breaker.recordNeutral(gate.probe);
+        throw new CsyncError('CSYNC_IO', `cannot read the file to upload for ${req.method} ${path}: ${(err as Error).message}`, { hint: 'check that the file exists and is readable', cause: err });
+      }
+    }
     const waited = await this.governor.acquire();
     const t0 = performance.now();
     let response: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: string };
@@ -178,7 +188,7 @@ export class Transport {
           method: req.method,
           searchParams: cleanQuery(req.query),
           ...(req.json !== undefined ? { json: req.json } : {}),
-          ...(req.form ? { body: await req.form() } : {}),
+          ...(form ? { body: form } : {}),
           headers: req.headers ?? {},
         });
         response = { statusCode: r.statusCode, headers: r.headers as Record<string, string | string[] | undefined>, body: r.body };

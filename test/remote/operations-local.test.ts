@@ -198,3 +198,19 @@ test('listSpaceLabels: space labels then pages per label; CQL search pages by ne
     },
   );
 });
+
+test('uploading a missing local file fails with CSYNC_IO and sends no upload', async () => {
+  const methods: string[] = [];
+  await withServer(
+    (req, res) => {
+      methods.push(req.method ?? '');
+      sendJson(res, 200, { results: [], _links: {} });
+    },
+    async (url) => {
+      const c = createConfluenceClient(baseOptions(url));
+      await assert.rejects(c.uploadAttachment({ pageId: '7', fileName: 'x.bin', filePath: '/nonexistent/x.bin' }), (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'CSYNC_IO');
+      assert.deepEqual(methods, ['GET'], 'only the lookup');
+      await c.close();
+    },
+  );
+});
