@@ -35,7 +35,15 @@ const leaf = fc.oneof(
   },
 );
 
-export const inline = fc.array(leaf, { minLength: 1, maxLength: 6 }).map((a) => a.join(''));
+/** Inline content nested two levels deep: attention and wrapper elements around other inline content. */
+const nested = fc
+  .tuple(fc.constantFrom('strong', 'em', 'del', 'u', 'span style="color: red;"', 'sup', 'ac:inline-comment-marker ac:ref="c1"'), fc.array(leaf, { minLength: 1, maxLength: 3 }))
+  .map(([tag, kids]) => `<${tag}>${kids.join('')}</${tag.split(' ')[0]}>`);
+const spacing = fc.constantFrom(' ', '\n', '  ', '\t', ' \n ');
+
+export const inline = fc
+  .array(fc.oneof({ weight: 4, arbitrary: leaf }, { weight: 1, arbitrary: nested }, { weight: 1, arbitrary: spacing }), { minLength: 1, maxLength: 6 })
+  .map((a) => a.join(''));
 
 const para = inline.map((s) => `<p>${s}</p>`);
 const heading = fc.tuple(fc.integer({ min: 1, max: 6 }), inline).map(([d, s]) => `<h${d}>${s}</h${d}>`);
@@ -70,7 +78,10 @@ const table = fc
     return `<table data-layout="default"><tbody>${rows.map(([a, b], r) => `<tr>${cell(r ? 'td' : 'th', a)}${cell(r ? 'td' : 'th', b)}</tr>`).join('')}</tbody></table>`;
   });
 const simpleBlock = fc.oneof(para, para, heading, list, code, alert, tasks, table, fc.constant('<hr/>'), fc.constant('<p/>'));
-const quote = fc.array(para, { minLength: 1, maxLength: 2 }).map((ps) => `<blockquote>${ps.join('')}</blockquote>`);
+const quote = fc.array(fc.oneof(para, list), { minLength: 1, maxLength: 2 }).map((ps) => `<blockquote>${ps.join('')}</blockquote>`);
+const nestedList = fc
+  .tuple(inline, list, fc.boolean())
+  .map(([text, inner, loose]) => `<ul><li>${loose ? `<p>${text}</p>` : text}${inner}</li><li>${loose ? '<p>x</p>' : 'x'}</li></ul>`);
 const layout = fc
   .array(fc.array(simpleBlock, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 3 })
   .map((cells) => `<ac:layout><ac:layout-section ac:type="fixed-width">${cells.map((c) => `<ac:layout-cell>${c.join('')}</ac:layout-cell>`).join('')}</ac:layout-section></ac:layout>`);
@@ -78,7 +89,7 @@ const expand = fc
   .tuple(word, fc.array(simpleBlock, { maxLength: 2 }))
   .map(([t, body]) => `<ac:structured-macro ac:name="expand"><ac:parameter ac:name="title">${attrEscape(t)}</ac:parameter><ac:rich-text-body>${body.join('')}</ac:rich-text-body></ac:structured-macro>`);
 
-export const block = fc.oneof(simpleBlock, simpleBlock, simpleBlock, quote, layout, expand);
+export const block = fc.oneof(simpleBlock, simpleBlock, simpleBlock, quote, layout, expand, nestedList);
 
 export const storageBody = fc.array(block, { minLength: 1, maxLength: 6 }).map((bs) => bs.join(''));
 

@@ -155,8 +155,10 @@ function cleanBlock(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
     }
     case 'hr':
       return el.children.length ? null : withBlockAttrs(entries, { type: 'thematicBreak' });
-    case 'blockquote':
-      return withBlockAttrs(entries, { type: 'blockquote', children: blocksFrom(el.children, st) as never });
+    case 'blockquote': {
+      const kids = blocksFrom(el.children, st);
+      return adjacentLists(kids) ? null : withBlockAttrs(entries, { type: 'blockquote', children: kids as never });
+    }
     case 'ul':
     case 'ol':
       return listFrom(el, st);
@@ -170,12 +172,22 @@ function cleanBlock(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
   }
 }
 
+/**
+ * Two lists in a row inside a block quote read back with the first one loose (the blank `>` line between them
+ * counts as part of it), so such a quote has no faithful Markdown form.
+ */
+export function adjacentLists(nodes: readonly RootContent[]): boolean {
+  return nodes.some((n, i) => n.type === 'list' && nodes[i + 1]?.type === 'list');
+}
+
 function listFrom(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
   const items: XmlElement[] = [];
   for (const c of el.children) {
     if (c.type === 'element' && c.name === 'li' && c.attrs.length === 0) items.push(c);
     else if (!isWhitespace(c)) return null;
   }
+  // An empty item cannot interrupt a paragraph, so `- a` + nested `-` would read back differently: keep verbatim.
+  if (items.some((li) => li.children.every(isWhitespace))) return null;
   const loose = items.some((li) => li.children.some((c) => c.type === 'element' && c.name === 'p'));
   const start = attr(el, 'start');
   const ordered = el.name === 'ol';

@@ -6,6 +6,7 @@
 import type { Html, PhrasingContent } from 'mdast';
 import type { XmlElement, XmlNode } from '../xml/nodes.js';
 import { attr } from '../xml/nodes.js';
+import { escapeText } from '../xml/serialize.js';
 import type { AttrEntry } from './syntax.js';
 import { attrsComment, INLINE_PREFIX } from './syntax.js';
 import type { ToMarkdownState } from './md-state.js';
@@ -22,42 +23,56 @@ export function verbatimInline(node: XmlNode, st: ToMarkdownState): PhrasingCont
 
 export function inlineFrom(nodes: readonly XmlNode[], st: ToMarkdownState): PhrasingContent[] | null {
   const out: PhrasingContent[] = [];
-  // Source start of the last output node when it is a code span made from one storage node.
-  let codeStart: number | undefined;
   for (const n of nodes) {
     const converted = inlineNode(n, st);
     if (!converted) return null;
-    const single = converted.length === 1 ? converted[0] : undefined;
-    if (single?.type === 'inlineCode' && out[out.length - 1]?.type === 'inlineCode' && codeStart !== undefined) {
-      // Two code spans side by side would read back as one delimiter run: keep both as one verbatim span.
-      const merged = verbatimInline({ type: 'comment', value: '', start: codeStart, end: n.end }, st);
-      if (!merged) return null;
-      out[out.length - 1] = merged[0] as PhrasingContent;
-      continue;
-    }
-    const prev = out[out.length - 1];
-    if (single?.type === 'delete' && prev?.type === 'delete') {
-      // `~~a~~~~b~~`: the tildes would merge into one run, so the second one stays verbatim.
-      const kept = verbatimInline(n, st);
-      if (!kept) return null;
-      out.push(...kept);
-      codeStart = n.start;
-      continue;
-    }
-    codeStart = single?.type === 'inlineCode' ? n.start : undefined;
     for (const c of converted) {
       const prev = out[out.length - 1];
       if (c.type === 'text' && prev?.type === 'text') prev.value += c.value;
-      else out.push(c);
+      else if (c.type === 'inlineCode' && prev?.type === 'inlineCode') prev.value = INLINE_PREFIX + asStorage(prev.value) + asStorage(c.value);
+      else if (c.type === 'delete' && prev?.type === 'delete') {
+        // `~~a~~~~b~~`: the tildes would merge into one run, so the second one stays verbatim.
+        const kept = verbatimInline(n, st);
+        if (!kept) return null;
+        out.push(...kept);
+      } else out.push(c);
     }
   }
   return out;
 }
 
+/**
+ * Two code spans side by side would read back as one backtick run, so they become one verbatim span. Storage
+ * payloads concatenate exactly; a real code span is written as the <code> element it came from.
+ */
+function asStorage(code: string): string {
+  return code.startsWith(INLINE_PREFIX) ? code.slice(INLINE_PREFIX.length) : `<code>${escapeText(code)}</code>`;
+}
+
 function inlineNode(n: XmlNode, st: ToMarkdownState): PhrasingContent[] | null {
   if (n.type === 'text' || n.type === 'cdata') return n.value.includes('\r') ? null : [{ type: 'text', value: n.value }];
   if (n.type !== 'element') return verbatimInline(n, st);
-  return cleanInline(n, st) ?? verbatimInline(n, st);
+  return cleanInline(n, st) ?? splitInline(n, st) ?? verbatimInline(n, st);
+}
+
+/** Elements whose content is text people edit: keep the tags verbatim but the content as Markdown. */
+const WRAPPERS = new Set(['span', 'u', 'sup', 'sub', 's', 'small', 'big', 'font', 'b', 'i', 'ins', 'mark', 'cite', 'ac:inline-comment-marker']);
+
+/**
+ * `<u>text</u>` → `storage:<u>`text`storage:</u>`: the start and end tags as verbatim code spans around ordinary
+ * Markdown, so the words stay editable.
+ */
+function splitInline(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
+  if (!WRAPPERS.has(el.name) || el.children.length === 0) return null;
+  const open = st.source.slice(el.start, el.openEnd);
+  const close = st.source.slice(el.closeStart, el.end);
+  if (/[\r\n]/.test(open + close)) return null;
+  const kids = inlineFrom(el.children, st);
+  if (!kids || kids.length === 0) return null;
+  const first = kids[0] as PhrasingContent;
+  const last = kids[kids.length - 1] as PhrasingContent;
+  if (first.type === 'break' || last.type === 'break') return null;
+  return [{ type: 'inlineCode', value: INLINE_PREFIX + open }, ...kids, { type: 'inlineCode', value: INLINE_PREFIX + close }];
 }
 
 const ATTENTION: Record<string, 'strong' | 'emphasis' | 'delete'> = { strong: 'strong', em: 'emphasis', del: 'delete' };

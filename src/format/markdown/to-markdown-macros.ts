@@ -105,6 +105,7 @@ function alert(el: XmlElement, parts: MacroParts, st: ToMarkdownState): RootCont
   if (title) header.push({ type: 'text', value: ` ${title}` });
   if (entries.length) header.push({ type: 'text', value: ' ' }, { type: 'html', value: attrsComment(entries) });
   const body = st.blocksFrom((parts.body as XmlElement).children, st);
+  if (body.some((n, i) => n.type === 'list' && body[i + 1]?.type === 'list')) return null;
   const quote: Blockquote = { type: 'blockquote', children: [{ type: 'paragraph', children: header }, ...(body as never[])] };
   return [quote];
 }
