@@ -57,7 +57,15 @@ export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight
     const n = nodes[k] as XmlNode;
     if (isBlockNode(n) && !(tight && inlineMacro(nodes, k))) {
       flush();
-      out.push(...blockUnit(n as XmlElement, st));
+      const unit = blockUnit(n as XmlElement, st);
+      const head = unit[0];
+      // In a tight item a list follows its paragraph without a blank line, and a list starting with an empty
+      // item cannot interrupt a paragraph: it would read back as text.
+      if (tight && out[out.length - 1]?.type === 'paragraph' && head?.type === 'list' && head.children[0]?.children.length === 0) {
+        out.push(verbatimBlock(st.source.slice(n.start, n.end)));
+      } else {
+        out.push(...unit);
+      }
     } else if (!insignificant(nodes, k)) {
       run.push(n);
     }
@@ -186,8 +194,6 @@ function listFrom(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
     if (c.type === 'element' && c.name === 'li' && c.attrs.length === 0) items.push(c);
     else if (!isWhitespace(c)) return null;
   }
-  // An empty item cannot interrupt a paragraph, so `- a` + nested `-` would read back differently: keep verbatim.
-  if (items.some((li) => li.children.every(isWhitespace))) return null;
   const loose = items.some((li) => li.children.some((c) => c.type === 'element' && c.name === 'p'));
   const start = attr(el, 'start');
   const ordered = el.name === 'ol';

@@ -109,7 +109,11 @@ function attention(el: XmlElement, type: 'strong' | 'emphasis' | 'delete', st: T
   if (last.type === 'text' && /\s$/.test(last.value)) return null;
   if (first.type === 'break' || last.type === 'break' || first.type === 'html' || last.type === 'html') return null;
   // `~~~~a~~~~` would read as a code fence; remark alternates * and _ for the other kinds.
-  if ((type === 'delete' && (first.type === 'delete' || last.type === 'delete'))) return null;
+  if (type === 'delete' && (first.type === 'delete' || last.type === 'delete')) return null;
+  // remark switches to the other marker (`*_a_*`) only for one same-kind child at an edge; anything else would
+  // write runs like `****` that read back differently.
+  const same = kids.filter((k) => k.type === type);
+  if (same.length > 1 || (same.length === 1 && first.type !== type && last.type !== type)) return null;
   return [{ type, children: kids } as PhrasingContent];
 }
 
