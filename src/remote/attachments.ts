@@ -102,8 +102,10 @@ export async function uploadAttachment(t: Transport, input: UploadAttachmentInpu
 }
 
 export async function deleteAttachment(t: Transport, id: string, purge = false): Promise<void> {
+  // The spec types DELETE's id as an integer while listings return "att123": send the number.
+  const numeric = /^att\d+$/.test(id) ? id.slice(3) : id;
   await t.send(
-    { op: 'attachments.delete', method: 'DELETE', url: `${t.site.v2}/attachments/${enc(id)}`, query: { purge: purge ? true : undefined }, idempotent: true, notFoundMeansDone: true },
+    { op: 'attachments.delete', method: 'DELETE', url: `${t.site.v2}/attachments/${enc(numeric)}`, query: { purge: purge ? true : undefined }, idempotent: true, notFoundMeansDone: true },
     { parse: () => undefined },
   );
 }
