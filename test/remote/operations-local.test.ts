@@ -214,3 +214,34 @@ test('uploading a missing local file fails with CSYNC_IO and sends no upload', a
     },
   );
 });
+
+test('a download redirected to another origin does not carry the credentials there', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'csync-redir-'));
+  let mediaAuth: string | undefined = 'unset';
+  try {
+    await withServer(
+      (req, res) => {
+        mediaAuth = req.headers.authorization;
+        res.writeHead(200, { 'content-length': '5' });
+        res.end('hello');
+      },
+      async (mediaUrl) => {
+        await withServer(
+          (_req, res) => {
+            res.writeHead(302, { location: `${mediaUrl.replace(/\/wiki$/, '')}/blob/1` });
+            res.end();
+          },
+          async (url) => {
+            const c = createConfluenceClient(baseOptions(url));
+            const r = await c.downloadAttachment({ id: 'att1', pageId: '7', title: 'a.txt', mediaType: 'text/plain', fileSize: 5, version: 1 }, join(dir, 'a.txt'));
+            assert.equal(r.bytes, 5);
+            await c.close();
+          },
+        );
+      },
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  assert.equal(mediaAuth, undefined);
+});
