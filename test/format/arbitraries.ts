@@ -66,10 +66,10 @@ const alert = fc
       `<ac:structured-macro ac:name="${name}" ac:macro-id="m">${title === undefined ? '' : `<ac:parameter ac:name="title">${xmlEscape(title)}</ac:parameter>`}<ac:rich-text-body>${body.join('')}</ac:rich-text-body></ac:structured-macro>`,
   );
 const tasks = fc
-  .array(fc.tuple(fc.boolean(), inline), { minLength: 1, maxLength: 3 })
+  .array(fc.tuple(fc.boolean(), inline, fc.boolean()), { minLength: 1, maxLength: 3 })
   .map(
     (items) =>
-      `<ac:task-list>${items.map(([done, body], i) => `<ac:task><ac:task-id>${i + 1}</ac:task-id><ac:task-status>${done ? 'complete' : 'incomplete'}</ac:task-status><ac:task-body>${body}</ac:task-body></ac:task>`).join('')}</ac:task-list>`,
+      `<ac:task-list>${items.map(([done, body, span], i) => `<ac:task><ac:task-id>${i + 1}</ac:task-id><ac:task-status>${done ? 'complete' : 'incomplete'}</ac:task-status><ac:task-body>${span ? `<span class="placeholder-inline-tasks">${body}</span>` : body}</ac:task-body></ac:task>`).join('')}</ac:task-list>`,
   );
 const table = fc
   .tuple(fc.boolean(), fc.array(fc.tuple(inline, inline), { minLength: 2, maxLength: 3 }))

@@ -180,6 +180,35 @@ export const FIXTURES: Fixture[] = [
     clean: ['<div class="x">\n<b>hi</b>\n</div>'],
     absent: ['confluence-storage'],
   },
+  {
+    name: 'excerpt, children, drawio and gliffy macros',
+    storage: `<ac:structured-macro ac:name="excerpt" ${MID}><ac:parameter ac:name="hidden">true</ac:parameter><ac:rich-text-body><p>Summary <em>here</em></p></ac:rich-text-body></ac:structured-macro><ac:structured-macro ac:name="children" ac:schema-version="2" data-layout="default" ac:local-id="l1" ac:macro-id="c1"><ac:parameter ac:name="all">true</ac:parameter></ac:structured-macro><ac:structured-macro ac:name="drawio" ac:schema-version="1" data-layout="default" ac:macro-id="d1"><ac:parameter ac:name="diagramName">arch</ac:parameter><ac:parameter ac:name="revision">3</ac:parameter></ac:structured-macro><ac:structured-macro ac:name="gliffy"><ac:parameter ac:name="name">flow</ac:parameter></ac:structured-macro>`,
+    clean: ['Summary *here*', '```confluence-storage\n<ac:structured-macro ac:name="children"', 'ac:name="drawio"'],
+  },
+  {
+    name: 'Cloud editor extension block',
+    storage: '<ac:adf-extension><ac:adf-node type="decision-list"><ac:adf-attribute key="local-id">x1</ac:adf-attribute><ac:adf-node type="decision-item"><ac:adf-attribute key="state">DECIDED</ac:adf-attribute><ac:adf-content>Ship on Friday</ac:adf-content></ac:adf-node></ac:adf-node><ac:adf-fallback><ul><li>Ship on Friday</li></ul></ac:adf-fallback></ac:adf-extension>',
+    clean: ['```confluence-storage\n<ac:adf-extension>'],
+  },
+  {
+    name: 'paragraph alignment and indentation attributes',
+    storage: '<p style="text-align: center;">centred</p><p style="margin-left: 30.0px;">indented</p><h2 style="text-align: right;">right</h2>',
+    clean: ['<!-- attrs: @style="text-align: center;" -->\n\ncentred'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'a whole Cloud page',
+    storage:
+      '<p>This page describes the <strong>sync</strong> flow. Owner: <ac:link><ri:user ri:account-id="557058:aaaa-bbbb" /></ac:link> &mdash; last review <time datetime="2024-05-01" />.</p>' +
+      '<ac:structured-macro ac:name="toc" ac:schema-version="1" data-layout="default" ac:local-id="t0" ac:macro-id="m0"><ac:parameter ac:name="minLevel">1</ac:parameter><ac:parameter ac:name="maxLevel">3</ac:parameter></ac:structured-macro>' +
+      '<h2 local-id="h2a">Overview</h2><p>Pull, then push. See <ac:link><ri:page ri:content-title="Other Page" ri:version-at-save="12" /><ac:link-body>the <em>other</em> page</ac:link-body></ac:link>.</p>' +
+      '<ac:structured-macro ac:name="note" ac:schema-version="1" ac:macro-id="m1"><ac:rich-text-body><p>Back up first.</p></ac:rich-text-body></ac:structured-macro>' +
+      '<ol start="1"><li><p>Scan</p></li><li><p>Plan</p></li><li><p>Execute</p></li></ol>' +
+      '<table data-table-width="760" data-layout="default" ac:local-id="tb1"><tbody><tr><th><p><strong>Step</strong></p></th><th><p><strong>Owner</strong></p></th></tr><tr><td><p>Scan</p></td><td><p>engine</p></td></tr></tbody></table>' +
+      '<ac:task-list ac:task-list-id="tl1"><ac:task><ac:task-id>7</ac:task-id><ac:task-uuid>u-7</ac:task-uuid><ac:task-status>incomplete</ac:task-status><ac:task-body><span class="placeholder-inline-tasks">Write tests</span></ac:task-body></ac:task></ac:task-list>' +
+      '<p />',
+    clean: ['## Overview', '[the *other* page](<../Other Page.md>)', '> [!WARNING] <!-- attrs:', '1. Scan', '| **Step** | **Owner** |', '- [ ] Write tests <!-- attrs: task-id="7" task-uuid="u-7" span="placeholder-inline-tasks" -->'],
+  },
 ];
 
 /** Bodies that are not well-formed: each must stay verbatim (byte for byte) with a warning. */

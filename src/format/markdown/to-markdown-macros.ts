@@ -124,6 +124,8 @@ function raw(parts: MacroParts): RootContent[] | null {
   return [html];
 }
 
+const PLACEHOLDER = 'placeholder-inline-tasks';
+
 function taskList(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
   const items: ListItem[] = [];
   for (const c of el.children) {
@@ -151,7 +153,12 @@ function task(el: XmlElement, st: ToMarkdownState): ListItem | null {
     if (!k.name.startsWith('ac:') || k.attrs.length || value === null) return null;
     entries.push({ name: k.name.slice(3), value, element: false });
   }
-  const children = st.blocksFrom(body.children, st, true);
+  // Cloud wraps every task's text in this span; carry it as a hint so the text itself reads as plain Markdown.
+  const only = body.children.length === 1 ? body.children[0] : undefined;
+  const wrapped =
+    only?.type === 'element' && only.name === 'span' && only.attrs.length === 1 && attr(only, 'class') === PLACEHOLDER && only.children.length > 0;
+  if (wrapped) entries.push({ name: 'span', value: PLACEHOLDER, element: false });
+  const children = st.blocksFrom(wrapped ? only.children : body.children, st, true);
   if (entries.length) {
     const first = children[0];
     const comment: PhrasingContent = { type: 'html', value: attrsComment(entries) };

@@ -189,9 +189,15 @@ function taskToStorage(item: ListItem, st: ToStorageState): string {
       children = [{ ...first, children: kids.filter((k) => k.type !== 'text' || k.value !== '') }, ...children.slice(1)];
     }
   }
-  const extra = entries.filter((e) => !e.element).map((e) => `<ac:${e.name}>${escapeText(e.value)}</ac:${e.name}>`).join('');
+  const span = entries.find((e) => !e.element && e.name === 'span')?.value;
+  const extra = entries
+    .filter((e) => !e.element && e.name !== 'span')
+    .map((e) => `<ac:${e.name}>${escapeText(e.value)}</ac:${e.name}>`)
+    .join('');
   const status = `<ac:task-status>${item.checked ? 'complete' : 'incomplete'}</ac:task-status>`;
-  return `<ac:task${elementAttrs(entries)}>${extra}${status}<ac:task-body>${blocksToStorage(children, st, true)}</ac:task-body></ac:task>`;
+  let body = blocksToStorage(children, st, true);
+  if (span !== undefined) body = `<span class="${escapeAttr(span)}">${body}</span>`;
+  return `<ac:task${elementAttrs(entries)}>${extra}${status}<ac:task-body>${body}</ac:task-body></ac:task>`;
 }
 
 function tableToStorage(table: Table, entries: AttrEntry[], st: ToStorageState): string {
