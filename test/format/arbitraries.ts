@@ -39,7 +39,7 @@ const leaf = fc.oneof(
 const nested = fc
   .tuple(fc.constantFrom('strong', 'em', 'del', 'u', 'span style="color: red;"', 'sup', 'ac:inline-comment-marker ac:ref="c1"'), fc.array(leaf, { minLength: 1, maxLength: 3 }))
   .map(([tag, kids]) => `<${tag}>${kids.join('')}</${tag.split(' ')[0]}>`);
-const spacing = fc.constantFrom(' ', '\n', '  ', '\t', ' \n ');
+const spacing = fc.constantFrom(' ', '\n', '  ', '\t', ' \n ', '<br/>');
 
 export const inline = fc
   .array(fc.oneof({ weight: 4, arbitrary: leaf }, { weight: 1, arbitrary: nested }, { weight: 1, arbitrary: spacing }), { minLength: 1, maxLength: 6 })
@@ -122,5 +122,6 @@ const mdBlock = fc.oneof(
   fc.tuple(mdInline, mdInline).map(([a, b]) => `| h1 | h2 |\n| :-- | --: |\n| ${a.replace(/\|/g, '\\|')} | ${b.replace(/\|/g, '\\|')} |`),
   fc.constant('---'),
   fc.constant('<div>\n<b>raw</b>\n</div>'),
+  fc.tuple(mdInline, mdInline).map(([a, b]) => `| h<br>x |\n| --- |\n| ${a.replace(/\|/g, '\\|')}<br>${b.replace(/\|/g, '\\|')} |`),
 );
 export const markdownDoc = fc.array(mdBlock, { minLength: 1, maxLength: 6 }).map((bs) => bs.join('\n\n') + '\n');

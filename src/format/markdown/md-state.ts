@@ -13,5 +13,5 @@ export interface ToMarkdownState {
   /** State for converting candidate Markdown back, to check each block before trusting its clean form. */
   back: ToStorageState;
   /** Converts nested flow content (injected to keep the modules free of import cycles). */
-  blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight?: boolean): RootContent[];
+  blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight?: boolean, parent?: string): RootContent[];
 }

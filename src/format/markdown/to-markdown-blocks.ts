@@ -5,13 +5,13 @@
  * ordinary Markdown, so their content stays editable.
  */
 import type { Code, Html, List, ListItem, PhrasingContent, RootContent } from 'mdast';
-import { BLOCK, canonicalNodes, canonicalStorage } from '../xml/canonical.js';
+import { BLOCK, canonicalNodes, canonicalStorage, FLOW } from '../xml/canonical.js';
 import type { XmlElement, XmlNode } from '../xml/nodes.js';
 import { serializeNodes } from '../xml/serialize.js';
 import { parseStorageMarker, storageMarker, VERBATIM_LANG } from './syntax.js';
 import { elementEntries, isWhitespace, withBlockAttrs } from './md-helpers.js';
 import type { ToMarkdownState } from './md-state.js';
-import { inlineFrom } from './to-markdown-inline.js';
+import { breaksAsHtml, inlineFrom } from './to-markdown-inline.js';
 import { blocksToStorage } from './to-storage.js';
 import { macroBlock, richBody } from './to-markdown-macros.js';
 import { tableFrom } from './to-markdown-table.js';
@@ -28,10 +28,10 @@ function isBlockNode(n: XmlNode | undefined): boolean {
 }
 
 
-/** Whitespace that canonical form drops: between blocks or at an edge next to a block. */
-function insignificant(nodes: readonly XmlNode[], k: number): boolean {
+/** Whitespace that canonical form drops: in a flow container, between blocks or at an edge next to a block. */
+function insignificant(nodes: readonly XmlNode[], k: number, parent: string | undefined): boolean {
   const n = nodes[k] as XmlNode;
-  if (!isWhitespace(n)) return false;
+  if (!isWhitespace(n) || (parent !== undefined && !FLOW.has(parent))) return false;
   const prev = nodes[k - 1];
   const next = nodes[k + 1];
   return (prev === undefined || isBlockNode(prev)) && (next === undefined || isBlockNode(next));
@@ -41,7 +41,7 @@ function insignificant(nodes: readonly XmlNode[], k: number): boolean {
  * Converts flow content (the body, a cell, a quote). With `tight`, runs of inline content become bare paragraphs
  * (a tight list item); otherwise they are kept verbatim, since a Markdown paragraph would add a <p>.
  */
-export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight = false): RootContent[] {
+export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight = false, parent?: string): RootContent[] {
   const out: RootContent[] = [];
   let run: XmlNode[] = [];
   const flush = () => {
@@ -49,7 +49,8 @@ export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight
     const first = run[0] as XmlNode;
     const last = run[run.length - 1] as XmlNode;
     const kids = tight ? inlineFrom(run, st) : null;
-    if (kids && kids.length > 0 && kids[kids.length - 1]?.type !== 'break') out.push({ type: 'paragraph', children: kids });
+    const para = kids && kids.some((k) => k.type !== 'break') ? breaksAsHtml(kids, true) : null;
+    if (para) out.push({ type: 'paragraph', children: para });
     else out.push(verbatimBlock(st.source.slice(first.start, last.end)));
     run = [];
   };
@@ -66,7 +67,7 @@ export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight
       } else {
         out.push(...unit);
       }
-    } else if (!insignificant(nodes, k)) {
+    } else if (!insignificant(nodes, k, parent)) {
       run.push(n);
     }
   }
@@ -145,10 +146,8 @@ function cleanBlock(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
   switch (el.name) {
     case 'p': {
       const kids = inlineFrom(el.children, st);
-      if (!kids || kids.length === 0) return null;
-      const last = kids[kids.length - 1] as PhrasingContent;
-      if (last.type === 'break' || kids[0]?.type === 'break') return null;
-      return withBlockAttrs(entries, { type: 'paragraph', children: kids });
+      const para = kids && kids.some((k) => k.type !== 'break') ? breaksAsHtml(kids, true) : null;
+      return para ? withBlockAttrs(entries, { type: 'paragraph', children: para }) : null;
     }
     case 'h1':
     case 'h2':
@@ -156,7 +155,8 @@ function cleanBlock(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
     case 'h4':
     case 'h5':
     case 'h6': {
-      const kids = inlineFrom(el.children, st);
+      const raw = inlineFrom(el.children, st);
+      const kids = raw && breaksAsHtml(raw);
       if (!kids || !headingText(kids)) return null;
       const depth = Number(el.name[1]) as 1 | 2 | 3 | 4 | 5 | 6;
       return withBlockAttrs(entries, { type: 'heading', depth, children: kids });

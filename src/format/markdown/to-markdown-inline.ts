@@ -15,6 +15,20 @@ import { macroParts } from './to-markdown-macros.js';
 import { HTML_MACRO } from './to-storage-raw.js';
 import { parseMarkdown } from './processors.js';
 
+/**
+ * Line breaks as `<br>`: for places where a `\` line break cannot be written. Null when a leading `<br>` would be
+ * alone on its line (that reads as an HTML block, not as part of the paragraph).
+ */
+export function breaksAsHtml(nodes: PhrasingContent[], edgesOnly = false): PhrasingContent[] | null {
+  const next = nodes[1];
+  if (edgesOnly && nodes[0]?.type === 'break' && (!next || next.type === 'break' || (next.type === 'text' && /^\s/.test(next.value)))) return null;
+  return nodes.map((n, i) => {
+    if (n.type === 'break' && (!edgesOnly || i === 0 || i === nodes.length - 1)) return { type: 'html', value: '<br>' };
+    if (!edgesOnly && 'children' in n) return { ...n, children: breaksAsHtml(n.children as PhrasingContent[]) ?? [] } as PhrasingContent;
+    return n;
+  });
+}
+
 export function verbatimInline(node: XmlNode, st: ToMarkdownState): PhrasingContent[] | null {
   const slice = st.source.slice(node.start, node.end);
   if (/[\r\n]/.test(slice)) return null;

@@ -158,7 +158,7 @@ function task(el: XmlElement, st: ToMarkdownState): ListItem | null {
   const wrapped =
     only?.type === 'element' && only.name === 'span' && only.attrs.length === 1 && attr(only, 'class') === PLACEHOLDER && only.children.length > 0;
   if (wrapped) entries.push({ name: 'span', value: PLACEHOLDER, element: false });
-  const children = st.blocksFrom(wrapped ? only.children : body.children, st, true);
+  const children = wrapped ? st.blocksFrom(only.children, st, true, 'span') : st.blocksFrom(body.children, st, true, 'ac:task-body');
   if (entries.length) {
     const first = children[0];
     const comment: PhrasingContent = { type: 'html', value: attrsComment(entries) };

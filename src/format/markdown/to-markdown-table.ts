@@ -9,7 +9,7 @@ import type { XmlElement } from '../xml/nodes.js';
 import type { AttrEntry } from './syntax.js';
 import type { ToMarkdownState } from './md-state.js';
 import { elementChildren, elementEntries, withBlockAttrs } from './md-helpers.js';
-import { inlineFrom } from './to-markdown-inline.js';
+import { breaksAsHtml, inlineFrom } from './to-markdown-inline.js';
 
 const ALIGN = /^text-align: (left|center|right);$/;
 
@@ -51,7 +51,8 @@ function cellFrom(el: XmlElement, st: ToMarkdownState): Cell | null {
   const blocks = el.children.filter((c) => !(c.type === 'text' && /^[ \t\r\n]*$/.test(c.value)));
   const only = blocks[0];
   const wrapped = blocks.length === 1 && only?.type === 'element' && only.name === 'p' && only.attrs.length === 0;
-  const content = inlineFrom(wrapped ? (only as XmlElement).children : el.children, st);
+  const raw = inlineFrom(wrapped ? (only as XmlElement).children : el.children, st);
+  const content = raw && breaksAsHtml(raw);
   if (!content || !singleLine(content)) return null;
   // GFM trims spaces and tabs at the edges of a cell.
   const first = content[0];

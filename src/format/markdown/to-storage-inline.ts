@@ -9,6 +9,8 @@ import { cdata, escapeAttr, escapeText } from '../xml/serialize.js';
 import type { ToStorageState } from './state.js';
 import { rawMarkdownMacro, htmlMacro } from './to-storage-raw.js';
 
+const BR = /^<br\s*\/?>$/i;
+
 function attrsXml(attrs: ReadonlyArray<readonly [string, string]>): string {
   let out = '';
   for (const [k, v] of attrs) out += ` ${k}="${escapeAttr(v)}"`;
@@ -68,7 +70,8 @@ function inlineToStorage(node: PhrasingContent, extras: AttrEntry[], st: ToStora
     case 'break':
       return '<br/>';
     case 'html':
-      return htmlMacro(node.value);
+      // `<br>` is how people break lines where `\` cannot (table cells, headings, the end of a paragraph).
+      return BR.test(node.value) ? '<br/>' : htmlMacro(node.value);
     case 'link':
       return linkToStorage(node, extras, st);
     case 'image':

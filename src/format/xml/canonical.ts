@@ -6,7 +6,8 @@
  *
  * Rules: attributes sorted by name; entities decoded, and only & < > (text) / & < > " (attributes) re-escaped;
  * CDATA merged into the surrounding text; empty elements self-closing; CR LF → LF in text; whitespace-only text
- * dropped where it cannot render (between block elements, or inside elements whose content is only elements).
+ * dropped where it cannot render (between blocks in a flow container or the body, or inside elements whose
+ * content is only elements).
  */
 import type { XmlElement, XmlFragment, XmlNode } from './nodes.js';
 import { isWhitespaceText } from './nodes.js';
@@ -27,6 +28,14 @@ export const BLOCK: ReadonlySet<string> = new Set([
   'ac:parameter', 'ac:plain-text-body', 'ac:adf-extension', 'ac:adf-node', 'ac:adf-fallback',
 ]);
 
+/**
+ * Flow containers (and the body itself): whitespace in them is dropped only next to blocks. Inside any other
+ * element (p, span, strong …) whitespace is content and always kept.
+ */
+export const FLOW: ReadonlySet<string> = new Set([
+  'li', 'td', 'th', 'blockquote', 'div', 'section', 'ac:rich-text-body', 'ac:layout-cell', 'ac:task-body',
+]);
+
 /** Elements whose text is literal: nothing inside them is ever dropped. */
 const LITERAL = new Set(['pre', 'ac:plain-text-body', 'ac:plain-text-link-body', 'ac:parameter', 'code']);
 
@@ -38,12 +47,13 @@ function isBlock(n: XmlNode | undefined): boolean {
 export function canonicalNodes(nodes: readonly XmlNode[], parent?: string): XmlNode[] {
   const literal = parent !== undefined && LITERAL.has(parent);
   const elementOnly = parent !== undefined && ELEMENT_ONLY.has(parent);
+  const flow = parent === undefined || FLOW.has(parent);
   const out: XmlNode[] = [];
   for (let k = 0; k < nodes.length; k++) {
     const n = nodes[k] as XmlNode;
     if (n.type === 'text' || n.type === 'cdata') {
       if (!literal && isWhitespaceText({ ...n, type: 'text' })) {
-        if (elementOnly || (isBlock(nodes[k - 1]) && isBlock(nodes[k + 1]))) continue;
+        if (elementOnly || (flow && isBlock(nodes[k - 1]) && isBlock(nodes[k + 1]))) continue;
       }
       const value = n.value.includes('\r') ? n.value.replace(/\r\n?/g, '\n') : n.value;
       const prev = out[out.length - 1];
