@@ -54,6 +54,8 @@ export interface ConfluenceClient extends ConfluenceApi {
   breakerState(): BreakerSnapshot;
   /** Rate-limit headers from the latest answer that had any (for the doctor). */
   lastRateLimitHeaders(): Record<string, string>;
+  /** Server clock minus local clock from the last Date header, ms (undefined before any answer). */
+  clockSkewMs(): number | undefined;
   /** Stops queued requests and closes sockets. */
   close(): Promise<void>;
 }
@@ -100,6 +102,7 @@ export function createConfluenceClient(input: ClientOptions): ConfluenceClient {
     },
     breakerState: () => t.breaker.snapshot(),
     lastRateLimitHeaders: () => ({ ...t.lastRateHeaders }),
+    clockSkewMs: () => t.lastClockSkewMs,
     close: () => t.close(),
   } satisfies ConfluenceClient;
   if (site.flavour === 'cloud') return common;

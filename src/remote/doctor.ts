@@ -129,6 +129,16 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorRep
       ok: true,
       detail: names.length ? names.map((k) => `${k}=${headers[k]}`).join(' ') : 'no rate-limit headers seen (the limiter uses the profile rate alone)',
     });
+    const skew = client.clockSkewMs();
+    if (skew !== undefined) {
+      // Date headers have 1 s resolution; CQL date windows are minutes wide, so only a large skew matters.
+      const s = Math.round(skew / 1000);
+      checks.push(
+        Math.abs(skew) <= 60_000
+          ? { name: 'clock', ok: true, detail: `in step with the server (${s >= 0 ? '+' : ''}${s} s)` }
+          : { name: 'clock', ok: false, warning: true, detail: `local clock is ${Math.abs(s)} s ${skew > 0 ? 'behind' : 'ahead of'} the server`, hint: 'enable time sync (systemctl enable --now systemd-timesyncd); change detection by date windows needs it' },
+      );
+    }
     return report(site.flavour, client);
   } finally {
     await client.close();

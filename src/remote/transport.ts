@@ -87,6 +87,8 @@ export class Transport {
   private readonly limiter: Bottleneck;
   /** The last rate-limit headers seen (for the doctor). */
   lastRateHeaders: Record<string, string> = {};
+  /** Server clock minus ours, from the last Date header (ms; for the doctor's clock check). */
+  lastClockSkewMs: number | undefined;
 
   constructor(
     readonly options: NormalizedOptions,
@@ -218,6 +220,8 @@ export class Transport {
     const retryAfterMs = parseRetryAfterMs(headers['retry-after'], Date.now());
     const rate = readRateHeaders(headers);
     this.rememberRateHeaders(headers);
+    const serverDate = typeof headers.date === 'string' ? Date.parse(headers.date) : Number.NaN;
+    if (!Number.isNaN(serverDate)) this.lastClockSkewMs = serverDate - Date.now();
     this.governor.release({
       status,
       remaining: rate.remaining,

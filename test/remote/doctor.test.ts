@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { runDoctorChecks } from '../../src/remote/doctor.js';
 import { baseOptions, sendJson, TOKEN, withServer } from './helpers.js';
 
-function fakeSite(opts: { canCreate: boolean; authOk?: boolean; anonymous?: boolean }) {
+function fakeSite(opts: { canCreate: boolean; authOk?: boolean; anonymous?: boolean; skewMs?: number }) {
   const methods: string[] = [];
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     methods.push(`${req.method} ${req.url}`);
+    if (opts.skewMs) res.setHeader('date', new Date(Date.now() + opts.skewMs).toUTCString());
     const rl = { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '97' };
     if (opts.authOk === false) return sendJson(res, 401, { message: 'Basic authentication with passwords is deprecated' });
     const u = new URL(req.url ?? '/', 'http://x');
@@ -30,7 +31,8 @@ test('doctor: all checks pass, reads only, reports flavour, latency and rate-lim
     const r = await runDoctorChecks({ client: baseOptions(url), spaces: ['DOC'] });
     assert.equal(r.ok, true, JSON.stringify(r.checks));
     assert.equal(r.flavour, 'cloud');
-    assert.deepEqual(r.checks.map((c) => c.name), ['site url', 'credentials', 'space DOC', 'write DOC', 'rate limit']);
+    assert.deepEqual(r.checks.map((c) => c.name), ['site url', 'credentials', 'space DOC', 'write DOC', 'rate limit', 'clock']);
+    assert.equal(r.checks[5]?.ok, true);
     assert.match(r.checks[1]?.detail ?? '', /Demo User/);
     assert.ok(typeof r.latencyMs === 'number');
     assert.equal(r.rateLimitHeaders['x-ratelimit-remaining'], '97');
@@ -41,7 +43,7 @@ test('doctor: all checks pass, reads only, reports flavour, latency and rate-lim
 });
 
 test('doctor: each failure says what to fix', async () => {
-  const readOnly = fakeSite({ canCreate: false });
+  const readOnly = fakeSite({ canCreate: false, skewMs: 5 * 60_000 });
   await withServer(readOnly.handler, async (url) => {
     const r = await runDoctorChecks({ client: baseOptions(url), spaces: ['DOC', 'NOPE'] });
     assert.equal(r.ok, false);
@@ -52,6 +54,9 @@ test('doctor: each failure says what to fix', async () => {
     const nope = r.checks.find((c) => c.name === 'space NOPE');
     assert.equal(nope?.code, 'CSYNC_NOT_FOUND');
     assert.match(nope?.hint ?? '', /space key/);
+    const clock = r.checks.find((c) => c.name === 'clock');
+    assert.equal(clock?.warning, true);
+    assert.match(clock?.detail ?? '', /behind/);
   });
   const badAuth = fakeSite({ canCreate: true, authOk: false });
   await withServer(badAuth.handler, async (url) => {
