@@ -35,11 +35,14 @@ const leaf = fc.oneof(
   },
 );
 
-/** Inline content nested two levels deep: attention and wrapper elements around other inline content. */
-const nested = fc
-  .tuple(fc.constantFrom('strong', 'em', 'del', 'u', 'span style="color: red;"', 'sup', 'ac:inline-comment-marker ac:ref="c1"'), fc.array(leaf, { minLength: 1, maxLength: 3 }))
-  .map(([tag, kids]) => `<${tag}>${kids.join('')}</${tag.split(' ')[0]}>`);
 const spacing = fc.constantFrom(' ', '\n', '  ', '\t', ' \n ', '<br/>');
+/** Inline content nested two levels deep: attention and wrapper elements around other inline content. */
+const TAGS = ['strong', 'em', 'del', 'u', 'span style="color: red;"', 'sup', 'ac:inline-comment-marker ac:ref="c1"'];
+const wrap = (tag: string, inner: string) => `<${tag}>${inner}</${tag.split(' ')[0]}>`;
+const nested = fc.oneof(
+  fc.tuple(fc.constantFrom(...TAGS), fc.array(fc.oneof(leaf, spacing), { minLength: 1, maxLength: 3 })).map(([tag, kids]) => wrap(tag, kids.join(''))),
+  fc.tuple(fc.constantFrom(...TAGS), word, word, word).map(([tag, a, b, c]) => wrap(tag, `${a} ${wrap(tag, b)} ${c}`)),
+);
 
 export const inline = fc
   .array(fc.oneof({ weight: 4, arbitrary: leaf }, { weight: 1, arbitrary: nested }, { weight: 1, arbitrary: spacing }), { minLength: 1, maxLength: 6 })

@@ -41,6 +41,19 @@ describe('markdown format: laws as properties', () => {
     );
   });
 
+  it('any input at all: no exception; malformed bodies come back byte for byte with a warning', () => {
+    const junk = fc.string({ unit: fc.constantFrom('<', '>', '/', '&', ';', '"', '=', ' ', '\n', 'p', 'ac:', 'x', '#', '!', '[', ']', '-', '`', '<p>', '</p>', '<![CDATA[', ']]>', '&nbsp;'), maxLength: 40 });
+    fc.assert(
+      fc.property(junk, (s) => {
+        const md = toMd(s);
+        const back = toStorage(md.text).text;
+        if (md.warnings.length) assert.equal(back, s);
+        else assert.equal(canonicalStorage(back), canonicalStorage(s));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('editing one paragraph changes only that paragraph in storage', () => {
     fc.assert(
       fc.property(fc.array(storageBody, { minLength: 2, maxLength: 4 }), fc.nat(), (bodies, pick) => {

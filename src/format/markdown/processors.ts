@@ -32,6 +32,8 @@ export const STRINGIFY_OPTIONS: StringifyOptions = {
   resourceLink: false,
   tightDefinitions: false,
   quote: '"',
+  // remark escapes `<` before a tag-like character only; CommonMark also reads `<a=@b>` as an e-mail autolink.
+  unsafe: [{ character: '<', after: '\\S', inConstruct: 'phrasing' }],
 };
 
 const parser = unified().use(remarkParse).use(remarkGfm);

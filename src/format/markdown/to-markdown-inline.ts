@@ -126,8 +126,15 @@ function attention(el: XmlElement, type: 'strong' | 'emphasis' | 'delete', st: T
   if (type === 'delete' && (first.type === 'delete' || last.type === 'delete')) return null;
   // remark switches to the other marker (`*_a_*`) only for one same-kind child at an edge; anything else would
   // write runs like `****` that read back differently.
-  const same = kids.filter((k) => k.type === type);
-  if (same.length > 1 || (same.length === 1 && first.type !== type && last.type !== type)) return null;
+  // A same-kind child in the middle is safe only between spaces (`*foo *bar* baz*`).
+  const spaced = (i: number) => {
+    const before = kids[i - 1];
+    const after = kids[i + 1];
+    return before?.type === 'text' && /\s$/.test(before.value) && after?.type === 'text' && /^\s/.test(after.value);
+  };
+  const same = kids.flatMap((k, i) => (k.type === type ? [i] : []));
+  const edge = same.filter((i) => i === 0 || i === kids.length - 1);
+  if (edge.length > 1 || same.some((i) => i !== 0 && i !== kids.length - 1 && !spaced(i)) || (edge.length === 1 && same.length > 1)) return null;
   return [{ type, children: kids } as PhrasingContent];
 }
 

@@ -57,7 +57,11 @@ export function parseStorage(source: string, options: ParseOptions = {}): XmlFra
     const lt = source.indexOf('<', i);
     const textEnd = lt < 0 ? n : lt;
     if (textEnd > i) {
-      siblings.push({ type: 'text', value: decode(source.slice(i, textEnd), i), start: i, end: textEnd });
+      const raw = source.slice(i, textEnd);
+      const cdataEnd = raw.indexOf(']]>');
+      // XML forbids `]]>` in element content (saxes, for one, rejects it); text outside elements is let through.
+      if (cdataEnd >= 0 && stack.length > 0) throw new XmlSyntaxError(`']]>' in text at offset ${i + cdataEnd}`, i + cdataEnd);
+      siblings.push({ type: 'text', value: decode(raw, i), start: i, end: textEnd });
       i = textEnd;
       if (lt < 0) break;
     }
@@ -65,7 +69,9 @@ export function parseStorage(source: string, options: ParseOptions = {}): XmlFra
     if (source.startsWith('<!--', i)) {
       const close = source.indexOf('-->', i + 4);
       if (close < 0) throw new XmlSyntaxError(`unclosed comment at offset ${i}`, i);
-      siblings.push({ type: 'comment', value: source.slice(i + 4, close), start: i, end: close + 3 });
+      const value = source.slice(i + 4, close);
+      if (value.includes('--') || value.endsWith('-')) throw new XmlSyntaxError(`'--' inside comment at offset ${i}`, i);
+      siblings.push({ type: 'comment', value, start: i, end: close + 3 });
       i = close + 3;
     } else if (source.startsWith('<![CDATA[', i)) {
       const close = source.indexOf(']]>', i + 9);

@@ -1,0 +1,56 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SaxesParser } from 'saxes';
+import { characterEntities } from 'character-entities';
+import { tryParseStorage } from '../../src/format/xml/parse.js';
+import { FIXTURES, MALFORMED } from './fixtures.js';
+import { storageBody } from './arbitraries.js';
+
+/** saxes, a well-kept conformant XML parser, set up for storage format: a fragment, ac/ri/at bound, HTML entities. */
+function saxesAccepts(body: string): boolean {
+  const p = new SaxesParser({ fragment: true, xmlns: true, additionalNamespaces: { ac: 'urn:ac', ri: 'urn:ri', at: 'urn:at' } });
+  Object.assign(p.ENTITIES, characterEntities);
+  let ok = true;
+  p.on('error', () => {
+    ok = false;
+  });
+  try {
+    p.write(body).close();
+  } catch {
+    ok = false;
+  }
+  return ok;
+}
+
+const RUNS = process.env.CSYNC_SOAK === '1' ? 50000 : 3000;
+
+describe('xml: the storage parser agrees with saxes on what is well-formed', () => {
+  it('on every fixture', () => {
+    for (const f of FIXTURES) assert.equal(saxesAccepts(f.storage), true, f.name);
+    for (const m of MALFORMED.filter((x) => x.name !== 'doctype')) assert.equal(saxesAccepts(m.storage), false, m.name);
+  });
+
+  it('on generated storage bodies', () => {
+    fc.assert(
+      fc.property(storageBody, (s) => {
+        assert.equal(tryParseStorage(s).ok, true);
+        assert.equal(saxesAccepts(s), true);
+      }),
+      { numRuns: Math.ceil(RUNS / 30) },
+    );
+  });
+
+  it('on random markup soup', () => {
+    const soup = fc.string({
+      unit: fc.constantFrom('<', '>', '/', '&', ';', '"', "'", '=', ' ', '\n', 'p', 'ac:', 'ri:', 'foo:', 'x', '#', '!', '-', '<p>', '</p>', '<b a="1">', '</b>', '<![CDATA[', ']]>', '&nbsp;', '&amp;', '&#60;', '&#0;', '<!--', '-->', '?', 'a="1"'),
+      maxLength: 30,
+    });
+    fc.assert(
+      fc.property(soup, (s) => {
+        assert.equal(tryParseStorage(s).ok, saxesAccepts(s), JSON.stringify(s));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
