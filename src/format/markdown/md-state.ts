@@ -12,6 +12,11 @@ export interface ToMarkdownState {
   warnings: string[];
   /** State for converting candidate Markdown back, to check each block before trusting its clean form. */
   back: ToStorageState;
+  /**
+   * > 0 while converting the inside of a block that will itself be checked as a whole: inner blocks skip their own
+   * check (the outer one covers them) unless the outer check fails and the block is converted again.
+   */
+  deferChecks: number;
   /** Converts nested flow content (injected to keep the modules free of import cycles). */
   blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight?: boolean, parent?: string): RootContent[];
 }

@@ -104,8 +104,8 @@ function mergeMarkers(nodes: RootContent[]): RootContent[] {
 
 /** The Markdown for one block element: clean if it round-trips, else a container form, else verbatim. */
 export function blockUnit(el: XmlElement, st: ToMarkdownState): RootContent[] {
-  const clean = cleanBlock(el, st);
-  if (clean && roundTrips(el, clean, st)) return clean;
+  const clean = st.deferChecks > 0 ? cleanBlock(el, st) : checkedClean(el, st);
+  if (clean) return clean;
   const container = containerUnit(el, st);
   if (container) return container;
   if (el.name === 'p' && isEmptyParagraph(el)) {
@@ -113,6 +113,22 @@ export function blockUnit(el: XmlElement, st: ToMarkdownState): RootContent[] {
     if (marker !== undefined) return [{ type: 'html', value: marker }];
   }
   return [verbatimBlock(st.source.slice(el.start, el.end))];
+}
+
+/** The clean form if it converts back to the same canonical storage: first checked as a whole, then part by part. */
+function checkedClean(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
+  st.deferChecks++;
+  let clean: RootContent[] | null;
+  try {
+    clean = cleanBlock(el, st);
+  } finally {
+    st.deferChecks--;
+  }
+  if (!clean) return null;
+  if (roundTrips(el, clean, st)) return clean;
+  // Something inside has no faithful form: convert again checking each inner block, so only that part is verbatim.
+  const again = cleanBlock(el, st);
+  return again && roundTrips(el, again, st) ? again : null;
 }
 
 function roundTrips(el: XmlElement, md: RootContent[], st: ToMarkdownState): boolean {

@@ -20,6 +20,7 @@ export function storageToMarkdown(storage: string, context: ConvertContext): Con
     resolver: context.resolver ?? DEFAULT_RESOLVER,
     warnings: [],
     back: newStorageState(context),
+    deferChecks: 0,
     blocksFrom,
   };
   const children = blocksFrom(parsed.fragment.children, st);
