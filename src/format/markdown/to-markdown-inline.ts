@@ -181,6 +181,11 @@ function anchorLink(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | nu
   return withExtras({ type: 'link', url: href, title: title ?? null, children: kids }, extrasOf(el, ['href', 'title']));
 }
 
+/** A `#` in a file name would read as the start of an anchor; the reader decodes `%23` back. */
+function escapeHash(path: string): string {
+  return path.replace(/#/g, '%23');
+}
+
 function acLink(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
   const kids = elementChildren(el);
   if (!kids || kids.length > 2) return null;
@@ -201,7 +206,7 @@ function acLink(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
     const spaceKey = attr(resource, 'ri:space-key');
     const found = st.resolver.pathForPage({ spaceKey, title });
     if (found === undefined) return null;
-    path = found;
+    path = escapeHash(found);
     defaultText = title;
     const claimed = ['ri:content-title'];
     if (spaceKey !== undefined && spaceKey !== st.context.spaceKey) claimed.push('ri:space-key');
@@ -209,7 +214,7 @@ function acLink(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
   } else if (resource?.name === 'ri:attachment') {
     const file = attr(resource, 'ri:filename');
     if (file === undefined || resource.children.length) return null;
-    path = st.resolver.pathForAttachment(file);
+    path = escapeHash(st.resolver.pathForAttachment(file));
     defaultText = file;
     extras.push(...extrasOf(resource, ['ri:filename']));
   } else if (resource === undefined && anchor !== undefined) {
