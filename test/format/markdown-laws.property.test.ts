@@ -74,4 +74,23 @@ describe('markdown format: laws as properties', () => {
       { numRuns: Math.ceil(RUNS / 3) },
     );
   });
+
+  it('editing a paragraph nested in a layout, an alert or a list changes nothing else', () => {
+    const nest = fc.constantFrom(
+      (p: string) => `<ac:layout><ac:layout-section ac:type="two_equal"><ac:layout-cell>${p}</ac:layout-cell><ac:layout-cell><p>other</p></ac:layout-cell></ac:layout-section></ac:layout>`,
+      (p: string) => `<ac:structured-macro ac:name="info" ac:macro-id="m1"><ac:rich-text-body>${p}</ac:rich-text-body></ac:structured-macro>`,
+      (p: string) => `<ul><li>${p}<ul><li>x</li></ul></li><li><p>y</p></li></ul>`,
+      (p: string) => `<blockquote>${p}</blockquote>`,
+      (p: string) => `<ac:structured-macro ac:name="expand"><ac:rich-text-body>${p}</ac:rich-text-body></ac:structured-macro>`,
+    );
+    fc.assert(
+      fc.property(storageBody, nest, storageBody, (before, wrap, after) => {
+        const storage = before + wrap('<p>MARKER text</p>') + after;
+        const md = toMd(storage).text;
+        const edited = toStorage(md.replace('MARKER text', 'MARKER changed')).text;
+        assert.equal(canonicalStorage(edited), canonicalStorage(storage).replace('<p>MARKER text</p>', '<p>MARKER changed</p>'));
+      }),
+      { numRuns: Math.ceil(RUNS / 3) },
+    );
+  });
 });
