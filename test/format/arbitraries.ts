@@ -108,6 +108,8 @@ const mdInline = fc
       { weight: 1, arbitrary: word.map((w) => `[${w}](<../Other Page.md>)`) },
       { weight: 1, arbitrary: word.map((w) => `![${w}](Home/${w}.png)`) },
       { weight: 1, arbitrary: word.map((w) => `<span>${w}</span>`) },
+      { weight: 1, arbitrary: word.map((w) => `<sup class="x">*${w}*</sup>`) },
+      { weight: 1, arbitrary: word.map((w) => `<u>${w}`) },
     ),
     { minLength: 1, maxLength: 5 },
   )

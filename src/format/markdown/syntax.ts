@@ -89,6 +89,13 @@ export function parseStorageMarker(html: string): string | undefined {
   return html.slice(MARKER_OPEN.length, html.length - COMMENT_CLOSE.length);
 }
 
+/**
+ * Inline XHTML elements written as raw HTML tags in Markdown (`<u>text</u>`, `<span style="…">text</span>`): the
+ * tags render in Markdown viewers, the words stay Markdown, and a matching pair typed in Markdown becomes the
+ * element again. None of them can start an HTML block in CommonMark, except alone on a line (guarded).
+ */
+export const HTML_INLINE: ReadonlySet<string> = new Set(['span', 'u', 'sup', 'sub', 's', 'small', 'big', 'font', 'b', 'i', 'ins', 'mark', 'cite']);
+
 /** GitHub alert kinds and the Confluence macros they stand for (matched by colour: note is yellow, warning red). */
 export const ALERT_TO_MACRO: Readonly<Record<string, string>> = {
   NOTE: 'info',

@@ -11,7 +11,7 @@ import { serializeNodes } from '../xml/serialize.js';
 import { parseStorageMarker, storageMarker, VERBATIM_LANG } from './syntax.js';
 import { elementEntries, isWhitespace, withBlockAttrs } from './md-helpers.js';
 import type { ToMarkdownState } from './md-state.js';
-import { breaksAsHtml, inlineFrom } from './to-markdown-inline.js';
+import { breaksAsHtml, inlineFrom, safeLineStart } from './to-markdown-inline.js';
 import { blocksToStorage } from './to-storage.js';
 import { macroBlock, richBody } from './to-markdown-macros.js';
 import { tableFrom } from './to-markdown-table.js';
@@ -50,7 +50,7 @@ export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight
     const last = run[run.length - 1] as XmlNode;
     const kids = tight ? inlineFrom(run, st) : null;
     const para = kids && kids.some((k) => k.type !== 'break') ? breaksAsHtml(kids, true) : null;
-    if (para) out.push({ type: 'paragraph', children: para });
+    if (para && safeLineStart(para)) out.push({ type: 'paragraph', children: para });
     else out.push(verbatimBlock(st.source.slice(first.start, last.end)));
     run = [];
   };
@@ -163,7 +163,7 @@ function cleanBlock(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
     case 'p': {
       const kids = inlineFrom(el.children, st);
       const para = kids && kids.some((k) => k.type !== 'break') ? breaksAsHtml(kids, true) : null;
-      return para ? withBlockAttrs(entries, { type: 'paragraph', children: para }) : null;
+      return para && safeLineStart(para) ? withBlockAttrs(entries, { type: 'paragraph', children: para }) : null;
     }
     case 'h1':
     case 'h2':

@@ -8,7 +8,7 @@ import type { XmlElement, XmlNode } from '../xml/nodes.js';
 import { attr } from '../xml/nodes.js';
 import { escapeText } from '../xml/serialize.js';
 import type { AttrEntry } from './syntax.js';
-import { attrsComment, INLINE_PREFIX } from './syntax.js';
+import { attrsComment, HTML_INLINE, INLINE_PREFIX } from './syntax.js';
 import type { ToMarkdownState } from './md-state.js';
 import { elementChildren, plain } from './md-helpers.js';
 import { macroParts } from './to-markdown-macros.js';
@@ -27,6 +27,16 @@ export function breaksAsHtml(nodes: PhrasingContent[], edgesOnly = false): Phras
     if (!edgesOnly && 'children' in n) return { ...n, children: breaksAsHtml(n.children as PhrasingContent[]) ?? [] } as PhrasingContent;
     return n;
   });
+}
+
+/**
+ * A paragraph (or tight item) must not start with raw HTML alone on its line: CommonMark would read an HTML block.
+ */
+export function safeLineStart(nodes: readonly PhrasingContent[]): boolean {
+  const first = nodes[0];
+  if (first?.type !== 'html' || first.value.includes('\n')) return true;
+  const next = nodes[1];
+  return next !== undefined && !(next.type === 'text' && /^\s/.test(next.value)) && next.type !== 'break';
 }
 
 export function verbatimInline(node: XmlNode, st: ToMarkdownState): PhrasingContent[] | null {
@@ -70,11 +80,11 @@ function inlineNode(n: XmlNode, st: ToMarkdownState): PhrasingContent[] | null {
 }
 
 /** Elements whose content is text people edit: keep the tags verbatim but the content as Markdown. */
-const WRAPPERS = new Set(['span', 'u', 'sup', 'sub', 's', 'small', 'big', 'font', 'b', 'i', 'ins', 'mark', 'cite', 'ac:inline-comment-marker']);
+const WRAPPERS = new Set([...HTML_INLINE, 'ac:inline-comment-marker']);
 
 /**
- * `<u>text</u>` → `storage:<u>`text`storage:</u>`: the start and end tags as verbatim code spans around ordinary
- * Markdown, so the words stay editable.
+ * `<u>text</u>` stays raw HTML around ordinary Markdown; other wrappers (comment markers) become
+ * `storage:<…>`text`storage:</…>`: the start and end tags as verbatim code spans. Either way the words stay editable.
  */
 function splitInline(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
   if (!WRAPPERS.has(el.name) || el.children.length === 0) return null;
@@ -86,6 +96,9 @@ function splitInline(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | n
   const first = kids[0] as PhrasingContent;
   const last = kids[kids.length - 1] as PhrasingContent;
   if (first.type === 'break' || last.type === 'break') return null;
+  if (HTML_INLINE.has(el.name) && first.type !== 'html' && last.type !== 'html') {
+    return [{ type: 'html', value: open }, ...kids, { type: 'html', value: close }];
+  }
   return [{ type: 'inlineCode', value: INLINE_PREFIX + open }, ...kids, { type: 'inlineCode', value: INLINE_PREFIX + close }];
 }
 

@@ -4,7 +4,8 @@
  */
 import type { Image, Link, PhrasingContent } from 'mdast';
 import type { AttrEntry } from './syntax.js';
-import { INLINE_PREFIX, parseAttrsComment } from './syntax.js';
+import { HTML_INLINE, INLINE_PREFIX, parseAttrsComment } from './syntax.js';
+import { tryParseStorage } from '../xml/parse.js';
 import { cdata, escapeAttr, escapeText } from '../xml/serialize.js';
 import type { ToStorageState } from './state.js';
 import { rawMarkdownMacro, htmlMacro } from './to-storage-raw.js';
@@ -35,10 +36,48 @@ function hint(extras: readonly AttrEntry[], name: string): string | undefined {
   return extras.find((e) => !e.element && e.name === name)?.value;
 }
 
+const OPEN_TAG = /^<([A-Za-z]+)(?:\s[^<>]*)?>$/;
+
+/** The index of the `</name>` that closes the open tag at `i` among its siblings, or -1. */
+function matchingClose(nodes: readonly PhrasingContent[], i: number, name: string): number {
+  let depth = 0;
+  for (let j = i + 1; j < nodes.length; j++) {
+    const n = nodes[j] as PhrasingContent;
+    if (n.type !== 'html') continue;
+    if (n.value === `</${name}>`) {
+      if (depth === 0) return j;
+      depth--;
+    } else if (OPEN_TAG.exec(n.value)?.[1] === name) {
+      depth++;
+    }
+  }
+  return -1;
+}
+
+/** `<u>`…`</u>` typed (or written by us) as raw HTML: the element itself, if the start tag is well-formed XML. */
+function htmlPair(nodes: readonly PhrasingContent[], i: number, st: ToStorageState): { xml: string; end: number } | undefined {
+  const node = nodes[i] as PhrasingContent;
+  if (node.type !== 'html') return undefined;
+  const name = OPEN_TAG.exec(node.value)?.[1];
+  if (name === undefined || !HTML_INLINE.has(name)) return undefined;
+  const end = matchingClose(nodes, i, name);
+  if (end < 0) return undefined;
+  const parsed = tryParseStorage(`${node.value}</${name}>`);
+  const el = parsed.ok && parsed.fragment.children.length === 1 ? parsed.fragment.children[0] : undefined;
+  if (el?.type !== 'element' || el.name !== name) return undefined;
+  return { xml: `${node.value}${phrasingToStorage(nodes.slice(i + 1, end), st)}</${name}>`, end };
+}
+
 export function phrasingToStorage(nodes: readonly PhrasingContent[], st: ToStorageState): string {
   let out = '';
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i] as PhrasingContent;
+    const pair = htmlPair(nodes, i, st);
+    if (pair) {
+      out += pair.xml;
+      i = pair.end;
+      continue;
+    }
     const next = nodes[i + 1];
     let extras: AttrEntry[] = [];
     if ((node.type === 'link' || node.type === 'image' || node.type === 'linkReference' || node.type === 'imageReference') && next?.type === 'html') {
