@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { UsageError } from '../../core/errors.js';
 import type { GlobalArgs } from '../context.js';
 
 interface EmulatorArgs extends GlobalArgs {
@@ -28,8 +29,12 @@ export const emulatorCommand: CommandModule<GlobalArgs, EmulatorArgs> = {
       .example('csync emulator --port 8090 --seed demo', 'serve the demo space on http://127.0.0.1:8090')
       .example('csync emulator --seed 10000 --rate-limit 10', 'a 10,000-page space behind a 10 req/s limit') as never,
   handler: async (argv) => {
-    const modulePath = '../../emulator/command.js';
-    const mod = (await import(modulePath)) as { runEmulatorCommand(a: EmulatorArgs): Promise<number> };
-    process.exitCode = await mod.runEmulatorCommand(argv);
+    const { runEmulatorCommand, parseSeed } = await import('../../emulator/command.js');
+    try {
+      parseSeed(argv.seed);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    process.exitCode = await runEmulatorCommand(argv);
   },
 };

@@ -1,0 +1,170 @@
+/**
+ * The emulator: a local Confluence-compatible server for the demo, tests and benchmarks.
+ *   const emu = await startEmulator({ seed: 'demo' });   // port 0 = a free port on 127.0.0.1
+ *   emu.url            // http://127.0.0.1:PORT/wiki (the Cloud base URL; emu.origin without /wiki)
+ *   emu.credentials    // { email, token, pat }
+ *   emu.api.editPage(id, { body }) ...                      // "another user" edits (see EmulatorApi)
+ *   emu.requestCounts(); emu.invalidRequests(); await emu.close();
+ * Everything the in-process API does is also reachable over HTTP under /__emulator (see admin.ts).
+ */
+import { createServer, type Server } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo, Socket } from 'node:net';
+import writeFileAtomic from 'write-file-atomic';
+import { createAdmin } from './admin.js';
+import { EmulatorApi } from './api.js';
+import { Faults, RANDOM_KINDS, type FaultKind, type ScriptedFault } from './faults.js';
+import { TokenBucket } from './rate-limit.js';
+import { seedBench, seedDemo } from './seed.js';
+import { createHandler, DEMO_EMAIL, DEMO_PAT, DEMO_TOKEN, type InvalidRequest, type LoggedRequest, type ServerState } from './server.js';
+import { Store } from './store.js';
+import { SpecValidator } from './validate.js';
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  /** 'demo' (space DEMO), 'empty' (no spaces), or a page count (space BENCH). Default 'demo'. */
+  seed?: 'demo' | 'empty' | number;
+  rateLimit?: { rps: number; burst?: number } | undefined;
+  latencyMs?: number;
+  faultProbability?: number;
+  faultKinds?: readonly FaultKind[];
+  /** How long a stalled response hangs before the socket is closed (default 30 s). */
+  stallMs?: number;
+  /** Persist state to this JSON file (loaded at start when it exists; written after changes). */
+  dataFile?: string | undefined;
+  /** Reject requests the OpenAPI documents reject (default true). */
+  strict?: boolean;
+  /** Millisecond clock for the rate limiter and timestamps (tests). */
+  clock?: () => number;
+  random?: () => number;
+}
+
+export interface Emulator {
+  /** The Cloud-style base URL users configure: http://127.0.0.1:PORT/wiki */
+  url: string;
+  /** http://127.0.0.1:PORT (Data Center style paths /rest/api and /api/v2 are served here too). */
+  origin: string;
+  port: number;
+  credentials: { email: string; token: string; pat: string };
+  api: EmulatorApi;
+  store: Store;
+  faults: Faults;
+  /** Every API request so far (admin requests excluded). */
+  requestLog(): readonly LoggedRequest[];
+  /** Counts by "METHOD /route/{id}". */
+  requestCounts(): Record<string, number>;
+  /** Requests that failed OpenAPI validation (tests assert this stays empty). */
+  invalidRequests(): readonly InvalidRequest[];
+  resetLog(): void;
+  setRateLimit(limit: { rps: number; burst?: number } | undefined): void;
+  setLatency(ms: number): void;
+  scriptFaults(faults: ScriptedFault[]): void;
+  setFaultProbability(p: number, kinds?: readonly FaultKind[]): void;
+  clearFaults(): void;
+  /** Writes the --data file now (also done automatically after changes). */
+  save(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function requestCounts(log: readonly LoggedRequest[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of log) counts[`${r.method} ${r.route}`] = (counts[`${r.method} ${r.route}`] ?? 0) + 1;
+  return counts;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const now = options.clock ?? Date.now;
+  let store: Store;
+  if (options.dataFile && existsSync(options.dataFile)) store = Store.fromJSON(JSON.parse(readFileSync(options.dataFile, 'utf8')));
+  else {
+    store = new Store();
+    store.now = now;
+    const seed = options.seed ?? 'demo';
+    if (seed === 'demo') seedDemo(store);
+    else if (typeof seed === 'number') seedBench(store, seed);
+  }
+  store.now = now;
+  const makeBucket = (l: EmulatorOptions['rateLimit']) => (l ? new TokenBucket(l.rps, l.burst ?? Math.max(1, Math.round(l.rps * 2)), now) : undefined);
+  const state: ServerState = {
+    store,
+    faults: new Faults({ probability: options.faultProbability ?? 0, kinds: options.faultKinds ?? RANDOM_KINDS, stallMs: options.stallMs ?? 30_000, random: options.random ?? Math.random }),
+    bucket: makeBucket(options.rateLimit),
+    latencyMs: options.latencyMs ?? 0,
+    strict: options.strict ?? true,
+    validator: new SpecValidator(),
+    log: [],
+    invalid: [],
+    now,
+  };
+  let saving: Promise<void> = Promise.resolve();
+  let savedChanges = store.changes;
+  const save = async () => {
+    if (!options.dataFile) return;
+    const changes = store.changes;
+    saving = saving.then(() => writeFileAtomic(options.dataFile!, JSON.stringify(store.toJSON())));
+    await saving;
+    savedChanges = Math.max(savedChanges, changes);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  state.onChange = () => {
+    if (!options.dataFile || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (store.changes !== savedChanges) void save();
+    }, 200);
+  };
+  const api = new EmulatorApi(store);
+  const server: Server = createServer(createHandler(state, createAdmin(state, api)));
+  server.keepAliveTimeout = 5000;
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? '127.0.0.1';
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}/wiki`,
+    origin: `http://${shownHost}:${port}`,
+    port,
+    credentials: { email: DEMO_EMAIL, token: DEMO_TOKEN, pat: DEMO_PAT },
+    api,
+    store,
+    faults: state.faults,
+    requestLog: () => state.log,
+    requestCounts: () => requestCounts(state.log),
+    invalidRequests: () => state.invalid,
+    resetLog: () => {
+      state.log.length = 0;
+      state.invalid.length = 0;
+    },
+    setRateLimit: (l) => {
+      state.bucket = makeBucket(l);
+    },
+    setLatency: (ms) => {
+      state.latencyMs = ms;
+    },
+    scriptFaults: (f) => state.faults.add(f),
+    setFaultProbability: (p, kinds) => state.faults.set({ probability: p, ...(kinds ? { kinds } : {}) }),
+    clearFaults: () => state.faults.clear(),
+    save,
+    close: async () => {
+      if (timer) clearTimeout(timer);
+      if (options.dataFile && store.changes !== savedChanges) await save();
+      await saving;
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export { EmulatorApi } from './api.js';
+export { FAULT_KINDS, type FaultKind, type ScriptedFault } from './faults.js';
+export { DEMO_EMAIL, DEMO_TOKEN, DEMO_PAT, type LoggedRequest, type InvalidRequest } from './server.js';
+export type { Store, StoredPage, StoredAttachment, StoredSpace } from './store.js';

@@ -1,0 +1,84 @@
+/**
+ * Seeds. `demo`: space DEMO, ~30 pages three levels deep using every construct of CONFLUENCE-NOTES.md (macros,
+ * links, images and attachments, tasks, emoticons, layouts, tables, labels). `<N>`: space BENCH with N pages of
+ * realistic size (median ~5 KB), generated deterministically; bodies are made on first read so 100,000 pages
+ * seed in well under a second.
+ */
+import { OTHER_USER, type Store } from './store.js';
+
+const PNG_1PX = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082', 'hex');
+
+const CONSTRUCTS: Record<string, string> = {
+  'Code samples': `<p>Code blocks keep their language and title.</p><ac:structured-macro ac:name="code"><ac:parameter ac:name="language">typescript</ac:parameter><ac:parameter ac:name="title">hello.ts</ac:parameter><ac:parameter ac:name="linenumbers">true</ac:parameter><ac:plain-text-body><![CDATA[export function hello(name: string): string {
+  return \`Hello, \${name} <3\`;
+}]]></ac:plain-text-body></ac:structured-macro><ac:structured-macro ac:name="code"><ac:parameter ac:name="language">xml</ac:parameter><ac:plain-text-body><![CDATA[<a href="x">&amp;</a>]]></ac:plain-text-body></ac:structured-macro>`,
+  Admonitions: `<ac:structured-macro ac:name="info"><ac:parameter ac:name="title">Good to know</ac:parameter><ac:rich-text-body><p>Info panels carry a <strong>title</strong>.</p></ac:rich-text-body></ac:structured-macro><ac:structured-macro ac:name="note"><ac:rich-text-body><p>A note without a title.</p></ac:rich-text-body></ac:structured-macro><ac:structured-macro ac:name="warning"><ac:parameter ac:name="title">Careful</ac:parameter><ac:rich-text-body><p>Warnings stand out.</p></ac:rich-text-body></ac:structured-macro><ac:structured-macro ac:name="tip"><ac:rich-text-body><p>Tips help.</p></ac:rich-text-body></ac:structured-macro><ac:structured-macro ac:name="panel"><ac:parameter ac:name="bgColor">#deebff</ac:parameter><ac:parameter ac:name="title">A panel</ac:parameter><ac:rich-text-body><p>Panels have colours.</p></ac:rich-text-body></ac:structured-macro>`,
+  'Expand and status': `<ac:structured-macro ac:name="expand"><ac:parameter ac:name="title">Click to see more</ac:parameter><ac:rich-text-body><p>Hidden until expanded.</p></ac:rich-text-body></ac:structured-macro><p>Build: <ac:structured-macro ac:name="status"><ac:parameter ac:name="colour">Green</ac:parameter><ac:parameter ac:name="title">PASSING</ac:parameter></ac:structured-macro> Review: <ac:structured-macro ac:name="status"><ac:parameter ac:name="colour">Yellow</ac:parameter><ac:parameter ac:name="title">IN PROGRESS</ac:parameter></ac:structured-macro></p>`,
+  'Table of contents': `<ac:structured-macro ac:name="toc"><ac:parameter ac:name="maxLevel">3</ac:parameter></ac:structured-macro><h2>First section</h2><p>Text.</p><h3>A subsection</h3><p>More text.</p><h2>Second section</h2><p>End.</p>`,
+  'Jira issues': `<p>Tracked in <ac:structured-macro ac:name="jira"><ac:parameter ac:name="server">System JIRA</ac:parameter><ac:parameter ac:name="serverId">a1b2c3d4-0000-1111-2222-333344445555</ac:parameter><ac:parameter ac:name="key">DEMO-42</ac:parameter></ac:structured-macro>.</p>`,
+  'Task list': `<p>Launch checklist:</p><ac:task-list><ac:task><ac:task-id>1</ac:task-id><ac:task-status>complete</ac:task-status><ac:task-body>Write the docs</ac:task-body></ac:task><ac:task><ac:task-id>2</ac:task-id><ac:task-status>incomplete</ac:task-status><ac:task-body>Ship it <ri:user ri:account-id="${OTHER_USER}" /></ac:task-body></ac:task></ac:task-list>`,
+  Emoticons: `<p>Feelings: <ac:emoticon ac:name="smile" /> <ac:emoticon ac:name="sad" /> <ac:emoticon ac:name="thumbs-up" /> <ac:emoticon ac:name="tick" /> <ac:emoticon ac:name="warning" /></p>`,
+  'Two column layout': `<ac:layout><ac:layout-section ac:type="two_equal"><ac:layout-cell><p>Left column.</p></ac:layout-cell><ac:layout-cell><p>Right column.</p></ac:layout-cell></ac:layout-section><ac:layout-section ac:type="single"><ac:layout-cell><p>Full width below.</p></ac:layout-cell></ac:layout-section></ac:layout>`,
+  'Links and anchors': `<p>See <ac:link><ri:page ri:content-title="Getting started" /><ac:plain-text-link-body><![CDATA[the getting started guide]]></ac:plain-text-link-body></ac:link>, <ac:link><ri:page ri:content-title="Code samples" /></ac:link> and <a href="https://example.com/docs">external docs</a>.</p><p><ac:structured-macro ac:name="anchor"><ac:parameter ac:name="">details</ac:parameter></ac:structured-macro>Jump to <ac:link ac:anchor="details"><ac:link-body>details</ac:link-body></ac:link>.</p><p>Mention: <ac:link><ri:user ri:account-id="${OTHER_USER}" /></ac:link></p>`,
+  'Images and files': `<p>Our logo:</p><ac:image ac:alt="Logo"><ri:attachment ri:filename="logo.png" /></ac:image><p>An external image:</p><ac:image><ri:url ri:value="https://example.com/banner.png" /></ac:image><p>Download the <ac:link><ri:attachment ri:filename="report.csv" /></ac:link>.</p>`,
+  Tables: `<table data-layout="default"><colgroup><col /><col /></colgroup><tbody><tr><th><p>Name</p></th><th><p>Value</p></th></tr><tr><td><p>alpha</p></td><td><p>1</p></td></tr><tr><td><p>beta &amp; gamma</p></td><td><p>2</p></td></tr></tbody></table>`,
+  'Text formatting': `<h1>Heading one</h1><p><strong>Bold</strong>, <em>italic</em>, <span style="text-decoration: line-through;">struck</span>, <del>deleted</del>, <code>code</code>, <u>underlined</u>, H<sub>2</sub>O, x<sup>2</sup>.</p><p>Line one<br />line two&nbsp;with a non-breaking space &mdash; and an em dash.</p><blockquote><p>A quotation.</p></blockquote><hr /><ol start="3"><li>three</li><li>four<ul><li>nested bullet</li></ul></li></ol>`,
+  'Excerpt and children': `<ac:structured-macro ac:name="excerpt"><ac:rich-text-body><p>This page has an excerpt.</p></ac:rich-text-body></ac:structured-macro><ac:structured-macro ac:name="children"><ac:parameter ac:name="all">true</ac:parameter></ac:structured-macro>`,
+};
+
+const TREE: Array<[string, string[]]> = [
+  ['Getting started', ['Installation', 'Configuration', 'First sync']],
+  ['Formatting guide', ['Text formatting', 'Tables', 'Code samples', 'Admonitions', 'Expand and status', 'Table of contents', 'Links and anchors', 'Images and files', 'Emoticons', 'Two column layout', 'Task list', 'Jira issues', 'Excerpt and children']],
+  ['Team handbook', ['Onboarding', 'On-call', 'Release process']],
+  ['Architecture', ['Sync engine', 'Storage format', 'Rate limits']],
+  ['Meeting notes', ['2026-11-02 Planning', '2026-11-09 Retro', '2026-11-16 Planning']],
+];
+
+const GRANDCHILDREN: Record<string, string[]> = {
+  Installation: ['Linux', 'macOS'],
+  'Sync engine': ['Planner', 'Executor'],
+  Onboarding: ['First week'],
+};
+
+function plain(title: string): string {
+  return `<p>This is <strong>${title.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</strong>. Edit it in Confluence or in your editor; the other side follows.</p><ul><li>One point</li><li>Another point</li></ul>`;
+}
+
+export function seedDemo(store: Store): void {
+  const space = store.addSpace('DEMO', 'Demo space');
+  const home = store.createPage({ spaceId: space.id, title: 'Demo space home', parentId: null, body: `<p>Welcome to the <strong>confluence-sync</strong> demo space.</p>${CONSTRUCTS['Table of contents']}` });
+  for (const [top, children] of TREE) {
+    const t = store.createPage({ spaceId: space.id, title: top, parentId: home.id, body: plain(top) });
+    for (const c of children) {
+      const p = store.createPage({ spaceId: space.id, title: c, parentId: t.id, body: CONSTRUCTS[c] ?? plain(c) });
+      for (const g of GRANDCHILDREN[c] ?? []) store.createPage({ spaceId: space.id, title: g, parentId: p.id, body: plain(g) });
+      if (c === 'Images and files') {
+        store.putAttachment({ pageId: p.id, title: 'logo.png', mediaType: 'image/png', data: PNG_1PX, comment: 'the logo' });
+        store.putAttachment({ pageId: p.id, title: 'report.csv', mediaType: 'text/csv', data: Buffer.from('name,value\nalpha,1\nbeta,2\n') });
+      }
+    }
+  }
+  const label = (title: string, ...labels: string[]) => {
+    for (const p of store.pages.values()) if (p.title === title) p.labels.push(...labels);
+    for (const l of labels) store.labelId(l);
+  };
+  label('Getting started', 'guide', 'start-here');
+  label('Formatting guide', 'guide');
+  label('Release process', 'runbook');
+  label('On-call', 'runbook');
+  label('Sync engine', 'architecture');
+}
+
+export function seedBench(store: Store, count: number): void {
+  const space = store.addSpace('BENCH', `Benchmark space (${count} pages)`);
+  const home = store.createPage({ spaceId: space.id, title: 'Bench home', parentId: null, body: '<p>Benchmark space.</p>', rewrite: false });
+  // A wide, three-level tree: 1 home, sections of ~100 pages each.
+  let section = home.id;
+  for (let i = 1; i < count; i++) {
+    const parentId = i % 100 === 1 ? home.id : section;
+    const p = store.createPage({ spaceId: space.id, title: `Bench page ${String(i).padStart(6, '0')}`, parentId, body: '', rewrite: false });
+    p.lazyBody = i;
+    p.version.body = '';
+    if (i % 100 === 1) section = p.id;
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The emulator's HTTP front: auth, rate limit, latency, faults, OpenAPI validation, routing to v2/v1 handlers,
+ * downloads and the admin endpoints under /__emulator. Cloud paths (/wiki/api/v2, /wiki/rest/api) and Data
+ * Center style paths (/api/v2, /rest/api) are both served.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Faults} from './faults.js';
+import { type FaultKind, type ScriptedFault } from './faults.js';
+import { header, json, parseMultipart, type MultipartPart, type Reply } from './http-util.js';
+import type { TokenBucket } from './rate-limit.js';
+import { v1Error, v2Error } from './shapes.js';
+import { OTHER_USER, type Store } from './store.js';
+import type { SpecValidator } from './validate.js';
+import { handleV1 } from './v1.js';
+import { handleV2 } from './v2.js';
+
+export const DEMO_EMAIL = 'demo@example.com';
+export const DEMO_TOKEN = 'demo-token';
+export const DEMO_PAT = 'demo-pat';
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  /** Path with ids replaced by {id}, for counting by endpoint. */
+  route: string;
+  status: number;
+  fault?: FaultKind | undefined;
+  at: number;
+}
+
+export interface InvalidRequest {
+  method: string;
+  path: string;
+  problems: string[];
+}
+
+export interface ServerState {
+  store: Store;
+  faults: Faults;
+  bucket: TokenBucket | undefined;
+  latencyMs: number;
+  strict: boolean;
+  validator: SpecValidator;
+  log: LoggedRequest[];
+  invalid: InvalidRequest[];
+  now: () => number;
+  /** Called when a mutation happened (persistence). */
+  onChange?: () => void;
+}
+
+const MAX_BODY = 20 * 1024 * 1024;
+
+export function routeOf(path: string): string {
+  return path.replace(/\/att\d+/g, '/{attachmentId}').replace(/\/\d+(?=\/|$)/g, '/{id}');
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function authOk(req: IncomingMessage): 'ok' | 'missing' | 'bad' {
+  const h = header(req.headers, 'authorization');
+  if (!h) return 'missing';
+  const [scheme, value] = h.split(' ', 2);
+  if (scheme?.toLowerCase() === 'basic' && value) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    return decoded.slice(0, i) === DEMO_EMAIL && decoded.slice(i + 1) === DEMO_TOKEN ? 'ok' : 'bad';
+  }
+  if (scheme?.toLowerCase() === 'bearer' && value) return value === DEMO_PAT ? 'ok' : 'bad';
+  return 'bad';
+}
+
+function send(res: ServerResponse, reply: Reply, extra: Record<string, string>): void {
+  const headers: Record<string, string> = { ...extra, ...(reply.headers ?? {}) };
+  if (reply.raw) {
+    res.writeHead(reply.status, { 'Content-Length': String(reply.raw.length), ...headers });
+    res.end(reply.raw);
+    return;
+  }
+  if (reply.body === undefined) {
+    res.writeHead(reply.status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(reply.body);
+  res.writeHead(reply.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Splits a URL path into the API it belongs to. */
+function classify(path: string): { api: 'v1' | 'v2' | 'download' | 'admin' | 'none'; prefix: string; rest: string } {
+  if (path.startsWith('/__emulator')) return { api: 'admin', prefix: '', rest: path.slice('/__emulator'.length) };
+  for (const prefix of ['/wiki', '']) {
+    if (path.startsWith(`${prefix}/api/v2/`)) return { api: 'v2', prefix, rest: path.slice(prefix.length + '/api/v2'.length) };
+    if (path.startsWith(`${prefix}/rest/api/`)) return { api: 'v1', prefix, rest: path.slice(prefix.length + '/rest/api'.length) };
+    if (path.startsWith(`${prefix}/download/attachments/`)) return { api: 'download', prefix, rest: path.slice(prefix.length + '/download/attachments'.length) };
+  }
+  return { api: 'none', prefix: '', rest: path };
+}
+
+export function createHandler(state: ServerState, admin: (req: IncomingMessage, rest: string, body: Buffer) => Promise<Reply>) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const origin = `http://${req.headers.host ?? 'localhost'}`;
+    const where = classify(url.pathname);
+    const body = await readBody(req);
+    if (where.api === 'admin') {
+      send(res, await admin(req, where.rest, body ?? Buffer.alloc(0)), {});
+      return;
+    }
+    const entry: LoggedRequest = { method, path: url.pathname, route: routeOf(url.pathname), status: 0, at: state.now() };
+    state.log.push(entry);
+    if (state.latencyMs > 0) await sleep(state.latencyMs);
+    const fault = state.faults.pick(method, url.pathname);
+    entry.fault = fault?.kind;
+    if (fault) {
+      switch (fault.kind) {
+        case 'reset':
+          entry.status = -1;
+          req.socket.destroy();
+          return;
+        case 'stall':
+          entry.status = -2;
+          setTimeout(() => req.socket.destroy(), state.faults.settings.stallMs).unref();
+          return;
+        case 'http500':
+        case 'http502':
+        case 'http503':
+        case 'http503-retry': {
+          const status = fault.kind === 'http500' ? 500 : fault.kind === 'http502' ? 502 : 503;
+          entry.status = status;
+          const headers: Record<string, string> = fault.kind === 'http503-retry' ? { 'Retry-After': String(fault.retryAfter ?? 1) } : {};
+          send(res, json(status, where.api === 'v2' ? v2Error(status, 'SERVER_ERROR', 'Internal Server Error') : v1Error(status, 'Internal Server Error')), headers);
+          return;
+        }
+        case 'truncated': {
+          entry.status = 200;
+          const text = JSON.stringify({ results: [{ id: '1', status: 'current', title: 'partial' }], _links: {} });
+          res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(text.length) });
+          res.write(text.slice(0, Math.floor(text.length / 2)));
+          res.socket?.destroy();
+          return;
+        }
+        default:
+          break; // reset-after / stall-after: handled after the request is applied
+      }
+    }
+    const auth = authOk(req);
+    if (auth !== 'ok') {
+      entry.status = 401;
+      const message = auth === 'missing' ? 'Unauthorized; scope does not match' : 'Basic authentication with passwords is deprecated. For more information, see: https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/';
+      send(res, json(401, where.api === 'v2' ? v2Error(401, 'UNAUTHORIZED', message) : v1Error(401, message)), { 'WWW-Authenticate': 'Basic realm="Confluence"' });
+      return;
+    }
+    let rateHeaders: Record<string, string> = {};
+    if (state.bucket) {
+      const d = state.bucket.take();
+      rateHeaders = d.headers;
+      if (!d.allowed) {
+        entry.status = 429;
+        send(res, json(429, where.api === 'v2' ? v2Error(429, 'TOO_MANY_REQUESTS', 'Rate limit exceeded') : v1Error(429, 'Rate limit exceeded')), rateHeaders);
+        return;
+      }
+    }
+    let reply: Reply | undefined;
+    try {
+      reply = await dispatch(state, req, method, url, where, origin, body);
+    } catch (err) {
+      reply = json(500, v2Error(500, 'INTERNAL_SERVER_ERROR', `emulator bug: ${(err as Error).message}`));
+    }
+    entry.status = reply.status;
+    if (reply.status < 400 && method !== 'GET') state.onChange?.();
+    if (fault?.kind === 'reset-after') {
+      entry.status = -1;
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'stall-after') {
+      entry.status = -2;
+      setTimeout(() => req.socket.destroy(), state.faults.settings.stallMs).unref();
+      return;
+    }
+    send(res, reply, rateHeaders);
+  };
+}
+
+async function dispatch(
+  state: ServerState,
+  req: IncomingMessage,
+  method: string,
+  url: URL,
+  where: ReturnType<typeof classify>,
+  origin: string,
+  body: Buffer | undefined,
+): Promise<Reply> {
+  if (body === undefined) return json(413, v2Error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request entity too large'));
+  const contentType = header(req.headers, 'content-type') ?? '';
+  if (where.api === 'download') {
+    const m = /^\/(\d+)\/([^/?]+)$/.exec(where.rest);
+    const att = m ? state.store.attachmentByName(m[1]!, decodeURIComponent(m[2]!)) : undefined;
+    if (!att) return json(404, v1Error(404, 'Attachment not found'));
+    return { status: 200, raw: att.data, headers: { 'Content-Type': att.mediaType, 'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(att.title)}` } };
+  }
+  if (where.api !== 'v1' && where.api !== 'v2') return json(404, v1Error(404, `No API at ${url.pathname}`));
+  let jsonBody: unknown;
+  let parts: MultipartPart[] | undefined;
+  if (body.length > 0) {
+    if (contentType.startsWith('application/json')) {
+      try {
+        jsonBody = JSON.parse(body.toString('utf8'));
+      } catch {
+        return json(400, where.api === 'v2' ? v2Error(400, 'INVALID_REQUEST_PARAMETER', 'Malformed JSON body') : v1Error(400, 'Malformed JSON body'));
+      }
+    } else if (contentType.startsWith('multipart/form-data')) {
+      parts = parseMultipart(body, contentType);
+      if (!parts) return json(400, v1Error(400, 'Malformed multipart body'));
+    }
+  }
+  if (where.api === 'v1' && parts && !['nocheck', 'no-check'].includes(header(req.headers, 'x-atlassian-token') ?? '')) {
+    state.invalid.push({ method, path: url.pathname, problems: ['header X-Atlassian-Token: nocheck is required for multipart requests'] });
+    return json(403, v1Error(403, 'XSRF check failed'));
+  }
+  const apiPath = where.api === 'v2' ? where.rest : `/wiki/rest/api${where.rest}`;
+  const problems = state.validator.validate({
+    method,
+    api: where.api,
+    apiPath,
+    query: url.searchParams,
+    headers: req.headers,
+    contentType,
+    ...(jsonBody !== undefined ? { jsonBody } : {}),
+    ...(parts ? { multipartFields: parts.map((p) => p.name) } : {}),
+  });
+  const known = state.validator.find(where.api, method, apiPath);
+  if (problems.length && state.strict) {
+    state.invalid.push({ method, path: url.pathname, problems });
+    if (!known) return json(where.api === 'v2' ? 404 : 404, where.api === 'v2' ? v2Error(404, 'NOT_FOUND', problems[0]!) : v1Error(404, problems[0]!));
+    const message = problems.join('; ');
+    return json(400, where.api === 'v2' ? v2Error(400, 'INVALID_REQUEST_PARAMETER', message) : v1Error(400, message));
+  }
+  const reply =
+    where.api === 'v2'
+      ? handleV2({ store: state.store, method, path: where.rest, query: url.searchParams, body: jsonBody, prefix: where.prefix, origin })
+      : handleV1({ store: state.store, method, path: where.rest, query: url.searchParams, body: jsonBody, parts, prefix: where.prefix, origin });
+  return reply ?? json(404, where.api === 'v2' ? v2Error(404, 'NOT_FOUND', `The emulator does not serve ${method} ${url.pathname}`) : v1Error(404, `The emulator does not serve ${method} ${url.pathname}`));
+}
+
+export { OTHER_USER };
+export type { ScriptedFault };
