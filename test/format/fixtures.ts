@@ -140,7 +140,8 @@ export const FIXTURES: Fixture[] = [
   {
     name: 'images: attachment and external',
     storage: '<p><ac:image ac:height="250" ac:alt="The logo" ac:local-id="img1"><ri:attachment ri:filename="logo.png" ri:version-at-save="1"/></ac:image></p><p><ac:image><ri:url ri:value="https://example.com/a.png"/></ac:image></p><ac:image ac:align="center" ac:layout="center" ac:width="600"><ri:attachment ri:filename="diagram one.png"/></ac:image>',
-    clean: ['![The logo](Home/logo.png)<!-- attrs: @ac:height="250" @ac:local-id="img1" @ri:version-at-save="1" -->', '![](https://example.com/a.png)'],
+    clean: ['![The logo](Home/logo.png)<!-- attrs: @ac:height="250" @ac:local-id="img1" @ri:version-at-save="1" -->', '![](https://example.com/a.png)', '<!-- attrs: p="none" -->\n\n![](<Home/diagram one.png>)'],
+    absent: ['confluence-storage'],
   },
   {
     name: 'external links',
@@ -151,7 +152,8 @@ export const FIXTURES: Fixture[] = [
   {
     name: 'empty paragraphs and top-level text',
     storage: '<p/><p>text</p><p><br/></p>bare top-level text',
-    clean: ['<!-- storage: <p/> -->', 'text', '```confluence-storage\nbare top-level text\n```'],
+    clean: ['<!-- storage: <p/> -->', 'text', '<!-- attrs: p="none" -->\n\nbare top-level text'],
+    absent: ['confluence-storage'],
   },
   {
     name: 'CDATA outside macros and comments',

@@ -8,7 +8,7 @@ import type { Code, Html, List, ListItem, PhrasingContent, RootContent } from 'm
 import { BLOCK, canonicalNodes, canonicalStorage, FLOW } from '../xml/canonical.js';
 import type { XmlElement, XmlNode } from '../xml/nodes.js';
 import { serializeNodes } from '../xml/serialize.js';
-import { parseStorageMarker, storageMarker, VERBATIM_LANG } from './syntax.js';
+import { attrsComment, parseStorageMarker, storageMarker, VERBATIM_LANG } from './syntax.js';
 import { elementEntries, isWhitespace, withBlockAttrs } from './md-helpers.js';
 import type { ToMarkdownState } from './md-state.js';
 import { breaksAsHtml, inlineFrom, safeLineStart } from './to-markdown-inline.js';
@@ -48,10 +48,18 @@ export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight
     if (run.length === 0) return;
     const first = run[0] as XmlNode;
     const last = run[run.length - 1] as XmlNode;
-    const kids = tight ? inlineFrom(run, st) : null;
+    const kids = inlineFrom(run, st);
     const para = kids && kids.some((k) => k.type !== 'break') ? breaksAsHtml(kids, true) : null;
-    if (para && safeLineStart(para)) out.push({ type: 'paragraph', children: para });
-    else out.push(verbatimBlock(st.source.slice(first.start, last.end)));
+    if (para && safeLineStart(para) && tight) {
+      out.push({ type: 'paragraph', children: para });
+    } else if (para && safeLineStart(para) && !tight && !isWhitespace(first) && !isWhitespace(last)) {
+      // Inline content straight in the body (a block image, bare text): a paragraph marked as having no <p>.
+      const unit: RootContent[] = [{ type: 'html', value: attrsComment([{ name: 'p', value: 'none', element: false }]) }, { type: 'paragraph', children: para }];
+      if (st.deferChecks > 0 || runRoundTrips(run, unit, st)) out.push(...unit);
+      else out.push(verbatimBlock(st.source.slice(first.start, last.end)));
+    } else {
+      out.push(verbatimBlock(st.source.slice(first.start, last.end)));
+    }
     run = [];
   };
   for (let k = 0; k < nodes.length; k++) {
@@ -129,6 +137,11 @@ function checkedClean(el: XmlElement, st: ToMarkdownState): RootContent[] | null
   // Something inside has no faithful form: convert again checking each inner block, so only that part is verbatim.
   const again = cleanBlock(el, st);
   return again && roundTrips(el, again, st) ? again : null;
+}
+
+function runRoundTrips(run: readonly XmlNode[], md: RootContent[], st: ToMarkdownState): boolean {
+  // 'p' as the parent: inside a run every text node is content, whitespace included.
+  return canonicalStorage(blocksToStorage(md, st.back)) === serializeNodes(canonicalNodes(run, 'p'));
 }
 
 function roundTrips(el: XmlElement, md: RootContent[], st: ToMarkdownState): boolean {

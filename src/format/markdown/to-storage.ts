@@ -57,8 +57,11 @@ export function blocksToStorage(nodes: readonly RootContent[], st: ToStorageStat
 
 function blockToStorage(node: RootContent, entries: AttrEntry[], st: ToStorageState, bare: boolean): string {
   switch (node.type) {
-    case 'paragraph':
-      return bare ? phrasingToStorage(node.children, st) : `<p${elementAttrs(entries)}>${phrasingToStorage(node.children, st)}</p>`;
+    case 'paragraph': {
+      // `p="none"`: inline content that sits directly in the body or a cell, with no <p> around it.
+      const unwrapped = bare || entries.some((e) => !e.element && e.name === 'p' && e.value === 'none');
+      return unwrapped ? phrasingToStorage(node.children, st) : `<p${elementAttrs(entries)}>${phrasingToStorage(node.children, st)}</p>`;
+    }
     case 'heading':
       return `<h${node.depth}${elementAttrs(entries)}>${phrasingToStorage(node.children, st)}</h${node.depth}>`;
     case 'thematicBreak':
