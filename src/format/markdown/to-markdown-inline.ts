@@ -148,6 +148,8 @@ function attention(el: XmlElement, type: 'strong' | 'emphasis' | 'delete', st: T
   const same = kids.flatMap((k, i) => (k.type === type ? [i] : []));
   const edge = same.filter((i) => i === 0 || i === kids.length - 1);
   if (edge.length > 1 || same.some((i) => i !== 0 && i !== kids.length - 1 && !spaced(i)) || (edge.length === 1 && same.length > 1)) return null;
+  // …and only around words: punctuation next to the doubled delimiters changes how they pair up.
+  if (same.some((i) => !/^[\p{L}\p{N}].*[\p{L}\p{N}]$|^[\p{L}\p{N}]$/su.test(plainText(kids[i] as PhrasingContent)))) return null;
   return [{ type, children: kids } as PhrasingContent];
 }
 
@@ -162,6 +164,11 @@ function rawHtmlInline(el: XmlElement): PhrasingContent[] | null {
   const kids = para.length === 1 && para[0]?.type === 'paragraph' ? para[0].children : [];
   if (kids.length !== 2 || kids[1]?.type !== 'html' || kids[1].value !== value) return null;
   return [{ type: 'html', value }];
+}
+
+function plainText(n: PhrasingContent): string {
+  if ('value' in n) return n.value;
+  return 'children' in n ? (n.children as PhrasingContent[]).map(plainText).join('') : '';
 }
 
 function inlineCode(el: XmlElement): PhrasingContent[] | null {

@@ -26,10 +26,12 @@ function colgroupHint(cg: XmlElement): string | null {
   return styles.length ? styles.join('|') : null;
 }
 
+/** One line, and no backslash in code: GFM unescapes `\|` inside code spans in cells, remark does not escape it. */
 function singleLine(kids: PhrasingContent[]): boolean {
   return kids.every((k) => {
     if (k.type === 'break') return false;
-    if (k.type === 'text' || k.type === 'inlineCode') return !/[\r\n]/.test(k.value);
+    if (k.type === 'inlineCode') return !/[\r\n\\]/.test(k.value);
+    if (k.type === 'text') return !/[\r\n]/.test(k.value);
     return 'children' in k ? singleLine(k.children as PhrasingContent[]) : true;
   });
 }
