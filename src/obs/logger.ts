@@ -75,7 +75,9 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
   if (mode !== 'none' && level !== 'silent') {
     const pretty = mode === 'pretty' || (mode === 'auto' && target.isTTY);
     let consoleLevel: pino.Level = level as pino.Level;
-    if (pretty && !options.explicitLevel) consoleLevel = 'warn';
+    // One-shot commands keep the console to warnings unless asked: their result is the summary, and the full
+    // record is in logs/csync.log. The daemon (stdout for journald) logs at the configured level.
+    if (!options.explicitLevel && (pretty || options.consoleStream !== 'stdout')) consoleLevel = 'warn';
     if (options.quiet) consoleLevel = 'error';
     streams.push({ level: consoleLevel, stream: pretty ? prettyStream(target) : pino.destination({ fd: target.fd, sync: true }) });
   }

@@ -3,6 +3,7 @@ import { initCommand } from './init.js';
 import { doctorCommand } from './doctor.js';
 import { emulatorCommand } from './emulator.js';
 import { demoCommand } from './demo.js';
+import { pullCommand } from './pull.js';
 import { notBuilt } from './not-built.js';
 
 const pathsArg = (y: Argv) =>
@@ -14,10 +15,7 @@ const pathsArg = (y: Argv) =>
 export const COMMANDS: CommandModule<any, any>[] = [
   initCommand,
   doctorCommand,
-  notBuilt('pull', 'Confluence → files: new, changed, moved, renamed, deleted pages and attachments', [
-    ['csync pull', 'pull every configured space'],
-    ['csync pull --space DOC --dry-run', 'show what a pull of space DOC would do'],
-  ]),
+  pullCommand,
   notBuilt('push [paths..]', 'files → Confluence: edits, new files, moves, renames, deletes, attachments, labels', [
     ['csync push', 'push every local change'],
     ['csync push content/DOC/Guide.md', 'push one file'],

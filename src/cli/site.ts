@@ -1,0 +1,28 @@
+/** Maps the workspace config onto the Confluence client's options, and builds the client. */
+import type { Config } from '../config/index.js';
+import type { Logger } from '../obs/logger.js';
+import { createConfluenceClient } from '../remote/index.js';
+import type { ClientOptions } from '../remote/options.js';
+import { USER_AGENT } from '../version.js';
+
+export function clientOptionsFrom(config: Config, logger?: Logger): ClientOptions {
+  const site = config.site;
+  const auth: ClientOptions['auth'] = site.pat
+    ? { kind: 'bearer', token: site.pat }
+    : { kind: 'basic', email: site.email ?? '', token: site.apiToken ?? '' };
+  return {
+    baseUrl: site.url ?? '',
+    auth,
+    rate: { ...config.rate },
+    retry: { ...config.retry },
+    timeouts: { ...config.timeouts },
+    breaker: { ...config.breaker },
+    allowInsecureHttp: site.allowInsecureHttp,
+    userAgent: USER_AGENT,
+    ...(logger ? { logger: logger.child({ module: 'remote' }) } : {}),
+  };
+}
+
+export function clientFor(config: Config, logger?: Logger) {
+  return createConfluenceClient(clientOptionsFrom(config, logger));
+}

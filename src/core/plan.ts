@@ -1,0 +1,140 @@
+/**
+ * The pull planner: base (what was synced) + local observations + remote listing → actions. Pure: no fs, no HTTP,
+ * no SQLite, no clock. Remote changes are detected by version number (and label sets, which Confluence changes
+ * without a version bump), never by comparing bodies. Identity is the page id; paths come from assignPaths.
+ */
+import { assignPaths } from './file-names.js';
+
+export interface RemoteMeta {
+  id: string;
+  title: string;
+  parentId: string | null;
+  version: number;
+  labels: string[];
+}
+
+export interface BaseMeta {
+  id: string;
+  path: string;
+  version: number;
+  labels: string[];
+}
+
+export type LocalState = 'unchanged' | 'modified' | 'missing';
+
+export interface PlanInput {
+  spaceKey: string;
+  /** File extension of the space's format, with the dot. */
+  ext: string;
+  base: readonly BaseMeta[];
+  /** Local state of every base page's file. */
+  local: ReadonlyMap<string, LocalState>;
+  remote: readonly RemoteMeta[];
+  /** Workspace-relative paths of files that exist but are not tracked (never overwritten). */
+  untracked: ReadonlySet<string>;
+}
+
+export type PullAction =
+  /** Write the remote page to `path` (new page, or remote change with the local file unchanged or gone). */
+  | { kind: 'download'; id: string; path: string; from?: string | undefined; reason: 'new' | 'changed' | 'restore' }
+  /** The path changed but the content did not: move the file (local edits travel with it). */
+  | { kind: 'move'; id: string; from: string; path: string }
+  /** Only the labels changed and the file is unedited: rewrite its front matter. */
+  | { kind: 'relabel'; id: string; path: string; from?: string | undefined }
+  /** Both sides changed: the executor compares texts (false conflict → synced), else writes a conflict copy. */
+  | { kind: 'both-changed'; id: string; path: string; from: string }
+  /** A remote page arrives where an untracked local file already is: the local file stays, the remote goes beside it. */
+  | { kind: 'untracked-clash'; id: string; path: string }
+  /** Gone remotely, unchanged locally: the file goes to cache/trash. */
+  | { kind: 'trash'; id: string; path: string }
+  /** Gone remotely but edited locally: keep the file, record a conflict. */
+  | { kind: 'deleted-remote-modified-local'; id: string; path: string };
+
+export interface Plan {
+  actions: PullAction[];
+  /** Workspace-relative path (with extension) of every remote page after the pull. */
+  paths: Map<string, string>;
+  unchanged: number;
+}
+
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+
+export function pagePath(spaceKey: string, rel: string, ext: string): string {
+  return `content/${spaceKey}/${rel}${ext}`;
+}
+
+export function planPull(input: PlanInput): Plan {
+  const rels = assignPaths(input.remote);
+  const paths = new Map<string, string>();
+  for (const [id, rel] of rels) paths.set(id, pagePath(input.spaceKey, rel, input.ext));
+  const base = new Map(input.base.map((b) => [b.id, b]));
+  const actions: PullAction[] = [];
+  let unchanged = 0;
+  const remoteIds = new Set<string>();
+  for (const r of input.remote) {
+    remoteIds.add(r.id);
+    const path = paths.get(r.id)!;
+    const b = base.get(r.id);
+    if (!b) {
+      if (input.untracked.has(path)) actions.push({ kind: 'untracked-clash', id: r.id, path });
+      else actions.push({ kind: 'download', id: r.id, path, reason: 'new' });
+      continue;
+    }
+    const local = input.local.get(r.id) ?? 'missing';
+    const versionChanged = r.version !== b.version;
+    const moved = path !== b.path;
+    const labelsChanged = !sameSet(r.labels, b.labels);
+    if (!versionChanged && !moved && !labelsChanged) {
+      unchanged++;
+      continue;
+    }
+    if (local === 'missing') {
+      // Deleted locally. A remote edit wins over a local delete (nothing is lost); otherwise leave it for push.
+      if (versionChanged) actions.push({ kind: 'download', id: r.id, path, reason: 'restore' });
+      else unchanged++;
+      continue;
+    }
+    if (versionChanged) {
+      if (local === 'unchanged') actions.push({ kind: 'download', id: r.id, path, from: b.path, reason: 'changed' });
+      else actions.push({ kind: 'both-changed', id: r.id, path, from: b.path });
+      continue;
+    }
+    if (labelsChanged && local === 'unchanged') {
+      actions.push({ kind: 'relabel', id: r.id, path, from: moved ? b.path : undefined });
+      continue;
+    }
+    if (moved) actions.push({ kind: 'move', id: r.id, from: b.path, path });
+    else unchanged++;
+  }
+  for (const b of input.base) {
+    if (remoteIds.has(b.id)) continue;
+    const local = input.local.get(b.id) ?? 'missing';
+    if (local === 'missing') actions.push({ kind: 'trash', id: b.id, path: b.path });
+    else if (local === 'unchanged') actions.push({ kind: 'trash', id: b.id, path: b.path });
+    else actions.push({ kind: 'deleted-remote-modified-local', id: b.id, path: b.path });
+  }
+  return { actions, paths, unchanged };
+}
+
+export interface GateInput {
+  baseCount: number;
+  remoteCount: number;
+  deletes: number;
+  maxDeletePercent: number;
+  maxDeleteCount?: number | undefined;
+  force: boolean;
+}
+
+/** The safety gates between plan and execute (rclone bisync's): an empty listing, or too many deletes. */
+export function checkGates(g: GateInput): string | undefined {
+  if (g.force) return undefined;
+  if (g.baseCount > 0 && g.remoteCount === 0) {
+    return `the remote listing is empty but ${g.baseCount} page(s) were synced before; refusing to delete them all`;
+  }
+  const limit = g.maxDeleteCount ?? Math.floor((g.baseCount * g.maxDeletePercent) / 100);
+  if (g.deletes > limit && g.deletes > 0) {
+    const what = g.maxDeleteCount !== undefined ? `sync.maxDeleteCount ${g.maxDeleteCount}` : `${g.maxDeletePercent}% of ${g.baseCount} page(s)`;
+    return `this run would delete ${g.deletes} page(s), more than the limit (${what})`;
+  }
+  return undefined;
+}

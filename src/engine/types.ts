@@ -1,0 +1,56 @@
+import type { ConfluenceApi, RemoteAttachment } from '../core/remote-types.js';
+import type { Format } from '../format/types.js';
+import type { Logger } from '../obs/logger.js';
+
+/** What the engine needs beyond ConfluenceApi; the real client has all of it, fakes may omit the extras. */
+export interface SyncApi extends ConfluenceApi {
+  listSpaceLabels?(spaceId: string): Promise<Map<string, string[]>>;
+  listSpaceAttachments?(spaceKey: string): AsyncIterable<RemoteAttachment>;
+  stats?(): { requests: number };
+}
+
+export interface ProgressEvent {
+  phase: string;
+  done: number;
+  total?: number;
+  [key: string]: unknown;
+}
+
+export interface PullOptions {
+  workspace: string;
+  api: SyncApi;
+  spaces: readonly string[];
+  rootPageId?: string | undefined;
+  labels?: readonly string[] | undefined;
+  cql?: string | undefined;
+  /** The local format of a space (markdown by default, storage per workspace or space). */
+  formatFor: (spaceKey: string) => Format;
+  maxDelete: { percent: number; count?: number | undefined };
+  force: boolean;
+  dryRun: boolean;
+  concurrency: number;
+  logger: Logger;
+  progress?: ((e: ProgressEvent) => void) | undefined;
+  /** Clock for conflict-copy names and trash folders (tests). */
+  now?: () => Date;
+}
+
+export interface PlanLine {
+  action: string;
+  path: string;
+  from?: string | undefined;
+  id: string;
+}
+
+export interface PullSummary {
+  dryRun: boolean;
+  spaces: string[];
+  pages: { new: number; updated: number; moved: number; relabelled: number; deleted: number; conflicted: number; unchanged: number; falseConflicts: number };
+  attachments: { downloaded: number; skipped: number; deleted: number; moved: number };
+  bytes: number;
+  requests: number | undefined;
+  durationMs: number;
+  conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
+  warnings: string[];
+  plan: PlanLine[];
+}

@@ -1,0 +1,77 @@
+/** File helpers for the workspace: atomic writes, hashing, safe paths, trash. */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rmdir, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { CsyncError } from '../core/errors.js';
+
+export function sha256(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
+  const h = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path)) {
+    h.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: h.digest('hex'), size };
+}
+
+/** Resolves a workspace-relative POSIX path, refusing anything that would land outside the workspace. */
+export function inside(workspace: string, rel: string): string {
+  const abs = resolve(workspace, ...rel.split('/'));
+  const r = relative(workspace, abs);
+  if (r === '' || r.startsWith('..') || r.split(sep).includes('..')) {
+    throw new CsyncError('CSYNC_IO', `refusing a path outside the workspace: ${rel}`);
+  }
+  return abs;
+}
+
+export async function writeAtomic(path: string, data: string | Buffer): Promise<{ size: number; mtimeMs: number }> {
+  await mkdir(dirname(path), { recursive: true });
+  try {
+    await writeFileAtomic(path, data);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CsyncError('CSYNC_IO', `cannot write ${path}: ${code === 'ENOSPC' ? 'the disk is full' : (err as Error).message}`, {
+      hint: code === 'ENOSPC' ? 'free some space and run the command again; nothing was half-written' : undefined,
+      cause: err,
+    });
+  }
+  const s = await stat(path);
+  return { size: s.size, mtimeMs: s.mtimeMs };
+}
+
+export async function moveFile(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  await rename(from, to);
+}
+
+/** Removes now-empty folders from `dir` up to (not including) `stop`. */
+export async function pruneEmptyDirs(dir: string, stop: string): Promise<void> {
+  let d = dir;
+  while (d.startsWith(stop) && d !== stop) {
+    try {
+      await rmdir(d);
+    } catch {
+      return;
+    }
+    d = dirname(d);
+  }
+}
+
+export async function statOrUndefined(path: string) {
+  try {
+    return await stat(path);
+  } catch {
+    return undefined;
+  }
+}
+
+export function trashPath(workspace: string, rel: string, when = new Date()): string {
+  const stamp = when.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  return join(workspace, 'cache', 'trash', stamp, ...rel.split('/'));
+}

@@ -1,0 +1,62 @@
+/**
+ * Numbered migrations. Each runs once, in order, inside a transaction; PRAGMA user_version records the last one.
+ * Never edit a released migration: add the next number.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the synced base
+  `CREATE TABLE spaces (
+     key TEXT PRIMARY KEY,
+     id TEXT NOT NULL,
+     homepage_id TEXT
+   );
+   CREATE TABLE pages (
+     id TEXT PRIMARY KEY,
+     space_key TEXT NOT NULL REFERENCES spaces(key),
+     parent_id TEXT,
+     title TEXT NOT NULL,
+     position INTEGER,
+     version INTEGER NOT NULL,
+     path TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     mtime_ms REAL NOT NULL,
+     base TEXT NOT NULL,
+     labels TEXT NOT NULL DEFAULT '[]',
+     status TEXT NOT NULL DEFAULT 'synced'
+   );
+   CREATE UNIQUE INDEX pages_path ON pages(path);
+   CREATE INDEX pages_space ON pages(space_key);
+   CREATE TABLE attachments (
+     id TEXT PRIMARY KEY,
+     page_id TEXT NOT NULL REFERENCES pages(id) ON DELETE CASCADE,
+     file_name TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     size INTEGER NOT NULL,
+     media_type TEXT NOT NULL,
+     path TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );
+   CREATE INDEX attachments_page ON attachments(page_id);
+   CREATE TABLE conflicts (
+     page_id TEXT PRIMARY KEY,
+     path TEXT NOT NULL,
+     copy_path TEXT,
+     remote_version INTEGER NOT NULL,
+     kind TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE runs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     command TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     ended_at TEXT,
+     status TEXT NOT NULL,
+     counts TEXT NOT NULL DEFAULT '{}',
+     error TEXT
+   );
+   CREATE TABLE staged_bodies (
+     page_id TEXT PRIMARY KEY,
+     version INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );`,
+];

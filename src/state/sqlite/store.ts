@@ -1,0 +1,177 @@
+/** The state store on better-sqlite3: WAL, foreign keys, numbered migrations; SQL stays in this file. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CsyncError } from '../../core/errors.js';
+import type { BaseAttachment, BasePage, ConflictRecord, StateStore } from '../types.js';
+import { MIGRATIONS } from './migrations.js';
+
+interface PageRow {
+  id: string;
+  space_key: string;
+  parent_id: string | null;
+  title: string;
+  position: number | null;
+  version: number;
+  path: string;
+  hash: string;
+  size: number;
+  mtime_ms: number;
+  base: string;
+  labels: string;
+  status: BasePage['status'];
+}
+
+const toPage = (r: PageRow): BasePage => ({
+  id: r.id,
+  spaceKey: r.space_key,
+  parentId: r.parent_id,
+  title: r.title,
+  position: r.position,
+  version: r.version,
+  path: r.path,
+  hash: r.hash,
+  size: r.size,
+  mtimeMs: r.mtime_ms,
+  base: r.base,
+  labels: JSON.parse(r.labels) as string[],
+  status: r.status,
+});
+
+interface AttRow {
+  id: string;
+  page_id: string;
+  file_name: string;
+  version: number;
+  size: number;
+  media_type: string;
+  path: string;
+  hash: string;
+}
+
+const toAtt = (r: AttRow): BaseAttachment => ({ id: r.id, pageId: r.page_id, fileName: r.file_name, version: r.version, size: r.size, mediaType: r.media_type, path: r.path, hash: r.hash });
+
+export function openStateStore(path: string, options: { readonly?: boolean } = {}): StateStore {
+  let db: Database.Database;
+  try {
+    if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    if (!options.readonly) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      db.pragma('synchronous = NORMAL');
+      const current = db.pragma('user_version', { simple: true }) as number;
+      for (let i = current; i < MIGRATIONS.length; i++) {
+        db.transaction(() => {
+          db.exec(MIGRATIONS[i]!);
+          db.pragma(`user_version = ${i + 1}`);
+        })();
+      }
+    }
+  } catch (err) {
+    throw new CsyncError('CSYNC_IO', `cannot open the state database ${path}: ${(err as Error).message}`, {
+      hint: 'run `csync doctor`; if the file is damaged, move cache/state.db aside and pull again (local edits stay in your files)',
+      cause: err,
+    });
+  }
+  const q = {
+    upsertSpace: db.prepare('INSERT INTO spaces(key, id, homepage_id) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET id = excluded.id, homepage_id = excluded.homepage_id'),
+    spaceId: db.prepare('SELECT id FROM spaces WHERE key = ?'),
+    pagesOfSpace: db.prepare('SELECT * FROM pages WHERE space_key = ?'),
+    page: db.prepare('SELECT * FROM pages WHERE id = ?'),
+    pageByPath: db.prepare('SELECT * FROM pages WHERE path = ?'),
+    allPages: db.prepare('SELECT * FROM pages'),
+    savePage: db.prepare(
+      `INSERT INTO pages(id, space_key, parent_id, title, position, version, path, hash, size, mtime_ms, base, labels, status)
+       VALUES (@id, @space_key, @parent_id, @title, @position, @version, @path, @hash, @size, @mtime_ms, @base, @labels, @status)
+       ON CONFLICT(id) DO UPDATE SET space_key = excluded.space_key, parent_id = excluded.parent_id, title = excluded.title,
+         position = excluded.position, version = excluded.version, path = excluded.path, hash = excluded.hash, size = excluded.size,
+         mtime_ms = excluded.mtime_ms, base = excluded.base, labels = excluded.labels, status = excluded.status`,
+    ),
+    deletePage: db.prepare('DELETE FROM pages WHERE id = ?'),
+    attachmentsOfSpace: db.prepare('SELECT a.* FROM attachments a JOIN pages p ON p.id = a.page_id WHERE p.space_key = ?'),
+    saveAttachment: db.prepare(
+      `INSERT INTO attachments(id, page_id, file_name, version, size, media_type, path, hash) VALUES (@id, @page_id, @file_name, @version, @size, @media_type, @path, @hash)
+       ON CONFLICT(id) DO UPDATE SET page_id = excluded.page_id, file_name = excluded.file_name, version = excluded.version, size = excluded.size,
+         media_type = excluded.media_type, path = excluded.path, hash = excluded.hash`,
+    ),
+    deleteAttachment: db.prepare('DELETE FROM attachments WHERE id = ?'),
+    stage: db.prepare('INSERT INTO staged_bodies(page_id, version, body) VALUES (?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET version = excluded.version, body = excluded.body'),
+    staged: db.prepare('SELECT body FROM staged_bodies WHERE page_id = ? AND version = ?'),
+    clearStaged: db.prepare('DELETE FROM staged_bodies WHERE page_id = ?'),
+    addConflict: db.prepare(
+      `INSERT INTO conflicts(page_id, path, copy_path, remote_version, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(page_id) DO UPDATE SET path = excluded.path, copy_path = excluded.copy_path, remote_version = excluded.remote_version, kind = excluded.kind, created_at = excluded.created_at`,
+    ),
+    conflicts: db.prepare('SELECT * FROM conflicts ORDER BY path'),
+    removeConflict: db.prepare('DELETE FROM conflicts WHERE page_id = ?'),
+    startRun: db.prepare("INSERT INTO runs(command, started_at, status) VALUES (?, ?, 'running')"),
+    finishRun: db.prepare('UPDATE runs SET ended_at = ?, status = ?, counts = ?, error = ? WHERE id = ?'),
+    lastRuns: db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?'),
+  };
+  return {
+    path,
+    upsertSpace: (key, id, homepageId) => void q.upsertSpace.run(key, id, homepageId),
+    spaceId: (key) => (q.spaceId.get(key) as { id: string } | undefined)?.id,
+    pagesOfSpace: (key) => (q.pagesOfSpace.all(key) as PageRow[]).map(toPage),
+    page: (id) => {
+      const r = q.page.get(id) as PageRow | undefined;
+      return r ? toPage(r) : undefined;
+    },
+    pageByPath: (p) => {
+      const r = q.pageByPath.get(p) as PageRow | undefined;
+      return r ? toPage(r) : undefined;
+    },
+    allPages: () => (q.allPages.all() as PageRow[]).map(toPage),
+    savePage: (p) =>
+      void q.savePage.run({
+        id: p.id,
+        space_key: p.spaceKey,
+        parent_id: p.parentId,
+        title: p.title,
+        position: p.position,
+        version: p.version,
+        path: p.path,
+        hash: p.hash,
+        size: p.size,
+        mtime_ms: p.mtimeMs,
+        base: p.base,
+        labels: JSON.stringify(p.labels),
+        status: p.status,
+      }),
+    deletePage: (id) => void q.deletePage.run(id),
+    attachmentsOfSpace: (key) => (q.attachmentsOfSpace.all(key) as AttRow[]).map(toAtt),
+    saveAttachment: (a) => void q.saveAttachment.run({ id: a.id, page_id: a.pageId, file_name: a.fileName, version: a.version, size: a.size, media_type: a.mediaType, path: a.path, hash: a.hash }),
+    deleteAttachment: (id) => void q.deleteAttachment.run(id),
+    stageBodies: (bodies) => db.transaction(() => bodies.forEach((b) => q.stage.run(b.id, b.version, b.body)))(),
+    stagedBody: (id, version) => (q.staged.get(id, version) as { body: string } | undefined)?.body,
+    clearStaged: (id) => void q.clearStaged.run(id),
+    addConflict: (c) => void q.addConflict.run(c.pageId, c.path, c.copyPath, c.remoteVersion, c.kind, c.createdAt),
+    conflicts: () =>
+      (q.conflicts.all() as Array<{ page_id: string; path: string; copy_path: string | null; remote_version: number; kind: ConflictRecord['kind']; created_at: string }>).map((r) => ({
+        pageId: r.page_id,
+        path: r.path,
+        copyPath: r.copy_path,
+        remoteVersion: r.remote_version,
+        kind: r.kind,
+        createdAt: r.created_at,
+      })),
+    removeConflict: (id) => void q.removeConflict.run(id),
+    startRun: (command) => Number(q.startRun.run(command, new Date().toISOString()).lastInsertRowid),
+    finishRun: (id, status, counts, error) => void q.finishRun.run(new Date().toISOString(), status, JSON.stringify(counts), error ?? null, id),
+    lastRuns: (n) =>
+      (q.lastRuns.all(n) as Array<{ id: number; command: string; started_at: string; ended_at: string | null; status: string; counts: string; error: string | null }>).map((r) => ({
+        id: r.id,
+        command: r.command,
+        startedAt: r.started_at,
+        endedAt: r.ended_at,
+        status: r.status,
+        counts: JSON.parse(r.counts) as Record<string, number>,
+        error: r.error,
+      })),
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    integrityCheck: () => String(db.pragma('integrity_check', { simple: true })),
+    close: () => db.close(),
+  };
+}

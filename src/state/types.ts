@@ -1,0 +1,77 @@
+/** The synced base, in domain terms: what the state store remembers about each page and attachment. */
+export interface BasePage {
+  id: string;
+  spaceKey: string;
+  parentId: string | null;
+  title: string;
+  position: number | null;
+  /** Remote version the local file reflects. */
+  version: number;
+  /** Path of the local file, relative to the workspace (POSIX). */
+  path: string;
+  /** sha256 hex of the file bytes as last synced. */
+  hash: string;
+  size: number;
+  mtimeMs: number;
+  /** The local text last synced (merge base). */
+  base: string;
+  labels: string[];
+  status: 'synced' | 'conflict' | 'deleted-remote';
+}
+
+export interface BaseAttachment {
+  id: string;
+  pageId: string;
+  fileName: string;
+  version: number;
+  size: number;
+  mediaType: string;
+  path: string;
+  hash: string;
+}
+
+export interface ConflictRecord {
+  pageId: string;
+  path: string;
+  copyPath: string | null;
+  remoteVersion: number;
+  kind: 'both-modified' | 'deleted-remote-modified-local' | 'untracked-local-file';
+  createdAt: string;
+}
+
+export interface RunRecord {
+  id: number;
+  command: string;
+  startedAt: string;
+  endedAt: string | null;
+  status: string;
+  counts: Record<string, number>;
+  error: string | null;
+}
+
+export interface StateStore {
+  readonly path: string;
+  upsertSpace(key: string, id: string, homepageId: string | null): void;
+  spaceId(key: string): string | undefined;
+  pagesOfSpace(spaceKey: string): BasePage[];
+  page(id: string): BasePage | undefined;
+  pageByPath(path: string): BasePage | undefined;
+  allPages(): BasePage[];
+  savePage(page: BasePage): void;
+  deletePage(id: string): void;
+  attachmentsOfSpace(spaceKey: string): BaseAttachment[];
+  saveAttachment(att: BaseAttachment): void;
+  deleteAttachment(id: string): void;
+  stageBodies(bodies: ReadonlyArray<{ id: string; version: number; body: string }>): void;
+  stagedBody(id: string, version: number): string | undefined;
+  clearStaged(id: string): void;
+  addConflict(c: ConflictRecord): void;
+  conflicts(): ConflictRecord[];
+  removeConflict(pageId: string): void;
+  startRun(command: string): number;
+  finishRun(id: number, status: string, counts: Record<string, number>, error?: string): void;
+  lastRuns(n: number): RunRecord[];
+  transaction<T>(fn: () => T): T;
+  integrityCheck(): string;
+  close(): void;
+}
