@@ -38,6 +38,8 @@ export interface EmulatorOptions {
   /** Millisecond clock for the rate limiter and timestamps (tests). */
   clock?: () => number;
   random?: () => number;
+  /** Accepted credentials (default demo@example.com / demo-token, PAT demo-pat). */
+  credentials?: { email?: string; token?: string; pat?: string };
 }
 
 export interface Emulator {
@@ -96,6 +98,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log: [],
     invalid: [],
     now,
+    credentials: { email: options.credentials?.email ?? DEMO_EMAIL, token: options.credentials?.token ?? DEMO_TOKEN, pat: options.credentials?.pat ?? DEMO_PAT },
   };
   let saving: Promise<void> = Promise.resolve();
   let savedChanges = store.changes;
@@ -133,7 +136,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url: `http://${shownHost}:${port}/wiki`,
     origin: `http://${shownHost}:${port}`,
     port,
-    credentials: { email: DEMO_EMAIL, token: DEMO_TOKEN, pat: DEMO_PAT },
+    credentials: { ...state.credentials },
     api,
     store,
     faults: state.faults,

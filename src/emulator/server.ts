@@ -44,6 +44,7 @@ export interface ServerState {
   log: LoggedRequest[];
   invalid: InvalidRequest[];
   now: () => number;
+  credentials: { email: string; token: string; pat: string };
   /** Called when a mutation happened (persistence). */
   onChange?: () => void;
 }
@@ -72,16 +73,16 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-function authOk(req: IncomingMessage): 'ok' | 'missing' | 'bad' {
+function authOk(req: IncomingMessage, creds: { email: string; token: string; pat: string }): 'ok' | 'missing' | 'bad' {
   const h = header(req.headers, 'authorization');
   if (!h) return 'missing';
   const [scheme, value] = h.split(' ', 2);
   if (scheme?.toLowerCase() === 'basic' && value) {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    return decoded.slice(0, i) === DEMO_EMAIL && decoded.slice(i + 1) === DEMO_TOKEN ? 'ok' : 'bad';
+    return decoded.slice(0, i) === creds.email && decoded.slice(i + 1) === creds.token ? 'ok' : 'bad';
   }
-  if (scheme?.toLowerCase() === 'bearer' && value) return value === DEMO_PAT ? 'ok' : 'bad';
+  if (scheme?.toLowerCase() === 'bearer' && value) return value === creds.pat ? 'ok' : 'bad';
   return 'bad';
 }
 
@@ -165,7 +166,7 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
           break; // reset-after / stall-after: handled after the request is applied
       }
     }
-    const auth = authOk(req);
+    const auth = authOk(req, state.credentials);
     if (auth !== 'ok') {
       entry.status = 401;
       const message = auth === 'missing' ? 'Unauthorized; scope does not match' : 'Basic authentication with passwords is deprecated. For more information, see: https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/';
