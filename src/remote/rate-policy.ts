@@ -73,7 +73,8 @@ export function delayBeforeStart(cfg: RateConfig, state: RateState, now: number)
   let serverWait = 0;
   if (s.server) {
     const est = serverEstimate(s.server, now);
-    const needed = 1 + RESERVE;
+    // The reserve cannot exceed what the server's bucket holds (a bucket of 1 would otherwise never be enough).
+    const needed = s.server.limit !== undefined ? Math.max(1, Math.min(1 + RESERVE, s.server.limit)) : 1 + RESERVE;
     if (est < needed) serverWait = Math.max(0, s.server.at - now) + (s.server.fillPerMs > 0 ? (needed - est) / s.server.fillPerMs : 0);
   }
   return Math.ceil(Math.max(pauseWait, tokenWait, serverWait));

@@ -72,3 +72,40 @@ export function baseOptions(baseUrl: string, overrides: Partial<ClientOptions> =
     ...overrides,
   };
 }
+
+/**
+ * A clock that moves only when the test drives it: sleepers wait until `drive` advances virtual time to their
+ * deadline, which it does only after real I/O has been quiet for `idleMs`. A request that is not held back by a
+ * pause therefore reaches the server at the current virtual time, and a test can tell.
+ */
+export function manualClock(start = 1_000_000) {
+  let now = start;
+  let timers: Array<{ at: number; resolve: () => void }> = [];
+  return {
+    clock: { now: () => now },
+    get now() {
+      return now;
+    },
+    sleep(ms: number): Promise<void> {
+      return new Promise<void>((resolve) => timers.push({ at: now + Math.max(0, ms), resolve }));
+    },
+    /** Advances to each next deadline in turn until `done` resolves. */
+    async drive<T>(done: Promise<T>, idleMs = 25): Promise<T> {
+      let finished = false;
+      const result = done.finally(() => {
+        finished = true;
+      });
+      while (!finished) {
+        await new Promise((r) => setTimeout(r, idleMs));
+        if (finished || timers.length === 0) continue;
+        timers.sort((a, b) => a.at - b.at);
+        const next = timers[0]!;
+        now = Math.max(now, next.at);
+        const due = timers.filter((t) => t.at <= now);
+        timers = timers.filter((t) => t.at > now);
+        for (const t of due) t.resolve();
+      }
+      return result;
+    },
+  };
+}

@@ -62,6 +62,13 @@ test('server budget: X-RateLimit-Remaining holds starts back before a 429, keepi
   assert.equal(delayBeforeStart(c, u, 0), 1000);
 });
 
+test('a server bucket smaller than the reserve still lets requests through', () => {
+  const c = { requestsPerSecond: 100, burst: 100 };
+  const s = onResponse(c, initialRateState(c, 0), 0, { ...ok, remaining: 0, limit: 1, fillPerSecond: 0.2 });
+  assert.equal(delayBeforeStart(c, s, 0), 5000);
+  assert.equal(delayBeforeStart(c, s, 5000), 0);
+});
+
 test('NearLimit turns bursts off until it clears', () => {
   const c = { requestsPerSecond: 10, burst: 20 };
   let s = onResponse(c, initialRateState(c, 0), 0, { ...ok, nearLimit: true });
