@@ -62,3 +62,17 @@ describe('markdown format: malformed storage', () => {
     assert.match(result.warnings[0] as string, /malformed storage/);
   });
 });
+
+describe('markdown format: bodies nested deeper than the call stack', () => {
+  it('storage → Markdown keeps the body verbatim with a warning; Markdown → storage keeps the text in a macro', () => {
+    const deep = `${'<blockquote>'.repeat(5000)}<p>x</p>${'</blockquote>'.repeat(5000)}`;
+    const md = toMd(deep);
+    assert.equal(md.warnings.length, 1);
+    assert.equal(toStorage(md.text).text, deep);
+    assert.equal(canonicalStorage(deep), deep);
+    const text = `${'>'.repeat(5000)} x\n`;
+    const st = toStorage(text);
+    assert.equal(st.warnings.length, 1);
+    assert.equal(toMd(st.text).text, text);
+  });
+});

@@ -6,6 +6,7 @@ import { parseMarkdown } from './processors.js';
 import type { ToStorageState } from './state.js';
 import { DEFAULT_RESOLVER } from './state.js';
 import { blocksToStorage } from './to-storage.js';
+import { markdownMacro } from './to-storage-raw.js';
 
 function collectDefinitions(tree: Root): Map<string, Definition> {
   const defs = new Map<string, Definition>();
@@ -26,6 +27,19 @@ export function newStorageState(context: ConvertContext, source = '', definition
 }
 
 export function markdownToStorage(markdown: string, context: ConvertContext): ConvertResult {
+  try {
+    return convert(markdown, context);
+  } catch (err) {
+    // Nested deeper than the call stack allows, or a bug: keep the text, in a macro that converts back to it.
+    return {
+      // Without the final newline, which the Markdown writer adds back.
+      text: markdownMacro(markdown.replace(/\n$/, '')),
+      warnings: [`Markdown could not be converted (${(err as Error).message}); kept as raw Markdown in a 'markdown' macro`],
+    };
+  }
+}
+
+function convert(markdown: string, context: ConvertContext): ConvertResult {
   const tree = parseMarkdown(markdown);
   const st = newStorageState(context, markdown, collectDefinitions(tree));
   const text = blocksToStorage(tree.children, st);

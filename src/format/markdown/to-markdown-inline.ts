@@ -12,7 +12,7 @@ import { attrsComment, HTML_INLINE, INLINE_PREFIX } from './syntax.js';
 import type { ToMarkdownState } from './md-state.js';
 import { elementChildren, plain } from './md-helpers.js';
 import { macroParts } from './to-markdown-macros.js';
-import { HTML_MACRO } from './to-storage-raw.js';
+import { HTML_MACRO, MARKDOWN_MACRO, RAW_MARKDOWN } from './to-storage-raw.js';
 import { parseMarkdown } from './processors.js';
 
 /**
@@ -156,9 +156,12 @@ function attention(el: XmlElement, type: 'strong' | 'emphasis' | 'delete', st: T
 /** An `html` macro inside a paragraph came from inline raw HTML in Markdown: give it back as that. */
 function rawHtmlInline(el: XmlElement): PhrasingContent[] | null {
   const parts = el.attrs.length === 1 ? macroParts(el) : null;
-  if (!parts || parts.name !== HTML_MACRO || parts.params.length || parts.body?.name !== 'ac:plain-text-body') return null;
+  if (!parts || parts.params.length || parts.body?.name !== 'ac:plain-text-body') return null;
   const value = plain(parts.body.children);
-  if (!value) return null;
+  if (!value || /[\r\n]/.test(value) && parts.name !== HTML_MACRO) return null;
+  // Raw Markdown (a footnote reference…) goes back as it was typed.
+  if (parts.name === MARKDOWN_MACRO) return [{ type: 'html', value, data: { [RAW_MARKDOWN]: true } as never }];
+  if (parts.name !== HTML_MACRO) return null;
   // It must read back as the same inline HTML, or it would turn into something else on the next pull.
   const para = parseMarkdown(`x${value}`).children;
   const kids = para.length === 1 && para[0]?.type === 'paragraph' ? para[0].children : [];

@@ -10,7 +10,7 @@ import type { AttrEntry } from './syntax.js';
 import { attrsComment, formatAttrList, MACRO_TO_ALERT, VERBATIM_LANG } from './syntax.js';
 import type { ToMarkdownState } from './md-state.js';
 import { elementEntries, plain, withBlockAttrs } from './md-helpers.js';
-import { HTML_MACRO, MARKDOWN_MACRO } from './to-storage-raw.js';
+import { HTML_MACRO, MARKDOWN_MACRO, RAW_MARKDOWN } from './to-storage-raw.js';
 import { parseMarkdown } from './processors.js';
 
 interface MacroParts {
@@ -115,7 +115,7 @@ function raw(parts: MacroParts): RootContent[] | null {
   if (parts.params.length || parts.body?.name !== 'ac:plain-text-body') return null;
   const value = plain(parts.body.children);
   if (value === null || value === '') return null;
-  const html: Html = { type: 'html', value };
+  const html: Html = parts.name === MARKDOWN_MACRO ? { type: 'html', value, data: { [RAW_MARKDOWN]: true } as never } : { type: 'html', value };
   if (parts.name === HTML_MACRO) {
     const tree = parseMarkdown(value);
     const only = tree.children[0];

@@ -8,7 +8,7 @@ import { HTML_INLINE, INLINE_PREFIX, parseAttrsComment } from './syntax.js';
 import { tryParseStorage } from '../xml/parse.js';
 import { cdata, escapeAttr, escapeText } from '../xml/serialize.js';
 import type { ToStorageState } from './state.js';
-import { rawMarkdownMacro, htmlMacro } from './to-storage-raw.js';
+import { htmlMacro, isRawMarkdown, markdownMacro, rawMarkdownMacro } from './to-storage-raw.js';
 
 const BR = /^<br\s*\/?>$/i;
 
@@ -110,6 +110,7 @@ function inlineToStorage(node: PhrasingContent, extras: AttrEntry[], st: ToStora
       return '<br/>';
     case 'html':
       // `<br>` is how people break lines where `\` cannot (table cells, headings, the end of a paragraph).
+      if (isRawMarkdown(node)) return markdownMacro(node.value);
       return BR.test(node.value) ? '<br/>' : htmlMacro(node.value);
     case 'link':
       return linkToStorage(node, extras, st);

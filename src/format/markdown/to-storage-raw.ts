@@ -18,6 +18,17 @@ export function htmlMacro(html: string): string {
   return plainMacro(HTML_MACRO, html);
 }
 
+/** Marks an mdast `html` node that holds raw Markdown (from a `markdown` macro), not HTML. */
+export const RAW_MARKDOWN = 'csyncRawMarkdown';
+
+export function markdownMacro(markdown: string): string {
+  return plainMacro(MARKDOWN_MACRO, markdown);
+}
+
+export function isRawMarkdown(node: Node): boolean {
+  return (node.data as Record<string, unknown> | undefined)?.[RAW_MARKDOWN] === true;
+}
+
 export function rawMarkdownMacro(node: Node, st: ToStorageState): string {
   const start = node.position?.start.offset;
   const end = node.position?.end.offset;

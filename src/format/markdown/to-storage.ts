@@ -8,7 +8,7 @@ import type { AttrEntry } from './syntax.js';
 import { ALERT_TO_MACRO, parseAttrList, parseAttrsComment, parseStorageMarker, VERBATIM_LANG } from './syntax.js';
 import type { ToStorageState } from './state.js';
 import { phrasingToStorage } from './to-storage-inline.js';
-import { htmlMacro, rawMarkdownMacro } from './to-storage-raw.js';
+import { htmlMacro, isRawMarkdown, markdownMacro, rawMarkdownMacro } from './to-storage-raw.js';
 
 function elementAttrs(entries: readonly AttrEntry[], derived: Array<[string, string]> = []): string {
   const all = [...derived];
@@ -75,7 +75,7 @@ function blockToStorage(node: RootContent, entries: AttrEntry[], st: ToStorageSt
     case 'table':
       return tableToStorage(node, entries, st);
     case 'html':
-      return htmlMacro(node.value);
+      return isRawMarkdown(node) ? markdownMacro(node.value) : htmlMacro(node.value);
     case 'definition':
       return '';
     default:

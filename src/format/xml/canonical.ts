@@ -78,14 +78,14 @@ export function canonicalFragment(fragment: XmlFragment): string {
 }
 
 /**
- * The canonical form of a storage body. A body that is not well-formed has no canonical form: it is returned
- * unchanged, so two malformed bodies compare equal only when they are byte-identical.
+ * The canonical form of a storage body. A body that is not well-formed (or nested deeper than the call stack
+ * allows) has no canonical form: it is returned unchanged, so such bodies compare equal only when byte-identical.
  */
 export function canonicalStorage(xml: string): string {
   try {
     return canonicalFragment(parseStorage(xml));
   } catch (err) {
-    if (err instanceof XmlSyntaxError) return xml;
+    if (err instanceof XmlSyntaxError || err instanceof RangeError) return xml;
     throw err;
   }
 }
