@@ -1,32 +1,96 @@
 /**
  * `csync demo` / `npm run demo`: the main job, end to end, against the built-in emulator in a temporary workspace.
- * Each step runs the real CLI in a child process and shows its output, so what you see is what users get.
+ * Each step runs the real CLI in a child process and shows its output, so what you see is what users get. The
+ * emulator runs in this process (children are spawned asynchronously so it keeps serving).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../emulator/index.js';
 
-const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
+const CLI = fileURLToPath(new URL('./main.js', import.meta.url)).replace(/\.js$/, import.meta.url.endsWith('.ts') ? '.ts' : '.js');
 
-function step(title: string, args: string[], env: NodeJS.ProcessEnv): number {
-  process.stdout.write(`\n\x1b[1m$ csync ${args.join(' ')}\x1b[0m   # ${title}\n`);
+function run(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<number> {
   const execArgv = CLI.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const r = spawnSync(process.execPath, [...execArgv, CLI, ...args], { env, stdio: 'inherit' });
-  return r.status ?? 1;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...execArgv, CLI, ...args], { env, stdio: ['pipe', 'inherit', 'inherit'] });
+    child.stdin.end(input ?? '');
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+function title(text: string): void {
+  process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
+}
+
+async function step(what: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<number> {
+  process.stdout.write(`\n\x1b[1m$ csync ${args.join(' ')}\x1b[0m   # ${what}\n`);
+  const code = await run(args, env, input);
+  if (code !== 0) process.stdout.write(`(exit code ${code})\n`);
+  return code;
+}
+
+function tree(dir: string, root: string, limit: number): string[] {
+  const out: string[] = [];
+  const walk = (d: string, depth: number) => {
+    for (const name of readdirSync(d).sort()) {
+      if (out.length >= limit) return;
+      const p = join(d, name);
+      const isDir = statSync(p).isDirectory();
+      out.push(`${'  '.repeat(depth)}${name}${isDir ? '/' : ''}`);
+      if (isDir) walk(p, depth + 1);
+    }
+  };
+  walk(dir, 0);
+  void root;
+  return out;
 }
 
 export async function runDemo(options: { keep: boolean }): Promise<number> {
   const ws = mkdtempSync(join(tmpdir(), 'csync-demo-'));
-  const env = { ...process.env, CSYNC_WORKSPACE: ws, NO_COLOR: '1' };
+  const emu = await startEmulator({ seed: 'demo' });
+  const env: NodeJS.ProcessEnv = { ...process.env, CSYNC_WORKSPACE: ws, NO_COLOR: '1' };
+  for (const k of Object.keys(env)) if (/^(CONFLUENCE_|ATLASSIAN_)/.test(k) || (k.startsWith('CSYNC_') && k !== 'CSYNC_WORKSPACE')) delete env[k];
   try {
-    process.stdout.write(`confluence-sync demo — temporary workspace ${ws}\n`);
-    if (step('create a workspace', ['init', '--url', 'http://127.0.0.1:8090', '--email', 'demo@example.com', '--space', 'DEMO'], env) !== 0) return 1;
-    step('check it (no server yet, so the connection checks are skipped or fail)', ['doctor'], env);
-    step('every command', ['--help'], env);
+    process.stdout.write(`confluence-sync demo\n  emulator:  ${emu.url} (space DEMO, ${emu.api.pages('DEMO').length} pages)\n  workspace: ${ws}\n`);
+    title('1. Create a workspace and check the connection');
+    if ((await step('create a workspace (token from stdin)', ['init', '--url', emu.url, '--email', emu.credentials.email, '--space', 'DEMO', '--token-stdin'], env, emu.credentials.token)) !== 0) return 1;
+    if ((await step('check config, credentials, permissions', ['doctor'], env)) !== 0) return 1;
+
+    title('2. Pull the space');
+    if ((await step('Confluence → files', ['pull', '--no-progress'], env)) !== 0) return 1;
+    process.stdout.write('\ncontent/ now holds (first lines):\n' + tree(join(ws, 'content'), ws, 14).map((l) => `  ${l}`).join('\n') + '\n');
+    const guide = join(ws, 'content', 'DEMO', 'Demo space home', 'Getting started.md');
+    process.stdout.write(`\n${relative(ws, guide)}:\n${readFileSync(guide, 'utf8').replace(/^/gm, '  | ')}\n`);
+    if ((await step('a second pull: only listing requests, nothing written', ['pull', '--no-progress'], env)) !== 0) return 1;
+
+    title('3. Someone edits, renames and moves pages in Confluence');
+    const start = emu.api.pageByTitle('DEMO', 'Getting started')!;
+    emu.api.editPage(start.id, { body: `${emu.api.body(start.id)}<p>Added in the browser by a colleague.</p>` });
+    const retro = emu.api.pageByTitle('DEMO', '2026-11-09 Retro')!;
+    emu.api.renamePage(retro.id, '2026-11-09 Retrospective');
+    const oncall = emu.api.pageByTitle('DEMO', 'On-call')!;
+    emu.api.movePage(oncall.id, emu.api.pageByTitle('DEMO', 'Architecture')!.id);
+    process.stdout.write('  edited "Getting started", renamed "2026-11-09 Retro", moved "On-call" under "Architecture"\n');
+    if ((await step('the file changes, the renamed and moved files move', ['pull', '--no-progress'], env)) !== 0) return 1;
+
+    title('4. Both sides edit the same page: nothing is lost');
+    const install = emu.api.pageByTitle('DEMO', 'Installation')!;
+    const installFile = join(ws, 'content', 'DEMO', 'Demo space home', 'Getting started', 'Installation.md');
+    writeFileSync(installFile, readFileSync(installFile, 'utf8') + '\nMy local note.\n');
+    emu.api.editPage(install.id, { body: '<p>Rewritten in the browser.</p>' });
+    process.stdout.write('  edited Installation.md locally and the same page in Confluence\n');
+    const code = await step('your file is kept; the remote version is saved beside it (exit 6: conflicts remain)', ['pull', '--no-progress'], env);
+    if (code !== 6) return 1;
+
+    title('Every command');
+    await step('the whole command surface', ['--help'], env);
+    process.stdout.write(`\nDemo finished. Requests served by the emulator: ${emu.requestLog().length}.\n`);
     return 0;
   } finally {
+    await emu.close();
     if (options.keep) process.stdout.write(`\nworkspace kept at ${ws}\n`);
     else rmSync(ws, { recursive: true, force: true });
   }

@@ -96,7 +96,7 @@ function parseEnvValue(def: SettingDef, raw: string, name: string): unknown {
 }
 
 /** Environment variables this program reads itself without being settings (tests, benchmarks). */
-const INTERNAL_ENV = /^CSYNC_(SOAK|TEST_|BENCH_|DEBUG_|DEMO_)/;
+const INTERNAL_ENV = /^CSYNC_(WORKSPACE$|SOAK|TEST_|BENCH_|DEBUG_|DEMO_)/;
 
 function envLayer(env: NodeJS.ProcessEnv, source: ConfigSource, out: Flat, warnings: string[]): void {
   const byEnvName = new Map<string, SettingDef>();

@@ -10,6 +10,12 @@ export function webui(store: Store, page: StoredPage): string {
   return `/spaces/${key}/pages/${page.id}/${encodeURIComponent(page.title.replace(/ /g, '+'))}`;
 }
 
+/** Counts every page body put on the wire (tests check nothing is downloaded twice). */
+function servedBody(store: Store, page: StoredPage): string {
+  store.bodiesServed++;
+  return store.bodyOf(page);
+}
+
 export function v2Page(store: Store, page: StoredPage, opts: { body?: boolean; labels?: boolean } = {}) {
   return {
     id: page.id,
@@ -24,7 +30,7 @@ export function v2Page(store: Store, page: StoredPage, opts: { body?: boolean; l
     lastOwnerId: null,
     createdAt: page.createdAt,
     version: v2Version(page.version),
-    body: opts.body ? { storage: { representation: 'storage', value: store.bodyOf(page) } } : {},
+    body: opts.body ? { storage: { representation: 'storage', value: servedBody(store, page) } } : {},
     ...(opts.labels
       ? { labels: { results: page.labels.map((name) => ({ id: store.labelId(name), name, prefix: 'global' })), meta: { hasMore: false, cursor: '' }, _links: {} } }
       : {}),

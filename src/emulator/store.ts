@@ -99,6 +99,8 @@ export class Store {
   /** Label name → id (labels are global, as in Confluence). */
   labelIds = new Map<string, string>();
   changes = 0;
+  /** Page bodies sent in API responses so far. */
+  bodiesServed = 0;
   /** Milliseconds clock for createdAt stamps (injectable for tests). */
   now: () => number = Date.now;
 

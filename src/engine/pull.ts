@@ -299,10 +299,12 @@ async function execute(ctx: ExecContext, a: PullAction, bodies: Map<string, { ve
       }
       const { text, warnings } = localText(ctx, a.id, a.path, body);
       summary.warnings.push(...warnings);
-      summary.bytes += await commitFile(ctx, a.id, a.path, text, body.version);
+      const written = await commitFile(ctx, a.id, a.path, text, body.version);
+      summary.bytes += written;
       await removeStaging(ctx, a.id, a.path);
       if (a.reason === 'new') summary.pages.new++;
       else summary.pages.updated++;
+      if (a.from && a.from !== a.path) summary.pages.moved++;
       return;
     }
     case 'move': {
@@ -320,7 +322,8 @@ async function execute(ctx: ExecContext, a: PullAction, bodies: Map<string, { ve
       const b = ctx.baseById.get(a.id)!;
       const parsed = parseFile(b.base);
       const text = composeFile({ ...parsed.meta, labels: ctx.labels.get(a.id) ?? [] }, parsed.body);
-      summary.bytes += await commitFile(ctx, a.id, a.path, text, b.version);
+      const written = await commitFile(ctx, a.id, a.path, text, b.version);
+      summary.bytes += written;
       await removeStaging(ctx, a.id, a.path);
       summary.pages.relabelled++;
       return;
@@ -337,7 +340,8 @@ async function execute(ctx: ExecContext, a: PullAction, bodies: Map<string, { ve
       }
       if (localNow === remoteText) {
         // Both sides hold the same content: a false conflict.
-        summary.bytes += await commitFile(ctx, a.id, a.path, remoteText, body.version);
+        const written = await commitFile(ctx, a.id, a.path, remoteText, body.version);
+      summary.bytes += written;
         summary.pages.falseConflicts++;
         return;
       }
