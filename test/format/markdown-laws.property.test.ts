@@ -5,7 +5,7 @@ import { markdownDoc, storageBody } from './arbitraries.js';
 import { law1, law2, toMd, toStorage } from './helpers.js';
 import { canonicalNodes, canonicalStorage, parseStorage, serializeNodes } from '../../src/format/xml/index.js';
 
-const RUNS = process.env.CSYNC_SOAK === '1' ? 2000 : 150;
+const RUNS = process.env.CSYNC_SOAK === '1' ? 2000 : 100;
 
 describe('markdown format: laws as properties', () => {
   it('law 1: storage(markdown(S)) equals S as canonical XML', () => {
