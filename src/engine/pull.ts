@@ -191,7 +191,7 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
     if (failures.length) throw failures[0];
   }
   await pullAttachments(ctx, plan.paths);
-  await pruneEmptyDirs(inside(options.workspace, `cache/moving/x`), inside(options.workspace, 'cache'));
+  await pruneEmptyDirs(inside(options.workspace, 'cache/moving'), inside(options.workspace, 'cache'));
 }
 
 function countPlanned(actions: readonly PullAction[], summary: PullSummary): void {
@@ -277,14 +277,18 @@ async function commitFile(ctx: ExecContext, id: string, path: string, text: stri
   return Buffer.byteLength(text);
 }
 
-async function removeStaging(ctx: ExecContext, id: string, finalPath: string): Promise<void> {
-  const b = ctx.baseById.get(id);
-  if (b && b.path.startsWith('cache/moving/') && b.path !== finalPath) {
-    try {
-      await unlink(inside(ctx.options.workspace, b.path));
-    } catch {
-      // already gone
-    }
+/** The staging path of a page whose file was moved aside in phase 1, if any (read before commitFile replaces it). */
+function stagingOf(ctx: ExecContext, id: string): string | undefined {
+  const p = ctx.baseById.get(id)?.path;
+  return p?.startsWith('cache/moving/') ? p : undefined;
+}
+
+async function removeStaging(ctx: ExecContext, staging: string | undefined): Promise<void> {
+  if (!staging) return;
+  try {
+    await unlink(inside(ctx.options.workspace, staging));
+  } catch {
+    // already gone
   }
 }
 
@@ -299,9 +303,10 @@ async function execute(ctx: ExecContext, a: PullAction, bodies: Map<string, { ve
       }
       const { text, warnings } = localText(ctx, a.id, a.path, body);
       summary.warnings.push(...warnings);
+      const staging = stagingOf(ctx, a.id);
       const written = await commitFile(ctx, a.id, a.path, text, body.version);
       summary.bytes += written;
-      await removeStaging(ctx, a.id, a.path);
+      await removeStaging(ctx, staging);
       if (a.reason === 'new') summary.pages.new++;
       else summary.pages.updated++;
       if (a.from && a.from !== a.path) summary.pages.moved++;
@@ -322,9 +327,10 @@ async function execute(ctx: ExecContext, a: PullAction, bodies: Map<string, { ve
       const b = ctx.baseById.get(a.id)!;
       const parsed = parseFile(b.base);
       const text = composeFile({ ...parsed.meta, labels: ctx.labels.get(a.id) ?? [] }, parsed.body);
+      const staging = stagingOf(ctx, a.id);
       const written = await commitFile(ctx, a.id, a.path, text, b.version);
       summary.bytes += written;
-      await removeStaging(ctx, a.id, a.path);
+      await removeStaging(ctx, staging);
       summary.pages.relabelled++;
       return;
     }
@@ -355,6 +361,13 @@ async function execute(ctx: ExecContext, a: PullAction, bodies: Map<string, { ve
         ctx.state.savePage(page);
         ctx.baseById.set(a.id, page);
         summary.pages.moved += b.path !== a.path ? 1 : 0;
+        return;
+      }
+      const known = ctx.state.conflicts().find((c) => c.pageId === a.id && c.remoteVersion === body.version && c.copyPath);
+      if (known && (await statOrUndefined(inside(ctx.options.workspace, known.copyPath!)))) {
+        // Already recorded with this remote version: the copy is there; the conflict remains.
+        summary.pages.conflicted++;
+        summary.conflicts.push({ path: a.path, copyPath: known.copyPath, kind: 'both-modified' });
         return;
       }
       const copy = conflictCopyPath(a.path, ctx.now());
