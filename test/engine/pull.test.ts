@@ -123,6 +123,7 @@ test('hostile titles land inside content/ with distinct names and map back to th
       for (const part of f.split('/')) {
         assert.ok(Buffer.byteLength(part) <= 255, `${part.slice(0, 20)}… fits a file name`);
         assert.doesNotMatch(part, /^(con|prn|aux|nul)(\.|$)/i);
+        // eslint-disable-next-line no-control-regex
         assert.doesNotMatch(part, /[\u0000-\u001f<>:"\\|?*]/);
         assert.doesNotMatch(part, /[ .]$/);
       }
