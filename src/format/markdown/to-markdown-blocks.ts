@@ -27,7 +27,6 @@ function isBlockNode(n: XmlNode | undefined): boolean {
   return n !== undefined && n.type === 'element' && BLOCK.has(n.name);
 }
 
-
 /** Whitespace that canonical form drops: in a flow container, between blocks or at an edge next to a block. */
 function insignificant(nodes: readonly XmlNode[], k: number, parent: string | undefined): boolean {
   const n = nodes[k] as XmlNode;
@@ -39,7 +38,7 @@ function insignificant(nodes: readonly XmlNode[], k: number, parent: string | un
 
 /**
  * Converts flow content (the body, a cell, a quote). With `tight`, runs of inline content become bare paragraphs
- * (a tight list item); otherwise they are kept verbatim, since a Markdown paragraph would add a <p>.
+ * (a tight list item); otherwise paragraphs marked `p="none"`, since a plain Markdown paragraph would add a <p>.
  */
 export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight = false, parent?: string): RootContent[] {
   const out: RootContent[] = [];

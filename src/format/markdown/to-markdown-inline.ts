@@ -54,8 +54,9 @@ export function inlineFrom(nodes: readonly XmlNode[], st: ToMarkdownState): Phra
       const prev = out[out.length - 1];
       if (c.type === 'text' && prev?.type === 'text') prev.value += c.value;
       else if (c.type === 'inlineCode' && prev?.type === 'inlineCode') prev.value = INLINE_PREFIX + asStorage(prev.value) + asStorage(c.value);
-      else if (c.type === 'delete' && prev?.type === 'delete') {
-        // `~~a~~~~b~~`: the tildes would merge into one run, so the second one stays verbatim.
+      else if ((c.type === 'delete' && prev?.type === 'delete') || (isAttention(c) && prev && isAttention(prev) && (underscored(c) || underscored(prev)))) {
+        // `~~a~~~~b~~` would merge into one run; remark writes a second `**` run as `__`, which text holding `_`
+        // can split: the second one stays verbatim.
         const kept = verbatimInline(n, st);
         if (!kept) return null;
         out.push(...kept);
@@ -149,7 +150,7 @@ function attention(el: XmlElement, type: 'strong' | 'emphasis' | 'delete', st: T
   const edge = same.filter((i) => i === 0 || i === kids.length - 1);
   if (edge.length > 1 || same.some((i) => i !== 0 && i !== kids.length - 1 && !spaced(i)) || (edge.length === 1 && same.length > 1)) return null;
   // …and only around words: punctuation next to the doubled delimiters changes how they pair up.
-  if (same.some((i) => !/^[\p{L}\p{N}].*[\p{L}\p{N}]$|^[\p{L}\p{N}]$/su.test(plainText(kids[i] as PhrasingContent)))) return null;
+  if (same.some((i) => !/^[\p{L}\p{N}].*[\p{L}\p{N}]$|^[\p{L}\p{N}]$/su.test(plainText(kids[i] as PhrasingContent)) || underscored(kids[i] as PhrasingContent))) return null;
   return [{ type, children: kids } as PhrasingContent];
 }
 
@@ -167,6 +168,14 @@ function rawHtmlInline(el: XmlElement): PhrasingContent[] | null {
   const kids = para.length === 1 && para[0]?.type === 'paragraph' ? para[0].children : [];
   if (kids.length !== 2 || kids[1]?.type !== 'html' || kids[1].value !== value) return null;
   return [{ type: 'html', value }];
+}
+
+function isAttention(n: PhrasingContent): boolean {
+  return n.type === 'emphasis' || n.type === 'strong' || n.type === 'delete';
+}
+
+function underscored(n: PhrasingContent): boolean {
+  return plainText(n).includes('_');
 }
 
 function plainText(n: PhrasingContent): string {
