@@ -1,0 +1,332 @@
+/**
+ * The daemon loop: dirty paths → debounce → push, and remote polling, through two callbacks the engine supplies.
+ * One engine run at a time (a push or a poll); changes that arrive meanwhile queue. A failed run (Confluence
+ * unreachable, breaker open…) does not stop the daemon: it backs off exponentially, reports itself unhealthy and
+ * resumes by itself. `stop()` takes no new work and waits for the run in flight up to a bound.
+ *
+ * Paths still queued at stop are not lost: the engine's scanner compares files with the synced base, so the next
+ * start pushes them. The loop never reads files; it only decides when to call the engine.
+ */
+import { CsyncError, isCsyncError } from '../core/errors.js';
+import { backoffDelayMs, DEFAULT_BACKOFF, jitteredMs, type BackoffOptions } from './backoff.js';
+import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { Debouncer, type Touches } from './debounce.js';
+
+/** What a run reports back. All optional: the loop needs none of it to work. */
+export interface RunOutcome {
+  /** Unresolved conflicts in the workspace after the run (a total, not a delta). */
+  conflicts?: number | undefined;
+  pagesPushed?: number | undefined;
+  pagesPulled?: number | undefined;
+}
+
+export interface LoopCallbacks {
+  /** Push these workspace-relative paths (the engine rescans them; they may since have been deleted). */
+  pushPaths(paths: string[], signal: AbortSignal): Promise<RunOutcome | void>;
+  /** Look for remote changes and pull them. */
+  pollRemote(signal: AbortSignal): Promise<RunOutcome | void>;
+}
+
+export type RunKind = 'push' | 'poll';
+
+export interface RunEvent {
+  kind: RunKind;
+  ok: boolean;
+  durationMs: number;
+  paths: number;
+  outcome?: RunOutcome | undefined;
+  error?: unknown;
+  /** Consecutive failures after this run (0 after a success). */
+  consecutiveFailures: number;
+  /** Set after a failure: when the next attempt starts. */
+  retryInMs?: number | undefined;
+}
+
+/** Optional observers (metrics, logs). A throwing observer never breaks the loop. */
+export interface LoopEvents {
+  onRun(event: RunEvent): void;
+  /** ms from the last save of a path to the end of the push that carried it. */
+  onSaveToRemote(ms: number): void;
+  onQueueDepth(depth: number): void;
+}
+
+export interface LoopOptions {
+  /** Quiet time after a save (watch.debounceMs). */
+  debounceMs: number;
+  /** Cap on waiting for quiet; default 10 × debounceMs. */
+  maxWaitMs?: number | undefined;
+  /** Remote polling interval (watch.pollSeconds). */
+  pollSeconds: number;
+  /** Poll jitter fraction; default 0.1 (±10%). */
+  pollJitter?: number | undefined;
+  /** Poll once at start; `ready` turns true after it succeeds. Default true. */
+  initialPoll?: boolean | undefined;
+  backoff?: BackoffOptions | undefined;
+  /** Bound on waiting for the run in flight at stop; default 10,000 ms. */
+  stopTimeoutMs?: number | undefined;
+  clock?: Clock | undefined;
+  random?: (() => number) | undefined;
+  events?: Partial<LoopEvents> | undefined;
+}
+
+export type LoopState = 'created' | 'running' | 'backoff' | 'stopping' | 'stopped';
+
+export interface LoopStatus {
+  state: LoopState;
+  /** Started, and the initial poll has succeeded. */
+  ready: boolean;
+  running: RunKind | null;
+  /** Paths waiting: still debouncing, or due and waiting for the engine. */
+  queueDepth: number;
+  lastSuccessfulPull: string | null;
+  lastSuccessfulPush: string | null;
+  consecutiveFailures: number;
+  lastError: { code: string; message: string; at: string } | null;
+  conflicts: number;
+  nextPollAt: string | null;
+  nextRetryAt: string | null;
+}
+
+export interface StopResult {
+  /** The run in flight (if any) finished within the bound. */
+  drained: boolean;
+  /** Paths that were queued and not pushed (the next start pushes them). */
+  abandonedPaths: string[];
+}
+
+interface InFlight {
+  kind: RunKind;
+  done: Promise<void>;
+  abort: AbortController;
+}
+
+export class DaemonLoop {
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly debouncer: Debouncer;
+  private readonly opts: Required<Pick<LoopOptions, 'pollJitter' | 'initialPoll' | 'stopTimeoutMs'>> & { backoff: BackoffOptions; pollMs: number };
+  private readonly events: Partial<LoopEvents>;
+  /** Paths due for push, with their last save time. */
+  private readonly due = new Map<string, number>();
+  private state: LoopState = 'created';
+  private inFlight: InFlight | undefined;
+  private lastKind: RunKind | undefined;
+  private pollDue = false;
+  private pollTimer: TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private nextPollAt: number | undefined;
+  private nextRetryAt: number | undefined;
+  private ready = false;
+  private failures = 0;
+  private lastError: LoopStatus['lastError'] = null;
+  private lastPull: number | undefined;
+  private lastPush: number | undefined;
+  private conflicts = 0;
+
+  constructor(
+    private readonly callbacks: LoopCallbacks,
+    options: LoopOptions,
+  ) {
+    if (!Number.isFinite(options.pollSeconds) || options.pollSeconds <= 0) {
+      throw new CsyncError('CSYNC_INTERNAL', `Expected \`pollSeconds\` to be a finite number > 0, got ${options.pollSeconds}`);
+    }
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? Math.random;
+    this.events = options.events ?? {};
+    this.opts = Object.freeze({
+      pollMs: options.pollSeconds * 1000,
+      pollJitter: options.pollJitter ?? 0.1,
+      initialPoll: options.initialPoll ?? true,
+      stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+    });
+    this.debouncer = new Debouncer({ quietMs: options.debounceMs, maxWaitMs: options.maxWaitMs, clock: this.clock }, (due) => this.onDue(due));
+  }
+
+  start(): void {
+    if (this.state !== 'created') return;
+    this.state = 'running';
+    if (this.opts.initialPoll) this.pollDue = true;
+    else {
+      this.ready = true;
+      this.schedulePoll();
+    }
+    this.kick();
+  }
+
+  /** The watcher's sink: a path changed (workspace-relative). Ignored once stopping. */
+  markDirty(relPath: string): void {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    // Already due: the next push reads the file as it is then, so another debounce round would only add a no-op push.
+    if (!this.due.has(relPath)) this.debouncer.touch(relPath);
+    this.emitQueueDepth();
+  }
+
+  /** Ask for a poll now (SIGHUP, tests); it runs when the engine is free. */
+  pollNow(): void {
+    if (this.state !== 'running' && this.state !== 'backoff') return;
+    this.clearPollTimer();
+    this.pollDue = true;
+    this.kick();
+  }
+
+  status(): LoopStatus {
+    const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+    return {
+      state: this.state,
+      ready: this.ready && (this.state === 'running' || this.state === 'backoff'),
+      running: this.inFlight?.kind ?? null,
+      queueDepth: this.queueDepth(),
+      lastSuccessfulPull: iso(this.lastPull),
+      lastSuccessfulPush: iso(this.lastPush),
+      consecutiveFailures: this.failures,
+      lastError: this.lastError,
+      conflicts: this.conflicts,
+      nextPollAt: this.pollTimer === undefined ? null : iso(this.nextPollAt),
+      nextRetryAt: this.retryTimer === undefined ? null : iso(this.nextRetryAt),
+    };
+  }
+
+  async stop(): Promise<StopResult> {
+    if (this.state === 'stopped' || this.state === 'stopping') return { drained: true, abandonedPaths: [] };
+    this.state = 'stopping';
+    this.clearPollTimer();
+    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const abandoned = new Set([...this.debouncer.cancel(), ...this.due.keys()]);
+    this.due.clear();
+    let drained = true;
+    const flight = this.inFlight;
+    if (flight) {
+      let timer: TimerHandle | undefined;
+      const timedOut = new Promise<'timeout'>((res) => {
+        timer = this.clock.setTimeout(() => res('timeout'), this.opts.stopTimeoutMs);
+      });
+      const winner = await Promise.race([flight.done.then(() => 'done' as const), timedOut]);
+      this.clock.clearTimeout(timer);
+      if (winner === 'timeout') {
+        drained = false;
+        flight.abort.abort(new CsyncError('CSYNC_INTERRUPTED', 'the daemon is stopping'));
+      }
+    }
+    this.state = 'stopped';
+    this.emitQueueDepth();
+    return { drained, abandonedPaths: [...abandoned] };
+  }
+
+  private queueDepth(): number {
+    return this.debouncer.size + this.due.size;
+  }
+
+  private onDue(due: ReadonlyMap<string, Touches>): void {
+    for (const [path, t] of due) this.due.set(path, Math.max(t.last, this.due.get(path) ?? 0));
+    this.kick();
+  }
+
+  /** Starts the next run if the engine is free and not backing off. Pushes and polls alternate when both wait. */
+  private kick(): void {
+    if (this.state !== 'running' || this.inFlight) return;
+    const pushReady = this.due.size > 0;
+    if (!pushReady && !this.pollDue) return;
+    const kind: RunKind = this.pollDue && (!pushReady || this.lastKind === 'push') ? 'poll' : 'push';
+    this.run(kind);
+  }
+
+  private run(kind: RunKind): void {
+    const abort = new AbortController();
+    const started = this.clock.now();
+    const batch = kind === 'push' ? new Map(this.due) : new Map<string, number>();
+    if (kind === 'push') this.due.clear();
+    else {
+      this.pollDue = false;
+      this.clearPollTimer();
+    }
+    this.lastKind = kind;
+    const call = async (): Promise<RunOutcome | void> =>
+      kind === 'push' ? this.callbacks.pushPaths([...batch.keys()], abort.signal) : this.callbacks.pollRemote(abort.signal);
+    const done = (async () => {
+      try {
+        const outcome = await call();
+        this.succeeded(kind, started, batch, outcome ?? undefined);
+      } catch (err) {
+        this.failed(kind, started, batch, err);
+      } finally {
+        this.inFlight = undefined;
+        this.emitQueueDepth();
+        this.kick();
+      }
+    })();
+    this.inFlight = { kind, done, abort };
+  }
+
+  private succeeded(kind: RunKind, started: number, batch: Map<string, number>, outcome: RunOutcome | undefined): void {
+    const now = this.clock.now();
+    this.failures = 0;
+    if (typeof outcome?.conflicts === 'number') this.conflicts = outcome.conflicts;
+    if (kind === 'poll') {
+      this.lastPull = now;
+      this.ready = true;
+      if (this.state === 'running') this.schedulePoll();
+    } else {
+      this.lastPush = now;
+      for (const lastSave of batch.values()) this.emit(() => this.events.onSaveToRemote?.(now - lastSave));
+    }
+    this.emit(() => this.events.onRun?.({ kind, ok: true, durationMs: now - started, paths: batch.size, outcome, consecutiveFailures: 0 }));
+  }
+
+  private failed(kind: RunKind, started: number, batch: Map<string, number>, err: unknown): void {
+    const now = this.clock.now();
+    this.failures += 1;
+    this.lastError = {
+      code: isCsyncError(err) ? err.code : 'CSYNC_INTERNAL',
+      message: err instanceof Error ? err.message : String(err),
+      at: new Date(now).toISOString(),
+    };
+    // The work is not dropped: the paths go back in the queue and the poll stays due, for the retry.
+    for (const [path, lastSave] of batch) if (!this.due.has(path)) this.due.set(path, lastSave);
+    if (kind === 'poll') this.pollDue = true;
+    let retryInMs: number | undefined;
+    if (this.state === 'running') {
+      retryInMs = backoffDelayMs(this.failures, this.opts.backoff, this.random);
+      this.state = 'backoff';
+      this.nextRetryAt = now + retryInMs;
+      this.retryTimer = this.clock.setTimeout(() => {
+        this.retryTimer = undefined;
+        if (this.state !== 'backoff') return;
+        this.state = 'running';
+        this.kick();
+      }, retryInMs);
+    }
+    this.emit(() =>
+      this.events.onRun?.({ kind, ok: false, durationMs: now - started, paths: batch.size, error: err, consecutiveFailures: this.failures, retryInMs }),
+    );
+  }
+
+  private schedulePoll(): void {
+    this.clearPollTimer();
+    const ms = jitteredMs(this.opts.pollMs, this.opts.pollJitter, this.random);
+    this.nextPollAt = this.clock.now() + ms;
+    this.pollTimer = this.clock.setTimeout(() => {
+      this.pollTimer = undefined;
+      this.pollDue = true;
+      this.kick();
+    }, ms);
+  }
+
+  private clearPollTimer(): void {
+    if (this.pollTimer !== undefined) this.clock.clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  private emitQueueDepth(): void {
+    this.emit(() => this.events.onQueueDepth?.(this.queueDepth()));
+  }
+
+  private emit(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      // deliberately ignored: observers are best effort and must never stop the daemon
+    }
+  }
+}
