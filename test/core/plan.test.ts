@@ -1,0 +1,113 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { assignPaths, safeName } from '../../src/core/file-names.js';
+import { checkGates, planPull, type BaseMeta, type LocalState, type RemoteMeta } from '../../src/core/plan.js';
+
+test('safeName: portable, never empty, never a reserved or dot name', () => {
+  const cases: Array<[string, string]> = [
+    ['Getting started', 'Getting started'],
+    ['a/b', 'a_b'],
+    ['../../x', '_.._x'],
+    ['CON', '_CON'],
+    ['con.txt', '_con.txt'],
+    ['...', '_untitled'],
+    ['', '_untitled'],
+    ['trailing dot.', 'trailing dot'],
+    ['  spaced  ', 'spaced'],
+    ['a:b*c?d"e<f>g|h\\i', 'a_b_c_d_e_f_g_h_i'],
+    ['tab\there', 'tabhere'],
+    ['Cafe\u0301', 'Caf\u00e9'],
+  ];
+  for (const [title, expected] of cases) assert.equal(safeName(title), expected, JSON.stringify(title));
+  assert.ok(Buffer.byteLength(safeName('é'.repeat(300))) <= 180);
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (t) => {
+      const n = safeName(t);
+      return n.length > 0 && !n.includes('/') && !n.includes('\\') && n !== '.' && n !== '..' && !/[ .]$/.test(n) && Buffer.byteLength(n) <= 180;
+    }),
+  );
+});
+
+test('assignPaths: children below their parent, siblings unique ignoring case and normalisation, stable by id', () => {
+  const nodes = [
+    { id: '1', title: 'Home', parentId: null },
+    { id: '2', title: 'Readme', parentId: '1' },
+    { id: '3', title: 'README', parentId: '1' },
+    { id: '4', title: 'Caf\u00e9', parentId: '1' },
+    { id: '5', title: 'Cafe\u0301', parentId: '1' },
+    { id: '6', title: 'Child', parentId: '2' },
+    { id: '7', title: 'Orphan', parentId: '999' },
+  ];
+  const paths = assignPaths(nodes);
+  assert.equal(paths.get('1'), 'Home');
+  assert.equal(paths.get('2'), 'Home/Readme');
+  assert.equal(paths.get('3'), 'Home/README (3)');
+  assert.equal(paths.get('4'), 'Home/Café');
+  assert.equal(paths.get('5'), 'Home/Café (5)');
+  assert.equal(paths.get('6'), 'Home/Readme/Child');
+  assert.equal(paths.get('7'), 'Orphan', 'a page whose parent is not listed is a root');
+  // A cycle in parent links (malformed listing) terminates and names nothing twice.
+  const cyc = assignPaths([{ id: '1', title: 'A', parentId: '2' }, { id: '2', title: 'B', parentId: '1' }]);
+  assert.ok(cyc.size <= 2);
+});
+
+function remote(id: string, title: string, parentId: string | null, version = 1, labels: string[] = []): RemoteMeta {
+  return { id, title, parentId, version, labels };
+}
+
+const home = remote('1', 'Home', null);
+
+function plan(base: BaseMeta[], local: Record<string, LocalState>, rem: RemoteMeta[], untracked: string[] = []) {
+  return planPull({ spaceKey: 'S', ext: '.md', base, local: new Map(Object.entries(local)), remote: rem, untracked: new Set(untracked) });
+}
+
+test('planPull: the table of cases', () => {
+  const b = (id: string, path: string, version = 1, labels: string[] = []): BaseMeta => ({ id, path, version, labels });
+  const cases: Array<{ name: string; base: BaseMeta[]; local: Record<string, LocalState>; remote: RemoteMeta[]; untracked?: string[]; expect: string[] }> = [
+    { name: 'new page', base: [], local: {}, remote: [home], expect: ['download:1:new'] },
+    { name: 'unchanged', base: [b('1', 'content/S/Home.md')], local: { 1: 'unchanged' }, remote: [home], expect: [] },
+    { name: 'remote edit, local clean', base: [b('1', 'content/S/Home.md')], local: { 1: 'unchanged' }, remote: [remote('1', 'Home', null, 2)], expect: ['download:1:changed'] },
+    { name: 'remote edit, local edit', base: [b('1', 'content/S/Home.md')], local: { 1: 'modified' }, remote: [remote('1', 'Home', null, 2)], expect: ['both-changed:1'] },
+    { name: 'remote edit, local deleted: edit wins', base: [b('1', 'content/S/Home.md')], local: { 1: 'missing' }, remote: [remote('1', 'Home', null, 2)], expect: ['download:1:restore'] },
+    { name: 'local deleted only: left for push', base: [b('1', 'content/S/Home.md')], local: { 1: 'missing' }, remote: [home], expect: [] },
+    { name: 'path change without version change: move', base: [b('2', 'content/S/Old.md')], local: { 2: 'modified' }, remote: [remote('2', 'New', null)], expect: ['move:2'] },
+    { name: 'labels only, local clean: relabel', base: [b('1', 'content/S/Home.md')], local: { 1: 'unchanged' }, remote: [remote('1', 'Home', null, 1, ['x'])], expect: ['relabel:1'] },
+    { name: 'labels only, local edited: left for push', base: [b('1', 'content/S/Home.md')], local: { 1: 'modified' }, remote: [remote('1', 'Home', null, 1, ['x'])], expect: [] },
+    { name: 'gone remotely, clean locally: trash', base: [b('1', 'content/S/Home.md')], local: { 1: 'unchanged' }, remote: [], expect: ['trash:1'] },
+    { name: 'gone remotely, edited locally: conflict', base: [b('1', 'content/S/Home.md')], local: { 1: 'modified' }, remote: [], expect: ['deleted-remote-modified-local:1'] },
+    { name: 'new page over an untracked file', base: [], local: {}, remote: [home], untracked: ['content/S/Home.md'], expect: ['untracked-clash:1'] },
+  ];
+  for (const c of cases) {
+    const p = plan(c.base, c.local, c.remote, c.untracked);
+    const got = p.actions.map((a) => [a.kind, a.id, a.kind === 'download' ? a.reason : undefined].filter(Boolean).join(':'));
+    assert.deepEqual(got, c.expect, c.name);
+  }
+});
+
+test('planPull is deterministic and every remote page gets exactly one path', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ title: fc.constantFrom('A', 'a', 'B', 'Ä', 'A\u0308', 'x/y', '..', 'CON'), parent: fc.nat(20), version: fc.integer({ min: 1, max: 3 }) }), { maxLength: 40 }),
+      (specs) => {
+        const rem = specs.map((s, i) => remote(String(i + 1), s.title, i > 0 ? String((s.parent % i) + 1) : null, s.version));
+        const p1 = plan([], {}, rem);
+        const p2 = plan([], {}, [...rem].reverse());
+        assert.deepEqual([...p1.paths.entries()].sort(), [...p2.paths.entries()].sort());
+        const values = [...p1.paths.values()].map((v) => v.normalize('NFC').toLowerCase());
+        assert.equal(new Set(values).size, rem.length);
+        assert.equal(p1.actions.length, rem.length);
+      },
+    ),
+    { numRuns: process.env.CSYNC_SOAK ? 2000 : 200 },
+  );
+});
+
+test('checkGates: empty listing and max-delete, overridden by force', () => {
+  assert.match(checkGates({ baseCount: 10, remoteCount: 0, deletes: 10, maxDeletePercent: 50, force: false })!, /listing is empty/);
+  assert.equal(checkGates({ baseCount: 10, remoteCount: 0, deletes: 10, maxDeletePercent: 50, force: true }), undefined);
+  assert.equal(checkGates({ baseCount: 10, remoteCount: 5, deletes: 5, maxDeletePercent: 50, force: false }), undefined);
+  assert.match(checkGates({ baseCount: 10, remoteCount: 4, deletes: 6, maxDeletePercent: 50, force: false })!, /would delete 6 page\(s\), more than the limit \(50% of 10/);
+  assert.match(checkGates({ baseCount: 100, remoteCount: 97, deletes: 3, maxDeletePercent: 50, maxDeleteCount: 2, force: false })!, /sync\.maxDeleteCount 2/);
+  assert.equal(checkGates({ baseCount: 0, remoteCount: 0, deletes: 0, maxDeletePercent: 50, force: false }), undefined);
+});
