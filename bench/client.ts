@@ -3,7 +3,8 @@
  * - client-rate-limit: 2,000 reads against a 10 req/s token bucket (burst 20) with the balanced profile: how much of
  *   the allowed rate the client uses and how many answers are 429. Goal: ≥ 95% of 10 req/s, < 1% 429.
  * - client-list-10k: a 10,000-page space listed with bodies. Goal: ≤ 45 requests (ceil(10000/250) = 40).
- * CSYNC_BENCH_CLIENT_REQUESTS overrides the 2,000 for a quick look.
+ * - client-rate-limit-fast-profile: 600 reads, the fast profile (20 req/s) against that 10 req/s server.
+ * CSYNC_BENCH_CLIENT_REQUESTS overrides the request count for a quick look.
  */
 import { startEmulator } from '../src/emulator/index.js';
 import { createConfluenceClient, type ClientOptions } from '../src/remote/index.js';
@@ -17,12 +18,12 @@ const balanced = {
   breaker: { failureThreshold: 8, halfOpenAfterMs: 30000 },
 } satisfies Omit<ClientOptions, 'baseUrl' | 'auth'>;
 
-async function rateLimit(): Promise<Metrics> {
-  const total = Number(process.env.CSYNC_BENCH_CLIENT_REQUESTS ?? 2000);
+async function rateLimit(profile: typeof balanced = balanced, defaultTotal = 2000): Promise<Metrics> {
+  const total = Number(process.env.CSYNC_BENCH_CLIENT_REQUESTS ?? defaultTotal);
   const serverRps = 10;
   const serverBurst = 20;
   const emu = await startEmulator({ seed: 'demo', rateLimit: { rps: serverRps, burst: serverBurst }, latencyMs: 5 });
-  const client = createConfluenceClient({ baseUrl: emu.url, auth: { kind: 'basic', email: emu.credentials.email, token: emu.credentials.token }, ...balanced });
+  const client = createConfluenceClient({ baseUrl: emu.url, auth: { kind: 'basic', email: emu.credentials.email, token: emu.credentials.token }, ...profile });
   try {
     const ids = emu.api.pages('DEMO').map((p) => p.id);
     // Warm the connection outside the measurement, then start from a full server bucket.
@@ -54,8 +55,8 @@ async function rateLimit(): Promise<Metrics> {
       requests: total,
       serverRps,
       serverBurst,
-      clientRps: balanced.rate.requestsPerSecond,
-      clientBurst: balanced.rate.burst,
+      clientRps: profile.rate.requestsPerSecond,
+      clientBurst: profile.rate.burst,
       succeeded: ok,
       httpRequests: log.length,
       answered429,
@@ -110,6 +111,8 @@ async function list10k(): Promise<Metrics> {
 }
 
 export const scenarios = {
-  'client-rate-limit': rateLimit,
+  'client-rate-limit': () => rateLimit(),
+  // The fast profile (20 req/s, burst 40) against the same 10 req/s server: the client has to learn the real rate.
+  'client-rate-limit-fast-profile': () => rateLimit({ ...balanced, rate: { requestsPerSecond: 20, burst: 40, maxConcurrent: 4 } }, 600),
   'client-list-10k': list10k,
 };

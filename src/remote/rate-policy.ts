@@ -8,7 +8,8 @@
  * 3. the server's own budget, when it reports X-RateLimit-Remaining: we track it (refilled at the server's fill rate,
  *    decremented per request we start) and keep RESERVE tokens in hand, so network jitter never makes a request
  *    arrive to an empty bucket. X-RateLimit-NearLimit (or < 20% left) turns bursts off until it clears.
- * After a 429 the factor halves (floor 0.25) and then recovers a little with each success.
+ * After a 429 the factor halves (floor 0.25) and then recovers a little with each success while the server is not
+ * near its limit (additive increase, multiplicative decrease).
  */
 export interface RateConfig {
   requestsPerSecond: number;
@@ -107,7 +108,9 @@ export interface ResponseSignals {
 /** Learns from a response's status and rate-limit headers. */
 export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: ResponseSignals): RateState {
   let s = refill(cfg, state, now);
-  const fillPerMs = (sig.fillPerSecond ?? cfg.requestsPerSecond) / 1000;
+  // Without a fill rate from the server we assume it refills at the rate we currently allow ourselves: after a 429
+  // has halved that, the estimate of the server's budget shrinks with it.
+  const fillPerMs = (sig.fillPerSecond ?? cfg.requestsPerSecond * s.factor) / 1000;
   if (sig.remaining !== undefined && Number.isFinite(sig.remaining)) {
     // Requests still in flight may not be counted yet: assume the worst.
     const remaining = Math.max(0, sig.remaining) - sig.otherInFlight;
@@ -130,7 +133,9 @@ export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: 
     };
     // The bucket restarts at the end of the pause, not now.
     s = { ...s, updatedAt: Math.max(s.updatedAt, now + wait) };
-  } else if (sig.status < 500) {
+  } else if (sig.status < 500 && !near) {
+    // Additive recovery, but only while the server says it has room: running right at its limit (NearLimit) is
+    // where a learned rate should stay, or we would climb back into the next 429.
     s = { ...s, factor: Math.min(1, s.factor + RECOVERY_STEP) };
   }
   return s;
