@@ -32,6 +32,11 @@ export interface RateState {
   updatedAt: number;
   pausedUntil: number;
   factor: number;
+  /** Where recovery stops: learned from the pace between 429s (1 until two 429s have been seen). */
+  ceiling: number;
+  /** When the last 429 arrived, and how many successes since (the server's real pace in between). */
+  lastLimitedAt: number | undefined;
+  successesSinceLimited: number;
   nearLimit: boolean;
   server: ServerBudget | undefined;
 }
@@ -40,9 +45,25 @@ export const RESERVE = 1;
 export const MIN_FACTOR = 0.25;
 /** Factor regained per successful response after a 429 (≈ 25 answers from 0.5 back to 1). */
 export const RECOVERY_STEP = 0.02;
+/** The ceiling's own creep per success, so a server that raised its limit is found again (≈ +10% per 200 answers). */
+export const CEILING_CREEP = 0.0005;
+/** Two 429s closer than this say too little about the server's pace to learn from. */
+export const MIN_LEARN_WINDOW_MS = 2000;
+
+/**
+ * The rate factor a 429 teaches: successes since the previous 429 over the time between them is the pace the
+ * server really allows (its bucket was empty both times). Pure.
+ */
+export function learnedCeiling(cfg: RateConfig, state: RateState, now: number): number {
+  if (state.lastLimitedAt === undefined) return state.ceiling;
+  const elapsed = now - state.lastLimitedAt;
+  if (elapsed < MIN_LEARN_WINDOW_MS) return state.ceiling;
+  const serverRps = state.successesSinceLimited / (elapsed / 1000);
+  return Math.min(1, Math.max(MIN_FACTOR, (0.95 * serverRps) / cfg.requestsPerSecond));
+}
 
 export function initialRateState(cfg: RateConfig, now: number): RateState {
-  return { tokens: cfg.burst, updatedAt: now, pausedUntil: 0, factor: 1, nearLimit: false, server: undefined };
+  return { tokens: cfg.burst, updatedAt: now, pausedUntil: 0, factor: 1, ceiling: 1, lastLimitedAt: undefined, successesSinceLimited: 0, nearLimit: false, server: undefined };
 }
 
 function ratePerMs(cfg: RateConfig, state: RateState): number {
@@ -123,20 +144,28 @@ export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: 
   const pausing = sig.status === 429 || (sig.status === 503 && sig.retryAfterMs !== undefined);
   if (pausing) {
     const wait = sig.retryAfterMs ?? sig.fallbackPauseMs;
+    const ceiling = sig.status === 429 ? learnedCeiling(cfg, s, now) : s.ceiling;
     s = {
       ...s,
       pausedUntil: Math.max(s.pausedUntil, now + wait),
       tokens: Math.min(s.tokens, 0),
-      factor: sig.status === 429 ? Math.max(MIN_FACTOR, s.factor / 2) : s.factor,
+      factor: sig.status === 429 ? Math.max(MIN_FACTOR, Math.min(s.factor / 2, ceiling)) : s.factor,
+      ceiling,
+      lastLimitedAt: sig.status === 429 ? now : s.lastLimitedAt,
+      successesSinceLimited: sig.status === 429 ? 0 : s.successesSinceLimited,
       // The bucket is empty on the server's side when it says 429; it refills from the end of the pause.
       server: { remaining: 0, at: now + wait, fillPerMs, limit: s.server?.limit ?? sig.limit },
     };
     // The bucket restarts at the end of the pause, not now.
     s = { ...s, updatedAt: Math.max(s.updatedAt, now + wait) };
-  } else if (sig.status < 500 && !near) {
-    // Additive recovery, but only while the server says it has room: running right at its limit (NearLimit) is
-    // where a learned rate should stay, or we would climb back into the next 429.
-    s = { ...s, factor: Math.min(1, s.factor + RECOVERY_STEP) };
+  } else if (sig.status < 500) {
+    s = { ...s, successesSinceLimited: s.successesSinceLimited + 1 };
+    if (!near) {
+      // Additive recovery up to the learned ceiling, and only while the server says it has room: running right at
+      // its limit (NearLimit) is where a learned rate should stay, or we would climb back into the next 429.
+      const ceiling = Math.min(1, s.ceiling + CEILING_CREEP);
+      s = { ...s, ceiling, factor: Math.min(ceiling, s.factor + RECOVERY_STEP) };
+    }
   }
   return s;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { delayBeforeStart, initialRateState, onResponse, onStart, RESERVE, type RateState } from '../../src/remote/rate-policy.js';
+import { delayBeforeStart, initialRateState, learnedCeiling, onResponse, onStart, RESERVE, type RateState } from '../../src/remote/rate-policy.js';
 import { RateGovernor, readRateHeaders } from '../../src/remote/rate-governor.js';
 import { virtualClock } from './helpers.js';
 
@@ -104,4 +104,19 @@ test('RateGovernor: one 429 with Retry-After 5 s holds back every waiting reques
   for (const t of starts) assert.ok(t >= 5000, `started at ${t}`);
   assert.ok(Math.max(...starts) < 6000, `all resumed soon after the pause: ${starts.join(',')}`);
   assert.ok(g.waitedMs >= 5 * 5000);
+});
+
+test('learnedCeiling: the pace between two 429s caps recovery', () => {
+  const c = { requestsPerSecond: 20, burst: 20 };
+  let s = onResponse(c, initialRateState(c, 0), 0, { ...ok, status: 429, retryAfterMs: 1000 });
+  assert.equal(s.ceiling, 1, 'one 429 teaches nothing yet');
+  for (let i = 0; i < 50; i++) s = onResponse(c, s, 1000 + i * 100, ok); // 50 successes in the next 5 s
+  assert.equal(learnedCeiling(c, s, 1500), s.ceiling, 'too short a window to learn from');
+  s = onResponse(c, s, 6000, { ...ok, status: 429, retryAfterMs: 1000 });
+  // 50 successes in 6 s ≈ 8.3 req/s; 95% of that over 20 req/s.
+  assert.ok(Math.abs(s.ceiling - (0.95 * (50 / 6)) / 20) < 1e-9, String(s.ceiling));
+  assert.ok(s.factor <= s.ceiling);
+  for (let i = 0; i < 200; i++) s = onResponse(c, s, 8000 + i * 100, ok);
+  assert.ok(s.factor <= s.ceiling + 1e-9, 'recovery stops at the ceiling');
+  assert.ok(s.ceiling > 0.4 && s.ceiling < 0.5, `the ceiling creeps up slowly: ${s.ceiling}`);
 });
