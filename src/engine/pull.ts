@@ -387,6 +387,14 @@ async function execute(ctx: ExecContext, a: PullAction, bodies: Map<string, { ve
       const body = bodies.get(a.id);
       if (!body) return;
       const { text } = localText(ctx, a.id, a.path, body);
+      const existing = await readFile(inside(ctx.options.workspace, a.path), 'utf8').catch(() => undefined);
+      if (existing === text) {
+        // Exactly what this pull would write: our own file from a run that stopped before recording it.
+        const written = await commitFile(ctx, a.id, a.path, text, body.version);
+        summary.bytes += written;
+        summary.pages.new++;
+        return;
+      }
       const copy = conflictCopyPath(a.path, ctx.now());
       await writeAtomic(inside(ctx.options.workspace, copy), text);
       ctx.state.addConflict({ pageId: a.id, path: a.path, copyPath: copy, remoteVersion: body.version, kind: 'untracked-local-file', createdAt: ctx.now().toISOString() });
