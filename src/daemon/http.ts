@@ -16,7 +16,7 @@ export interface HealthServerOptions {
   /** Allow a non-loopback host (the endpoints have no authentication). */
   allowRemote?: boolean | undefined;
   /** The report to serve; `healthy` decides 200 or 503. */
-  getHealth: () => { healthy: boolean } & Record<string, unknown>;
+  getHealth: () => { readonly healthy: boolean };
   /** A prom-client Registry (or anything with the same two members). */
   registry: { metrics(): Promise<string>; contentType: string };
 }
