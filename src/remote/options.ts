@@ -14,6 +14,7 @@ export interface RemoteLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   child?(bindings: Record<string, unknown>): RemoteLogger;
+  bindings?(): Record<string, unknown>;
 }
 
 export interface Clock {
@@ -95,7 +96,9 @@ export function normalizeOptions(input: ClientOptions): NormalizedOptions {
   need(finitePositive(timeouts?.responseMs), 'timeouts.responseMs', 'a number > 0', timeouts?.responseMs);
   need(intAtLeast(breaker?.failureThreshold, 1), 'breaker.failureThreshold', 'an integer >= 1', breaker?.failureThreshold);
   need(finitePositive(breaker?.halfOpenAfterMs), 'breaker.halfOpenAfterMs', 'a number > 0', breaker?.halfOpenAfterMs);
-  const logger = input.logger?.child ? input.logger.child({ module: 'remote' }) : (input.logger ?? silent);
+  // A logger that is already the 'remote' child (the CLI passes one) is used as is: no duplicate binding.
+  const alreadyRemote = input.logger?.bindings?.().module === 'remote';
+  const logger = input.logger?.child && !alreadyRemote ? input.logger.child({ module: 'remote' }) : (input.logger ?? silent);
   return Object.freeze({
     baseUrl: input.baseUrl,
     auth: Object.freeze({ ...auth }),

@@ -153,3 +153,13 @@ test('normalizeOptions: freezes, copies, names the bad field, never echoes the t
   assert.throws(() => normalizeOptions({ ...base, auth: { kind: 'basic', email: 'nope', token: 'SECRET-TOKEN-123' } }), (e: unknown) => e instanceof CsyncError && !e.message.includes('SECRET'));
   assert.throws(() => normalizeOptions({ ...base, auth: { kind: 'bearer', token: '' } }), /auth\.token/);
 });
+
+test('normalizeOptions: logs as the "remote" child exactly once, whether or not the caller already made it', async () => {
+  const { default: pino } = await import('pino');
+  const lines: string[] = [];
+  const root = pino({ level: 'info' }, { write: (s: string) => lines.push(s) });
+  normalizeOptions({ ...base, logger: root.child({ module: 'remote' }) }).logger.info({ n: 1 }, 'a');
+  normalizeOptions({ ...base, logger: root }).logger.info({ n: 2 }, 'b');
+  assert.equal(lines.length, 2);
+  for (const l of lines) assert.equal(l.match(/"module":"remote"/g)?.length, 1, l);
+});
