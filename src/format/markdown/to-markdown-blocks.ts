@@ -10,7 +10,7 @@ import type { XmlElement, XmlNode } from '../xml/nodes.js';
 import { serializeNodes } from '../xml/serialize.js';
 import { attrsComment, parseStorageMarker, storageMarker, VERBATIM_LANG } from './syntax.js';
 import { elementEntries, isWhitespace, withBlockAttrs } from './md-helpers.js';
-import type { ToMarkdownState } from './md-state.js';
+import type { Origin, ToMarkdownState } from './md-state.js';
 import { breaksAsHtml, inlineFrom, safeLineStart } from './to-markdown-inline.js';
 import { blocksToStorage } from './to-storage.js';
 import { macroBlock, richBody } from './to-markdown-macros.js';
@@ -54,7 +54,11 @@ export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight
     } else if (para && safeLineStart(para) && !tight && !isWhitespace(first) && !isWhitespace(last)) {
       // Inline content straight in the body (a block image, bare text): a paragraph marked as having no <p>.
       const unit: RootContent[] = [{ type: 'html', value: attrsComment([{ name: 'p', value: 'none', element: false }]) }, { type: 'paragraph', children: para }];
-      if (st.deferChecks > 0 || runRoundTrips(run, unit, st)) out.push(...unit);
+      if (st.deferChecks > 0 || runRoundTrips(run, unit, st)) {
+        out.push(...unit);
+        const span = run;
+        record(st, unit, { start: first.start, end: last.end, canonical: () => serializeNodes(canonicalNodes(span, 'p')) });
+      }
       else out.push(verbatimBlock(st.source.slice(first.start, last.end)));
     } else {
       out.push(verbatimBlock(st.source.slice(first.start, last.end)));
@@ -73,6 +77,8 @@ export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight
         out.push(verbatimBlock(st.source.slice(n.start, n.end)));
       } else {
         out.push(...unit);
+        const el = n as XmlElement;
+        record(st, unit, { start: el.start, end: el.end, canonical: () => serializeNodes(canonicalNodes([el])) });
       }
     } else if (!insignificant(nodes, k, parent)) {
       run.push(n);
@@ -88,6 +94,11 @@ function inlineMacro(nodes: readonly XmlNode[], k: number): boolean {
   if (n.name !== 'ac:structured-macro') return false;
   const inlineSibling = (m: XmlNode | undefined) => m !== undefined && !isBlockNode(m) && !isWhitespace(m);
   return inlineSibling(nodes[k - 1]) || inlineSibling(nodes[k + 1]);
+}
+
+/** Remembers where top-level nodes came from; the innermost block wins (a container's content keeps its own). */
+function record(st: ToMarkdownState, unit: readonly RootContent[], origin: Origin): void {
+  if (st.origins) for (const node of unit) if (!st.origins.has(node)) st.origins.set(node, origin);
 }
 
 /** Adjacent raw-storage markers are one marker: fewer comment lines, same bytes. */
