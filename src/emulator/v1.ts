@@ -102,7 +102,9 @@ function search(req: V1Request, wrap: boolean): Reply {
     const q2 = new URLSearchParams(req.query);
     q2.set('cursor', encodeCursor(slice[slice.length - 1]!.rec.id));
     q2.set('limit', String(limit));
-    q2.set('next', 'true');
+    // /search declares `next` (Confluence puts next=true in its links); /content/search does not, and a next link
+    // must pass the same validation as any other request.
+    if (wrap) q2.set('next', 'true');
     links.next = `/rest/api${req.path}?${q2.toString()}`;
   }
   return json(200, { results, start, limit, size: results.length, ...(wrap ? { totalSize: hits.length, cqlQuery: cql, searchDuration: 1 } : {}), _links: links }, links.next ? { Link: `<${req.prefix}${links.next}>; rel="next"` } : undefined);

@@ -12,11 +12,11 @@ export interface Answer {
 export interface CallOptions {
   body?: unknown;
   /** Raw body (multipart etc.); sent as is with `headers`. */
-  raw?: BodyInit;
+  raw?: string | Buffer;
   headers?: Record<string, string>;
   /** 'basic' (default, the emulator's credentials), 'pat', 'none', or an explicit Authorization value. */
   auth?: 'basic' | 'pat' | 'none' | { authorization: string };
-  redirect?: RequestRedirect;
+  redirect?: 'manual' | 'follow' | 'error';
 }
 
 export function basicAuth(email: string, token: string): string {
@@ -30,7 +30,7 @@ export async function call(emu: Emulator, method: string, path: string, opts: Ca
   if (auth === 'basic') headers.Authorization = basicAuth(emu.credentials.email, emu.credentials.token);
   else if (auth === 'pat') headers.Authorization = `Bearer ${emu.credentials.pat}`;
   else if (auth !== 'none') headers.Authorization = auth.authorization;
-  let body: BodyInit | undefined = opts.raw;
+  let body: string | Buffer | undefined = opts.raw;
   if (opts.body !== undefined) {
     body = JSON.stringify(opts.body);
     headers['Content-Type'] = 'application/json';
