@@ -116,7 +116,6 @@ export class Transport {
       const result = await this.limiter.schedule(() => this.attempt(req, attempt, opts.accept ?? [], opts.sink));
       let failure: Extract<AttemptResult, { ok: false }>;
       if (result.ok) {
-        if (afterAmbiguous && req.notFoundMeansDone && result.answer.status === 404) return opts.parse({ ...result.answer, status: 204, body: '', afterAmbiguous });
         try {
           return opts.parse({ ...result.answer, afterAmbiguous });
         } catch (err) {
@@ -129,13 +128,15 @@ export class Transport {
         failure = result;
       }
       const { decision } = failure;
+      // A delete whose earlier attempt may have landed: "not found" now means it did.
       if (afterAmbiguous && req.notFoundMeansDone && decision.code === 'CSYNC_NOT_FOUND') return opts.parse({ status: 204, headers: {}, body: '', afterAmbiguous });
       const retryable = decision.retry === 'safe' || (decision.retry === 'ambiguous' && (req.idempotent || opts.verify !== undefined));
-      if (!retryable || attempt >= retry.maxRetries) throw failure.error;
+      if (!retryable) throw failure.error;
       if (decision.retry === 'ambiguous') {
         afterAmbiguous = true;
         if (!req.idempotent && opts.verify) {
-          // Never write twice: find out whether the first write happened before sending it again.
+          // Never write twice: find out whether the write happened before sending it again (and, on the last
+          // attempt, before reporting a failure that did not happen).
           this.stats.verifiedWrites += 1;
           const found = await opts.verify();
           if (found !== undefined) {
@@ -144,6 +145,7 @@ export class Transport {
           }
         }
       }
+      if (attempt >= retry.maxRetries) throw failure.error;
       const delay = retryDelayMs(attempt + 1, retry, failure.retryAfterMs, this.options.random());
       this.stats.retry({ op: req.op, method: req.method, path: pathOf(req.url), attempt: attempt + 1, delayMs: delay, code: decision.code });
       this.options.logger.debug({ op: req.op, path: pathOf(req.url), code: decision.code, attempt: attempt + 1, delayMs: delay }, 'retrying');

@@ -115,9 +115,9 @@ test('a POST is never resent blindly after a 500 when its effect cannot be check
       // addLabels is idempotent (retried); longtask GET retried; upload/create use verify. Use a raw label add that
       // fails, then check the create path: POST /pages with verify → looks up, finds nothing, retries.
       await assert.rejects(c.createPage({ spaceId: '100', title: 'T', body: '<p/>' }), isRemote('CSYNC_SERVER'));
-      // 1 + maxRetries attempts, each preceded (after the first) by a lookup.
+      // 1 + maxRetries attempts, each followed by a lookup (the last one too, before reporting the failure).
       assert.equal(posts, 4);
-      assert.equal(c.stats().verifiedWrites, 3);
+      assert.equal(c.stats().verifiedWrites, 4);
       await c.close();
     },
   );
@@ -148,6 +148,25 @@ test('create under timeouts: the page was made, the answer lost → found by tit
       assert.equal(p.id, '500');
       assert.equal(created.length, 1);
       assert.equal(c.stats().verifiedWrites, 1);
+      await c.close();
+    },
+  );
+});
+
+test('a create whose last permitted attempt lost its answer reports the page, not a failure', async () => {
+  let created = false;
+  await withServer(
+    (req, res) => {
+      if (req.method === 'POST') {
+        created = true;
+        return req.socket.destroy();
+      }
+      sendJson(res, 200, { results: created ? [page('77', { title: 'Once' })] : [], _links: {} });
+    },
+    async (url) => {
+      const c = createConfluenceClient(baseOptions(url, { retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } }));
+      const p = await c.createPage({ spaceId: '100', title: 'Once', body: '<p/>' });
+      assert.equal(p.id, '77');
       await c.close();
     },
   );
