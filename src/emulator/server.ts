@@ -158,8 +158,9 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
           entry.status = 200;
           const text = JSON.stringify({ results: [{ id: '1', status: 'current', title: 'partial' }], _links: {} });
           res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(text.length) });
-          res.write(text.slice(0, Math.floor(text.length / 2)));
-          res.socket?.destroy();
+          // Destroy only once the half body is flushed: destroying at once discards the pending write, and the
+          // client would see a reset instead of a 200 with a cut body.
+          res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
           return;
         }
         default:
