@@ -142,7 +142,7 @@ test('create under timeouts: the page was made, the answer lost → found by tit
       sendJson(res, 404, {});
     },
     async (url) => {
-      const c = createConfluenceClient(baseOptions(url, { timeouts: { connectMs: 500, responseMs: 150 } }));
+      const c = createConfluenceClient(baseOptions(url, { timeouts: { connectMs: 500, responseMs: 300 } }));
       const p = await c.createPage({ spaceId: '100', parentId: '9', title: 'Runbook', body: '<p>x</p>' });
       assert.equal(p.title, 'Runbook');
       assert.equal(p.id, '500');
@@ -223,7 +223,7 @@ test('a stalled response times out (CSYNC_TIMEOUT) and the read is retried', asy
       sendJson(res, 200, page('3'));
     },
     async (url) => {
-      const c = createConfluenceClient(baseOptions(url, { timeouts: { connectMs: 500, responseMs: 120 } }));
+      const c = createConfluenceClient(baseOptions(url, { timeouts: { connectMs: 500, responseMs: 400 } }));
       assert.equal((await c.getPage('3'))?.id, '3');
       assert.equal(n, 3);
       const byStatus = c.stats().byStatus;
