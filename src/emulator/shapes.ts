@@ -22,8 +22,8 @@ export function v2Page(store: Store, page: StoredPage, opts: { body?: boolean; l
     status: page.status,
     title: page.title,
     spaceId: page.spaceId,
-    parentId: page.parentId,
-    parentType: page.parentId ? 'page' : null,
+    // The spec types parentId/parentType as strings (not nullable): a top-level page has neither.
+    ...(page.parentId ? { parentId: page.parentId, parentType: 'page' } : {}),
     position: page.position,
     authorId: page.authorId,
     ownerId: page.authorId,
@@ -48,8 +48,7 @@ export function v2Space(space: StoredSpace) {
     authorId: '5b10ac8d82e05b22cc7d4ef5',
     createdAt: space.createdAt,
     homepageId: space.homepageId,
-    description: null,
-    icon: null,
+    // description and icon are objects in the spec (not nullable) and only sent when asked for: left out here.
     _links: { webui: `/spaces/${space.key}` },
   };
 }

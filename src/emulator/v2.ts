@@ -184,7 +184,8 @@ route('GET', /^\/pages\/([^/]+)$/, (req, m) => {
   if (requested) {
     const v = p.history.find((h) => h.number === Number(requested));
     if (!v) return json(404, v2Error(404, 'NOT_FOUND', 'Not Found'));
-    const view = { ...v2Page(req.store, p), title: v.title, version: v2Version(v), parentId: v.parentId };
+    const { parentId: _p, parentType: _t, ...rest } = v2Page(req.store, p);
+    const view = { ...rest, title: v.title, version: v2Version(v), ...(v.parentId ? { parentId: v.parentId, parentType: 'page' } : {}) };
     return json(200, req.query.get('body-format') === 'storage' ? { ...view, body: { storage: { representation: 'storage', value: v.body || req.store.bodyOf(p) } } } : view);
   }
   return json(200, v2Page(req.store, p, { body: req.query.get('body-format') === 'storage', labels: req.query.get('include-labels') === 'true' }));

@@ -32,7 +32,7 @@ const SPEC_DIR = (() => {
 })();
 
 /** OpenAPI 3.0 → JSON Schema: `nullable` becomes a type union; refs point into the named document. */
-function convert(node: unknown, docId: string): unknown {
+export function convert(node: unknown, docId: string): unknown {
   if (Array.isArray(node)) return node.map((n) => convert(n, docId));
   if (!node || typeof node !== 'object') return node;
   const out: Json = {};
