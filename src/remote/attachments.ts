@@ -11,8 +11,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { RemoteAttachment, UploadAttachmentInput } from '../core/remote-types.js';
-import { MAX_LIMIT } from './pages.js';
-import { paginate } from './paginate.js';
+import { MAX_LIMIT, paginate } from './paginate.js';
 import { fromV1Attachment, fromV2Attachment, jsonOf, multi, v1Attachment, v1SearchPage, v2Attachment } from './schemas.js';
 import { InvalidBodyProblem, type Transport } from './transport.js';
 

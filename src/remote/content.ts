@@ -3,8 +3,7 @@
  */
 import { z } from 'zod';
 import type { CqlResult } from '../core/remote-types.js';
-import { MAX_LIMIT } from './pages.js';
-import { paginate } from './paginate.js';
+import { MAX_LIMIT, paginate } from './paginate.js';
 import { jsonOf, longTask, multi, toCqlResult, toLongTask, v1SearchPage, v2Label, v2Page, type LongTaskStatus } from './schemas.js';
 import type { Transport } from './transport.js';
 

@@ -4,11 +4,12 @@
  */
 import { RemoteError } from '../core/errors.js';
 import type { CreatePageInput, ListOptions, RemotePage, RemoteSpace, RemoteVersion, UpdatePageInput } from '../core/remote-types.js';
-import { chunk, paginate } from './paginate.js';
+import { getLabels } from './content.js';
+import { chunk, MAX_LIMIT, paginate } from './paginate.js';
 import { jsonOf, multi, toRemotePage, toRemoteSpace, toRemoteVersion, v2Page, v2Space, v2TreeNode, v2Version } from './schemas.js';
 import type { Transport } from './transport.js';
 
-export const MAX_LIMIT = 250;
+export { MAX_LIMIT };
 
 const enc = encodeURIComponent;
 const limitOf = (o?: ListOptions): number => Math.max(1, Math.min(MAX_LIMIT, o?.limit ?? MAX_LIMIT));
@@ -62,10 +63,22 @@ export async function getPage(t: Transport, id: string, options?: { body?: boole
     status: options?.status ? [options.status] : undefined,
   };
   const parse = jsonOf(v2Page);
-  return t.send(
+  let moreLabels = false;
+  const page = await t.send(
     { op: 'pages.get', method: 'GET', url: `${t.site.v2}/pages/${enc(id)}`, query, idempotent: true },
-    { accept: [404], parse: (a) => (a.status === 404 ? null : toRemotePage(parse(a))) },
+    {
+      accept: [404],
+      parse: (a) => {
+        if (a.status === 404) return null;
+        const p = parse(a);
+        moreLabels = p.labels?.meta?.hasMore === true;
+        return toRemotePage(p);
+      },
+    },
   );
+  // include-labels carries only the first batch; a page with more gets the full list from its labels endpoint.
+  if (page && moreLabels) page.labels = await getLabels(t, id);
+  return page;
 }
 
 /** Resolves tree nodes (ids only) into full pages in bulk, keeping the tree's order, lazily 250 at a time. */

@@ -9,6 +9,9 @@ import { jsonOf, type links } from './schemas.js';
 import type { SiteUrls } from './site-url.js';
 import type { HttpRequest, Transport } from './transport.js';
 
+/** The API's largest page size (v2 listings and bulk-by-id). */
+export const MAX_LIMIT = 250;
+
 /** Resolves a next link: origin-relative (/wiki/api/v2/...), base-relative (/rest/api/... without /wiki) or absolute. */
 export function resolveNextLink(site: SiteUrls, next: string): string {
   let path = next;

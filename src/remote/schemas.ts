@@ -37,7 +37,7 @@ export const v2Page = z.object({
     .object({ storage: z.object({ value: z.string(), representation: z.string().optional() }).nullish() })
     .partial()
     .nullish(),
-  labels: z.object({ results: z.array(z.object({ name: z.string() })) }).nullish(),
+  labels: z.object({ results: z.array(z.object({ name: z.string() })), meta: z.object({ hasMore: z.boolean().nullish() }).partial().nullish() }).nullish(),
 });
 export type V2Page = z.infer<typeof v2Page>;
 

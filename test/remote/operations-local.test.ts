@@ -245,3 +245,25 @@ test('a download redirected to another origin does not carry the credentials the
   }
   assert.equal(mediaAuth, undefined);
 });
+
+test('getPage with labels: a page whose include-labels batch has more gets the full list', async () => {
+  const urls: string[] = [];
+  await withServer(
+    (req, res) => {
+      urls.push(req.url ?? '');
+      const u = new URL(req.url ?? '/', 'http://x');
+      if (u.pathname === '/wiki/api/v2/pages/5') return sendJson(res, 200, page('5', { labels: { results: [{ name: 'a' }], meta: { hasMore: true } } }));
+      if (u.pathname === '/wiki/api/v2/pages/6') return sendJson(res, 200, page('6', { labels: { results: [{ name: 'x' }], meta: { hasMore: false } } }));
+      if (u.pathname === '/wiki/api/v2/pages/5/labels') return sendJson(res, 200, { results: [{ id: '1', name: 'a' }, { id: '2', name: 'b' }], _links: {} });
+      sendJson(res, 404, {});
+    },
+    async (url) => {
+      const c = createConfluenceClient(baseOptions(url));
+      assert.deepEqual((await c.getPage('5', { labels: true }))?.labels, ['a', 'b']);
+      assert.deepEqual((await c.getPage('6', { labels: true }))?.labels, ['x']);
+      assert.equal(urls.length, 3);
+      assert.match(urls[0] ?? '', /include-labels=true/);
+      await c.close();
+    },
+  );
+});
