@@ -1,0 +1,140 @@
+/**
+ * The daemon assembled: watcher → loop → engine callbacks, the health/metrics server, reload and signals.
+ * `csync watch` calls startDaemon with the engine's callbacks and installs the signal handlers; everything here
+ * works with fake callbacks, so it is tested without an engine.
+ */
+import type { Logger } from '../obs/logger.js';
+import type { BreakerStateName, Metrics } from '../obs/metrics.js';
+import { healthReport, type HealthReport } from './health.js';
+import { startHealthServer, type HealthServer } from './http.js';
+import { DaemonLoop, type LoopCallbacks, type LoopEvents, type LoopOptions, type RunEvent, type StopResult } from './loop.js';
+import { loopMetricsEvents } from './metrics-events.js';
+import { startWatcher, type WorkspaceWatcher } from './watcher.js';
+
+export type DaemonLoopOptions = Omit<LoopOptions, 'events'>;
+
+export interface DaemonOptions {
+  workspace: string;
+  callbacks: LoopCallbacks;
+  loop: DaemonLoopOptions;
+  /** Health/metrics listener; omit for none. */
+  listen?: { host: string; port: number; allowRemote?: boolean | undefined } | undefined;
+  metrics?: Metrics | undefined;
+  /** The client's breaker state, for /healthz (e.g. () => client.stats().breaker.state). */
+  breakerState?: (() => BreakerStateName | undefined) | undefined;
+  /** Watch content/ and attachments/ (default true; tests of the loop alone turn it off). */
+  watch?: boolean | undefined;
+  logger?: Logger | undefined;
+}
+
+export interface Daemon {
+  /** http://127.0.0.1:PORT when listening. */
+  readonly url: string | undefined;
+  health(): HealthReport;
+  /** Drains the current loop, starts a new one with these options, carries queued paths over, polls at once. */
+  reload(loop: DaemonLoopOptions): Promise<void>;
+  /** Graceful stop: loop drain (bounded), then watcher and server closed. */
+  stop(): Promise<StopResult>;
+}
+
+function logRun(logger: Logger | undefined, e: RunEvent): void {
+  if (!logger) return;
+  const fields = { module: 'daemon', kind: e.kind, paths: e.paths, durationMs: e.durationMs, ...e.outcome };
+  if (e.ok) logger.info(fields, `${e.kind} done`);
+  else logger.warn({ ...fields, err: e.error, consecutiveFailures: e.consecutiveFailures, retryInMs: e.retryInMs }, `${e.kind} failed; retrying`);
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { logger, metrics } = options;
+  const events = (): Partial<LoopEvents> => {
+    const own: Partial<LoopEvents> = { onRun: (e) => logRun(logger, e) };
+    return metrics ? loopMetricsEvents(metrics, own) : own;
+  };
+  let loop = new DaemonLoop(options.callbacks, { ...options.loop, events: events() });
+  let watcher: WorkspaceWatcher | undefined;
+  if (options.watch !== false) {
+    watcher = startWatcher({
+      workspace: options.workspace,
+      // Always the current loop: a reload swaps it under the watcher.
+      sink: { markDirty: (p) => loop.markDirty(p) },
+      onError: (err) => logger?.error({ module: 'daemon', err, hint: err.hint }, err.message),
+    });
+  }
+  const health = (): HealthReport =>
+    healthReport({
+      loop: loop.status(),
+      breaker: options.breakerState?.(),
+      watcher: watcher ? { ready: watcher.isReady(), error: watcher.lastError()?.message } : undefined,
+    });
+  let server: HealthServer | undefined;
+  try {
+    if (options.listen) {
+      server = await startHealthServer({ ...options.listen, getHealth: health, registry: metrics?.registry ?? { metrics: async () => '', contentType: 'text/plain; version=0.0.4; charset=utf-8' } });
+    }
+  } catch (err) {
+    await watcher?.close();
+    throw err;
+  }
+  loop.start();
+  logger?.info({ module: 'daemon', workspace: options.workspace, url: server?.url }, 'daemon started');
+  let stopping: Promise<StopResult> | undefined;
+  return {
+    url: server?.url,
+    health,
+    reload: async (next) => {
+      if (stopping) return;
+      const old = loop;
+      const carried = await old.stop();
+      loop = new DaemonLoop(options.callbacks, { ...next, initialPoll: true, events: events() });
+      loop.start();
+      for (const p of carried.abandonedPaths) loop.markDirty(p);
+      logger?.info({ module: 'daemon', carried: carried.abandonedPaths.length }, 'configuration reloaded');
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        const result = await loop.stop();
+        await Promise.all([watcher?.close(), server?.close()]);
+        logger?.info({ module: 'daemon', drained: result.drained, queued: result.abandonedPaths.length }, 'daemon stopped');
+        return result;
+      })()),
+  };
+}
+
+export interface SignalOptions {
+  /** New loop options for SIGHUP (re-read the config); a throw keeps the old ones and is logged. */
+  reloadOptions?: (() => Promise<DaemonLoopOptions> | DaemonLoopOptions) | undefined;
+  /** Called once stopped (csync watch resolves its handler here; exit code 0). */
+  onStopped?: ((result: StopResult, signal: NodeJS.Signals) => void) | undefined;
+  logger?: Logger | undefined;
+  /** For tests: defaults to process. */
+  target?: Pick<NodeJS.Process, 'on' | 'off'> | undefined;
+}
+
+/** SIGTERM/SIGINT: graceful stop. SIGHUP: reload. Returns a function that removes the handlers. */
+export function installSignalHandlers(daemon: Daemon, options: SignalOptions = {}): () => void {
+  const target = options.target ?? process;
+  const stop = (signal: NodeJS.Signals) => {
+    options.logger?.info({ module: 'daemon', signal }, 'stopping');
+    void daemon.stop().then((r) => options.onStopped?.(r, signal));
+  };
+  const onTerm = () => stop('SIGTERM');
+  const onInt = () => stop('SIGINT');
+  const onHup = () => {
+    void (async () => {
+      try {
+        const next = await options.reloadOptions?.();
+        if (next) await daemon.reload(next);
+      } catch (err) {
+        options.logger?.error({ module: 'daemon', err }, 'reload failed; keeping the running configuration');
+      }
+    })();
+  };
+  target.on('SIGTERM', onTerm);
+  target.on('SIGINT', onInt);
+  target.on('SIGHUP', onHup);
+  return () => {
+    target.off('SIGTERM', onTerm);
+    target.off('SIGINT', onInt);
+    target.off('SIGHUP', onHup);
+  };
+}
