@@ -83,11 +83,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     health,
     reload: async (next) => {
       if (stopping) return;
+      // The new loop takes saves from now on (it queues them until started), so nothing saved during the
+      // old loop's drain is dropped; it starts only once the old one has stopped: never two engine runs at once.
       const old = loop;
-      const carried = await old.stop();
       loop = new DaemonLoop(options.callbacks, { ...next, initialPoll: true, events: events() });
-      loop.start();
+      const carried = await old.stop();
       for (const p of carried.abandonedPaths) loop.markDirty(p);
+      loop.start();
       logger?.info({ module: 'daemon', carried: carried.abandonedPaths.length }, 'configuration reloaded');
     },
     stop: () =>

@@ -285,3 +285,14 @@ test('an observer that throws does not break the loop', async () => {
 test('invalid options are refused with the field named', () => {
   assert.throws(() => new DaemonLoop(new FakeEngine().callbacks, { debounceMs: 1000, pollSeconds: 0 }), /pollSeconds/);
 });
+
+test('saves marked before start wait for it (a reload hands the watcher to a new loop before starting it)', async () => {
+  const { clock, engine, loop } = setup({ initialPoll: false });
+  loop.markDirty('early.md');
+  await clock.advance(5000);
+  assert.equal(engine.pushes.length, 0);
+  assert.equal(loop.status().queueDepth, 1);
+  loop.start();
+  await settle();
+  assert.deepEqual(engine.pushes, [['early.md']]);
+});
