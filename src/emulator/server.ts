@@ -220,8 +220,10 @@ async function dispatch(
   if (where.api === 'download') {
     const m = /^\/(\d+)\/([^/?]+)$/.exec(where.rest);
     const att = m ? state.store.attachmentByName(m[1]!, decodeURIComponent(m[2]!)) : undefined;
-    if (!att) return json(404, v1Error(404, 'Attachment not found'));
-    return { status: 200, raw: att.data, headers: { 'Content-Type': att.mediaType, 'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(att.title)}` } };
+    const version = url.searchParams.get('version');
+    const bytes = att ? state.store.attachmentVersion(att, version ? Number(version) : undefined) : undefined;
+    if (!att || !bytes) return json(404, v1Error(404, 'Attachment not found'));
+    return { status: 200, raw: bytes.data, headers: { 'Content-Type': bytes.mediaType, 'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(att.title)}` } };
   }
   if (where.api !== 'v1' && where.api !== 'v2') return json(404, v1Error(404, `No API at ${url.pathname}`));
   let jsonBody: unknown;

@@ -47,6 +47,8 @@ export interface StoredAttachment {
   authorId: string;
   data: Buffer;
   fileId: string;
+  /** Earlier versions' bytes, oldest first (downloads with ?version=N). */
+  previous?: Array<{ version: number; data: Buffer; mediaType: string; createdAt: string }>;
 }
 
 export interface StoredSpace {
@@ -250,6 +252,7 @@ export class Store {
   putAttachment(input: { pageId: string; title: string; mediaType: string; data: Buffer; comment?: string; authorId?: string; id?: string }): StoredAttachment {
     const existing = input.id ? this.attachments.get(input.id) : this.attachmentByName(input.pageId, input.title);
     if (existing) {
+      (existing.previous ??= []).push({ version: existing.version, data: existing.data, mediaType: existing.mediaType, createdAt: existing.createdAt });
       existing.data = input.data;
       existing.mediaType = input.mediaType || existing.mediaType;
       existing.version += 1;
@@ -279,18 +282,29 @@ export class Store {
     return att;
   }
 
+  /** The bytes and media type of one version of an attachment (the current one when `version` is undefined). */
+  attachmentVersion(a: StoredAttachment, version?: number): { data: Buffer; mediaType: string } | undefined {
+    if (version === undefined || version === a.version) return { data: a.data, mediaType: a.mediaType };
+    return a.previous?.find((p) => p.version === version);
+  }
+
   toJSON(): unknown {
     return {
       nextId: this.nextId,
       spaces: [...this.spaces.values()],
       pages: [...this.pages.values()],
-      attachments: [...this.attachments.values()].map((a) => ({ ...a, data: a.data.toString('base64') })),
+      attachments: [...this.attachments.values()].map((a) => ({
+        ...a,
+        data: a.data.toString('base64'),
+        ...(a.previous ? { previous: a.previous.map((p) => ({ ...p, data: p.data.toString('base64') })) } : {}),
+      })),
       labels: [...this.labelIds.entries()],
     };
   }
 
   static fromJSON(json: unknown): Store {
-    const j = json as { nextId: number; spaces: StoredSpace[]; pages: StoredPage[]; attachments: Array<StoredAttachment & { data: string }>; labels: Array<[string, string]> };
+    type SavedAttachment = Omit<StoredAttachment, 'data' | 'previous'> & { data: string; previous?: Array<{ version: number; data: string; mediaType: string; createdAt: string }> };
+    const j = json as { nextId: number; spaces: StoredSpace[]; pages: StoredPage[]; attachments: SavedAttachment[]; labels: Array<[string, string]> };
     const s = new Store();
     s.nextId = j.nextId;
     for (const sp of j.spaces) {
@@ -301,7 +315,14 @@ export class Store {
       s.pages.set(p.id, p);
       insertSorted(s.spacePageIds.get(p.spaceId)!, p.id);
     }
-    for (const a of j.attachments) s.attachments.set(a.id, { ...a, data: Buffer.from(a.data, 'base64') });
+    for (const a of j.attachments) {
+      const { previous, ...rest } = a;
+      s.attachments.set(a.id, {
+        ...rest,
+        data: Buffer.from(a.data, 'base64'),
+        ...(previous ? { previous: previous.map((p) => ({ ...p, data: Buffer.from(p.data, 'base64') })) } : {}),
+      });
+    }
     s.labelIds = new Map(j.labels);
     return s;
   }

@@ -158,7 +158,10 @@ export function handleV1(req: V1Request): Reply | undefined {
   if (req.method === 'GET' && (m = /^\/content\/([^/]+)\/child\/attachment\/([^/]+)\/download$/.exec(p))) {
     const a = store.attachments.get(m[2]!);
     if (!a || a.pageId !== m[1] || a.status !== 'current') return json(404, v1Error(404, 'Attachment not found'));
-    return { status: 302, headers: { Location: `${req.origin}${req.prefix}${downloadPath(a)}` } };
+    const version = req.query.get('version');
+    if (version && !store.attachmentVersion(a, Number(version))) return json(404, v1Error(404, `Attachment ${a.id} has no version ${version}`));
+    const location = `${req.origin}${req.prefix}${downloadPath(a)}`;
+    return { status: 302, headers: { Location: version ? location.replace(/([?&])version=\d+/, `$1version=${Number(version)}`) : location } };
   }
   if ((m = /^\/content\/([^/]+)\/label$/.exec(p))) {
     const page = currentPage(store, m[1]!);

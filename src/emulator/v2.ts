@@ -166,7 +166,10 @@ route('POST', /^\/pages$/, (req) => {
   const space = req.store.spaces.get(String(b.spaceId));
   if (!space) return json(404, v2Error(404, 'NOT_FOUND', 'Space not found'));
   if (!b.title) return json(400, v2Error(400, 'INVALID_REQUEST_PARAMETER', 'Title is required'));
-  if (b.parentId && req.store.pages.get(b.parentId)?.spaceId !== space.id) return json(404, v2Error(404, 'NOT_FOUND', 'Parent page not found'));
+  if (b.parentId) {
+    const parent = req.store.pages.get(b.parentId);
+    if (parent?.spaceId !== space.id || parent.status !== 'current') return json(404, v2Error(404, 'NOT_FOUND', 'Parent page not found'));
+  }
   if ((b.body?.value ?? '').length > 5 * 1024 * 1024) return json(413, v2Error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request entity too large'));
   try {
     const page = req.store.createPage({ spaceId: space.id, title: b.title, parentId: b.parentId ?? null, body: b.body?.value ?? '' });

@@ -96,7 +96,8 @@ describe('--data persistence', () => {
         const r = await call(emu, 'POST', '/wiki/api/v2/pages', { body: { spaceId: demo(emu).space.id, status: 'current', title: 'Persisted', body: { representation: 'storage', value: '<p>kept</p>' } } });
         createdId = r.json.id;
         await call(emu, 'POST', `/wiki/rest/api/content/${createdId}/label`, { body: { prefix: 'global', name: 'kept' } });
-        attId = emu.api.addAttachment(createdId, 'bytes.bin', Buffer.from([1, 2, 3])).id;
+        attId = emu.api.addAttachment(createdId, 'bytes.bin', Buffer.from([0, 0])).id;
+        emu.api.addAttachment(createdId, 'bytes.bin', Buffer.from([1, 2, 3])); // version 2
         emu.api.deletePage(demo(emu).page('Tables').id);
         await emu.save();
         assert.ok(existsSync(dataFile));
@@ -120,6 +121,9 @@ describe('--data persistence', () => {
         assert.equal(att.status, 200);
         const bytes = await call(emu, 'GET', att.json.downloadLink.startsWith('/wiki') ? att.json.downloadLink : `/wiki${att.json.downloadLink}`);
         assert.deepEqual([...Buffer.from(bytes.text, 'latin1')], [1, 2, 3]);
+        assert.equal(att.json.version.number, 2);
+        const old = await call(emu, 'GET', `/wiki/rest/api/content/${createdId}/child/attachment/${attId}/download?version=1`, { redirect: 'follow' });
+        assert.deepEqual([...Buffer.from(old.text, 'latin1')], [0, 0], 'earlier versions survive the restart');
         const next = await call(emu, 'POST', '/wiki/api/v2/pages', { body: { spaceId: demo(emu).space.id, status: 'current', title: 'After restart', body: { representation: 'storage', value: '' } } });
         assert.equal(next.status, 200);
         assert.ok(Number(next.json.id) > Number(attId.slice(3)), 'no id is reused');

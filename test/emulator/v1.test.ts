@@ -62,6 +62,14 @@ describe('attachments', () => {
     assert.equal(bytes.text, 'third data');
     assert.equal(bytes.headers.get('content-type'), 'text/plain');
     assert.equal((await call(emu, 'GET', location.slice(emu.origin.length), { auth: 'none' })).status, 401, 'downloads need credentials too');
+    // Earlier versions stay downloadable with ?version=N.
+    const v1 = await call(emu, 'GET', `${base}/${att.id}/download?version=1`);
+    assert.equal(v1.status, 302);
+    assert.match(v1.headers.get('location')!, /[?&]version=1(&|$)/);
+    assert.equal((await call(emu, 'GET', v1.headers.get('location')!.slice(emu.origin.length))).text, 'first');
+    assert.equal((await call(emu, 'GET', `${base}/${att.id}/download?version=2`, { redirect: 'follow' })).text, 'second!');
+    assert.equal((await call(emu, 'GET', `${base}/${att.id}/download?version=3`, { redirect: 'follow' })).text, 'third data');
+    assert.equal((await call(emu, 'GET', `${base}/${att.id}/download?version=9`)).status, 404);
     // Following the redirect with fetch gives the bytes directly.
     const followed = await call(emu, 'GET', `${base}/${att.id}/download`, { redirect: 'follow' });
     assert.equal(followed.text, 'third data');

@@ -113,6 +113,11 @@ describe('pages', () => {
     assert.equal(dup.status, 400, 'titles are unique in a space');
     const noSpace = await call(emu, 'POST', `${V2}/pages`, { body: { spaceId: '31337', title: 'x', body: { representation: 'storage', value: '' } } });
     assert.equal(noSpace.status, 404);
+    const trashedParent = await createPage('Soon trashed parent');
+    emu.api.deletePage(trashedParent.id);
+    const underTrash = await call(emu, 'POST', `${V2}/pages`, { body: { spaceId: demo(emu).space.id, title: 'Under a trashed parent', parentId: trashedParent.id, body: { representation: 'storage', value: '' } } });
+    assert.equal(underTrash.status, 404, 'a trashed page cannot be a parent');
+    assert.equal(emu.api.pageByTitle('DEMO', 'Under a trashed parent'), undefined);
   });
 
   test('get: version=N, include-labels, body-format', async () => {
