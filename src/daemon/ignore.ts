@@ -24,8 +24,7 @@ const IGNORED_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\.[A-Za-z0-9]{1,10}\.\d{6,10}$/, 'write-file-atomic temporary: Guide.md.1234567890'],
   [/\.sync-conflict-\d{8}-\d{6}/, 'Syncthing conflict copy'],
   // csync's own conflict copies (src/merge/conflict-name.ts, src/engine/conflict-name.ts; a test keeps them in step):
-  // local-only files the
-  // user settles with `csync resolve`, never new pages.
+  // local-only files the user settles with `csync resolve`, never new pages.
   [/\.conflict-\d{8}-\d{6}-[A-Za-z0-9_-]+(\.[^./]+)?$/, 'csync conflict copy'],
 ];
 
