@@ -59,16 +59,13 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // Over the limit the rest is read and dropped (not the socket destroyed), so the client gets its 413.
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        resolve(undefined);
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size <= MAX_BODY) chunks.push(c);
+      else chunks.length = 0;
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -126,7 +123,10 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
     const where = classify(url.pathname);
     const body = await readBody(req);
     if (where.api === 'admin') {
-      send(res, await admin(req, where.rest, body ?? Buffer.alloc(0)), {});
+      const reply = await admin(req, where.rest, body ?? Buffer.alloc(0));
+      // Admin edits (pages, attachments) are changes too: --data files must get them without waiting for close().
+      if (method !== 'GET' && reply.status < 400 && where.rest.startsWith('/pages')) state.onChange?.();
+      send(res, reply, {});
       return;
     }
     const entry: LoggedRequest = { method, path: url.pathname, route: routeOf(url.pathname), status: 0, at: state.now() };

@@ -136,6 +136,34 @@ describe('--data persistence', () => {
   });
 });
 
+/** Waits until `check` holds (the --data file is written 200 ms after a change); gives up after `tries` polls. */
+async function eventually(check: () => boolean, tries = 100): Promise<boolean> {
+  for (let i = 0; i < tries; i++) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return check();
+}
+
+describe('--data autosave', () => {
+  test('HTTP and admin changes reach the file without close()', async () => {
+    const { dir, cleanup } = tempDir('csync-emu-autosave-');
+    const dataFile = join(dir, 'state.json');
+    const emu = await startEmulator({ seed: 'demo', dataFile });
+    try {
+      const titles = () => (existsSync(dataFile) ? (JSON.parse(readFileSync(dataFile, 'utf8')) as { pages: Array<{ title: string }> }).pages.map((p) => p.title) : []);
+      const r = await call(emu, 'POST', '/wiki/api/v2/pages', { body: { spaceId: demo(emu).space.id, status: 'current', title: 'Autosaved over HTTP', body: { representation: 'storage', value: '' } } });
+      assert.equal(r.status, 200);
+      assert.ok(await eventually(() => titles().includes('Autosaved over HTTP')), 'HTTP change saved');
+      assert.equal((await admin(emu.origin, 'POST', '/pages', { space: 'DEMO', title: 'Autosaved over admin', body: '' })).status, 200);
+      assert.ok(await eventually(() => titles().includes('Autosaved over admin')), 'admin change saved');
+    } finally {
+      await emu.close();
+      cleanup();
+    }
+  });
+});
+
 describe('csync emulator', () => {
   test('prints its URL, serves requests, exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [...cliArgs(), 'emulator', '--port', '0', '--seed', 'demo'], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -120,6 +120,15 @@ describe('pages', () => {
     assert.equal(emu.api.pageByTitle('DEMO', 'Under a trashed parent'), undefined);
   });
 
+  test('bodies over 5 MB → 413; requests over 20 MB → 413 (the answer arrives)', async () => {
+    const big = await call(emu, 'POST', `${V2}/pages`, { body: { spaceId: demo(emu).space.id, title: 'Too big', body: { representation: 'storage', value: `<p>${'x'.repeat(5 * 1024 * 1024)}</p>` } } });
+    assert.equal(big.status, 413);
+    assert.equal(big.json.errors[0].status, 413);
+    const huge = await call(emu, 'POST', `${V2}/pages`, { raw: Buffer.alloc(21 * 1024 * 1024, 0x20), headers: { 'Content-Type': 'application/json' } });
+    assert.equal(huge.status, 413);
+    assert.equal(emu.api.pageByTitle('DEMO', 'Too big'), undefined);
+  });
+
   test('get: version=N, include-labels, body-format', async () => {
     const p = await createPage('Versioned', '<p>one</p>');
     const upd = await call(emu, 'PUT', `${V2}/pages/${p.id}`, {
