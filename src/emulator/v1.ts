@@ -73,23 +73,29 @@ function search(req: V1Request, wrap: boolean): Reply {
     if (rec && q.test(rec)) hits.push({ rec, att: a });
   }
   const key = (h: Hit) => Number(h.rec.id.replace(/^att/, ''));
-  if (q.order) {
-    const { field, desc } = q.order;
-    const val = (h: Hit) => (field === 'lastmodified' ? h.rec.lastModified : field === 'created' ? h.rec.created : field === 'title' ? h.rec.title : key(h));
-    hits.sort((a, b) => {
-      const x = val(a);
-      const y = val(b);
-      const c = x < y ? -1 : x > y ? 1 : key(a) - key(b);
-      return desc ? -c : c;
-    });
-  } else hits.sort((a, b) => key(a) - key(b));
-  // The cursor is the position in this ordering, tied to the hit's id so concurrent changes cannot skip items silently.
+  const field = q.order?.field ?? 'id';
+  const desc = q.order?.desc ?? false;
+  const val = (h: Hit): number | string => (field === 'lastmodified' ? h.rec.lastModified : field === 'created' ? h.rec.created : field === 'title' ? h.rec.title : key(h));
+  /** Order of (sort value, id) points; ties broken by id. */
+  const compare = (x: number | string, kx: number, y: number | string, ky: number) => {
+    const c = x < y ? -1 : x > y ? 1 : kx - ky;
+    return desc ? -c : c;
+  };
+  hits.sort((a, b) => compare(val(a), key(a), val(b), key(b)));
+  // The cursor is the position (sort value and id) of the last hit served: the next page starts strictly after it, so
+  // a hit that changes (a newer lastmodified moves it) or disappears meanwhile cannot repeat or skip the others.
   const after = decodeCursor(req.query.get('cursor'));
   if (after === null) return json(400, v1Error(400, 'Invalid cursor'));
   let start = 0;
   if (after !== undefined) {
-    const i = hits.findIndex((h) => h.rec.id === after);
-    start = i >= 0 ? i + 1 : hits.findIndex((h) => key(h) > Number(after.replace(/^att/, '')));
+    let point: [number | string, number];
+    try {
+      point = JSON.parse(after) as [number | string, number];
+    } catch {
+      return json(400, v1Error(400, 'Invalid cursor'));
+    }
+    if (!Array.isArray(point) || point.length !== 2 || typeof point[1] !== 'number') return json(400, v1Error(400, 'Invalid cursor'));
+    start = hits.findIndex((h) => compare(val(h), key(h), point[0], point[1]) > 0);
     if (start < 0) start = hits.length;
   }
   const slice = hits.slice(start, start + limit);
@@ -100,7 +106,8 @@ function search(req: V1Request, wrap: boolean): Reply {
   const links: Record<string, string> = { base: `${req.origin}${req.prefix}`, context: req.prefix };
   if (start + limit < hits.length && slice.length) {
     const q2 = new URLSearchParams(req.query);
-    q2.set('cursor', encodeCursor(slice[slice.length - 1]!.rec.id));
+    const last = slice[slice.length - 1]!;
+    q2.set('cursor', encodeCursor(JSON.stringify([val(last), key(last)])));
     q2.set('limit', String(limit));
     // /search declares `next` (Confluence puts next=true in its links); /content/search does not, and a next link
     // must pass the same validation as any other request.

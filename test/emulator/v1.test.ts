@@ -227,6 +227,33 @@ describe('CQL search', () => {
   });
 });
 
+describe('CQL pagination under change', () => {
+  test('ORDER BY lastmodified desc: a served hit edited between pages neither repeats nor pushes others out', async () => {
+    const s = emu.api.createSpace('CQLP', 'CQL paging');
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      now = Date.UTC(2026, 10, 2, 8, i);
+      ids.push(emu.store.createPage({ spaceId: s.id, title: `P${i}`, body: '<p/>' }).id);
+    }
+    const cql = encodeURIComponent('space = CQLP order by lastmodified desc');
+    const first = await call(emu, 'GET', `/wiki/rest/api/content/search?cql=${cql}&limit=2`);
+    const seen: string[] = first.json.results.map((r: { id: string }) => r.id);
+    assert.deepEqual(seen, [ids[5], ids[4]]);
+    // The last hit served is edited: it moves to the front of the ordering.
+    now = Date.UTC(2026, 10, 2, 9, 0);
+    emu.api.editPage(ids[4]!, { body: '<p>edited</p>' });
+    let next: string | undefined = `/wiki${first.json._links.next}`;
+    while (next) {
+      const r = await call(emu, 'GET', next);
+      assert.equal(r.status, 200);
+      seen.push(...r.json.results.map((x: { id: string }) => x.id));
+      next = r.json._links.next ? `/wiki${r.json._links.next}` : undefined;
+    }
+    assert.deepEqual(seen, [ids[5], ids[4], ids[3], ids[2], ids[1], ids[0]]);
+    assert.equal((await call(emu, 'GET', `/wiki/rest/api/content/search?cql=${cql}&cursor=bm9wZQ`)).status, 400);
+  });
+});
+
 describe('misc', () => {
   test('user/current, longtask', async () => {
     const me = await call(emu, 'GET', '/wiki/rest/api/user/current');
