@@ -297,8 +297,11 @@ route('GET', /^\/attachments\/([^/]+)$/, (req, m) => {
 route('DELETE', /^\/attachments\/([^/]+)$/, (req, m) => {
   const a = req.store.attachments.get(attachmentId(m[1]!));
   if (!a) return json(404, v2Error(404, 'NOT_FOUND', 'Not Found'));
-  if (req.query.get('purge') === 'true') req.store.attachments.delete(a.id);
-  else if (a.status === 'current') a.status = 'trashed';
+  if (req.query.get('purge') === 'true') {
+    // As for pages: only a trashed attachment can be purged.
+    if (a.status !== 'trashed') return json(400, v2Error(400, 'INVALID_REQUEST_PARAMETER', 'Only trashed attachments can be purged'));
+    req.store.attachments.delete(a.id);
+  } else if (a.status === 'current') a.status = 'trashed';
   else return json(404, v2Error(404, 'NOT_FOUND', 'Not Found'));
   req.store.changes++;
   return { status: 204 };

@@ -293,10 +293,14 @@ describe('attachments', () => {
     const extra = emu.api.addAttachment(page.id, 'gone.txt', 'bye');
     // The spec types the DELETE id as an integer: the number without "att".
     const numeric = extra.id.replace(/^att/, '');
+    assert.equal((await call(emu, 'DELETE', `${V2}/attachments/${numeric}?purge=true`)).status, 400, 'only trashed attachments can be purged');
+    assert.equal(emu.store.attachments.get(extra.id)?.status, 'current');
     assert.equal((await call(emu, 'DELETE', `${V2}/attachments/${numeric}`)).status, 204);
     assert.equal(emu.store.attachments.get(extra.id)?.status, 'trashed');
     assert.equal((await call(emu, 'GET', `${V2}/attachments/${extra.id}`)).status, 404);
     assert.equal((await call(emu, 'DELETE', `${V2}/attachments/${numeric}`)).status, 404);
+    assert.equal((await call(emu, 'DELETE', `${V2}/attachments/${numeric}?purge=true`)).status, 204);
+    assert.equal(emu.store.attachments.has(extra.id), false, 'purged');
     assert.equal((await call(emu, 'GET', `${V2}/pages/${page.id}/attachments`)).json.results.length, 2);
   });
 });
