@@ -179,6 +179,21 @@ describe('faults by probability', () => {
   });
 });
 
+describe('latency', () => {
+  test('setLatency delays answers: a request sent later without latency finishes first', async () => {
+    await withEmu({}, async (emu) => {
+      const done: string[] = [];
+      emu.setLatency(300);
+      const slow = call(emu, 'GET', `${V2}/spaces`).then((r) => done.push(`slow ${r.status}`));
+      await new Promise((r) => setTimeout(r, 20)); // the slow request is in the server, sleeping
+      emu.setLatency(0);
+      await call(emu, 'GET', '/wiki/rest/api/user/current').then((r) => done.push(`fast ${r.status}`));
+      await slow;
+      assert.deepEqual(done, ['fast 200', 'slow 200']);
+    });
+  });
+});
+
 describe('rate limit', () => {
   test('token bucket on a driven clock: headers, 429 with Retry-After, refill', async () => {
     let now = Date.UTC(2026, 0, 1);

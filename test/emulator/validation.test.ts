@@ -150,6 +150,16 @@ describe('answers match the v2 response schemas', () => {
       body: { id: created.json.id, status: 'current', title: 'Schema check', body: { representation: 'storage', value: '<p>t</p>' }, version: { number: 2 } },
     });
     check('PUT', '/pages/{id}', updated.json);
+    const gs = page('Getting started').id;
+    const labels = await call(emu, 'GET', `${V2}/pages/${gs}/labels`);
+    check('GET', '/pages/{id}/labels', labels.json);
+    check('GET', '/spaces/{id}/content/labels', (await call(emu, 'GET', `${V2}/spaces/${space.id}/content/labels`)).json);
+    check('GET', '/labels/{id}/pages', (await call(emu, 'GET', `${V2}/labels/${labels.json.results[0].id}/pages?body-format=storage`)).json);
+    check('GET', '/pages/{id}/ancestors', (await call(emu, 'GET', `${V2}/pages/${page('Linux').id}/ancestors`)).json);
+    check('GET', '/pages/{id}/descendants', (await call(emu, 'GET', `${V2}/pages/${gs}/descendants`)).json);
+    check('GET', '/spaces/{id}/operations', (await call(emu, 'GET', `${V2}/spaces/${space.id}/operations`)).json);
+    const atts = await call(emu, 'GET', `${V2}/pages/${page('Images and files').id}/attachments`);
+    check('GET', '/attachments/{id}', (await call(emu, 'GET', `${V2}/attachments/${atts.json.results[0].id}`)).json);
     // The validator bites: a wrong type or a bad date is reported.
     assert.notDeepEqual(responseProblems('GET', '/pages/{id}', 200, { ...single.json, version: { ...single.json.version, number: '2' } }), []);
     assert.notDeepEqual(responseProblems('GET', '/pages/{id}', 200, { ...single.json, createdAt: 'yesterday' }), []);
