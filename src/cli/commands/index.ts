@@ -4,6 +4,7 @@ import { doctorCommand } from './doctor.js';
 import { emulatorCommand } from './emulator.js';
 import { demoCommand } from './demo.js';
 import { pullCommand } from './pull.js';
+import { pushCommand } from './push.js';
 import { notBuilt } from './not-built.js';
 
 const pathsArg = (y: Argv) =>
@@ -16,10 +17,7 @@ export const COMMANDS: CommandModule<any, any>[] = [
   initCommand,
   doctorCommand,
   pullCommand,
-  notBuilt('push [paths..]', 'files → Confluence: edits, new files, moves, renames, deletes, attachments, labels', [
-    ['csync push', 'push every local change'],
-    ['csync push content/DOC/Guide.md', 'push one file'],
-  ], pathsArg),
+  pushCommand,
   notBuilt('sync', 'one two-way pass (pull + push)', [['csync sync', 'pull remote changes and push local ones']]),
   notBuilt('status', 'local changes, remote changes and conflicts, like git status', [
     ['csync status', 'what differs on each side'],

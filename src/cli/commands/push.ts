@@ -1,0 +1,91 @@
+/** `csync push`: files → Confluence. */
+import type { CommandModule } from 'yargs';
+import { ConfigError } from '../../core/errors.js';
+import type { PushSummary } from '../../engine/push.js';
+import { getFormat } from '../../format/index.js';
+import { createContext, type Context, type GlobalArgs } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { createProgress } from '../progress.js';
+import { clientFor } from '../site.js';
+
+export interface PushArgs extends GlobalArgs {
+  paths?: string[];
+  space?: string[];
+  dryRun?: boolean;
+  force?: boolean;
+  delete?: boolean;
+}
+
+export function formatPushSummary(s: PushSummary): string {
+  const lines: string[] = [];
+  if (s.dryRun) {
+    lines.push(`Dry run for ${s.spaces.join(', ')}: nothing was changed. The plan:`);
+    for (const p of s.plan) lines.push(`  ${p.action.padEnd(12)} ${p.from ? `${p.from} → ` : ''}${p.path}`);
+    if (s.plan.length === 0) lines.push('  (nothing to do)');
+  }
+  const p = s.pages;
+  const changed = p.updated + p.created + p.deleted + p.moved + p.merged + p.conflicted + p.skippedConflicts;
+  if (!s.dryRun && changed === 0) lines.push(`Nothing to push: ${s.spaces.join(', ')} (${p.unchanged} pages checked).`);
+  else
+    lines.push(
+      `${s.dryRun ? 'Would push' : 'Pushed'} ${s.spaces.join(', ')}: ${p.updated} updated, ${p.created} created, ${p.deleted} deleted, ${p.moved} moved, ${p.renamed} renamed, ${p.merged} merged, ${p.conflicted} conflicted, ${p.unchanged} unchanged pages`,
+    );
+  if (p.falseConflicts) lines.push(`${p.falseConflicts} page(s) were changed identically on both sides and are now in sync.`);
+  for (const c of s.conflicts) {
+    if (c.kind === 'unresolved') lines.push(`CONFLICT ${c.path}: unresolved conflict, not pushed (csync resolve ${c.path} --keep local|remote)`);
+    else lines.push(c.copyPath ? `CONFLICT ${c.path}: kept your file, not pushed; the remote version is in ${c.copyPath}` : `CONFLICT ${c.path}: deleted in Confluence but edited here; kept your file`);
+  }
+  for (const w of s.warnings.slice(0, 20)) lines.push(`warning: ${w}`);
+  if (s.warnings.length > 20) lines.push(`… and ${s.warnings.length - 20} more warnings (see logs/csync.log)`);
+  if (!s.dryRun) lines.push(`${s.requests ?? '?'} requests, ${(s.durationMs / 1000).toFixed(1)} s.`);
+  return lines.join('\n');
+}
+
+export async function pushWith(ctx: Context, argv: PushArgs, extra: { lockHeld?: boolean } = {}): Promise<PushSummary> {
+  const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
+  if (spaces.length === 0) throw new ConfigError('no space to push', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json' });
+  const client = clientFor(ctx.config, ctx.logger);
+  const progress = createProgress({ enabled: ctx.progress });
+  const { runPush } = await import('../../engine/push.js');
+  try {
+    return await runPush({
+      workspace: ctx.config.workspace,
+      api: client,
+      spaces,
+      paths: argv.paths,
+      formatFor: () => getFormat(ctx.config.format),
+      maxDelete: { percent: ctx.config.sync.maxDeletePercent, count: ctx.config.sync.maxDeleteCount },
+      force: Boolean(argv.force),
+      dryRun: Boolean(argv.dryRun),
+      noDelete: argv.delete === false,
+      concurrency: ctx.config.concurrency.pages,
+      logger: ctx.logger,
+      progress: (e) => progress.update(e),
+      ...(extra.lockHeld ? { lockHeld: true } : {}),
+    });
+  } finally {
+    progress.stop();
+    await client.close();
+  }
+}
+
+export const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
+  command: 'push [paths..]',
+  describe: 'files → Confluence: edits, new files, moves, renames, deletes, labels',
+  builder: (y) =>
+    y
+      .positional('paths', { type: 'string', array: true, describe: 'files or folders (default: all)' })
+      .option('space', { type: 'string', array: true, describe: 'space key (repeatable; default: the spaces in config/csync.json)' })
+      .option('dry-run', { type: 'boolean', describe: 'print the plan and change nothing at all' })
+      .option('force', { type: 'boolean', describe: 'run even when the mass-delete safety gate would stop it' })
+      .option('delete', { type: 'boolean', default: true, describe: 'trash pages whose files were deleted (--no-delete to skip)' })
+      .example('csync push', 'push every local change')
+      .example('csync push content/DOC/Guide.md', 'push one file') as never,
+  handler: async (argv) => {
+    const ctx = await createContext(argv, { requireSite: true });
+    const summary = await pushWith(ctx, argv);
+    ctx.out.result(() => formatPushSummary(summary), { ok: true, ...summary });
+    ctx.logger.info({ module: 'push', pages: summary.pages, requests: summary.requests, ms: summary.durationMs }, 'push finished');
+    process.exitCode = summary.conflicts.length ? EXIT.CONFLICTS : EXIT.OK;
+  },
+};

@@ -1,0 +1,421 @@
+/**
+ * A push run: lock → observe tracked files (stat fast path, then hash) and find new files → safety gate →
+ * updates (no GET first: version = base + 1; a 409 fetches the page and merges three-way), creates, deletes.
+ * Every finished action advances the state base in its own transaction, so a rerun converges.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import PQueue from 'p-queue';
+import { CsyncError } from '../core/errors.js';
+import { checkGates } from '../core/plan.js';
+import type { RemotePage } from '../core/remote-types.js';
+import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
+import { storageEquals } from '../format/index.js';
+import type { Format } from '../format/types.js';
+import { inside, sha256, statOrUndefined, writeAtomic } from '../local/files.js';
+import { acquireWorkspaceLock } from '../local/lock.js';
+import { openStateStore, type BasePage, type StateStore } from '../state/index.js';
+import { conflictCopyPath, isConflictCopy } from './conflict-name.js';
+import { merge3 } from './merge.js';
+import { SpaceLinks } from './resolver.js';
+import { observeAll } from './scan.js';
+import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
+import type { Logger } from '../obs/logger.js';
+
+export interface PushOptions {
+  workspace: string;
+  api: SyncApi;
+  spaces: readonly string[];
+  /** Limit to these workspace-relative files or folders (default: everything). */
+  paths?: readonly string[] | undefined;
+  formatFor: (spaceKey: string) => Format;
+  maxDelete: { percent: number; count?: number | undefined };
+  force: boolean;
+  dryRun: boolean;
+  /** Never delete pages of missing files. */
+  noDelete?: boolean | undefined;
+  concurrency: number;
+  logger: Logger;
+  progress?: ((e: ProgressEvent) => void) | undefined;
+  now?: () => Date;
+  /** Use this lock holder instead of taking the lock (sync already holds it). */
+  lockHeld?: boolean;
+}
+
+export interface PushSummary {
+  dryRun: boolean;
+  spaces: string[];
+  pages: { updated: number; created: number; deleted: number; moved: number; renamed: number; merged: number; conflicted: number; unchanged: number; falseConflicts: number; skippedConflicts: number };
+  requests: number | undefined;
+  durationMs: number;
+  conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
+  warnings: string[];
+  plan: PlanLine[];
+}
+
+export interface LocalChanges {
+  modified: BasePage[];
+  missing: BasePage[];
+  /** Untracked files: new pages, or tracked pages moved to a new path (front matter id of a missing page). */
+  created: string[];
+  moved: Array<{ page: BasePage; to: string }>;
+  unchanged: number;
+}
+
+const TEMP_RE = /(^\.|~$|\.swp$|\.swo$|\.swx$|\.bak$|\.tmp$|\.orig$|^#.*#$|\.crswap$)/;
+
+function emptySummary(dryRun: boolean): PushSummary {
+  return {
+    dryRun,
+    spaces: [],
+    pages: { updated: 0, created: 0, deleted: 0, moved: 0, renamed: 0, merged: 0, conflicted: 0, unchanged: 0, falseConflicts: 0, skippedConflicts: 0 },
+    requests: undefined,
+    durationMs: 0,
+    conflicts: [],
+    warnings: [],
+    plan: [],
+  };
+}
+
+export function ignoredName(name: string): boolean {
+  return TEMP_RE.test(name) || isConflictCopy(name);
+}
+
+async function walk(workspace: string, rel: string, ext: string, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(inside(workspace, rel), { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (ignoredName(e.name)) continue;
+    const p = `${rel}/${e.name}`;
+    if (e.isDirectory()) await walk(workspace, p, ext, out);
+    else if (e.isFile() && e.name.endsWith(ext)) out.push(p);
+  }
+}
+
+export function inPaths(path: string, paths: readonly string[] | undefined): boolean {
+  if (!paths || paths.length === 0) return true;
+  return paths.some((p) => {
+    const n = posix.normalize(p.split('\\').join('/')).replace(/\/+$/, '');
+    return n === '.' || path === n || path.startsWith(`${n}/`);
+  });
+}
+
+/** What changed locally in a space since the last sync (no network). */
+export async function localChanges(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, paths?: readonly string[]): Promise<LocalChanges> {
+  const base = (state?.pagesOfSpace(spaceKey) ?? []).filter((b) => !b.path.startsWith('cache/'));
+  const observed = await observeAll(workspace, base);
+  const tracked = new Set(base.map((b) => b.path));
+  const files: string[] = [];
+  await walk(workspace, `content/${spaceKey}`, format.extension, files);
+  const untracked = files.filter((f) => !tracked.has(f)).sort();
+  const missing = base.filter((b) => observed.get(b.id) === 'missing');
+  const missingById = new Map(missing.map((b) => [b.id, b]));
+  const moved: Array<{ page: BasePage; to: string }> = [];
+  const created: string[] = [];
+  for (const f of untracked) {
+    const id = parseFile(await readFile(inside(workspace, f), 'utf8')).meta.id;
+    const page = id ? missingById.get(id) : undefined;
+    if (page) {
+      missingById.delete(page.id);
+      if (inPaths(f, paths) || inPaths(page.path, paths)) moved.push({ page, to: f });
+    } else if (inPaths(f, paths)) created.push(f);
+  }
+  return {
+    modified: base.filter((b) => observed.get(b.id) === 'modified' && inPaths(b.path, paths)),
+    missing: [...missingById.values()].filter((b) => inPaths(b.path, paths)),
+    created,
+    moved,
+    unchanged: base.filter((b) => observed.get(b.id) === 'unchanged').length,
+  };
+}
+
+export async function runPush(options: PushOptions): Promise<PushSummary> {
+  const started = Date.now();
+  const summary = emptySummary(options.dryRun);
+  const requestsBefore = options.api.stats?.().requests;
+  const release = options.dryRun || options.lockHeld ? () => {} : acquireWorkspaceLock(options.workspace, 'push');
+  const dbPath = join(options.workspace, 'cache', 'state.db');
+  let state: StateStore | undefined;
+  try {
+    const exists = await statOrUndefined(dbPath);
+    if (!exists) {
+      throw new CsyncError('CSYNC_WORKSPACE', 'nothing has been pulled into this workspace yet', { hint: 'run csync pull first' });
+    }
+    state = openStateStore(dbPath, options.dryRun ? { readonly: true } : undefined);
+    const runId = options.dryRun ? undefined : state.startRun('push');
+    try {
+      for (const key of options.spaces) await pushSpace(options, state, key, summary);
+      if (runId !== undefined) state.finishRun(runId, 'ok', { ...summary.pages });
+    } catch (err) {
+      if (runId !== undefined) state.finishRun(runId, 'error', { ...summary.pages }, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+  } finally {
+    state?.close();
+    release();
+  }
+  const after = options.api.stats?.().requests;
+  summary.requests = requestsBefore !== undefined && after !== undefined ? after - requestsBefore : undefined;
+  summary.durationMs = Date.now() - started;
+  return summary;
+}
+
+interface Ctx {
+  options: PushOptions;
+  state: StateStore;
+  spaceKey: string;
+  format: Format;
+  links: SpaceLinks;
+  summary: PushSummary;
+  now: () => Date;
+  log: Logger;
+}
+
+function sortedLabels(l: readonly string[] | undefined): string[] {
+  return [...new Set((l ?? []).map(String))].sort();
+}
+
+function parentFolderFile(path: string, ext: string): string {
+  return `${path.slice(0, path.lastIndexOf('/'))}${ext}`;
+}
+
+async function pushSpace(options: PushOptions, state: StateStore, spaceKey: string, summary: PushSummary): Promise<void> {
+  const format = options.formatFor(spaceKey);
+  const log = options.logger.child({ module: 'push', space: spaceKey });
+  summary.spaces.push(spaceKey);
+  const changes = await localChanges(options.workspace, state, spaceKey, format, options.paths);
+  const all = state.pagesOfSpace(spaceKey);
+  const deletes = options.noDelete ? [] : changes.missing;
+  const gate = checkGates({ baseCount: all.length, remoteCount: all.length, deletes: deletes.length, maxDeletePercent: options.maxDelete.percent, maxDeleteCount: options.maxDelete.count, force: options.force });
+  if (gate) {
+    throw new CsyncError('CSYNC_SAFETY_GATE', `push of ${spaceKey} stopped: ${gate}; nothing was changed`, {
+      hint: 'if the deletions are intended, run again with --force (or --no-delete to push the rest)',
+    });
+  }
+  summary.pages.unchanged += changes.unchanged;
+  for (const b of changes.modified) summary.plan.push({ action: b.status === 'conflict' ? 'conflict' : 'update', path: b.path, id: b.id });
+  for (const m of changes.moved) summary.plan.push({ action: 'move', path: m.to, from: m.page.path, id: m.page.id });
+  for (const f of changes.created) summary.plan.push({ action: 'create', path: f, id: '' });
+  for (const b of deletes) summary.plan.push({ action: 'delete', path: b.path, id: b.id });
+  if (options.dryRun) {
+    summary.pages.updated += changes.modified.filter((b) => b.status !== 'conflict').length;
+    summary.pages.moved += changes.moved.length;
+    summary.pages.created += changes.created.length;
+    summary.pages.deleted += deletes.length;
+    return;
+  }
+  const links = new SpaceLinks(spaceKey);
+  for (const b of all) links.add(b.title, b.path);
+  const ctx: Ctx = { options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log };
+
+  const queue = new PQueue({ concurrency: options.concurrency });
+  const failures: unknown[] = [];
+  const total = changes.modified.length + changes.moved.length;
+  let done = 0;
+  const run = (fn: () => Promise<void>) =>
+    queue
+      .add(async () => {
+        await fn();
+        options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
+      })
+      .catch((err: unknown) => failures.push(err));
+  for (const b of changes.modified) void run(() => pushEdit(ctx, b, b.path));
+  for (const m of changes.moved) void run(() => pushEdit(ctx, m.page, m.to));
+  await queue.onIdle();
+  if (failures.length) throw failures[0];
+  // Creates, parents first (a child's parent may be created in the same run).
+  if (changes.created.length) await pushCreates(ctx, changes.created);
+  for (const b of deletes) {
+    await options.api.deletePage(b.id);
+    state.transaction(() => {
+      state.deletePage(b.id);
+      state.removeConflict(b.id);
+    });
+    summary.pages.deleted++;
+    log.info({ path: b.path, id: b.id }, 'page moved to the Confluence trash');
+  }
+}
+
+function toStorage(ctx: Ctx, path: string, title: string, body: string): string {
+  const r = ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path) });
+  ctx.summary.warnings.push(...r.warnings.map((w) => `${path}: ${w}`));
+  return r.text;
+}
+
+function parentFor(ctx: Ctx, path: string): string | null | undefined {
+  const folder = parentFolderFile(path, ctx.format.extension);
+  if (folder.split('/').length <= 3) return undefined; // content/SPACE/X.md: the homepage (resolved by the caller)
+  return ctx.state.pageByPath(folder)?.id ?? null;
+}
+
+async function saveSynced(ctx: Ctx, b: BasePage, path: string, text: string, remote: { version: number; title: string; parentId: string | null }, labels: string[], rewrite: boolean): Promise<void> {
+  const abs = inside(ctx.options.workspace, path);
+  let size: number;
+  let mtimeMs: number;
+  if (rewrite) ({ size, mtimeMs } = await writeAtomic(abs, text));
+  else {
+    const s = await statOrUndefined(abs);
+    size = s?.size ?? -1;
+    mtimeMs = s?.mtimeMs ?? 0;
+  }
+  const page: BasePage = { ...b, path, title: remote.title, parentId: remote.parentId, version: remote.version, base: text, hash: sha256(text), size, mtimeMs, labels, status: 'synced' };
+  ctx.state.transaction(() => {
+    ctx.state.savePage(page);
+    ctx.state.removeConflict(b.id);
+    ctx.state.clearStaged(b.id);
+  });
+}
+
+async function syncLabels(ctx: Ctx, id: string, before: readonly string[], after: readonly string[]): Promise<void> {
+  const add = after.filter((l) => !before.includes(l));
+  const remove = before.filter((l) => !after.includes(l));
+  if (add.length) await ctx.options.api.addLabels(id, add);
+  for (const l of remove) await ctx.options.api.removeLabel(id, l);
+}
+
+async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
+  const { api } = ctx.options;
+  const { summary } = ctx;
+  if (b.status !== 'synced') {
+    summary.pages.skippedConflicts++;
+    summary.conflicts.push({ path: b.path, copyPath: ctx.state.conflicts().find((c) => c.pageId === b.id)?.copyPath ?? null, kind: 'unresolved' });
+    return;
+  }
+  const text = await readFile(inside(ctx.options.workspace, path), 'utf8');
+  const local = parseFile(text);
+  if (!local.ok) {
+    summary.warnings.push(`${path}: front matter unreadable (${local.error}); not pushed`);
+    return;
+  }
+  const baseParsed = parseFile(b.base);
+  const title = local.meta.title ? String(local.meta.title) : b.title;
+  const moved = path !== b.path;
+  const parentId = moved ? parentFor(ctx, path) : b.parentId;
+  if (moved && parentId === null) {
+    summary.warnings.push(`${path}: no page for its folder; not moved`);
+    return;
+  }
+  const newParent = moved ? (parentId === undefined ? (await api.getSpaceByKey(ctx.spaceKey)).homepageId : parentId) : b.parentId;
+  const labels = sortedLabels(local.meta.labels);
+  const baseLabels = sortedLabels(b.labels);
+  const storage = toStorage(ctx, path, title, local.body);
+  const baseStorage = ctx.format.toStorage(baseParsed.body, { spaceKey: ctx.spaceKey, title: b.title, resolver: ctx.links.resolverFor(b.path) }).text;
+  const contentSame = storageEquals(storage, baseStorage) && title === b.title && newParent === b.parentId;
+  let version = b.version;
+  let remoteTitle = b.title;
+  if (!contentSame) {
+    try {
+      const r = await api.updatePage({ id: b.id, title, parentId: newParent, body: storage, version: b.version + 1 });
+      version = r.version.number;
+      remoteTitle = r.title;
+      summary.pages.updated++;
+      if (moved) summary.pages.moved++;
+      if (title !== b.title) summary.pages.renamed++;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'CSYNC_VERSION_CONFLICT') throw err;
+      await resolveConflict(ctx, b, path, text, newParent ?? null);
+      return;
+    }
+  }
+  if (JSON.stringify(labels) !== JSON.stringify(baseLabels)) await syncLabels(ctx, b.id, baseLabels, labels);
+  if (contentSame && JSON.stringify(labels) === JSON.stringify(baseLabels)) summary.pages.unchanged++;
+  await saveSynced(ctx, b, path, text, { version, title: remoteTitle, parentId: newParent ?? null }, labels, false);
+}
+
+function remoteLocalText(ctx: Ctx, page: RemotePage, path: string): string {
+  const converted = ctx.format.toLocal(page.body ?? '', { spaceKey: ctx.spaceKey, title: page.title, resolver: ctx.links.resolverFor(path) });
+  return composeFile({ id: page.id, title: page.title, labels: page.labels ?? [] }, converted.text);
+}
+
+/** 409: someone else changed the page since our base. Merge three-way; overlapping edits become a conflict copy. */
+async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: string, parentId: string | null): Promise<void> {
+  const { api } = ctx.options;
+  const { summary } = ctx;
+  const remote = await api.getPage(b.id, { body: true, labels: true });
+  if (!remote || remote.status !== 'current') {
+    ctx.state.transaction(() => {
+      ctx.state.savePage({ ...b, status: 'deleted-remote' });
+      ctx.state.addConflict({ pageId: b.id, path, copyPath: null, remoteVersion: b.version, kind: 'deleted-remote-modified-local', createdAt: ctx.now().toISOString() });
+    });
+    summary.pages.conflicted++;
+    summary.conflicts.push({ path, copyPath: null, kind: 'deleted-remote-modified-local' });
+    return;
+  }
+  const remoteText = remoteLocalText(ctx, remote, path);
+  const remoteLabels = sortedLabels(remote.labels);
+  if (remoteText === localText) {
+    await saveSynced(ctx, b, path, localText, { version: remote.version.number, title: remote.title, parentId: remote.parentId }, remoteLabels, false);
+    summary.pages.falseConflicts++;
+    return;
+  }
+  const m = merge3(b.base, localText, remoteText);
+  if (!m.clean) {
+    const copy = conflictCopyPath(path, ctx.now());
+    await writeAtomic(inside(ctx.options.workspace, copy), remoteText);
+    ctx.state.transaction(() => {
+      ctx.state.savePage({ ...b, path, status: 'conflict' });
+      ctx.state.addConflict({ pageId: b.id, path, copyPath: copy, remoteVersion: remote.version.number, kind: 'both-modified', createdAt: ctx.now().toISOString() });
+    });
+    summary.pages.conflicted++;
+    summary.conflicts.push({ path, copyPath: copy, kind: 'both-modified' });
+    ctx.log.warn({ path, copy }, 'changed on both sides: your file is kept, the remote version is saved beside it');
+    return;
+  }
+  const merged = parseFile(m.text);
+  const title = merged.meta.title ? String(merged.meta.title) : remote.title;
+  const labels = sortedLabels(merged.meta.labels);
+  let version = remote.version.number;
+  if (m.text !== remoteText) {
+    const storage = toStorage(ctx, path, title, merged.body);
+    const r = await api.updatePage({ id: b.id, title, parentId: parentId ?? remote.parentId, body: storage, version: remote.version.number + 1 });
+    version = r.version.number;
+    if (JSON.stringify(labels) !== JSON.stringify(remoteLabels)) await syncLabels(ctx, b.id, remoteLabels, labels);
+  }
+  await saveSynced(ctx, b, path, m.text, { version, title, parentId: parentId ?? remote.parentId }, labels, m.text !== localText);
+  summary.pages.merged++;
+}
+
+async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
+  const { api } = ctx.options;
+  const space = await api.getSpaceByKey(ctx.spaceKey);
+  // Titles already in the space: a rerun after a crash between create and record adopts its own page.
+  const existing = new Map<string, RemotePage>();
+  for await (const p of api.listPages(space.id, { bodies: false, limit: 250 })) if (p.status === 'current') existing.set(p.title, p);
+  const sorted = [...files].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+  for (const path of sorted) {
+    const text = await readFile(inside(ctx.options.workspace, path), 'utf8');
+    const parsed = parseFile(text);
+    if (!parsed.ok) {
+      ctx.summary.warnings.push(`${path}: front matter unreadable (${parsed.error}); not created`);
+      continue;
+    }
+    const name = path.slice(path.lastIndexOf('/') + 1, path.length - ctx.format.extension.length);
+    const title = parsed.meta.title ? String(parsed.meta.title) : name;
+    const p = parentFor(ctx, path);
+    if (p === null) {
+      ctx.summary.warnings.push(`${path}: no page for its folder ${parentFolderFile(path, ctx.format.extension)}; not created`);
+      continue;
+    }
+    const parentId = p ?? space.homepageId;
+    ctx.links.add(title, path);
+    const storage = toStorage(ctx, path, title, parsed.body);
+    const labels = sortedLabels(parsed.meta.labels);
+    let page = existing.get(title);
+    if (page && (page.parentId !== parentId || ctx.state.page(page.id))) {
+      ctx.summary.warnings.push(`${path}: a page titled "${title}" already exists in ${ctx.spaceKey}; not created`);
+      continue;
+    }
+    if (!page) page = await api.createPage({ spaceId: space.id, parentId, title, body: storage });
+    if (labels.length) await api.addLabels(page.id, labels);
+    const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
+    const newText = composeFile(meta, parsed.body);
+    const { size, mtimeMs } = await writeAtomic(inside(ctx.options.workspace, path), newText);
+    ctx.state.savePage({ id: page.id, spaceKey: ctx.spaceKey, parentId, title, position: page.position ?? null, version: page.version.number, path, hash: sha256(newText), size, mtimeMs, base: newText, labels, status: 'synced' });
+    existing.set(title, page);
+    ctx.summary.pages.created++;
+  }
+}
