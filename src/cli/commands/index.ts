@@ -7,9 +7,6 @@ import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
 import { notBuilt } from './not-built.js';
 
-const pathsArg = (y: Argv) =>
-  y.positional('paths', { type: 'string', array: true, describe: 'files or folders (default: all)' });
-
 /** Every command of the product, in the order --help lists them. */
 // Modules are typed per command; yargs only needs them as untyped modules here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
