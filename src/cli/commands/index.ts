@@ -5,6 +5,8 @@ import { emulatorCommand } from './emulator.js';
 import { demoCommand } from './demo.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
+import { statusCommand } from './status.js';
+import { syncCommand } from './sync.js';
 import { notBuilt } from './not-built.js';
 
 /** Every command of the product, in the order --help lists them. */
@@ -15,11 +17,8 @@ export const COMMANDS: CommandModule<any, any>[] = [
   doctorCommand,
   pullCommand,
   pushCommand,
-  notBuilt('sync', 'one two-way pass (pull + push)', [['csync sync', 'pull remote changes and push local ones']]),
-  notBuilt('status', 'local changes, remote changes and conflicts, like git status', [
-    ['csync status', 'what differs on each side'],
-    ['csync status --json', 'the same as JSON'],
-  ]),
+  syncCommand,
+  statusCommand,
   notBuilt('diff [path]', 'unified diff of a local file against its page', [['csync diff content/DOC/Guide.md', 'diff one page']]),
   notBuilt('resolve <path>', 'settle a conflict', [['csync resolve content/DOC/Guide.md --keep local', 'keep your version']], (y) =>
     y.positional('path', { type: 'string' }).option('keep', { choices: ['local', 'remote', 'merged'] as const }),

@@ -1,0 +1,96 @@
+/** `csync status`: local changes (no network), remote changes by version (one listing without bodies), conflicts. */
+import { join } from 'node:path';
+import type { Format } from '../format/types.js';
+import { statOrUndefined } from '../local/files.js';
+import { openStateStore, type StateStore } from '../state/index.js';
+import { localChanges } from './push.js';
+import type { SyncApi } from './types.js';
+
+export interface StatusOptions {
+  workspace: string;
+  api?: SyncApi | undefined;
+  spaces: readonly string[];
+  paths?: readonly string[] | undefined;
+  formatFor: (spaceKey: string) => Format;
+}
+
+export interface StatusEntry {
+  path: string;
+  id?: string | undefined;
+  from?: string | undefined;
+}
+
+export interface StatusReport {
+  spaces: string[];
+  local: { modified: StatusEntry[]; new: StatusEntry[]; deleted: StatusEntry[]; moved: StatusEntry[] };
+  /** Undefined when the remote side was not checked (--local). */
+  remote?: { changed: StatusEntry[]; new: Array<{ id: string; title: string }>; deleted: StatusEntry[] } | undefined;
+  conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
+  unchanged: number;
+  requests: number | undefined;
+}
+
+export async function runStatus(options: StatusOptions): Promise<StatusReport> {
+  const report: StatusReport = { spaces: [], local: { modified: [], new: [], deleted: [], moved: [] }, conflicts: [], unchanged: 0, requests: undefined };
+  const dbPath = join(options.workspace, 'cache', 'state.db');
+  const state: StateStore | undefined = (await statOrUndefined(dbPath)) ? openStateStore(dbPath, { readonly: true }) : undefined;
+  const before = options.api?.stats?.().requests;
+  if (options.api) report.remote = { changed: [], new: [], deleted: [] };
+  try {
+    for (const key of options.spaces) {
+      report.spaces.push(key);
+      const format = options.formatFor(key);
+      const c = await localChanges(options.workspace, state, key, format, options.paths);
+      report.unchanged += c.unchanged;
+      report.local.modified.push(...c.modified.map((b) => ({ path: b.path, id: b.id })));
+      report.local.new.push(...c.created.map((path) => ({ path })));
+      report.local.deleted.push(...c.missing.map((b) => ({ path: b.path, id: b.id })));
+      report.local.moved.push(...c.moved.map((m) => ({ path: m.to, from: m.page.path, id: m.page.id })));
+      if (options.api && report.remote) {
+        const base = new Map((state?.pagesOfSpace(key) ?? []).map((b) => [b.id, b]));
+        const space = await options.api.getSpaceByKey(key);
+        const seen = new Set<string>();
+        for await (const p of options.api.listPages(space.id, { bodies: false, limit: 250 })) {
+          if (p.status !== 'current') continue;
+          seen.add(p.id);
+          const b = base.get(p.id);
+          if (!b) report.remote.new.push({ id: p.id, title: p.title });
+          else if (p.version.number > b.version) report.remote.changed.push({ path: b.path, id: p.id });
+        }
+        for (const b of base.values()) if (!seen.has(b.id)) report.remote.deleted.push({ path: b.path, id: b.id });
+      }
+    }
+    for (const c of state?.conflicts() ?? []) report.conflicts.push({ path: c.path, copyPath: c.copyPath, kind: c.kind });
+  } finally {
+    state?.close();
+  }
+  const after = options.api?.stats?.().requests;
+  report.requests = before !== undefined && after !== undefined ? after - before : undefined;
+  return report;
+}
+
+export function formatStatus(r: StatusReport): string {
+  const lines: string[] = [];
+  const section = (title: string, entries: string[]) => {
+    if (!entries.length) return;
+    lines.push(`${title}:`);
+    for (const e of entries) lines.push(`  ${e}`);
+  };
+  section('Local changes (csync push)', [
+    ...r.local.modified.map((e) => `modified:  ${e.path}`),
+    ...r.local.new.map((e) => `new:       ${e.path}`),
+    ...r.local.deleted.map((e) => `deleted:   ${e.path}`),
+    ...r.local.moved.map((e) => `moved:     ${e.from} → ${e.path}`),
+  ]);
+  if (r.remote) {
+    section('Remote changes (csync pull)', [
+      ...r.remote.changed.map((e) => `changed:   ${e.path}`),
+      ...r.remote.new.map((e) => `new:       ${e.title} (${e.id})`),
+      ...r.remote.deleted.map((e) => `deleted:   ${e.path}`),
+    ]);
+  }
+  section('Conflicts (csync resolve <path> --keep local|remote)', r.conflicts.map((c) => `${c.kind}: ${c.path}${c.copyPath ? ` (remote version in ${c.copyPath})` : ''}`));
+  const clean = !r.local.modified.length && !r.local.new.length && !r.local.deleted.length && !r.local.moved.length && !r.conflicts.length && (!r.remote || (!r.remote.changed.length && !r.remote.new.length && !r.remote.deleted.length));
+  if (clean) lines.push(`Everything in sync: ${r.spaces.join(', ')} (${r.unchanged} pages).`);
+  return lines.join('\n');
+}
