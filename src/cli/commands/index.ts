@@ -1,4 +1,4 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { initCommand } from './init.js';
 import { doctorCommand } from './doctor.js';
 import { emulatorCommand } from './emulator.js';
@@ -7,6 +7,7 @@ import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
 import { statusCommand } from './status.js';
 import { syncCommand } from './sync.js';
+import { resolveCommand } from './resolve.js';
 import { notBuilt } from './not-built.js';
 
 /** Every command of the product, in the order --help lists them. */
@@ -20,9 +21,7 @@ export const COMMANDS: CommandModule<any, any>[] = [
   syncCommand,
   statusCommand,
   notBuilt('diff [path]', 'unified diff of a local file against its page', [['csync diff content/DOC/Guide.md', 'diff one page']]),
-  notBuilt('resolve <path>', 'settle a conflict', [['csync resolve content/DOC/Guide.md --keep local', 'keep your version']], (y) =>
-    y.positional('path', { type: 'string' }).option('keep', { choices: ['local', 'remote', 'merged'] as const }),
-  ),
+  resolveCommand,
   notBuilt('watch', 'the daemon: file watcher + remote polling + /healthz and /metrics on loopback', [
     ['csync watch', 'run the daemon in the foreground'],
     ['csync watch --debounce 500 --poll 15', 'push faster, poll more often'],

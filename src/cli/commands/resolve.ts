@@ -1,0 +1,89 @@
+/** `csync resolve <path> --keep local|remote`: settle a conflict recorded by pull, push or sync. */
+import { readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { CsyncError } from '../../core/errors.js';
+import { inside, moveFile, sha256, statOrUndefined, trashPath, writeAtomic } from '../../local/files.js';
+import { acquireWorkspaceLock } from '../../local/lock.js';
+import { openStateStore } from '../../state/index.js';
+import { createContext, type GlobalArgs } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+export interface ResolveArgs extends GlobalArgs {
+  path: string;
+  keep?: 'local' | 'remote';
+  dryRun?: boolean;
+}
+
+function rel(workspace: string, p: string): string {
+  const abs = p.startsWith('/') ? p : join(process.cwd(), p);
+  const w = workspace.endsWith('/') ? workspace : `${workspace}/`;
+  return abs.startsWith(w) ? abs.slice(w.length) : p.split('\\').join('/');
+}
+
+export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
+  command: 'resolve <path>',
+  describe: 'settle a conflict: keep your file (pushed next) or the remote version',
+  builder: (y) =>
+    y
+      .positional('path', { type: 'string', demandOption: true, describe: 'the conflicted file' })
+      .option('keep', { choices: ['local', 'remote'] as const, demandOption: true, describe: 'which side wins' })
+      .option('dry-run', { type: 'boolean', describe: 'say what would happen and change nothing' })
+      .example('csync resolve content/DOC/Guide.md --keep local', 'keep your version (csync push uploads it)')
+      .example('csync resolve content/DOC/Guide.md --keep remote', 'take the Confluence version') as never,
+  handler: async (argv) => {
+    const ctx = await createContext(argv, { requireSite: false });
+    const ws = ctx.config.workspace;
+    const path = rel(ws, argv.path);
+    const dbPath = join(ws, 'cache', 'state.db');
+    if (!(await statOrUndefined(dbPath))) throw new CsyncError('CSYNC_USAGE', 'no conflicts: nothing has been synced in this workspace');
+    const release = argv.dryRun ? () => {} : acquireWorkspaceLock(ws, 'resolve');
+    const state = openStateStore(dbPath, argv.dryRun ? { readonly: true } : undefined);
+    try {
+      const conflict = state.conflicts().find((c) => c.path === path || c.copyPath === path);
+      if (!conflict) throw new CsyncError('CSYNC_USAGE', `no conflict recorded for ${path}`, { hint: 'csync status lists the conflicts' });
+      const page = state.page(conflict.pageId);
+      const keep = argv.keep!;
+      const what =
+        keep === 'local'
+          ? `keep ${conflict.path}; the next csync push uploads it over the remote version ${conflict.remoteVersion}`
+          : `replace ${conflict.path} with the remote version${conflict.copyPath ? ` from ${conflict.copyPath}` : ' (page deleted remotely: the file goes to cache/trash)'}`;
+      if (argv.dryRun) {
+        ctx.out.result(`Dry run: would ${what}.`, { ok: true, dryRun: true, path: conflict.path, keep });
+        return;
+      }
+      const abs = inside(ws, conflict.path);
+      if (conflict.kind === 'deleted-remote-modified-local' || !conflict.copyPath) {
+        if (keep === 'remote' && (await statOrUndefined(abs))) await moveFile(abs, trashPath(ws, conflict.path));
+        // keep local: forget the deleted page; the file (with its old id) is pushed as a new page.
+        state.transaction(() => {
+          state.deletePage(conflict.pageId);
+          state.removeConflict(conflict.pageId);
+        });
+      } else {
+        const copyAbs = inside(ws, conflict.copyPath);
+        const remoteText = await readFile(copyAbs, 'utf8');
+        if (!page) throw new CsyncError('CSYNC_INTERNAL', `conflict for ${conflict.path} has no page record`);
+        if (keep === 'local') {
+          // The remote text becomes the base: the file differs from it, so the next push sends it with version = remote + 1.
+          state.transaction(() => {
+            state.savePage({ ...page, version: conflict.remoteVersion, base: remoteText, hash: sha256(remoteText), size: -1, status: 'synced' });
+            state.removeConflict(conflict.pageId);
+          });
+        } else {
+          const { size, mtimeMs } = await writeAtomic(abs, remoteText);
+          state.transaction(() => {
+            state.savePage({ ...page, version: conflict.remoteVersion, base: remoteText, hash: sha256(remoteText), size, mtimeMs, status: 'synced' });
+            state.removeConflict(conflict.pageId);
+          });
+        }
+        await unlink(copyAbs).catch(() => undefined);
+      }
+      ctx.out.result(`Resolved: ${what}.`, { ok: true, path: conflict.path, keep });
+      process.exitCode = EXIT.OK;
+    } finally {
+      state.close();
+      release();
+    }
+  },
+};

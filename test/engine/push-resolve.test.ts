@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseFile } from '../../src/format/front-matter.js';
+import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
+
+function fileOf(ws: TestWorkspace, title: string): string {
+  const f = ws.files('content').find((p) => parseFile(readFileSync(join(ws.dir, p), 'utf8')).meta.title === title);
+  assert.ok(f, `a file for ${title}`);
+  return f;
+}
+
+async function conflicted(): Promise<{ ws: TestWorkspace; rel: string; id: string; remoteVersion: number }> {
+  const ws = await workspaceWithEmulator({ seed: 'demo' });
+  assert.equal((await ws.csync(['pull'])).code, 0);
+  const rel = fileOf(ws, 'Architecture');
+  const page = ws.emu.api.pageByTitle('DEMO', 'Architecture')!;
+  ws.emu.api.editPage(page.id, { body: ws.emu.api.body(page.id).replace('Edit it in Confluence', 'Remote wording') });
+  writeFileSync(join(ws.dir, rel), readFileSync(join(ws.dir, rel), 'utf8').replace('Edit it in Confluence', 'Local wording'));
+  assert.equal((await ws.csync(['push'])).code, 6);
+  return { ws, rel, id: page.id, remoteVersion: ws.emu.api.page(page.id).version.number };
+}
+
+test('resolve --keep local: the next push uploads the local file with version = remote + 1; the copy is gone', async () => {
+  const { ws, rel, id, remoteVersion } = await conflicted();
+  try {
+    const dry = await ws.csync(['resolve', rel, '--keep', 'local', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(ws.files('content').filter((f) => f.includes('.conflict-')).length, 1, 'dry run keeps the copy');
+    const r = await ws.csync(['resolve', rel, '--keep', 'local']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(ws.files('content').filter((f) => f.includes('.conflict-')).length, 0);
+    ws.emu.resetLog();
+    const push = await ws.csync(['push']);
+    assert.equal(push.code, 0, push.stderr + push.stdout);
+    assert.equal(ws.emu.api.page(id).version.number, remoteVersion + 1);
+    assert.match(ws.emu.api.body(id), /Local wording/);
+    assert.doesNotMatch(ws.emu.api.body(id), /Remote wording/);
+    assert.equal(ws.emu.requestCounts()['GET /wiki/api/v2/pages/{id}'] ?? 0, 0, 'no 409 on the way');
+  } finally {
+    await ws.close();
+  }
+});
+
+test('resolve --keep remote: the file takes the remote version, a push writes nothing and status is clean', async () => {
+  const { ws, rel, id, remoteVersion } = await conflicted();
+  try {
+    const r = await ws.csync(['resolve', rel, '--keep', 'remote']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(readFileSync(join(ws.dir, rel), 'utf8'), /Remote wording/);
+    assert.equal(ws.files('content').filter((f) => f.includes('.conflict-')).length, 0);
+    ws.emu.resetLog();
+    assert.equal((await ws.csync(['push'])).code, 0);
+    assert.deepEqual(ws.emu.requestLog().filter((x) => x.method !== 'GET'), []);
+    assert.equal(ws.emu.api.page(id).version.number, remoteVersion);
+    const st = await ws.csync(['status']);
+    assert.equal(st.code, 0, st.stdout);
+    assert.match(st.stdout, /Everything in sync/);
+    assert.equal((await ws.csync(['resolve', rel, '--keep', 'remote'])).code, 2, 'no conflict left to resolve');
+  } finally {
+    await ws.close();
+  }
+});
