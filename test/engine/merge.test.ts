@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { merge3 } from '../../src/engine/merge.js';
+import { merge3, unifiedDiff } from '../../src/engine/merge.js';
 
 const line = fc.stringMatching(/^[a-z ]{0,12}$/);
 const text = fc.array(line, { maxLength: 12 }).map((ls) => ls.join('\n'));
@@ -40,4 +40,10 @@ test('the same line changed differently on both sides is a conflict and the loca
 test('an insertion and a deletion far apart merge; a deletion against an edit of the same line conflicts', () => {
   assert.deepEqual(merge3('1\n2\n3\n4\n5\n', '0\n1\n2\n3\n4\n5\n', '1\n2\n3\n4\n'), { clean: true, text: '0\n1\n2\n3\n4\n' });
   assert.equal(merge3('1\n2\n3\n', '1\n3\n', '1\nX\n3\n').clean, false);
+});
+
+test('unifiedDiff: equal texts give nothing; a changed line gives one hunk with context', () => {
+  assert.equal(unifiedDiff('a\nb\n', 'a\nb\n', 'x', 'y'), '');
+  const d = unifiedDiff('1\n2\n3\n4\n5\n6\n7\n8\n', '1\n2\n3\n4\nFIVE\n6\n7\n8\n', 'remote', 'local');
+  assert.equal(d, ['--- remote', '+++ local', '@@ -2,7 +2,7 @@', ' 2', ' 3', ' 4', '-5', '+FIVE', ' 6', ' 7', ' 8', ''].join('\n'));
 });

@@ -62,3 +62,24 @@ test('resolve --keep remote: the file takes the remote version, a push writes no
     await ws.close();
   }
 });
+
+test('diff shows the local edit against the remote version and writes nothing', async () => {
+  const ws = await workspaceWithEmulator({ seed: 'demo' });
+  try {
+    assert.equal((await ws.csync(['pull'])).code, 0);
+    const none = await ws.csync(['diff']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /No differences/);
+    const rel = fileOf(ws, 'Architecture');
+    writeFileSync(join(ws.dir, rel), readFileSync(join(ws.dir, rel), 'utf8').replace('Edit it in Confluence', 'Local wording'));
+    ws.emu.resetLog();
+    const r = await ws.csync(['diff']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^-.*Edit it in Confluence/m);
+    assert.match(r.stdout, /^\+.*Local wording/m);
+    assert.match(r.stdout, new RegExp(`^\\+\\+\\+ ${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    assert.ok(ws.emu.requestLog().every((x) => x.method === 'GET'));
+  } finally {
+    await ws.close();
+  }
+});

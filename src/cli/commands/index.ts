@@ -8,6 +8,7 @@ import { pushCommand } from './push.js';
 import { statusCommand } from './status.js';
 import { syncCommand } from './sync.js';
 import { resolveCommand } from './resolve.js';
+import { diffCommand } from './diff.js';
 import { notBuilt } from './not-built.js';
 
 /** Every command of the product, in the order --help lists them. */
@@ -20,7 +21,7 @@ export const COMMANDS: CommandModule<any, any>[] = [
   pushCommand,
   syncCommand,
   statusCommand,
-  notBuilt('diff [path]', 'unified diff of a local file against its page', [['csync diff content/DOC/Guide.md', 'diff one page']]),
+  diffCommand,
   resolveCommand,
   notBuilt('watch', 'the daemon: file watcher + remote polling + /healthz and /metrics on loopback', [
     ['csync watch', 'run the daemon in the foreground'],
