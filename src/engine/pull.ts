@@ -93,8 +93,9 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   summary.spaces.push(spaceKey);
   const basePages = state?.pagesOfSpace(spaceKey) ?? [];
   // A first pull lists with bodies (ceil(N/250) requests) and stages them; later pulls list without bodies and
-  // fetch only what changed, in bulk.
-  const withBodies = basePages.length === 0 && !options.dryRun;
+  // fetch only what changed, in bulk. After an interrupted first pull (staged bodies left) the listing goes without
+  // bodies too: listing them again would download every staged body a second time at each rerun.
+  const withBodies = basePages.length === 0 && !options.dryRun && state!.stagedCount() === 0;
   if (!options.dryRun) state!.upsertSpace(spaceKey, space.id, space.homepageId);
   const remote = new Map<string, RemotePage>();
   let staged: Array<{ id: string; version: number; body: string }> = [];

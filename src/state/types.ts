@@ -64,6 +64,8 @@ export interface StateStore {
   deleteAttachment(id: string): void;
   stageBodies(bodies: ReadonlyArray<{ id: string; version: number; body: string }>): void;
   stagedBody(id: string, version: number): string | undefined;
+  /** How many bodies are staged (left by an interrupted pull when non-zero). */
+  stagedCount(): number;
   clearStaged(id: string): void;
   addConflict(c: ConflictRecord): void;
   conflicts(): ConflictRecord[];

@@ -100,6 +100,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     stage: db.prepare('INSERT INTO staged_bodies(page_id, version, body) VALUES (?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET version = excluded.version, body = excluded.body'),
     staged: db.prepare('SELECT body FROM staged_bodies WHERE page_id = ? AND version = ?'),
     clearStaged: db.prepare('DELETE FROM staged_bodies WHERE page_id = ?'),
+    stagedCount: db.prepare('SELECT count(*) AS n FROM staged_bodies'),
     addConflict: db.prepare(
       `INSERT INTO conflicts(page_id, path, copy_path, remote_version, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT(page_id) DO UPDATE SET path = excluded.path, copy_path = excluded.copy_path, remote_version = excluded.remote_version, kind = excluded.kind, created_at = excluded.created_at`,
@@ -146,6 +147,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     deleteAttachment: (id) => void q.deleteAttachment.run(id),
     stageBodies: (bodies) => db.transaction(() => bodies.forEach((b) => q.stage.run(b.id, b.version, b.body)))(),
     stagedBody: (id, version) => (q.staged.get(id, version) as { body: string } | undefined)?.body,
+    stagedCount: () => (q.stagedCount.get() as { n: number }).n,
     clearStaged: (id) => void q.clearStaged.run(id),
     addConflict: (c) => void q.addConflict.run(c.pageId, c.path, c.copyPath, c.remoteVersion, c.kind, c.createdAt),
     conflicts: () =>
