@@ -41,7 +41,7 @@ export async function runPull(options: PullOptions): Promise<PullSummary> {
   const summary = emptySummary(options.dryRun);
   const requestsBefore = options.api.stats?.().requests;
   // --dry-run changes nothing at all: no lock file, no state.db (read it only if it exists).
-  const release = options.dryRun ? () => {} : acquireWorkspaceLock(options.workspace, 'pull');
+  const release = options.dryRun || options.lockHeld ? () => {} : acquireWorkspaceLock(options.workspace, 'pull');
   const dbPath = join(options.workspace, 'cache', 'state.db');
   let state: StateStore | undefined;
   try {

@@ -33,6 +33,8 @@ export interface PullOptions {
   progress?: ((e: ProgressEvent) => void) | undefined;
   /** Clock for conflict-copy names and trash folders (tests). */
   now?: () => Date;
+  /** The caller (csync sync, the daemon) already holds the workspace lock. */
+  lockHeld?: boolean;
 }
 
 export interface PlanLine {

@@ -62,7 +62,7 @@ export function rememberScope(ctx: Context, argv: PullArgs): void {
   if (changed) writeFileAtomic.sync(file, JSON.stringify(json, null, 2) + '\n');
 }
 
-export async function pullWith(ctx: Context, argv: PullArgs) {
+export async function pullWith(ctx: Context, argv: PullArgs, extra: { lockHeld?: boolean } = {}) {
   const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
   if (spaces.length === 0) {
     throw new ConfigError('no space to pull', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json (or CONFLUENCE_SPACE_KEY)' });
@@ -85,6 +85,7 @@ export async function pullWith(ctx: Context, argv: PullArgs) {
       concurrency: ctx.config.concurrency.pages,
       logger: ctx.logger,
       progress: (e) => progress.update(e),
+      ...(extra.lockHeld ? { lockHeld: true } : {}),
     });
     rememberScope(ctx, argv);
     return summary;

@@ -1,6 +1,7 @@
 /** `csync sync`: one two-way pass, pull then push. */
 import type { CommandModule } from 'yargs';
 import { createContext, type GlobalArgs } from '../context.js';
+import { acquireWorkspaceLock } from '../../local/lock.js';
 import { EXIT } from '../exit-codes.js';
 import { pullWith } from './pull.js';
 import { formatPushSummary, pushWith } from './push.js';
@@ -25,8 +26,15 @@ export const syncCommand: CommandModule<GlobalArgs, SyncArgs> = {
   handler: async (argv) => {
     const ctx = await createContext(argv, { requireSite: true });
     const { formatPullSummary } = await import('../../engine/summary.js');
-    const pull = await pullWith(ctx, { ...argv });
-    const push = await pushWith(ctx, { ...argv });
+    // One lock for the whole pass, so no other csync process can slip in between the pull and the push.
+    const release = argv.dryRun ? () => {} : acquireWorkspaceLock(ctx.config.workspace, 'sync');
+    let pull, push;
+    try {
+      pull = await pullWith(ctx, { ...argv }, { lockHeld: true });
+      push = await pushWith(ctx, { ...argv }, { lockHeld: true });
+    } finally {
+      release();
+    }
     ctx.out.result(() => `${formatPullSummary(pull)}\n${formatPushSummary(push)}`, { ok: true, pull, push });
     process.exitCode = pull.conflicts.length || push.conflicts.length ? EXIT.CONFLICTS : EXIT.OK;
   },
