@@ -14,6 +14,7 @@ import { inside, moveFile, pruneEmptyDirs, sha256, statOrUndefined, trashPath, w
 import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type StateStore } from '../state/index.js';
 import { conflictCopyPath } from './conflict-name.js';
+import { merge3 } from './merge.js';
 import { attachmentPath, SpaceLinks } from './resolver.js';
 import { observeAll } from './scan.js';
 import type { PullOptions, PullSummary } from './types.js';
@@ -25,7 +26,7 @@ function emptySummary(dryRun: boolean): PullSummary {
   return {
     dryRun,
     spaces: [],
-    pages: { new: 0, updated: 0, moved: 0, relabelled: 0, deleted: 0, conflicted: 0, unchanged: 0, falseConflicts: 0 },
+    pages: { new: 0, updated: 0, moved: 0, relabelled: 0, deleted: 0, conflicted: 0, unchanged: 0, falseConflicts: 0, merged: 0 },
     attachments: { downloaded: 0, skipped: 0, deleted: 0, moved: 0 },
     bytes: 0,
     requests: undefined,
@@ -278,6 +279,46 @@ async function commitFile(ctx: ExecContext, id: string, path: string, text: stri
   return Buffer.byteLength(text);
 }
 
+/**
+ * Both sides changed and the edits do not overlap: the file gets the merge; the base becomes the remote text at
+ * its version, so the file still differs from its base and the next push sends the merge (as version + 1). File
+ * first, then state: a crash between them reruns the same merge (the remote's changes are already in the file,
+ * diff3 takes identical changes once).
+ */
+async function commitMerge(ctx: ExecContext, b: BasePage, path: string, localNow: string, merged: string, remoteText: string, version: number): Promise<void> {
+  const { summary } = ctx;
+  if (merged === remoteText) {
+    // The local edit was already in the remote version: plainly synced.
+    summary.bytes += await commitFile(ctx, b.id, path, remoteText, version);
+    summary.pages.updated++;
+    return;
+  }
+  if (merged !== localNow) summary.bytes += (await writeAtomic(inside(ctx.options.workspace, path), merged)).size;
+  const meta = ctx.remote.get(b.id)!;
+  const page: BasePage = {
+    ...b,
+    path,
+    title: meta.title,
+    parentId: meta.parentId,
+    position: meta.position ?? null,
+    version,
+    base: remoteText,
+    hash: sha256(remoteText),
+    size: -1, // never "unchanged" by stat: the file holds the merge, not the base
+    mtimeMs: 0,
+    labels: ctx.labels.get(b.id) ?? [],
+    status: 'synced',
+  };
+  ctx.state.transaction(() => {
+    ctx.state.savePage(page);
+    ctx.state.clearStaged(b.id);
+    ctx.state.removeConflict(b.id);
+  });
+  ctx.baseById.set(b.id, page);
+  summary.pages.merged++;
+  ctx.log.info({ path }, 'changed on both sides without overlap: merged into the file (push sends it)');
+}
+
 /** The staging path of a page whose file was moved aside in phase 1, if any (read before commitFile replaces it). */
 function stagingOf(ctx: ExecContext, id: string): string | undefined {
   const p = ctx.baseById.get(id)?.path;
@@ -362,6 +403,11 @@ async function execute(ctx: ExecContext, a: PullAction, bodies: Map<string, { ve
         ctx.state.savePage(page);
         ctx.baseById.set(a.id, page);
         summary.pages.moved += b.path !== a.path ? 1 : 0;
+        return;
+      }
+      const m = merge3(b.base, localNow, remoteText);
+      if (m.clean) {
+        await commitMerge(ctx, b, a.path, localNow, m.text, remoteText, body.version);
         return;
       }
       const known = ctx.state.conflicts().find((c) => c.pageId === a.id && c.remoteVersion === body.version && c.copyPath);

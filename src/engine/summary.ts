@@ -19,7 +19,7 @@ export function formatPullSummary(s: PullSummary): string {
     if (s.plan.length === 0) lines.push('  (nothing to do)');
   }
   const p = s.pages;
-  const changed = p.new + p.updated + p.moved + p.relabelled + p.deleted + p.conflicted + s.attachments.downloaded + s.attachments.deleted + s.attachments.moved;
+  const changed = p.new + p.updated + p.moved + p.relabelled + p.deleted + p.conflicted + p.merged + s.attachments.downloaded + s.attachments.deleted + s.attachments.moved;
   if (!s.dryRun && changed === 0) {
     lines.push(`Already up to date: ${s.spaces.join(', ')} (${p.unchanged} pages checked, nothing written).`);
   } else {
@@ -28,6 +28,7 @@ export function formatPullSummary(s: PullSummary): string {
         (s.dryRun ? '' : `; attachments ${s.attachments.downloaded} downloaded, ${s.attachments.skipped} unchanged, ${s.attachments.deleted} deleted`),
     );
   }
+  if (p.merged) lines.push(`${p.merged} page(s) changed on both sides were merged into your files without overlap; csync push (or sync) sends the merges.`);
   if (p.falseConflicts) lines.push(`${p.falseConflicts} page(s) were changed identically on both sides and are now in sync.`);
   for (const c of s.conflicts) {
     lines.push(c.copyPath ? `CONFLICT ${c.path}: kept your file; the remote version is in ${c.copyPath}` : `CONFLICT ${c.path}: deleted in Confluence but edited here; kept your file`);

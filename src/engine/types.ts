@@ -47,7 +47,7 @@ export interface PlanLine {
 export interface PullSummary {
   dryRun: boolean;
   spaces: string[];
-  pages: { new: number; updated: number; moved: number; relabelled: number; deleted: number; conflicted: number; unchanged: number; falseConflicts: number };
+  pages: { new: number; updated: number; moved: number; relabelled: number; deleted: number; conflicted: number; unchanged: number; falseConflicts: number; merged: number };
   attachments: { downloaded: number; skipped: number; deleted: number; moved: number };
   bytes: number;
   requests: number | undefined;

@@ -210,3 +210,35 @@ test('the state database passes integrity_check and holds the merge base of ever
     await ws.close();
   }
 });
+
+test('edits on both sides that do not overlap are merged by pull, and sync pushes the merge: nothing lost, no conflict', async () => {
+  const ws = await workspaceWithEmulator({ seed: 'demo' });
+  try {
+    assert.equal((await ws.csync(['pull'])).code, 0);
+    const page = ws.emu.api.pageByTitle('DEMO', 'Configuration')!;
+    const file = join(ws.dir, 'content/DEMO/Demo space home/Getting started/Configuration.md');
+    writeFileSync(file, readFileSync(file, 'utf8') + '\nMy local note at the end.\n');
+    const body = ws.emu.api.body(page.id);
+    ws.emu.api.editPage(page.id, { body: `<p>Their remote note at the top.</p>${body}` });
+    const versionBefore = ws.emu.api.pageByTitle('DEMO', 'Configuration')!.version.number;
+    const r = await ws.csync(['sync']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /1 page\(s\) changed on both sides were merged/);
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /Their remote note at the top\./);
+    assert.match(text, /My local note at the end\./);
+    assert.ok(!ws.files('content').some((f) => f.includes('.conflict-')), 'no conflict copy');
+    const remote = ws.emu.api.body(page.id);
+    assert.match(remote, /Their remote note at the top\./);
+    assert.match(remote, /My local note at the end\./);
+    assert.equal(ws.emu.api.pageByTitle('DEMO', 'Configuration')!.version.number, versionBefore + 1, 'the merge is one new version');
+    const status = await ws.csync(['status']);
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    ws.emu.resetLog();
+    const again = await ws.csync(['sync']);
+    assert.equal(again.code, 0);
+    assert.equal(ws.emu.requestLog().filter((q) => q.method !== 'GET').length, 0, 'a second sync writes nothing');
+  } finally {
+    await ws.close();
+  }
+});
