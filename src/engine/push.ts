@@ -4,10 +4,11 @@
  * Every finished action advances the state base in its own transaction, so a rerun converges.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
-import { checkGates } from '../core/plan.js';
+import type { LocalState } from '../core/plan.js';
+import { createOrder, decideConflict, inPaths, planPush, type PushAction, type PushPlan, type UntrackedFile } from '../core/push-plan.js';
 import type { RemotePage } from '../core/remote-types.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
 import { storageEquals } from '../format/index.js';
@@ -96,41 +97,48 @@ async function walk(workspace: string, rel: string, ext: string, out: string[]):
   }
 }
 
-export function inPaths(path: string, paths: readonly string[] | undefined): boolean {
-  if (!paths || paths.length === 0) return true;
-  return paths.some((p) => {
-    const n = posix.normalize(p.split('\\').join('/')).replace(/\/+$/, '');
-    return n === '.' || path === n || path.startsWith(`${n}/`);
-  });
+export { inPaths };
+
+/** The push plan's inputs for a space: base pages, their local state, untracked files with their front matter ids. */
+export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format): Promise<{ base: BasePage[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
+  // Pages staged under cache/ by an interrupted pull are the pull's business.
+  const base = (state?.pagesOfSpace(spaceKey) ?? []).filter((b) => !b.path.startsWith('cache/'));
+  const local = await observeAll(workspace, base);
+  const tracked = new Set(base.map((b) => b.path));
+  const files: string[] = [];
+  await walk(workspace, `content/${spaceKey}`, format.extension, files);
+  const untracked: UntrackedFile[] = [];
+  for (const f of files) {
+    if (tracked.has(f)) continue;
+    const meta = parseFile(await readFile(inside(workspace, f), 'utf8')).meta;
+    untracked.push({ path: f, id: meta.id ? String(meta.id) : undefined });
+  }
+  return { base, local, untracked };
 }
 
 /** What changed locally in a space since the last sync (no network). */
 export async function localChanges(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, paths?: readonly string[]): Promise<LocalChanges> {
-  const base = (state?.pagesOfSpace(spaceKey) ?? []).filter((b) => !b.path.startsWith('cache/'));
-  const observed = await observeAll(workspace, base);
-  const tracked = new Set(base.map((b) => b.path));
-  const files: string[] = [];
-  await walk(workspace, `content/${spaceKey}`, format.extension, files);
-  const untracked = files.filter((f) => !tracked.has(f)).sort();
-  const missing = base.filter((b) => observed.get(b.id) === 'missing');
-  const missingById = new Map(missing.map((b) => [b.id, b]));
-  const moved: Array<{ page: BasePage; to: string }> = [];
-  const created: string[] = [];
-  for (const f of untracked) {
-    const id = parseFile(await readFile(inside(workspace, f), 'utf8')).meta.id;
-    const page = id ? missingById.get(id) : undefined;
-    if (page) {
-      missingById.delete(page.id);
-      if (inPaths(f, paths) || inPaths(page.path, paths)) moved.push({ page, to: f });
-    } else if (inPaths(f, paths)) created.push(f);
+  const obs = await observeLocal(workspace, state, spaceKey, format);
+  const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths, maxDelete: { percent: 100 }, force: true });
+  return changesOf(plan, obs.base, obs.local);
+}
+
+function changesOf(plan: PushPlan, base: readonly BasePage[], local: ReadonlyMap<string, LocalState>): LocalChanges {
+  const byId = new Map(base.map((b) => [b.id, b]));
+  const out: LocalChanges = { modified: [], missing: [], created: [], moved: [], unchanged: plan.unchanged };
+  for (const a of plan.actions) {
+    if (a.kind === 'create') out.created.push(a.path);
+    else if (a.kind === 'move') out.moved.push({ page: byId.get(a.id)!, to: a.path });
+    else if (a.kind === 'update') out.modified.push(byId.get(a.id)!);
+    else if (a.kind === 'delete' || a.kind === 'delete-skipped') out.missing.push(byId.get(a.id)!);
+    else {
+      const b = byId.get(a.id)!;
+      if (a.path !== b.path) out.moved.push({ page: b, to: a.path });
+      else if ((local.get(a.id) ?? 'missing') === 'missing') out.missing.push(b);
+      else out.modified.push(b);
+    }
   }
-  return {
-    modified: base.filter((b) => observed.get(b.id) === 'modified' && inPaths(b.path, paths)),
-    missing: [...missingById.values()].filter((b) => inPaths(b.path, paths)),
-    created,
-    moved,
-    unchanged: base.filter((b) => observed.get(b.id) === 'unchanged').length,
-  };
+  return out;
 }
 
 export async function runPush(options: PushOptions): Promise<PushSummary> {
@@ -187,34 +195,33 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const format = options.formatFor(spaceKey);
   const log = options.logger.child({ module: 'push', space: spaceKey });
   summary.spaces.push(spaceKey);
-  const changes = await localChanges(options.workspace, state, spaceKey, format, options.paths);
-  const all = state.pagesOfSpace(spaceKey);
-  const deletes = options.noDelete ? [] : changes.missing;
-  const gate = checkGates({ baseCount: all.length, remoteCount: all.length, deletes: deletes.length, maxDeletePercent: options.maxDelete.percent, maxDeleteCount: options.maxDelete.count, force: options.force });
-  if (gate) {
-    throw new CsyncError('CSYNC_SAFETY_GATE', `push of ${spaceKey} stopped: ${gate}; nothing was changed`, {
+  const obs = await observeLocal(options.workspace, state, spaceKey, format);
+  const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
+  if (plan.gate) {
+    throw new CsyncError('CSYNC_SAFETY_GATE', `push of ${spaceKey} stopped: ${plan.gate}; nothing was changed`, {
       hint: 'if the deletions are intended, run again with --force (or --no-delete to push the rest)',
     });
   }
-  summary.pages.unchanged += changes.unchanged;
-  for (const b of changes.modified) summary.plan.push({ action: b.status === 'conflict' ? 'conflict' : 'update', path: b.path, id: b.id });
-  for (const m of changes.moved) summary.plan.push({ action: 'move', path: m.to, from: m.page.path, id: m.page.id });
-  for (const f of changes.created) summary.plan.push({ action: 'create', path: f, id: '' });
-  for (const b of deletes) summary.plan.push({ action: 'delete', path: b.path, id: b.id });
+  const baseById = new Map(obs.base.map((b) => [b.id, b]));
+  summary.pages.unchanged += plan.unchanged;
+  for (const a of plan.actions) summary.plan.push(planLine(a));
   if (options.dryRun) {
-    summary.pages.updated += changes.modified.filter((b) => b.status !== 'conflict').length;
-    summary.pages.moved += changes.moved.length;
-    summary.pages.created += changes.created.length;
-    summary.pages.deleted += deletes.length;
+    for (const a of plan.actions) {
+      if (a.kind === 'update') summary.pages.updated++;
+      else if (a.kind === 'move') summary.pages.moved++;
+      else if (a.kind === 'create') summary.pages.created++;
+      else if (a.kind === 'delete') summary.pages.deleted++;
+    }
     return;
   }
   const links = new SpaceLinks(spaceKey);
-  for (const b of all) links.add(b.title, b.path);
+  for (const b of state.pagesOfSpace(spaceKey)) links.add(b.title, b.path);
   const ctx: Ctx = { options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log };
 
   const queue = new PQueue({ concurrency: options.concurrency });
   const failures: unknown[] = [];
-  const total = changes.modified.length + changes.moved.length;
+  const edits = plan.actions.filter((a) => a.kind === 'update' || a.kind === 'move' || a.kind === 'conflict');
+  const total = edits.length;
   let done = 0;
   const run = (fn: () => Promise<void>) =>
     queue
@@ -223,21 +230,53 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
         options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
       })
       .catch((err: unknown) => failures.push(err));
-  for (const b of changes.modified) void run(() => pushEdit(ctx, b, b.path));
-  for (const m of changes.moved) void run(() => pushEdit(ctx, m.page, m.to));
+  for (const a of edits) void run(() => pushEdit(ctx, baseById.get(a.id)!, a.path));
   await queue.onIdle();
   if (failures.length) throw failures[0];
   // Creates, parents first (a child's parent may be created in the same run).
-  if (changes.created.length) await pushCreates(ctx, changes.created);
-  for (const b of deletes) {
-    await options.api.deletePage(b.id);
-    state.transaction(() => {
-      state.deletePage(b.id);
-      state.removeConflict(b.id);
-    });
-    summary.pages.deleted++;
-    log.info({ path: b.path, id: b.id }, 'page moved to the Confluence trash');
+  const creates = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []));
+  if (creates.length) await pushCreates(ctx, creates);
+  for (const a of plan.actions) {
+    if (a.kind === 'delete') await pushDelete(ctx, baseById.get(a.id)!);
+    else if (a.kind === 'delete-skipped') forget(ctx, a.id);
   }
+}
+
+function planLine(a: PushAction): PlanLine {
+  switch (a.kind) {
+    case 'create':
+      return { action: 'create', path: a.path, id: '' };
+    case 'move':
+      return { action: 'move', path: a.path, from: a.from, id: a.id };
+    case 'delete-skipped':
+      return { action: 'keep', path: a.path, id: a.id };
+    default:
+      return { action: a.kind, path: a.path, id: a.id };
+  }
+}
+
+function forget(ctx: Ctx, id: string): void {
+  ctx.state.transaction(() => {
+    ctx.state.deletePage(id);
+    ctx.state.removeConflict(id);
+  });
+}
+
+/**
+ * A file deleted locally: trash its page, unless the page changed remotely since the base (someone else's edit
+ * would go to the trash unseen; the next pull brings the page back instead) or is already gone.
+ */
+async function pushDelete(ctx: Ctx, b: BasePage): Promise<void> {
+  const { api } = ctx.options;
+  const remote = await api.getPage(b.id);
+  if (remote && remote.status === 'current' && remote.version.number !== b.version) {
+    ctx.summary.warnings.push(`${b.path}: deleted here but changed in Confluence since the last sync; not deleted (the next pull restores it)`);
+    return;
+  }
+  if (remote && remote.status === 'current') await api.deletePage(b.id);
+  forget(ctx, b.id);
+  ctx.summary.pages.deleted++;
+  ctx.log.info({ path: b.path, id: b.id }, 'page moved to the Confluence trash');
 }
 
 function toStorage(ctx: Ctx, path: string, title: string, body: string): string {
@@ -347,13 +386,13 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
   }
   const remoteText = remoteLocalText(ctx, remote, path);
   const remoteLabels = sortedLabels(remote.labels);
-  if (remoteText === localText) {
+  const decision = decideConflict(b.base, localText, remoteText, merge3);
+  if (decision.kind === 'same') {
     await saveSynced(ctx, b, path, localText, { version: remote.version.number, title: remote.title, parentId: remote.parentId }, remoteLabels, false);
     summary.pages.falseConflicts++;
     return;
   }
-  const m = merge3(b.base, localText, remoteText);
-  if (!m.clean) {
+  if (decision.kind === 'conflict') {
     const copy = conflictCopyPath(path, ctx.now());
     await writeAtomic(inside(ctx.options.workspace, copy), remoteText);
     ctx.state.transaction(() => {
@@ -365,6 +404,7 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
     ctx.log.warn({ path, copy }, 'changed on both sides: your file is kept, the remote version is saved beside it');
     return;
   }
+  const m = { text: decision.text };
   const merged = parseFile(m.text);
   const title = merged.meta.title ? String(merged.meta.title) : remote.title;
   const labels = sortedLabels(merged.meta.labels);
@@ -385,7 +425,7 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
   // Titles already in the space: a rerun after a crash between create and record adopts its own page.
   const existing = new Map<string, RemotePage>();
   for await (const p of api.listPages(space.id, { bodies: false, limit: 250 })) if (p.status === 'current') existing.set(p.title, p);
-  const sorted = [...files].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+  const sorted = [...files].sort(createOrder);
   for (const path of sorted) {
     const text = await readFile(inside(ctx.options.workspace, path), 'utf8');
     const parsed = parseFile(text);
