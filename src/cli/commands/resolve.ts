@@ -11,7 +11,7 @@ import { EXIT } from '../exit-codes.js';
 
 export interface ResolveArgs extends GlobalArgs {
   path: string;
-  keep?: 'local' | 'remote';
+  keep?: 'local' | 'remote' | 'merged';
   dryRun?: boolean;
 }
 
@@ -27,10 +27,11 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
   builder: (y) =>
     y
       .positional('path', { type: 'string', demandOption: true, describe: 'the conflicted file' })
-      .option('keep', { choices: ['local', 'remote'] as const, demandOption: true, describe: 'which side wins' })
+      .option('keep', { choices: ['local', 'remote', 'merged'] as const, demandOption: true, describe: 'local: your file wins; remote: the Confluence version wins; merged: your file now holds your hand merge of both (checked for leftover conflict markers)' })
       .option('dry-run', { type: 'boolean', describe: 'say what would happen and change nothing' })
       .example('csync resolve content/DOC/Guide.md --keep local', 'keep your version (csync push uploads it)')
-      .example('csync resolve content/DOC/Guide.md --keep remote', 'take the Confluence version') as never,
+      .example('csync resolve content/DOC/Guide.md --keep remote', 'take the Confluence version')
+      .example('csync resolve content/DOC/Guide.md --keep merged', 'you merged the copy beside it into your file by hand; push that') as never,
   handler: async (argv) => {
     const ctx = await createContext(argv, { requireSite: false });
     const ws = ctx.config.workspace;
@@ -44,15 +45,24 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
       if (!conflict) throw new CsyncError('CSYNC_USAGE', `no conflict recorded for ${path}`, { hint: 'csync status lists the conflicts' });
       const page = state.page(conflict.pageId);
       const keep = argv.keep!;
+      const abs = inside(ws, conflict.path);
+      if (keep === 'merged') {
+        const text = await readFile(abs, 'utf8').catch(() => {
+          throw new CsyncError('CSYNC_USAGE', `${conflict.path} is missing: there is no hand merge to keep`, { hint: 'use --keep remote to take the Confluence version' });
+        });
+        const marker = text.split('\n').findIndex((l) => /^(<{7}|>{7}|={7}|\|{7})( |$)/.test(l));
+        if (marker >= 0) {
+          throw new CsyncError('CSYNC_USAGE', `${conflict.path} still has a conflict marker at line ${marker + 1}`, { hint: 'finish the merge in the file, then run resolve --keep merged again' });
+        }
+      }
       const what =
-        keep === 'local'
+        keep === 'local' || keep === 'merged'
           ? `keep ${conflict.path}; the next csync push uploads it over the remote version ${conflict.remoteVersion}`
           : `replace ${conflict.path} with the remote version${conflict.copyPath ? ` from ${conflict.copyPath}` : ' (page deleted remotely: the file goes to cache/trash)'}`;
       if (argv.dryRun) {
         ctx.out.result(`Dry run: would ${what}.`, { ok: true, dryRun: true, path: conflict.path, keep });
         return;
       }
-      const abs = inside(ws, conflict.path);
       if (conflict.kind === 'deleted-remote-modified-local' || !conflict.copyPath) {
         if (keep === 'remote' && (await statOrUndefined(abs))) await moveFile(abs, trashPath(ws, conflict.path));
         // keep local: forget the deleted page; the file (with its old id) is pushed as a new page.
@@ -64,7 +74,7 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
         const copyAbs = inside(ws, conflict.copyPath);
         const remoteText = await readFile(copyAbs, 'utf8');
         if (!page) throw new CsyncError('CSYNC_INTERNAL', `conflict for ${conflict.path} has no page record`);
-        if (keep === 'local') {
+        if (keep !== 'remote') {
           // The remote text becomes the base: the file differs from it, so the next push sends it with version = remote + 1.
           state.transaction(() => {
             state.savePage({ ...page, version: conflict.remoteVersion, base: remoteText, hash: sha256(remoteText), size: -1, status: 'synced' });
