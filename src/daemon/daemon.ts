@@ -24,6 +24,13 @@ export interface DaemonOptions {
   breakerState?: (() => BreakerStateName | undefined) | undefined;
   /** Watch content/ and attachments/ (default true; tests of the loop alone turn it off). */
   watch?: boolean | undefined;
+  /**
+   * The loop (and so its first poll) starts once the watcher's initial scan is done, so no save between the
+   * engine's first scan and the watcher being ready is missed; this caps that wait (default 60 s).
+   */
+  watcherReadyTimeoutMs?: number | undefined;
+  /** Another observer of every run (csync watch prints human lines on a terminal). */
+  onRun?: ((e: RunEvent) => void) | undefined;
   logger?: Logger | undefined;
 }
 
@@ -47,7 +54,12 @@ function logRun(logger: Logger | undefined, e: RunEvent): void {
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { logger, metrics } = options;
   const events = (): Partial<LoopEvents> => {
-    const own: Partial<LoopEvents> = { onRun: (e) => logRun(logger, e) };
+    const own: Partial<LoopEvents> = {
+      onRun: (e) => {
+        logRun(logger, e);
+        options.onRun?.(e);
+      },
+    };
     return metrics ? loopMetricsEvents(metrics, own) : own;
   };
   let loop = new DaemonLoop(options.callbacks, { ...options.loop, events: events() });
@@ -75,7 +87,18 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await watcher?.close();
     throw err;
   }
-  loop.start();
+  if (watcher) {
+    let capTimer: ReturnType<typeof setTimeout> | undefined;
+    const cap = new Promise<void>((res) => {
+      capTimer = setTimeout(res, options.watcherReadyTimeoutMs ?? 60_000);
+      capTimer.unref?.();
+    });
+    // Always the current loop (a reload before the watcher is ready starts its own); start() is idempotent.
+    void Promise.race([watcher.ready, cap]).then(() => {
+      clearTimeout(capTimer);
+      loop.start();
+    });
+  } else loop.start();
   logger?.info({ module: 'daemon', workspace: options.workspace, url: server?.url }, 'daemon started');
   let stopping: Promise<StopResult> | undefined;
   return {
@@ -107,6 +130,10 @@ export interface SignalOptions {
   reloadOptions?: (() => Promise<DaemonLoopOptions> | DaemonLoopOptions) | undefined;
   /** Called once stopped (csync watch resolves its handler here; exit code 0). */
   onStopped?: ((result: StopResult, signal: NodeJS.Signals) => void) | undefined;
+  /** Called after a SIGHUP reload has finished (the old loop drained): csync watch closes the old client here. */
+  onReloaded?: (() => void | Promise<void>) | undefined;
+  /** A second SIGTERM/SIGINT while stopping (Ctrl-C twice): csync watch exits at once. */
+  onSecondSignal?: ((signal: NodeJS.Signals) => void) | undefined;
   logger?: Logger | undefined;
   /** For tests: defaults to process. */
   target?: Pick<NodeJS.Process, 'on' | 'off'> | undefined;
@@ -115,7 +142,14 @@ export interface SignalOptions {
 /** SIGTERM/SIGINT: graceful stop. SIGHUP: reload. Returns a function that removes the handlers. */
 export function installSignalHandlers(daemon: Daemon, options: SignalOptions = {}): () => void {
   const target = options.target ?? process;
+  let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      options.logger?.warn({ module: 'daemon', signal }, 'second signal while stopping');
+      options.onSecondSignal?.(signal);
+      return;
+    }
+    stopping = true;
     options.logger?.info({ module: 'daemon', signal }, 'stopping');
     void daemon.stop().then((r) => options.onStopped?.(r, signal));
   };
@@ -125,7 +159,10 @@ export function installSignalHandlers(daemon: Daemon, options: SignalOptions = {
     void (async () => {
       try {
         const next = await options.reloadOptions?.();
-        if (next) await daemon.reload(next);
+        if (next) {
+          await daemon.reload(next);
+          await options.onReloaded?.();
+        }
       } catch (err) {
         options.logger?.error({ module: 'daemon', err }, 'reload failed; keeping the running configuration');
       }

@@ -18,6 +18,11 @@ export interface RunOutcome {
   conflicts?: number | undefined;
   pagesPushed?: number | undefined;
   pagesPulled?: number | undefined;
+  /**
+   * For a push: the paths that actually changed a page. When given, save-to-remote latency is recorded for these
+   * only, so no-op pushes (a pull's own file writes seen by the watcher, a save that changed nothing) do not count.
+   */
+  pushedPaths?: readonly string[] | undefined;
 }
 
 export interface LoopCallbacks {
@@ -269,7 +274,10 @@ export class DaemonLoop {
       if (this.state === 'running') this.schedulePoll();
     } else {
       this.lastPush = now;
-      for (const lastSave of batch.values()) this.emit(() => this.events.onSaveToRemote?.(now - lastSave));
+      const pushed = outcome?.pushedPaths ? new Set(outcome.pushedPaths) : undefined;
+      for (const [path, lastSave] of batch) {
+        if (!pushed || pushed.has(path)) this.emit(() => this.events.onSaveToRemote?.(now - lastSave));
+      }
     }
     this.emit(() => this.events.onRun?.({ kind, ok: true, durationMs: now - started, paths: batch.size, outcome, consecutiveFailures: 0 }));
   }

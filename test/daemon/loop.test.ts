@@ -296,3 +296,19 @@ test('saves marked before start wait for it (a reload hands the watcher to a new
   await settle();
   assert.deepEqual(engine.pushes, [['early.md']]);
 });
+
+test('save-to-remote latency counts only the paths the push says it changed (pushedPaths), when it says so', async () => {
+  const { clock, engine, loop, latencies } = setup({ initialPoll: false });
+  loop.start();
+  engine.pushScript.push(async () => ({ pushedPaths: ['content/DOC/A.md'] }));
+  loop.markDirty('content/DOC/A.md');
+  loop.markDirty('content/DOC/echo.md'); // e.g. a file the last pull wrote: no page changed
+  await clock.advance(1000);
+  assert.deepEqual(engine.pushes, [['content/DOC/A.md', 'content/DOC/echo.md']]);
+  assert.deepEqual(latencies, [1000]);
+  engine.pushScript.push(async () => ({ pushedPaths: [] }));
+  loop.markDirty('content/DOC/echo.md');
+  await clock.advance(1000);
+  assert.equal(engine.pushes.length, 2);
+  assert.deepEqual(latencies, [1000], 'a push that changed nothing records no latency');
+});

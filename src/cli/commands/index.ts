@@ -9,6 +9,8 @@ import { statusCommand } from './status.js';
 import { syncCommand } from './sync.js';
 import { resolveCommand } from './resolve.js';
 import { diffCommand } from './diff.js';
+import { watchCommand } from './watch.js';
+import { serviceCommand } from './service.js';
 import { notBuilt } from './not-built.js';
 
 /** Every command of the product, in the order --help lists them. */
@@ -23,13 +25,8 @@ export const COMMANDS: CommandModule<any, any>[] = [
   statusCommand,
   diffCommand,
   resolveCommand,
-  notBuilt('watch', 'the daemon: file watcher + remote polling + /healthz and /metrics on loopback', [
-    ['csync watch', 'run the daemon in the foreground'],
-    ['csync watch --debounce 500 --poll 15', 'push faster, poll more often'],
-  ]),
-  notBuilt('service <action>', 'systemd user unit: install, uninstall, status', [
-    ['csync service install', 'write ~/.config/systemd/user/confluence-sync.service for this workspace'],
-  ], (y) => y.positional('action', { choices: ['install', 'uninstall', 'status'] as const })),
+  watchCommand,
+  serviceCommand,
   notBuilt('export', 'pages by space/label/CQL into a Markdown/HTML bundle or zip with a checksum manifest', [
     ['csync export --label runbook --out runbooks.zip', 'export pages labelled runbook'],
   ]),

@@ -1,0 +1,336 @@
+/**
+ * `csync watch`: the daemon. One process per workspace: it takes the workspace lock as 'watch' for its whole life,
+ * so one-shot commands exit 8 (CSYNC_LOCKED, naming the daemon) instead of racing it. One Confluence client, with
+ * the metrics hooks wired, serves every run.
+ *
+ * - local saves: chokidar → debounce → runPush({ paths, lockHeld }) for the due paths;
+ * - remote changes: every watch.pollSeconds (±10 %) a pull, runPull({ lockHeld }). A pull *is* the cheap poll: its
+ *   listing is paged metadata without bodies (versions only), and it fetches only the pages whose version moved, so
+ *   an idle poll of a space costs a handful of GETs. No CQL `lastmodified` window to get wrong (clock skew, edits
+ *   landing on the window's edge), and remote moves, renames and deletes are seen too;
+ * - at start (and after a failure, until it succeeds): one full pass, pull then push of everything, for whatever
+ *   changed while the daemon was not running;
+ * - conflicts are handled per page by the engine (conflict copy, the local file kept) and never stop other pages;
+ * - /healthz and /metrics on watch.listen (default 127.0.0.1:9464; a non-loopback host needs --listen-remote);
+ * - logs: JSON lines on stdout when it is not a terminal (journald); short human lines on a terminal;
+ * - SIGTERM/SIGINT: stop taking work, let the run in flight finish (≤ 10 s), close everything, exit 0. Every page the
+ *   engine finished is already committed to cache/state.db (one transaction per page). A second signal exits 130.
+ * - SIGHUP: reload the configuration (watch.*, site, rate, scope, format); watch.listen needs a restart.
+ */
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { loadConfig, secretsOf, type Config } from '../../config/index.js';
+import { ConfigError } from '../../core/errors.js';
+import type { Daemon, DaemonLoopOptions } from '../../daemon/daemon.js';
+import type { RunEvent, RunOutcome, StopResult } from '../../daemon/loop.js';
+import { DEFAULT_BACKOFF } from '../../daemon/backoff.js';
+import { assertListenAllowed, parseListen } from '../../daemon/listen.js';
+import type { PullSummary } from '../../engine/types.js';
+import type { PushSummary } from '../../engine/push.js';
+import { getFormat } from '../../format/index.js';
+import { acquireWorkspaceLock } from '../../local/lock.js';
+import { createMetrics, type Metrics } from '../../obs/metrics.js';
+import { registerSecret } from '../../obs/redact.js';
+import { createConfluenceClient } from '../../remote/index.js';
+import { openStateStore } from '../../state/index.js';
+import { createContext, type Context, type GlobalArgs } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { clientOptionsFrom } from '../site.js';
+
+export interface WatchArgs extends GlobalArgs {
+  debounce?: number;
+  poll?: number;
+  listen?: string;
+  listenRemote?: boolean;
+  maxBackoff?: number;
+}
+
+type Client = ReturnType<typeof createConfluenceClient>;
+
+/** Settings the command line overrides (also on SIGHUP: flags keep winning over the reloaded file). */
+function flagsOf(argv: WatchArgs): Record<string, unknown> {
+  return {
+    'watch.debounceMs': argv.debounce,
+    'watch.pollSeconds': argv.poll,
+    'watch.listen': argv.listen,
+  };
+}
+
+function spacesOf(config: Config, argv: WatchArgs): string[] {
+  const spaces = argv.space?.length ? argv.space : [...config.spaces];
+  if (spaces.length === 0) throw new ConfigError('no space to watch', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json' });
+  return spaces;
+}
+
+function loopOptions(config: Config, argv: WatchArgs): DaemonLoopOptions {
+  const options: DaemonLoopOptions = { debounceMs: config.watch.debounceMs, pollSeconds: config.watch.pollSeconds };
+  if (argv.maxBackoff !== undefined) {
+    if (!Number.isFinite(argv.maxBackoff) || argv.maxBackoff < 1 || argv.maxBackoff > 3600) {
+      throw new ConfigError(`--max-backoff must be a number of seconds from 1 to 3600, got ${argv.maxBackoff}`);
+    }
+    const maxMs = argv.maxBackoff * 1000;
+    options.backoff = { baseMs: Math.min(DEFAULT_BACKOFF.baseMs, maxMs), maxMs };
+  }
+  return options;
+}
+
+function count(pages: object, keys: readonly string[]): number {
+  const p = pages as Record<string, unknown>;
+  return keys.reduce((n, k) => n + (typeof p[k] === 'number' ? (p[k] as number) : 0), 0);
+}
+
+/** Pages a push changed in Confluence (a move or rename is also an update). */
+export function pagesPushed(s: PushSummary): number {
+  return count(s.pages, ['updated', 'created', 'deleted', 'merged']);
+}
+
+/** Pages a pull changed locally. */
+export function pagesPulled(s: PullSummary): number {
+  return count(s.pages, ['new', 'updated', 'deleted', 'merged']);
+}
+
+/** The paths a push acted on (both ends of a move); unresolved conflicts it skipped are not among them. */
+export function pushedPathsOf(s: PushSummary): string[] {
+  return s.plan.filter((l) => l.action !== 'conflict').flatMap((l) => (l.from ? [l.path, l.from] : [l.path]));
+}
+
+/** Unresolved conflicts recorded in cache/state.db: pageId:remoteVersion → path. Empty before the first pull. */
+function readConflicts(workspace: string): Map<string, { path: string; copyPath: string | null }> {
+  const out = new Map<string, { path: string; copyPath: string | null }>();
+  let store;
+  try {
+    store = openStateStore(join(workspace, 'cache', 'state.db'), { readonly: true });
+    for (const c of store.conflicts()) out.set(`${c.pageId}:${c.remoteVersion}`, { path: c.path, copyPath: c.copyPath });
+  } catch {
+    // no state.db yet (nothing pulled): no conflicts
+  } finally {
+    store?.close();
+  }
+  return out;
+}
+
+export interface WatchSession {
+  daemon: Daemon;
+  metrics: Metrics;
+  /** Graceful stop (idempotent): the daemon drains (≤ 10 s), then the client is closed and the lock released. */
+  stop(): Promise<StopResult>;
+  /** SIGHUP: re-reads the config (the command-line flags still win) and returns the new loop options. */
+  reloadConfig(): Promise<DaemonLoopOptions>;
+  /** After a reload has drained the old loop: closes the replaced client, if any. */
+  afterReload(): Promise<void>;
+}
+
+interface Engine {
+  config: Config;
+  client: Client;
+}
+
+/**
+ * Starts the daemon for a loaded context (the lock is taken here and released when it stops). `csync watch` uses
+ * this with the signal handlers; it is exported for in-process use (a demo, tests of the command layer).
+ */
+export async function startWatch(
+  ctx: Context,
+  argv: WatchArgs,
+  options: { print?: ((line: string) => void) | undefined } = {},
+): Promise<WatchSession> {
+  const { logger } = ctx;
+  const workspace = ctx.config.workspace;
+  let spaces = spacesOf(ctx.config, argv);
+  const listen = parseListen(ctx.config.watch.listen);
+  assertListenAllowed(listen.host, Boolean(argv.listenRemote));
+  const firstLoop = loopOptions(ctx.config, argv);
+  const print = options.print;
+  const release = acquireWorkspaceLock(workspace, 'watch');
+  const metrics = createMetrics();
+  const makeClient = (config: Config): Client =>
+    createConfluenceClient({ ...clientOptionsFrom(config, logger), hooks: metrics.clientHooks() });
+  const engine: Engine = { config: ctx.config, client: makeClient(ctx.config) };
+  const retired: Client[] = [];
+  let fullPassDone = false;
+  let knownConflicts = readConflicts(workspace);
+
+  /** New conflicts since the last run: counted, logged, printed. Returns the total for /healthz. */
+  const afterRun = (): number => {
+    const now = readConflicts(workspace);
+    const fresh = [...now].filter(([k]) => !knownConflicts.has(k));
+    knownConflicts = now;
+    if (fresh.length) {
+      metrics.addConflicts(fresh.length);
+      for (const [, c] of fresh) {
+        logger.warn({ module: 'daemon', path: c.path, copy: c.copyPath }, 'conflict: your file is kept; resolve with csync resolve');
+        print?.(`CONFLICT ${c.path}: your file is kept${c.copyPath ? `, the remote version is in ${c.copyPath}` : ''} (csync resolve ${c.path} --keep local|remote)`);
+      }
+    }
+    return now.size;
+  };
+
+  const common = (config: Config) => ({
+    workspace,
+    api: engine.client,
+    spaces,
+    formatFor: () => getFormat(config.format),
+    maxDelete: { percent: config.sync.maxDeletePercent, count: config.sync.maxDeleteCount },
+    force: false,
+    dryRun: false,
+    concurrency: config.concurrency.pages,
+    logger,
+    lockHeld: true,
+  });
+
+  const push = async (paths: readonly string[] | undefined): Promise<PushSummary> => {
+    const { runPush } = await import('../../engine/push.js');
+    return runPush({ ...common(engine.config), paths });
+  };
+
+  const pull = async (): Promise<PullSummary> => {
+    const { runPull } = await import('../../engine/pull.js');
+    const config = engine.config;
+    return runPull({ ...common(config), rootPageId: config.scope.rootPageId, labels: config.scope.labels, cql: config.scope.cql });
+  };
+
+  const { startDaemon } = await import('../../daemon/daemon.js');
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon({
+      workspace,
+      loop: firstLoop,
+      listen: { ...listen, allowRemote: Boolean(argv.listenRemote) },
+      metrics,
+      breakerState: () => engine.client.breakerState().state,
+      logger,
+      onRun: print ? (e) => printRun(print, e) : undefined,
+      callbacks: {
+        pushPaths: async (paths): Promise<RunOutcome> => {
+          const s = await push(paths);
+          return { pagesPushed: pagesPushed(s), pushedPaths: pushedPathsOf(s), conflicts: afterRun() };
+        },
+        pollRemote: async (): Promise<RunOutcome> => {
+          const p = await pull();
+          let pushed = 0;
+          let pushedPaths: string[] = [];
+          if (!fullPassDone) {
+            // What changed while no daemon ran: one full pass, like `csync sync`.
+            const s = await push(undefined);
+            pushed = pagesPushed(s);
+            pushedPaths = pushedPathsOf(s);
+            fullPassDone = true;
+          }
+          return { pagesPulled: pagesPulled(p), pagesPushed: pushed, pushedPaths, conflicts: afterRun() };
+        },
+      },
+    });
+  } catch (err) {
+    await engine.client.close();
+    release();
+    throw err;
+  }
+
+  let stopping: Promise<StopResult> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      const result = await daemon.stop();
+      await Promise.allSettled([engine.client.close(), ...retired.map((c) => c.close())]);
+      release();
+      return result;
+    })());
+
+  return {
+    daemon,
+    metrics,
+    stop,
+    reloadConfig: async () => {
+      const config = loadConfig({
+        workspace: argv.workspace,
+        configFile: argv.config,
+        flags: { profile: argv.profile, 'log.level': argv.logLevel, spaces: argv.space?.length ? argv.space : undefined, format: argv.format, ...flagsOf(argv) },
+        requireSite: true,
+      });
+      for (const s of secretsOf(config)) registerSecret(s, config.site.email);
+      const nextSpaces = spacesOf(config, argv);
+      if (config.watch.listen !== ctx.config.watch.listen) {
+        logger.warn({ module: 'daemon', listen: config.watch.listen, serving: daemon.url }, 'watch.listen changed: restart the daemon to move the endpoints');
+      }
+      const clientChanged = JSON.stringify(clientOptionsFrom(config)) !== JSON.stringify(clientOptionsFrom(engine.config));
+      if (clientChanged) {
+        // The run in flight keeps the old client; it is closed once the old loop has drained (afterReload).
+        retired.push(engine.client);
+        engine.client = makeClient(config);
+      }
+      engine.config = config;
+      spaces = nextSpaces;
+      logger.info({ module: 'daemon', debounceMs: config.watch.debounceMs, pollSeconds: config.watch.pollSeconds, spaces, clientChanged }, 'configuration re-read');
+      return loopOptions(config, argv);
+    },
+    afterReload: async () => {
+      const old = retired.splice(0);
+      await Promise.allSettled(old.map((c) => c.close()));
+    },
+  };
+}
+
+function hhmmss(): string {
+  return new Date().toTimeString().slice(0, 8);
+}
+
+function printRun(print: (line: string) => void, e: RunEvent): void {
+  if (!e.ok) {
+    const msg = e.error instanceof Error ? e.error.message : String(e.error);
+    print(`${hhmmss()} ${e.kind} failed: ${msg}${e.retryInMs !== undefined ? `; retrying in ${Math.ceil(e.retryInMs / 1000)} s` : ''}`);
+    return;
+  }
+  const o = e.outcome ?? {};
+  const parts: string[] = [];
+  if (o.pagesPulled) parts.push(`pulled ${o.pagesPulled} page(s)`);
+  if (o.pagesPushed) parts.push(`pushed ${o.pagesPushed} page(s)${o.pushedPaths?.length && o.pushedPaths.length <= 3 ? ` (${o.pushedPaths.join(', ')})` : ''}`);
+  if (parts.length) print(`${hhmmss()} ${parts.join(', ')} in ${(e.durationMs / 1000).toFixed(1)} s`);
+}
+
+export const watchCommand: CommandModule<GlobalArgs, WatchArgs> = {
+  command: 'watch',
+  describe: 'the daemon: pushes saves, polls for remote changes, serves /healthz and /metrics on loopback',
+  builder: (y) =>
+    y
+      .option('debounce', { type: 'number', describe: 'ms of quiet after a save before pushing (watch.debounceMs, default 1000)' })
+      .option('poll', { type: 'number', describe: 'seconds between remote polls, ±10 % (watch.pollSeconds, default 30)' })
+      .option('listen', { type: 'string', describe: 'HOST:PORT for /healthz and /metrics (watch.listen, default 127.0.0.1:9464; port 0 = any free port)' })
+      .option('listen-remote', { type: 'boolean', describe: 'allow a non-loopback --listen address (the endpoints have no authentication)' })
+      .option('max-backoff', { type: 'number', describe: 'cap in seconds on the wait between retries while Confluence is unreachable (default 300)' })
+      .option('space', { type: 'string', array: true, describe: 'space key (repeatable; default: the spaces in config/csync.json)' })
+      .example('csync watch', 'run the daemon in the foreground (Ctrl-C stops it)')
+      .example('csync watch --debounce 500 --poll 15', 'push faster, poll more often')
+      .example('csync watch --listen 127.0.0.1:9500', 'serve /healthz and /metrics on another port')
+      .example('curl -s http://127.0.0.1:9464/healthz', 'is it healthy? (200 or 503, JSON)')
+      .example('kill -HUP <pid>', 'reload config/csync.json (systemctl --user reload confluence-sync)') as never,
+  handler: async (argv) => {
+    const ctx = await createContext(argv, { requireSite: true, daemon: true, extraFlags: flagsOf(argv) });
+    const tty = Boolean(process.stdout.isTTY) && !argv.json && !argv.quiet;
+    const print = tty ? (line: string) => ctx.out.line(line) : undefined;
+    const session = await startWatch(ctx, argv, { print });
+    const { installSignalHandlers } = await import('../../daemon/daemon.js');
+    const { debounceMs, pollSeconds } = ctx.config.watch;
+    print?.(
+      `Watching ${ctx.config.workspace}: pushes ${debounceMs} ms after the last save, polls every ${pollSeconds} s.\n` +
+        `Health: ${session.daemon.url}/healthz  Metrics: ${session.daemon.url}/metrics  (Ctrl-C stops)`,
+    );
+    const done = new Promise<{ result: StopResult; signal: NodeJS.Signals }>((resolve) => {
+      installSignalHandlers(session.daemon, {
+        logger: ctx.logger,
+        reloadOptions: () => session.reloadConfig(),
+        onReloaded: () => session.afterReload(),
+        // daemon.stop() has run; close the client, release the lock.
+        onStopped: (result, signal) => void session.stop().then(() => resolve({ result, signal })),
+        onSecondSignal: (signal) => {
+          ctx.logger.warn({ module: 'daemon', signal }, 'exiting at once');
+          process.exit(EXIT.INTERRUPTED);
+        },
+      });
+    });
+    const { result, signal } = await done;
+    ctx.logger.info({ module: 'daemon', signal, drained: result.drained, queued: result.abandonedPaths.length }, 'exiting');
+    print?.(`Stopped (${signal})${result.abandonedPaths.length ? `; ${result.abandonedPaths.length} unpushed path(s) will be pushed at the next start` : ''}.`);
+    // Everything is closed; if a hung request still holds the event loop, do not outlive the stop bound.
+    setTimeout(() => process.exit(process.exitCode ?? EXIT.OK), 5000).unref();
+    process.exitCode = EXIT.OK;
+  },
+};
