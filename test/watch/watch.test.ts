@@ -223,7 +223,7 @@ test('csync watch: Confluence down 30 s → stays up, /healthz 503, then recover
   }
 });
 
-test('csync watch refuses a non-loopback --listen unless --listen-remote, and a second daemon on the same workspace exits 8', async () => {
+test('csync watch refuses a non-loopback --listen unless --listen-remote; a second daemon on the same workspace exits 8; SIGHUP re-reads the config (flags still win); SIGINT exits 0', async () => {
   const ws = await workspaceWithEmulator({ seed: 'demo' });
   let d: DaemonProcess | undefined;
   try {
@@ -236,6 +236,19 @@ test('csync watch refuses a non-loopback --listen unless --listen-remote, and a 
     const second = await runCli(['watch', '-w', ws.dir, '--listen', '127.0.0.1:0'], { env, timeoutMs: 60_000 });
     assert.equal(second.code, 8, second.stderr);
     assert.match(second.stderr, /running 'watch'/);
+
+    const daemon = d;
+    await until(() => healthy(daemon), '/healthz 200', 60_000, d);
+    const cfgFile = join(ws.dir, 'config', 'csync.json');
+    const cfg = JSON.parse(readFileSync(cfgFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(cfgFile, JSON.stringify({ ...cfg, watch: { debounceMs: 321, pollSeconds: 5 } }));
+    d.child.kill('SIGHUP');
+    await until(() => daemon.lines.some((l) => l.msg === 'configuration reloaded'), 'the reload', 20_000, d);
+    const reread = d.lines.find((l) => l.msg === 'configuration re-read')!;
+    assert.equal(reread.debounceMs, 321, 'the new file value');
+    assert.equal(reread.pollSeconds, 60, '--poll 60 on the command line still wins');
+    assert.equal(d.child.exitCode, null, 'still running after SIGHUP');
+    await until(() => healthy(daemon), '/healthz 200 after the reload', 20_000, d);
     d.child.kill('SIGINT');
     assert.equal((await d.exited).code, 0, d.stderr());
   } finally {
