@@ -66,7 +66,17 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
     process.stdout.write(`\n${relative(ws, guide)}:\n${readFileSync(guide, 'utf8').replace(/^/gm, '  | ')}\n`);
     if ((await step('a second pull: only listing requests, nothing written', ['pull', '--no-progress'], env)) !== 0) return 1;
 
-    title('3. Someone edits, renames and moves pages in Confluence');
+    title('3. Edit a file and push it');
+    const configFile = join(ws, 'content', 'DEMO', 'Demo space home', 'Getting started', 'Configuration.md');
+    writeFileSync(configFile, readFileSync(configFile, 'utf8') + '\nEdited locally in my editor.\n');
+    process.stdout.write(`  appended a line to ${relative(ws, configFile)}\n`);
+    if ((await step('what changed on each side', ['status'], env)) !== 0) return 1;
+    if ((await step('the change as a diff against the page', ['diff'], env)) !== 0) return 1;
+    if ((await step('files → Confluence: one update, version + 1', ['push', '--no-progress'], env)) !== 0) return 1;
+    const configPage = emu.api.pageByTitle('DEMO', 'Configuration')!;
+    process.stdout.write(`  Confluence now has version ${emu.api.page(configPage.id).version.number}: ${/Edited locally in my editor\./.test(emu.api.body(configPage.id)) ? 'the new line is on the page' : 'THE LINE IS MISSING'}\n`);
+
+    title('4. Someone edits, renames and moves pages in Confluence');
     const start = emu.api.pageByTitle('DEMO', 'Getting started')!;
     emu.api.editPage(start.id, { body: `${emu.api.body(start.id)}<p>Added in the browser by a colleague.</p>` });
     const retro = emu.api.pageByTitle('DEMO', '2026-11-09 Retro')!;
@@ -76,14 +86,26 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
     process.stdout.write('  edited "Getting started", renamed "2026-11-09 Retro", moved "On-call" under "Architecture"\n');
     if ((await step('the file changes, the renamed and moved files move', ['pull', '--no-progress'], env)) !== 0) return 1;
 
-    title('4. Both sides edit the same page: nothing is lost');
+    title('5. Both sides edit the same page, in different places: merged');
+    writeFileSync(configFile, readFileSync(configFile, 'utf8') + '\nA second local line at the end.\n');
+    emu.api.editPage(configPage.id, { body: `<p>A colleague added this at the top.</p>${emu.api.body(configPage.id)}` });
+    process.stdout.write('  added a line at the end of Configuration.md; a colleague added one at the top of the page\n');
+    if ((await step('pull merges three-way, push sends the merge', ['sync', '--no-progress'], env)) !== 0) return 1;
+    const merged = readFileSync(configFile, 'utf8');
+    process.stdout.write(`  the file has both lines: ${merged.includes('A colleague added this at the top.') && merged.includes('A second local line at the end.') ? 'yes' : 'NO'}\n`);
+
+    title('6. Both sides change the same sentence: kept as a conflict, nothing lost');
     const install = emu.api.pageByTitle('DEMO', 'Installation')!;
     const installFile = join(ws, 'content', 'DEMO', 'Demo space home', 'Getting started', 'Installation.md');
     writeFileSync(installFile, readFileSync(installFile, 'utf8') + '\nMy local note.\n');
     emu.api.editPage(install.id, { body: '<p>Rewritten in the browser.</p>' });
-    process.stdout.write('  edited Installation.md locally and the same page in Confluence\n');
-    const code = await step('your file is kept; the remote version is saved beside it (exit 6: conflicts remain)', ['pull', '--no-progress'], env);
-    if (code !== 6) return 1;
+    process.stdout.write('  edited Installation.md locally and rewrote the same page in Confluence\n');
+    if ((await step('your file is kept; the remote version is saved beside it (exit 6: conflicts remain)', ['sync', '--no-progress'], env)) !== 6) return 1;
+    if ((await step('the conflict is listed until you settle it (exit 6)', ['status'], env)) !== 6) return 1;
+    const installRel = relative(ws, installFile);
+    if ((await step('keep your version; the next push uploads it', ['resolve', installRel, '--keep', 'local'], env)) !== 0) return 1;
+    if ((await step('push the resolution', ['push', '--no-progress'], env)) !== 0) return 1;
+    if ((await step('both sides agree again', ['status'], env)) !== 0) return 1;
 
     title('Every command');
     await step('the whole command surface', ['--help'], env);
