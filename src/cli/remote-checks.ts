@@ -8,7 +8,5 @@ export async function remoteChecks(ctx: Context): Promise<Check[]> {
   const report = await runDoctorChecks({ client: clientOptionsFrom(ctx.config, ctx.logger), spaces: ctx.config.spaces });
   const checks: Check[] = report.checks.map((c) => ({ ...c, warning: c.warning ?? false }));
   if (report.flavour) checks.push({ name: 'api', ok: true, detail: `${report.flavour === 'cloud' ? 'Confluence Cloud' : 'Data Center'}; median latency ${report.latencyMs === undefined ? '?' : Math.round(report.latencyMs)} ms over ${report.requests} read request(s)` });
-  const rl = Object.entries(report.rateLimitHeaders);
-  if (rl.length) checks.push({ name: 'rate limits', ok: true, detail: rl.map(([k, v]) => `${k}: ${v}`).join(', ') });
   return checks;
 }
