@@ -8,6 +8,7 @@ import remarkParse from 'remark-parse';
 import remarkStringify from 'remark-stringify';
 import type { Options as StringifyOptions } from 'remark-stringify';
 import { unified } from 'unified';
+import { text } from './stringify-text.js';
 
 function toString(node: Nodes): string {
   if ('value' in node) return node.value;
@@ -37,7 +38,7 @@ export const STRINGIFY_OPTIONS: StringifyOptions = {
 };
 
 const parser = unified().use(remarkParse).use(remarkGfm);
-const stringifier = unified().use(remarkStringify, STRINGIFY_OPTIONS).use(remarkGfm);
+const stringifier = unified().use(remarkStringify, { ...STRINGIFY_OPTIONS, handlers: { text } }).use(remarkGfm);
 
 export function parseMarkdown(markdown: string): Root {
   const tree = parser.parse(markdown);
