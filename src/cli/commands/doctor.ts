@@ -3,6 +3,7 @@
  * permissions and rate-limit headers. Changes nothing. Every failed check says what to fix.
  */
 import { accessSync, constants, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { CsyncError, type ErrorCode } from '../../core/errors.js';
 import { assertSite } from '../../config/index.js';
@@ -31,6 +32,34 @@ export function formatChecks(checks: readonly Check[]): string {
   const failed = checks.filter((c) => !c.ok && !c.warning).length;
   lines.push('', failed === 0 ? 'All checks passed.' : `${failed} check(s) failed.`);
   return lines.join('\n');
+}
+
+/** cache/state.db: PRAGMA integrity_check, what it tracks, open conflicts, the last run. Read-only. */
+async function stateChecks(cacheDir: string): Promise<Check[]> {
+  const dbPath = join(cacheDir, 'state.db');
+  if (!existsSync(dbPath)) return [{ name: 'state', ok: true, detail: 'no cache/state.db yet (nothing pulled)' }];
+  const { openStateStore } = await import('../../state/index.js');
+  let state;
+  try {
+    state = openStateStore(dbPath, { readonly: true });
+  } catch (err) {
+    return [{ name: 'state', ok: false, code: 'CSYNC_WORKSPACE', detail: `cannot open ${dbPath}: ${(err as Error).message}`, hint: 'move cache/state.db aside and run csync pull to rebuild it (local edits not yet pushed will show as conflicts)' }];
+  }
+  try {
+    const integrity = state.integrityCheck();
+    if (integrity !== 'ok') {
+      return [{ name: 'state', ok: false, code: 'CSYNC_WORKSPACE', detail: `cache/state.db failed integrity_check: ${integrity.split('\n')[0]}`, hint: 'move cache/state.db aside and run csync pull to rebuild it' }];
+    }
+    const conflicts = state.conflicts().length;
+    const last = state.lastRuns(1)[0];
+    const out: Check[] = [
+      { name: 'state', ok: true, detail: `cache/state.db integrity ok; ${state.allPages().length} pages tracked${last ? `; last run: ${last.command} ${last.status} at ${last.endedAt ?? last.startedAt}` : ''}` },
+    ];
+    if (conflicts) out.push({ name: 'conflicts', ok: false, warning: true, detail: `${conflicts} unresolved conflict(s)`, hint: 'csync status lists them; csync resolve <path> --keep local|remote|merged' });
+    return out;
+  } finally {
+    state.close();
+  }
 }
 
 export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs> = {
@@ -72,6 +101,7 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs> = {
               hint: 'run `csync init` in this folder (or pass --workspace)',
             },
       );
+      checks.push(...(await stateChecks(paths.cache)));
       try {
         assertSite(ctx.config);
         const site = ctx.config.site;
