@@ -32,6 +32,12 @@ export interface PlanInput {
   remote: readonly RemoteMeta[];
   /** Workspace-relative paths of files that exist but are not tracked (never overwritten). */
   untracked: ReadonlySet<string>;
+  /**
+   * Pages whose file the user moved or renamed (found by the id in its front matter at another path), not pushed
+   * yet: their local state (in `local`) is the state of the file at that path. Without this the file would look
+   * deleted, and a remote change would restore the page beside the moved file: two files with one id.
+   */
+  localPaths?: ReadonlyMap<string, string> | undefined;
 }
 
 export type PullAction =
@@ -81,7 +87,16 @@ export function planPull(input: PlanInput): Plan {
       continue;
     }
     const local = input.local.get(r.id) ?? 'missing';
+    const localPath = input.localPaths?.get(r.id);
     const versionChanged = r.version !== b.version;
+    if (localPath !== undefined && local !== 'missing') {
+      // Moved locally: an unchanged remote side leaves it to push (which moves the page); a remote change takes the
+      // file from where the user put it (to the remote path, merged or as a conflict, like any edit).
+      if (!versionChanged) unchanged++;
+      else if (local === 'unchanged') actions.push({ kind: 'download', id: r.id, path, from: localPath, reason: 'changed' });
+      else actions.push({ kind: 'both-changed', id: r.id, path, from: localPath });
+      continue;
+    }
     const moved = path !== b.path;
     const labelsChanged = !sameSet(r.labels, b.labels);
     if (!versionChanged && !moved && !labelsChanged) {
@@ -109,9 +124,10 @@ export function planPull(input: PlanInput): Plan {
   for (const b of input.base) {
     if (remoteIds.has(b.id)) continue;
     const local = input.local.get(b.id) ?? 'missing';
-    if (local === 'missing') actions.push({ kind: 'trash', id: b.id, path: b.path });
-    else if (local === 'unchanged') actions.push({ kind: 'trash', id: b.id, path: b.path });
-    else actions.push({ kind: 'deleted-remote-modified-local', id: b.id, path: b.path });
+    const path = input.localPaths?.get(b.id) ?? b.path;
+    if (local === 'missing') actions.push({ kind: 'trash', id: b.id, path });
+    else if (local === 'unchanged') actions.push({ kind: 'trash', id: b.id, path });
+    else actions.push({ kind: 'deleted-remote-modified-local', id: b.id, path });
   }
   return { actions, paths, unchanged };
 }

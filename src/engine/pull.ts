@@ -16,6 +16,7 @@ import { openStateStore, type BasePage, type StateStore } from '../state/index.j
 import { conflictCopyPath } from './conflict-name.js';
 import { merge3 } from './merge.js';
 import { attachmentPath, SpaceLinks } from './resolver.js';
+import { findLocalMoves } from './push.js';
 import { observeAll } from './scan.js';
 import type { PullOptions, PullSummary } from './types.js';
 import { join } from 'node:path';
@@ -129,8 +130,10 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const base = scopeFiltered ? basePages.filter((b) => scopedIds.has(b.id) || !remote.has(b.id)) : basePages;
   const remoteMeta: RemoteMeta[] = scoped.map((p) => ({ id: p.id, title: p.title, parentId: p.parentId, version: p.version.number, labels: labels.get(p.id) ?? [] }));
   const local = await observeAll(options.workspace, base);
-  const baseById = new Map(base.map((b) => [b.id, b]));
-  const planInput = { spaceKey, ext: format.extension, base: base.map((b) => ({ id: b.id, path: b.path, version: b.version, labels: b.labels })), local, remote: remoteMeta, untracked: new Set<string>() };
+  // Files the user moved or renamed (not pushed yet) are found by their id, so a remote change does not restore the page beside them.
+  const localPaths = await findLocalMoves(options.workspace, spaceKey, format, base, local);
+  const baseById = new Map(base.map((b) => [b.id, localPaths.has(b.id) ? { ...b, path: localPaths.get(b.id)! } : b]));
+  const planInput = { spaceKey, ext: format.extension, base: base.map((b) => ({ id: b.id, path: b.path, version: b.version, labels: b.labels })), local, remote: remoteMeta, untracked: new Set<string>(), localPaths };
   let plan = planPull(planInput);
   // New pages must never overwrite a file the user made: look for untracked files at their paths, then replan.
   for (const a of plan.actions) {

@@ -3,7 +3,7 @@
  * updates (no GET first: version = base + 1; a 409 fetches the page and merges three-way), creates, deletes.
  * Every finished action advances the state base in its own transaction, so a rerun converges.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
@@ -116,6 +116,31 @@ export async function observeLocal(workspace: string, state: StateStore | undefi
   return { base, local, untracked };
 }
 
+/**
+ * For pull: base pages whose file is gone from its path but whose id is in the front matter of an untracked file
+ * (moved or renamed by the user, not pushed yet). Sets their local state in `local` (by hash against the base) and
+ * returns their current paths. Walks the space folder only when some base file is missing.
+ */
+export async function findLocalMoves(workspace: string, spaceKey: string, format: Format, base: ReadonlyArray<{ id: string; path: string; hash: string }>, local: Map<string, LocalState>): Promise<Map<string, string>> {
+  const moves = new Map<string, string>();
+  const missing = new Map(base.filter((b) => (local.get(b.id) ?? 'missing') === 'missing' && !b.path.startsWith('cache/')).map((b) => [b.id, b]));
+  if (missing.size === 0) return moves;
+  const tracked = new Set(base.map((b) => b.path));
+  const files: string[] = [];
+  await walk(workspace, `content/${spaceKey}`, format.extension, files);
+  for (const f of files.sort()) {
+    if (tracked.has(f)) continue;
+    const text = await readFile(inside(workspace, f), 'utf8');
+    const id = parseFile(text).meta.id;
+    const b = id !== undefined ? missing.get(String(id)) : undefined;
+    if (!b) continue;
+    missing.delete(b.id);
+    moves.set(b.id, f);
+    local.set(b.id, sha256(text) === b.hash ? 'unchanged' : 'modified');
+  }
+  return moves;
+}
+
 /** What changed locally in a space since the last sync (no network). */
 export async function localChanges(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, paths?: readonly string[]): Promise<LocalChanges> {
   const obs = await observeLocal(workspace, state, spaceKey, format);
@@ -220,8 +245,9 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
 
   const queue = new PQueue({ concurrency: options.concurrency });
   const failures: unknown[] = [];
-  const edits = plan.actions.filter((a) => a.kind === 'update' || a.kind === 'move' || a.kind === 'conflict');
-  const total = edits.length;
+  const edits = plan.actions.filter((a) => a.kind === 'update' || a.kind === 'conflict');
+  const moves = plan.actions.filter((a) => a.kind === 'move');
+  const total = edits.length + moves.length;
   let done = 0;
   const run = (fn: () => Promise<void>) =>
     queue
@@ -233,6 +259,11 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   for (const a of edits) void run(() => pushEdit(ctx, baseById.get(a.id)!, a.path));
   await queue.onIdle();
   if (failures.length) throw failures[0];
+  // Moves one at a time: each re-parenting is checked against the tree as the ones before it left it.
+  for (const a of moves) {
+    await pushEdit(ctx, baseById.get(a.id)!, a.path);
+    options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
+  }
   // Creates, parents first (a child's parent may be created in the same run).
   const creates = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []));
   if (creates.length) await pushCreates(ctx, creates);
@@ -339,6 +370,10 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
     return;
   }
   const newParent = moved ? (parentId === undefined ? (await api.getSpaceByKey(ctx.spaceKey)).homepageId : parentId) : b.parentId;
+  if (moved && newParent !== b.parentId && isInside(ctx, newParent, b.id)) {
+    summary.warnings.push(`${path}: its folder's page is inside this page; a page cannot be moved under itself; not moved`);
+    return;
+  }
   const labels = sortedLabels(local.meta.labels);
   const baseLabels = sortedLabels(b.labels);
   const storage = toStorage(ctx, path, title, local.body);
@@ -363,6 +398,15 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
   if (JSON.stringify(labels) !== JSON.stringify(baseLabels)) await syncLabels(ctx, b.id, baseLabels, labels);
   if (contentSame && JSON.stringify(labels) === JSON.stringify(baseLabels)) summary.pages.unchanged++;
   await saveSynced(ctx, b, path, text, { version, title: remoteTitle, parentId: newParent ?? null }, labels, false);
+}
+
+/** Whether page `id` is `ancestor` or below it, by the parents in the state. */
+function isInside(ctx: Ctx, id: string | null, ancestor: string): boolean {
+  for (let hops = 0; id && hops < 1000; hops++) {
+    if (id === ancestor) return true;
+    id = ctx.state.page(id)?.parentId ?? null;
+  }
+  return false;
 }
 
 function remoteLocalText(ctx: Ctx, page: RemotePage, path: string): string {
@@ -419,6 +463,28 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
   summary.pages.merged++;
 }
 
+/**
+ * A create whose record was lost (stopped between create and record) is adopted. A pull that ran in between saw the
+ * page arrive where this untracked file is and saved it beside the file as a conflict copy: that conflict is ours,
+ * and the copy, when it holds the same body, is only a duplicate of the file.
+ */
+async function adoptOwnCreate(ctx: Ctx, id: string, path: string, title: string, storage: string): Promise<void> {
+  const c = ctx.state.conflicts().find((x) => x.pageId === id && x.kind === 'untracked-local-file');
+  if (!c) return;
+  if (c.copyPath) {
+    const abs = inside(ctx.options.workspace, c.copyPath);
+    const copy = await readFile(abs, 'utf8').catch(() => undefined);
+    const copyStorage = copy === undefined ? undefined : ctx.format.toStorage(parseFile(copy).body, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path) }).text;
+    if (copyStorage !== undefined && storageEquals(copyStorage, storage)) await unlink(abs);
+  }
+  ctx.state.removeConflict(id);
+}
+
+async function sameBody(ctx: Ctx, id: string, storage: string): Promise<boolean> {
+  const p = await ctx.options.api.getPage(id, { body: true });
+  return Boolean(p && p.body !== undefined && storageEquals(p.body, storage));
+}
+
 async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
   const { api } = ctx.options;
   const space = await api.getSpaceByKey(ctx.spaceKey);
@@ -445,11 +511,15 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     const storage = toStorage(ctx, path, title, parsed.body);
     const labels = sortedLabels(parsed.meta.labels);
     let page = existing.get(title);
-    if (page && (page.parentId !== parentId || ctx.state.page(page.id))) {
+    // Adopt only our own page from a run that stopped between create and record: same title, parent and body.
+    // Anyone else's page with this title (or ours, edited since) is a collision: adopting it would mark the file
+    // synced with a page that holds other text.
+    if (page && (page.parentId !== parentId || ctx.state.page(page.id) || !(await sameBody(ctx, page.id, storage)))) {
       ctx.summary.warnings.push(`${path}: a page titled "${title}" already exists in ${ctx.spaceKey}; not created`);
       continue;
     }
-    if (!page) page = await api.createPage({ spaceId: space.id, parentId, title, body: storage });
+    if (page) await adoptOwnCreate(ctx, page.id, path, title, storage);
+    else page = await api.createPage({ spaceId: space.id, parentId, title, body: storage });
     if (labels.length) await api.addLabels(page.id, labels);
     const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
     const newText = composeFile(meta, parsed.body);

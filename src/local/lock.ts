@@ -48,6 +48,7 @@ export function acquireWorkspaceLock(workspace: string, command: string): Releas
       const release = () => {
         if (released) return;
         released = true;
+        process.removeListener('exit', release);
         try {
           if (readLock(workspace)?.pid === process.pid) unlinkSync(path);
         } catch {
