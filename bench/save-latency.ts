@@ -1,17 +1,25 @@
 /**
- * Save → page updated latency of the daemon: `csync watch` (the real CLI in a child process: tsx source, or dist/
+ * Daemon benchmarks through the real `csync watch` process.
+ *
+ * save-latency: save → page updated latency of the daemon: `csync watch` (the real CLI in a child process: tsx source, or dist/
  * with CSYNC_TEST_CLI=dist) against the emulator with 20 ms added to every answer. 200 edits to 50 pages, one save
  * every 250 ms (round robin, so a page is saved again only after its previous edit is in Confluence); each edit's
  * latency runs from the end of the write to the moment the emulator holds a page body containing that edit (checked
  * in-process every 5 ms). Goal (issue 8): p95 ≤ debounce + 0.5 s, with the default debounce of 1000 ms.
  * Also reports the daemon's own csync_save_to_remote_seconds histogram (last save → end of the push).
+ *
+ * daemon-idle-10k: a workspace of 10,000 pulled pages (one-shot `csync pull` first), then `csync watch` with the
+ * default poll of 30 s; once it is healthy and settled, its CPU time (/proc/PID/stat) and RSS (/proc/PID/status) over
+ * 60 s idle (20 s with CSYNC_BENCH_QUICK=1). Unlike watcher-idle-10k (the watcher alone), this is the whole daemon:
+ * watcher, HTTP server, and the remote polls that fall in the window. Goal (issue 8): < 1 % CPU. Linux only.
  */
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator } from '../src/emulator/index.js';
-import { USE_DIST } from '../test/helpers/cli.js';
+import { runCli, USE_DIST } from '../test/helpers/cli.js';
 import { startDaemonProcess, until } from '../test/watch/daemon.js';
 
 function mdFiles(dir: string): string[] {
@@ -26,6 +34,17 @@ function mdFiles(dir: string): string[] {
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** utime + stime of a process, in ms. */
+function cpuMs(pid: number, tick: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / tick;
+}
+
+function statusKb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+  return Number(new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 }
 
 export const scenarios = {
@@ -112,6 +131,63 @@ export const scenarios = {
       };
     } finally {
       d.kill();
+      await emu.close();
+      rmSync(ws, { recursive: true, force: true });
+    }
+  },
+  'daemon-idle-10k': async () => {
+    const pages = 10_000;
+    const idleSeconds = process.env.CSYNC_BENCH_QUICK === '1' ? 20 : 60;
+    const tick = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
+    const emu = await startEmulator({ seed: pages });
+    const ws = mkdtempSync(join(tmpdir(), 'csync-bench-idle-'));
+    mkdirSync(join(ws, 'config'));
+    writeFileSync(join(ws, 'config', 'csync.json'), JSON.stringify({ site: { url: emu.url }, spaces: ['BENCH'] }));
+    const env = { CONFLUENCE_EMAIL: emu.credentials.email, CONFLUENCE_API_TOKEN: emu.credentials.token, CSYNC_RATE_REQUESTS_PER_SECOND: '200', CSYNC_RATE_BURST: '200' };
+    let d: Awaited<ReturnType<typeof startDaemonProcess>> | undefined;
+    try {
+      const pull = await runCli(['pull', '-w', ws, '--no-progress'], { env, timeoutMs: 600_000 });
+      if (pull.code !== 0) throw new Error(`pull exited ${pull.code}: ${pull.stderr.slice(-500)}`);
+      const daemon = (d = await startDaemonProcess(ws, ['--poll', '30'], env));
+      const t0 = performance.now();
+      await until(async () => (await fetch(`${daemon.url}/healthz`)).status === 200, 'daemon healthy', 300_000, daemon);
+      const readyMs = performance.now() - t0;
+      // Settle: the first pass (a no-op pull and push) is done; let start-up garbage go.
+      await sleep(5000);
+      const pid = daemon.child.pid!;
+      const requests0 = emu.requestLog().length;
+      const polls0 = daemon.lines.filter((l) => l.msg === 'poll done').length;
+      const cpu0 = cpuMs(pid, tick);
+      const wall0 = performance.now();
+      await sleep(idleSeconds * 1000);
+      const cpu = cpuMs(pid, tick) - cpu0;
+      const wallMs = performance.now() - wall0;
+      const rssMB = statusKb(pid, 'VmRSS') / 1024;
+      const peakRssMB = statusKb(pid, 'VmHWM') / 1024;
+      const polls = daemon.lines.filter((l) => l.msg === 'poll done').length - polls0;
+      const requests = emu.requestLog().length - requests0;
+      const health = (await (await fetch(`${daemon.url}/healthz`)).json()) as { healthy: boolean; watcher: { ready: boolean } };
+      daemon.child.kill('SIGTERM');
+      const { code } = await daemon.exited;
+      const idleCpuPercent = (cpu / wallMs) * 100;
+      return {
+        cli: USE_DIST ? 'dist' : 'tsx',
+        pages,
+        readyMs: Math.round(readyMs),
+        idleSeconds: Math.round(wallMs / 100) / 10,
+        idleCpuPercent,
+        cpuMs: Math.round(cpu),
+        pollsInWindow: polls,
+        requestsInWindow: requests,
+        rssMB,
+        peakRssMB,
+        healthy: health.healthy,
+        goalIdleCpuBelowPercent: 1,
+        goalMet: idleCpuPercent < 1,
+        daemonExit: code ?? -1,
+      };
+    } finally {
+      d?.kill();
       await emu.close();
       rmSync(ws, { recursive: true, force: true });
     }
