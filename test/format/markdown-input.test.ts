@@ -20,6 +20,9 @@ const CASES: Array<{ name: string; md: string; storage: string; warnings?: numbe
   { name: 'fenced code with language', md: '```js\nlet a = 1;\n```\n', storage: '<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">js</ac:parameter><ac:plain-text-body><![CDATA[let a = 1;]]></ac:plain-text-body></ac:structured-macro>' },
   { name: 'reference link', md: '[x][ref]\n\n[ref]: https://example.com "T"\n', storage: '<p><a href="https://example.com" title="T">x</a></p>' },
   { name: 'bare URL stays text', md: 'see www.example.com\n', storage: '<p>see www.example.com</p>' },
+  { name: 'bare e-mail and http URL stay text', md: 'mail a.b@example.com or https://example.com/a_b?c=1&d=2.\n', storage: '<p>mail a.b@example.com or https://example.com/a_b?c=1&amp;d=2.</p>' },
+  // As CommonMark reads it (no GFM autolink literals): the URL does not swallow the emphasis and code after it.
+  { name: 'markup right after a bare URL', md: 'see www.example.com/*foo* and https://x.org/`code`\n', storage: '<p>see www.example.com/<em>foo</em> and https://x.org/<code>code</code></p>' },
 ];
 
 describe('markdown format: Markdown as people type it', () => {

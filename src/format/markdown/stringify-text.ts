@@ -30,10 +30,15 @@ interface ScopedIndex {
   noEol: Unsafe[][];
 }
 
+/** Scoped indexes by construct stack, as a trie over the stack's entries (no key string per text node). */
+interface StackTrie {
+  next: Map<string, StackTrie>;
+  scoped?: ScopedIndex;
+}
+
 interface PatternIndex {
   patterns: readonly Unsafe[];
-  /** By `state.stack.join()`. */
-  scoped: Map<string, ScopedIndex>;
+  scoped: StackTrie;
 }
 
 /** A `before`/`after` that is a line ending, as the core patterns spell it. */
@@ -89,16 +94,19 @@ function indexFor(patterns: readonly Unsafe[]): PatternIndex | undefined {
   const previous = last;
   let index: PatternIndex | undefined;
   if (previous && previous.patterns.length === patterns.length && previous.patterns.every((p, i) => p === patterns[i])) index = previous;
-  else if (indexable(patterns)) index = last = { patterns: [...patterns], scoped: new Map() };
+  else if (indexable(patterns)) index = last = { patterns: [...patterns], scoped: { next: new Map() } };
   indexes.set(patterns, index);
   return index;
 }
 
 function scopedFor(index: PatternIndex, stack: readonly string[]): ScopedIndex {
-  const key = stack.join();
-  let scoped = index.scoped.get(key);
-  if (!scoped) index.scoped.set(key, (scoped = scopedIndex(index.patterns, stack)));
-  return scoped;
+  let node = index.scoped;
+  for (const name of stack) {
+    let next = node.next.get(name);
+    if (!next) node.next.set(name, (next = { next: new Map() }));
+    node = next;
+  }
+  return (node.scoped ??= scopedIndex(index.patterns, stack));
 }
 
 const seen = new Uint32Array(128);
@@ -122,17 +130,61 @@ function patternsIn(scoped: ScopedIndex, subject: string): Unsafe[] {
   return found;
 }
 
-/** The stock handler (mdast-util-to-markdown/lib/handle/text.js), with `safe()` given only the patterns that can match. */
+type SafeConfig = Parameters<State['safe']>[1];
+type NodeLike = SafeConfig['beforeNode'];
+
+function nodeInScope(types: Unsafe['beforeNode'], node: NodeLike): boolean {
+  if (!types) return true;
+  if (!node) return false;
+  return typeof types === 'string' ? types === node.type : types.includes(node.type);
+}
+
+/**
+ * Whether `safe()` would escape or encode anything: a backslash (which it may double), or a match of one of
+ * `patterns` (already in scope for the stack) at a character of `input` itself, found the way `safe()` finds it
+ * (same node checks, same subject slice). Matches that only touch `before`/`after` change nothing on their own.
+ */
+function mayEscape(state: State, patterns: readonly Unsafe[], input: string, config: SafeConfig): boolean {
+  const before = config.before ?? '';
+  const after = config.after ?? '';
+  if (input.includes('\\') || after.includes('\\')) return true;
+  const value = before + input + after;
+  const start = before.length;
+  const end = start + input.length;
+  for (const p of patterns) {
+    if (!nodeInScope(p.beforeNode, config.beforeNode) || !nodeInScope(p.afterNode, config.afterNode)) continue;
+    const from = p.beforeNode ? start : 0;
+    const subject = value.slice(from, p.afterNode ? end : undefined);
+    const expression = state.compilePattern(p);
+    const lead = Boolean(p.before || p.atBreak);
+    expression.lastIndex = 0;
+    for (let m = expression.exec(subject); m; m = expression.exec(subject)) {
+      const position = from + m.index + (lead ? (m[1] as string).length : 0);
+      if (position >= start && position < end) {
+        expression.lastIndex = 0;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * The stock handler (mdast-util-to-markdown/lib/handle/text.js), with `safe()` given only the patterns that can
+ * match, and not called at all when nothing would be escaped (then it returns its input unchanged).
+ */
 export const text: Handle & { peek: Handle } = Object.assign(
   (node: Parameters<Handle>[0], parent: Parameters<Handle>[1], state: State, info: Parameters<Handle>[3]): string => {
     const value = (node as { value: string }).value;
     const siblings = parent && 'children' in parent ? (parent.children as unknown[]) : [];
     const at = state.indexStack[state.indexStack.length - 1] as number;
-    const config = { ...info, afterNode: siblings[at + 1] as never, beforeNode: siblings[at - 1] as never };
+    const config: SafeConfig = { ...info, afterNode: siblings[at + 1] as NodeLike, beforeNode: siblings[at - 1] as NodeLike };
     const all = state.unsafe;
     const index = indexFor(all);
     if (!index) return state.safe(value, config);
-    state.unsafe = patternsIn(scopedFor(index, state.stack), (info.before ?? '') + value + (info.after ?? ''));
+    const patterns = patternsIn(scopedFor(index, state.stack), (info.before ?? '') + value + (info.after ?? ''));
+    if (!mayEscape(state, patterns, value, config)) return value;
+    state.unsafe = patterns;
     try {
       return state.safe(value, config);
     } finally {
