@@ -14,6 +14,7 @@ import { startDaemonProcess, until, type DaemonProcess } from './daemon.js';
 
 const ARCH = 'content/DEMO/Demo space home/Architecture.md';
 const START = 'content/DEMO/Demo space home/Getting started.md';
+const RATE = 'content/DEMO/Demo space home/Architecture/Rate limits.md';
 const PLANNING = 'content/DEMO/Demo space home/Meeting notes/2026-11-02 Planning.md';
 
 function envOf(emu: Emulator, extra: Record<string, string> = {}): Record<string, string> {
@@ -68,9 +69,24 @@ test('csync watch: local edit → page, remote edit → file, both → conflict 
     assert.equal(ws.emu.api.page(arch.id).version.number, v0 + 1);
 
     // Remote edit → the file is updated at the next poll.
+    const pollCount = () => d!.lines.filter((l) => l.msg === 'poll done').length;
     const start = pageOf(ws.emu, 'Getting started');
+    const pollsBeforeEdit = pollCount();
     ws.emu.api.editPage(start.id, { body: ws.emu.api.body(start.id).replace('Another point', 'Another point, edited in Confluence') });
     await until(() => /Another point, edited in Confluence/.test(read(ws.dir, START)), 'the remote edit reaches the file', 20_000, d);
+    // Seen by the change check at the next poll or the one after, not only by the full pull every 10 polls.
+    assert.ok(pollCount() - pollsBeforeEdit <= 3, `pulled within ${pollCount() - pollsBeforeEdit} polls`);
+    assert.ok(!d.lines.some((l) => /change check/.test(String(l.msg))), 'the CQL change check is accepted');
+
+    // Between changes a poll is one CQL request, not a pull; a remote delete (which that request may not show) is
+    // still picked up by the full pull every FULL_PULL_EVERY (10) polls.
+    const pullsSoFar = () => d!.lines.filter((l) => l.module === 'pull' && l.msg === 'planned').length;
+    const pollsSoFar = pollCount;
+    const [pulls0, polls0] = [pullsSoFar(), pollsSoFar()];
+    ws.emu.api.deletePage(pageOf(ws.emu, 'Rate limits').id);
+    await until(() => !existsSync(join(ws.dir, RATE)), 'the remotely deleted page leaves content/', 30_000, d);
+    assert.ok(pollsSoFar() - polls0 >= 2, 'several polls ran');
+    assert.ok(pullsSoFar() - pulls0 < pollsSoFar() - polls0, `fewer pulls (${pullsSoFar() - pulls0}) than polls (${pollsSoFar() - polls0})`);
 
     // Both sides change the same line → a conflict copy beside the file; the local file is kept; other pages go on.
     const planning = pageOf(ws.emu, '2026-11-02 Planning');
@@ -105,7 +121,8 @@ test('csync watch: local edit → page, remote edit → file, both → conflict 
     const m = await d.metrics();
     const value = (re: RegExp) => Number(re.exec(m)?.[1] ?? NaN);
     assert.ok(value(/^csync_http_requests_total\{operation="pages\.update",status="200"\} (\d+)$/m) >= 2, 'PUTs counted by operation and status');
-    assert.ok(value(/^csync_http_requests_total\{operation="pages\.list",status="200"\} (\d+)$/m) >= 2, 'polls counted');
+    assert.ok(value(/^csync_http_requests_total\{operation="pages\.list",status="200"\} (\d+)$/m) >= 2, 'pulls counted');
+    assert.ok(value(/^csync_http_requests_total\{operation="search\.cql",status="200"\} (\d+)$/m) >= 5, 'change checks counted');
     assert.match(m, /^csync_http_request_duration_seconds_count\{operation="pages\.update"\} \d+$/m);
     assert.ok(value(/^csync_pages_total\{direction="pushed"\} (\d+)$/m) >= 2, 'pages pushed');
     assert.ok(value(/^csync_pages_total\{direction="pulled"\} (\d+)$/m) >= 36, 'pages pulled (the first pass and the remote edit)');
