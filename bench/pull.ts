@@ -1,7 +1,8 @@
 /**
- * Pull benchmarks: a full pull of 10,000 and of 100,000 pages, and a no-op pull of 10,000, each by the real CLI
- * (built dist/) in a child process against the emulator on 127.0.0.1 (in this process). Reports requests by
- * endpoint, wall time and the CLI's peak RSS (from /usr/bin/time).
+ * Pull benchmarks: a full pull of 10,000 and of 100,000 pages (in the default Markdown format, and in the storage
+ * format, which converts nothing), a no-op pull of 10,000 and a no-op sync (pull + push) of 10,000, each by the
+ * real CLI (built dist/) in a child process against the emulator on 127.0.0.1 (in this process). Reports requests
+ * by endpoint, wall time and the CLI's peak RSS (from /usr/bin/time).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,12 +41,17 @@ function runCli(ws: string, emu: Emulator, args: string[]): Promise<RunResult> {
   });
 }
 
-function workspace(spaceKey: string): string {
+type Format = 'markdown' | 'storage';
+
+function workspace(spaceKey: string, format: Format = 'markdown'): string {
   const ws = mkdtempSync(join(tmpdir(), 'csync-bench-'));
   mkdirSync(join(ws, 'config'));
-  writeFileSync(join(ws, 'config', 'csync.json'), JSON.stringify({ spaces: [spaceKey] }));
+  writeFileSync(join(ws, 'config', 'csync.json'), JSON.stringify({ spaces: [spaceKey], format }));
   return ws;
 }
+
+/** The routes a no-op run may use: the space, its page listing, labels, and the CQL attachment listing. */
+const LISTING_ROUTES = /^GET \/wiki\/(api\/v2\/(spaces|spaces\/\{id\}\/pages|spaces\/\{id\}\/content\/labels|labels\/\{id\}\/pages)|rest\/api\/content\/search)$/;
 
 function byEndpoint(emu: Emulator): string {
   return Object.entries(emu.requestCounts())
@@ -53,16 +59,49 @@ function byEndpoint(emu: Emulator): string {
     .join('; ');
 }
 
-async function fullPull(pages: number) {
+async function fullPull(pages: number, format: Format = 'markdown') {
   if (!existsSync(CLI)) throw new Error('dist/ is missing: run npm run build first');
   const emu = await startEmulator({ seed: pages, port: 0 });
-  const ws = workspace('BENCH');
+  const ws = workspace('BENCH', format);
   try {
     const r = await runCli(ws, emu, ['pull']);
     if (r.code !== 0) throw new Error(`pull exited ${r.code}: ${r.stderr.slice(-500)}`);
     const requests = emu.requestLog().length;
     const listing = Math.ceil(pages / 250);
-    return { pages, requests, listingWithBodiesGoal: listing, wallMs: Math.round(r.wallMs), pagesPerSecond: Math.round(pages / (r.wallMs / 1000)), peakRssMB: r.peakRssMB ?? -1, bodiesServed: emu.store.bodiesServed, endpoints: byEndpoint(emu) };
+    return { pages, format, requests, listingWithBodiesGoal: listing, wallMs: Math.round(r.wallMs), pagesPerSecond: Math.round(pages / (r.wallMs / 1000)), peakRssMB: r.peakRssMB ?? -1, bodiesServed: emu.store.bodiesServed, endpoints: byEndpoint(emu) };
+  } finally {
+    await emu.close();
+    rmSync(ws, { recursive: true, force: true });
+  }
+}
+
+/** A second run of `command` right after a full pull: what a run that finds nothing to do costs. */
+async function noop(command: 'pull' | 'sync', pages: number) {
+  if (!existsSync(CLI)) throw new Error('dist/ is missing: run npm run build first');
+  const emu = await startEmulator({ seed: pages, port: 0 });
+  const ws = workspace('BENCH');
+  try {
+    const first = await runCli(ws, emu, ['pull']);
+    if (first.code !== 0) throw new Error(`pull exited ${first.code}: ${first.stderr.slice(-500)}`);
+    emu.resetLog();
+    const servedBefore = emu.store.bodiesServed;
+    const r = await runCli(ws, emu, [command]);
+    if (r.code !== 0) throw new Error(`no-op ${command} exited ${r.code}: ${r.stderr.slice(-500)}`);
+    const log = emu.requestLog();
+    const writes = log.filter((x) => x.method !== 'GET').length;
+    const notListing = log.filter((x) => !LISTING_ROUTES.test(`${x.method} ${x.route}`)).length;
+    return {
+      pages,
+      command,
+      requests: log.length,
+      writes,
+      onlyListingRequests: notListing === 0,
+      bodiesServed: emu.store.bodiesServed - servedBefore,
+      wallMs: Math.round(r.wallMs),
+      peakRssMB: r.peakRssMB ?? -1,
+      upToDate: /Already up to date/.test(r.stdout),
+      endpoints: byEndpoint(emu),
+    };
   } finally {
     await emu.close();
     rmSync(ws, { recursive: true, force: true });
@@ -71,22 +110,9 @@ async function fullPull(pages: number) {
 
 export const scenarios = {
   'pull-10k': () => fullPull(10_000),
+  'pull-10k-storage': () => fullPull(10_000, 'storage'),
   'pull-100k': () => fullPull(100_000),
-  'noop-pull-10k': async () => {
-    if (!existsSync(CLI)) throw new Error('dist/ is missing: run npm run build first');
-    const emu = await startEmulator({ seed: 10_000, port: 0 });
-    const ws = workspace('BENCH');
-    try {
-      const first = await runCli(ws, emu, ['pull']);
-      if (first.code !== 0) throw new Error(`pull exited ${first.code}: ${first.stderr.slice(-500)}`);
-      emu.resetLog();
-      const r = await runCli(ws, emu, ['pull']);
-      if (r.code !== 0) throw new Error(`no-op pull exited ${r.code}`);
-      const writes = emu.requestLog().filter((x) => x.method !== 'GET').length;
-      return { pages: 10_000, requests: emu.requestLog().length, writes, wallMs: Math.round(r.wallMs), peakRssMB: r.peakRssMB ?? -1, upToDate: /Already up to date/.test(r.stdout), endpoints: byEndpoint(emu) };
-    } finally {
-      await emu.close();
-      rmSync(ws, { recursive: true, force: true });
-    }
-  },
+  'pull-100k-storage': () => fullPull(100_000, 'storage'),
+  'noop-pull-10k': () => noop('pull', 10_000),
+  'noop-sync-10k': () => noop('sync', 10_000),
 };

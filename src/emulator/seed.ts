@@ -74,9 +74,12 @@ export function seedBench(store: Store, count: number): void {
   const home = store.createPage({ spaceId: space.id, title: 'Bench home', parentId: null, body: '<p>Benchmark space.</p>', rewrite: false });
   // A wide, three-level tree: 1 home, sections of ~100 pages each.
   let section = home.id;
+  let sections = 0;
   for (let i = 1; i < count; i++) {
     const parentId = i % 100 === 1 ? home.id : section;
-    const p = store.createPage({ spaceId: space.id, title: `Bench page ${String(i).padStart(6, '0')}`, parentId, body: '', rewrite: false });
+    // Titles are unique by construction and positions follow the loop: no per-page scan of the space.
+    const position = i % 100 === 1 ? sections++ : (i % 100 === 0 ? 98 : (i % 100) - 2);
+    const p = store.createPage({ spaceId: space.id, title: `Bench page ${String(i).padStart(6, '0')}`, parentId, body: '', rewrite: false, position });
     p.lazyBody = i;
     p.version.body = '';
     if (i % 100 === 1) section = p.id;

@@ -19,6 +19,9 @@ export interface BasePage {
   status: 'synced' | 'conflict' | 'deleted-remote';
 }
 
+/** A base page without its text: what a pull keeps in memory per page (the text stays in the store). */
+export type BasePageMeta = Omit<BasePage, 'base'>;
+
 export interface BaseAttachment {
   id: string;
   pageId: string;
@@ -54,16 +57,23 @@ export interface StateStore {
   upsertSpace(key: string, id: string, homepageId: string | null): void;
   spaceId(key: string): string | undefined;
   pagesOfSpace(spaceKey: string): BasePage[];
+  /** The pages of a space without their base texts (memory stays small for large spaces). */
+  pageMetasOfSpace(spaceKey: string): BasePageMeta[];
+  /** The base text of one page. */
+  pageBase(id: string): string | undefined;
   page(id: string): BasePage | undefined;
   pageByPath(path: string): BasePage | undefined;
   allPages(): BasePage[];
   savePage(page: BasePage): void;
+  /** Updates everything but the base text of a page that is already stored. */
+  savePageMeta(page: BasePageMeta): void;
   deletePage(id: string): void;
   attachmentsOfSpace(spaceKey: string): BaseAttachment[];
   saveAttachment(att: BaseAttachment): void;
   deleteAttachment(id: string): void;
   stageBodies(bodies: ReadonlyArray<{ id: string; version: number; body: string }>): void;
   stagedBody(id: string, version: number): string | undefined;
+  hasStagedBody(id: string, version: number): boolean;
   /** How many bodies are staged (left by an interrupted pull when non-zero). */
   stagedCount(): number;
   clearStaged(id: string): void;

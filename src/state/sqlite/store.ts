@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CsyncError } from '../../core/errors.js';
-import type { BaseAttachment, BasePage, ConflictRecord, StateStore } from '../types.js';
+import type { BaseAttachment, BasePage, BasePageMeta, ConflictRecord, StateStore } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface PageRow {
@@ -21,6 +21,23 @@ interface PageRow {
   labels: string;
   status: BasePage['status'];
 }
+
+const toPageMeta = (r: Omit<PageRow, 'base'>): BasePageMeta => ({
+  id: r.id,
+  spaceKey: r.space_key,
+  parentId: r.parent_id,
+  title: r.title,
+  position: r.position,
+  version: r.version,
+  path: r.path,
+  hash: r.hash,
+  size: r.size,
+  mtimeMs: r.mtime_ms,
+  labels: r.labels === '[]' ? [] : (JSON.parse(r.labels) as string[]),
+  status: r.status,
+});
+
+const META_COLUMNS = 'id, space_key, parent_id, title, position, version, path, hash, size, mtime_ms, labels, status';
 
 const toPage = (r: PageRow): BasePage => ({
   id: r.id,
@@ -79,6 +96,8 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     upsertSpace: db.prepare('INSERT INTO spaces(key, id, homepage_id) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET id = excluded.id, homepage_id = excluded.homepage_id'),
     spaceId: db.prepare('SELECT id FROM spaces WHERE key = ?'),
     pagesOfSpace: db.prepare('SELECT * FROM pages WHERE space_key = ?'),
+    pageMetasOfSpace: db.prepare(`SELECT ${META_COLUMNS} FROM pages WHERE space_key = ?`),
+    pageBase: db.prepare('SELECT base FROM pages WHERE id = ?'),
     page: db.prepare('SELECT * FROM pages WHERE id = ?'),
     pageByPath: db.prepare('SELECT * FROM pages WHERE path = ?'),
     allPages: db.prepare('SELECT * FROM pages'),
@@ -88,6 +107,10 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
        ON CONFLICT(id) DO UPDATE SET space_key = excluded.space_key, parent_id = excluded.parent_id, title = excluded.title,
          position = excluded.position, version = excluded.version, path = excluded.path, hash = excluded.hash, size = excluded.size,
          mtime_ms = excluded.mtime_ms, base = excluded.base, labels = excluded.labels, status = excluded.status`,
+    ),
+    savePageMeta: db.prepare(
+      `UPDATE pages SET space_key = @space_key, parent_id = @parent_id, title = @title, position = @position, version = @version, path = @path,
+         hash = @hash, size = @size, mtime_ms = @mtime_ms, labels = @labels, status = @status WHERE id = @id`,
     ),
     deletePage: db.prepare('DELETE FROM pages WHERE id = ?'),
     attachmentsOfSpace: db.prepare('SELECT a.* FROM attachments a JOIN pages p ON p.id = a.page_id WHERE p.space_key = ?'),
@@ -99,6 +122,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     deleteAttachment: db.prepare('DELETE FROM attachments WHERE id = ?'),
     stage: db.prepare('INSERT INTO staged_bodies(page_id, version, body) VALUES (?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET version = excluded.version, body = excluded.body'),
     staged: db.prepare('SELECT body FROM staged_bodies WHERE page_id = ? AND version = ?'),
+    hasStaged: db.prepare('SELECT 1 FROM staged_bodies WHERE page_id = ? AND version = ?').pluck(),
     clearStaged: db.prepare('DELETE FROM staged_bodies WHERE page_id = ?'),
     stagedCount: db.prepare('SELECT count(*) AS n FROM staged_bodies'),
     addConflict: db.prepare(
@@ -116,6 +140,13 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     upsertSpace: (key, id, homepageId) => void q.upsertSpace.run(key, id, homepageId),
     spaceId: (key) => (q.spaceId.get(key) as { id: string } | undefined)?.id,
     pagesOfSpace: (key) => (q.pagesOfSpace.all(key) as PageRow[]).map(toPage),
+    pageMetasOfSpace: (key) => {
+      // Row by row: the rows of a 100,000-page space are never all in memory at once next to their results.
+      const out: BasePageMeta[] = [];
+      for (const r of q.pageMetasOfSpace.iterate(key) as IterableIterator<Omit<PageRow, 'base'>>) out.push(toPageMeta(r));
+      return out;
+    },
+    pageBase: (id) => (q.pageBase.get(id) as { base: string } | undefined)?.base,
     page: (id) => {
       const r = q.page.get(id) as PageRow | undefined;
       return r ? toPage(r) : undefined;
@@ -141,12 +172,30 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
         labels: JSON.stringify(p.labels),
         status: p.status,
       }),
+    savePageMeta: (p) => {
+      const r = q.savePageMeta.run({
+        id: p.id,
+        space_key: p.spaceKey,
+        parent_id: p.parentId,
+        title: p.title,
+        position: p.position,
+        version: p.version,
+        path: p.path,
+        hash: p.hash,
+        size: p.size,
+        mtime_ms: p.mtimeMs,
+        labels: JSON.stringify(p.labels),
+        status: p.status,
+      });
+      if (r.changes !== 1) throw new CsyncError('CSYNC_INTERNAL', `state: page ${p.id} is not stored; its metadata cannot be updated alone`);
+    },
     deletePage: (id) => void q.deletePage.run(id),
     attachmentsOfSpace: (key) => (q.attachmentsOfSpace.all(key) as AttRow[]).map(toAtt),
     saveAttachment: (a) => void q.saveAttachment.run({ id: a.id, page_id: a.pageId, file_name: a.fileName, version: a.version, size: a.size, media_type: a.mediaType, path: a.path, hash: a.hash }),
     deleteAttachment: (id) => void q.deleteAttachment.run(id),
     stageBodies: (bodies) => db.transaction(() => bodies.forEach((b) => q.stage.run(b.id, b.version, b.body)))(),
     stagedBody: (id, version) => (q.staged.get(id, version) as { body: string } | undefined)?.body,
+    hasStagedBody: (id, version) => q.hasStaged.get(id, version) !== undefined,
     stagedCount: () => (q.stagedCount.get() as { n: number }).n,
     clearStaged: (id) => void q.clearStaged.run(id),
     addConflict: (c) => void q.addConflict.run(c.pageId, c.path, c.copyPath, c.remoteVersion, c.kind, c.createdAt),

@@ -1,0 +1,68 @@
+/**
+ * Attachments of the pulled pages: streamed to disk by the client (never whole in memory), skipped when the version
+ * is unchanged, moved when their page moved, trashed when gone remotely.
+ */
+import { unlink } from 'node:fs/promises';
+import PQueue from 'p-queue';
+import type { RemoteAttachment } from '../../core/remote-types.js';
+import { inside, moveFile, pruneEmptyDirs, statOrUndefined, trashPath } from '../../local/files.js';
+import { attachmentPath } from '../resolver.js';
+import { statusOf, type ExecContext } from './execute.js';
+
+export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<string, string>): Promise<void> {
+  const api = ctx.options.api;
+  const remoteAtts: RemoteAttachment[] = [];
+  if (api.listSpaceAttachments) {
+    for await (const a of api.listSpaceAttachments(ctx.spaceKey)) if (paths.has(a.pageId) && statusOf(ctx, a.pageId) !== undefined) remoteAtts.push(a);
+  } else {
+    for (const id of paths.keys()) for await (const a of api.listAttachments(id)) remoteAtts.push(a);
+  }
+  const base = new Map(ctx.state.attachmentsOfSpace(ctx.spaceKey).map((a) => [a.id, a]));
+  const seen = new Set<string>();
+  const queue = new PQueue({ concurrency: Math.max(1, Math.min(ctx.options.concurrency, 4)) });
+  let done = 0;
+  const failures: unknown[] = [];
+  for (const a of remoteAtts) {
+    seen.add(a.id);
+    if (statusOf(ctx, a.pageId) !== 'synced') continue;
+    const path = attachmentPath(paths.get(a.pageId)!, a.title);
+    const b = base.get(a.id);
+    const task = queue.add(async () => {
+      const abs = inside(ctx.options.workspace, path);
+      if (b && b.version === a.version) {
+        if (b.path === path) {
+          ctx.summary.attachments.skipped++;
+          return;
+        }
+        if (await statOrUndefined(inside(ctx.options.workspace, b.path))) {
+          await moveFile(inside(ctx.options.workspace, b.path), abs);
+          ctx.state.saveAttachment({ ...b, path, pageId: a.pageId });
+          ctx.summary.attachments.moved++;
+          return;
+        }
+      }
+      const { bytes, sha256: hash } = await api.downloadAttachment(a, abs);
+      if (b && b.path !== path && (await statOrUndefined(inside(ctx.options.workspace, b.path)))) await unlink(inside(ctx.options.workspace, b.path));
+      ctx.state.saveAttachment({ id: a.id, pageId: a.pageId, fileName: a.title, version: a.version, size: bytes, mediaType: a.mediaType, path, hash });
+      ctx.summary.attachments.downloaded++;
+      ctx.summary.bytes += bytes;
+      done++;
+      ctx.options.progress?.({ phase: 'attachments', done, total: remoteAtts.length, space: ctx.spaceKey });
+    });
+    task.catch((err: unknown) => failures.push(err));
+  }
+  await queue.onIdle();
+  if (failures.length) throw failures[0];
+  for (const b of base.values()) {
+    if (seen.has(b.id)) continue;
+    // A page outside this pull's scope (--root, --label, --cql) keeps its attachments.
+    if (!paths.has(b.pageId) && ctx.baseById.has(b.pageId)) continue;
+    const status = statusOf(ctx, b.pageId);
+    if (status !== undefined && status !== 'synced') continue;
+    const abs = inside(ctx.options.workspace, b.path);
+    if (await statOrUndefined(abs)) await moveFile(abs, trashPath(ctx.options.workspace, b.path, ctx.now()));
+    await pruneEmptyDirs(abs.slice(0, abs.lastIndexOf('/')), inside(ctx.options.workspace, 'attachments'));
+    ctx.state.deleteAttachment(b.id);
+    ctx.summary.attachments.deleted++;
+  }
+}
