@@ -59,7 +59,7 @@ export function latestChangeCql(spaces: readonly string[]): string {
 }
 
 /** Settings the command line overrides (also on SIGHUP: flags keep winning over the reloaded file). */
-function flagsOf(argv: WatchArgs): Record<string, unknown> {
+export function watchFlags(argv: WatchArgs): Record<string, unknown> {
   return {
     'watch.debounceMs': argv.debounce,
     'watch.pollSeconds': argv.poll,
@@ -281,7 +281,7 @@ export async function startWatch(
       const config = loadConfig({
         workspace: argv.workspace,
         configFile: argv.config,
-        flags: { profile: argv.profile, 'log.level': argv.logLevel, spaces: argv.space?.length ? argv.space : undefined, format: argv.format, ...flagsOf(argv) },
+        flags: { profile: argv.profile, 'log.level': argv.logLevel, spaces: argv.space?.length ? argv.space : undefined, format: argv.format, ...watchFlags(argv) },
         requireSite: true,
       });
       for (const s of secretsOf(config)) registerSecret(s, config.site.email);
@@ -341,7 +341,7 @@ export const watchCommand: CommandModule<GlobalArgs, WatchArgs> = {
       .example('curl -s http://127.0.0.1:9464/healthz', 'is it healthy? (200 or 503, JSON)')
       .example('kill -HUP <pid>', 'reload config/csync.json (systemctl --user reload confluence-sync)') as never,
   handler: async (argv) => {
-    const ctx = await createContext(argv, { requireSite: true, daemon: true, extraFlags: flagsOf(argv) });
+    const ctx = await createContext(argv, { requireSite: true, daemon: true, extraFlags: watchFlags(argv) });
     const tty = Boolean(process.stdout.isTTY) && !argv.json && !argv.quiet;
     const print = tty ? (line: string) => ctx.out.line(line) : undefined;
     const session = await startWatch(ctx, argv, { print });
