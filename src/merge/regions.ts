@@ -1,10 +1,11 @@
 /**
  * The line merge proper: node-diff3's regions over line arrays, turned into merged lines plus conflicts.
  *
- * node-diff3 treats two changes that touch (one ends where the other starts) as overlapping, like git: edits on
- * adjacent lines conflict, edits separated by at least one untouched line merge.
+ * Two changes that touch (one ends where the other starts) overlap, like in git: edits on adjacent lines conflict,
+ * edits separated by at least one untouched line merge. The regions come from diff.ts (Myers), not node-diff3, whose
+ * LCS took minutes on long pages with many repeated lines.
  */
-import { diff3MergeRegions } from 'node-diff3';
+import { diff3Regions } from './diff.js';
 import { sameLines } from './lines.js';
 import type { MergeConflict } from './types.js';
 
@@ -36,12 +37,12 @@ export function mergeLines(base: readonly string[], local: readonly string[], re
     else chunks.push({ kind: 'ok', lines: [...lines] });
   };
   ok(base.slice(0, head));
-  for (const region of diff3MergeRegions(a, o, b)) {
+  for (const region of diff3Regions(a, o, b)) {
     if (region.stable) {
-      ok(region.bufferContent);
+      ok(region.lines);
       continue;
     }
-    const { aContent, bContent, oContent } = region;
+    const { a: aContent, b: bContent, o: oContent } = region;
     // Identical change on both sides (a false conflict), or one side left the region as it was: nothing to decide.
     if (sameLines(aContent, bContent) || sameLines(bContent, oContent)) ok(aContent);
     else if (sameLines(aContent, oContent)) ok(bContent);
@@ -50,7 +51,7 @@ export function mergeLines(base: readonly string[], local: readonly string[], re
         kind: 'conflict',
         conflict: {
           baseStart: head + region.oStart,
-          baseEnd: head + region.oStart + region.oLength,
+          baseEnd: head + region.oEnd,
           localStart: head + region.aStart,
           remoteStart: head + region.bStart,
           local: [...aContent],

@@ -7,7 +7,7 @@ import { merge3 } from '../../src/engine/merge.js';
 const base = (id: string, path: string, status: PushBase['status'] = 'synced', version = 3): PushBase => ({ id, path, status, version });
 const P = (name: string) => `content/S/Home/${name}.md`;
 
-function input(over: Partial<PushPlanInput> & { local?: Record<string, LocalState> }): PushPlanInput {
+function input(over: Omit<Partial<PushPlanInput>, 'local'> & { local?: Record<string, LocalState> }): PushPlanInput {
   return {
     base: over.base ?? [],
     local: new Map(Object.entries(over.local ?? {})),
