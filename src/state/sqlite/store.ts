@@ -22,9 +22,22 @@ interface PageRow {
   status: BasePage['status'];
 }
 
-const toPageMeta = (r: Omit<PageRow, 'base'>): BasePageMeta => ({
+/** Every row brings its own copy of the same few strings; a large space keeps one of each (shared, never mutated). */
+function interner(): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    const known = seen.get(s);
+    if (known !== undefined) return known;
+    if (seen.size < 64) seen.set(s, s);
+    return s;
+  };
+}
+
+const NO_LABELS: string[] = Object.freeze([]) as unknown as string[];
+
+const toPageMeta = (r: Omit<PageRow, 'base'>, intern: (s: string) => string): BasePageMeta => ({
   id: r.id,
-  spaceKey: r.space_key,
+  spaceKey: intern(r.space_key),
   parentId: r.parent_id,
   title: r.title,
   position: r.position,
@@ -33,8 +46,8 @@ const toPageMeta = (r: Omit<PageRow, 'base'>): BasePageMeta => ({
   hash: r.hash,
   size: r.size,
   mtimeMs: r.mtime_ms,
-  labels: r.labels === '[]' ? [] : (JSON.parse(r.labels) as string[]),
-  status: r.status,
+  labels: r.labels === '[]' ? NO_LABELS : (JSON.parse(r.labels) as string[]),
+  status: intern(r.status) as BasePageMeta['status'],
 });
 
 const META_COLUMNS = 'id, space_key, parent_id, title, position, version, path, hash, size, mtime_ms, labels, status';
@@ -143,7 +156,8 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     pageMetasOfSpace: (key) => {
       // Row by row: the rows of a 100,000-page space are never all in memory at once next to their results.
       const out: BasePageMeta[] = [];
-      for (const r of q.pageMetasOfSpace.iterate(key) as IterableIterator<Omit<PageRow, 'base'>>) out.push(toPageMeta(r));
+      const intern = interner();
+      for (const r of q.pageMetasOfSpace.iterate(key) as IterableIterator<Omit<PageRow, 'base'>>) out.push(toPageMeta(r, intern));
       return out;
     },
     pageBase: (id) => (q.pageBase.get(id) as { base: string } | undefined)?.base,
