@@ -390,7 +390,14 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
       if (moved) summary.pages.moved++;
       if (title !== b.title) summary.pages.renamed++;
     } catch (err) {
-      if ((err as { code?: string }).code !== 'CSYNC_VERSION_CONFLICT') throw err;
+      const code = (err as { code?: string }).code;
+      if (code === 'CSYNC_BAD_REQUEST' || (code === 'CSYNC_NOT_FOUND' && moved && newParent !== b.parentId)) {
+        // Refused for this page alone (the new parent deleted since the last pull, a title taken, ...): reported,
+        // and the rest of the run goes on. The file stays as it is, unpushed.
+        summary.warnings.push(`${path}: not pushed: ${(err as Error).message}`);
+        return;
+      }
+      if (code !== 'CSYNC_VERSION_CONFLICT' && code !== 'CSYNC_NOT_FOUND') throw err;
       await resolveConflict(ctx, b, path, text, newParent ?? null);
       return;
     }
@@ -519,7 +526,17 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
       continue;
     }
     if (page) await adoptOwnCreate(ctx, page.id, path, title, storage);
-    else page = await api.createPage({ spaceId: space.id, parentId, title, body: storage });
+    else {
+      try {
+        page = await api.createPage({ spaceId: space.id, parentId, title, body: storage });
+      } catch (err) {
+        // The folder's page was deleted in Confluence since the last pull: the next pull settles the folder.
+        const code = (err as { code?: string }).code;
+        if (code !== 'CSYNC_NOT_FOUND' && code !== 'CSYNC_BAD_REQUEST') throw err;
+        ctx.summary.warnings.push(`${path}: not created: ${(err as Error).message}`);
+        continue;
+      }
+    }
     if (labels.length) await api.addLabels(page.id, labels);
     const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
     const newText = composeFile(meta, parsed.body);

@@ -317,6 +317,7 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
           if (!p.ok || !p.meta.id) break;
           const title = `Renamed ${token()}`;
           writeFileSync(f, composeFile({ ...p.meta, title }, p.body));
+          editedLocal.add(String(p.meta.id));
           log.push(`local rename ${relative(ws, f)} title → ${title}`);
           break;
         }
@@ -332,8 +333,9 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
           const p = pick(remotePages().filter((x) => x.id !== home.id), op.i);
           if (!p) break;
           const title = `Retitled ${token()}`;
-          emu.api.renamePage(p.id, title);
           log.push(`remote rename ${p.title} → ${title}`);
+          emu.api.renamePage(p.id, title);
+          editedRemote.add(p.id);
           break;
         }
         case 'rmove': {
@@ -349,8 +351,8 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
             q = q.parentId ? pages.find((x) => x.id === q!.parentId) : undefined;
           }
           if (cycle) break;
-          emu.api.movePage(p.id, parent.id);
           log.push(`remote move ${p.title} under ${parent.title}`);
+          emu.api.movePage(p.id, parent.id);
           break;
         }
         case 'ldelete': {
@@ -446,6 +448,7 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
       assert.ok(base.has(id), `invariant 1: ${relative(ws, f)} is not in the state after the final sync`);
     }
     for (const x of conflicts) {
+      // Edits include renames (the title is in the front matter).
       const bothEdited = editedLocal.has(x.pageId) || editedRemote.has(x.pageId);
       assert.ok(bothEdited || x.kind !== 'both-modified', `a conflict on ${x.path} although no side edited the page`);
       if (x.copyPath) assert.ok(existsSync(join(ws, x.copyPath)), `the conflict copy ${x.copyPath} exists`);

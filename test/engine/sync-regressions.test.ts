@@ -175,6 +175,40 @@ test('a conflicted file deleted locally keeps its page (was: trashed, with the r
   }
 });
 
+test('a new file under a page deleted in Confluence meanwhile is reported; the rest of the push goes on (was: the whole push failed with a 404, every time)', async () => {
+  const s = await setup();
+  try {
+    emu.api.deletePage(s.c.id);
+    mkdirSync(join(s.dir, 'B', 'C'), { recursive: true });
+    writeFileSync(join(s.dir, 'B', 'C', 'Child.md'), 'child\n');
+    const a = join(s.dir, 'A.md');
+    writeFileSync(a, readFileSync(a, 'utf8').replace('two', 'two, edited'));
+    const r = await s.push();
+    assert.ok(r.warnings.some((w) => /B\/C\/Child\.md: not created: .*404/.test(w)), r.warnings.join('\n'));
+    assert.equal(r.pages.updated, 1);
+    assert.match(emu.api.body(s.a.id), /two, edited/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a rename to a title another page has is reported; the rest of the push goes on (was: the whole push failed with a 400)', async () => {
+  const s = await setup();
+  try {
+    const a = join(s.dir, 'A.md');
+    const p = parseFile(readFileSync(a, 'utf8'));
+    writeFileSync(a, composeFile({ ...p.meta, title: 'B' }, p.body));
+    const c = join(s.dir, 'B', 'C.md');
+    writeFileSync(c, readFileSync(c, 'utf8').replace('sea', 'sea, edited'));
+    const r = await s.push();
+    assert.ok(r.warnings.some((w) => /A\.md: not pushed: .*400/.test(w)), r.warnings.join('\n'));
+    assert.equal(emu.api.page(s.a.id).title, 'A');
+    assert.match(emu.api.body(s.c.id), /sea, edited/);
+  } finally {
+    s.cleanup();
+  }
+});
+
 test('the workspace lock removes its exit listener on release (was: one leaked listener per run, MaxListenersExceededWarning)', () => {
   const ws = mkdtempSync(join(tmpdir(), 'csync-lock-'));
   try {
