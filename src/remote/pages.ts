@@ -4,6 +4,7 @@
  */
 import { RemoteError } from '../core/errors.js';
 import type { CreatePageInput, ListOptions, RemotePage, RemoteSpace, RemoteVersion, UpdatePageInput } from '../core/remote-types.js';
+import { storageEquals } from '../format/xml/canonical.js';
 import { getLabels } from './content.js';
 import { chunk, MAX_LIMIT, paginate } from './paginate.js';
 import { jsonOf, multi, toRemotePage, toRemoteSpace, toRemoteVersion, v2Page, v2Space, v2TreeNode, v2Version } from './schemas.js';
@@ -172,7 +173,9 @@ export async function updatePage(t: Transport, input: UpdatePageInput): Promise<
       parse: (a) => toRemotePage(parse(a)),
       verify: async () => {
         const now = await getPage(t, input.id, { body: true });
-        return now && now.version.number === input.version && now.title === input.title ? now : undefined;
+        // The version number and title alone do not make it ours: another user's edit in the meantime has them too
+        // (then claiming success would drop both edits silently). The body must be the one sent.
+        return now && now.version.number === input.version && now.title === input.title && now.body !== undefined && storageEquals(now.body, input.body) ? now : undefined;
       },
     },
   );

@@ -209,6 +209,25 @@ test('a rename to a title another page has is reported; the rest of the push goe
   }
 });
 
+test('a PUT answered 500 while another user edited the page is not taken for ours (was: both edits silently dropped — the retry check saw the right version number)', async () => {
+  const s = await setup();
+  try {
+    const a = join(s.dir, 'A.md');
+    writeFileSync(a, `${readFileSync(a, 'utf8')}\nlocal tail\n`);
+    emu.api.editPage(s.a.id, { body: `${emu.api.body(s.a.id)}<p>remote tail</p>` });
+    emu.scriptFaults([{ kind: 'http500', method: 'PUT', count: 1 }]);
+    await s.push();
+    const conflicted = s.state().conflicts.some((c) => c.pageId === s.a.id);
+    const remote = emu.api.body(s.a.id);
+    assert.ok(conflicted || (/local tail/.test(remote) && /remote tail/.test(remote)), 'a conflict, or both edits in the page');
+    assert.match(remote, /remote tail/, 'the other user\'s edit is still in the page');
+    if (conflicted) assert.equal(s.content().filter((f) => f.includes('.conflict-')).length, 1);
+  } finally {
+    emu.clearFaults();
+    s.cleanup();
+  }
+});
+
 test('the workspace lock removes its exit listener on release (was: one leaked listener per run, MaxListenersExceededWarning)', () => {
   const ws = mkdtempSync(join(tmpdir(), 'csync-lock-'));
   try {

@@ -62,16 +62,18 @@ test('getPagesByIds: 600 ids → 3 bulk requests of ≤ 250', async () => {
 test('updatePage whose answer was lost: verified by reading the page, not resent into a 409', async () => {
   let puts = 0;
   let version = 3;
+  let stored = '<p>before</p>';
   await withServer(
     (req, res, body) => {
       if (req.method === 'PUT') {
         puts++;
-        const input = JSON.parse(body) as { version: { number: number } };
+        const input = JSON.parse(body) as { version: { number: number }; body: { value: string } };
         if (input.version.number !== version + 1) return sendJson(res, 409, { errors: [{ status: 409, title: `Version must be incremented. Current Version: [${version}]` }] });
         version = input.version.number;
+        stored = input.body.value;
         return req.socket.destroy(); // applied, answer lost
       }
-      sendJson(res, 200, page('5', { title: 'T', version: { number: version } }));
+      sendJson(res, 200, page('5', { title: 'T', version: { number: version }, body: { storage: { representation: 'storage', value: stored } } }));
     },
     async (url) => {
       const c = createConfluenceClient(baseOptions(url));
