@@ -8,7 +8,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '../emulator/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startEmulator, type Emulator } from '../emulator/index.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url)).replace(/\.js$/, import.meta.url.endsWith('.ts') ? '.ts' : '.js');
 
@@ -46,6 +47,79 @@ function tree(dir: string, root: string, limit: number): string[] {
   walk(dir, 0);
   void root;
   return out;
+}
+
+async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+/** Runs `csync watch` as a child for a few seconds: a local save reaches Confluence, a remote edit reaches the file. */
+async function demoDaemon(ws: string, env: NodeJS.ProcessEnv, emu: Emulator): Promise<boolean> {
+  const execArgv = CLI.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const args = ['watch', '--listen', '127.0.0.1:0', '--debounce', '300', '--poll', '2'];
+  process.stdout.write(`\n\x1b[1m$ csync ${args.join(' ')}\x1b[0m   # in the background; its JSON log lines go to journald when run as a service\n`);
+  const child = spawn(process.execPath, [...execArgv, CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let url = '';
+  let stderr = '';
+  let buf = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        const j = JSON.parse(line) as { msg?: string; url?: string };
+        if (j.msg === 'daemon started' && j.url) url = j.url;
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const fail = (what: string): boolean => {
+    process.stdout.write(`  FAILED: ${what}\n${stderr.slice(-1500)}\n`);
+    if (!gone) child.kill('SIGKILL');
+    return false;
+  };
+  const healthy = async () => {
+    if (!url) return false;
+    try {
+      return (await fetch(`${url}/healthz`)).status === 200;
+    } catch {
+      return false;
+    }
+  };
+  if (!(await waitFor(async () => gone || (await healthy()), 90_000)) || gone) return fail('the daemon did not become healthy');
+  process.stdout.write(`  daemon ready; health and metrics at ${url}/healthz and ${url}/metrics\n`);
+
+  const file = join(ws, 'content', 'DEMO', 'Demo space home', 'Getting started', 'First sync.md');
+  const page = emu.api.pageByTitle('DEMO', 'First sync')!;
+  const saved = Date.now();
+  writeFileSync(file, readFileSync(file, 'utf8') + '\nSaved in my editor while the daemon runs.\n');
+  if (!(await waitFor(() => emu.api.body(page.id).includes('Saved in my editor while the daemon runs.'), 30_000))) return fail('the save never reached Confluence');
+  process.stdout.write(`  saved "First sync.md" → page updated in Confluence ${((Date.now() - saved) / 1000).toFixed(1)} s later (version ${emu.api.page(page.id).version.number})\n`);
+
+  const other = emu.api.pageByTitle('DEMO', 'Architecture')!;
+  const otherFile = join(ws, 'content', 'DEMO', 'Demo space home', 'Architecture.md');
+  const edited = Date.now();
+  emu.api.editPage(other.id, { body: `${emu.api.body(other.id)}<p>Edited in the browser while the daemon runs.</p>` });
+  if (!(await waitFor(() => readFileSync(otherFile, 'utf8').includes('Edited in the browser while the daemon runs.'), 30_000))) return fail('the remote edit never reached the file');
+  process.stdout.write(`  a colleague edited "Architecture" in Confluence → Architecture.md updated ${((Date.now() - edited) / 1000).toFixed(1)} s later\n`);
+
+  const health = (await (await fetch(`${url}/healthz`)).json()) as Record<string, unknown>;
+  process.stdout.write(`  GET /healthz → ${JSON.stringify(health).slice(0, 300)}\n`);
+  child.kill('SIGTERM');
+  const code = await exited;
+  process.stdout.write(`  SIGTERM → the daemon finished its work and exited with code ${code}\n`);
+  return code === 0;
 }
 
 export async function runDemo(options: { keep: boolean }): Promise<number> {
@@ -106,6 +180,9 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
     if ((await step('keep your version; the next push uploads it', ['resolve', installRel, '--keep', 'local'], env)) !== 0) return 1;
     if ((await step('push the resolution', ['push', '--no-progress'], env)) !== 0) return 1;
     if ((await step('both sides agree again', ['status'], env)) !== 0) return 1;
+
+    title('7. The daemon: csync watch keeps both sides in step by itself');
+    if (!(await demoDaemon(ws, env, emu))) return 1;
 
     title('Every command');
     await step('the whole command surface', ['--help'], env);
