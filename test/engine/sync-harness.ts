@@ -2,13 +2,15 @@
  * Executor-level randomized sync testing (CanopyCheck-style) against the real engine: runPull/runPush in-process,
  * real SQLite state, real files in a temp dir, the emulator as a real HTTP server on 127.0.0.1. A case is a list of
  * operations — local edits/creates/moves/renames/deletes, the same by "another user" in Confluence, and sync passes
- * with injected faults (5xx, resets, stalls, lost answers to applied writes, runs that crash part way) — followed
+ * with injected faults (5xx, resets, timeouts, truncated answers, 429s, lost answers to applied writes, runs that crash part
+ * way and are rerun) — followed
  * by a fault-free sync and the invariants:
  *   (1) converged: every page is the same on both sides (or an explained conflict with its copy), status is clean
  *   (2) no edit lost: every token written on either side is in a file, a conflict copy or a page, unless the
  *       side that deleted the page had seen it
  *   (3) no duplicate pages: each created page exists at most once
- *   (4) no safety gate bypassed: no run deleted more pages than the gate allows
+ *   (4) no safety gate bypassed: no run deleted more pages than the gate allows (50%, --force only when the final
+ *       sync is stopped by a gate: the user's decision)
  *   (5) every run terminates (bounded time)
  */
 import assert from 'node:assert/strict';
@@ -31,11 +33,13 @@ import { openStateStore } from '../../src/state/index.js';
 export type FaultSpec =
   | { kind: 'none' }
   /** Transient errors the client retries through. */
-  | { kind: 'transient'; what: 'http500' | 'http503' | 'reset' | 'truncated'; method: 'GET' | 'PUT' | 'POST' | 'DELETE'; count: number }
+  | { kind: 'transient'; what: 'http500' | 'http503' | 'reset' | 'truncated' | 'stall'; method: 'GET' | 'PUT' | 'POST' | 'DELETE'; count: number }
   /** The write is applied, the answer is lost. */
   | { kind: 'lost-answer'; method: 'PUT' | 'POST' | 'DELETE'; count: number }
   /** A crash: after `after` requests of the run every request fails, so the run throws part way. */
-  | { kind: 'crash'; after: number };
+  | { kind: 'crash'; after: number }
+  /** 429s with Retry-After: a tight rate limit for the run. */
+  | { kind: 'rate-limited' };
 
 export type Op =
   | { k: 'ledit'; i: number; top: boolean }
@@ -56,9 +60,10 @@ export type Op =
 const idx = fc.nat(64);
 const fault: fc.Arbitrary<FaultSpec> = fc.oneof(
   { weight: 4, arbitrary: fc.constant<FaultSpec>({ kind: 'none' }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('transient' as const), what: fc.constantFrom('http500' as const, 'http503' as const, 'reset' as const, 'truncated' as const), method: fc.constantFrom('GET' as const, 'PUT' as const, 'POST' as const, 'DELETE' as const), count: fc.integer({ min: 1, max: 2 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('transient' as const), what: fc.constantFrom('http500' as const, 'http503' as const, 'reset' as const, 'truncated' as const, 'stall' as const), method: fc.constantFrom('GET' as const, 'PUT' as const, 'POST' as const, 'DELETE' as const), count: fc.integer({ min: 1, max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('lost-answer' as const), method: fc.constantFrom('PUT' as const, 'POST' as const, 'DELETE' as const), count: fc.integer({ min: 1, max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('crash' as const), after: fc.integer({ min: 0, max: 12 }) }) },
+  { weight: 1, arbitrary: fc.constant<FaultSpec>({ kind: 'rate-limited' }) },
 );
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -212,6 +217,7 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
     emu.clearFaults();
     if (f.kind === 'transient') emu.scriptFaults([{ kind: f.what, method: f.method, count: f.count } as ScriptedFault]);
     else if (f.kind === 'lost-answer') emu.scriptFaults([{ kind: 'reset-after', method: f.method, count: f.count }]);
+    else if (f.kind === 'rate-limited') emu.setRateLimit({ rps: 4, burst: 3 });
     else if (f.kind === 'crash') {
       // Let `after` requests through, then fail every request (more than the client's retries).
       const through = emu.requestLog().length + f.after;
@@ -228,6 +234,7 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
     restorePick?.();
     restorePick = undefined;
     emu.clearFaults();
+    emu.setRateLimit(undefined);
   };
   const attempt = async (what: 'sync' | 'pull' | 'push', f: FaultSpec, force = false): Promise<string> => {
     applyFault(f);
