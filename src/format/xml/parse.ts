@@ -1,8 +1,17 @@
 /**
- * A small, strict, single-pass parser for Confluence storage format (an XHTML fragment with `ac:`/`ri:` prefixed
- * elements that are never declared). It is strict on purpose: a body it rejects is kept verbatim by the converters
- * instead of being half-understood. Linear time: one scan with sticky regexes, no backtracking over the input.
+ * Parsing Confluence storage format (an XHTML fragment with `ac:`/`ri:`/`at:` prefixed elements whose namespaces
+ * are never declared) with saxes, a conformant XML parser, into the XmlNode tree with source offsets.
+ *
+ * saxes runs in fragment mode with ac, ri and at (and any extra prefixes) bound, so an unbound prefix is still
+ * rejected; its entity table is the HTML5 named entities storage format uses (entities.ts). The only rule added on
+ * top of saxes: `]]>` is refused in top-level text too (saxes checks it only inside elements; Confluence reads a
+ * body inside a root element, where it is an error). It is strict on purpose: a body it rejects is kept verbatim by
+ * the converters instead of being half-understood. Text, CDATA and comment values are what XML says they are
+ * (line ends normalised to LF, attribute values whitespace-normalised); offsets index the original string.
  */
+import { SaxesParser } from 'saxes';
+import type { SaxesTagNS } from 'saxes';
+import { characterEntities } from 'character-entities';
 import { decodeEntities, EntityError } from './entities.js';
 import type { XmlAttr, XmlElement, XmlFragment, XmlNode } from './nodes.js';
 
@@ -16,7 +25,7 @@ export class XmlSyntaxError extends Error {
   }
 }
 
-/** Prefixes storage format uses. Anything else is an unbound prefix: a real XML parser would reject it too. */
+/** Prefixes storage format uses. Anything else is an unbound prefix, unless the body declares it itself. */
 export const KNOWN_PREFIXES: ReadonlySet<string> = new Set(['ac', 'ri', 'at', 'xml', 'xmlns']);
 
 export interface ParseOptions {
@@ -24,141 +33,211 @@ export interface ParseOptions {
   prefixes?: Iterable<string>;
 }
 
-const NAME = /[A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?/y;
-const ATTR = /[ \t\r\n]+([A-Za-z_][A-Za-z0-9_.-]*(?::[A-Za-z_][A-Za-z0-9_.-]*)?)[ \t\r\n]*=[ \t\r\n]*(?:"([^"<]*)"|'([^'<]*)')/y;
-const TAG_END = /[ \t\r\n]*(\/?)>/y;
-const CLOSE_END = /[ \t\r\n]*>/y;
+/** XML's five and HTML5's named entities. No prototype: `&constructor;` is no entity. */
+const ENTITY_TABLE: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, characterEntities, {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+});
 
-function checkPrefix(name: string, offset: number, prefixes: ReadonlySet<string>): void {
-  const colon = name.indexOf(':');
-  if (colon > 0 && !prefixes.has(name.slice(0, colon))) {
-    throw new XmlSyntaxError(`unknown namespace prefix in <${name}> at offset ${offset}`, offset);
-  }
+type Parser = SaxesParser<{ xmlns: true; fragment: true; position: false }>;
+
+/** One parse in progress: the tree being built and the offset where the next node starts. */
+interface Build {
+  source: string;
+  root: XmlNode[];
+  stack: XmlElement[];
+  siblings: XmlNode[];
+  /** Offset of the first character of the node saxes is reading now (just past the last complete node). */
+  cursor: number;
+  /** True while close() runs: pending text then ends at the end of the source, not at a `<`. */
+  closing: boolean;
+  /** Name of the start tag being read (for error messages). */
+  tagName: string;
 }
 
-function decode(raw: string, base: number): string {
-  try {
-    return decodeEntities(raw, base);
-  } catch (err) {
-    if (err instanceof EntityError) throw new XmlSyntaxError(err.message, err.offset);
-    throw err;
-  }
+let current: Build | undefined;
+
+function newParser(prefixes: readonly string[]): Parser {
+  const ns: Record<string, string> = {};
+  for (const p of prefixes) if (p !== 'xml' && p !== 'xmlns') ns[p] = `urn:confluence-storage:${p}`;
+  const p: Parser = new SaxesParser({ xmlns: true, fragment: true, position: false, additionalNamespaces: ns });
+  const b = (): Build => current as Build;
+  p.on('text', (value) => {
+    const s = b();
+    const end = s.closing ? s.source.length : p.position - 1;
+    if (s.stack.length === 0) {
+      const bad = s.source.slice(s.cursor, end).indexOf(']]>');
+      if (bad >= 0) throw new XmlSyntaxError(`']]>' in text at offset ${s.cursor + bad}`, s.cursor + bad);
+    }
+    s.siblings.push({ type: 'text', value, start: s.cursor, end });
+    s.cursor = end;
+  });
+  p.on('cdata', (value) => {
+    const s = b();
+    const end = p.position;
+    s.siblings.push({ type: 'cdata', value, start: s.cursor, end });
+    s.cursor = end;
+  });
+  p.on('comment', (value) => {
+    // Reported at the second `-` of `-->`: saxes checks the `>` next and fails if it is missing.
+    const s = b();
+    const end = p.position + 1;
+    if (s.source.charCodeAt(p.position) !== 0x3e) throw new XmlSyntaxError(`'--' inside comment at offset ${s.cursor}`, s.cursor);
+    s.siblings.push({ type: 'comment', value, start: s.cursor, end });
+    s.cursor = end;
+  });
+  p.on('processinginstruction', () => {
+    const s = b();
+    const end = p.position;
+    const raw = s.source.slice(s.cursor + 2, end - 2);
+    s.siblings.push({ type: 'instruction', value: raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw, start: s.cursor, end });
+    s.cursor = end;
+  });
+  p.on('opentagstart', (tag) => {
+    b().tagName = tag.name;
+  });
+  p.on('opentag', (tag: SaxesTagNS) => {
+    const s = b();
+    s.tagName = '';
+    const end = p.position;
+    const attrs: XmlAttr[] = [];
+    for (const name in tag.attributes) attrs.push({ name, value: (tag.attributes[name] as { value: string }).value });
+    const self = tag.isSelfClosing;
+    const el: XmlElement = {
+      type: 'element',
+      name: tag.name,
+      attrs,
+      children: [],
+      start: s.cursor,
+      openEnd: end,
+      closeStart: self ? end : -1,
+      end: self ? end : -1,
+    };
+    s.siblings.push(el);
+    if (!self) {
+      s.stack.push(el);
+      s.siblings = el.children;
+    }
+    s.cursor = end;
+  });
+  p.on('closetag', (tag: SaxesTagNS) => {
+    if (tag.isSelfClosing) return;
+    const s = b();
+    const el = s.stack[s.stack.length - 1] as XmlElement;
+    // saxes reports the element it closes before it checks the end tag's name: check it first, for a clear error.
+    const nameEnd = s.cursor + 2 + el.name.length;
+    const after = s.source.charCodeAt(nameEnd);
+    if (!s.source.startsWith(el.name, s.cursor + 2) || !(after === 0x3e || after === 0x20 || after === 0x9 || after === 0xa || after === 0xd)) {
+      throw new XmlSyntaxError(`unexpected </${endTagName(s.source, s.cursor)}> at offset ${s.cursor} (open: <${el.name}>)`, s.cursor);
+    }
+    const end = p.position;
+    el.closeStart = s.cursor;
+    el.end = end;
+    s.stack.pop();
+    s.siblings = s.stack.length ? (s.stack[s.stack.length - 1] as XmlElement).children : s.root;
+    s.cursor = end;
+  });
+  p.on('error', (err) => {
+    throw syntaxError(b(), p.position, err.message);
+  });
+  return p;
 }
+
+function endTagName(source: string, at: number): string {
+  return /^<\/([^\s>]*)/.exec(source.slice(at, at + 200))?.[1] ?? '';
+}
+
+/** Turns a saxes error into an XmlSyntaxError that names the construct and its offset in the source. */
+function syntaxError(s: Build, position: number, saxesMessage: string): XmlSyntaxError {
+  const { source, cursor } = s;
+  const reason = saxesMessage.replace(/\.$/, '');
+  const at = Math.max(0, Math.min(position, source.length) - 1);
+  const inMarkup = source.charCodeAt(cursor) === 0x3c; // '<'
+  const markupDecl = inMarkup && (source.startsWith('<!', cursor) || source.startsWith('<?', cursor) || source.startsWith('</', cursor));
+  // A reference saxes could not finish: it reads to the next `;`, or to the end of the source.
+  const entityError =
+    /entity/.test(reason) ||
+    (s.closing && !markupDecl && source.indexOf('&', Math.max(cursor, source.lastIndexOf(';') + 1)) >= 0);
+  if (entityError) {
+    const amp = /entity/.test(reason)
+      ? source.lastIndexOf('&', at)
+      : source.indexOf('&', Math.max(cursor, source.lastIndexOf(';') + 1));
+    const end = source.indexOf(';', amp);
+    try {
+      decodeEntities(source.slice(amp, end < 0 ? source.length : end + 1), amp);
+    } catch (err) {
+      if (err instanceof EntityError) return new XmlSyntaxError(err.message, err.offset);
+      throw err;
+    }
+    return new XmlSyntaxError(`invalid entity reference at offset ${amp} (${reason})`, amp);
+  }
+  const unexpectedEnd = s.closing && inMarkup;
+  let m: RegExpExecArray | null;
+  // At the end of the source, an unfinished construct is the error, not the elements it leaves open.
+  if (!unexpectedEnd && (m = /^unclosed tag: (.*)$/.exec(reason))) {
+    const open = s.stack[s.stack.length - 1];
+    const start = open?.start ?? cursor;
+    return new XmlSyntaxError(`unclosed <${m[1]}> opened at offset ${start}`, start);
+  }
+  if (/^unmatched closing tag/.test(reason)) {
+    return new XmlSyntaxError(`unexpected </${endTagName(source, cursor)}> at offset ${cursor}`, cursor);
+  }
+  if ((m = /^unbound namespace prefix: "(.*)"$/.exec(reason))) {
+    return new XmlSyntaxError(`unknown namespace prefix ${m[1]}: in <${s.tagName}> at offset ${cursor}`, cursor);
+  }
+  if ((m = /^duplicate attribute: (?:\{.*\})?(.*)$/.exec(reason))) {
+    return new XmlSyntaxError(`duplicate attribute ${m[1]} in <${s.tagName}> at offset ${cursor}`, cursor);
+  }
+  if (/]]>/.test(reason)) return new XmlSyntaxError(`']]>' in text at offset ${at - 2}`, at - 2);
+  if (!inMarkup) return new XmlSyntaxError(`${reason} in text at offset ${at}`, at);
+  if (source.startsWith('<!--', cursor)) {
+    if (unexpectedEnd) return new XmlSyntaxError(`unclosed comment at offset ${cursor}`, cursor);
+    return new XmlSyntaxError(`'--' inside comment at offset ${cursor}`, cursor);
+  }
+  if (source.startsWith('<![CDATA[', cursor)) return new XmlSyntaxError(`unclosed CDATA section at offset ${cursor}`, cursor);
+  if (source.startsWith('<!', cursor)) return new XmlSyntaxError(`unsupported markup declaration at offset ${cursor}`, cursor);
+  if (source.startsWith('<?', cursor)) {
+    const what = unexpectedEnd ? 'unclosed' : 'malformed';
+    return new XmlSyntaxError(`${what} processing instruction at offset ${cursor} (${reason})`, cursor);
+  }
+  if (source.startsWith('</', cursor)) {
+    return new XmlSyntaxError(`malformed end tag </${endTagName(source, cursor)}> at offset ${cursor} (${reason})`, cursor);
+  }
+  if (unexpectedEnd) return new XmlSyntaxError(`unclosed start tag at offset ${cursor}`, cursor);
+  if (s.tagName === '' || !source.startsWith(s.tagName, cursor + 1)) {
+    return new XmlSyntaxError(`malformed tag at offset ${cursor} (${reason})`, cursor);
+  }
+  return new XmlSyntaxError(`malformed start tag <${s.tagName}> at offset ${cursor} (${reason})`, cursor);
+}
+
+/** A parser per prefix set; the default one is kept. A parser that failed mid-body is dropped, not reused. */
+let defaultParser: Parser | undefined;
 
 /** Parses a storage body. Throws XmlSyntaxError (with the offset) when the body is not well-formed. */
 export function parseStorage(source: string, options: ParseOptions = {}): XmlFragment {
-  const prefixes = options.prefixes ? new Set([...KNOWN_PREFIXES, ...options.prefixes]) : KNOWN_PREFIXES;
+  const extra = options.prefixes ? [...options.prefixes] : [];
+  const reentrant = current !== undefined;
+  const shared = extra.length === 0 && !reentrant;
+  const p = shared ? (defaultParser ??= newParser([...KNOWN_PREFIXES])) : newParser([...KNOWN_PREFIXES, ...extra]);
+  const outer = current;
   const root: XmlNode[] = [];
-  const stack: XmlElement[] = [];
-  let siblings = root;
-  let i = 0;
-  const n = source.length;
-  while (i < n) {
-    const lt = source.indexOf('<', i);
-    const textEnd = lt < 0 ? n : lt;
-    if (textEnd > i) {
-      const raw = source.slice(i, textEnd);
-      const cdataEnd = raw.indexOf(']]>');
-      // XML forbids `]]>` in element content (saxes, for one, rejects it); text outside elements is let through.
-      if (cdataEnd >= 0 && stack.length > 0) throw new XmlSyntaxError(`']]>' in text at offset ${i + cdataEnd}`, i + cdataEnd);
-      siblings.push({ type: 'text', value: decode(raw, i), start: i, end: textEnd });
-      i = textEnd;
-      if (lt < 0) break;
-    }
-    // source[i] === '<'
-    if (source.startsWith('<!--', i)) {
-      const close = source.indexOf('-->', i + 4);
-      if (close < 0) throw new XmlSyntaxError(`unclosed comment at offset ${i}`, i);
-      const value = source.slice(i + 4, close);
-      if (value.includes('--') || value.endsWith('-')) throw new XmlSyntaxError(`'--' inside comment at offset ${i}`, i);
-      siblings.push({ type: 'comment', value, start: i, end: close + 3 });
-      i = close + 3;
-    } else if (source.startsWith('<![CDATA[', i)) {
-      const close = source.indexOf(']]>', i + 9);
-      if (close < 0) throw new XmlSyntaxError(`unclosed CDATA section at offset ${i}`, i);
-      siblings.push({ type: 'cdata', value: source.slice(i + 9, close), start: i, end: close + 3 });
-      i = close + 3;
-    } else if (source.startsWith('<?', i)) {
-      const close = source.indexOf('?>', i + 2);
-      if (close < 0) throw new XmlSyntaxError(`unclosed processing instruction at offset ${i}`, i);
-      siblings.push({ type: 'instruction', value: source.slice(i + 2, close), start: i, end: close + 2 });
-      i = close + 2;
-    } else if (source.startsWith('</', i)) {
-      NAME.lastIndex = i + 2;
-      const m = NAME.exec(source);
-      const open = stack[stack.length - 1];
-      if (!m) throw new XmlSyntaxError(`malformed end tag at offset ${i}`, i);
-      if (!open || open.name !== m[0]) {
-        throw new XmlSyntaxError(`unexpected </${m[0]}> at offset ${i}${open ? ` (open: <${open.name}>)` : ''}`, i);
-      }
-      CLOSE_END.lastIndex = NAME.lastIndex;
-      if (!CLOSE_END.exec(source)) throw new XmlSyntaxError(`malformed end tag </${m[0]}> at offset ${i}`, i);
-      open.closeStart = i;
-      open.end = CLOSE_END.lastIndex;
-      stack.pop();
-      siblings = stack.length ? (stack[stack.length - 1] as XmlElement).children : root;
-      i = open.end;
-    } else if (source.startsWith('<!', i)) {
-      throw new XmlSyntaxError(`unsupported markup declaration at offset ${i}`, i);
-    } else {
-      i = parseStartTag(source, i, prefixes, stack, siblings);
-      const top = stack[stack.length - 1];
-      siblings = top && top.end < 0 ? top.children : siblings;
-    }
-  }
-  if (stack.length) {
-    const open = stack[stack.length - 1] as XmlElement;
-    throw new XmlSyntaxError(`unclosed <${open.name}> opened at offset ${open.start}`, open.start);
+  const build: Build = { source, root, stack: [], siblings: root, cursor: 0, closing: false, tagName: '' };
+  current = build;
+  let ok = false;
+  try {
+    p.ENTITIES = ENTITY_TABLE;
+    p.write(source);
+    build.closing = true;
+    p.close();
+    ok = true;
+  } finally {
+    current = outer;
+    if (!ok && shared) defaultParser = undefined;
   }
   return { source, children: root };
-}
-
-/** Parses `<name attrs…>` or `<name …/>` at `at`; pushes the element; returns the offset after the tag. */
-function parseStartTag(
-  source: string,
-  at: number,
-  prefixes: ReadonlySet<string>,
-  stack: XmlElement[],
-  siblings: XmlNode[],
-): number {
-  NAME.lastIndex = at + 1;
-  const m = NAME.exec(source);
-  if (!m) throw new XmlSyntaxError(`malformed tag at offset ${at}`, at);
-  const name = m[0];
-  checkPrefix(name, at, prefixes);
-  const attrs: XmlAttr[] = [];
-  let p = NAME.lastIndex;
-  for (;;) {
-    ATTR.lastIndex = p;
-    const a = ATTR.exec(source);
-    if (!a) break;
-    const attrName = a[1] as string;
-    checkPrefix(attrName, p, prefixes);
-    if (attrs.some((x) => x.name === attrName)) {
-      throw new XmlSyntaxError(`duplicate attribute ${attrName} in <${name}> at offset ${at}`, at);
-    }
-    const raw = a[2] ?? a[3] ?? '';
-    attrs.push({ name: attrName, value: decode(raw, p) });
-    p = ATTR.lastIndex;
-  }
-  TAG_END.lastIndex = p;
-  const e = TAG_END.exec(source);
-  if (!e) throw new XmlSyntaxError(`malformed start tag <${name}> at offset ${at}`, at);
-  const end = TAG_END.lastIndex;
-  const selfClosing = e[1] === '/';
-  const el: XmlElement = {
-    type: 'element',
-    name,
-    attrs,
-    children: [],
-    start: at,
-    openEnd: end,
-    closeStart: selfClosing ? end : -1,
-    end: selfClosing ? end : -1,
-  };
-  siblings.push(el);
-  if (!selfClosing) stack.push(el);
-  return end;
 }
 
 /** parseStorage that returns the error instead of throwing. */
