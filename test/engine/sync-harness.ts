@@ -189,7 +189,8 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
       clearTimeout(timer);
     }
   };
-  const deletesIn = (fromLog: number) => emu.requestLog().slice(fromLog).filter((r) => r.method === 'DELETE' && /\/pages\//.test(r.route) && r.status < 300 && (!r.fault || r.fault.endsWith('-after'))).length;
+  // Distinct pages deleted (a retried DELETE whose first answer was lost is one delete).
+  const deletesIn = (fromLog: number) => new Set(emu.requestLog().slice(fromLog).filter((r) => r.method === 'DELETE' && /\/pages\//.test(r.route) && r.status < 300 && (!r.fault || r.fault.endsWith('-after'))).map((r) => r.path)).size;
   let lastWarnings: string[] = [];
   const runOne = async (which: 'pull' | 'push', force: boolean): Promise<void> => {
     const before = baseCount();
