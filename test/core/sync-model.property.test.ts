@@ -659,7 +659,7 @@ function runCase(c: { pages: number; ops: Op[] }): void {
   }
 }
 
-test(`randomized sync model (real planners, in-memory fakes): ${CASES} cases, 5 invariants (seed ${SEED})`, { timeout: SOAK ? 0 : 300_000 }, () => {
+test(`randomized sync model (real planners, in-memory fakes): ${CASES} cases, 5 invariants (seed ${SEED})`, { timeout: SOAK ? Infinity : 300_000 }, () => {
   fc.assert(
     fc.property(caseArb, (c) => runCase(c)),
     { numRuns: CASES, seed: SEED, ...(process.env.CSYNC_MODEL_PATH ? { path: process.env.CSYNC_MODEL_PATH } : {}), includeErrorInReport: true },
