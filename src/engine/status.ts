@@ -89,7 +89,7 @@ export function formatStatus(r: StatusReport): string {
       ...r.remote.deleted.map((e) => `deleted:   ${e.path}`),
     ]);
   }
-  section('Conflicts (csync resolve <path> --keep local|remote)', r.conflicts.map((c) => `${c.kind}: ${c.path}${c.copyPath ? ` (remote version in ${c.copyPath})` : ''}`));
+  section('Conflicts (csync resolve <path> --keep local|remote|merged)', r.conflicts.map((c) => `${c.kind}: ${c.path}${c.copyPath ? ` (remote version in ${c.copyPath})` : ''}`));
   const clean = !r.local.modified.length && !r.local.new.length && !r.local.deleted.length && !r.local.moved.length && !r.conflicts.length && (!r.remote || (!r.remote.changed.length && !r.remote.new.length && !r.remote.deleted.length));
   if (clean) lines.push(`Everything in sync: ${r.spaces.join(', ')} (${r.unchanged} pages).`);
   return lines.join('\n');

@@ -32,7 +32,7 @@ export function formatPushSummary(s: PushSummary): string {
     );
   if (p.falseConflicts) lines.push(`${p.falseConflicts} page(s) were changed identically on both sides and are now in sync.`);
   for (const c of s.conflicts) {
-    if (c.kind === 'unresolved') lines.push(`CONFLICT ${c.path}: unresolved conflict, not pushed (csync resolve ${c.path} --keep local|remote)`);
+    if (c.kind === 'unresolved') lines.push(`CONFLICT ${c.path}: unresolved conflict, not pushed (csync resolve ${c.path} --keep local|remote|merged)`);
     else lines.push(c.copyPath ? `CONFLICT ${c.path}: kept your file, not pushed; the remote version is in ${c.copyPath}` : `CONFLICT ${c.path}: deleted in Confluence but edited here; kept your file`);
   }
   for (const w of s.warnings.slice(0, 20)) lines.push(`warning: ${w}`);

@@ -1,4 +1,4 @@
-/** `csync resolve <path> --keep local|remote`: settle a conflict recorded by pull, push or sync. */
+/** `csync resolve <path> --keep local|remote|merged`: settle a conflict recorded by pull, push or sync. */
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';

@@ -188,7 +188,7 @@ export async function startWatch(
       metrics.addConflicts(fresh.length);
       for (const [, c] of fresh) {
         logger.warn({ module: 'daemon', path: c.path, copy: c.copyPath }, 'conflict: your file is kept; resolve with csync resolve');
-        print?.(`CONFLICT ${c.path}: your file is kept${c.copyPath ? `, the remote version is in ${c.copyPath}` : ''} (csync resolve ${c.path} --keep local|remote)`);
+        print?.(`CONFLICT ${c.path}: your file is kept${c.copyPath ? `, the remote version is in ${c.copyPath}` : ''} (csync resolve ${c.path} --keep local|remote|merged)`);
       }
     }
     return now.size;
