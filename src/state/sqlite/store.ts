@@ -79,6 +79,22 @@ interface AttRow {
   hash: string;
 }
 
+/** The named parameters of the pages table for everything but the base text. */
+const metaRow = (p: BasePageMeta) => ({
+  id: p.id,
+  space_key: p.spaceKey,
+  parent_id: p.parentId,
+  title: p.title,
+  position: p.position,
+  version: p.version,
+  path: p.path,
+  hash: p.hash,
+  size: p.size,
+  mtime_ms: p.mtimeMs,
+  labels: JSON.stringify(p.labels),
+  status: p.status,
+});
+
 const toAtt = (r: AttRow): BaseAttachment => ({ id: r.id, pageId: r.page_id, fileName: r.file_name, version: r.version, size: r.size, mediaType: r.media_type, path: r.path, hash: r.hash });
 
 export function openStateStore(path: string, options: { readonly?: boolean } = {}): StateStore {
@@ -170,37 +186,9 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
       return r ? toPage(r) : undefined;
     },
     allPages: () => (q.allPages.all() as PageRow[]).map(toPage),
-    savePage: (p) =>
-      void q.savePage.run({
-        id: p.id,
-        space_key: p.spaceKey,
-        parent_id: p.parentId,
-        title: p.title,
-        position: p.position,
-        version: p.version,
-        path: p.path,
-        hash: p.hash,
-        size: p.size,
-        mtime_ms: p.mtimeMs,
-        base: p.base,
-        labels: JSON.stringify(p.labels),
-        status: p.status,
-      }),
+    savePage: (p) => void q.savePage.run({ ...metaRow(p), base: p.base }),
     savePageMeta: (p) => {
-      const r = q.savePageMeta.run({
-        id: p.id,
-        space_key: p.spaceKey,
-        parent_id: p.parentId,
-        title: p.title,
-        position: p.position,
-        version: p.version,
-        path: p.path,
-        hash: p.hash,
-        size: p.size,
-        mtime_ms: p.mtimeMs,
-        labels: JSON.stringify(p.labels),
-        status: p.status,
-      });
+      const r = q.savePageMeta.run(metaRow(p));
       if (r.changes !== 1) throw new CsyncError('CSYNC_INTERNAL', `state: page ${p.id} is not stored; its metadata cannot be updated alone`);
     },
     deletePage: (id) => void q.deletePage.run(id),
