@@ -15,7 +15,7 @@ import { storageEquals } from '../format/index.js';
 import type { Format } from '../format/types.js';
 import { inside, sha256, statOrUndefined, writeAtomic } from '../local/files.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
-import { openStateStore, type BasePage, type StateStore } from '../state/index.js';
+import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
 import { conflictCopyPath, isConflictCopy } from './conflict-name.js';
 import { merge3 } from './merge.js';
 import { SpaceLinks } from './resolver.js';
@@ -55,11 +55,11 @@ export interface PushSummary {
 }
 
 export interface LocalChanges {
-  modified: BasePage[];
-  missing: BasePage[];
+  modified: BasePageMeta[];
+  missing: BasePageMeta[];
   /** Untracked files: new pages, or tracked pages moved to a new path (front matter id of a missing page). */
   created: string[];
-  moved: Array<{ page: BasePage; to: string }>;
+  moved: Array<{ page: BasePageMeta; to: string }>;
   unchanged: number;
 }
 
@@ -100,9 +100,10 @@ async function walk(workspace: string, rel: string, ext: string, out: string[]):
 export { inPaths };
 
 /** The push plan's inputs for a space: base pages, their local state, untracked files with their front matter ids. */
-export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format): Promise<{ base: BasePage[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
+export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format): Promise<{ base: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
   // Pages staged under cache/ by an interrupted pull are the pull's business.
-  const base = (state?.pagesOfSpace(spaceKey) ?? []).filter((b) => !b.path.startsWith('cache/'));
+  // Metadata only: base texts are read one page at a time, when a push needs one (memory stays flat on big spaces).
+  const base = (state?.pageMetasOfSpace(spaceKey) ?? []).filter((b) => !b.path.startsWith('cache/'));
   const local = await observeAll(workspace, base);
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
@@ -148,7 +149,7 @@ export async function localChanges(workspace: string, state: StateStore | undefi
   return changesOf(plan, obs.base, obs.local);
 }
 
-function changesOf(plan: PushPlan, base: readonly BasePage[], local: ReadonlyMap<string, LocalState>): LocalChanges {
+function changesOf(plan: PushPlan, base: readonly BasePageMeta[], local: ReadonlyMap<string, LocalState>): LocalChanges {
   const byId = new Map(base.map((b) => [b.id, b]));
   const out: LocalChanges = { modified: [], missing: [], created: [], moved: [], unchanged: plan.unchanged };
   for (const a of plan.actions) {
@@ -240,7 +241,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     return;
   }
   const links = new SpaceLinks(spaceKey);
-  for (const b of state.pagesOfSpace(spaceKey)) links.add(b.title, b.path);
+  for (const b of state.pageMetasOfSpace(spaceKey)) links.add(b.title, b.path);
   const ctx: Ctx = { options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log };
 
   const queue = new PQueue({ concurrency: options.concurrency });
@@ -256,19 +257,19 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
         options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
       })
       .catch((err: unknown) => failures.push(err));
-  for (const a of edits) void run(() => pushEdit(ctx, baseById.get(a.id)!, a.path));
+  for (const a of edits) void run(() => pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path));
   await queue.onIdle();
   if (failures.length) throw failures[0];
   // Moves one at a time: each re-parenting is checked against the tree as the ones before it left it.
   for (const a of moves) {
-    await pushEdit(ctx, baseById.get(a.id)!, a.path);
+    await pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path);
     options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
   }
   // Creates, parents first (a child's parent may be created in the same run).
   const creates = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []));
   if (creates.length) await pushCreates(ctx, creates);
   for (const a of plan.actions) {
-    if (a.kind === 'delete') await pushDelete(ctx, baseById.get(a.id)!);
+    if (a.kind === 'delete') await pushDelete(ctx, withBase(ctx, baseById.get(a.id)!));
     else if (a.kind === 'delete-skipped') forget(ctx, a.id);
   }
 }
@@ -297,6 +298,11 @@ function forget(ctx: Ctx, id: string): void {
  * A file deleted locally: trash its page, unless the page changed remotely since the base (someone else's edit
  * would go to the trash unseen; the next pull brings the page back instead) or is already gone.
  */
+/** A base page with its text, read from the state store only when a push needs it. */
+function withBase(ctx: Ctx, meta: BasePageMeta): BasePage {
+  return { ...meta, base: ctx.state.pageBase(meta.id) ?? '' };
+}
+
 async function pushDelete(ctx: Ctx, b: BasePage): Promise<void> {
   const { api } = ctx.options;
   const remote = await api.getPage(b.id);

@@ -47,7 +47,7 @@ export async function runStatus(options: StatusOptions): Promise<StatusReport> {
       report.local.deleted.push(...c.missing.map((b) => ({ path: b.path, id: b.id })));
       report.local.moved.push(...c.moved.map((m) => ({ path: m.to, from: m.page.path, id: m.page.id })));
       if (options.api && report.remote) {
-        const base = new Map((state?.pagesOfSpace(key) ?? []).map((b) => [b.id, b]));
+        const base = new Map((state?.pageMetasOfSpace(key) ?? []).map((b) => [b.id, b]));
         const space = await options.api.getSpaceByKey(key);
         const seen = new Set<string>();
         for await (const p of options.api.listPages(space.id, { bodies: false, limit: 250 })) {

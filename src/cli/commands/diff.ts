@@ -40,7 +40,7 @@ export const diffCommand: CommandModule<GlobalArgs, DiffArgs> = {
     try {
       for (const key of spaces) {
         const format = getFormat(ctx.config.format);
-        const pages = state.pagesOfSpace(key);
+        const pages = state.pageMetasOfSpace(key);
         const links = new SpaceLinks(key);
         for (const b of pages) links.add(b.title, b.path);
         const targets = argv.paths?.length ? pages.filter((b) => inPaths(b.path, argv.paths)) : (await localChanges(ws, state, key, format)).modified;
