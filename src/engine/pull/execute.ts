@@ -147,6 +147,11 @@ function localText(ctx: ExecContext, id: string, path: string, body: Body): { te
 async function commitFile(ctx: ExecContext, id: string, path: string, text: string, version: number): Promise<void> {
   const { size, mtimeMs } = await writeAtomic(inside(ctx.options.workspace, path), text);
   ctx.summary.bytes += size;
+  recordSynced(ctx, id, path, version, text, { hash: sha256(text), size, mtimeMs });
+}
+
+/** Records a page as synced at `version` with `base` as its merge base; `file` describes what its local file holds. */
+function recordSynced(ctx: ExecContext, id: string, path: string, version: number, base: string, file: { hash: string; size: number; mtimeMs: number }): void {
   const meta = ctx.remote.get(id)!;
   const page: BasePage = {
     id,
@@ -156,10 +161,8 @@ async function commitFile(ctx: ExecContext, id: string, path: string, text: stri
     position: meta.position,
     version,
     path,
-    hash: sha256(text),
-    size,
-    mtimeMs,
-    base: text,
+    ...file,
+    base,
     labels: meta.labels,
     status: 'synced',
   };
@@ -189,27 +192,8 @@ async function commitMerge(ctx: ExecContext, b: BasePageMeta, path: string, loca
     const { size } = await writeAtomic(inside(ctx.options.workspace, path), merged);
     summary.bytes += size;
   }
-  const meta = ctx.remote.get(b.id)!;
-  const page: BasePage = {
-    ...b,
-    path,
-    title: meta.title,
-    parentId: meta.parentId,
-    position: meta.position,
-    version,
-    base: remoteText,
-    hash: sha256(remoteText),
-    size: -1, // never "unchanged" by stat: the file holds the merge, not the base
-    mtimeMs: 0,
-    labels: meta.labels,
-    status: 'synced',
-  };
-  ctx.state.transaction(() => {
-    ctx.state.savePage(page);
-    ctx.state.clearStaged(b.id);
-    ctx.state.removeConflict(b.id);
-  });
-  ctx.statusAfter.set(b.id, 'synced');
+  // The base is the remote text; the file holds the merge, so it must never look "unchanged" by stat (size -1).
+  recordSynced(ctx, b.id, path, version, remoteText, { hash: sha256(remoteText), size: -1, mtimeMs: 0 });
   summary.pages.merged++;
   ctx.log.info({ path }, 'changed on both sides without overlap: merged into the file (push sends it)');
 }

@@ -53,19 +53,10 @@ const toPageMeta = (r: Omit<PageRow, 'base'>, intern: (s: string) => string): Ba
 const META_COLUMNS = 'id, space_key, parent_id, title, position, version, path, hash, size, mtime_ms, labels, status';
 
 const toPage = (r: PageRow): BasePage => ({
-  id: r.id,
-  spaceKey: r.space_key,
-  parentId: r.parent_id,
-  title: r.title,
-  position: r.position,
-  version: r.version,
-  path: r.path,
-  hash: r.hash,
-  size: r.size,
-  mtimeMs: r.mtime_ms,
-  base: r.base,
+  ...toPageMeta(r, (s) => s),
+  // A full page owns its label list (the shared frozen empty list is for metadata rows only).
   labels: JSON.parse(r.labels) as string[],
-  status: r.status,
+  base: r.base,
 });
 
 interface AttRow {
