@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,18 +67,12 @@ async function demoDaemon(ws: string, env: NodeJS.ProcessEnv, emu: Emulator): Pr
   const child = spawn(process.execPath, [...execArgv, CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let url = '';
   let stderr = '';
-  let buf = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    buf += d;
-    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        const j = JSON.parse(line) as { msg?: string; url?: string };
-        if (j.msg === 'daemon started' && j.url) url = j.url;
-      } catch {
-        // not a log line
-      }
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      const j = JSON.parse(line) as { msg?: string; url?: string };
+      if (j.msg === 'daemon started' && j.url) url = j.url;
+    } catch {
+      // not a log line
     }
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import assert from 'node:assert/strict';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanEnv, cliArgs, ROOT } from '../helpers/cli.js';
 
@@ -44,17 +45,11 @@ export async function startDaemonProcess(workspace: string, args: string[], env:
   const lines: LogLine[] = [];
   const other: string[] = [];
   let err = '';
-  let buf = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    buf += d;
-    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        lines.push(JSON.parse(line) as LogLine);
-      } catch {
-        other.push(line);
-      }
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      lines.push(JSON.parse(line) as LogLine);
+    } catch {
+      other.push(line);
     }
   });
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
