@@ -59,4 +59,8 @@ export const MIGRATIONS: readonly string[] = [
      version INTEGER NOT NULL,
      body TEXT NOT NULL
    );`,
+  // 2: attachment push — a stat fast path (mtime) and attachment conflicts (both sides changed the file).
+  `ALTER TABLE attachments ADD COLUMN mtime_ms REAL NOT NULL DEFAULT 0;
+   ALTER TABLE attachments ADD COLUMN status TEXT NOT NULL DEFAULT 'synced';
+   ALTER TABLE attachments ADD COLUMN copy_path TEXT;`,
 ];

@@ -68,6 +68,9 @@ interface AttRow {
   media_type: string;
   path: string;
   hash: string;
+  mtime_ms: number;
+  status: string;
+  copy_path: string | null;
 }
 
 /** The named parameters of the pages table for everything but the base text. */
@@ -86,7 +89,19 @@ const metaRow = (p: BasePageMeta) => ({
   status: p.status,
 });
 
-const toAtt = (r: AttRow): BaseAttachment => ({ id: r.id, pageId: r.page_id, fileName: r.file_name, version: r.version, size: r.size, mediaType: r.media_type, path: r.path, hash: r.hash });
+const toAtt = (r: AttRow): BaseAttachment => ({
+  id: r.id,
+  pageId: r.page_id,
+  fileName: r.file_name,
+  version: r.version,
+  size: r.size,
+  mediaType: r.media_type,
+  path: r.path,
+  hash: r.hash,
+  mtimeMs: r.mtime_ms,
+  status: r.status === 'conflict' ? 'conflict' : 'synced',
+  copyPath: r.copy_path,
+});
 
 export function openStateStore(path: string, options: { readonly?: boolean } = {}): StateStore {
   let db: Database.Database;
@@ -135,9 +150,11 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     deletePage: db.prepare('DELETE FROM pages WHERE id = ?'),
     attachmentsOfSpace: db.prepare('SELECT a.* FROM attachments a JOIN pages p ON p.id = a.page_id WHERE p.space_key = ?'),
     saveAttachment: db.prepare(
-      `INSERT INTO attachments(id, page_id, file_name, version, size, media_type, path, hash) VALUES (@id, @page_id, @file_name, @version, @size, @media_type, @path, @hash)
+      `INSERT INTO attachments(id, page_id, file_name, version, size, media_type, path, hash, mtime_ms, status, copy_path)
+         VALUES (@id, @page_id, @file_name, @version, @size, @media_type, @path, @hash, @mtime_ms, @status, @copy_path)
        ON CONFLICT(id) DO UPDATE SET page_id = excluded.page_id, file_name = excluded.file_name, version = excluded.version, size = excluded.size,
-         media_type = excluded.media_type, path = excluded.path, hash = excluded.hash`,
+         media_type = excluded.media_type, path = excluded.path, hash = excluded.hash, mtime_ms = excluded.mtime_ms, status = excluded.status,
+         copy_path = excluded.copy_path`,
     ),
     deleteAttachment: db.prepare('DELETE FROM attachments WHERE id = ?'),
     stage: db.prepare('INSERT INTO staged_bodies(page_id, version, body) VALUES (?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET version = excluded.version, body = excluded.body'),
@@ -184,7 +201,20 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     },
     deletePage: (id) => void q.deletePage.run(id),
     attachmentsOfSpace: (key) => (q.attachmentsOfSpace.all(key) as AttRow[]).map(toAtt),
-    saveAttachment: (a) => void q.saveAttachment.run({ id: a.id, page_id: a.pageId, file_name: a.fileName, version: a.version, size: a.size, media_type: a.mediaType, path: a.path, hash: a.hash }),
+    saveAttachment: (a) =>
+      void q.saveAttachment.run({
+        id: a.id,
+        page_id: a.pageId,
+        file_name: a.fileName,
+        version: a.version,
+        size: a.size,
+        media_type: a.mediaType,
+        path: a.path,
+        hash: a.hash,
+        mtime_ms: a.mtimeMs ?? 0,
+        status: a.status ?? 'synced',
+        copy_path: a.copyPath ?? null,
+      }),
     deleteAttachment: (id) => void q.deleteAttachment.run(id),
     stageBodies: (bodies) => db.transaction(() => bodies.forEach((b) => q.stage.run(b.id, b.version, b.body)))(),
     stagedBody: (id, version) => (q.staged.get(id, version) as { body: string } | undefined)?.body,
