@@ -3,7 +3,7 @@
  * updates (no GET first: version = base + 1; a 409 fetches the page and merges three-way), creates, deletes.
  * Every finished action advances the state base in its own transaction, so a rerun converges.
  */
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
@@ -16,10 +16,10 @@ import type { Format } from '../format/types.js';
 import { inside, sha256, statOrUndefined, writeAtomic } from '../local/files.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
-import { conflictCopyPath, isConflictCopy } from './conflict-name.js';
+import { conflictCopyPath } from './conflict-name.js';
 import { merge3 } from './merge.js';
 import { SpaceLinks } from './resolver.js';
-import { observeAll } from './scan.js';
+import { observeAll, walkFiles } from './scan.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
 import type { Logger } from '../obs/logger.js';
 
@@ -63,7 +63,6 @@ export interface LocalChanges {
   unchanged: number;
 }
 
-const TEMP_RE = /(^\.|~$|\.swp$|\.swo$|\.swx$|\.bak$|\.tmp$|\.orig$|^#.*#$|\.crswap$)/;
 
 function emptySummary(dryRun: boolean): PushSummary {
   return {
@@ -78,25 +77,6 @@ function emptySummary(dryRun: boolean): PushSummary {
   };
 }
 
-export function ignoredName(name: string): boolean {
-  return TEMP_RE.test(name) || isConflictCopy(name);
-}
-
-async function walk(workspace: string, rel: string, ext: string, out: string[]): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(inside(workspace, rel), { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (ignoredName(e.name)) continue;
-    const p = `${rel}/${e.name}`;
-    if (e.isDirectory()) await walk(workspace, p, ext, out);
-    else if (e.isFile() && e.name.endsWith(ext)) out.push(p);
-  }
-}
-
 export { inPaths };
 
 /** The push plan's inputs for a space: base pages, their local state, untracked files with their front matter ids. */
@@ -107,7 +87,7 @@ export async function observeLocal(workspace: string, state: StateStore | undefi
   const local = await observeAll(workspace, base);
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
-  await walk(workspace, `content/${spaceKey}`, format.extension, files);
+  await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);
   const untracked: UntrackedFile[] = [];
   for (const f of files) {
     if (tracked.has(f)) continue;
@@ -128,7 +108,7 @@ export async function findLocalMoves(workspace: string, spaceKey: string, format
   if (missing.size === 0) return moves;
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
-  await walk(workspace, `content/${spaceKey}`, format.extension, files);
+  await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);
   for (const f of files.sort()) {
     if (tracked.has(f)) continue;
     const text = await readFile(inside(workspace, f), 'utf8');
