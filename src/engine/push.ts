@@ -13,13 +13,14 @@ import type { RemotePage } from '../core/remote-types.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
 import { storageEquals } from '../format/index.js';
 import type { Format } from '../format/types.js';
-import { inside, sha256, statOrUndefined, writeAtomic } from '../local/files.js';
+import { inside, moveFile, pruneEmptyDirs, sha256, statOrUndefined, trashPath, writeAtomic } from '../local/files.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
 import { conflictCopyPath } from './conflict-name.js';
 import { merge3 } from './merge.js';
 import { SpaceLinks } from './resolver.js';
 import { observeAll, walkFiles } from './scan.js';
+import { attachmentGateError, attachmentPlanLine, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
 import type { Logger } from '../obs/logger.js';
 
@@ -41,12 +42,17 @@ export interface PushOptions {
   now?: () => Date;
   /** Use this lock holder instead of taking the lock (sync already holds it). */
   lockHeld?: boolean;
+  /** Version comment on updated pages and uploaded attachments (sync.versionMessage). */
+  versionMessage?: string | undefined;
+  /** Attachment uploads as minor edits: no notification e-mails (sync.minorEdit; v2 page updates have no such flag). */
+  minorEdit?: boolean | undefined;
 }
 
 export interface PushSummary {
   dryRun: boolean;
   spaces: string[];
   pages: { updated: number; created: number; deleted: number; moved: number; renamed: number; merged: number; conflicted: number; unchanged: number; falseConflicts: number; skippedConflicts: number };
+  attachments: AttachmentPushSummary;
   requests: number | undefined;
   durationMs: number;
   conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
@@ -61,6 +67,8 @@ export interface LocalChanges {
   created: string[];
   moved: Array<{ page: BasePageMeta; to: string }>;
   unchanged: number;
+  /** Attachment files under attachments/<SPACE>/ that a push would send. */
+  attachments: { modified: string[]; new: string[]; deleted: string[]; moved: Array<{ from: string; to: string }>; conflicts: Array<{ path: string; copyPath: string | null }>; unchanged: number };
 }
 
 
@@ -69,6 +77,7 @@ function emptySummary(dryRun: boolean): PushSummary {
     dryRun,
     spaces: [],
     pages: { updated: 0, created: 0, deleted: 0, moved: 0, renamed: 0, merged: 0, conflicted: 0, unchanged: 0, falseConflicts: 0, skippedConflicts: 0 },
+    attachments: emptyAttachmentSummary(),
     requests: undefined,
     durationMs: 0,
     conflicts: [],
@@ -126,12 +135,25 @@ export async function findLocalMoves(workspace: string, spaceKey: string, format
 export async function localChanges(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, paths?: readonly string[]): Promise<LocalChanges> {
   const obs = await observeLocal(workspace, state, spaceKey, format);
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths, maxDelete: { percent: 100 }, force: true });
-  return changesOf(plan, obs.base, obs.local);
+  const changes = changesOf(plan, obs.base, obs.local);
+  if (!state) return changes;
+  const created = new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : [])));
+  const { plan: att, base } = await planAttachments({ workspace, state, spaceKey, extension: format.extension, paths, maxDelete: { percent: 100 }, force: true }, placementsAfter(obs.base, plan.actions), created);
+  const out = changes.attachments;
+  out.unchanged = att.unchanged;
+  for (const a of att.actions) {
+    if (a.kind === 'upload' || a.kind === 'orphan') out.new.push(a.path);
+    else if (a.kind === 'update') out.modified.push(a.path);
+    else if (a.kind === 'delete') out.deleted.push(a.path);
+    else if (a.kind === 'relocate') out.moved.push({ from: a.from, to: a.path });
+    else if (a.kind === 'conflict') out.conflicts.push({ path: a.path, copyPath: base.get(a.id)?.copyPath ?? null });
+  }
+  return changes;
 }
 
 function changesOf(plan: PushPlan, base: readonly BasePageMeta[], local: ReadonlyMap<string, LocalState>): LocalChanges {
   const byId = new Map(base.map((b) => [b.id, b]));
-  const out: LocalChanges = { modified: [], missing: [], created: [], moved: [], unchanged: plan.unchanged };
+  const out: LocalChanges = { modified: [], missing: [], created: [], moved: [], unchanged: plan.unchanged, attachments: { modified: [], new: [], deleted: [], moved: [], conflicts: [], unchanged: 0 } };
   for (const a of plan.actions) {
     if (a.kind === 'create') out.created.push(a.path);
     else if (a.kind === 'move') out.moved.push({ page: byId.get(a.id)!, to: a.path });
@@ -189,6 +211,11 @@ interface Ctx {
   log: Logger;
 }
 
+function versionMeta(ctx: Ctx): { message?: string; minorEdit?: boolean } {
+  const { versionMessage, minorEdit } = ctx.options;
+  return { ...(versionMessage ? { message: versionMessage } : {}), ...(minorEdit !== undefined ? { minorEdit } : {}) };
+}
+
 function sortedLabels(l: readonly string[] | undefined): string[] {
   return [...new Set((l ?? []).map(String))].sort();
 }
@@ -209,6 +236,11 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     });
   }
   const baseById = new Map(obs.base.map((b) => [b.id, b]));
+  // Attachments are planned against where the pages will be once the page actions ran: their gate is checked
+  // before anything is written, and a dry run shows their plan too.
+  const attIO = attachmentIO(options, state, spaceKey, format.extension, summary, log);
+  const planned = await planAttachments(attIO, placementsAfter(obs.base, plan.actions), new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []))));
+  if (planned.plan.gate) throw attachmentGateError(spaceKey, planned.plan.gate);
   summary.pages.unchanged += plan.unchanged;
   for (const a of plan.actions) summary.plan.push(planLine(a));
   if (options.dryRun) {
@@ -218,6 +250,11 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
       else if (a.kind === 'create') summary.pages.created++;
       else if (a.kind === 'delete') summary.pages.deleted++;
     }
+    for (const a of planned.plan.actions) {
+      const line = attachmentPlanLine(a);
+      if (line) summary.plan.push(line);
+    }
+    countPlanned(planned.plan, summary.attachments);
     return;
   }
   const links = new SpaceLinks(spaceKey);
@@ -252,6 +289,45 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     if (a.kind === 'delete') await pushDelete(ctx, withBase(ctx, baseById.get(a.id)!));
     else if (a.kind === 'delete-skipped') forget(ctx, a.id);
   }
+  // Attachments last: new pages exist now, moved pages are at their new folders, deleted ones took theirs along.
+  const attachments = await planAttachments(attIO, state.pageMetasOfSpace(spaceKey));
+  if (attachments.plan.gate) throw attachmentGateError(spaceKey, attachments.plan.gate, true);
+  await executeAttachmentPlan(attIO, attachments.plan, attachments.base);
+}
+
+function attachmentIO(options: PushOptions, state: StateStore, spaceKey: string, extension: string, summary: PushSummary, log: Logger) {
+  return {
+    workspace: options.workspace,
+    api: options.api,
+    state,
+    spaceKey,
+    extension,
+    now: options.now ?? (() => new Date()),
+    log,
+    paths: options.paths,
+    noDelete: options.noDelete,
+    maxDelete: options.maxDelete,
+    force: options.force,
+    concurrency: options.concurrency,
+    minorEdit: options.minorEdit,
+    comment: options.versionMessage,
+    summary,
+  };
+}
+
+/** Where each tracked page will be after the page actions (moves applied, deletes gone). */
+function placementsAfter(base: readonly BasePageMeta[], actions: readonly PushAction[]): PagePlacement[] {
+  const to = new Map<string, string | null>();
+  for (const a of actions) {
+    if (a.kind === 'move') to.set(a.id, a.path);
+    else if (a.kind === 'delete') to.set(a.id, null);
+  }
+  const out: PagePlacement[] = [];
+  for (const b of base) {
+    const path = to.has(b.id) ? to.get(b.id) : b.path;
+    if (path) out.push({ id: b.id, path, status: b.status });
+  }
+  return out;
 }
 
 function planLine(a: PushAction): PlanLine {
@@ -291,6 +367,13 @@ async function pushDelete(ctx: Ctx, b: BasePage): Promise<void> {
     return;
   }
   if (remote && remote.status === 'current') await api.deletePage(b.id);
+  // The page took its attachments to the trash: their local files go to cache/trash too (recoverable).
+  for (const a of ctx.state.attachmentsOfSpace(ctx.spaceKey)) {
+    if (a.pageId !== b.id) continue;
+    const abs = inside(ctx.options.workspace, a.path);
+    if (await statOrUndefined(abs)) await moveFile(abs, trashPath(ctx.options.workspace, a.path, ctx.now()));
+    await pruneEmptyDirs(abs.slice(0, abs.lastIndexOf('/')), inside(ctx.options.workspace, 'attachments'));
+  }
   forget(ctx, b.id);
   ctx.summary.pages.deleted++;
   ctx.log.info({ path: b.path, id: b.id }, 'page moved to the Confluence trash');
@@ -369,7 +452,7 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
   let remoteTitle = b.title;
   if (!contentSame) {
     try {
-      const r = await api.updatePage({ id: b.id, title, parentId: newParent, body: storage, version: b.version + 1 });
+      const r = await api.updatePage({ id: b.id, title, parentId: newParent, body: storage, version: b.version + 1, ...versionMeta(ctx) });
       version = r.version.number;
       remoteTitle = r.title;
       summary.pages.updated++;
@@ -448,7 +531,7 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
   let version = remote.version.number;
   if (m.text !== remoteText) {
     const storage = toStorage(ctx, path, title, merged.body);
-    const r = await api.updatePage({ id: b.id, title, parentId: parentId ?? remote.parentId, body: storage, version: remote.version.number + 1 });
+    const r = await api.updatePage({ id: b.id, title, parentId: parentId ?? remote.parentId, body: storage, version: remote.version.number + 1, ...versionMeta(ctx) });
     version = r.version.number;
     if (JSON.stringify(labels) !== JSON.stringify(remoteLabels)) await syncLabels(ctx, b.id, remoteLabels, labels);
   }

@@ -209,7 +209,8 @@ export async function startWatch(
 
   const push = async (paths: readonly string[] | undefined): Promise<PushSummary> => {
     const { runPush } = await import('../../engine/push.js');
-    return runPush({ ...common(engine.config), paths });
+    const config = engine.config;
+    return runPush({ ...common(config), paths, versionMessage: config.sync.versionMessage, minorEdit: config.sync.minorEdit });
   };
 
   const pull = async (): Promise<PullSummary> => {
