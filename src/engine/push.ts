@@ -290,7 +290,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     else if (a.kind === 'delete-skipped') forget(ctx, a.id);
   }
   // Attachments last: new pages exist now, moved pages are at their new folders, deleted ones took theirs along.
-  const attachments = await planAttachments(attIO, state.pageMetasOfSpace(spaceKey));
+  const attachments = await planAttachments({ ...attIO, refreshMtimes: true }, state.pageMetasOfSpace(spaceKey));
   if (attachments.plan.gate) throw attachmentGateError(spaceKey, attachments.plan.gate, true);
   await executeAttachmentPlan(attIO, attachments.plan, attachments.base);
 }

@@ -154,7 +154,7 @@ async function runCase(emu: Emulator, client: ConfluenceClient, c: Case): Promis
       switch (op.k) {
         case 'ladd':
         case 'ledit': {
-          const rel = op.k === 'ladd' ? `${dirs[op.page]}/${NAMES[op.name]}` : files[op.i % Math.max(1, files.length)];
+          const rel = 'page' in op ? `${dirs[op.page]}/${NAMES[op.name]}` : files[op.i % Math.max(1, files.length)];
           if (!rel) break;
           if (existsSync(abs(rel))) superseded.add(tokenOf(readFileSync(abs(rel), 'utf8')));
           const t = token();
@@ -174,7 +174,7 @@ async function runCase(emu: Emulator, client: ConfluenceClient, c: Case): Promis
         }
         case 'radd':
         case 'redit': {
-          const target = op.k === 'radd' ? { pageId: pages[op.page]!.id, name: NAMES[op.name]! } : remote.length ? { pageId: remote[op.i % remote.length]!.a.pageId, name: remote[op.i % remote.length]!.a.title } : undefined;
+          const target = 'page' in op ? { pageId: pages[op.page]!.id, name: NAMES[op.name]! } : remote.length ? { pageId: remote[op.i % remote.length]!.a.pageId, name: remote[op.i % remote.length]!.a.title } : undefined;
           if (!target) break;
           const cur = emu.api.attachments(target.pageId).find((a) => a.title === target.name);
           if (cur) superseded.add(tokenOf(cur.data.toString('utf8')));

@@ -38,6 +38,10 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
         ctx.summary.attachments.skipped++;
         return;
       }
+      if (b && b.version === a.version && b.path === path) {
+        ctx.summary.attachments.skipped++;
+        return;
+      }
       const local = b ? await observe(ctx.options.workspace, { ...b, mtimeMs: b.mtimeMs ?? 0 }) : (await statOrUndefined(abs)) ? 'untracked' : 'missing';
       if (b && b.version === a.version) {
         // Unchanged remotely: a local edit or delete is push's to send; only a page move carries the file along.

@@ -61,7 +61,7 @@ export interface PagePlacement {
  * The attachment plan of a space. `pages` are the tracked pages where they are (or will be, for a dry run) after the
  * page actions; `created` are the page files this push creates (their folders' files wait for them).
  */
-export async function planAttachments(io: Omit<AttachmentPushIO, 'summary' | 'api' | 'now' | 'log' | 'concurrency'>, pages: readonly PagePlacement[], created: ReadonlySet<string> = new Set()): Promise<{ plan: AttachmentPlan; base: Map<string, BaseAttachment> }> {
+export async function planAttachments(io: Omit<AttachmentPushIO, 'summary' | 'api' | 'now' | 'log' | 'concurrency'> & { refreshMtimes?: boolean }, pages: readonly PagePlacement[], created: ReadonlySet<string> = new Set()): Promise<{ plan: AttachmentPlan; base: Map<string, BaseAttachment> }> {
   const base = io.state.attachmentsOfSpace(io.spaceKey);
   const live = pages.filter((p) => p.status !== 'deleted-remote');
   const livePages = new Set(live.map((p) => p.id));
@@ -69,6 +69,15 @@ export async function planAttachments(io: Omit<AttachmentPushIO, 'summary' | 'ap
   const pageOfFolder = new Map(live.map((p) => [attachmentDir(p.path), p.id]));
   const createdFolders = new Set([...created].map((p) => attachmentDir(p)));
   const local = await observeAll(io.workspace, base.map((b) => ({ ...b, mtimeMs: b.mtimeMs ?? 0 })));
+  if (io.refreshMtimes) {
+    // Records without an mtime (written before the stat fast path existed, or by a conflict) were hashed just now:
+    // remember the mtime of the unchanged ones so the next scan is a stat.
+    for (const b of base) {
+      if ((b.mtimeMs ?? 0) !== 0 || local.get(b.id) !== 'unchanged') continue;
+      const st = await statOrUndefined(inside(io.workspace, b.path));
+      if (st) io.state.saveAttachment({ ...b, size: st.size, mtimeMs: st.mtimeMs });
+    }
+  }
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
   await walkFiles(io.workspace, `attachments/${io.spaceKey}`, '', files);
