@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
 import type { LocalState } from '../core/plan.js';
-import { createOrder, decideConflict, inPaths, planPush, type PushAction, type PushPlan, type UntrackedFile } from '../core/push-plan.js';
+import { createOrder, decideConflict, inPaths, planPush, titleCollisions, type PushAction, type PushPlan, type TitleEntry, type UntrackedFile } from '../core/push-plan.js';
 import type { RemotePage } from '../core/remote-types.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
 import { storageEquals } from '../format/index.js';
@@ -236,6 +236,12 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     });
   }
   const baseById = new Map(obs.base.map((b) => [b.id, b]));
+  // Titles are unique in a space: a create or rename onto a title another page keeps or takes is refused before any write.
+  const collisions = await findTitleCollisions(options.workspace, obs.base, plan.actions, format.extension);
+  if (collisions.size) {
+    for (const [path, other] of collisions) summary.warnings.push(`${path}: its title is also the title of ${other}; titles are unique in a space; not pushed`);
+    plan.actions = plan.actions.filter((a) => !collisions.has(a.path));
+  }
   // Attachments are planned against where the pages will be once the page actions ran: their gate is checked
   // before anything is written, and a dry run shows their plan too.
   const attIO = attachmentIO(options, state, spaceKey, format.extension, summary, log);
@@ -328,6 +334,36 @@ function placementsAfter(base: readonly BasePageMeta[], actions: readonly PushAc
     if (path) out.push({ id: b.id, path, status: b.status });
   }
   return out;
+}
+
+/** The titles pages will have after the push, read from the front matter of the files it sends. */
+async function findTitleCollisions(workspace: string, base: readonly BasePageMeta[], actions: readonly PushAction[], ext: string): Promise<Map<string, string>> {
+  const touched = new Map<string, PushAction>();
+  for (const a of actions) if ((a.kind === 'update' || a.kind === 'move' || a.kind === 'delete') && a.id) touched.set(a.id, a);
+  const entries: TitleEntry[] = [];
+  const titleIn = async (path: string): Promise<string | undefined> => {
+    const text = await readFile(inside(workspace, path), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    const p = parseFile(text);
+    return p.ok && p.meta.title !== undefined ? String(p.meta.title) : undefined;
+  };
+  for (const b of base) {
+    const a = touched.get(b.id);
+    if (a?.kind === 'delete') continue;
+    if (!a) {
+      entries.push({ path: b.path, title: b.title, changing: false });
+      continue;
+    }
+    const title = (await titleIn(a.path)) ?? b.title;
+    entries.push({ path: a.path, title, changing: title !== b.title });
+  }
+  if (!entries.some((e) => e.changing) && !actions.some((a) => a.kind === 'create')) return new Map();
+  for (const a of actions) {
+    if (a.kind !== 'create') continue;
+    const name = a.path.slice(a.path.lastIndexOf('/') + 1, a.path.length - ext.length);
+    entries.push({ path: a.path, title: (await titleIn(a.path)) ?? name, changing: true });
+  }
+  return titleCollisions(entries);
 }
 
 function planLine(a: PushAction): PlanLine {
