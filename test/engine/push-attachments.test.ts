@@ -308,3 +308,35 @@ test('a deleted page takes its attachments along: their local files go to cache/
     await c.ws.close();
   }
 });
+
+test('a page moved with its attachment folder: the page is re-parented, the attachments are only re-recorded; moved without it, the next pull brings them along', async () => {
+  const c = await pulled();
+  try {
+    const from = fileOf(c.ws, 'Images and files');
+    const to = 'content/DEMO/Demo space home/Images and files.md';
+    const { renameSync } = await import('node:fs');
+    renameSync(join(c.ws.dir, from), join(c.ws.dir, to));
+    renameSync(join(c.ws.dir, c.dir), join(c.ws.dir, attachmentDir(to)));
+    const status = await c.ws.csync(['status', '--local']);
+    assert.match(status.stdout, /moved: +attachments\/DEMO\/Demo space home\/Formatting guide\/Images and files\/logo\.png → attachments\/DEMO\/Demo space home\/Images and files\/logo\.png/);
+    const r = await c.ws.csync(['push']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /2 moved with their page/);
+    assert.deepEqual(writes(c.ws), ['PUT /wiki/api/v2/pages/{id}'], 'no upload: the bytes did not change');
+    assert.deepEqual(attachmentRows(c.ws).map((x) => x.path), [`${attachmentDir(to)}/logo.png`, `${attachmentDir(to)}/report.csv`]);
+    assert.match((await c.ws.csync(['status'])).stdout, /Everything in sync/);
+
+    // Back under "Formatting guide", this time leaving the attachment folder where it is.
+    renameSync(join(c.ws.dir, to), join(c.ws.dir, from));
+    c.ws.emu.resetLog();
+    const back = await c.ws.csync(['sync']);
+    assert.equal(back.code, 0, back.stdout + back.stderr);
+    assert.deepEqual(writes(c.ws), ['PUT /wiki/api/v2/pages/{id}']);
+    const pull = await c.ws.csync(['pull']);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.ok(existsSync(c.abs('logo.png')) && existsSync(c.abs('report.csv')), 'pull moved the attachments to the page folder');
+    assert.match((await c.ws.csync(['status'])).stdout, /Everything in sync/);
+  } finally {
+    await c.ws.close();
+  }
+});
