@@ -298,6 +298,10 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   // Attachments last: new pages exist now, moved pages are at their new folders, deleted ones took theirs along.
   const attachments = await planAttachments({ ...attIO, refreshMtimes: true }, state.pageMetasOfSpace(spaceKey));
   if (attachments.plan.gate) throw attachmentGateError(spaceKey, attachments.plan.gate, true);
+  for (const a of attachments.plan.actions) {
+    const line = attachmentPlanLine(a);
+    if (line) summary.plan.push(line);
+  }
   await executeAttachmentPlan(attIO, attachments.plan, attachments.base);
 }
 
