@@ -48,7 +48,7 @@ async function healthy(d: DaemonProcess): Promise<boolean> {
   return (await d.health()).status === 200;
 }
 
-test('csync watch: local edit → page, remote edit → file, both → conflict copy; /healthz, /metrics; a one-shot push exits 8; SIGTERM mid-push drains, commits state.db, exits 0', async () => {
+test('csync watch: local edit → page, new attachment file → upload, remote edit → file, both → conflict copy; /healthz, /metrics; a one-shot push exits 8; SIGTERM mid-push drains, commits state.db, exits 0', async () => {
   const ws: TestWorkspace = await workspaceWithEmulator({ seed: 'demo' });
   let d: DaemonProcess | undefined;
   try {
@@ -67,6 +67,11 @@ test('csync watch: local edit → page, remote edit → file, both → conflict 
     edit(ws.dir, ARCH, (t) => `${t}\nAdded while the daemon watches.\n`);
     await until(() => /Added while the daemon watches\./.test(ws.emu.api.body(arch.id)), 'the local edit reaches the page', 20_000, d);
     assert.equal(ws.emu.api.page(arch.id).version.number, v0 + 1);
+
+    // A file dropped next to a page is uploaded as its attachment, by the daemon alone.
+    const images = pageOf(ws.emu, 'Images and files');
+    writeFileSync(join(ws.dir, 'attachments/DEMO/Demo space home/Formatting guide/Images and files/dropped.txt'), 'dropped while the daemon watches\n');
+    await until(() => ws.emu.api.attachments(images.id).some((a) => a.title === 'dropped.txt' && a.data.toString('utf8') === 'dropped while the daemon watches\n'), 'the dropped file is uploaded', 20_000, d);
 
     // Remote edit → the file is updated at the next poll.
     const pollCount = () => d!.lines.filter((l) => l.msg === 'poll done').length;
