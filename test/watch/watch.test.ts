@@ -123,6 +123,9 @@ test('csync watch: local edit → page, new attachment file → upload, remote e
     assert.deepEqual(h.body.watcher, { ready: true, error: null });
 
     // /metrics: Prometheus text with request counters, pages both ways, conflicts, save-to-remote latency, process.
+    // Counters move when a run ends, a moment after its last write reached Confluence: wait for the second push to end.
+    const pushedNow = async () => Number(/^csync_pages_total\{direction="pushed"\} (\d+)$/m.exec(await daemon.metrics())?.[1] ?? NaN);
+    await until(async () => (await pushedNow()) >= 2, 'the second push has ended', 10_000, d);
     const m = await d.metrics();
     const value = (re: RegExp) => Number(re.exec(m)?.[1] ?? NaN);
     assert.ok(value(/^csync_http_requests_total\{operation="pages\.update",status="200"\} (\d+)$/m) >= 2, 'PUTs counted by operation and status');
