@@ -9,20 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, w
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { attachmentDir } from '../../src/engine/resolver.js';
-import { parseFile } from '../../src/format/front-matter.js';
-import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
-
-const WRITES = /^(PUT|POST|DELETE) /;
-
-function writes(ws: TestWorkspace): string[] {
-  return ws.emu.requestLog().map((r) => `${r.method} ${r.route}`).filter((r) => WRITES.test(r));
-}
-
-function fileOf(ws: TestWorkspace, title: string): string {
-  const f = ws.files('content').find((p) => parseFile(readFileSync(join(ws.dir, p), 'utf8')).meta.title === title);
-  assert.ok(f, `a file for ${title}`);
-  return f;
-}
+import { fileOf, type TestWorkspace, workspaceWithEmulator, writes } from '../helpers/workspace.js';
 
 interface Ctx {
   ws: TestWorkspace;
