@@ -19,6 +19,7 @@ import { openStateStore, type BasePage, type BasePageMeta, type StateStore } fro
 import { conflictCopyPath, isConflictCopy } from './conflict-name.js';
 import { merge3 } from './merge.js';
 import { SpaceLinks } from './resolver.js';
+import { relocatePages } from './push/relocate.js';
 import { observeAll } from './scan.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
 import type { Logger } from '../obs/logger.js';
@@ -41,12 +42,14 @@ export interface PushOptions {
   now?: () => Date;
   /** Use this lock holder instead of taking the lock (sync already holds it). */
   lockHeld?: boolean;
+  /** A pull scope is configured (--root, --label, --cql): the workspace holds part of the space (see core/placement.ts). */
+  scoped?: boolean | undefined;
 }
 
 export interface PushSummary {
   dryRun: boolean;
   spaces: string[];
-  pages: { updated: number; created: number; deleted: number; moved: number; renamed: number; merged: number; conflicted: number; unchanged: number; falseConflicts: number; skippedConflicts: number };
+  pages: { updated: number; created: number; deleted: number; moved: number; renamed: number; merged: number; conflicted: number; unchanged: number; falseConflicts: number; skippedConflicts: number; relocated: number };
   requests: number | undefined;
   durationMs: number;
   conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
@@ -69,7 +72,7 @@ function emptySummary(dryRun: boolean): PushSummary {
   return {
     dryRun,
     spaces: [],
-    pages: { updated: 0, created: 0, deleted: 0, moved: 0, renamed: 0, merged: 0, conflicted: 0, unchanged: 0, falseConflicts: 0, skippedConflicts: 0 },
+    pages: { updated: 0, created: 0, deleted: 0, moved: 0, renamed: 0, merged: 0, conflicted: 0, unchanged: 0, falseConflicts: 0, skippedConflicts: 0, relocated: 0 },
     requests: undefined,
     durationMs: 0,
     conflicts: [],
@@ -272,6 +275,9 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     if (a.kind === 'delete') await pushDelete(ctx, withBase(ctx, baseById.get(a.id)!));
     else if (a.kind === 'delete-skipped') forget(ctx, a.id);
   }
+  // Renamed, re-parented and created pages: their files go where the next pull would put them (paths converge in
+  // this sync, not the next). Also finishes the moves of a run that stopped part way.
+  summary.pages.relocated += await relocatePages({ workspace: options.workspace, state, spaceKey, ext: format.extension, scoped: Boolean(options.scoped), warnings: summary.warnings, log });
 }
 
 function planLine(a: PushAction): PlanLine {
@@ -453,7 +459,7 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
     const copy = conflictCopyPath(path, ctx.now());
     await writeAtomic(inside(ctx.options.workspace, copy), remoteText);
     ctx.state.transaction(() => {
-      ctx.state.savePage({ ...b, path, status: 'conflict' });
+      ctx.state.savePage({ ...b, path, status: 'conflict', title: remote.title, parentId: remote.parentId });
       ctx.state.addConflict({ pageId: b.id, path, copyPath: copy, remoteVersion: remote.version.number, kind: 'both-modified', createdAt: ctx.now().toISOString() });
     });
     summary.pages.conflicted++;

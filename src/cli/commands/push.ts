@@ -30,6 +30,7 @@ export function formatPushSummary(s: PushSummary): string {
     lines.push(
       `${s.dryRun ? 'Would push' : 'Pushed'} ${s.spaces.join(', ')}: ${p.updated} updated, ${p.created} created, ${p.deleted} deleted, ${p.moved} moved, ${p.renamed} renamed, ${p.merged} merged, ${p.conflicted} conflicted, ${p.unchanged} unchanged pages`,
     );
+  if (p.relocated) lines.push(`${p.relocated} file(s) moved to the path of their page (as a pull would name them).`);
   if (p.falseConflicts) lines.push(`${p.falseConflicts} page(s) were changed identically on both sides and are now in sync.`);
   for (const c of s.conflicts) {
     if (c.kind === 'unresolved') lines.push(`CONFLICT ${c.path}: unresolved conflict, not pushed (csync resolve ${c.path} --keep local|remote|merged)`);
@@ -60,6 +61,7 @@ export async function pushWith(ctx: Context, argv: PushArgs, extra: { lockHeld?:
       noDelete: argv.delete === false,
       concurrency: ctx.config.concurrency.pages,
       logger: ctx.logger,
+      scoped: Boolean(ctx.config.scope.rootPageId || ctx.config.scope.labels.length || ctx.config.scope.cql),
       progress: (e) => progress.update(e),
       ...(extra.lockHeld ? { lockHeld: true } : {}),
     });

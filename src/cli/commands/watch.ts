@@ -209,7 +209,8 @@ export async function startWatch(
 
   const push = async (paths: readonly string[] | undefined): Promise<PushSummary> => {
     const { runPush } = await import('../../engine/push.js');
-    return runPush({ ...common(engine.config), paths });
+    const { scope } = engine.config;
+    return runPush({ ...common(engine.config), paths, scoped: Boolean(scope.rootPageId || scope.labels.length || scope.cql) });
   };
 
   const pull = async (): Promise<PullSummary> => {
