@@ -55,6 +55,8 @@ export interface PushSummary {
   conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
   warnings: string[];
   plan: PlanLine[];
+  /** The page versions this push created (updates, merges, creates): the daemon's poll knows them for its own. */
+  written: Array<{ id: string; version: number }>;
 }
 
 export interface LocalChanges {
@@ -78,6 +80,7 @@ function emptySummary(dryRun: boolean): PushSummary {
     conflicts: [],
     warnings: [],
     plan: [],
+    written: [],
   };
 }
 
@@ -398,6 +401,7 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
       const r = await api.updatePage({ id: b.id, title, parentId: newParent, body: storage, version: b.version + 1 });
       version = r.version.number;
       remoteTitle = r.title;
+      summary.written.push({ id: b.id, version });
       summary.pages.updated++;
       if (moved) summary.pages.moved++;
       if (title !== b.title) summary.pages.renamed++;
@@ -476,6 +480,7 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
     const storage = toStorage(ctx, path, title, merged.body);
     const r = await api.updatePage({ id: b.id, title, parentId: parentId ?? remote.parentId, body: storage, version: remote.version.number + 1 });
     version = r.version.number;
+    summary.written.push({ id: b.id, version });
     if (JSON.stringify(labels) !== JSON.stringify(remoteLabels)) await syncLabels(ctx, b.id, remoteLabels, labels);
   }
   await saveSynced(ctx, b, path, m.text, { version, title, parentId: parentId ?? remote.parentId }, labels, m.text !== localText);
@@ -549,6 +554,7 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
         continue;
       }
     }
+    ctx.summary.written.push({ id: page.id, version: page.version.number });
     if (labels.length) await api.addLabels(page.id, labels);
     const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
     const newText = composeFile(meta, parsed.body);
