@@ -106,10 +106,11 @@ async function walk(workspace: string, rel: string, ext: string, out: string[]):
 export { inPaths };
 
 /** The push plan's inputs for a space: base pages, their local state, untracked files with their front matter ids. */
-export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format): Promise<{ base: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
+export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format): Promise<{ base: BasePageMeta[]; all: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
   // Pages staged under cache/ by an interrupted pull are the pull's business.
   // Metadata only: base texts are read one page at a time, when a push needs one (memory stays flat on big spaces).
-  const base = (state?.pageMetasOfSpace(spaceKey) ?? []).filter((b) => !b.path.startsWith('cache/'));
+  const all = state?.pageMetasOfSpace(spaceKey) ?? [];
+  const base = all.filter((b) => !b.path.startsWith('cache/'));
   const local = await observeAll(workspace, base);
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
@@ -120,7 +121,7 @@ export async function observeLocal(workspace: string, state: StateStore | undefi
     const meta = parseFile(await readFile(inside(workspace, f), 'utf8')).meta;
     untracked.push({ path: f, id: meta.id ? String(meta.id) : undefined });
   }
-  return { base, local, untracked };
+  return { base, all, local, untracked };
 }
 
 /**
@@ -280,7 +281,9 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   }
   // Renamed, re-parented and created pages: their files go where the next pull would put them (paths converge in
   // this sync, not the next). Also finishes the moves of a run that stopped part way.
-  summary.pages.relocated += await relocatePages({ workspace: options.workspace, state, spaceKey, ext: format.extension, scoped: Boolean(options.scoped), warnings: summary.warnings, log });
+  // (A push that did nothing changed no record: the metadata read at the start is still the state's.)
+  const metas = plan.actions.length ? state.pageMetasOfSpace(spaceKey) : obs.all;
+  summary.pages.relocated += await relocatePages({ workspace: options.workspace, state, spaceKey, ext: format.extension, scoped: Boolean(options.scoped), warnings: summary.warnings, log }, metas);
 }
 
 function planLine(a: PushAction): PlanLine {
