@@ -41,6 +41,10 @@ async function rename(from: string, to: string): Promise<void> {
   if (crashAt > 0 && ++renames === crashAt) process.kill(process.pid, 'SIGKILL');
 }
 const sameName = (a: string, b: string) => a.normalize('NFC').toLowerCase() === b.normalize('NFC').toLowerCase();
+const sameFile = async (abs: string, other: { dev: number; ino: number }) => {
+  const s = await statOrUndefined(abs);
+  return s !== undefined && s.dev === other.dev && s.ino === other.ino;
+};
 
 /** Moves the files of pages not at pull's path; returns how many pages moved. */
 export async function relocatePages(ctx: RelocateContext, metas: readonly BasePageMeta[] = ctx.state.pageMetasOfSpace(ctx.spaceKey)): Promise<number> {
@@ -101,8 +105,9 @@ export async function relocatePages(ctx: RelocateContext, metas: readonly BasePa
     const blocked: Relocation[] = [];
     for (const r of pending) {
       // A case-only rename is the same file on case-insensitive file systems: not in its own way.
-      const occupied = !sameName(r.from, r.to) && (await statOrUndefined(inside(workspace, r.to)));
-      if (occupied) {
+      const there = await statOrUndefined(inside(workspace, r.to));
+      const itself = there !== undefined && sameName(r.from, r.to) && (await sameFile(inside(workspace, r.from), there));
+      if (there && !itself) {
         blocked.push(r);
         continue;
       }
