@@ -21,7 +21,7 @@ import { merge3 } from './merge.js';
 import { SpaceLinks } from './resolver.js';
 import { attachmentGateError, attachmentPlanLine, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
 import { relocatePages } from './push/relocate.js';
-import { observeAll, walkFiles } from './scan.js';
+import { observeAll, recoverMovedAside, walkFiles } from './scan.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
 import type { Logger } from '../obs/logger.js';
 
@@ -95,12 +95,13 @@ function emptySummary(dryRun: boolean): PushSummary {
 export { inPaths };
 
 /** The push plan's inputs for a space: base pages, their local state, untracked files with their front matter ids. */
-export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format): Promise<{ base: BasePageMeta[]; all: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
+export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, repair = false): Promise<{ base: BasePageMeta[]; all: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
   // Pages staged under cache/ by an interrupted pull are the pull's business.
   // Metadata only: base texts are read one page at a time, when a push needs one (memory stays flat on big spaces).
   const all = state?.pageMetasOfSpace(spaceKey) ?? [];
   const base = all.filter((b) => !b.path.startsWith('cache/'));
   const local = await observeAll(workspace, base);
+  await recoverMovedAside(workspace, base, local, format.extension, repair);
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
   await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);
@@ -235,7 +236,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const format = options.formatFor(spaceKey);
   const log = options.logger.child({ module: 'push', space: spaceKey });
   summary.spaces.push(spaceKey);
-  const obs = await observeLocal(options.workspace, state, spaceKey, format);
+  const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun);
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
   if (plan.gate) {
     throw new CsyncError('CSYNC_SAFETY_GATE', `push of ${spaceKey} stopped: ${plan.gate}; nothing was changed`, {
