@@ -157,3 +157,49 @@ export function checkGates(g: GateInput): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The paths a pull would place an existing page's file at that are not where that file is now (moves, renames,
+ * restores). Any of them that holds a file no page tracks is someone's work the pull must not write over.
+ */
+export function placementTargets(plan: Plan): string[] {
+  const out: string[] = [];
+  for (const a of plan.actions) {
+    if (a.kind === 'download' && a.reason === 'restore') out.push(a.path);
+    else if ((a.kind === 'download' || a.kind === 'move' || a.kind === 'relabel' || a.kind === 'both-changed') && a.from !== undefined && a.from !== a.path) out.push(a.path);
+  }
+  return out;
+}
+
+/**
+ * Keeps a pull off untracked files (`occupied`: targets from `placementTargets` that hold a file no page tracks).
+ * A page whose new path is taken stays where its file is (content changes are applied there); a page to restore
+ * there arrives beside the file as an untracked-clash copy. The next pull tries again, so once the user moves their
+ * file the page takes its path.
+ */
+export function avoidOccupied(plan: Plan, occupied: ReadonlySet<string>): { plan: Plan; kept: Array<{ id: string; path: string; at: string }> } {
+  if (occupied.size === 0) return { plan, kept: [] };
+  const kept: Array<{ id: string; path: string; at: string }> = [];
+  const paths = new Map(plan.paths);
+  let unchanged = plan.unchanged;
+  const actions: PullAction[] = [];
+  for (const a of plan.actions) {
+    if (!occupied.has(a.path) || a.kind === 'trash' || a.kind === 'untracked-clash' || a.kind === 'deleted-remote-modified-local') {
+      actions.push(a);
+      continue;
+    }
+    if (a.kind === 'download' && a.reason === 'restore') {
+      actions.push({ kind: 'untracked-clash', id: a.id, path: a.path });
+      continue;
+    }
+    if (!('from' in a) || a.from === undefined || a.from === a.path) {
+      actions.push(a);
+      continue;
+    }
+    kept.push({ id: a.id, path: a.path, at: a.from });
+    paths.set(a.id, a.from);
+    if (a.kind === 'move') unchanged++;
+    else actions.push({ ...a, path: a.from });
+  }
+  return { plan: { actions, paths, unchanged }, kept };
+}

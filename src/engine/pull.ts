@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { CsyncError } from '../core/errors.js';
-import { checkGates, planPull, type Plan, type PlanInput, type PullAction } from '../core/plan.js';
+import { avoidOccupied, checkGates, placementTargets, planPull, type Plan, type PlanInput, type PullAction } from '../core/plan.js';
 import type { Format } from '../format/types.js';
 import { inside, pruneEmptyDirs, statOrUndefined } from '../local/files.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
@@ -86,7 +86,8 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const withBodies = basePages.length === 0 && !options.dryRun && state!.stagedCount() === 0;
   if (!options.dryRun) state!.upsertSpace(spaceKey, space.id, space.homepageId);
   const listing = await listRemote(options, state, spaceKey, space.id, withBodies);
-  const { plan, baseCount, localPaths } = await planSpace(options, spaceKey, format, basePages, listing);
+  const { plan, baseCount, localPaths, kept } = await planSpace(options, spaceKey, format, basePages, listing);
+  for (const k of kept) summary.warnings.push(`${k.path}: a file no page tracks is where this page now belongs; the page stays at ${k.at} (move or rename your file and pull again)`);
   const deletes = plan.actions.filter((a) => a.kind === 'trash').length;
   const gate = checkGates({ baseCount, remoteCount: listing.scoped.length, deletes, maxDeletePercent: options.maxDelete.percent, maxDeleteCount: options.maxDelete.count, force: options.force });
   if (gate) {
@@ -133,7 +134,13 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
  * would (a subtree is not lifted to the top, and switching scopes moves nothing); only the actions are limited to
  * the scope. Base pages outside the scope are neither updated nor deleted.
  */
-async function planSpace(options: PullOptions, spaceKey: string, format: Format, basePages: readonly BasePageMeta[], listing: Listing): Promise<{ plan: Plan; baseCount: number; localPaths: Map<string, string> }> {
+async function planSpace(
+  options: PullOptions,
+  spaceKey: string,
+  format: Format,
+  basePages: readonly BasePageMeta[],
+  listing: Listing,
+): Promise<{ plan: Plan; baseCount: number; localPaths: Map<string, string>; kept: Array<{ id: string; path: string; at: string }> }> {
   let inScope: (id: string) => boolean = () => true;
   if (listing.filtered) {
     const scopedIds = new Set(listing.scoped.map((p) => p.id));
@@ -151,11 +158,17 @@ async function planSpace(options: PullOptions, spaceKey: string, format: Format,
   const fresh = plan.actions.filter((a) => a.kind === 'download' && a.reason === 'new').map((a) => a.path);
   const untracked = fresh.length && (await statOrUndefined(inside(options.workspace, `content/${spaceKey}`))) ? await existing(options.workspace, fresh) : [];
   if (untracked.length) plan = scoped(planPull({ ...input, untracked: new Set(untracked) }));
+  // Moves, renames and restores never write over a file no page tracks (a page the user just created, say).
+  const tracked = new Set([...base.map((b) => b.path), ...localPaths.values()]);
+  const targets = placementTargets(plan).filter((p) => !tracked.has(p));
+  const occupied = targets.length ? new Set(await existing(options.workspace, targets)) : new Set<string>();
+  const avoided = avoidOccupied(plan, occupied);
+  plan = avoided.plan;
   if (listing.filtered) {
     // Out-of-scope pages count as unchanged in the planner's tally; the summary counts the scope only.
     plan.unchanged = listing.scoped.length - plan.actions.filter((a) => listing.all.has(a.id) && a.kind !== 'trash').length;
   }
-  return { plan, baseCount: base.length, localPaths };
+  return { plan, baseCount: base.length, localPaths, kept: avoided.kept };
 }
 
 /** The paths among `paths` that exist (a few stats at a time; none when the space has no folder yet). */

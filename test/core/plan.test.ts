@@ -111,3 +111,34 @@ test('checkGates: empty listing and max-delete, overridden by force', () => {
   assert.match(checkGates({ baseCount: 100, remoteCount: 97, deletes: 3, maxDeletePercent: 50, maxDeleteCount: 2, force: false })!, /sync\.maxDeleteCount 2/);
   assert.equal(checkGates({ baseCount: 0, remoteCount: 0, deletes: 0, maxDeletePercent: 50, force: false }), undefined);
 });
+
+test('avoidOccupied: a move, a changed page and a restore onto an untracked file keep off it; other actions are untouched', async () => {
+  const { avoidOccupied, placementTargets } = await import('../../src/core/plan.js');
+  const plan = {
+    actions: [
+      { kind: 'move' as const, id: '1', from: 'content/S/A.md', path: 'content/S/Taken.md' },
+      { kind: 'download' as const, id: '2', from: 'content/S/B.md', path: 'content/S/Taken2.md', reason: 'changed' as const },
+      { kind: 'download' as const, id: '3', path: 'content/S/Taken3.md', reason: 'restore' as const },
+      { kind: 'move' as const, id: '4', from: 'content/S/D.md', path: 'content/S/Free.md' },
+    ],
+    paths: new Map([
+      ['1', 'content/S/Taken.md'],
+      ['2', 'content/S/Taken2.md'],
+      ['3', 'content/S/Taken3.md'],
+      ['4', 'content/S/Free.md'],
+    ]),
+    unchanged: 5,
+  };
+  assert.deepEqual(placementTargets(plan), ['content/S/Taken.md', 'content/S/Taken2.md', 'content/S/Taken3.md', 'content/S/Free.md']);
+  const { plan: out, kept } = avoidOccupied(plan, new Set(['content/S/Taken.md', 'content/S/Taken2.md', 'content/S/Taken3.md']));
+  assert.deepEqual(out.actions, [
+    { kind: 'download', id: '2', from: 'content/S/B.md', path: 'content/S/B.md', reason: 'changed' },
+    { kind: 'untracked-clash', id: '3', path: 'content/S/Taken3.md' },
+    { kind: 'move', id: '4', from: 'content/S/D.md', path: 'content/S/Free.md' },
+  ]);
+  assert.equal(out.unchanged, 6);
+  assert.equal(out.paths.get('1'), 'content/S/A.md');
+  assert.equal(out.paths.get('2'), 'content/S/B.md');
+  assert.deepEqual(kept.map((k) => k.id), ['1', '2']);
+  assert.equal(avoidOccupied(plan, new Set()).plan, plan);
+});
