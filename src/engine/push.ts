@@ -18,6 +18,7 @@ import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
 import { conflictCopyPath, isConflictCopy } from './conflict-name.js';
 import { merge3 } from './merge.js';
+import { createStartedAt, settleWithListing, storageHash } from './pending.js';
 import { SpaceLinks } from './resolver.js';
 import { observeAll } from './scan.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
@@ -98,6 +99,13 @@ async function walk(workspace: string, rel: string, ext: string, out: string[]):
 }
 
 export { inPaths };
+
+/** The space's local files of its format (workspace-relative, temp files and conflict copies left out). */
+export async function spaceFiles(workspace: string, spaceKey: string, format: Format): Promise<string[]> {
+  const files: string[] = [];
+  await walk(workspace, `content/${spaceKey}`, format.extension, files);
+  return files;
+}
 
 /** The push plan's inputs for a space: base pages, their local state, untracked files with their front matter ids. */
 export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format): Promise<{ base: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
@@ -221,6 +229,8 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const format = options.formatFor(spaceKey);
   const log = options.logger.child({ module: 'push', space: spaceKey });
   summary.spaces.push(spaceKey);
+  // Creates a stopped run left unrecorded come first (no request when there are none).
+  if (!options.dryRun) await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log, spaceFiles: () => spaceFiles(options.workspace, spaceKey, format) });
   const obs = await observeLocal(options.workspace, state, spaceKey, format);
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
   if (plan.gate) {
@@ -533,12 +543,17 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     }
     if (page) await adoptOwnCreate(ctx, page.id, path, title, storage);
     else {
+      // Recorded before the request, removed with the page's record: a run that stops in between leaves it, and the
+      // next run finds the page by it (pending.ts), whatever happened to the page or the file since.
+      ctx.state.addPendingCreate({ path, spaceKey: ctx.spaceKey, title, parentId, bodyHash: storageHash(storage), text, startedAt: createStartedAt(api) });
       try {
         page = await api.createPage({ spaceId: space.id, parentId, title, body: storage });
       } catch (err) {
         // The folder's page was deleted in Confluence since the last pull: the next pull settles the folder.
         const code = (err as { code?: string }).code;
         if (code !== 'CSYNC_NOT_FOUND' && code !== 'CSYNC_BAD_REQUEST') throw err;
+        // Refused: nothing was created.
+        ctx.state.removePendingCreate(path);
         ctx.summary.warnings.push(`${path}: not created: ${(err as Error).message}`);
         continue;
       }
@@ -547,7 +562,11 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
     const newText = composeFile(meta, parsed.body);
     const { size, mtimeMs } = await writeAtomic(inside(ctx.options.workspace, path), newText);
-    ctx.state.savePage({ id: page.id, spaceKey: ctx.spaceKey, parentId, title, position: page.position ?? null, version: page.version.number, path, hash: sha256(newText), size, mtimeMs, base: newText, labels, status: 'synced' });
+    const record: BasePage = { id: page.id, spaceKey: ctx.spaceKey, parentId, title, position: page.position ?? null, version: page.version.number, path, hash: sha256(newText), size, mtimeMs, base: newText, labels, status: 'synced' };
+    ctx.state.transaction(() => {
+      ctx.state.savePage(record);
+      ctx.state.removePendingCreate(path);
+    });
     existing.set(title, page);
     ctx.summary.pages.created++;
   }

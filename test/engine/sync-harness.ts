@@ -39,7 +39,9 @@ export type FaultSpec =
   /** A crash: after `after` requests of the run every request fails, so the run throws part way. */
   | { kind: 'crash'; after: number }
   /** 429s with Retry-After: a tight rate limit for the run. */
-  | { kind: 'rate-limited' };
+  | { kind: 'rate-limited' }
+  /** The run stops right after a write it cannot record (see stopAfterWrite): a crash between a create and its record. */
+  | { kind: 'stop-after-write'; method: 'POST' | 'PUT' | 'DELETE' };
 
 export type Op =
   | { k: 'ledit'; i: number; top: boolean }
@@ -64,6 +66,7 @@ const fault: fc.Arbitrary<FaultSpec> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('lost-answer' as const), method: fc.constantFrom('PUT' as const, 'POST' as const, 'DELETE' as const), count: fc.integer({ min: 1, max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('crash' as const), after: fc.integer({ min: 0, max: 12 }) }) },
   { weight: 1, arbitrary: fc.constant<FaultSpec>({ kind: 'rate-limited' }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('stop-after-write' as const), method: fc.constantFrom('POST' as const, 'POST' as const, 'PUT' as const, 'DELETE' as const) }) },
 );
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -114,6 +117,28 @@ function walkFiles(root: string): string[] {
   };
   walk(root);
   return out.sort();
+}
+
+/**
+ * A run that stops right after a write: the next `method` request to a page (a create: POST) is applied but its
+ * answer is lost, and every request after it fails, so the run gives up before it can record the write — as a
+ * crash or kill between a create and its record would. Returns the function that ends the outage.
+ */
+export function stopAfterWrite(emu: Emulator, method: 'POST' | 'PUT' | 'DELETE'): () => void {
+  const faults = emu.faults;
+  const pick = faults.pick.bind(faults);
+  let tripped = false;
+  faults.pick = (m: string, path: string) => {
+    if (tripped) return { kind: 'http500' };
+    if (m === method && /\/pages(\/|$)/.test(path)) {
+      tripped = true;
+      return { kind: 'reset-after' };
+    }
+    return pick(m, path);
+  };
+  return () => {
+    faults.pick = pick;
+  };
 }
 
 export interface Harness {
@@ -219,6 +244,7 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
     if (f.kind === 'transient') emu.scriptFaults([{ kind: f.what, method: f.method, count: f.count } as ScriptedFault]);
     else if (f.kind === 'lost-answer') emu.scriptFaults([{ kind: 'reset-after', method: f.method, count: f.count }]);
     else if (f.kind === 'rate-limited') emu.setRateLimit({ rps: 4, burst: 3 });
+    else if (f.kind === 'stop-after-write') restorePick = stopAfterWrite(emu, f.method);
     else if (f.kind === 'crash') {
       // Let `after` requests through, then fail every request (more than the client's retries).
       const through = emu.requestLog().length + f.after;
