@@ -348,10 +348,10 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
           const f = pick(files, op.i);
           if (!f || relative(ws, f).split('/').length <= 3) break;
           const p = parseFile(readFileSync(f, 'utf8'));
-          if (!p.ok || !p.meta.id) break;
+          if (!p.ok) break;
           const title = `Renamed ${token()}`;
           writeFileSync(f, composeFile({ ...p.meta, title }, p.body));
-          editedLocal.add(String(p.meta.id));
+          if (p.meta.id) editedLocal.add(String(p.meta.id));
           log.push(`local rename ${relative(ws, f)} title → ${title}`);
           break;
         }

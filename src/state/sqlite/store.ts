@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CsyncError } from '../../core/errors.js';
-import type { BaseAttachment, BasePage, BasePageMeta, ConflictRecord, PendingCreate, StateStore } from '../types.js';
+import type { BaseAttachment, BasePage, BasePageMeta, ConflictRecord, StateStore } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface PageRow {
