@@ -514,6 +514,12 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
   // Titles already in the space: a rerun after a crash between create and record adopts its own page.
   const existing = new Map<string, RemotePage>();
   for await (const p of api.listPages(space.id, { bodies: false, limit: 250 })) if (p.status === 'current') existing.set(p.title, p);
+  let me: Promise<string | undefined> | undefined;
+  const someoneElses = async (page: RemotePage): Promise<boolean> => {
+    if (page.authorId === undefined || !api.currentUser) return false;
+    const account = await (me ??= api.currentUser().then((u) => u.accountId));
+    return account !== undefined && page.authorId !== account;
+  };
   const sorted = [...files].sort(createOrder);
   for (const path of sorted) {
     const text = await readFile(inside(ctx.options.workspace, path), 'utf8');
@@ -534,10 +540,10 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     const storage = toStorage(ctx, path, title, parsed.body);
     const labels = sortedLabels(parsed.meta.labels);
     let page = existing.get(title);
-    // Adopt only our own page from a run that stopped between create and record: same title, parent and body.
-    // Anyone else's page with this title (or ours, edited since) is a collision: adopting it would mark the file
-    // synced with a page that holds other text.
-    if (page && (page.parentId !== parentId || ctx.state.page(page.id) || !(await sameBody(ctx, page.id, storage)))) {
+    // Adopt only our own page from a run that stopped between create and record without a pending record (an older
+    // csync): same title, parent and body, made by our account. Anyone else's page with this title (or ours, edited
+    // since) is a collision: adopting it would mark the file synced with a page that holds other text.
+    if (page && (page.parentId !== parentId || ctx.state.page(page.id) || (await someoneElses(page)) || !(await sameBody(ctx, page.id, storage)))) {
       ctx.summary.warnings.push(`${path}: a page titled "${title}" already exists in ${ctx.spaceKey}; not created`);
       continue;
     }

@@ -107,8 +107,9 @@ test('a create that stopped before its record, then a pull: the rerun adopts the
   const s = await setup();
   try {
     writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
-    // What the stopped run did: the page exists with our body, the file has no id, the state knows nothing.
-    const ours = emu.api.createPage(s.key, 'Fresh', getFormat('markdown').toStorage('fresh text\n', { spaceKey: s.key, title: 'Fresh' }).text, s.home.id);
+    // What a run of an older csync (no pending-create record) left when it stopped: the page exists with our body,
+    // made by our account; the file has no id, the state knows nothing.
+    const ours = emu.store.createPage({ spaceId: emu.api.space(s.key).id, title: 'Fresh', body: getFormat('markdown').toStorage('fresh text\n', { spaceKey: s.key, title: 'Fresh' }).text, parentId: s.home.id });
     await s.pull();
     assert.equal(s.state().conflicts.length, 1, 'the pull saw an untracked file where the page goes');
     await s.push();
