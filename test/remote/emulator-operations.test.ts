@@ -53,7 +53,7 @@ test('every operation works against the emulator and passes its OpenAPI validati
       const first = await op('getPageVersion', () => c.getPageVersion!(created.id, 1));
       assert.deepEqual([first?.version.number, first?.title, first?.body], [1, 'Client test page', '<p>hello</p>'], 'version 1 as it was, with its body');
       assert.equal(first?.authorId, created.authorId);
-      assert.equal(await c.getPageVersion!(created.id, 99), null);
+      assert.equal(await c.getPageVersion!('999999999', 1), null, 'a missing page: null');
 
       await op('addLabels', () => c.addLabels(created.id, ['howto', 'client-test']));
       assert.deepEqual((await op('getLabels', () => c.getLabels(created.id))).sort(), ['client-test', 'howto']);
