@@ -89,6 +89,8 @@ export async function settleWithListing(ctx: SettleContext): Promise<number> {
 export async function settlePendingCreates(ctx: SettleContext, candidates: readonly RemotePage[]): Promise<number> {
   const pending = ctx.state.pendingCreates(ctx.spaceKey).sort((a, b) => createOrder(a.path, b.path));
   if (!pending.length) return 0;
+  // Pages a base page claims are not candidates (recorded creates of ours among them).
+  candidates = candidates.filter((c) => !ctx.state.page(c.id));
   let me: string | undefined;
   if (ctx.api.currentUser && candidates.some((c) => c.authorId !== undefined)) me = (await ctx.api.currentUser()).accountId;
   const claimedPages = new Set<string>();
