@@ -176,7 +176,18 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
     if ((await step('push the resolution', ['push', '--no-progress'], env)) !== 0) return 1;
     if ((await step('both sides agree again', ['status'], env)) !== 0) return 1;
 
-    title('7. The daemon: csync watch keeps both sides in step by itself');
+    title('7. Attachments: files next to a page go up with it');
+    const images = emu.api.pageByTitle('DEMO', 'Images and files')!;
+    const attDir = join(ws, 'attachments', 'DEMO', 'Demo space home', 'Formatting guide', 'Images and files');
+    const report = join(attDir, 'report.csv');
+    writeFileSync(join(attDir, 'checklist.txt'), 'Added next to the page in my file manager.\n');
+    writeFileSync(report, `${readFileSync(report, 'utf8')}gamma,3\n`);
+    process.stdout.write(`  added checklist.txt and appended a row to report.csv in ${relative(ws, attDir)}/\n`);
+    if ((await step('status shows both files', ['status', '--local'], env)) !== 0) return 1;
+    if ((await step('one upload, one new version', ['push', '--no-progress'], env)) !== 0) return 1;
+    process.stdout.write(`  Confluence lists: ${emu.api.attachments(images.id).map((a) => `${a.title} (version ${a.version})`).join(', ')}\n`);
+
+    title('8. The daemon: csync watch keeps both sides in step by itself');
     if (!(await demoDaemon(ws, env, emu))) return 1;
 
     title('Every command');

@@ -139,18 +139,21 @@ export interface GateInput {
   maxDeletePercent: number;
   maxDeleteCount?: number | undefined;
   force: boolean;
+  /** What is counted (default 'page'). */
+  noun?: string;
 }
 
 /** The safety gates between plan and execute (rclone bisync's): an empty listing, or too many deletes. */
 export function checkGates(g: GateInput): string | undefined {
   if (g.force) return undefined;
+  const noun = g.noun ?? 'page';
   if (g.baseCount > 0 && g.remoteCount === 0) {
-    return `the remote listing is empty but ${g.baseCount} page(s) were synced before; refusing to delete them all`;
+    return `the remote listing is empty but ${g.baseCount} ${noun}(s) were synced before; refusing to delete them all`;
   }
   const limit = g.maxDeleteCount ?? Math.floor((g.baseCount * g.maxDeletePercent) / 100);
   if (g.deletes > limit && g.deletes > 0) {
-    const what = g.maxDeleteCount !== undefined ? `sync.maxDeleteCount ${g.maxDeleteCount}` : `${g.maxDeletePercent}% of ${g.baseCount} page(s)`;
-    return `this run would delete ${g.deletes} page(s), more than the limit (${what})`;
+    const what = g.maxDeleteCount !== undefined ? `sync.maxDeleteCount ${g.maxDeleteCount}` : `${g.maxDeletePercent}% of ${g.baseCount} ${noun}(s)`;
+    return `this run would delete ${g.deletes} ${noun}(s), more than the limit (${what})`;
   }
   return undefined;
 }

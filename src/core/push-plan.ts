@@ -149,3 +149,31 @@ export function decideConflict(base: string, local: string, remote: string, merg
   if (!m.clean) return { kind: 'conflict' };
   return { kind: 'merged', text: m.text };
 }
+
+export interface TitleEntry {
+  path: string;
+  title: string;
+  /** This push gives the page this title (a create or a rename); false: the page already has it. */
+  changing: boolean;
+}
+
+/**
+ * Titles are unique in a space. Among the titles the pages will have after a push, the files that would give a page
+ * a title another page holds (or is given) in the same run, each with one of the files it collides with. Checked
+ * before any write, so a collision refuses those files alone and leaves nothing half-done.
+ */
+export function titleCollisions(entries: readonly TitleEntry[]): Map<string, string> {
+  const byTitle = new Map<string, TitleEntry[]>();
+  for (const e of entries) {
+    const k = e.title.normalize('NFC');
+    const list = byTitle.get(k);
+    if (list) list.push(e);
+    else byTitle.set(k, [e]);
+  }
+  const out = new Map<string, string>();
+  for (const list of byTitle.values()) {
+    if (list.length < 2) continue;
+    for (const e of list) if (e.changing) out.set(e.path, list.find((o) => o !== e)!.path);
+  }
+  return out;
+}

@@ -86,6 +86,11 @@ export interface UploadAttachmentInput {
   mediaType?: string;
   comment?: string;
   minorEdit?: boolean;
+  /**
+   * The attachment of this name on the page as the caller just listed it (null: none). Given, the upload skips its
+   * own lookup: a new version of `existing`, or a new attachment when null.
+   */
+  existing?: RemoteAttachment | null;
 }
 
 export interface CqlResult {

@@ -12,7 +12,7 @@
 import { relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { CsyncError } from '../core/errors.js';
-import { isIgnoredPath } from './ignore.js';
+import { isIgnoredPath } from '../local/ignore.js';
 
 export type ChangeKind = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
 

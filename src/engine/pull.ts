@@ -28,7 +28,7 @@ function emptySummary(dryRun: boolean): PullSummary {
     dryRun,
     spaces: [],
     pages: { new: 0, updated: 0, moved: 0, relabelled: 0, deleted: 0, conflicted: 0, unchanged: 0, falseConflicts: 0, merged: 0 },
-    attachments: { downloaded: 0, skipped: 0, deleted: 0, moved: 0 },
+    attachments: { downloaded: 0, skipped: 0, deleted: 0, moved: 0, conflicted: 0 },
     bytes: 0,
     requests: undefined,
     durationMs: 0,

@@ -3,24 +3,25 @@
  * updates (no GET first: version = base + 1; a 409 fetches the page and merges three-way), creates, deletes.
  * Every finished action advances the state base in its own transaction, so a rerun converges.
  */
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
 import type { LocalState } from '../core/plan.js';
-import { createOrder, decideConflict, inPaths, planPush, type PushAction, type PushPlan, type UntrackedFile } from '../core/push-plan.js';
+import { createOrder, decideConflict, inPaths, planPush, titleCollisions, type PushAction, type PushPlan, type TitleEntry, type UntrackedFile } from '../core/push-plan.js';
 import type { RemotePage } from '../core/remote-types.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
 import { storageEquals } from '../format/index.js';
 import type { Format } from '../format/types.js';
-import { inside, sha256, statOrUndefined, writeAtomic } from '../local/files.js';
+import { inside, moveFile, pruneEmptyDirs, sha256, statOrUndefined, trashPath, writeAtomic } from '../local/files.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
-import { conflictCopyPath, isConflictCopy } from './conflict-name.js';
+import { conflictCopyPath } from './conflict-name.js';
 import { merge3 } from './merge.js';
 import { createStartedAt, settleWithListing, storageHash } from './pending.js';
 import { SpaceLinks } from './resolver.js';
-import { observeAll } from './scan.js';
+import { observeAll, walkFiles } from './scan.js';
+import { attachmentGateError, attachmentPlanLine, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
 import type { Logger } from '../obs/logger.js';
 
@@ -42,12 +43,17 @@ export interface PushOptions {
   now?: () => Date;
   /** Use this lock holder instead of taking the lock (sync already holds it). */
   lockHeld?: boolean;
+  /** Version comment on updated pages and uploaded attachments (sync.versionMessage). */
+  versionMessage?: string | undefined;
+  /** Attachment uploads as minor edits: no notification e-mails (sync.minorEdit; v2 page updates have no such flag). */
+  minorEdit?: boolean | undefined;
 }
 
 export interface PushSummary {
   dryRun: boolean;
   spaces: string[];
   pages: { updated: number; created: number; deleted: number; moved: number; renamed: number; merged: number; conflicted: number; unchanged: number; falseConflicts: number; skippedConflicts: number };
+  attachments: AttachmentPushSummary;
   requests: number | undefined;
   durationMs: number;
   conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
@@ -62,40 +68,23 @@ export interface LocalChanges {
   created: string[];
   moved: Array<{ page: BasePageMeta; to: string }>;
   unchanged: number;
+  /** Attachment files under attachments/<SPACE>/ that a push would send. */
+  attachments: { modified: string[]; new: string[]; deleted: string[]; moved: Array<{ from: string; to: string }>; conflicts: Array<{ path: string; copyPath: string | null }>; unchanged: number };
 }
 
-const TEMP_RE = /(^\.|~$|\.swp$|\.swo$|\.swx$|\.bak$|\.tmp$|\.orig$|^#.*#$|\.crswap$)/;
 
 function emptySummary(dryRun: boolean): PushSummary {
   return {
     dryRun,
     spaces: [],
     pages: { updated: 0, created: 0, deleted: 0, moved: 0, renamed: 0, merged: 0, conflicted: 0, unchanged: 0, falseConflicts: 0, skippedConflicts: 0 },
+    attachments: emptyAttachmentSummary(),
     requests: undefined,
     durationMs: 0,
     conflicts: [],
     warnings: [],
     plan: [],
   };
-}
-
-export function ignoredName(name: string): boolean {
-  return TEMP_RE.test(name) || isConflictCopy(name);
-}
-
-async function walk(workspace: string, rel: string, ext: string, out: string[]): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(inside(workspace, rel), { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (ignoredName(e.name)) continue;
-    const p = `${rel}/${e.name}`;
-    if (e.isDirectory()) await walk(workspace, p, ext, out);
-    else if (e.isFile() && e.name.endsWith(ext)) out.push(p);
-  }
 }
 
 export { inPaths };
@@ -115,7 +104,7 @@ export async function observeLocal(workspace: string, state: StateStore | undefi
   const local = await observeAll(workspace, base);
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
-  await walk(workspace, `content/${spaceKey}`, format.extension, files);
+  await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);
   const untracked: UntrackedFile[] = [];
   for (const f of files) {
     if (tracked.has(f)) continue;
@@ -136,7 +125,7 @@ export async function findLocalMoves(workspace: string, spaceKey: string, format
   if (missing.size === 0) return moves;
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
-  await walk(workspace, `content/${spaceKey}`, format.extension, files);
+  await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);
   for (const f of files.sort()) {
     if (tracked.has(f)) continue;
     const text = await readFile(inside(workspace, f), 'utf8');
@@ -154,12 +143,25 @@ export async function findLocalMoves(workspace: string, spaceKey: string, format
 export async function localChanges(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, paths?: readonly string[]): Promise<LocalChanges> {
   const obs = await observeLocal(workspace, state, spaceKey, format);
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths, maxDelete: { percent: 100 }, force: true });
-  return changesOf(plan, obs.base, obs.local);
+  const changes = changesOf(plan, obs.base, obs.local);
+  if (!state) return changes;
+  const created = new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : [])));
+  const { plan: att, base } = await planAttachments({ workspace, state, spaceKey, extension: format.extension, paths, maxDelete: { percent: 100 }, force: true }, placementsAfter(obs.base, plan.actions), created);
+  const out = changes.attachments;
+  out.unchanged = att.unchanged;
+  for (const a of att.actions) {
+    if (a.kind === 'upload' || a.kind === 'orphan') out.new.push(a.path);
+    else if (a.kind === 'update') out.modified.push(a.path);
+    else if (a.kind === 'delete') out.deleted.push(a.path);
+    else if (a.kind === 'relocate') out.moved.push({ from: a.from, to: a.path });
+    else if (a.kind === 'conflict') out.conflicts.push({ path: a.path, copyPath: base.get(a.id)?.copyPath ?? null });
+  }
+  return changes;
 }
 
 function changesOf(plan: PushPlan, base: readonly BasePageMeta[], local: ReadonlyMap<string, LocalState>): LocalChanges {
   const byId = new Map(base.map((b) => [b.id, b]));
-  const out: LocalChanges = { modified: [], missing: [], created: [], moved: [], unchanged: plan.unchanged };
+  const out: LocalChanges = { modified: [], missing: [], created: [], moved: [], unchanged: plan.unchanged, attachments: { modified: [], new: [], deleted: [], moved: [], conflicts: [], unchanged: 0 } };
   for (const a of plan.actions) {
     if (a.kind === 'create') out.created.push(a.path);
     else if (a.kind === 'move') out.moved.push({ page: byId.get(a.id)!, to: a.path });
@@ -217,6 +219,11 @@ interface Ctx {
   log: Logger;
 }
 
+function versionMeta(ctx: Ctx): { message?: string; minorEdit?: boolean } {
+  const { versionMessage, minorEdit } = ctx.options;
+  return { ...(versionMessage ? { message: versionMessage } : {}), ...(minorEdit !== undefined ? { minorEdit } : {}) };
+}
+
 function sortedLabels(l: readonly string[] | undefined): string[] {
   return [...new Set((l ?? []).map(String))].sort();
 }
@@ -239,6 +246,17 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     });
   }
   const baseById = new Map(obs.base.map((b) => [b.id, b]));
+  // Titles are unique in a space: a create or rename onto a title another page keeps or takes is refused before any write.
+  const collisions = await findTitleCollisions(options.workspace, obs.base, plan.actions, format.extension);
+  if (collisions.size) {
+    for (const [path, other] of collisions) summary.warnings.push(`${path}: its title is also the title of ${other}; titles are unique in a space; not pushed`);
+    plan.actions = plan.actions.filter((a) => !collisions.has(a.path));
+  }
+  // Attachments are planned against where the pages will be once the page actions ran: their gate is checked
+  // before anything is written, and a dry run shows their plan too.
+  const attIO = attachmentIO(options, state, spaceKey, format.extension, summary, log);
+  const planned = await planAttachments(attIO, placementsAfter(obs.base, plan.actions), new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []))));
+  if (planned.plan.gate) throw attachmentGateError(spaceKey, planned.plan.gate);
   summary.pages.unchanged += plan.unchanged;
   for (const a of plan.actions) summary.plan.push(planLine(a));
   if (options.dryRun) {
@@ -248,6 +266,11 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
       else if (a.kind === 'create') summary.pages.created++;
       else if (a.kind === 'delete') summary.pages.deleted++;
     }
+    for (const a of planned.plan.actions) {
+      const line = attachmentPlanLine(a);
+      if (line) summary.plan.push(line);
+    }
+    countPlanned(planned.plan, summary.attachments);
     return;
   }
   const links = new SpaceLinks(spaceKey);
@@ -282,6 +305,79 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     if (a.kind === 'delete') await pushDelete(ctx, withBase(ctx, baseById.get(a.id)!));
     else if (a.kind === 'delete-skipped') forget(ctx, a.id);
   }
+  // Attachments last: new pages exist now, moved pages are at their new folders, deleted ones took theirs along.
+  const attachments = await planAttachments({ ...attIO, refreshMtimes: true }, state.pageMetasOfSpace(spaceKey));
+  if (attachments.plan.gate) throw attachmentGateError(spaceKey, attachments.plan.gate, true);
+  for (const a of attachments.plan.actions) {
+    const line = attachmentPlanLine(a);
+    if (line) summary.plan.push(line);
+  }
+  await executeAttachmentPlan(attIO, attachments.plan, attachments.base);
+}
+
+function attachmentIO(options: PushOptions, state: StateStore, spaceKey: string, extension: string, summary: PushSummary, log: Logger) {
+  return {
+    workspace: options.workspace,
+    api: options.api,
+    state,
+    spaceKey,
+    extension,
+    now: options.now ?? (() => new Date()),
+    log,
+    paths: options.paths,
+    noDelete: options.noDelete,
+    maxDelete: options.maxDelete,
+    force: options.force,
+    concurrency: options.concurrency,
+    minorEdit: options.minorEdit,
+    comment: options.versionMessage,
+    summary,
+  };
+}
+
+/** Where each tracked page will be after the page actions (moves applied, deletes gone). */
+function placementsAfter(base: readonly BasePageMeta[], actions: readonly PushAction[]): PagePlacement[] {
+  const to = new Map<string, string | null>();
+  for (const a of actions) {
+    if (a.kind === 'move') to.set(a.id, a.path);
+    else if (a.kind === 'delete') to.set(a.id, null);
+  }
+  const out: PagePlacement[] = [];
+  for (const b of base) {
+    const path = to.has(b.id) ? to.get(b.id) : b.path;
+    if (path) out.push({ id: b.id, path, status: b.status });
+  }
+  return out;
+}
+
+/** The titles pages will have after the push, read from the front matter of the files it sends. */
+async function findTitleCollisions(workspace: string, base: readonly BasePageMeta[], actions: readonly PushAction[], ext: string): Promise<Map<string, string>> {
+  const touched = new Map<string, PushAction>();
+  for (const a of actions) if ((a.kind === 'update' || a.kind === 'move' || a.kind === 'delete') && a.id) touched.set(a.id, a);
+  const entries: TitleEntry[] = [];
+  const titleIn = async (path: string): Promise<string | undefined> => {
+    const text = await readFile(inside(workspace, path), 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    const p = parseFile(text);
+    return p.ok && p.meta.title !== undefined ? String(p.meta.title) : undefined;
+  };
+  for (const b of base) {
+    const a = touched.get(b.id);
+    if (a?.kind === 'delete') continue;
+    if (!a) {
+      entries.push({ path: b.path, title: b.title, changing: false });
+      continue;
+    }
+    const title = (await titleIn(a.path)) ?? b.title;
+    entries.push({ path: a.path, title, changing: title !== b.title });
+  }
+  if (!entries.some((e) => e.changing) && !actions.some((a) => a.kind === 'create')) return new Map();
+  for (const a of actions) {
+    if (a.kind !== 'create') continue;
+    const name = a.path.slice(a.path.lastIndexOf('/') + 1, a.path.length - ext.length);
+    entries.push({ path: a.path, title: (await titleIn(a.path)) ?? name, changing: true });
+  }
+  return titleCollisions(entries);
 }
 
 function planLine(a: PushAction): PlanLine {
@@ -321,6 +417,13 @@ async function pushDelete(ctx: Ctx, b: BasePage): Promise<void> {
     return;
   }
   if (remote && remote.status === 'current') await api.deletePage(b.id);
+  // The page took its attachments to the trash: their local files go to cache/trash too (recoverable).
+  for (const a of ctx.state.attachmentsOfSpace(ctx.spaceKey)) {
+    if (a.pageId !== b.id) continue;
+    const abs = inside(ctx.options.workspace, a.path);
+    if (await statOrUndefined(abs)) await moveFile(abs, trashPath(ctx.options.workspace, a.path, ctx.now()));
+    await pruneEmptyDirs(abs.slice(0, abs.lastIndexOf('/')), inside(ctx.options.workspace, 'attachments'));
+  }
   forget(ctx, b.id);
   ctx.summary.pages.deleted++;
   ctx.log.info({ path: b.path, id: b.id }, 'page moved to the Confluence trash');
@@ -399,7 +502,7 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
   let remoteTitle = b.title;
   if (!contentSame) {
     try {
-      const r = await api.updatePage({ id: b.id, title, parentId: newParent, body: storage, version: b.version + 1 });
+      const r = await api.updatePage({ id: b.id, title, parentId: newParent, body: storage, version: b.version + 1, ...versionMeta(ctx) });
       version = r.version.number;
       remoteTitle = r.title;
       summary.pages.updated++;
@@ -478,7 +581,7 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
   let version = remote.version.number;
   if (m.text !== remoteText) {
     const storage = toStorage(ctx, path, title, merged.body);
-    const r = await api.updatePage({ id: b.id, title, parentId: parentId ?? remote.parentId, body: storage, version: remote.version.number + 1 });
+    const r = await api.updatePage({ id: b.id, title, parentId: parentId ?? remote.parentId, body: storage, version: remote.version.number + 1, ...versionMeta(ctx) });
     version = r.version.number;
     if (JSON.stringify(labels) !== JSON.stringify(remoteLabels)) await syncLabels(ctx, b.id, remoteLabels, labels);
   }

@@ -1,7 +1,28 @@
 /** Local observations for the planner: stat fast path (size + mtime unchanged → unchanged), hash otherwise. */
+import { readdir } from 'node:fs/promises';
 import type { LocalState } from '../core/plan.js';
 import { hashFile, inside, statOrUndefined } from '../local/files.js';
 import type { BasePageMeta } from '../state/types.js';
+import { isIgnoredName } from '../local/ignore.js';
+
+/** Editor temporaries and backups, dotfiles, OS litter, conflict copies: never pages or attachments (the watcher's list). */
+export const ignoredName = isIgnoredName;
+
+/** Workspace-relative paths of the files under `rel` whose names end with `ext` ('' = every file), ignored names left out. */
+export async function walkFiles(workspace: string, rel: string, ext: string, out: string[]): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(inside(workspace, rel), { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (ignoredName(e.name)) continue;
+    const p = `${rel}/${e.name}`;
+    if (e.isDirectory()) await walkFiles(workspace, p, ext, out);
+    else if (e.isFile() && e.name.endsWith(ext)) out.push(p);
+  }
+}
 
 /** What observing a file needs to know about its base (no base text: a scan of a large space stays small). */
 export type ObservedPage = Pick<BasePageMeta, 'id' | 'path' | 'size' | 'mtimeMs' | 'hash'>;

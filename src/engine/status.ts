@@ -27,11 +27,13 @@ export interface StatusReport {
   remote?: { changed: StatusEntry[]; new: Array<{ id: string; title: string }>; deleted: StatusEntry[] } | undefined;
   conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
   unchanged: number;
+  /** Attachment files unchanged since the last sync (remote attachment changes are not checked: csync pull does). */
+  unchangedAttachments: number;
   requests: number | undefined;
 }
 
 export async function runStatus(options: StatusOptions): Promise<StatusReport> {
-  const report: StatusReport = { spaces: [], local: { modified: [], new: [], deleted: [], moved: [] }, conflicts: [], unchanged: 0, requests: undefined };
+  const report: StatusReport = { spaces: [], local: { modified: [], new: [], deleted: [], moved: [] }, conflicts: [], unchanged: 0, unchangedAttachments: 0, requests: undefined };
   const dbPath = join(options.workspace, 'cache', 'state.db');
   const state: StateStore | undefined = (await statOrUndefined(dbPath)) ? openStateStore(dbPath, { readonly: true }) : undefined;
   const before = options.api?.stats?.().requests;
@@ -46,6 +48,13 @@ export async function runStatus(options: StatusOptions): Promise<StatusReport> {
       report.local.new.push(...c.created.map((path) => ({ path })));
       report.local.deleted.push(...c.missing.map((b) => ({ path: b.path, id: b.id })));
       report.local.moved.push(...c.moved.map((m) => ({ path: m.to, from: m.page.path, id: m.page.id })));
+      const att = c.attachments;
+      report.unchangedAttachments += att.unchanged;
+      report.local.modified.push(...att.modified.map((path) => ({ path })));
+      report.local.new.push(...att.new.map((path) => ({ path })));
+      report.local.deleted.push(...att.deleted.map((path) => ({ path })));
+      report.local.moved.push(...att.moved.map((m) => ({ path: m.to, from: m.from })));
+      report.conflicts.push(...att.conflicts.map((x) => ({ path: x.path, copyPath: x.copyPath, kind: 'attachment-both-modified' })));
       if (options.api && report.remote) {
         const base = new Map((state?.pageMetasOfSpace(key) ?? []).map((b) => [b.id, b]));
         const space = await options.api.getSpaceByKey(key);
@@ -89,8 +98,8 @@ export function formatStatus(r: StatusReport): string {
       ...r.remote.deleted.map((e) => `deleted:   ${e.path}`),
     ]);
   }
-  section('Conflicts (csync resolve <path> --keep local|remote|merged)', r.conflicts.map((c) => `${c.kind}: ${c.path}${c.copyPath ? ` (remote version in ${c.copyPath})` : ''}`));
+  section('Conflicts (csync resolve <path> --keep local|remote|merged; attachments: local|remote)', r.conflicts.map((c) => `${c.kind}: ${c.path}${c.copyPath ? ` (remote version in ${c.copyPath})` : ''}`));
   const clean = !r.local.modified.length && !r.local.new.length && !r.local.deleted.length && !r.local.moved.length && !r.conflicts.length && (!r.remote || (!r.remote.changed.length && !r.remote.new.length && !r.remote.deleted.length));
-  if (clean) lines.push(`Everything in sync: ${r.spaces.join(', ')} (${r.unchanged} pages).`);
+  if (clean) lines.push(`Everything in sync: ${r.spaces.join(', ')} (${r.unchanged} pages${r.unchangedAttachments ? `, ${r.unchangedAttachments} attachments` : ''}).`);
   return lines.join('\n');
 }

@@ -19,7 +19,7 @@ export function formatPullSummary(s: PullSummary): string {
     if (s.plan.length === 0) lines.push('  (nothing to do)');
   }
   const p = s.pages;
-  const changed = p.new + p.updated + p.moved + p.relabelled + p.deleted + p.conflicted + p.merged + s.attachments.downloaded + s.attachments.deleted + s.attachments.moved;
+  const changed = p.new + p.updated + p.moved + p.relabelled + p.deleted + p.conflicted + p.merged + s.attachments.downloaded + s.attachments.deleted + s.attachments.moved + s.attachments.conflicted;
   if (!s.dryRun && changed === 0) {
     lines.push(`Already up to date: ${s.spaces.join(', ')} (${p.unchanged} pages checked, nothing written).`);
   } else {

@@ -54,7 +54,7 @@ export interface PullSummary {
   dryRun: boolean;
   spaces: string[];
   pages: { new: number; updated: number; moved: number; relabelled: number; deleted: number; conflicted: number; unchanged: number; falseConflicts: number; merged: number };
-  attachments: { downloaded: number; skipped: number; deleted: number; moved: number };
+  attachments: { downloaded: number; skipped: number; deleted: number; moved: number; conflicted: number };
   bytes: number;
   requests: number | undefined;
   durationMs: number;

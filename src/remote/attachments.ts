@@ -64,7 +64,7 @@ function firstOf(data: z.infer<typeof uploadAnswer>): z.infer<typeof v1Attachmen
 export type FindAttachment = (pageId: string, fileName: string) => Promise<RemoteAttachment | undefined>;
 
 export async function uploadAttachment(t: Transport, input: UploadAttachmentInput, find: FindAttachment = (p, f) => findAttachment(t, p, f)): Promise<RemoteAttachment> {
-  const existing = await find(input.pageId, input.fileName);
+  const existing = input.existing !== undefined ? (input.existing ?? undefined) : await find(input.pageId, input.fileName);
   const form = async (): Promise<FormData> => {
     const fd = new FormData();
     // openAsBlob streams from disk: a large file is never held in memory whole.

@@ -96,6 +96,8 @@ export interface StateStore {
   attachmentsOfSpace(spaceKey: string): BaseAttachment[];
   saveAttachment(att: BaseAttachment): void;
   deleteAttachment(id: string): void;
+  /** Attachments changed on both sides, waiting for `csync resolve`. */
+  attachmentConflicts(): BaseAttachment[];
   stageBodies(bodies: ReadonlyArray<{ id: string; version: number; body: string }>): void;
   stagedBody(id: string, version: number): string | undefined;
   hasStagedBody(id: string, version: number): boolean;

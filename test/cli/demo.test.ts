@@ -14,6 +14,8 @@ test('csync demo: pull, push, remote edits, a merge, a conflict settled, the dae
   assert.match(out, /the file has both lines: yes/);
   assert.match(out, /CONFLICT content\/DEMO\/Demo space home\/Getting started\/Installation\.md: kept your file/);
   assert.match(out, /Everything in sync: DEMO/);
+  assert.match(out, /Attachments: 1 uploaded, 1 new versions, 0 deleted, 0 conflicted/);
+  assert.match(out, /Confluence lists: .*report\.csv \(version 2\).*checklist\.txt \(version 1\)|Confluence lists: .*checklist\.txt \(version 1\).*report\.csv \(version 2\)/);
   assert.match(out, /saved "First sync\.md" → page updated in Confluence/);
   assert.match(out, /Architecture\.md updated/);
   assert.match(out, /SIGTERM → the daemon finished its work and exited with code 0/);

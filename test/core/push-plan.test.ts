@@ -123,3 +123,22 @@ test('planPull with localPaths (regression): a moved file is not deleted or rest
   const gone = remote.filter((r) => r.id !== '1');
   assert.deepEqual(planPull({ ...common, local: new Map([['1', 'modified']]), remote: gone, localPaths }).actions.filter((a) => a.id === '1'), [{ kind: 'deleted-remote-modified-local', id: '1', path: 'content/S/Home/B/A.md' }]);
 });
+
+test('titleCollisions: only the files that give a page a taken title are refused, each named with one it collides with', async () => {
+  const { titleCollisions } = await import('../../src/core/push-plan.js');
+  const out = titleCollisions([
+    { path: 'content/D/A.md', title: 'A', changing: false },
+    { path: 'content/D/B.md', title: 'A', changing: true },
+    { path: 'content/D/x/N.md', title: 'N', changing: true },
+    { path: 'content/D/y/N.md', title: 'N', changing: true },
+    { path: 'content/D/C.md', title: 'C', changing: true },
+    { path: 'content/D/Cafe\u0301.md', title: 'Caf\u00e9', changing: true },
+    { path: 'content/D/Cafe.md', title: 'Cafe\u0301', changing: false },
+  ]);
+  assert.deepEqual([...out.entries()].sort(), [
+    ['content/D/B.md', 'content/D/A.md'],
+    ['content/D/Cafe\u0301.md', 'content/D/Cafe.md'],
+    ['content/D/x/N.md', 'content/D/y/N.md'],
+    ['content/D/y/N.md', 'content/D/x/N.md'],
+  ]);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isIgnoredName, isIgnoredPath } from '../../src/daemon/ignore.js';
+import { isIgnoredName, isIgnoredPath } from '../../src/local/ignore.js';
 import { conflictCopyPath, isConflictCopy } from '../../src/engine/conflict-name.js';
 import { conflictCopyName, isConflictCopy as isMergeConflictCopy } from '../../src/merge/conflict-name.js';
 

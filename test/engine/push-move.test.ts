@@ -2,14 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseFile } from '../../src/format/front-matter.js';
-import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
-
-function fileOf(ws: TestWorkspace, title: string): string {
-  const f = ws.files('content').find((p) => parseFile(readFileSync(join(ws.dir, p), 'utf8')).meta.title === title);
-  assert.ok(f, `a file for ${title}`);
-  return f;
-}
+import { fileOf, workspaceWithEmulator } from '../helpers/workspace.js';
 
 test('a file moved to another folder moves its page; a title changed in front matter renames it; one PUT each', async () => {
   const ws = await workspaceWithEmulator({ seed: 'demo' });

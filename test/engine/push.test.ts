@@ -4,21 +4,9 @@ import { existsSync, readFileSync, unlinkSync, writeFileSync, mkdirSync } from '
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseFile } from '../../src/format/front-matter.js';
-import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
+import { fileOf, type TestWorkspace, workspaceWithEmulator, writes } from '../helpers/workspace.js';
 
 const HOME = 'content/DEMO/Demo space home';
-const WRITES = /^(PUT|POST|DELETE) /;
-
-function writes(ws: TestWorkspace): string[] {
-  return ws.emu.requestLog().map((r) => `${r.method} ${r.route}`).filter((r) => WRITES.test(r));
-}
-
-function fileOf(ws: TestWorkspace, title: string): string {
-  const f = ws.files('content').find((p) => parseFile(readFileSync(join(ws.dir, p), 'utf8')).meta.title === title);
-  assert.ok(f, `a file for ${title}`);
-  return f;
-}
-
 function edit(ws: TestWorkspace, rel: string, fn: (text: string) => string): void {
   const abs = join(ws.dir, rel);
   writeFileSync(abs, fn(readFileSync(abs, 'utf8')));

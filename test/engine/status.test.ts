@@ -3,15 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFile } from '../../src/format/front-matter.js';
-import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
+import { fileOf, workspaceWithEmulator } from '../helpers/workspace.js';
 
 const HOME = 'content/DEMO/Demo space home';
-
-function fileOf(ws: TestWorkspace, title: string): string {
-  const f = ws.files('content').find((p) => parseFile(readFileSync(join(ws.dir, p), 'utf8')).meta.title === title);
-  assert.ok(f, `a file for ${title}`);
-  return f;
-}
 
 test('status lists local and remote changes and conflicts (text and --json) and writes nothing', async () => {
   const ws = await workspaceWithEmulator({ seed: 'demo' });

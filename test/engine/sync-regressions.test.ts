@@ -202,9 +202,18 @@ test('a rename to a title another page has is reported; the rest of the push goe
     const c = join(s.dir, 'B', 'C.md');
     writeFileSync(c, readFileSync(c, 'utf8').replace('sea', 'sea, edited'));
     const r = await s.push();
-    assert.ok(r.warnings.some((w) => /A\.md: not pushed: .*400/.test(w)), r.warnings.join('\n'));
+    // Known locally: refused before any write.
+    assert.ok(r.warnings.some((w) => /A\.md: its title is also the title of .*B\.md; titles are unique in a space; not pushed/.test(w)), r.warnings.join('\n'));
     assert.equal(emu.api.page(s.a.id).title, 'A');
     assert.match(emu.api.body(s.c.id), /sea, edited/);
+    // Taken in Confluence since the last pull (not known locally): Confluence refuses it, the rest goes on.
+    emu.api.createPage(s.key, 'Theirs', '<p>theirs</p>', s.home.id);
+    writeFileSync(a, composeFile({ ...p.meta, title: 'Theirs' }, p.body));
+    writeFileSync(c, readFileSync(c, 'utf8').replace('sea, edited', 'sea, edited twice'));
+    const r2 = await s.push();
+    assert.ok(r2.warnings.some((w) => /A\.md: not pushed: .*400/.test(w)), r2.warnings.join('\n'));
+    assert.equal(emu.api.page(s.a.id).title, 'A');
+    assert.match(emu.api.body(s.c.id), /sea, edited twice/);
   } finally {
     s.cleanup();
   }

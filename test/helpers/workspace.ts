@@ -1,7 +1,9 @@
 /** A workspace wired to an in-process emulator, driven through the real CLI. */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { parseFile } from '../../src/format/front-matter.js';
 import { runCli, tempDir, type CliResult } from './cli.js';
 
 export interface TestWorkspace {
@@ -47,4 +49,16 @@ export async function workspaceWithEmulator(options: EmulatorOptions & { spaces?
       t.cleanup();
     },
   };
+}
+
+/** The workspace-relative file of the page with this title (by its front matter). */
+export function fileOf(ws: TestWorkspace, title: string): string {
+  const f = ws.files('content').find((p) => parseFile(readFileSync(join(ws.dir, p), 'utf8')).meta.title === title);
+  assert.ok(f, `a file for ${title}`);
+  return f;
+}
+
+/** The write requests the emulator served since its log was last reset: "METHOD route". */
+export function writes(ws: TestWorkspace): string[] {
+  return ws.emu.requestLog().map((r) => `${r.method} ${r.route}`).filter((r) => /^(PUT|POST|DELETE) /.test(r));
 }

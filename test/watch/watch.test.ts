@@ -48,7 +48,7 @@ async function healthy(d: DaemonProcess): Promise<boolean> {
   return (await d.health()).status === 200;
 }
 
-test('csync watch: local edit → page, remote edit → file, both → conflict copy; /healthz, /metrics; a one-shot push exits 8; SIGTERM mid-push drains, commits state.db, exits 0', async () => {
+test('csync watch: local edit → page, new attachment file → upload, remote edit → file, both → conflict copy; /healthz, /metrics; a one-shot push exits 8; SIGTERM mid-push drains, commits state.db, exits 0', async () => {
   const ws: TestWorkspace = await workspaceWithEmulator({ seed: 'demo' });
   let d: DaemonProcess | undefined;
   try {
@@ -67,6 +67,11 @@ test('csync watch: local edit → page, remote edit → file, both → conflict 
     edit(ws.dir, ARCH, (t) => `${t}\nAdded while the daemon watches.\n`);
     await until(() => /Added while the daemon watches\./.test(ws.emu.api.body(arch.id)), 'the local edit reaches the page', 20_000, d);
     assert.equal(ws.emu.api.page(arch.id).version.number, v0 + 1);
+
+    // A file dropped next to a page is uploaded as its attachment, by the daemon alone.
+    const images = pageOf(ws.emu, 'Images and files');
+    writeFileSync(join(ws.dir, 'attachments/DEMO/Demo space home/Formatting guide/Images and files/dropped.txt'), 'dropped while the daemon watches\n');
+    await until(() => ws.emu.api.attachments(images.id).some((a) => a.title === 'dropped.txt' && a.data.toString('utf8') === 'dropped while the daemon watches\n'), 'the dropped file is uploaded', 20_000, d);
 
     // Remote edit → the file is updated at the next poll.
     const pollCount = () => d!.lines.filter((l) => l.msg === 'poll done').length;
@@ -118,6 +123,9 @@ test('csync watch: local edit → page, remote edit → file, both → conflict 
     assert.deepEqual(h.body.watcher, { ready: true, error: null });
 
     // /metrics: Prometheus text with request counters, pages both ways, conflicts, save-to-remote latency, process.
+    // Counters move when a run ends, a moment after its last write reached Confluence: wait for the second push to end.
+    const pushedNow = async () => Number(/^csync_pages_total\{direction="pushed"\} (\d+)$/m.exec(await daemon.metrics())?.[1] ?? NaN);
+    await until(async () => (await pushedNow()) >= 2, 'the second push has ended', 10_000, d);
     const m = await d.metrics();
     const value = (re: RegExp) => Number(re.exec(m)?.[1] ?? NaN);
     assert.ok(value(/^csync_http_requests_total\{operation="pages\.update",status="200"\} (\d+)$/m) >= 2, 'PUTs counted by operation and status');

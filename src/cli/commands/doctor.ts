@@ -50,7 +50,7 @@ async function stateChecks(cacheDir: string): Promise<Check[]> {
     if (integrity !== 'ok') {
       return [{ name: 'state', ok: false, code: 'CSYNC_WORKSPACE', detail: `cache/state.db failed integrity_check: ${integrity.split('\n')[0]}`, hint: 'move cache/state.db aside and run csync pull to rebuild it' }];
     }
-    const conflicts = state.conflicts().length;
+    const conflicts = state.conflicts().length + state.attachmentConflicts().length;
     const last = state.lastRuns(1)[0];
     const out: Check[] = [
       { name: 'state', ok: true, detail: `cache/state.db integrity ok; ${state.allPages().length} pages tracked${last ? `; last run: ${last.command} ${last.status} at ${last.endedAt ?? last.startedAt}` : ''}` },

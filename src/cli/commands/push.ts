@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.js';
 import type { PushSummary } from '../../engine/push.js';
+import { formatBytes } from '../../engine/summary.js';
 import { getFormat } from '../../format/index.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -24,15 +25,23 @@ export function formatPushSummary(s: PushSummary): string {
     if (s.plan.length === 0) lines.push('  (nothing to do)');
   }
   const p = s.pages;
-  const changed = p.updated + p.created + p.deleted + p.moved + p.merged + p.conflicted + p.skippedConflicts;
-  if (!s.dryRun && changed === 0) lines.push(`Nothing to push: ${s.spaces.join(', ')} (${p.unchanged} pages checked).`);
-  else
+  const a = s.attachments;
+  const attChanged = a.uploaded + a.updated + a.deleted + a.relocated + a.conflicted;
+  const changed = p.updated + p.created + p.deleted + p.moved + p.merged + p.conflicted + p.skippedConflicts + attChanged;
+  if (!s.dryRun && changed === 0) lines.push(`Nothing to push: ${s.spaces.join(', ')} (${p.unchanged} pages, ${a.unchanged} attachments checked).`);
+  else {
     lines.push(
       `${s.dryRun ? 'Would push' : 'Pushed'} ${s.spaces.join(', ')}: ${p.updated} updated, ${p.created} created, ${p.deleted} deleted, ${p.moved} moved, ${p.renamed} renamed, ${p.merged} merged, ${p.conflicted} conflicted, ${p.unchanged} unchanged pages`,
     );
+    if (attChanged)
+      lines.push(
+        `Attachments: ${a.uploaded} uploaded, ${a.updated} new versions, ${a.deleted} deleted, ${a.conflicted} conflicted, ${a.unchanged} unchanged${a.relocated ? `, ${a.relocated} moved with their page` : ''}${a.bytes ? ` (${formatBytes(a.bytes)} sent)` : ''}`,
+      );
+  }
   if (p.falseConflicts) lines.push(`${p.falseConflicts} page(s) were changed identically on both sides and are now in sync.`);
   for (const c of s.conflicts) {
-    if (c.kind === 'unresolved') lines.push(`CONFLICT ${c.path}: unresolved conflict, not pushed (csync resolve ${c.path} --keep local|remote|merged)`);
+    const keeps = c.path.startsWith('attachments/') ? 'local|remote' : 'local|remote|merged';
+    if (c.kind === 'unresolved') lines.push(`CONFLICT ${c.path}: unresolved conflict, not pushed (csync resolve ${c.path} --keep ${keeps})`);
     else lines.push(c.copyPath ? `CONFLICT ${c.path}: kept your file, not pushed; the remote version is in ${c.copyPath}` : `CONFLICT ${c.path}: deleted in Confluence but edited here; kept your file`);
   }
   for (const w of s.warnings.slice(0, 20)) lines.push(`warning: ${w}`);
@@ -59,6 +68,8 @@ export async function pushWith(ctx: Context, argv: PushArgs, extra: { lockHeld?:
       dryRun: Boolean(argv.dryRun),
       noDelete: argv.delete === false,
       concurrency: ctx.config.concurrency.pages,
+      versionMessage: ctx.config.sync.versionMessage,
+      minorEdit: ctx.config.sync.minorEdit,
       logger: ctx.logger,
       progress: (e) => progress.update(e),
       ...(extra.lockHeld ? { lockHeld: true } : {}),
@@ -71,7 +82,7 @@ export async function pushWith(ctx: Context, argv: PushArgs, extra: { lockHeld?:
 
 export const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
   command: 'push [paths..]',
-  describe: 'files → Confluence: edits, new files, moves, renames, deletes, labels',
+  describe: 'files → Confluence: edits, new files, moves, renames, deletes, labels, attachments',
   builder: (y) =>
     y
       .positional('paths', { type: 'string', array: true, describe: 'files or folders (default: all)' })

@@ -5,14 +5,47 @@ import type { CommandModule } from 'yargs';
 import { CsyncError } from '../../core/errors.js';
 import { inside, moveFile, sha256, statOrUndefined, trashPath, writeAtomic } from '../../local/files.js';
 import { acquireWorkspaceLock } from '../../local/lock.js';
-import { openStateStore } from '../../state/index.js';
-import { createContext, type GlobalArgs } from '../context.js';
+import { openStateStore, type BaseAttachment, type StateStore } from '../../state/index.js';
+import { createContext, type Context, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 export interface ResolveArgs extends GlobalArgs {
   path: string;
   keep?: 'local' | 'remote' | 'merged';
   dryRun?: boolean;
+}
+
+/** An attachment changed on both sides: the local file, or the remote one saved beside it as a conflict copy. */
+async function resolveAttachment(ctx: Context, ws: string, state: StateStore, att: BaseAttachment, keep: 'local' | 'remote' | 'merged', dryRun: boolean): Promise<void> {
+  if (keep === 'merged') {
+    throw new CsyncError('CSYNC_USAGE', `${att.path} is an attachment: its versions cannot be merged`, { hint: `choose one: csync resolve ${att.path} --keep local (or --keep remote)` });
+  }
+  const what =
+    keep === 'local'
+      ? `keep ${att.path}; the next csync push uploads it as a new version over the remote version ${att.version}`
+      : `replace ${att.path} with the remote version ${att.version}${att.copyPath ? ` from ${att.copyPath}` : ''}`;
+  if (dryRun) {
+    ctx.out.result(`Dry run: would ${what}.`, { ok: true, dryRun: true, path: att.path, keep });
+    return;
+  }
+  const abs = inside(ws, att.path);
+  const copyAbs = att.copyPath ? inside(ws, att.copyPath) : undefined;
+  if (keep === 'remote') {
+    if (!copyAbs || !(await statOrUndefined(copyAbs))) {
+      throw new CsyncError('CSYNC_USAGE', `the remote copy ${att.copyPath ?? ''} of ${att.path} is gone`, { hint: 'use --keep local, or delete the file and run csync pull' });
+    }
+    // The local file goes to cache/trash (recoverable), the copy takes its place.
+    if (await statOrUndefined(abs)) await moveFile(abs, trashPath(ws, att.path));
+    await moveFile(copyAbs, abs);
+    const st = await statOrUndefined(abs);
+    state.saveAttachment({ ...att, size: st?.size ?? att.size, mtimeMs: st?.mtimeMs ?? 0, status: 'synced', copyPath: null });
+  } else {
+    // The record holds the remote file's hash and version: the local file differs, so push sends it as version + 1.
+    state.saveAttachment({ ...att, status: 'synced', copyPath: null });
+    if (copyAbs) await unlink(copyAbs).catch(() => undefined);
+  }
+  ctx.out.result(`Resolved: ${what}.`, { ok: true, path: att.path, keep });
+  process.exitCode = EXIT.OK;
 }
 
 function rel(workspace: string, p: string): string {
@@ -26,12 +59,13 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
   describe: 'settle a conflict: keep your file (pushed next) or the remote version',
   builder: (y) =>
     y
-      .positional('path', { type: 'string', demandOption: true, describe: 'the conflicted file' })
+      .positional('path', { type: 'string', demandOption: true, describe: 'the conflicted file (a page or an attachment), or its conflict copy' })
       .option('keep', { choices: ['local', 'remote', 'merged'] as const, demandOption: true, describe: 'local: your file wins; remote: the Confluence version wins; merged: your file now holds your hand merge of both (checked for leftover conflict markers)' })
       .option('dry-run', { type: 'boolean', describe: 'say what would happen and change nothing' })
       .example('csync resolve content/DOC/Guide.md --keep local', 'keep your version (csync push uploads it)')
       .example('csync resolve content/DOC/Guide.md --keep remote', 'take the Confluence version')
-      .example('csync resolve content/DOC/Guide.md --keep merged', 'you merged the copy beside it into your file by hand; push that') as never,
+      .example('csync resolve content/DOC/Guide.md --keep merged', 'you merged the copy beside it into your file by hand; push that')
+      .example('csync resolve attachments/DOC/Guide/logo.png --keep remote', 'an attachment: take the Confluence file') as never,
   handler: async (argv) => {
     const ctx = await createContext(argv, { requireSite: false });
     const ws = ctx.config.workspace;
@@ -42,6 +76,11 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
     const state = openStateStore(dbPath, argv.dryRun ? { readonly: true } : undefined);
     try {
       const conflict = state.conflicts().find((c) => c.path === path || c.copyPath === path);
+      const att = conflict ? undefined : state.attachmentConflicts().find((a) => a.path === path || a.copyPath === path);
+      if (att) {
+        await resolveAttachment(ctx, ws, state, att, argv.keep!, Boolean(argv.dryRun));
+        return;
+      }
       if (!conflict) throw new CsyncError('CSYNC_USAGE', `no conflict recorded for ${path}`, { hint: 'csync status lists the conflicts' });
       const page = state.page(conflict.pageId);
       const keep = argv.keep!;

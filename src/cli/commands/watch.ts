@@ -112,6 +112,7 @@ function readConflicts(workspace: string): Map<string, { path: string; copyPath:
   try {
     store = openStateStore(join(workspace, 'cache', 'state.db'), { readonly: true });
     for (const c of store.conflicts()) out.set(`${c.pageId}:${c.remoteVersion}`, { path: c.path, copyPath: c.copyPath });
+    for (const a of store.attachmentConflicts()) out.set(`${a.id}:${a.version}`, { path: a.path, copyPath: a.copyPath ?? null });
   } catch {
     // no state.db yet (nothing pulled): no conflicts
   } finally {
@@ -209,7 +210,8 @@ export async function startWatch(
 
   const push = async (paths: readonly string[] | undefined): Promise<PushSummary> => {
     const { runPush } = await import('../../engine/push.js');
-    return runPush({ ...common(engine.config), paths });
+    const config = engine.config;
+    return runPush({ ...common(config), paths, versionMessage: config.sync.versionMessage, minorEdit: config.sync.minorEdit });
   };
 
   const pull = async (): Promise<PullSummary> => {

@@ -1,5 +1,5 @@
 /**
- * Which paths the watcher ignores: editors' temporaries, backups and lock files, OS litter, dotfiles, and conflict
+ * Which paths the watcher and the local scans ignore: editors' temporaries, backups and lock files, OS litter, dotfiles, and conflict
  * copies. Pure, on workspace-relative paths with `/` separators (`content/DOC/Guide.md`).
  *
  * Why it is safe to be generous here: an ignored temporary never hides a save, because the save ends with a rename

@@ -1,0 +1,251 @@
+/**
+ * Attachment push: files under attachments/<SPACE>/ → Confluence. New files are uploaded to the page of their folder,
+ * changed ones as new versions, deleted ones deleted (Confluence keeps them in its trash), all behind the safety
+ * gates. Each page's remote attachments are listed once just before its first write: a version someone else
+ * uploaded since the last sync (or a new file of theirs with the same name) becomes a conflict copy, never an
+ * overwrite. Each finished action updates its record in its own transaction, so a rerun after a crash converges
+ * (an upload whose answer was lost is found by name and adopted when the bytes match).
+ */
+import mime from 'mime';
+import PQueue from 'p-queue';
+import { planAttachmentPush, type AttachmentAction, type AttachmentPlan, type LocalAttachmentFile } from '../../core/attachment-plan.js';
+import type { RemoteAttachment } from '../../core/remote-types.js';
+import { CsyncError } from '../../core/errors.js';
+import { hashFile, inside, statOrUndefined } from '../../local/files.js';
+import type { BaseAttachment, StateStore } from '../../state/index.js';
+import { settleAttachmentConflict } from '../attachment-conflict.js';
+import { attachmentDir } from '../resolver.js';
+import { observeAll, walkFiles } from '../scan.js';
+import type { PlanLine, SyncApi } from '../types.js';
+import type { Logger } from '../../obs/logger.js';
+
+export interface AttachmentPushSummary {
+  uploaded: number;
+  updated: number;
+  deleted: number;
+  relocated: number;
+  unchanged: number;
+  conflicted: number;
+  bytes: number;
+}
+
+export function emptyAttachmentSummary(): AttachmentPushSummary {
+  return { uploaded: 0, updated: 0, deleted: 0, relocated: 0, unchanged: 0, conflicted: 0, bytes: 0 };
+}
+
+export interface AttachmentPushIO {
+  workspace: string;
+  api: SyncApi;
+  state: StateStore;
+  spaceKey: string;
+  extension: string;
+  now: () => Date;
+  log: Logger;
+  paths?: readonly string[] | undefined;
+  noDelete?: boolean | undefined;
+  maxDelete: { percent: number; count?: number | undefined };
+  force: boolean;
+  concurrency: number;
+  minorEdit?: boolean | undefined;
+  comment?: string | undefined;
+  summary: { attachments: AttachmentPushSummary; warnings: string[]; conflicts: Array<{ path: string; copyPath: string | null; kind: string }> };
+}
+
+export interface PagePlacement {
+  id: string;
+  path: string;
+  status: 'synced' | 'conflict' | 'deleted-remote';
+}
+
+/**
+ * The attachment plan of a space. `pages` are the tracked pages where they are (or will be, for a dry run) after the
+ * page actions; `created` are the page files this push creates (their folders' files wait for them).
+ */
+export async function planAttachments(io: Omit<AttachmentPushIO, 'summary' | 'api' | 'now' | 'log' | 'concurrency'> & { refreshMtimes?: boolean }, pages: readonly PagePlacement[], created: ReadonlySet<string> = new Set()): Promise<{ plan: AttachmentPlan; base: Map<string, BaseAttachment> }> {
+  const base = io.state.attachmentsOfSpace(io.spaceKey);
+  const live = pages.filter((p) => p.status !== 'deleted-remote');
+  const livePages = new Set(live.map((p) => p.id));
+  const folderOf = new Map(live.map((p) => [p.id, attachmentDir(p.path)]));
+  const pageOfFolder = new Map(live.map((p) => [attachmentDir(p.path), p.id]));
+  const createdFolders = new Set([...created].map((p) => attachmentDir(p)));
+  const local = await observeAll(io.workspace, base.map((b) => ({ ...b, mtimeMs: b.mtimeMs ?? 0 })));
+  if (io.refreshMtimes) {
+    // Records without an mtime (written before the stat fast path existed, or by a conflict) were hashed just now:
+    // remember the mtime of the unchanged ones so the next scan is a stat.
+    for (const b of base) {
+      if ((b.mtimeMs ?? 0) !== 0 || local.get(b.id) !== 'unchanged') continue;
+      const st = await statOrUndefined(inside(io.workspace, b.path));
+      if (st) io.state.saveAttachment({ ...b, size: st.size, mtimeMs: st.mtimeMs });
+    }
+  }
+  const tracked = new Set(base.map((b) => b.path));
+  const files: string[] = [];
+  await walkFiles(io.workspace, `attachments/${io.spaceKey}`, '', files);
+  const untracked: LocalAttachmentFile[] = [];
+  for (const f of files) {
+    if (tracked.has(f)) continue;
+    const folder = f.slice(0, f.lastIndexOf('/'));
+    untracked.push({ path: f, pageId: pageOfFolder.get(folder), pageCreated: createdFolders.has(folder) });
+  }
+  const plan = planAttachmentPush({ base, local, untracked, livePages, folderOf, paths: io.paths, noDelete: io.noDelete, maxDelete: io.maxDelete, force: io.force });
+  return { plan, base: new Map(base.map((b) => [b.id, b])) };
+}
+
+export function attachmentGateError(spaceKey: string, gate: string, pagesPushed = false): CsyncError {
+  const done = pagesPushed ? 'the page changes were pushed, no attachment was changed' : 'nothing was changed';
+  return new CsyncError('CSYNC_SAFETY_GATE', `push of ${spaceKey} stopped: ${gate}; ${done}`, {
+    hint: 'if the deletions are intended, run again with --force (or --no-delete to push the rest)',
+  });
+}
+
+export function attachmentPlanLine(a: AttachmentAction): PlanLine | undefined {
+  switch (a.kind) {
+    case 'upload':
+      return { action: 'upload', path: a.path, id: '' };
+    case 'update':
+      return { action: 'upload', path: a.path, id: a.id, ...(a.from !== a.path ? { from: a.from } : {}) };
+    case 'relocate':
+      return { action: 'move', path: a.path, from: a.from, id: a.id };
+    case 'delete':
+      return { action: 'delete', path: a.path, id: a.id };
+    case 'conflict':
+      return { action: 'conflict', path: a.path, id: a.id };
+    default:
+      return undefined;
+  }
+}
+
+/** Counts a dry run reports. */
+export function countPlanned(plan: AttachmentPlan, s: AttachmentPushSummary): void {
+  s.unchanged += plan.unchanged;
+  for (const a of plan.actions) {
+    if (a.kind === 'upload') s.uploaded++;
+    else if (a.kind === 'update') s.updated++;
+    else if (a.kind === 'delete') s.deleted++;
+    else if (a.kind === 'relocate') s.relocated++;
+  }
+}
+
+interface RemoteOfPage {
+  byId: Map<string, RemoteAttachment>;
+  byName: Map<string, RemoteAttachment>;
+}
+
+export async function executeAttachmentPlan(io: AttachmentPushIO, plan: AttachmentPlan, base: ReadonlyMap<string, BaseAttachment>): Promise<void> {
+  const s = io.summary.attachments;
+  s.unchanged += plan.unchanged;
+  const listings = new Map<string, Promise<RemoteOfPage>>();
+  const remoteOf = (pageId: string): Promise<RemoteOfPage> => {
+    let p = listings.get(pageId);
+    if (!p) {
+      p = (async () => {
+        const out: RemoteOfPage = { byId: new Map(), byName: new Map() };
+        for await (const a of io.api.listAttachments(pageId)) {
+          out.byId.set(a.id, a);
+          out.byName.set(a.title, a);
+        }
+        return out;
+      })();
+      listings.set(pageId, p);
+    }
+    return p;
+  };
+  const conflict = async (remote: RemoteAttachment, path: string, previous?: BaseAttachment): Promise<void> => {
+    const r = await settleAttachmentConflict(io, remote, path, previous);
+    if (!r.conflict) {
+      s.unchanged++;
+      return;
+    }
+    s.conflicted++;
+    io.summary.conflicts.push({ path, copyPath: r.copyPath, kind: 'attachment-both-modified' });
+    io.log.warn({ path, copy: r.copyPath }, 'attachment changed on both sides: your file is kept, the remote one is saved beside it');
+  };
+  const upload = async (pageId: string, path: string, fileName: string, existing: RemoteAttachment | null, previous?: BaseAttachment): Promise<void> => {
+    const abs = inside(io.workspace, path);
+    const st = await statOrUndefined(abs);
+    if (!st) return; // gone since the scan: the next run sees the delete
+    const { sha256, size } = await hashFile(abs);
+    const mediaType = mime.getType(fileName) ?? 'application/octet-stream';
+    const r = await io.api.uploadAttachment({ pageId, fileName, filePath: abs, mediaType, existing, ...(io.minorEdit !== undefined ? { minorEdit: io.minorEdit } : {}), ...(io.comment ? { comment: io.comment } : {}) });
+    io.state.transaction(() => {
+      if (previous && previous.id !== r.id) io.state.deleteAttachment(previous.id);
+      io.state.saveAttachment({ id: r.id, pageId, fileName: r.title, version: r.version, size, mediaType: r.mediaType, path, hash: sha256, mtimeMs: st.mtimeMs, status: 'synced', copyPath: null });
+    });
+    s.bytes += size;
+    if (existing) s.updated++;
+    else s.uploaded++;
+    io.log.info({ path, id: r.id, version: r.version }, existing ? 'attachment: new version uploaded' : 'attachment uploaded');
+  };
+
+  const run = async (a: AttachmentAction): Promise<void> => {
+    switch (a.kind) {
+      case 'orphan': {
+        const page = `content/${a.path.slice('attachments/'.length, a.path.lastIndexOf('/'))}${io.extension}`;
+        io.summary.warnings.push(`${a.path}: its folder belongs to no page (${page}); not uploaded`);
+        return;
+      }
+      case 'conflict': {
+        const b = base.get(a.id);
+        io.summary.conflicts.push({ path: a.path, copyPath: b?.copyPath ?? null, kind: 'unresolved' });
+        return;
+      }
+      case 'forget':
+        io.state.deleteAttachment(a.id);
+        return;
+      case 'relocate': {
+        const b = base.get(a.id)!;
+        const abs = inside(io.workspace, a.path);
+        const st = await statOrUndefined(abs);
+        if (!st) return;
+        const { sha256 } = await hashFile(abs);
+        if (sha256 === b.hash) {
+          io.state.saveAttachment({ ...b, path: a.path, size: st.size, mtimeMs: st.mtimeMs });
+          s.relocated++;
+          return;
+        }
+        return run({ kind: 'update', id: b.id, pageId: b.pageId, path: a.path, from: b.path });
+      }
+      case 'update': {
+        const b = base.get(a.id)!;
+        const remote = await remoteOf(b.pageId);
+        const r = remote.byId.get(b.id);
+        if (!r) {
+          // Deleted in Confluence since the last sync, edited here: the edit wins, as a new attachment.
+          const same = remote.byName.get(b.fileName);
+          if (same) return conflict(same, a.path, b);
+          return upload(b.pageId, a.path, b.fileName, null, b);
+        }
+        if (r.version !== b.version) return conflict(r, a.path, b);
+        return upload(b.pageId, a.path, b.fileName, r, b);
+      }
+      case 'upload': {
+        if (a.pageId === undefined) return;
+        const remote = await remoteOf(a.pageId);
+        const same = remote.byName.get(a.fileName);
+        // Someone else's file with this name, or ours from a run that stopped before recording it: compare bytes.
+        if (same) return conflict(same, a.path);
+        return upload(a.pageId, a.path, a.fileName, null);
+      }
+      case 'delete': {
+        const b = base.get(a.id)!;
+        const remote = await remoteOf(b.pageId);
+        const r = remote.byId.get(b.id);
+        if (r && r.version !== b.version) {
+          io.summary.warnings.push(`${a.path}: deleted here but changed in Confluence since the last sync; not deleted (the next pull restores it)`);
+          return;
+        }
+        if (r) await io.api.deleteAttachment(b.id);
+        io.state.deleteAttachment(b.id);
+        s.deleted++;
+        io.log.info({ path: a.path, id: b.id }, 'attachment deleted (Confluence keeps it in the trash)');
+        return;
+      }
+    }
+  };
+
+  const queue = new PQueue({ concurrency: Math.max(1, Math.min(io.concurrency, 4)) });
+  const failures: unknown[] = [];
+  for (const a of plan.actions) void queue.add(() => run(a)).catch((err: unknown) => failures.push(err));
+  await queue.onIdle();
+  if (failures.length) throw failures[0];
+}
