@@ -28,6 +28,7 @@ import type { Format } from '../format/types.js';
 import { inside, sha256, statOrUndefined, writeAtomic } from '../local/files.js';
 import type { Logger } from '../obs/logger.js';
 import type { PendingCreate, StateStore } from '../state/index.js';
+import { walkFiles } from './scan.js';
 import type { SyncApi } from './types.js';
 
 /** Allowance between our clock (corrected by the server's Date header when known) and the server's createdAt. */
@@ -70,8 +71,13 @@ export interface SettleContext {
   spaceKey: string;
   format: Format;
   log: Logger;
-  /** The space's local files (workspace-relative), for finding a file the user moved. */
-  spaceFiles: () => Promise<string[]>;
+}
+
+/** The space's local files of its format (workspace-relative; temp files and conflict copies left out). */
+async function spaceFiles(ctx: SettleContext): Promise<string[]> {
+  const files: string[] = [];
+  await walkFiles(ctx.workspace, `content/${ctx.spaceKey}`, ctx.format.extension, files);
+  return files;
 }
 
 /** Lists the space and settles its pending creates (push: pull settles with the listing it makes anyway). */
@@ -106,7 +112,7 @@ export async function settlePendingCreates(ctx: SettleContext, candidates: reado
       continue;
     }
     claimedPages.add(page.id);
-    const file = await findFile(ctx, r, page.id, claimedFiles, async () => (files ??= await ctx.spaceFiles()));
+    const file = await findFile(ctx, r, page.id, claimedFiles, async () => (files ??= await spaceFiles(ctx)));
     if (file) claimedFiles.add(file);
     await adopt(ctx, r, page, file);
     adopted++;

@@ -19,7 +19,7 @@ import { executePlan, type ExecContext } from './pull/execute.js';
 import { listRemote, type Listing } from './pull/list.js';
 import { SpaceLinks } from './resolver.js';
 import { mayBeOurs, settlePendingCreates } from './pending.js';
-import { findLocalMoves, spaceFiles } from './push.js';
+import { findLocalMoves } from './push.js';
 import { observeAll } from './scan.js';
 import type { PullOptions, PullSummary } from './types.js';
 
@@ -91,7 +91,7 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const pending = options.dryRun ? [] : state!.pendingCreates(spaceKey);
   const listing = await listRemote(options, state, spaceKey, space.id, withBodies, pending.length ? mayBeOurs(pending) : undefined);
   if (pending.length) {
-    await settlePendingCreates({ workspace: options.workspace, api: options.api, state: state!, spaceKey, format, log, spaceFiles: () => spaceFiles(options.workspace, spaceKey, format) }, listing.kept);
+    await settlePendingCreates({ workspace: options.workspace, api: options.api, state: state!, spaceKey, format, log }, listing.kept);
     basePages = state!.pageMetasOfSpace(spaceKey);
   }
   const { plan, baseCount, localPaths } = await planSpace(options, spaceKey, format, basePages, listing);

@@ -89,13 +89,6 @@ function emptySummary(dryRun: boolean): PushSummary {
 
 export { inPaths };
 
-/** The space's local files of its format (workspace-relative, temp files and conflict copies left out). */
-export async function spaceFiles(workspace: string, spaceKey: string, format: Format): Promise<string[]> {
-  const files: string[] = [];
-  await walk(workspace, `content/${spaceKey}`, format.extension, files);
-  return files;
-}
-
 /** The push plan's inputs for a space: base pages, their local state, untracked files with their front matter ids. */
 export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format): Promise<{ base: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
   // Pages staged under cache/ by an interrupted pull are the pull's business.
@@ -237,7 +230,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const log = options.logger.child({ module: 'push', space: spaceKey });
   summary.spaces.push(spaceKey);
   // Creates a stopped run left unrecorded come first (no request when there are none).
-  if (!options.dryRun) await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log, spaceFiles: () => spaceFiles(options.workspace, spaceKey, format) });
+  if (!options.dryRun) await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
   const obs = await observeLocal(options.workspace, state, spaceKey, format);
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
   if (plan.gate) {
