@@ -23,15 +23,6 @@ export class EmulatorApi {
     return p;
   }
 
-  pageByTitle(spaceKey: string, title: string): StoredPage | undefined {
-    const space = this.space(spaceKey);
-    for (const id of this.store.spacePageIds.get(space.id) ?? []) {
-      const p = this.store.pages.get(id)!;
-      if (p.title === title && p.status === 'current') return p;
-    }
-    return undefined;
-  }
-
   /** Current pages of a space, by id. */
   pages(spaceKey: string): StoredPage[] {
     const space = this.space(spaceKey);
@@ -72,8 +63,14 @@ export class EmulatorApi {
     this.store.purgePage(this.page(id));
   }
 
+  /** Restores a trashed page as Confluence does: its status only (no new version, contents as they were). */
   restorePage(id: string): StoredPage {
-    return this.store.updatePage(this.page(id), { status: 'current', authorId: OTHER_USER });
+    return this.store.restorePage(this.page(id));
+  }
+
+  /** A current page by title: the store's title index. */
+  pageByTitle(spaceKey: string, title: string): StoredPage | undefined {
+    return this.store.pageByTitle(this.space(spaceKey).id, title);
   }
 
   setLabels(id: string, labels: string[]): void {

@@ -63,6 +63,8 @@ export const ME = '5b10ac8d82e05b22cc7d4ef5';
 export const OTHER_USER = '6a2c9f0e11d2b4a7c8e9f012';
 
 export class ConflictError extends Error {}
+/** An update that would make a page its own ancestor. */
+export class CycleError extends Error {}
 
 /** Insert into a sorted array of numeric-string ids (ascending numerically). */
 function insertSorted(ids: string[], id: string): void {
@@ -97,6 +99,10 @@ export class Store {
   pages = new Map<string, StoredPage>();
   /** Page ids of each space, ascending. */
   spacePageIds = new Map<string, string[]>();
+  /** Current pages by title, per space: title uniqueness is a lookup, not a scan of the space. */
+  private titles = new Map<string, Map<string, string>>();
+  /** Highest child position per parent: a create or move appends without listing the siblings. */
+  private lastPosition = new Map<string, number>();
   attachments = new Map<string, StoredAttachment>();
   /** Label name → id (labels are global, as in Confluence). */
   labelIds = new Map<string, string>();
@@ -163,11 +169,43 @@ export class Store {
     return out.sort((a, b) => a.position - b.position || Number(a.id) - Number(b.id));
   }
 
-  /** A title is unique among current pages of a space (Confluence's rule). */
+  /** A title is unique among current pages of a space (Confluence's rule). O(1): the title index. */
   titleTaken(spaceId: string, title: string, exceptId?: string): boolean {
-    for (const id of this.spacePageIds.get(spaceId) ?? []) {
-      const p = this.pages.get(id)!;
-      if (p.id !== exceptId && p.status === 'current' && p.title === title) return true;
+    const id = this.titles.get(spaceId)?.get(title);
+    return id !== undefined && id !== exceptId;
+  }
+
+  /** The current page of a space with this title (the title index). */
+  pageByTitle(spaceId: string, title: string): StoredPage | undefined {
+    const id = this.titles.get(spaceId)?.get(title);
+    return id === undefined ? undefined : this.pages.get(id);
+  }
+
+  /** The position after every child a parent ever had (a lookup; positions only need to order the siblings). */
+  private nextPosition(parentId: string): number {
+    return (this.lastPosition.get(parentId) ?? -1) + 1;
+  }
+
+  private placed(parentId: string, position: number): void {
+    if (position > (this.lastPosition.get(parentId) ?? -1)) this.lastPosition.set(parentId, position);
+  }
+
+  /** Keeps the title index in step with a page's title and status (call after any change of either). */
+  private index(page: StoredPage, before?: { title: string; status: StoredPage['status'] }): void {
+    let byTitle = this.titles.get(page.spaceId);
+    if (!byTitle) this.titles.set(page.spaceId, (byTitle = new Map()));
+    if (before && before.status === 'current' && byTitle.get(before.title) === page.id) byTitle.delete(before.title);
+    if (page.status === 'current') byTitle.set(page.title, page.id);
+  }
+
+  /**
+   * Whether making `parentId` the parent of `pageId` would make the page its own ancestor (Confluence refuses it: 400
+   * "Cannot add an existing ancestor as a child!").
+   */
+  wouldCycle(pageId: string, parentId: string | null): boolean {
+    for (let a = parentId, hops = 0; a !== null && hops < 10_000; hops++) {
+      if (a === pageId) return true;
+      a = this.pages.get(a)?.parentId ?? null;
     }
     return false;
   }
@@ -185,14 +223,13 @@ export class Store {
     const parentId = input.parentId ?? space.homepageId ?? null;
     const body = input.rewrite === false ? input.body : rewriteStorage(input.body, id, 1);
     const version: StoredVersion = { number: 1, title: input.title, body, message: input.message ?? '', minorEdit: false, createdAt: this.stamp(), authorId: author, parentId };
-    const siblings = input.position !== undefined || !parentId ? [] : this.childrenOf(parentId);
     const page: StoredPage = {
       id,
       spaceId: space.id,
       status: 'current',
       title: input.title,
       parentId,
-      position: input.position ?? (siblings.length ? siblings[siblings.length - 1]!.position + 1 : 0),
+      position: input.position ?? (parentId ? this.nextPosition(parentId) : 0),
       authorId: author,
       createdAt: version.createdAt,
       body,
@@ -202,6 +239,8 @@ export class Store {
     };
     this.pages.set(id, page);
     insertSorted(this.spacePageIds.get(space.id)!, id);
+    this.index(page);
+    if (parentId) this.placed(parentId, page.position);
     if (!space.homepageId && !parentId) space.homepageId = id;
     this.changes++;
     return page;
@@ -211,29 +250,54 @@ export class Store {
   updatePage(page: StoredPage, input: { title?: string; body?: string; parentId?: string | null; message?: string; minorEdit?: boolean; authorId?: string; status?: 'current' }): StoredPage {
     const number = page.version.number + 1;
     const title = input.title ?? page.title;
-    if (title !== page.title && this.titleTaken(page.spaceId, title, page.id)) {
+    const becomesCurrent = page.status !== 'current' && input.status === 'current';
+    if ((title !== page.title || becomesCurrent) && this.titleTaken(page.spaceId, title, page.id)) {
       throw new ConflictError(`A page with this title already exists: A page already exists with the same TITLE in this space`);
     }
+    if (input.parentId !== undefined && input.parentId !== page.parentId && this.wouldCycle(page.id, input.parentId)) {
+      throw new CycleError('Cannot add an existing ancestor as a child!');
+    }
+    const before = { title: page.title, status: page.status };
     const body = input.body === undefined ? this.bodyOf(page) : rewriteStorage(input.body, page.id, number);
     page.lazyBody = undefined;
     const parentId = input.parentId === undefined ? page.parentId : input.parentId;
     const version: StoredVersion = { number, title, body, message: input.message ?? '', minorEdit: input.minorEdit ?? false, createdAt: this.stamp(), authorId: input.authorId ?? ME, parentId };
     if (parentId !== page.parentId && parentId) {
-      const siblings = this.childrenOf(parentId);
-      page.position = siblings.length ? siblings[siblings.length - 1]!.position + 1 : 0;
+      page.position = this.nextPosition(parentId);
+      this.placed(parentId, page.position);
     }
     Object.assign(page, { title, body, parentId, version, status: input.status ?? page.status });
+    this.index(page, before);
     page.history.push(version);
     this.changes++;
     return page;
   }
 
+  /**
+   * Confluence's restore: PUT with status "current" on a trashed page changes only its status ("For restoration, page
+   * contents will not be updated and only the page status will be changed", v2 PageUpdateRequest.status). The
+   * version is not bumped; the title must still be free.
+   */
+  restorePage(page: StoredPage): StoredPage {
+    if (this.titleTaken(page.spaceId, page.title, page.id)) {
+      throw new ConflictError(`A page with this title already exists: A page already exists with the same TITLE in this space`);
+    }
+    const before = { title: page.title, status: page.status };
+    page.status = 'current';
+    this.index(page, before);
+    this.changes++;
+    return page;
+  }
+
   trashPage(page: StoredPage): void {
+    const before = { title: page.title, status: page.status };
     page.status = 'trashed';
+    this.index(page, before);
     this.changes++;
   }
 
   purgePage(page: StoredPage): void {
+    if (page.status === 'current' && this.titles.get(page.spaceId)?.get(page.title) === page.id) this.titles.get(page.spaceId)!.delete(page.title);
     this.pages.delete(page.id);
     const ids = this.spacePageIds.get(page.spaceId)!;
     const i = ids.indexOf(page.id);
@@ -318,6 +382,8 @@ export class Store {
     for (const p of j.pages) {
       s.pages.set(p.id, p);
       insertSorted(s.spacePageIds.get(p.spaceId)!, p.id);
+      s.index(p);
+      if (p.parentId) s.placed(p.parentId, p.position);
     }
     for (const a of j.attachments) {
       const { previous, ...rest } = a;

@@ -205,6 +205,7 @@ export function handleV1(req: V1Request): Reply | undefined {
     const target = currentPage(store, m[3]!);
     if (!page || !target) return json(404, v1Error(404, 'Page not found'));
     const parentId = m[2] === 'append' ? target.id : target.parentId;
+    if (store.wouldCycle(page.id, parentId)) return json(400, v1Error(400, 'Cannot add an existing ancestor as a child!'));
     store.updatePage(page, { parentId });
     return json(200, { pageId: page.id });
   }

@@ -1,5 +1,5 @@
 /** The v2 API (/wiki/api/v2): spaces, pages, tree, versions, labels, attachments. */
-import { ConflictError, type Store, type StoredPage } from './store.js';
+import { ConflictError, CycleError, type Store, type StoredPage } from './store.js';
 import { decodeCursor, encodeCursor, json, type Reply } from './http-util.js';
 import { v2Attachment, v2Error, v2Page, v2Space, v2Version } from './shapes.js';
 import { firstAfter } from './store.js';
@@ -202,19 +202,28 @@ route('PUT', /^\/pages\/([^/]+)$/, (req, m) => {
   if (provided !== p.version.number + 1) {
     return json(409, v2Error(409, 'CONFLICT', `Version must be incremented when updating a page. Current Version: [${p.version.number}]. Provided version: [${provided}]`));
   }
+  if (p.status === 'trashed' && b.status === 'current') {
+    // Restore: "page contents will not be updated and only the page status will be changed" (PageUpdateRequest.status
+    // in the v2 spec). Title, body and parent stay as they were in the trash, and so does the version number.
+    try {
+      return json(200, v2Page(req.store, req.store.restorePage(p), { body: true }));
+    } catch (err) {
+      if (err instanceof ConflictError) return json(400, v2Error(400, 'INVALID_REQUEST_PARAMETER', err.message));
+      throw err;
+    }
+  }
   if (b.parentId && b.parentId !== p.parentId) {
     const parent = req.store.pages.get(b.parentId);
     if (!parent || parent.spaceId !== p.spaceId || parent.status !== 'current') return json(400, v2Error(400, 'INVALID_REQUEST_PARAMETER', 'Parent page not found in this space'));
-    for (let a: StoredPage | undefined = parent; a; a = a.parentId ? req.store.pages.get(a.parentId) : undefined) {
-      if (a.id === p.id) return json(400, v2Error(400, 'INVALID_REQUEST_PARAMETER', 'A page cannot be moved below itself'));
-    }
+    // Confluence Cloud's answer to a parent cycle (a page moved below itself or one of its descendants).
+    if (req.store.wouldCycle(p.id, parent.id)) return json(400, v2Error(400, 'INVALID_REQUEST_PARAMETER', 'Cannot add an existing ancestor as a child!'));
   }
   if ((b.body?.value ?? '').length > 5 * 1024 * 1024) return json(413, v2Error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request entity too large'));
   try {
     req.store.updatePage(p, { title: b.title, body: b.body?.value ?? '', parentId: b.parentId ?? p.parentId, message: b.version?.message ?? '', minorEdit: b.version?.minorEdit ?? false, status: 'current' });
     return json(200, v2Page(req.store, p, { body: true }));
   } catch (err) {
-    if (err instanceof ConflictError) return json(400, v2Error(400, 'INVALID_REQUEST_PARAMETER', err.message));
+    if (err instanceof ConflictError || err instanceof CycleError) return json(400, v2Error(400, 'INVALID_REQUEST_PARAMETER', err.message));
     throw err;
   }
 });

@@ -20,7 +20,7 @@ import { listRemote, type Listing } from './pull/list.js';
 import { SpaceLinks } from './resolver.js';
 import { mayBeOurs, settlePendingCreates } from './pending.js';
 import { findLocalMoves } from './push.js';
-import { observeAll } from './scan.js';
+import { observeAll, recoverMovedAside } from './scan.js';
 import type { PullOptions, PullSummary } from './types.js';
 
 function emptySummary(dryRun: boolean): PullSummary {
@@ -149,6 +149,7 @@ async function planSpace(options: PullOptions, spaceKey: string, format: Format,
   }
   const base = listing.filtered ? basePages.filter((b) => inScope(b.id)) : basePages;
   const local = await observeAll(options.workspace, base);
+  await recoverMovedAside(options.workspace, base, local, format.extension, !options.dryRun);
   // Files the user moved or renamed (not pushed yet) are found by their id, so a remote change does not restore the page beside them.
   const localPaths = await findLocalMoves(options.workspace, spaceKey, format, base, local);
   const input: PlanInput = { spaceKey, ext: format.extension, base: basePages, local, remote: listing.filtered ? [...listing.all.values()] : listing.scoped, untracked: new Set<string>(), localPaths };

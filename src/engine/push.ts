@@ -20,8 +20,9 @@ import { conflictCopyPath } from './conflict-name.js';
 import { merge3 } from './merge.js';
 import { createStartedAt, settleWithListing, storageHash } from './pending.js';
 import { SpaceLinks } from './resolver.js';
-import { observeAll, walkFiles } from './scan.js';
 import { attachmentGateError, attachmentPlanLine, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
+import { relocatePages } from './push/relocate.js';
+import { observeAll, recoverMovedAside, walkFiles } from './scan.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
 import type { Logger } from '../obs/logger.js';
 
@@ -47,18 +48,22 @@ export interface PushOptions {
   versionMessage?: string | undefined;
   /** Attachment uploads as minor edits: no notification e-mails (sync.minorEdit; v2 page updates have no such flag). */
   minorEdit?: boolean | undefined;
+  /** A pull scope is configured (--root, --label, --cql): the workspace holds part of the space (see core/placement.ts). */
+  scoped?: boolean | undefined;
 }
 
 export interface PushSummary {
   dryRun: boolean;
   spaces: string[];
-  pages: { updated: number; created: number; deleted: number; moved: number; renamed: number; merged: number; conflicted: number; unchanged: number; falseConflicts: number; skippedConflicts: number };
+  pages: { updated: number; created: number; deleted: number; moved: number; renamed: number; merged: number; conflicted: number; unchanged: number; falseConflicts: number; skippedConflicts: number; relocated: number };
   attachments: AttachmentPushSummary;
   requests: number | undefined;
   durationMs: number;
   conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
   warnings: string[];
   plan: PlanLine[];
+  /** The page versions this push created (updates, merges, creates): the daemon's poll knows them for its own. */
+  written: Array<{ id: string; version: number }>;
 }
 
 export interface LocalChanges {
@@ -77,24 +82,27 @@ function emptySummary(dryRun: boolean): PushSummary {
   return {
     dryRun,
     spaces: [],
-    pages: { updated: 0, created: 0, deleted: 0, moved: 0, renamed: 0, merged: 0, conflicted: 0, unchanged: 0, falseConflicts: 0, skippedConflicts: 0 },
+    pages: { updated: 0, created: 0, deleted: 0, moved: 0, renamed: 0, merged: 0, conflicted: 0, unchanged: 0, falseConflicts: 0, skippedConflicts: 0, relocated: 0 },
     attachments: emptyAttachmentSummary(),
     requests: undefined,
     durationMs: 0,
     conflicts: [],
     warnings: [],
     plan: [],
+    written: [],
   };
 }
 
 export { inPaths };
 
 /** The push plan's inputs for a space: base pages, their local state, untracked files with their front matter ids. */
-export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format): Promise<{ base: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
+export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, repair = false): Promise<{ base: BasePageMeta[]; all: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
   // Pages staged under cache/ by an interrupted pull are the pull's business.
   // Metadata only: base texts are read one page at a time, when a push needs one (memory stays flat on big spaces).
-  const base = (state?.pageMetasOfSpace(spaceKey) ?? []).filter((b) => !b.path.startsWith('cache/'));
+  const all = state?.pageMetasOfSpace(spaceKey) ?? [];
+  const base = all.filter((b) => !b.path.startsWith('cache/'));
   const local = await observeAll(workspace, base);
+  await recoverMovedAside(workspace, base, local, format.extension, repair);
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
   await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);
@@ -104,7 +112,7 @@ export async function observeLocal(workspace: string, state: StateStore | undefi
     const meta = parseFile(await readFile(inside(workspace, f), 'utf8')).meta;
     untracked.push({ path: f, id: meta.id ? String(meta.id) : undefined });
   }
-  return { base, local, untracked };
+  return { base, all, local, untracked };
 }
 
 /**
@@ -231,7 +239,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   summary.spaces.push(spaceKey);
   // Creates a stopped run left unrecorded come first (no request when there are none).
   if (!options.dryRun) await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
-  const obs = await observeLocal(options.workspace, state, spaceKey, format);
+  const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun);
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
   if (plan.gate) {
     throw new CsyncError('CSYNC_SAFETY_GATE', `push of ${spaceKey} stopped: ${plan.gate}; nothing was changed`, {
@@ -298,7 +306,13 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     if (a.kind === 'delete') await pushDelete(ctx, withBase(ctx, baseById.get(a.id)!));
     else if (a.kind === 'delete-skipped') forget(ctx, a.id);
   }
-  // Attachments last: new pages exist now, moved pages are at their new folders, deleted ones took theirs along.
+  // Renamed, re-parented and created pages: their files go where the next pull would put them (paths converge in
+  // this sync, not the next). Also finishes the moves of a run that stopped part way.
+  // (A push that did nothing changed no record: the metadata read at the start is still the state's.)
+  const metas = plan.actions.length ? state.pageMetasOfSpace(spaceKey) : obs.all;
+  summary.pages.relocated += await relocatePages({ workspace: options.workspace, state, spaceKey, ext: format.extension, scoped: Boolean(options.scoped), warnings: summary.warnings, log }, metas);
+  // Attachments last: new pages exist now, moved pages and their folders are where pull puts them, deleted pages
+  // took theirs along.
   const attachments = await planAttachments({ ...attIO, refreshMtimes: true }, state.pageMetasOfSpace(spaceKey));
   if (attachments.plan.gate) throw attachmentGateError(spaceKey, attachments.plan.gate, true);
   for (const a of attachments.plan.actions) {
@@ -498,6 +512,7 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
       const r = await api.updatePage({ id: b.id, title, parentId: newParent, body: storage, version: b.version + 1, ...versionMeta(ctx) });
       version = r.version.number;
       remoteTitle = r.title;
+      summary.written.push({ id: b.id, version });
       summary.pages.updated++;
       if (moved) summary.pages.moved++;
       if (title !== b.title) summary.pages.renamed++;
@@ -559,7 +574,7 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
     const copy = conflictCopyPath(path, ctx.now());
     await writeAtomic(inside(ctx.options.workspace, copy), remoteText);
     ctx.state.transaction(() => {
-      ctx.state.savePage({ ...b, path, status: 'conflict' });
+      ctx.state.savePage({ ...b, path, status: 'conflict', title: remote.title, parentId: remote.parentId });
       ctx.state.addConflict({ pageId: b.id, path, copyPath: copy, remoteVersion: remote.version.number, kind: 'both-modified', createdAt: ctx.now().toISOString() });
     });
     summary.pages.conflicted++;
@@ -576,6 +591,7 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
     const storage = toStorage(ctx, path, title, merged.body);
     const r = await api.updatePage({ id: b.id, title, parentId: parentId ?? remote.parentId, body: storage, version: remote.version.number + 1, ...versionMeta(ctx) });
     version = r.version.number;
+    summary.written.push({ id: b.id, version });
     if (JSON.stringify(labels) !== JSON.stringify(remoteLabels)) await syncLabels(ctx, b.id, remoteLabels, labels);
   }
   await saveSynced(ctx, b, path, m.text, { version, title, parentId: parentId ?? remote.parentId }, labels, m.text !== localText);
@@ -660,6 +676,7 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
         continue;
       }
     }
+    ctx.summary.written.push({ id: page.id, version: page.version.number });
     if (labels.length) await api.addLabels(page.id, labels);
     const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
     const newText = composeFile(meta, parsed.body);

@@ -1,7 +1,7 @@
 /** Local observations for the planner: stat fast path (size + mtime unchanged → unchanged), hash otherwise. */
 import { readdir } from 'node:fs/promises';
 import type { LocalState } from '../core/plan.js';
-import { hashFile, inside, statOrUndefined } from '../local/files.js';
+import { hashFile, inside, moveFile, statOrUndefined } from '../local/files.js';
 import type { BasePageMeta } from '../state/types.js';
 import { isIgnoredName } from '../local/ignore.js';
 
@@ -47,4 +47,25 @@ export async function observeAll(workspace: string, pages: readonly ObservedPage
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, pages.length) }, worker));
   return out;
+}
+
+/**
+ * A pull moves a file whose path changes aside to `cache/moving/<id><ext>` and then records that. A pull stopped
+ * between the two leaves the record at the old path and the file aside: without this, the next push would take the
+ * file for deleted and trash its page. Missing files found there are put back (`repair`) or observed where they are
+ * (dry runs and status write nothing). Returns how many were found.
+ */
+export async function recoverMovedAside(workspace: string, pages: readonly ObservedPage[], local: Map<string, LocalState>, ext: string, repair: boolean): Promise<number> {
+  let found = 0;
+  for (const p of pages) {
+    if ((local.get(p.id) ?? 'missing') !== 'missing' || p.path.startsWith('cache/')) continue;
+    const aside = `cache/moving/${p.id}${ext}`;
+    if (!(await statOrUndefined(inside(workspace, aside)))) continue;
+    found++;
+    if (repair) {
+      await moveFile(inside(workspace, aside), inside(workspace, p.path));
+      local.set(p.id, await observe(workspace, p));
+    } else local.set(p.id, await observe(workspace, { ...p, path: aside }));
+  }
+  return found;
 }

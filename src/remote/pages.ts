@@ -173,6 +173,15 @@ export async function createPage(t: Transport, input: CreatePageInput): Promise<
  * after an unclear failure we read the page: if it already has our version and title, the update happened.
  */
 export async function updatePage(t: Transport, input: UpdatePageInput): Promise<RemotePage> {
+  const page = await putPage(t, input);
+  // A PUT with status "current" on a trashed page restores it and nothing else: "page contents will not be updated
+  // and only the page status will be changed" (v2 PageUpdateRequest.status); the version stays. The content goes in
+  // a second PUT, now that the page is current again.
+  if ((input.status ?? 'current') === 'current' && page.version.number < input.version && page.status === 'current') return putPage(t, input);
+  return page;
+}
+
+async function putPage(t: Transport, input: UpdatePageInput): Promise<RemotePage> {
   const json = {
     id: input.id,
     status: input.status ?? 'current',
@@ -220,7 +229,8 @@ export async function restorePage(t: Transport, id: string): Promise<RemotePage>
     });
   }
   if (trashed.status === 'current') return trashed;
-  return updatePage(t, { id, title: trashed.title, body: trashed.body ?? '', version: trashed.version.number + 1, status: 'current' });
+  // Status only (the contents stay as they were in the trash).
+  return putPage(t, { id, title: trashed.title, body: trashed.body ?? '', version: trashed.version.number + 1, status: 'current' });
 }
 
 export async function* getVersions(t: Transport, id: string): AsyncGenerator<RemoteVersion> {

@@ -281,5 +281,13 @@ describe('misc', () => {
     assert.equal((await call(emu, 'PUT', `/wiki/rest/api/content/${mover.id}/move/after/${parent.id}`)).status, 200);
     assert.equal(emu.api.page(mover.id).parentId, parent.parentId);
     assert.equal((await call(emu, 'PUT', `/wiki/rest/api/content/${mover.id}/move/append/99999999`)).status, 404);
+    // Below itself or its own child: Confluence Cloud's 400.
+    const child = emu.api.createPage('DEMO', 'Mover child', '<p>c</p>', mover.id);
+    for (const target of [mover.id, child.id]) {
+      const cyc = await call(emu, 'PUT', `/wiki/rest/api/content/${mover.id}/move/append/${target}`);
+      assert.equal(cyc.status, 400);
+      assert.match(cyc.text, /Cannot add an existing ancestor as a child!/);
+    }
+    assert.equal(emu.api.page(mover.id).parentId, parent.parentId, 'not moved');
   });
 });

@@ -181,11 +181,23 @@ describe('pages', () => {
     assert.equal((await put(4)).status, 200);
   });
 
-  test('update moves a page (parentId) but never below itself', async () => {
+  test('update moves a page (parentId) but never below itself (400, Confluence Cloud\'s message)', async () => {
     const a = await createPage('Mover A');
     const b = await createPage('Mover B', '<p>b</p>', a.id);
-    const moveA = await call(emu, 'PUT', `${V2}/pages/${a.id}`, { body: { id: a.id, status: 'current', title: 'Mover A', parentId: b.id, body: { representation: 'storage', value: '<p>x</p>' }, version: { number: 2 } } });
-    assert.equal(moveA.status, 400);
+    const c = await createPage('Mover C', '<p>c</p>', b.id);
+    const put = (id: string, title: string, parentId: string) => call(emu, 'PUT', `${V2}/pages/${id}`, { body: { id, status: 'current', title, parentId, body: { representation: 'storage', value: '<p>x</p>' }, version: { number: 2 } } });
+    for (const [target, what] of [
+      [b.id, 'its child'],
+      [c.id, 'its grandchild'],
+      [a.id, 'itself'],
+    ] as const) {
+      const r = await put(a.id, 'Mover A', target);
+      assert.equal(r.status, 400, `below ${what}`);
+      assert.match(r.text, /Cannot add an existing ancestor as a child!/);
+    }
+    assert.equal(emu.api.page(a.id).version.number, 1, 'nothing changed');
+    assert.equal(emu.api.page(a.id).parentId, demo(emu).space.homepageId);
+    assert.throws(() => emu.api.movePage(a.id, c.id), /existing ancestor/, 'the test API refuses it too');
     const home = demo(emu).page('Meeting notes');
     const moveB = await call(emu, 'PUT', `${V2}/pages/${b.id}`, { body: { id: b.id, status: 'current', title: 'Mover B', parentId: home.id, body: { representation: 'storage', value: '<p>b</p>' }, version: { number: 2 } } });
     assert.equal(moveB.status, 200);
@@ -200,14 +212,62 @@ describe('pages', () => {
     const trashed = await call(emu, 'GET', `${V2}/pages/${p.id}`);
     assert.equal(trashed.json.status, 'trashed');
     assert.equal((await call(emu, 'DELETE', `${V2}/pages/${p.id}`)).status, 404, 'trashing twice');
-    const restore = await call(emu, 'PUT', `${V2}/pages/${p.id}`, { body: { id: p.id, status: 'current', title: 'Lifecycle', body: { representation: 'storage', value: '<p>x</p>' }, version: { number: 2 } } });
+    const before = emu.api.body(p.id);
+    assert.equal((await call(emu, 'PUT', `${V2}/pages/${p.id}`, { body: { id: p.id, status: 'current', title: 'Lifecycle', body: { representation: 'storage', value: '<p>x</p>' }, version: { number: 5 } } })).status, 409, 'a restore still names the next version');
+    // The v2 spec (PageUpdateRequest.status): "For restoration, page contents will not be updated and only the page
+    // status will be changed."
+    const restore = await call(emu, 'PUT', `${V2}/pages/${p.id}`, { body: { id: p.id, status: 'current', title: 'Lifecycle renamed', body: { representation: 'storage', value: '<p>new text</p>' }, version: { number: 2 } } });
     assert.equal(restore.status, 200);
     assert.equal(restore.json.status, 'current');
+    assert.equal(restore.json.title, 'Lifecycle', 'the title is not updated by a restore');
+    assert.equal(restore.json.version.number, 1, 'nor is the version');
     assert.equal(emu.api.page(p.id).status, 'current');
+    assert.equal(emu.api.body(p.id), before, 'nor the body');
+    const update = await call(emu, 'PUT', `${V2}/pages/${p.id}`, { body: { id: p.id, status: 'current', title: 'Lifecycle', body: { representation: 'storage', value: '<p>new text</p>' }, version: { number: 2 } } });
+    assert.equal(update.status, 200, 'once current, the content goes in a normal update');
+    assert.match(emu.api.body(p.id), /new text/);
     assert.equal((await call(emu, 'DELETE', `${V2}/pages/${p.id}`)).status, 204);
     assert.equal((await call(emu, 'DELETE', `${V2}/pages/${p.id}?purge=true`)).status, 204);
     assert.equal(emu.store.pages.has(p.id), false);
     assert.equal((await call(emu, 'GET', `${V2}/pages/${p.id}`)).status, 404);
+  });
+});
+
+describe('title index', () => {
+  test('a title is taken while its page is current: trash frees it, restore and rename take it again; create is O(1) in the space size', async () => {
+    const p = await createPage('Indexed title');
+    const dup = await call(emu, 'POST', `${V2}/pages`, { body: { spaceId: demo(emu).space.id, status: 'current', title: 'Indexed title', body: { representation: 'storage', value: '' } } });
+    assert.equal(dup.status, 400);
+    emu.api.deletePage(p.id);
+    const other = await createPage('Indexed title', '<p>second</p>');
+    assert.equal(emu.api.pageByTitle('DEMO', 'Indexed title')?.id, other.id);
+    const restore = await call(emu, 'PUT', `${V2}/pages/${p.id}`, { body: { id: p.id, status: 'current', title: 'Indexed title', body: { representation: 'storage', value: '' }, version: { number: 2 } } });
+    assert.equal(restore.status, 400, 'a restore whose title was taken meanwhile is refused');
+    emu.api.renamePage(other.id, 'Indexed title moved');
+    assert.equal(emu.api.pageByTitle('DEMO', 'Indexed title'), undefined, 'a rename frees the old title');
+    assert.equal((await call(emu, 'PUT', `${V2}/pages/${p.id}`, { body: { id: p.id, status: 'current', title: 'Indexed title', body: { representation: 'storage', value: '' }, version: { number: 2 } } })).status, 200);
+    assert.equal(emu.api.pageByTitle('DEMO', 'Indexed title')?.id, p.id);
+  });
+
+  test('createPage does not look at the other pages of the space (a lookup, not a scan)', async () => {
+    const big = await startEmulator({ seed: 20_000 });
+    try {
+      const space = big.api.space('BENCH');
+      // Count page reads during creates: a scan would read every page of the space per create.
+      let reads = 0;
+      const pages = big.store.pages;
+      const get = pages.get.bind(pages);
+      pages.get = (id: string) => {
+        reads++;
+        return get(id);
+      };
+      for (let i = 0; i < 50; i++) big.store.createPage({ spaceId: space.id, title: `Fresh ${i}`, parentId: null, body: '' });
+      pages.get = get;
+      assert.ok(reads < 50 * 5, `${reads} page reads for 50 creates in a space of 20,000 pages`);
+      assert.throws(() => big.store.createPage({ spaceId: space.id, title: 'Bench page 000007', parentId: null, body: '' }), /already exists/);
+    } finally {
+      await big.close();
+    }
   });
 });
 

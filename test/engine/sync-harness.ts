@@ -559,6 +559,10 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
       ...(status.remote?.deleted ?? []).filter((e) => !e.id || !conflicted.has(e.id)).map((e) => `remote deleted ${e.path}`),
     ];
     assert.deepEqual(unexplained, [], 'invariant 1: status is not clean after the final sync');
+    // Paths converge in the same sync as content: a pull right after plans nothing, no move either.
+    const again = await runPull({ ...common, dryRun: true, force: false });
+    const pendingPull = again.plan.filter((l) => !l.id || !conflicted.has(l.id)).map((l) => `${l.action} ${l.from ? `${l.from} → ` : ''}${l.path}`);
+    assert.deepEqual(pendingPull, [], 'invariant 1: a pull after the final sync still has work (paths did not converge)');
     // (2) no edit lost
     const everywhere = new Set<string>();
     for (const f of [...files, ...conflictCopies()]) for (const t of tokensOf(readFileSync(f, 'utf8'))) everywhere.add(t);

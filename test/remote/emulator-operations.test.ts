@@ -102,3 +102,26 @@ test('every operation works against the emulator and passes its OpenAPI validati
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('updatePage on a page trashed meanwhile: Confluence restores it without its content, so the client sends the content in a second PUT', async () => {
+  await withEmulator({ seed: 'demo' }, {}, async (emu, c) => {
+    const p = emu.api.pageByTitle('DEMO', 'Tables')!;
+    emu.api.deletePage(p.id);
+    emu.resetLog();
+    const r = await c.updatePage({ id: p.id, title: 'Tables', body: '<p>edited while trashed</p>', version: p.version.number + 1 });
+    assert.equal(r.status, 'current');
+    assert.equal(r.version.number, 2);
+    assert.match(emu.api.body(p.id), /edited while trashed/);
+    assert.equal(emu.requestCounts()['PUT /wiki/api/v2/pages/{id}'], 2, 'restore, then the content');
+    // An update of a current page stays one PUT.
+    emu.resetLog();
+    await c.updatePage({ id: p.id, title: 'Tables', body: '<p>again</p>', version: 3 });
+    assert.equal(emu.requestCounts()['PUT /wiki/api/v2/pages/{id}'], 1);
+    // restorePage is the status alone: the contents stay as they were in the trash.
+    emu.api.deletePage(p.id);
+    const restored = await c.restorePage(p.id);
+    assert.equal(restored.status, 'current');
+    assert.match(emu.api.body(p.id), /again/);
+    assert.deepEqual(emu.invalidRequests(), []);
+  });
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { latestChangeCql, pagesPulled, pagesPushed, pushedPathsOf } from '../../src/cli/commands/watch.js';
+import { latestChangeCql, latestForeignChange, pagesPulled, pagesPushed, pushedPathsOf } from '../../src/cli/commands/watch.js';
 import type { PushSummary } from '../../src/engine/push.js';
 import type { PullSummary } from '../../src/engine/types.js';
 
@@ -27,4 +27,23 @@ test('pagesPushed / pagesPulled count pages changed, not moves or renames twice,
   assert.equal(pagesPushed(push), 5);
   const pull = { pages: { new: 3, updated: 2, moved: 1, relabelled: 1, deleted: 1, conflicted: 1, unchanged: 30, falseConflicts: 0 } } as unknown as PullSummary;
   assert.equal(pagesPulled(pull), 6);
+});
+
+test('latestForeignChange: the daemon\'s own writes (id and version) are skipped; the first other change is the answer', () => {
+  const r = (id: string, version: number, lastModified: string) => ({ id, version, lastModified });
+  const own = new Map([
+    ['10', 4],
+    ['11', 2],
+  ]);
+  // Our two pushes on top, then what the previous poll saw.
+  assert.equal(latestForeignChange([r('11', 2, 't3'), r('10', 4, 't2'), r('7', 9, 't1')], own, 3), '7:9:t1');
+  // Someone edited one of our pages after us: another version, so not ours.
+  assert.equal(latestForeignChange([r('10', 5, 't4'), r('11', 2, 't3')], own, 3), '10:5:t4');
+  // Nothing but our writes, and fewer results than asked: nothing else in the spaces.
+  assert.equal(latestForeignChange([r('11', 2, 't3')], own, 3), 'empty');
+  assert.equal(latestForeignChange([], new Map(), 1), 'empty');
+  // Every result asked for is ours: cannot tell (the caller pulls).
+  assert.equal(latestForeignChange([r('11', 2, 't3'), r('10', 4, 't2')], own, 2), undefined);
+  // A result without a version is never taken for ours.
+  assert.equal(latestForeignChange([{ id: '10', lastModified: 't5' }], own, 3), '10::t5');
 });

@@ -38,6 +38,7 @@ export function formatPushSummary(s: PushSummary): string {
         `Attachments: ${a.uploaded} uploaded, ${a.updated} new versions, ${a.deleted} deleted, ${a.conflicted} conflicted, ${a.unchanged} unchanged${a.relocated ? `, ${a.relocated} moved with their page` : ''}${a.bytes ? ` (${formatBytes(a.bytes)} sent)` : ''}`,
       );
   }
+  if (p.relocated) lines.push(`${p.relocated} file(s) moved to the path of their page (as a pull would name them).`);
   if (p.falseConflicts) lines.push(`${p.falseConflicts} page(s) were changed identically on both sides and are now in sync.`);
   for (const c of s.conflicts) {
     const keeps = c.path.startsWith('attachments/') ? 'local|remote' : 'local|remote|merged';
@@ -71,6 +72,7 @@ export async function pushWith(ctx: Context, argv: PushArgs, extra: { lockHeld?:
       versionMessage: ctx.config.sync.versionMessage,
       minorEdit: ctx.config.sync.minorEdit,
       logger: ctx.logger,
+      scoped: Boolean(ctx.config.scope.rootPageId || ctx.config.scope.labels.length || ctx.config.scope.cql),
       progress: (e) => progress.update(e),
       ...(extra.lockHeld ? { lockHeld: true } : {}),
     });

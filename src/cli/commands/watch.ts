@@ -5,8 +5,9 @@
  *
  * - local saves: chokidar → debounce → runPush({ paths, lockHeld }) for the due paths;
  * - remote changes: every watch.pollSeconds (±10 %) one CQL request per poll asks for the most recently modified
- *   page or attachment of the watched spaces (`ORDER BY lastmodified DESC`, limit 1). When that (id, version,
- *   lastModified) differs from the previous poll's, a pull runs (runPull({ lockHeld }): a version listing without
+ *   pages and attachments of the watched spaces (`ORDER BY lastmodified DESC`, limit 1 + the daemon's own recent
+ *   writes). The newest one the daemon did not write itself (its pushes' (id, version) pairs are remembered) is the
+ *   latest change: when that (id, version, lastModified) differs from the previous poll's, a pull runs (runPull({ lockHeld }): a version listing without
  *   bodies, then only the pages whose version moved). No date window is sent, so neither clock skew nor the user's
  *   CQL time zone can hide an edit. Deletes, moves and label changes do not always surface there, so every
  *   FULL_PULL_EVERY-th poll is a pull regardless. Measured why (BENCHMARKS.md, daemon-idle-10k): a no-op pull of
@@ -56,6 +57,24 @@ export const FULL_PULL_EVERY = 10;
 /** CQL for "the most recently changed page or attachment in these spaces" (no date window: no time-zone trap). */
 export function latestChangeCql(spaces: readonly string[]): string {
   return `space in (${spaces.map((k) => JSON.stringify(k)).join(',')}) and type in (page, attachment) order by lastmodified desc`;
+}
+
+/** How many of its own writes (page id → version) the daemon remembers to tell them from other people's changes. */
+export const OWN_WRITES_MAX = 50;
+
+/**
+ * The change check's answer from the newest results of latestChangeCql: the most recent change this daemon did not
+ * write itself (`id:version:lastModified`), 'empty' when there is none, or undefined when it cannot tell (every one of
+ * the `limit` results asked for is one of its own writes). A result is ours when its id and version are a version our
+ * push created: after a push, our pages top the list, and the first one after them is what the previous poll saw
+ * unless someone else changed something since.
+ */
+export function latestForeignChange(results: ReadonlyArray<{ id: string; version?: number | undefined; lastModified?: string | number | undefined }>, own: ReadonlyMap<string, number>, limit: number): string | undefined {
+  for (const r of results) {
+    if (r.version !== undefined && own.get(r.id) === r.version) continue;
+    return `${r.id}:${r.version ?? ''}:${r.lastModified ?? ''}`;
+  }
+  return results.length >= limit ? undefined : 'empty';
 }
 
 /** Settings the command line overrides (also on SIGHUP: flags keep winning over the reloaded file). */
@@ -161,16 +180,36 @@ export async function startWatch(
   const retired: Client[] = [];
   let fullPassDone = false;
   let polls = 0;
-  /** The latest change seen at the last pull: `id:version:lastModified`, or undefined to pull next time. */
+  /** The latest change by someone else seen at the last pull: `id:version:lastModified`, or undefined to pull next time. */
   let lastSeen: string | undefined;
   let cqlRefused = false;
+  /** Page versions the daemon's own pushes created (id → version), newest last, at most OWN_WRITES_MAX. */
+  const ownWrites = new Map<string, number>();
+  const remember = (s: PushSummary) => {
+    for (const w of s.written) {
+      ownWrites.delete(w.id);
+      ownWrites.set(w.id, w.version);
+    }
+    for (const id of ownWrites.keys()) {
+      if (ownWrites.size <= OWN_WRITES_MAX) break;
+      ownWrites.delete(id);
+    }
+  };
 
-  /** One request: the most recent change in the watched spaces. Undefined when nothing matches or CQL is refused. */
+  /**
+   * One request: the most recent change in the watched spaces that this daemon did not make (our own pushes are
+   * skipped, so an idle daemon does not pull its own saves back). Undefined when it cannot tell or CQL is refused.
+   */
   const latestChange = async (): Promise<string | undefined> => {
     if (cqlRefused) return undefined;
     try {
-      for await (const r of engine.client.searchCql(latestChangeCql(spaces), { limit: 1 })) return `${r.id}:${r.version ?? ''}:${r.lastModified ?? ''}`;
-      return 'empty';
+      const limit = ownWrites.size + 1;
+      const results = [];
+      for await (const r of engine.client.searchCql(latestChangeCql(spaces), { limit })) {
+        results.push(r);
+        if (results.length >= limit) break;
+      }
+      return latestForeignChange(results, ownWrites, limit);
     } catch (err) {
       if ((err as { code?: string }).code !== 'CSYNC_BAD_REQUEST') throw err; // network, auth…: the poll fails and backs off
       cqlRefused = true;
@@ -211,7 +250,8 @@ export async function startWatch(
   const push = async (paths: readonly string[] | undefined): Promise<PushSummary> => {
     const { runPush } = await import('../../engine/push.js');
     const config = engine.config;
-    return runPush({ ...common(config), paths, versionMessage: config.sync.versionMessage, minorEdit: config.sync.minorEdit });
+    const { scope } = config;
+    return runPush({ ...common(config), paths, versionMessage: config.sync.versionMessage, minorEdit: config.sync.minorEdit, scoped: Boolean(scope.rootPageId || scope.labels.length || scope.cql) });
   };
 
   const pull = async (): Promise<PullSummary> => {
@@ -234,6 +274,7 @@ export async function startWatch(
       callbacks: {
         pushPaths: async (paths): Promise<RunOutcome> => {
           const s = await push(paths);
+          remember(s);
           return { pagesPushed: pagesPushed(s), pushedPaths: pushedPathsOf(s), conflicts: afterRun() };
         },
         pollRemote: async (): Promise<RunOutcome> => {
@@ -252,6 +293,7 @@ export async function startWatch(
           if (!fullPassDone) {
             // What changed while no daemon ran: one full pass, like `csync sync`.
             const s = await push(undefined);
+            remember(s);
             pushed = pagesPushed(s);
             pushedPaths = pushedPathsOf(s);
             fullPassDone = true;

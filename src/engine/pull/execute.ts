@@ -313,7 +313,9 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
       }
       const copy = conflictCopyPath(a.path, ctx.now());
       await writeAtomic(inside(ws, copy), remoteText);
-      const kept: BasePageMeta = { ...b, path: a.path, status: 'conflict' };
+      // Title and parent are the remote's (what `resolve` settles on, where pull puts the page and its children).
+      const meta = ctx.remote.get(a.id)!;
+      const kept: BasePageMeta = { ...b, path: a.path, status: 'conflict', title: meta.title, parentId: meta.parentId };
       ctx.state.transaction(() => {
         ctx.state.savePageMeta(kept);
         ctx.state.addConflict({ pageId: a.id, path: a.path, copyPath: copy, remoteVersion: body.version, kind: 'both-modified', createdAt: ctx.now().toISOString() });

@@ -48,7 +48,7 @@ export interface AttachmentPushIO {
   concurrency: number;
   minorEdit?: boolean | undefined;
   comment?: string | undefined;
-  summary: { attachments: AttachmentPushSummary; warnings: string[]; conflicts: Array<{ path: string; copyPath: string | null; kind: string }> };
+  summary: { attachments: AttachmentPushSummary; warnings: string[]; conflicts: Array<{ path: string; copyPath: string | null; kind: string }>; written: Array<{ id: string; version: number }> };
 }
 
 export interface PagePlacement {
@@ -172,6 +172,8 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
       io.state.saveAttachment({ id: r.id, pageId, fileName: r.title, version: r.version, size, mediaType: r.mediaType, path, hash: sha256, mtimeMs: st.mtimeMs, status: 'synced', copyPath: null });
     });
     s.bytes += size;
+    // The daemon's change check sees attachments too: what we uploaded is not someone else's change.
+    io.summary.written.push({ id: r.id, version: r.version });
     if (existing) s.updated++;
     else s.uploaded++;
     io.log.info({ path, id: r.id, version: r.version }, existing ? 'attachment: new version uploaded' : 'attachment uploaded');
