@@ -35,6 +35,9 @@ export interface RemotePage {
   /** Storage-format body, present when requested. */
   body?: string | undefined;
   labels?: string[] | undefined;
+  /** When the page was created and by whom (account id), when the API says (v2 listings do). */
+  createdAt?: string | undefined;
+  authorId?: string | undefined;
 }
 
 export interface RemoteAttachment {

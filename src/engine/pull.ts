@@ -18,6 +18,7 @@ import { pullAttachments } from './pull/attachments.js';
 import { executePlan, type ExecContext } from './pull/execute.js';
 import { listRemote, type Listing } from './pull/list.js';
 import { SpaceLinks } from './resolver.js';
+import { mayBeOurs, settlePendingCreates } from './pending.js';
 import { findLocalMoves } from './push.js';
 import { observeAll, recoverMovedAside } from './scan.js';
 import type { PullOptions, PullSummary } from './types.js';
@@ -79,13 +80,20 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const format = options.formatFor(spaceKey);
   const space = await options.api.getSpaceByKey(spaceKey);
   summary.spaces.push(spaceKey);
-  const basePages = state?.pageMetasOfSpace(spaceKey) ?? [];
+  let basePages = state?.pageMetasOfSpace(spaceKey) ?? [];
   // A first pull lists with bodies (ceil(N/250) requests) and stages them; later pulls list without bodies and
   // fetch only what changed, in bulk. After an interrupted first pull (staged bodies left) the listing goes without
   // bodies too: listing them again would download every staged body a second time at each rerun.
   const withBodies = basePages.length === 0 && !options.dryRun && state!.stagedCount() === 0;
   if (!options.dryRun) state!.upsertSpace(spaceKey, space.id, space.homepageId);
-  const listing = await listRemote(options, state, spaceKey, space.id, withBodies);
+  // Creates a stopped push left unrecorded are settled first (pending.ts), with the pages this listing keeps for
+  // them: their pages are then known, never new pages to write beside their files.
+  const pending = options.dryRun ? [] : state!.pendingCreates(spaceKey);
+  const listing = await listRemote(options, state, spaceKey, space.id, withBodies, pending.length ? mayBeOurs(pending) : undefined);
+  if (pending.length) {
+    await settlePendingCreates({ workspace: options.workspace, api: options.api, state: state!, spaceKey, format, log }, listing.kept);
+    basePages = state!.pageMetasOfSpace(spaceKey);
+  }
   const { plan, baseCount, localPaths, kept } = await planSpace(options, spaceKey, format, basePages, listing);
   for (const k of kept) summary.warnings.push(`${k.path}: a file no page tracks is where this page now belongs; the page stays at ${k.at} (move or rename your file and pull again)`);
   const deletes = plan.actions.filter((a) => a.kind === 'trash').length;

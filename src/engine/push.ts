@@ -18,6 +18,7 @@ import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
 import { conflictCopyPath } from './conflict-name.js';
 import { merge3 } from './merge.js';
+import { createStartedAt, settleWithListing, storageHash } from './pending.js';
 import { SpaceLinks } from './resolver.js';
 import { attachmentGateError, attachmentPlanLine, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
 import { relocatePages } from './push/relocate.js';
@@ -236,6 +237,8 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const format = options.formatFor(spaceKey);
   const log = options.logger.child({ module: 'push', space: spaceKey });
   summary.spaces.push(spaceKey);
+  // Creates a stopped run left unrecorded come first (no request when there are none).
+  if (!options.dryRun) await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
   const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun);
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
   if (plan.gate) {
@@ -623,6 +626,12 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
   // Titles already in the space: a rerun after a crash between create and record adopts its own page.
   const existing = new Map<string, RemotePage>();
   for await (const p of api.listPages(space.id, { bodies: false, limit: 250 })) if (p.status === 'current') existing.set(p.title, p);
+  let me: Promise<string | undefined> | undefined;
+  const someoneElses = async (page: RemotePage): Promise<boolean> => {
+    if (page.authorId === undefined || !api.currentUser) return false;
+    const account = await (me ??= api.currentUser().then((u) => u.accountId));
+    return account !== undefined && page.authorId !== account;
+  };
   const sorted = [...files].sort(createOrder);
   for (const path of sorted) {
     const text = await readFile(inside(ctx.options.workspace, path), 'utf8');
@@ -643,21 +652,26 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     const storage = toStorage(ctx, path, title, parsed.body);
     const labels = sortedLabels(parsed.meta.labels);
     let page = existing.get(title);
-    // Adopt only our own page from a run that stopped between create and record: same title, parent and body.
-    // Anyone else's page with this title (or ours, edited since) is a collision: adopting it would mark the file
-    // synced with a page that holds other text.
-    if (page && (page.parentId !== parentId || ctx.state.page(page.id) || !(await sameBody(ctx, page.id, storage)))) {
+    // Adopt only our own page from a run that stopped between create and record without a pending record (an older
+    // csync): same title, parent and body, made by our account. Anyone else's page with this title (or ours, edited
+    // since) is a collision: adopting it would mark the file synced with a page that holds other text.
+    if (page && (page.parentId !== parentId || ctx.state.page(page.id) || (await someoneElses(page)) || !(await sameBody(ctx, page.id, storage)))) {
       ctx.summary.warnings.push(`${path}: a page titled "${title}" already exists in ${ctx.spaceKey}; not created`);
       continue;
     }
     if (page) await adoptOwnCreate(ctx, page.id, path, title, storage);
     else {
+      // Recorded before the request, removed with the page's record: a run that stops in between leaves it, and the
+      // next run finds the page by it (pending.ts), whatever happened to the page or the file since.
+      ctx.state.addPendingCreate({ path, spaceKey: ctx.spaceKey, title, parentId, bodyHash: storageHash(storage), text, startedAt: createStartedAt(api) });
       try {
         page = await api.createPage({ spaceId: space.id, parentId, title, body: storage });
       } catch (err) {
         // The folder's page was deleted in Confluence since the last pull: the next pull settles the folder.
         const code = (err as { code?: string }).code;
         if (code !== 'CSYNC_NOT_FOUND' && code !== 'CSYNC_BAD_REQUEST') throw err;
+        // Refused: nothing was created.
+        ctx.state.removePendingCreate(path);
         ctx.summary.warnings.push(`${path}: not created: ${(err as Error).message}`);
         continue;
       }
@@ -667,7 +681,11 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
     const newText = composeFile(meta, parsed.body);
     const { size, mtimeMs } = await writeAtomic(inside(ctx.options.workspace, path), newText);
-    ctx.state.savePage({ id: page.id, spaceKey: ctx.spaceKey, parentId, title, position: page.position ?? null, version: page.version.number, path, hash: sha256(newText), size, mtimeMs, base: newText, labels, status: 'synced' });
+    const record: BasePage = { id: page.id, spaceKey: ctx.spaceKey, parentId, title, position: page.position ?? null, version: page.version.number, path, hash: sha256(newText), size, mtimeMs, base: newText, labels, status: 'synced' };
+    ctx.state.transaction(() => {
+      ctx.state.savePage(record);
+      ctx.state.removePendingCreate(path);
+    });
     existing.set(title, page);
     ctx.summary.pages.created++;
   }

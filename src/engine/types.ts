@@ -1,4 +1,4 @@
-import type { ConfluenceApi, RemoteAttachment } from '../core/remote-types.js';
+import type { ConfluenceApi, RemoteAttachment, RemotePage } from '../core/remote-types.js';
 import type { Format } from '../format/types.js';
 import type { Logger } from '../obs/logger.js';
 
@@ -7,6 +7,12 @@ export interface SyncApi extends ConfluenceApi {
   listSpaceLabels?(spaceId: string): Promise<Map<string, string[]>>;
   listSpaceAttachments?(spaceKey: string): AsyncIterable<RemoteAttachment>;
   stats?(): { requests: number };
+  /** An earlier version of a page with its body (finding a page we created, renamed since). */
+  getPageVersion?: ((id: string, version: number) => Promise<RemotePage | null>) | undefined;
+  /** The account the credentials belong to. */
+  currentUser?(): Promise<{ accountId?: string | undefined }>;
+  /** Server clock minus local clock, ms, from the last answer (undefined before any). */
+  clockSkewMs?(): number | undefined;
 }
 
 export interface ProgressEvent {

@@ -30,6 +30,8 @@ export interface ConfluenceClient extends ConfluenceApi {
   readonly site: SiteUrls;
   listSpaces(): AsyncIterable<RemoteSpace>;
   getPage(id: string, options?: { body?: boolean; labels?: boolean; status?: string }): Promise<RemotePage | null>;
+  /** An earlier version of a page with its body (Cloud; absent on Data Center). */
+  getPageVersion?: ((id: string, version: number) => Promise<RemotePage | null>) | undefined;
   getChildren(id: string, options?: { bodies?: boolean }): AsyncIterable<RemotePage>;
   getDescendants(id: string, options?: { depth?: number; bodies?: boolean }): AsyncIterable<RemotePage>;
   findPageByTitle(spaceId: string, title: string): Promise<RemotePage | undefined>;
@@ -71,6 +73,7 @@ export function createConfluenceClient(input: ClientOptions): ConfluenceClient {
     listPages: (spaceId, o?: ListOptions) => pages.listPages(t, spaceId, o),
     getPagesByIds: (ids, o?: ListOptions) => pages.getPagesByIds(t, ids, o),
     getPage: (id, o) => pages.getPage(t, id, o),
+    getPageVersion: (id: string, version: number) => pages.getPageVersion(t, id, version),
     getChildren: (id, o) => pages.getChildren(t, id, o),
     getDescendants: (id, o) => pages.getDescendants(t, id, o),
     getAncestors: (id) => pages.getAncestors(t, id),
@@ -114,6 +117,7 @@ export function createConfluenceClient(input: ClientOptions): ConfluenceClient {
     listPages: (spaceKey, o?: ListOptions) => dc.dcListPages(t, spaceKey, o),
     getPagesByIds: (ids, o?: ListOptions) => dc.dcGetPagesByIds(t, ids, o),
     getPage: (id, o) => dc.dcGetPage(t, id, o),
+    getPageVersion: undefined,
     getChildren: (id, o) => dc.dcGetChildren(t, id, o),
     getAncestors: (id) => dc.dcGetAncestors(t, id),
     createPage: (i: CreatePageInput) => dc.dcCreatePage(t, i),

@@ -128,8 +128,23 @@ export async function findPageByTitle(t: Transport, spaceId: string, title: stri
 }
 
 /**
+ * One earlier version of a page, as it was then (title, parent, storage body): `GET /pages/{id}?version=N`.
+ * null when the page or that version does not exist.
+ */
+export async function getPageVersion(t: Transport, id: string, version: number): Promise<RemotePage | null> {
+  const parse = jsonOf(v2Page);
+  return t.send(
+    { op: 'pages.getVersion', method: 'GET', url: `${t.site.v2}/pages/${enc(id)}`, query: { version, 'body-format': 'storage' }, idempotent: true },
+    { accept: [404], parse: (a) => (a.status === 404 ? null : toRemotePage(parse(a))) },
+  );
+}
+
+/**
  * POST is not idempotent: when an attempt fails without a clear answer (timeout, reset, 5xx), we look for the page
- * by title under the parent before sending it again, so a retry never makes a duplicate.
+ * by title before sending it again, so a retry never makes a duplicate. It is ours only with the parent and the
+ * body we sent, still at version 1: a page someone else made with that title in between is not (the resend then
+ * meets "title exists" and the caller reports it). A page of ours renamed by someone else in between is not found
+ * here; the caller's pending-create record finds it on the next run.
  */
 export async function createPage(t: Transport, input: CreatePageInput): Promise<RemotePage> {
   const json = {
@@ -146,8 +161,8 @@ export async function createPage(t: Transport, input: CreatePageInput): Promise<
       parse: (a) => toRemotePage(parse(a)),
       verify: async () => {
         const found = await findPageByTitle(t, input.spaceId, input.title);
-        if (found && (!input.parentId || found.parentId === input.parentId)) return found;
-        return undefined;
+        if (!found || (input.parentId && found.parentId !== input.parentId)) return undefined;
+        return found.version.number === 1 && found.body !== undefined && storageEquals(found.body, input.body) ? found : undefined;
       },
     },
   );

@@ -32,6 +32,8 @@ export const v2Page = z.object({
   parentId: id.nullish(),
   parentType: z.string().nullish(),
   position: z.number().nullish(),
+  authorId: optString,
+  createdAt: optString,
   version: v2Version,
   body: z
     .object({ storage: z.object({ value: z.string(), representation: z.string().optional() }).nullish() })
@@ -143,6 +145,8 @@ export function toRemotePage(p: V2Page): RemotePage {
     position: p.position ?? null,
     version: toRemoteVersion(p.version),
   };
+  if (p.createdAt !== undefined) page.createdAt = p.createdAt;
+  if (p.authorId !== undefined) page.authorId = p.authorId;
   const body = p.body?.storage?.value;
   if (body !== undefined) page.body = body;
   if (p.labels) page.labels = p.labels.results.map((l) => l.name);

@@ -47,6 +47,26 @@ export interface ConflictRecord {
   createdAt: string;
 }
 
+/**
+ * A create sent (or about to be sent) whose page is not recorded yet. Enough to recognise the page later, whatever
+ * happened to it since: the title, parent and body of its first version, the time (local clock) we sent it, and
+ * the file text we read, so the file can be found again if the user moved it.
+ */
+export interface PendingCreate {
+  /** Workspace-relative path of the file when the create was sent. */
+  path: string;
+  spaceKey: string;
+  /** Title and parent sent (version 1 of the page has them). */
+  title: string;
+  parentId: string | null;
+  /** sha256 hex of the canonical storage body sent (format/xml canonicalStorage). */
+  bodyHash: string;
+  /** The file text the create was made from (before its id was written into it). */
+  text: string;
+  /** ISO time just before the request, local clock. */
+  startedAt: string;
+}
+
 export interface RunRecord {
   id: number;
   command: string;
@@ -87,6 +107,10 @@ export interface StateStore {
   addConflict(c: ConflictRecord): void;
   conflicts(): ConflictRecord[];
   removeConflict(pageId: string): void;
+  /** Pending creates (see PendingCreate): one per file path, upserted. */
+  addPendingCreate(p: PendingCreate): void;
+  pendingCreates(spaceKey: string): PendingCreate[];
+  removePendingCreate(path: string): void;
   startRun(command: string): number;
   finishRun(id: number, status: string, counts: Record<string, number>, error?: string): void;
   lastRuns(n: number): RunRecord[];

@@ -55,7 +55,19 @@ interface RPage {
   version: number;
   body: string;
   current: boolean;
+  /** Created by our account (not another user), and its first version's title and body (what a pending create finds). */
+  mine: boolean;
+  first: { title: string; body: string };
 }
+/** A create recorded before its request (src/engine/pending.ts): removed with the page's record. */
+interface Pending {
+  path: string;
+  title: string;
+  parentId: string | null;
+  body: string;
+  text: string;
+}
+const depth = (p: string) => p.split('/').length;
 interface BPage {
   id: string;
   path: string;
@@ -75,6 +87,7 @@ class World {
   files = new Map<string, string>();
   base = new Map<string, BPage>();
   conflicts = new Map<string, { copy: string | null; kind: string }>();
+  pending = new Map<string, Pending>();
   nextId = 100;
   clock = 0;
   calls = 0;
@@ -86,7 +99,7 @@ class World {
   log: string[] = [];
 
   constructor() {
-    this.remote.set(HOME, { id: HOME, title: 'Home', parentId: null, version: 1, body: 'home\n', current: true });
+    this.remote.set(HOME, { id: HOME, title: 'Home', parentId: null, version: 1, body: 'home\n', current: true, mine: false, first: { title: 'Home', body: 'home\n' } });
   }
 
   step(): void {
@@ -108,9 +121,9 @@ class World {
     return [...this.remote.values()].filter((p) => p.current);
   }
 
-  createRemote(title: string, parentId: string | null, body: string): RPage {
+  createRemote(title: string, parentId: string | null, body: string, mine = false): RPage {
     if (this.currentRemote().some((p) => p.title === title)) throw new Error(`409 title exists: ${title}`);
-    const p: RPage = { id: String(this.nextId++), title, parentId, version: 1, body, current: true };
+    const p: RPage = { id: String(this.nextId++), title, parentId, version: 1, body, current: true, mine, first: { title, body } };
     this.remote.set(p.id, p);
     return p;
   }
@@ -148,6 +161,8 @@ class World {
   // ---- pull ----
   pull(force: boolean): void {
     const remote = this.call(false, () => this.currentRemote().map(meta));
+    // Pending creates first, with the listing just made (pending.ts): their pages are then known, never new.
+    this.settle();
     const base = [...this.base.values()];
     const { local, untracked } = this.observe();
     // Files the user moved (their id at another path), as findLocalMoves does.
@@ -258,6 +273,10 @@ class World {
   }
 
   push(force: boolean): void {
+    if (this.pending.size) {
+      this.call(false, () => this.currentRemote().map(meta)); // the listing settle needs
+      this.settle();
+    }
     const base = [...this.base.values()];
     const { local, untracked } = this.observe();
     const plan = planPush({ base, local, untracked, maxDelete: { percent: MAX_DELETE_PERCENT }, force });
@@ -394,6 +413,75 @@ class World {
     return false;
   }
 
+  /**
+   * As src/engine/pending.ts: each pending create's page is looked for among our untracked pages by its first
+   * version (title and body sent), whatever its title and parent are now; found, it is recorded at version 1 under
+   * the path at create time and its id goes into the file wherever the file is now; not found, the record goes.
+   */
+  settle(): void {
+    const claimedPages = new Set<string>();
+    const claimedFiles = new Set(this.pending.keys());
+    const records = [...this.pending.values()].sort((a, b) => depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : 1));
+    for (const r of records) {
+      const fits = this.currentRemote()
+        .filter((p) => p.mine && !this.base.has(p.id) && !claimedPages.has(p.id))
+        .sort((a, b) => Number(b.title === r.title) - Number(a.title === r.title));
+      let page: RPage | undefined;
+      for (const c of fits) {
+        const first = this.call(false, () => ({ ...c.first }));
+        if (first.title === r.title && first.body === r.body) {
+          page = c;
+          break;
+        }
+      }
+      if (!page) {
+        this.pending.delete(r.path);
+        continue;
+      }
+      claimedPages.add(page.id);
+      const file = this.findFile(r, page.id, claimedFiles);
+      if (file) {
+        claimedFiles.add(file);
+        const d = parse(this.files.get(file)!);
+        if (d.id !== page.id) this.files.set(file, compose({ ...d, id: page.id, title: d.title ?? r.title }));
+      }
+      const taken = [...this.base.values()].some((b) => b.path === r.path && b.id !== page.id);
+      const path = taken ? file : r.path;
+      this.pending.delete(r.path);
+      if (path === undefined) continue;
+      this.base.set(page.id, { id: page.id, path, title: r.title, parentId: r.parentId, version: 1, base: compose({ ...parse(r.text), id: page.id, title: r.title }), status: 'synced' });
+      this.conflicts.delete(page.id);
+    }
+  }
+
+  findFile(r: Pending, pageId: string, claimed: ReadonlySet<string>): string | undefined {
+    const here = this.files.get(r.path);
+    const hereId = here === undefined ? null : parse(here).id;
+    if (hereId === pageId || (hereId === undefined && here === r.text)) return r.path;
+    const tracked = new Set([...this.base.values()].map((b) => b.path));
+    const lines = (t: string) => parse(t).body.split('\n').map((l) => l.trim()).filter(Boolean);
+    const sent = lines(r.text);
+    let best: { path: string; score: number } | undefined;
+    for (const f of this.contentFiles()) {
+      if (claimed.has(f) || tracked.has(f)) continue;
+      const text = this.files.get(f)!;
+      const id = parse(text).id;
+      if (id === pageId) return f;
+      if (id !== undefined) continue;
+      let score: number;
+      if (text === r.text) score = 3;
+      else if (parse(text).body === r.body) score = 2;
+      else {
+        const have = new Set(lines(text));
+        score = sent.length ? sent.filter((l) => have.has(l)).length / sent.length : 0;
+        if (score < 0.5) continue;
+      }
+      if (!best || score > best.score) best = { path: f, score };
+    }
+    if (hereId === undefined && (!best || best.score < 2)) return r.path;
+    return best?.path;
+  }
+
   pushCreate(path: string): void {
     const text = this.files.get(path)!;
     const d = parse(text);
@@ -417,11 +505,15 @@ class World {
       const c = this.conflicts.get(page.id);
       if (c?.copy && parse(this.files.get(c.copy) ?? '').body === d.body) this.files.delete(c.copy);
       this.conflicts.delete(page.id);
+    } else {
+      // Recorded before the request; a crash after the write leaves it for the next run's settle.
+      this.pending.set(path, { path, title, parentId, body: d.body, text });
+      page = this.call(true, () => this.createRemote(title, parentId, d.body, true));
     }
-    page ??= this.call(true, () => this.createRemote(title, parentId, d.body));
     const newText = compose({ ...d, id: page.id, title });
     this.files.set(path, newText);
     this.base.set(page.id, { id: page.id, path, title, parentId, version: page.version, base: newText, status: 'synced' });
+    this.pending.delete(path);
   }
 
   sync(fault: Fault, force = false): string {
@@ -487,7 +579,6 @@ function runCase(c: { pages: number; ops: Op[] }): void {
   const written = new Set<string>();
   const created = new Set<string>();
   const exempt = new Set<string>();
-  const localCreates = new Set<string>();
   const editedBoth = { local: new Set<string>(), remote: new Set<string>() };
   for (let i = 0; i < c.pages; i++) {
     const t = token();
@@ -503,10 +594,8 @@ function runCase(c: { pages: number; ops: Op[] }): void {
     log.push(`initial sync: ${w.sync({ kind: 'none' })}`);
     for (const op of c.ops) {
       const files = w.contentFiles();
-      // Known limitation, kept out of the generator: a crash between a create and its record, then another user
-      // renaming or moving that page before the rerun; the rerun cannot tell the page is ours and creates it again.
-      const orphan = (p: RPage) => !w.base.has(p.id) && tokensOf(p.body).some((t) => localCreates.has(t));
-      const pages = w.currentRemote().filter((p) => p.id !== HOME && !orphan(p));
+      // Pages a crashed run created and did not record are fair game too: the pending-create record finds them.
+      const pages = w.currentRemote().filter((p) => p.id !== HOME);
       switch (op.k) {
         case 'ledit': {
           const f = pick(files, op.i);
@@ -537,12 +626,11 @@ function runCase(c: { pages: number; ops: Op[] }): void {
           written.add(t);
           created.add(t);
           w.files.set(`${dir}/New ${t}${EXT}`, `${t}\n`);
-          localCreates.add(t);
           log.push(`local create ${dir}/New ${t}${EXT}`);
           break;
         }
         case 'rcreate': {
-          const parent = pick(w.currentRemote().filter((x) => !orphan(x)), op.parent)!;
+          const parent = pick(w.currentRemote(), op.parent)!;
           const t = token();
           written.add(t);
           created.add(t);
@@ -553,9 +641,7 @@ function runCase(c: { pages: number; ops: Op[] }): void {
         case 'lmove': {
           const f = pick(files, op.i);
           const target = pick(files, op.parent);
-          // The same known limitation: while a page created by a crashed run is unrecorded (an orphan), a local move
-          // can take its parent's file elsewhere before the rerun, which then cannot place the orphan (seed 740536832).
-          if (!f || !target || !deep(f) || w.currentRemote().some(orphan)) break;
+          if (!f || !target || !deep(f)) break;
           const folder = f.slice(0, -EXT.length);
           const dest = `${target.slice(0, -EXT.length)}/${f.slice(f.lastIndexOf('/') + 1)}`;
           if (target === f || target.startsWith(`${folder}/`) || w.files.has(dest)) break;
@@ -566,10 +652,8 @@ function runCase(c: { pages: number; ops: Op[] }): void {
         }
         case 'lrename': {
           const f = pick(files, op.i);
-          // Renaming an orphan's ancestor locally: the same limitation as the move above (seed 2).
-          if (!f || !deep(f) || w.currentRemote().some(orphan)) break;
+          if (!f || !deep(f)) break;
           const d = parse(w.files.get(f)!);
-          if (!d.id) break;
           const title = `Renamed ${token()}`;
           w.files.set(f, compose({ ...d, title }));
           log.push(`local rename ${f} → "${title}"`);
@@ -586,7 +670,7 @@ function runCase(c: { pages: number; ops: Op[] }): void {
         }
         case 'rmove': {
           const p = pick(pages, op.i);
-          const all = w.currentRemote().filter((x) => !orphan(x));
+          const all = w.currentRemote();
           const parent = pick(all, op.parent);
           if (!p || !parent || parent.id === p.id || parent.id === p.parentId) break;
           let q: RPage | undefined = parent;

@@ -39,7 +39,9 @@ export type FaultSpec =
   /** A crash: after `after` requests of the run every request fails, so the run throws part way. */
   | { kind: 'crash'; after: number }
   /** 429s with Retry-After: a tight rate limit for the run. */
-  | { kind: 'rate-limited' };
+  | { kind: 'rate-limited' }
+  /** The run stops right after a write it cannot record (see stopAfterWrite): a crash between a create and its record. */
+  | { kind: 'stop-after-write'; method: 'POST' | 'PUT' | 'DELETE' };
 
 export type Op =
   | { k: 'ledit'; i: number; top: boolean }
@@ -53,6 +55,10 @@ export type Op =
   | { k: 'rmove'; i: number; parent: number }
   | { k: 'ldelete'; i: number; tree: boolean }
   | { k: 'rdelete'; i: number }
+  /** The file made by the latest local create, wherever it is: moved under another file's folder, renamed, retitled. */
+  | { k: 'lnewest'; how: 'move' | 'renamefile' | 'retitle'; parent: number }
+  /** The newest page in Confluence (often one a stopped run created): renamed or moved by another user. */
+  | { k: 'rnewest'; how: 'rename' | 'move'; parent: number }
   | { k: 'sync'; fault: FaultSpec }
   | { k: 'pull'; fault: FaultSpec }
   | { k: 'push'; fault: FaultSpec };
@@ -64,6 +70,7 @@ const fault: fc.Arbitrary<FaultSpec> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('lost-answer' as const), method: fc.constantFrom('PUT' as const, 'POST' as const, 'DELETE' as const), count: fc.integer({ min: 1, max: 2 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('crash' as const), after: fc.integer({ min: 0, max: 12 }) }) },
   { weight: 1, arbitrary: fc.constant<FaultSpec>({ kind: 'rate-limited' }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('stop-after-write' as const), method: fc.constantFrom('POST' as const, 'POST' as const, 'PUT' as const, 'DELETE' as const) }) },
 );
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -78,9 +85,13 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('rmove' as const), i: idx, parent: idx }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('ldelete' as const), i: idx, tree: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('rdelete' as const), i: idx }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('lnewest' as const), how: fc.constantFrom('move' as const, 'renamefile' as const, 'retitle' as const), parent: idx }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('rnewest' as const), how: fc.constantFrom('rename' as const, 'move' as const), parent: idx }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('sync' as const), fault }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('pull' as const), fault }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('push' as const), fault }) },
+  // A push stopped right after a create (before its record): what the newest-file/page operations then act on.
+  { weight: 2, arbitrary: fc.constant<Op>({ k: 'push', fault: { kind: 'stop-after-write', method: 'POST' } }) },
 );
 
 export const caseArb = fc.record({ pages: fc.integer({ min: 2, max: 6 }), ops: fc.array(opArb, { minLength: 1, maxLength: 9 }) });
@@ -114,6 +125,28 @@ function walkFiles(root: string): string[] {
   };
   walk(root);
   return out.sort();
+}
+
+/**
+ * A run that stops right after a write: the next `method` request to a page (a create: POST) is applied but its
+ * answer is lost, and every request after it fails, so the run gives up before it can record the write — as a
+ * crash or kill between a create and its record would. Returns the function that ends the outage.
+ */
+export function stopAfterWrite(emu: Emulator, method: 'POST' | 'PUT' | 'DELETE'): () => void {
+  const faults = emu.faults;
+  const pick = faults.pick.bind(faults);
+  let tripped = false;
+  faults.pick = (m: string, path: string) => {
+    if (tripped) return { kind: 'http500' };
+    if (m === method && /\/pages(\/|$)/.test(path)) {
+      tripped = true;
+      return { kind: 'reset-after' };
+    }
+    return pick(m, path);
+  };
+  return () => {
+    faults.pick = pick;
+  };
 }
 
 export interface Harness {
@@ -152,6 +185,8 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
     emu.api.createPage(key, `Page ${t}`, `<p>${t}</p><p>middle</p><p>end</p>`, parent);
   }
   const ws = mkdtempSync(join(tmpdir(), 'csync-prop-'));
+  /** The file of the latest local create (followed through the harness's own moves and renames of it). */
+  let newest: string | undefined;
   const log: string[] = [];
   const gateViolations: string[] = [];
   const editedLocal = new Set<string>();
@@ -219,6 +254,7 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
     if (f.kind === 'transient') emu.scriptFaults([{ kind: f.what, method: f.method, count: f.count } as ScriptedFault]);
     else if (f.kind === 'lost-answer') emu.scriptFaults([{ kind: 'reset-after', method: f.method, count: f.count }]);
     else if (f.kind === 'rate-limited') emu.setRateLimit({ rps: 4, burst: 3 });
+    else if (f.kind === 'stop-after-write') restorePick = stopAfterWrite(emu, f.method);
     else if (f.kind === 'crash') {
       // Let `after` requests through, then fail every request (more than the client's retries).
       const through = emu.requestLog().length + f.after;
@@ -294,6 +330,7 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
           created.add(t);
           mkdirSync(dir, { recursive: true });
           writeFileSync(join(dir, `New ${t}.md`), `${t}\n`);
+          newest = join(dir, `New ${t}.md`);
           log.push(`local create ${relative(ws, join(dir, `New ${t}.md`))}`);
           break;
         }
@@ -322,10 +359,10 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
           const f = pick(files, op.i);
           if (!f || relative(ws, f).split('/').length <= 3) break;
           const p = parseFile(readFileSync(f, 'utf8'));
-          if (!p.ok || !p.meta.id) break;
+          if (!p.ok) break;
           const title = `Renamed ${token()}`;
           writeFileSync(f, composeFile({ ...p.meta, title }, p.body));
-          editedLocal.add(String(p.meta.id));
+          if (p.meta.id) editedLocal.add(String(p.meta.id));
           log.push(`local rename ${relative(ws, f)} title → ${title}`);
           break;
         }
@@ -335,6 +372,56 @@ export async function runCase(h: Harness, c: Case): Promise<void> {
           const dest = join(dirname(f), `File ${token()}.md`);
           renameSync(f, dest);
           log.push(`local file rename ${relative(ws, f)} → ${relative(ws, dest)}`);
+          break;
+        }
+        case 'lnewest': {
+          if (!newest || !existsSync(newest)) break;
+          const f = newest;
+          if (op.how === 'retitle') {
+            const p = parseFile(readFileSync(f, 'utf8'));
+            if (!p.ok) break;
+            const title = `Renamed ${token()}`;
+            writeFileSync(f, composeFile({ ...p.meta, title }, p.body));
+            if (p.meta.id) editedLocal.add(String(p.meta.id));
+            log.push(`local rename of the newest file ${relative(ws, f)} title → ${title}`);
+            break;
+          }
+          let dest: string;
+          if (op.how === 'renamefile') dest = join(dirname(f), `File ${token()}.md`);
+          else {
+            const target = pick(files.filter((x) => x !== f && !x.startsWith(`${f.replace(/\.md$/, '')}/`)), op.parent);
+            if (!target) break;
+            dest = join(target.replace(/\.md$/, ''), f.slice(f.lastIndexOf('/') + 1));
+          }
+          if (existsSync(dest)) break;
+          mkdirSync(dirname(dest), { recursive: true });
+          renameSync(f, dest);
+          newest = dest;
+          log.push(`local ${op.how === 'move' ? 'move' : 'file rename'} of the newest file ${relative(ws, f)} → ${relative(ws, dest)}`);
+          break;
+        }
+        case 'rnewest': {
+          const pages = remotePages();
+          const p = pages.filter((x) => x.id !== home.id).sort((a, b) => Number(b.id) - Number(a.id))[0];
+          if (!p) break;
+          if (op.how === 'rename') {
+            const title = `Retitled ${token()}`;
+            log.push(`remote rename of the newest page ${p.title} → ${title}`);
+            emu.api.renamePage(p.id, title);
+            editedRemote.add(p.id);
+            break;
+          }
+          const parent = pick(pages, op.parent);
+          if (!parent || parent.id === p.id || parent.id === p.parentId) break;
+          let q: typeof parent | undefined = parent;
+          let cycle = false;
+          while (q) {
+            if (q.id === p.id) cycle = true;
+            q = q.parentId ? pages.find((x) => x.id === q!.parentId) : undefined;
+          }
+          if (cycle) break;
+          log.push(`remote move of the newest page ${p.title} under ${parent.title}`);
+          emu.api.movePage(p.id, parent.id);
           break;
         }
         case 'rrename': {

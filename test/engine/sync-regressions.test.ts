@@ -16,7 +16,7 @@ import { acquireWorkspaceLock } from '../../src/local/lock.js';
 import { silentLogger } from '../../src/obs/logger.js';
 import type { ConfluenceClient } from '../../src/remote/index.js';
 import { openStateStore } from '../../src/state/index.js';
-import { createClient } from './sync-harness.js';
+import { createClient, stopAfterWrite } from './sync-harness.js';
 
 let emu: Emulator;
 let client: ConfluenceClient;
@@ -107,8 +107,9 @@ test('a create that stopped before its record, then a pull: the rerun adopts the
   const s = await setup();
   try {
     writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
-    // What the stopped run did: the page exists with our body, the file has no id, the state knows nothing.
-    const ours = emu.api.createPage(s.key, 'Fresh', getFormat('markdown').toStorage('fresh text\n', { spaceKey: s.key, title: 'Fresh' }).text, s.home.id);
+    // What a run of an older csync (no pending-create record) left when it stopped: the page exists with our body,
+    // made by our account; the file has no id, the state knows nothing.
+    const ours = emu.store.createPage({ spaceId: emu.api.space(s.key).id, title: 'Fresh', body: getFormat('markdown').toStorage('fresh text\n', { spaceKey: s.key, title: 'Fresh' }).text, parentId: s.home.id });
     await s.pull();
     assert.equal(s.state().conflicts.length, 1, 'the pull saw an untracked file where the page goes');
     await s.push();
@@ -245,5 +246,161 @@ test('the workspace lock removes its exit listener on release (was: one leaked l
     assert.equal(process.listenerCount('exit'), before);
   } finally {
     rmSync(ws, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A push that stops right after Confluence applied a create, before the page is recorded (the answer is lost and the
+ * server stays unreachable until the run gives up). Returns the page it created.
+ */
+async function pushStoppedAfterCreate(s: Awaited<ReturnType<typeof setup>>, title: string) {
+  const before = new Set(emu.api.pages(s.key).map((p) => p.id));
+  const restore = stopAfterWrite(emu, 'POST');
+  try {
+    await assert.rejects(s.push());
+  } finally {
+    restore();
+  }
+  const made = emu.api.pages(s.key).filter((p) => !before.has(p.id));
+  assert.deepEqual(made.map((p) => p.title), [title], 'the stopped run created the page');
+  assert.equal(s.state().pages.some((p) => p.id === made[0]!.id), false, 'and did not record it');
+  return made[0]!;
+}
+
+/** Pages whose body holds `text` (a duplicate create shows as two). */
+const pagesWith = (key: string, text: string) => emu.api.pages(key).filter((p) => emu.api.body(p.id).includes(text));
+
+test('a create that stopped before its record, then a local rename of the file: the rerun adopts the page (was: created it again under the new name)', async () => {
+  const s = await setup();
+  try {
+    writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
+    const ours = await pushStoppedAfterCreate(s, 'Fresh');
+    renameSync(join(s.dir, 'Fresh.md'), join(s.dir, 'Renamed.md'));
+    await s.push();
+    await s.pull();
+    await s.push();
+    assert.deepEqual(pagesWith(s.key, 'fresh text').map((p) => p.id), [ours.id], 'one page');
+    const withId = s.content().filter((f) => parseFile(readFileSync(join(s.ws, f), 'utf8')).meta.id === ours.id);
+    assert.equal(withId.length, 1, `one file for the page: ${s.content().join(', ')}`);
+    assert.deepEqual(s.content().filter((f) => /fresh|renamed/i.test(f)), withId, 'and no other file of it');
+    assert.ok(s.state().pages.some((p) => p.id === ours.id && p.path === withId[0]), 'recorded');
+    assert.deepEqual(s.state().conflicts, []);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a create that stopped before its record, then a local move and a title change in the file: the rerun adopts, moves and renames the page (was: a second page)', async () => {
+  const s = await setup();
+  try {
+    writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
+    const ours = await pushStoppedAfterCreate(s, 'Fresh');
+    mkdirSync(join(s.dir, 'B'), { recursive: true });
+    writeFileSync(join(s.dir, 'B', 'Fresh.md'), composeFile({ title: 'Better' }, 'fresh text\n'));
+    unlinkSync(join(s.dir, 'Fresh.md'));
+    await s.push();
+    await s.pull();
+    assert.deepEqual(pagesWith(s.key, 'fresh text').map((p) => p.id), [ours.id], 'one page');
+    assert.equal(emu.api.page(ours.id).title, 'Better');
+    assert.equal(emu.api.page(ours.id).parentId, s.b.id);
+    assert.equal(parseFile(readFileSync(join(s.dir, 'B', 'Better.md'), 'utf8')).meta.id, ours.id);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a create that stopped before its record, then another user renames the page: the rerun adopts it (was: created it again)', async () => {
+  const s = await setup();
+  try {
+    writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
+    const ours = await pushStoppedAfterCreate(s, 'Fresh');
+    emu.api.renamePage(ours.id, 'Renamed by them');
+    emu.api.movePage(ours.id, s.b.id);
+    const r = await s.push();
+    assert.equal(r.pages.created, 0);
+    await s.pull();
+    assert.deepEqual(pagesWith(s.key, 'fresh text').map((p) => p.id), [ours.id], 'one page');
+    assert.equal(emu.api.page(ours.id).title, 'Renamed by them', 'their rename stands');
+    const file = join(s.dir, 'B', 'Renamed by them.md');
+    assert.equal(parseFile(readFileSync(file, 'utf8')).meta.id, ours.id, 'the file followed the page');
+    assert.deepEqual(s.content().filter((f) => /Fresh/.test(f)), []);
+    assert.deepEqual(s.state().conflicts, []);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a create that stopped before its record, a local edit, then a pull: the pull adopts the page, no conflict copy; the push sends the edit (was: a copy, and the file never pushed)', async () => {
+  const s = await setup();
+  try {
+    writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
+    const ours = await pushStoppedAfterCreate(s, 'Fresh');
+    writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n\nmore text\n');
+    const pulled = await s.pull();
+    assert.equal(pulled.pages.new, 0, 'the page is not new to the pull');
+    assert.deepEqual(s.content().filter((f) => f.includes('.conflict-')), [], 'no conflict copy');
+    assert.equal(parseFile(readFileSync(join(s.dir, 'Fresh.md'), 'utf8')).meta.id, ours.id, 'the pull wrote the id into the file');
+    const r = await s.push();
+    assert.deepEqual(r.warnings, []);
+    assert.equal(r.pages.created, 0);
+    assert.deepEqual(pagesWith(s.key, 'fresh text').map((p) => p.id), [ours.id], 'one page');
+    assert.match(emu.api.body(ours.id), /more text/);
+    assert.deepEqual(s.state().conflicts, []);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('a create that stopped before its request leaves no page: the rerun drops its record and creates the page once', async () => {
+  const s = await setup();
+  try {
+    writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
+    emu.scriptFaults([{ kind: 'http500', method: 'POST', count: 10 }]);
+    await assert.rejects(s.push());
+    emu.clearFaults();
+    assert.deepEqual(pagesWith(s.key, 'fresh text'), []);
+    const db = openStateStore(join(s.ws, 'cache', 'state.db'), { readonly: true });
+    try {
+      assert.deepEqual(db.pendingCreates(s.key).map((p) => p.path), [`content/${s.key}/Home/Fresh.md`], 'the record was written before the request');
+    } finally {
+      db.close();
+    }
+    const r = await s.push();
+    assert.equal(r.pages.created, 1);
+    assert.equal(pagesWith(s.key, 'fresh text').length, 1);
+    const after = openStateStore(join(s.ws, 'cache', 'state.db'), { readonly: true });
+    try {
+      assert.deepEqual(after.pendingCreates(s.key), [], 'removed with the page record');
+    } finally {
+      after.close();
+    }
+  } finally {
+    emu.clearFaults();
+    s.cleanup();
+  }
+});
+
+test('a POST answered 500 while another user created a page with that title is not taken for ours (was: the file bound to their page)', async () => {
+  const s = await setup();
+  const faults = emu.faults;
+  const pick = faults.pick.bind(faults);
+  try {
+    writeFileSync(join(s.dir, 'Notes.md'), 'my notes\n');
+    let theirs: { id: string } | undefined;
+    faults.pick = (m: string, path: string) => {
+      if (!theirs && m === 'POST' && /\/pages$/.test(path)) {
+        theirs = emu.api.createPage(s.key, 'Notes', '<p>their notes</p>', s.home.id);
+        return { kind: 'http500' };
+      }
+      return pick(m, path);
+    };
+    const r = await s.push();
+    assert.equal(r.pages.created, 0);
+    assert.ok(r.warnings.some((w) => /Notes\.md: not created/.test(w)), r.warnings.join('\n'));
+    assert.equal(parseFile(readFileSync(join(s.dir, 'Notes.md'), 'utf8')).meta.id, undefined, 'the file is not bound to their page');
+    assert.equal(s.state().pages.some((p) => p.id === theirs!.id), false);
+  } finally {
+    faults.pick = pick;
+    s.cleanup();
   }
 });

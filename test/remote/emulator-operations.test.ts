@@ -50,6 +50,10 @@ test('every operation works against the emulator and passes its OpenAPI validati
       assert.equal((await c.getPage(created.id))?.parentId, child.id);
       const versions = await op('getVersions', () => drain(c.getVersions(created.id)));
       assert.ok(versions.length >= 2);
+      const first = await op('getPageVersion', () => c.getPageVersion!(created.id, 1));
+      assert.deepEqual([first?.version.number, first?.title, first?.body], [1, 'Client test page', '<p>hello</p>'], 'version 1 as it was, with its body');
+      assert.equal(first?.authorId, created.authorId);
+      assert.equal(await c.getPageVersion!('999999999', 1), null, 'a missing page: null');
 
       await op('addLabels', () => c.addLabels(created.id, ['howto', 'client-test']));
       assert.deepEqual((await op('getLabels', () => c.getLabels(created.id))).sort(), ['client-test', 'howto']);
@@ -90,7 +94,7 @@ test('every operation works against the emulator and passes its OpenAPI validati
       await op('purgePage', () => c.purgePage(created.id));
 
       assert.deepEqual(emu.invalidRequests(), []);
-      assert.equal(done.size, 32);
+      assert.equal(done.size, 33);
       const unexpected = emu.requestLog().filter((r) => r.status >= 400 && !/longtask|999999999/.test(r.path));
       assert.deepEqual(unexpected, []);
     });

@@ -110,19 +110,19 @@ test('1,000 reads with 20% injected faults all succeed', async () => {
 
 test('creates under injected timeouts and resets never make a duplicate page', async () => {
   const inj = injector(0.35, 7);
-  const pages = new Map<string, { id: string; title: string; parentId: string }>();
+  const pages = new Map<string, { id: string; title: string; parentId: string; body: { storage: { value: string; representation: string } } }>();
   let posts = 0;
   await withServer(
     (req, res, body) => {
       const u = new URL(req.url ?? '/', 'http://x');
       if (req.method === 'POST') {
         posts++;
-        const input = JSON.parse(body) as { title: string; parentId: string; spaceId: string };
+        const input = JSON.parse(body) as { title: string; parentId: string; spaceId: string; body: { value: string } };
         if ([...pages.values()].some((p) => p.title === input.title)) return sendJson(res, 400, { errors: [{ title: 'A page with this title already exists' }] });
         const f = inj.next();
         // Faults before the write (nothing applied) and after it (applied, answer lost) both happen.
         if (f === '500' || f === '503') return applyFault(f, req, res, {});
-        const p = { id: String(1000 + pages.size), title: input.title, parentId: input.parentId };
+        const p = { id: String(1000 + pages.size), title: input.title, parentId: input.parentId, body: { storage: { value: input.body.value, representation: 'storage' } } };
         pages.set(p.id, p);
         const answer = { ...p, status: 'current', spaceId: '1', version: { number: 1 } };
         if (applyFault(f, req, res, answer)) return;

@@ -71,6 +71,7 @@ function operations(c: ConfluenceClient, file: string, dir: string): Array<[stri
     ['purgePage', () => c.purgePage('2')],
     ['restorePage', () => c.restorePage('2')],
     ['getVersions', () => drain(c.getVersions('2'))],
+    ['getPageVersion', () => c.getPageVersion!('2', 1)],
     ['getLabels', () => c.getLabels('2')],
     ['addLabels', () => c.addLabels('2', ['howto', 'ops'])],
     ['removeLabel', () => c.removeLabel('2', 'howto')],
@@ -130,7 +131,7 @@ test('every operation sends only requests that conform to the OpenAPI documents'
     await rm(dir, { recursive: true, force: true });
   }
   assert.deepEqual(problems, []);
-  assert.equal(requestsBy.size, 31);
+  assert.equal(requestsBy.size, 32);
 });
 
 test('the checker itself rejects what the spec forbids', () => {

@@ -124,19 +124,19 @@ test('a POST is never resent blindly after a 500 when its effect cannot be check
 });
 
 test('create under timeouts: the page was made, the answer lost → found by title, never duplicated', async () => {
-  const created: Array<{ id: string; title: string; parentId: string }> = [];
+  const created: Array<{ id: string; title: string; parentId: string; body: string }> = [];
   await withServer(
     (req, res, body) => {
       const u = new URL(req.url ?? '/', 'http://x');
       if (req.method === 'POST' && u.pathname === '/wiki/api/v2/pages') {
-        const input = JSON.parse(body) as { title: string; parentId: string };
+        const input = JSON.parse(body) as { title: string; parentId: string; body: { value: string } };
         if (created.some((p) => p.title === input.title)) return sendJson(res, 400, { errors: [{ title: 'A page with this title already exists' }] });
-        created.push({ id: String(500 + created.length), title: input.title, parentId: input.parentId });
+        created.push({ id: String(500 + created.length), title: input.title, parentId: input.parentId, body: input.body.value });
         return; // stall: the page exists but the client never hears about it
       }
       if (u.pathname === '/wiki/api/v2/spaces/100/pages') {
         const title = u.searchParams.get('title');
-        const hits = created.filter((p) => p.title === title).map((p) => page(p.id, { title: p.title, parentId: p.parentId }));
+        const hits = created.filter((p) => p.title === title).map((p) => page(p.id, { title: p.title, parentId: p.parentId, body: { storage: { value: p.body, representation: 'storage' } } }));
         return sendJson(res, 200, { results: hits, _links: {} });
       }
       sendJson(res, 404, {});
@@ -153,6 +153,31 @@ test('create under timeouts: the page was made, the answer lost → found by tit
   );
 });
 
+test('create after a lost answer: a page with the title but another body (someone else\'s) is not taken for ours', async () => {
+  let posts = 0;
+  await withServer(
+    (req, res) => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      if (req.method === 'POST') {
+        posts++;
+        // The first attempt fails before anything is written; someone else has made a page with this title meanwhile.
+        if (posts === 1) return sendJson(res, 500, { message: 'oops' });
+        return sendJson(res, 400, { errors: [{ status: 400, code: 'INVALID_REQUEST_PARAMETER', title: 'A page with this title already exists' }] });
+      }
+      if (u.pathname === '/wiki/api/v2/spaces/100/pages') {
+        return sendJson(res, 200, { results: [page('88', { title: 'Shared', parentId: '9', body: { storage: { value: '<p>theirs</p>', representation: 'storage' } } })], _links: {} });
+      }
+      sendJson(res, 404, {});
+    },
+    async (url) => {
+      const c = createConfluenceClient(baseOptions(url));
+      await assert.rejects(c.createPage({ spaceId: '100', parentId: '9', title: 'Shared', body: '<p>mine</p>' }), isRemote('CSYNC_BAD_REQUEST'));
+      assert.equal(posts, 2, 'sent again, and refused: the title is taken');
+      await c.close();
+    },
+  );
+});
+
 test('a create whose last permitted attempt lost its answer reports the page, not a failure', async () => {
   let created = false;
   await withServer(
@@ -161,7 +186,7 @@ test('a create whose last permitted attempt lost its answer reports the page, no
         created = true;
         return req.socket.destroy();
       }
-      sendJson(res, 200, { results: created ? [page('77', { title: 'Once' })] : [], _links: {} });
+      sendJson(res, 200, { results: created ? [page('77', { title: 'Once', body: { storage: { value: '<p/>', representation: 'storage' } } })] : [], _links: {} });
     },
     async (url) => {
       const c = createConfluenceClient(baseOptions(url, { retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } }));

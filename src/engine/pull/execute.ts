@@ -255,8 +255,9 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
       const b = ctx.baseById.get(a.id)!;
       const meta = ctx.remote.get(a.id)!;
       await moveFile(inside(ws, b.path), inside(ws, a.path));
-      const s = await statOrUndefined(inside(ws, a.path));
-      const moved: BasePageMeta = { ...b, path: a.path, parentId: meta.parentId, title: meta.title, mtimeMs: s?.mtimeMs ?? b.mtimeMs };
+      // The base keeps its own mtime: a file edited locally (not pushed yet) must not look unchanged by stat after
+      // the move (same size, its new mtime recorded: the edit was lost). A rename keeps the mtime of an unchanged file.
+      const moved: BasePageMeta = { ...b, path: a.path, parentId: meta.parentId, title: meta.title };
       ctx.state.savePageMeta(moved);
       ctx.baseById.set(a.id, moved);
       summary.pages.moved++;

@@ -4,6 +4,7 @@
  * state store's staging table, 250 at a time, so memory does not grow with the size of the space's content.
  */
 import type { RemoteMeta } from '../../core/plan.js';
+import type { RemotePage } from '../../core/remote-types.js';
 import type { StateStore } from '../../state/index.js';
 import type { PullOptions } from '../types.js';
 
@@ -25,19 +26,23 @@ export interface Listing {
   scoped: RemoteEntry[];
   /** Whether a scope filter applies. */
   filtered: boolean;
+  /** Pages the caller asked to keep whole (without bodies): the few that may be a pending create's. */
+  kept: RemotePage[];
 }
 
 /**
  * Lists the space (with bodies when `stage` is true: they are staged in the state store as they arrive), its
  * labels, and applies the scope.
  */
-export async function listRemote(options: PullOptions, state: StateStore | undefined, spaceKey: string, spaceId: string, stage: boolean): Promise<Listing> {
+export async function listRemote(options: PullOptions, state: StateStore | undefined, spaceKey: string, spaceId: string, stage: boolean, keep?: (p: RemotePage) => boolean): Promise<Listing> {
   const { api } = options;
   const all = new Map<string, RemoteEntry>();
+  const kept: RemotePage[] = [];
   let batch: Array<{ id: string; version: number; body: string }> = [];
   options.progress?.({ phase: 'listing', done: 0, space: spaceKey });
   for await (const p of api.listPages(spaceId, { bodies: stage, limit: BULK })) {
     if (p.status !== 'current') continue;
+    if (keep?.(p)) kept.push({ ...p, body: undefined });
     all.set(p.id, { id: p.id, title: p.title, parentId: p.parentId, version: p.version.number, labels: NO_LABELS, position: p.position ?? null });
     if (stage && p.body !== undefined) {
       batch.push({ id: p.id, version: p.version.number, body: p.body });
@@ -56,14 +61,14 @@ export async function listRemote(options: PullOptions, state: StateStore | undef
     }
   }
   const filtered = Boolean(options.rootPageId || options.labels?.length || options.cql);
-  if (!filtered) return { all, scoped: [...all.values()], filtered };
+  if (!filtered) return { all, scoped: [...all.values()], filtered, kept };
   let cqlIds: Set<string> | undefined;
   if (options.cql) {
     cqlIds = new Set();
     for await (const r of api.searchCql(`(${options.cql}) AND space = "${spaceKey}" AND type = page`)) cqlIds.add(r.id);
   }
   const scoped = [...all.values()].filter((p) => inScope(options, all, cqlIds, p));
-  return { all, scoped, filtered };
+  return { all, scoped, filtered, kept };
 }
 
 function inScope(options: PullOptions, pages: Map<string, RemoteEntry>, cqlIds: Set<string> | undefined, page: RemoteEntry): boolean {

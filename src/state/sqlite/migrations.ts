@@ -63,4 +63,16 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE attachments ADD COLUMN mtime_ms REAL NOT NULL DEFAULT 0;
    ALTER TABLE attachments ADD COLUMN status TEXT NOT NULL DEFAULT 'synced';
    ALTER TABLE attachments ADD COLUMN copy_path TEXT;`,
+  // 3: pending creates — written before a create request, removed with the page's record, so a run that stops in
+  // between can recognise its page later (after a remote rename or move, a local move, or a pull in between).
+  `CREATE TABLE pending_creates (
+     path TEXT PRIMARY KEY,
+     space_key TEXT NOT NULL,
+     title TEXT NOT NULL,
+     parent_id TEXT,
+     body_hash TEXT NOT NULL,
+     text TEXT NOT NULL,
+     started_at TEXT NOT NULL
+   );
+   CREATE INDEX pending_creates_space ON pending_creates(space_key);`,
 ];

@@ -169,6 +169,13 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     ),
     conflicts: db.prepare('SELECT * FROM conflicts ORDER BY path'),
     removeConflict: db.prepare('DELETE FROM conflicts WHERE page_id = ?'),
+    addPending: db.prepare(
+      `INSERT INTO pending_creates(path, space_key, title, parent_id, body_hash, text, started_at) VALUES (@path, @space_key, @title, @parent_id, @body_hash, @text, @started_at)
+       ON CONFLICT(path) DO UPDATE SET space_key = excluded.space_key, title = excluded.title, parent_id = excluded.parent_id, body_hash = excluded.body_hash,
+         text = excluded.text, started_at = excluded.started_at`,
+    ),
+    pending: db.prepare('SELECT * FROM pending_creates WHERE space_key = ? ORDER BY path'),
+    removePending: db.prepare('DELETE FROM pending_creates WHERE path = ?'),
     startRun: db.prepare("INSERT INTO runs(command, started_at, status) VALUES (?, ?, 'running')"),
     finishRun: db.prepare('UPDATE runs SET ended_at = ?, status = ?, counts = ?, error = ? WHERE id = ?'),
     lastRuns: db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?'),
@@ -234,6 +241,19 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
         createdAt: r.created_at,
       })),
     removeConflict: (id) => void q.removeConflict.run(id),
+    addPendingCreate: (p) =>
+      void q.addPending.run({ path: p.path, space_key: p.spaceKey, title: p.title, parent_id: p.parentId, body_hash: p.bodyHash, text: p.text, started_at: p.startedAt }),
+    pendingCreates: (key) =>
+      (q.pending.all(key) as Array<{ path: string; space_key: string; title: string; parent_id: string | null; body_hash: string; text: string; started_at: string }>).map((r) => ({
+        path: r.path,
+        spaceKey: r.space_key,
+        title: r.title,
+        parentId: r.parent_id,
+        bodyHash: r.body_hash,
+        text: r.text,
+        startedAt: r.started_at,
+      })),
+    removePendingCreate: (path) => void q.removePending.run(path),
     startRun: (command) => Number(q.startRun.run(command, new Date().toISOString()).lastInsertRowid),
     finishRun: (id, status, counts, error) => void q.finishRun.run(new Date().toISOString(), status, JSON.stringify(counts), error ?? null, id),
     lastRuns: (n) =>
