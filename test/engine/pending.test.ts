@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,6 +17,7 @@ import { silentLogger } from '../../src/obs/logger.js';
 import type { ConfluenceClient } from '../../src/remote/index.js';
 import { openStateStore } from '../../src/state/index.js';
 import { MIGRATIONS } from '../../src/state/sqlite/migrations.js';
+import { listFiles as files } from '../helpers/files.js';
 import { createClient, stopAfterWrite } from './sync-harness.js';
 
 let emu: Emulator;
@@ -30,19 +31,6 @@ after(async () => {
   await client.close();
   await emu.close();
 });
-
-function files(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const x of existsSync(d) ? readdirSync(d) : []) {
-      const p = join(d, x);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(p);
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 async function setup() {
   const key = `PEND${++n}`;

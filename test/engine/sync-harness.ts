@@ -14,7 +14,7 @@
  *   (5) every run terminates (bounded time)
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { mkdtempSync } from 'node:fs';
@@ -29,6 +29,7 @@ import { getFormat } from '../../src/format/index.js';
 import { silentLogger } from '../../src/obs/logger.js';
 import { createConfluenceClient, type ConfluenceClient } from '../../src/remote/index.js';
 import { openStateStore } from '../../src/state/index.js';
+import { listFiles as walkFiles } from '../helpers/files.js';
 
 export type FaultSpec =
   | { kind: 'none' }
@@ -106,25 +107,6 @@ let spaceCounter = 0;
 
 function tokensOf(text: string): string[] {
   return text.match(TOKEN_RE) ?? [];
-}
-
-function walkFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(d);
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(p);
-    }
-  };
-  walk(root);
-  return out.sort();
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -16,6 +16,7 @@ import { acquireWorkspaceLock } from '../../src/local/lock.js';
 import { silentLogger } from '../../src/obs/logger.js';
 import type { ConfluenceClient } from '../../src/remote/index.js';
 import { openStateStore } from '../../src/state/index.js';
+import { listFiles as files } from '../helpers/files.js';
 import { createClient, stopAfterWrite } from './sync-harness.js';
 
 let emu: Emulator;
@@ -29,19 +30,6 @@ after(async () => {
   await client.close();
   await emu.close();
 });
-
-function files(root: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const x of existsSync(d) ? readdirSync(d) : []) {
-      const p = join(d, x);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(p);
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 /** A space with Home → A, B (B → C), pulled into a fresh workspace. */
 async function setup() {

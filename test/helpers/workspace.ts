@@ -1,10 +1,11 @@
 /** A workspace wired to an in-process emulator, driven through the real CLI. */
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { parseFile } from '../../src/format/front-matter.js';
 import { runCli, tempDir, type CliResult } from './cli.js';
+import { listFiles } from './files.js';
 
 export interface TestWorkspace {
   dir: string;
@@ -20,25 +21,8 @@ export async function workspaceWithEmulator(options: EmulatorOptions & { spaces?
   mkdirSync(join(t.dir, 'config'), { recursive: true });
   writeFileSync(join(t.dir, 'config', 'csync.json'), JSON.stringify({ site: { url: emu.url }, spaces: options.spaces ?? ['DEMO'], ...options.config }));
   const env = { CONFLUENCE_EMAIL: emu.credentials.email, CONFLUENCE_API_TOKEN: emu.credentials.token, CSYNC_PROFILE: 'fast', CSYNC_RATE_REQUESTS_PER_SECOND: '200', CSYNC_RATE_BURST: '200' };
-  const files = (sub = 'content'): string[] => {
-    const root = join(t.dir, sub);
-    const out: string[] = [];
-    const walk = (d: string) => {
-      let names: string[];
-      try {
-        names = readdirSync(d);
-      } catch {
-        return;
-      }
-      for (const n of names) {
-        const p = join(d, n);
-        if (statSync(p).isDirectory()) walk(p);
-        else out.push(relative(t.dir, p).split('\\').join('/'));
-      }
-    };
-    walk(root);
-    return out.sort();
-  };
+  const files = (sub = 'content'): string[] => listFiles(join(t.dir, sub)).map((p) => relative(t.dir, p).split('\\').join('/'));
+
   return {
     dir: t.dir,
     emu,
