@@ -32,10 +32,10 @@ export interface BaseAttachment {
   path: string;
   hash: string;
   /** mtime of the local file as last synced (stat fast path; 0 = unknown, hash it). */
-  mtimeMs?: number;
+  mtimeMs: number;
   /** 'conflict': changed on both sides; the remote file is saved at copyPath and nothing is pushed until resolved. */
-  status?: 'synced' | 'conflict';
-  copyPath?: string | null;
+  status: 'synced' | 'conflict';
+  copyPath: string | null;
 }
 
 export interface ConflictRecord {

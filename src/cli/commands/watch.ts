@@ -131,7 +131,7 @@ function readConflicts(workspace: string): Map<string, { path: string; copyPath:
   try {
     store = openStateStore(join(workspace, 'cache', 'state.db'), { readonly: true });
     for (const c of store.conflicts()) out.set(`${c.pageId}:${c.remoteVersion}`, { path: c.path, copyPath: c.copyPath });
-    for (const a of store.attachmentConflicts()) out.set(`${a.id}:${a.version}`, { path: a.path, copyPath: a.copyPath ?? null });
+    for (const a of store.attachmentConflicts()) out.set(`${a.id}:${a.version}`, { path: a.path, copyPath: a.copyPath });
   } catch {
     // no state.db yet (nothing pulled): no conflicts
   } finally {

@@ -42,7 +42,7 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
         ctx.summary.attachments.skipped++;
         return;
       }
-      const local = b ? await observe(ctx.options.workspace, { ...b, mtimeMs: b.mtimeMs ?? 0 }) : (await statOrUndefined(abs)) ? 'untracked' : 'missing';
+      const local = b ? await observe(ctx.options.workspace, b) : (await statOrUndefined(abs)) ? 'untracked' : 'missing';
       if (b && b.version === a.version) {
         // Unchanged remotely: a local edit or delete is push's to send; only a page move carries the file along.
         if (b.path !== path && local !== 'missing' && !(await statOrUndefined(abs))) {
@@ -82,7 +82,7 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
     const status = statusOf(ctx, b.pageId);
     if (status !== undefined && status !== 'synced') continue;
     const abs = inside(ctx.options.workspace, b.path);
-    const local = await observe(ctx.options.workspace, { ...b, mtimeMs: b.mtimeMs ?? 0 });
+    const local = await observe(ctx.options.workspace, b);
     if (local === 'modified' || b.status === 'conflict') {
       // Deleted in Confluence, changed here: the local edit wins; the file stays and the next push uploads it again.
       ctx.state.deleteAttachment(b.id);

@@ -68,12 +68,12 @@ export async function planAttachments(io: Omit<AttachmentPushIO, 'summary' | 'ap
   const folderOf = new Map(live.map((p) => [p.id, attachmentDir(p.path)]));
   const pageOfFolder = new Map(live.map((p) => [attachmentDir(p.path), p.id]));
   const createdFolders = new Set([...created].map((p) => attachmentDir(p)));
-  const local = await observeAll(io.workspace, base.map((b) => ({ ...b, mtimeMs: b.mtimeMs ?? 0 })));
+  const local = await observeAll(io.workspace, base);
   if (io.refreshMtimes) {
     // Records without an mtime (written before the stat fast path existed, or by a conflict) were hashed just now:
     // remember the mtime of the unchanged ones so the next scan is a stat.
     for (const b of base) {
-      if ((b.mtimeMs ?? 0) !== 0 || local.get(b.id) !== 'unchanged') continue;
+      if (b.mtimeMs !== 0 || local.get(b.id) !== 'unchanged') continue;
       const st = await statOrUndefined(inside(io.workspace, b.path));
       if (st) io.state.saveAttachment({ ...b, size: st.size, mtimeMs: st.mtimeMs });
     }
