@@ -13,7 +13,7 @@ import type { RemotePage } from '../core/remote-types.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
 import { storageEquals } from '../format/index.js';
 import type { Format } from '../format/types.js';
-import { inside, moveFile, pruneEmptyDirs, sha256, statOrUndefined, trashPath, writeAtomic } from '../local/files.js';
+import { inside, sha256, statOrUndefined, trashAttachmentFile, writeAtomic } from '../local/files.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
 import { conflictCopyPath } from './conflict-name.js';
@@ -425,12 +425,7 @@ async function pushDelete(ctx: Ctx, b: BasePage): Promise<void> {
   }
   if (remote && remote.status === 'current') await api.deletePage(b.id);
   // The page took its attachments to the trash: their local files go to cache/trash too (recoverable).
-  for (const a of ctx.state.attachmentsOfSpace(ctx.spaceKey)) {
-    if (a.pageId !== b.id) continue;
-    const abs = inside(ctx.options.workspace, a.path);
-    if (await statOrUndefined(abs)) await moveFile(abs, trashPath(ctx.options.workspace, a.path, ctx.now()));
-    await pruneEmptyDirs(abs.slice(0, abs.lastIndexOf('/')), inside(ctx.options.workspace, 'attachments'));
-  }
+  for (const a of ctx.state.attachmentsOfPage(b.id)) await trashAttachmentFile(ctx.options.workspace, a.path, ctx.now());
   forget(ctx, b.id);
   ctx.summary.pages.deleted++;
   ctx.log.info({ path: b.path, id: b.id }, 'page moved to the Confluence trash');

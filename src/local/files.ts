@@ -75,3 +75,10 @@ export function trashPath(workspace: string, rel: string, when = new Date()): st
   const stamp = when.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   return join(workspace, 'cache', 'trash', stamp, ...rel.split('/'));
 }
+
+/** Moves an attachment file (workspace-relative) to cache/trash if it is there, and drops the folders it empties. */
+export async function trashAttachmentFile(workspace: string, rel: string, when: Date): Promise<void> {
+  const abs = inside(workspace, rel);
+  if (await statOrUndefined(abs)) await moveFile(abs, trashPath(workspace, rel, when));
+  await pruneEmptyDirs(abs.slice(0, abs.lastIndexOf('/')), inside(workspace, 'attachments'));
+}

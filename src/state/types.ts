@@ -94,6 +94,7 @@ export interface StateStore {
   savePageMeta(page: BasePageMeta): void;
   deletePage(id: string): void;
   attachmentsOfSpace(spaceKey: string): BaseAttachment[];
+  attachmentsOfPage(pageId: string): BaseAttachment[];
   saveAttachment(att: BaseAttachment): void;
   deleteAttachment(id: string): void;
   /** Attachments changed on both sides, waiting for `csync resolve`. */

@@ -6,7 +6,7 @@
 import { unlink } from 'node:fs/promises';
 import PQueue from 'p-queue';
 import type { RemoteAttachment } from '../../core/remote-types.js';
-import { inside, moveFile, pruneEmptyDirs, statOrUndefined, trashPath } from '../../local/files.js';
+import { inside, moveFile, statOrUndefined, trashAttachmentFile } from '../../local/files.js';
 import { settleAttachmentConflict } from '../attachment-conflict.js';
 import { attachmentPath } from '../resolver.js';
 import { observe } from '../scan.js';
@@ -81,7 +81,6 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
     if (!paths.has(b.pageId) && ctx.baseById.has(b.pageId)) continue;
     const status = statusOf(ctx, b.pageId);
     if (status !== undefined && status !== 'synced') continue;
-    const abs = inside(ctx.options.workspace, b.path);
     const local = await observe(ctx.options.workspace, b);
     if (local === 'modified' || b.status === 'conflict') {
       // Deleted in Confluence, changed here: the local edit wins; the file stays and the next push uploads it again.
@@ -89,8 +88,7 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
       ctx.summary.warnings.push(`${b.path}: deleted in Confluence but changed here; kept (the next push uploads it again)`);
       continue;
     }
-    if (local !== 'missing') await moveFile(abs, trashPath(ctx.options.workspace, b.path, ctx.now()));
-    await pruneEmptyDirs(abs.slice(0, abs.lastIndexOf('/')), inside(ctx.options.workspace, 'attachments'));
+    await trashAttachmentFile(ctx.options.workspace, b.path, ctx.now());
     ctx.state.deleteAttachment(b.id);
     ctx.summary.attachments.deleted++;
   }

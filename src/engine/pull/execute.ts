@@ -11,8 +11,8 @@ import PQueue from 'p-queue';
 import type { Plan, PullAction } from '../../core/plan.js';
 import { composeFile, parseFile } from '../../format/front-matter.js';
 import type { Format } from '../../format/types.js';
-import { inside, moveFile, pruneEmptyDirs, sha256, statOrUndefined, trashPath, writeAtomic } from '../../local/files.js';
-import type { BaseAttachment, BasePage, BasePageMeta, StateStore } from '../../state/index.js';
+import { inside, moveFile, pruneEmptyDirs, sha256, statOrUndefined, trashAttachmentFile, trashPath, writeAtomic } from '../../local/files.js';
+import type { BasePage, BasePageMeta, StateStore } from '../../state/index.js';
 import { conflictCopyPath } from '../conflict-name.js';
 import { merge3 } from '../merge.js';
 import type { SpaceLinks } from '../resolver.js';
@@ -34,8 +34,6 @@ export interface ExecContext {
   summary: PullSummary;
   now: () => Date;
   log: PullOptions['logger'];
-  /** The space's attachments by page, loaded on the first trash action. */
-  attachmentsByPage?: Map<string, BaseAttachment[]>;
 }
 
 interface Body {
@@ -219,18 +217,6 @@ function baseText(ctx: ExecContext, id: string): string {
   return text;
 }
 
-function attachmentsOf(ctx: ExecContext, pageId: string): BaseAttachment[] {
-  if (!ctx.attachmentsByPage) {
-    ctx.attachmentsByPage = new Map();
-    for (const att of ctx.state.attachmentsOfSpace(ctx.spaceKey)) {
-      const list = ctx.attachmentsByPage.get(att.pageId);
-      if (list) list.push(att);
-      else ctx.attachmentsByPage.set(att.pageId, [att]);
-    }
-  }
-  return ctx.attachmentsByPage.get(pageId) ?? [];
-}
-
 async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<string, Fetched>): Promise<void> {
   const { summary } = ctx;
   const ws = ctx.options.workspace;
@@ -352,11 +338,7 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
         await moveFile(abs, trashPath(ws, b.path, ctx.now()));
         await pruneEmptyDirs(abs.slice(0, abs.lastIndexOf('/')), inside(ws, 'content'));
       }
-      for (const att of attachmentsOf(ctx, a.id)) {
-        const aabs = inside(ws, att.path);
-        if (await statOrUndefined(aabs)) await moveFile(aabs, trashPath(ws, att.path, ctx.now()));
-        await pruneEmptyDirs(aabs.slice(0, aabs.lastIndexOf('/')), inside(ws, 'attachments'));
-      }
+      for (const att of ctx.state.attachmentsOfPage(a.id)) await trashAttachmentFile(ws, att.path, ctx.now());
       ctx.state.transaction(() => {
         ctx.state.deletePage(a.id);
         ctx.state.removeConflict(a.id);

@@ -149,6 +149,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     ),
     deletePage: db.prepare('DELETE FROM pages WHERE id = ?'),
     attachmentsOfSpace: db.prepare('SELECT a.* FROM attachments a JOIN pages p ON p.id = a.page_id WHERE p.space_key = ?'),
+    attachmentsOfPage: db.prepare('SELECT * FROM attachments WHERE page_id = ?'),
     saveAttachment: db.prepare(
       `INSERT INTO attachments(id, page_id, file_name, version, size, media_type, path, hash, mtime_ms, status, copy_path)
          VALUES (@id, @page_id, @file_name, @version, @size, @media_type, @path, @hash, @mtime_ms, @status, @copy_path)
@@ -209,6 +210,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     },
     deletePage: (id) => void q.deletePage.run(id),
     attachmentsOfSpace: (key) => (q.attachmentsOfSpace.all(key) as AttRow[]).map(toAtt),
+    attachmentsOfPage: (id) => (q.attachmentsOfPage.all(id) as AttRow[]).map(toAtt),
     saveAttachment: (a) =>
       void q.saveAttachment.run({
         id: a.id,
