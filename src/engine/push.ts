@@ -20,7 +20,7 @@ import { conflictCopyPath } from './conflict-name.js';
 import { merge3 } from './merge.js';
 import { createStartedAt, settleWithListing, storageHash } from './pending.js';
 import { SpaceLinks } from './resolver.js';
-import { attachmentGateError, attachmentPlanLine, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
+import { attachmentGateError, attachmentPlanLines, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
 import { relocatePages } from './push/relocate.js';
 import { observeAll, recoverMovedAside, walkFiles } from './scan.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
@@ -256,7 +256,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   // Attachments are planned against where the pages will be once the page actions ran: their gate is checked
   // before anything is written, and a dry run shows their plan too.
   const attIO = attachmentIO(options, state, spaceKey, format.extension, summary, log);
-  const planned = await planAttachments(attIO, placementsAfter(obs.base, plan.actions), new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []))));
+  const planned = await planAttachments({ ...attIO, refreshMtimes: !options.dryRun }, placementsAfter(obs.base, plan.actions), new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []))));
   if (planned.plan.gate) throw attachmentGateError(spaceKey, planned.plan.gate);
   summary.pages.unchanged += plan.unchanged;
   for (const a of plan.actions) summary.plan.push(planLine(a));
@@ -267,10 +267,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
       else if (a.kind === 'create') summary.pages.created++;
       else if (a.kind === 'delete') summary.pages.deleted++;
     }
-    for (const a of planned.plan.actions) {
-      const line = attachmentPlanLine(a);
-      if (line) summary.plan.push(line);
-    }
+    summary.plan.push(...attachmentPlanLines(planned.plan));
     countPlanned(planned.plan, summary.attachments);
     return;
   }
@@ -310,15 +307,13 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   // this sync, not the next). Also finishes the moves of a run that stopped part way.
   // (A push that did nothing changed no record: the metadata read at the start is still the state's.)
   const metas = plan.actions.length ? state.pageMetasOfSpace(spaceKey) : obs.all;
-  summary.pages.relocated += await relocatePages({ workspace: options.workspace, state, spaceKey, ext: format.extension, scoped: Boolean(options.scoped), warnings: summary.warnings, log }, metas);
+  const relocated = await relocatePages({ workspace: options.workspace, state, spaceKey, ext: format.extension, scoped: Boolean(options.scoped), warnings: summary.warnings, log }, metas);
+  summary.pages.relocated += relocated;
   // Attachments last: new pages exist now, moved pages and their folders are where pull puts them, deleted pages
-  // took theirs along.
-  const attachments = await planAttachments({ ...attIO, refreshMtimes: true }, state.pageMetasOfSpace(spaceKey));
+  // took theirs along. When no page changed and nothing moved, the plan made before is still the state's.
+  const attachments = plan.actions.length || relocated ? await planAttachments(attIO, state.pageMetasOfSpace(spaceKey)) : planned;
   if (attachments.plan.gate) throw attachmentGateError(spaceKey, attachments.plan.gate, true);
-  for (const a of attachments.plan.actions) {
-    const line = attachmentPlanLine(a);
-    if (line) summary.plan.push(line);
-  }
+  summary.plan.push(...attachmentPlanLines(attachments.plan));
   await executeAttachmentPlan(attIO, attachments.plan, attachments.base);
 }
 
@@ -407,15 +402,15 @@ function forget(ctx: Ctx, id: string): void {
   });
 }
 
-/**
- * A file deleted locally: trash its page, unless the page changed remotely since the base (someone else's edit
- * would go to the trash unseen; the next pull brings the page back instead) or is already gone.
- */
 /** A base page with its text, read from the state store only when a push needs it. */
 function withBase(ctx: Ctx, meta: BasePageMeta): BasePage {
   return { ...meta, base: ctx.state.pageBase(meta.id) ?? '' };
 }
 
+/**
+ * A file deleted locally: trash its page, unless the page changed remotely since the base (someone else's edit
+ * would go to the trash unseen; the next pull brings the page back instead) or is already gone.
+ */
 async function pushDelete(ctx: Ctx, b: BasePage): Promise<void> {
   const { api } = ctx.options;
   const remote = await api.getPage(b.id);

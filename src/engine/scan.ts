@@ -5,9 +5,6 @@ import { hashFile, inside, moveFile, statOrUndefined } from '../local/files.js';
 import type { BasePageMeta } from '../state/types.js';
 import { isIgnoredName } from '../local/ignore.js';
 
-/** Editor temporaries and backups, dotfiles, OS litter, conflict copies: never pages or attachments (the watcher's list). */
-export const ignoredName = isIgnoredName;
-
 /** Workspace-relative paths of the files under `rel` whose names end with `ext` ('' = every file), ignored names left out. */
 export async function walkFiles(workspace: string, rel: string, ext: string, out: string[]): Promise<void> {
   let entries;
@@ -17,7 +14,8 @@ export async function walkFiles(workspace: string, rel: string, ext: string, out
     return;
   }
   for (const e of entries) {
-    if (ignoredName(e.name)) continue;
+    // Editor temporaries and backups, dotfiles, OS litter, conflict copies: the watcher's list.
+    if (isIgnoredName(e.name)) continue;
     const p = `${rel}/${e.name}`;
     if (e.isDirectory()) await walkFiles(workspace, p, ext, out);
     else if (e.isFile() && e.name.endsWith(ext)) out.push(p);

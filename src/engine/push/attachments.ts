@@ -98,7 +98,12 @@ export function attachmentGateError(spaceKey: string, gate: string, pagesPushed 
   });
 }
 
-export function attachmentPlanLine(a: AttachmentAction): PlanLine | undefined {
+/** The plan lines of the actions that change something (orphans and forgotten records have none). */
+export function attachmentPlanLines(plan: AttachmentPlan): PlanLine[] {
+  return plan.actions.flatMap((a) => attachmentPlanLine(a) ?? []);
+}
+
+function attachmentPlanLine(a: AttachmentAction): PlanLine | undefined {
   switch (a.kind) {
     case 'upload':
       return { action: 'upload', path: a.path, id: '' };
