@@ -12,6 +12,8 @@ export const EXIT = {
   SAFETY_GATE: 7,
   LOCKED: 8,
   NOT_IMPLEMENTED: 9,
+  /** The run finished but skipped something it must not touch (a symlink, a file that is not UTF-8, one over the size limit); warnings name each. */
+  INCOMPLETE: 10,
   INTERRUPTED: 130,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -40,6 +42,8 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
       return EXIT.LOCKED;
     case 'CSYNC_NOT_IMPLEMENTED':
       return EXIT.NOT_IMPLEMENTED;
+    case 'CSYNC_INCOMPLETE':
+      return EXIT.INCOMPLETE;
     case 'CSYNC_INTERRUPTED':
       return EXIT.INTERRUPTED;
     default:

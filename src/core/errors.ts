@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'CSYNC_IO',
   'CSYNC_NOT_IMPLEMENTED',
   'CSYNC_INTERRUPTED',
+  'CSYNC_INCOMPLETE',
   'CSYNC_INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
