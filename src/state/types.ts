@@ -79,6 +79,8 @@ export interface RunRecord {
 
 export interface StateStore {
   readonly path: string;
+  /** The schema version of the file and the one this csync reads (a read-only open of an older file reads a migrated in-memory copy). */
+  readonly schema: { file: number; current: number };
   upsertSpace(key: string, id: string, homepageId: string | null): void;
   spaceId(key: string): string | undefined;
   pagesOfSpace(spaceKey: string): BasePage[];

@@ -55,6 +55,9 @@ async function stateChecks(cacheDir: string): Promise<Check[]> {
     const out: Check[] = [
       { name: 'state', ok: true, detail: `cache/state.db integrity ok; ${state.allPages().length} pages tracked${last ? `; last run: ${last.command} ${last.status} at ${last.endedAt ?? last.startedAt}` : ''}` },
     ];
+    if (state.schema.file < state.schema.current) {
+      out.push({ name: 'state schema', ok: true, detail: `cache/state.db has schema ${state.schema.file} of ${state.schema.current} (written by an older csync): read-only commands read an upgraded copy in memory; the next pull, push or sync upgrades the file` });
+    }
     if (conflicts) out.push({ name: 'conflicts', ok: false, warning: true, detail: `${conflicts} unresolved conflict(s)`, hint: 'csync status lists them; csync resolve <path> --keep local|remote|merged' });
     return out;
   } finally {

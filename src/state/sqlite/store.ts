@@ -103,25 +103,56 @@ const toAtt = (r: AttRow): BaseAttachment => ({
   copyPath: r.copy_path,
 });
 
+function migrate(db: Database.Database, from: number): void {
+  for (let i = from; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}
+
+/**
+ * A read-only open of a state.db an older csync wrote: the file is not touched (read-only commands and dry runs
+ * promise to change nothing, may run while a daemon holds the lock, and may have no write access); an in-memory
+ * copy is migrated and read instead. The next writing command (pull, push, sync) migrates the file itself.
+ */
+function migratedCopy(db: Database.Database, from: number): Database.Database {
+  const image = db.serialize();
+  db.close();
+  // The file is in WAL mode (header bytes 18-19 = 2); an in-memory database cannot open a WAL image: mark it as a
+  // rollback-journal database (1). The copy holds every committed transaction, WAL included (serialize reads through the pager).
+  image[18] = 1;
+  image[19] = 1;
+  const copy = new Database(image);
+  copy.pragma('foreign_keys = ON');
+  migrate(copy, from);
+  return copy;
+}
+
 export function openStateStore(path: string, options: { readonly?: boolean } = {}): StateStore {
   let db: Database.Database;
+  let fileSchema = 0;
   try {
     if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     if (!options.readonly) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    const current = db.pragma('user_version', { simple: true }) as number;
+    fileSchema = current;
+    if (current > MIGRATIONS.length) {
+      db.close();
+      throw new CsyncError('CSYNC_WORKSPACE', `${path} was written by a newer csync (state schema ${current}; this csync knows up to ${MIGRATIONS.length})`, {
+        hint: 'upgrade csync (npm install -g confluence-sync), or move cache/state.db aside and pull again',
+      });
+    }
     if (!options.readonly) {
       db.pragma('synchronous = NORMAL');
-      const current = db.pragma('user_version', { simple: true }) as number;
-      for (let i = current; i < MIGRATIONS.length; i++) {
-        db.transaction(() => {
-          db.exec(MIGRATIONS[i]!);
-          db.pragma(`user_version = ${i + 1}`);
-        })();
-      }
-    }
+      migrate(db, current);
+    } else if (current < MIGRATIONS.length) db = migratedCopy(db, current);
   } catch (err) {
+    if (err instanceof CsyncError) throw err;
     throw new CsyncError('CSYNC_IO', `cannot open the state database ${path}: ${(err as Error).message}`, {
       hint: 'run `csync doctor`; if the file is damaged, move cache/state.db aside and pull again (local edits stay in your files)',
       cause: err,
@@ -183,6 +214,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
   };
   return {
     path,
+    schema: { file: options.readonly ? fileSchema : MIGRATIONS.length, current: MIGRATIONS.length },
     upsertSpace: (key, id, homepageId) => void q.upsertSpace.run(key, id, homepageId),
     spaceId: (key) => (q.spaceId.get(key) as { id: string } | undefined)?.id,
     pagesOfSpace: (key) => (q.pagesOfSpace.all(key) as PageRow[]).map(toPage),
