@@ -135,6 +135,18 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
 }
 
 /**
+ * What a pull of one space would do, changing nothing (csync status): the same listing, scope and planner as a pull.
+ * Returns the plan (safety gates not applied) and the title of every listed page.
+ */
+export async function planPullOf(options: PullOptions, state: StateStore | undefined, spaceKey: string): Promise<{ plan: Plan; titles: Map<string, string> }> {
+  const dry = { ...options, dryRun: true };
+  const space = await options.api.getSpaceByKey(spaceKey);
+  const listing = await listRemote(dry, state, spaceKey, space.id, false);
+  const { plan } = await planSpace(dry, spaceKey, options.formatFor(spaceKey), state?.pageMetasOfSpace(spaceKey) ?? [], listing);
+  return { plan, titles: new Map([...listing.all.values()].map((p) => [p.id, p.title])) };
+}
+
+/**
  * Local scan and plan. Its inputs (the local observations, the planner's maps) are dropped when it returns; only
  * the plan stays.
  *

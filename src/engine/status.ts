@@ -2,8 +2,10 @@
 import { join } from 'node:path';
 import type { Format } from '../format/types.js';
 import { statOrUndefined } from '../local/files.js';
+import { silentLogger, type Logger } from '../obs/logger.js';
 import { openStateStore, type StateStore } from '../state/index.js';
-import { localChanges } from './push.js';
+import { planPullOf } from './pull.js';
+import { inPaths, localChanges } from './push.js';
 import type { SyncApi } from './types.js';
 
 export interface StatusOptions {
@@ -12,6 +14,9 @@ export interface StatusOptions {
   spaces: readonly string[];
   paths?: readonly string[] | undefined;
   formatFor: (spaceKey: string) => Format;
+  /** The pull scope (config "scope"): remote changes are what a pull with this scope would do. */
+  scope?: { rootPageId?: string | undefined; labels?: readonly string[] | undefined; cql?: string | undefined } | undefined;
+  logger?: Logger | undefined;
 }
 
 export interface StatusEntry {
@@ -24,7 +29,7 @@ export interface StatusReport {
   spaces: string[];
   local: { modified: StatusEntry[]; new: StatusEntry[]; deleted: StatusEntry[]; moved: StatusEntry[] };
   /** Undefined when the remote side was not checked (--local). */
-  remote?: { changed: StatusEntry[]; new: Array<{ id: string; title: string }>; deleted: StatusEntry[] } | undefined;
+  remote?: { changed: StatusEntry[]; new: Array<{ id: string; title: string; path: string }>; deleted: StatusEntry[] } | undefined;
   conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
   unchanged: number;
   /** Attachment files unchanged since the last sync (remote attachment changes are not checked: csync pull does). */
@@ -56,17 +61,16 @@ export async function runStatus(options: StatusOptions): Promise<StatusReport> {
       report.local.moved.push(...att.moved.map((m) => ({ path: m.to, from: m.from })));
       report.conflicts.push(...att.conflicts.map((x) => ({ path: x.path, copyPath: x.copyPath, kind: 'attachment-both-modified' })));
       if (options.api && report.remote) {
-        const base = new Map((state?.pageMetasOfSpace(key) ?? []).map((b) => [b.id, b]));
-        const space = await options.api.getSpaceByKey(key);
-        const seen = new Set<string>();
-        for await (const p of options.api.listPages(space.id, { bodies: false, limit: 250 })) {
-          if (p.status !== 'current') continue;
-          seen.add(p.id);
-          const b = base.get(p.id);
-          if (!b) report.remote.new.push({ id: p.id, title: p.title });
-          else if (p.version.number > b.version) report.remote.changed.push({ path: b.path, id: p.id });
+        // The pull planner decides (scope, moves, restores, labels): status shows what `csync pull` would do.
+        const pull = { workspace: options.workspace, api: options.api, spaces: [key], ...options.scope, formatFor: options.formatFor, maxDelete: { percent: 100 }, force: true, dryRun: true, concurrency: 1, logger: options.logger ?? silentLogger() };
+        const { plan, titles } = await planPullOf(pull, state, key);
+        for (const a of plan.actions) {
+          if (options.paths?.length && !inPaths(a.path, options.paths) && !('from' in a && a.from !== undefined && inPaths(a.from, options.paths))) continue;
+          if (a.kind === 'download' && a.reason === 'new') report.remote.new.push({ id: a.id, title: titles.get(a.id) ?? a.path, path: a.path });
+          else if (a.kind === 'untracked-clash') report.remote.new.push({ id: a.id, title: titles.get(a.id) ?? a.path, path: a.path });
+          else if (a.kind === 'trash' || a.kind === 'deleted-remote-modified-local') report.remote.deleted.push({ path: a.path, id: a.id });
+          else report.remote.changed.push({ path: a.path, id: a.id, ...('from' in a && a.from !== undefined && a.from !== a.path ? { from: a.from } : {}) });
         }
-        for (const b of base.values()) if (!seen.has(b.id)) report.remote.deleted.push({ path: b.path, id: b.id });
       }
     }
     for (const c of state?.conflicts() ?? []) report.conflicts.push({ path: c.path, copyPath: c.copyPath, kind: c.kind });
@@ -93,7 +97,7 @@ export function formatStatus(r: StatusReport): string {
   ]);
   if (r.remote) {
     section('Remote changes (csync pull)', [
-      ...r.remote.changed.map((e) => `changed:   ${e.path}`),
+      ...r.remote.changed.map((e) => `changed:   ${e.from ? `${e.from} → ` : ''}${e.path}`),
       ...r.remote.new.map((e) => `new:       ${e.title} (${e.id})`),
       ...r.remote.deleted.map((e) => `deleted:   ${e.path}`),
     ]);
