@@ -88,6 +88,14 @@ export class CircuitBreaker {
     }
   }
 
+  /**
+   * A request that was never sent (a local failure before it, e.g. the file to upload is unreadable): says nothing
+   * about the site. A probe gives its turn back and the state stays as it was (a half-open breaker stays half-open).
+   */
+  abandon(probe: boolean): void {
+    if (probe) this.probeInFlight = false;
+  }
+
   /** A request that neither proves nor disproves health (e.g. a 4xx) ends a probe without changing state. */
   recordNeutral(probe: boolean): void {
     if (probe) this.recordSuccess(true);

@@ -173,7 +173,8 @@ export class Transport {
       try {
         form = await req.form();
       } catch (err) {
-        this.breaker.recordNeutral(gate.probe);
+        // Nothing was sent: the site's health is unknown, so a half-open breaker is not closed by this.
+        this.breaker.abandon(gate.probe);
         throw new CsyncError('CSYNC_IO', `cannot read the file to upload for ${req.method} ${path}: ${(err as Error).message}`, { hint: 'check that the file exists and is readable', cause: err });
       }
     }

@@ -213,3 +213,26 @@ test('listing N pages with bodies takes ceil(N/250) requests; space labels take 
     assert.deepEqual(emu.invalidRequests(), []);
   });
 });
+
+test('a file that cannot be read for an upload does not close a half-open breaker (nothing was sent)', async () => {
+  const vc = virtualClock();
+  await withEmulator(
+    { seed: 'demo' },
+    { clock: vc.clock, sleep: (ms) => vc.sleep(ms), retry: { maxRetries: 0, baseDelayMs: 5, maxDelayMs: 10 }, breaker: { failureThreshold: 2, halfOpenAfterMs: 30_000 } },
+    async (emu, c) => {
+      const id = emu.api.pages('DEMO')[0]!.id;
+      emu.scriptFaults([{ kind: 'http502', method: 'GET', count: 2 }]);
+      for (let i = 0; i < 2; i++) await assert.rejects(c.getPage(id), (e: unknown) => e instanceof RemoteError && e.code === 'CSYNC_SERVER');
+      assert.equal(c.breakerState().state, 'open');
+      vc.advance(30_000);
+      assert.equal(c.breakerState().state, 'half-open');
+      await assert.rejects(
+        c.uploadAttachment({ pageId: id, fileName: 'gone.txt', filePath: '/nonexistent/csync-test/gone.txt', mediaType: 'text/plain', existing: null }),
+        (e: unknown) => (e as { code?: string }).code === 'CSYNC_IO',
+      );
+      assert.equal(c.breakerState().state, 'half-open', 'a local read failure proves nothing about the site');
+      assert.equal((await c.getPage(id))?.id, id, 'the probe turn was given back: the next request probes');
+      assert.equal(c.breakerState().state, 'closed');
+    },
+  );
+});
