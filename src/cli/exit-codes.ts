@@ -22,8 +22,10 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
   switch (code) {
     case 'CSYNC_USAGE':
       return EXIT.USAGE;
+    // CSYNC_NOT_FOUND: a 404 that stops a run is a configured space or page that does not exist (or that the account may not see).
     case 'CSYNC_CONFIG':
     case 'CSYNC_WORKSPACE':
+    case 'CSYNC_NOT_FOUND':
       return EXIT.CONFIG;
     case 'CSYNC_AUTH':
     case 'CSYNC_FORBIDDEN':
@@ -42,7 +44,9 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
       return EXIT.LOCKED;
     case 'CSYNC_NOT_IMPLEMENTED':
       return EXIT.NOT_IMPLEMENTED;
+    // CSYNC_TOO_LARGE: Confluence refused a body as too large (413): that page or file stays unsynced.
     case 'CSYNC_INCOMPLETE':
+    case 'CSYNC_TOO_LARGE':
       return EXIT.INCOMPLETE;
     case 'CSYNC_INTERRUPTED':
       return EXIT.INTERRUPTED;

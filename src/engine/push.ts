@@ -17,6 +17,7 @@ import { inside, sha256, statOrUndefined, trashAttachmentFile, writeAtomic } fro
 import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
 import { conflictCopyPath } from './conflict-name.js';
+import { throwFailures, type TaskFailure } from './failures.js';
 import { merge3 } from './merge.js';
 import { createStartedAt, settleWithListing, storageHash } from './pending.js';
 import { SpaceLinks } from './resolver.js';
@@ -64,6 +65,8 @@ export interface PushSummary {
   plan: PlanLine[];
   /** The page versions this push created (updates, merges, creates): the daemon's poll knows them for its own. */
   written: Array<{ id: string; version: number }>;
+  /** Paths left unsynced on purpose (Confluence refused them as too large); a warning names each (exit 10). */
+  incomplete: string[];
 }
 
 export interface LocalChanges {
@@ -90,6 +93,7 @@ function emptySummary(dryRun: boolean): PushSummary {
     warnings: [],
     plan: [],
     written: [],
+    incomplete: [],
   };
 }
 
@@ -276,21 +280,21 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const ctx: Ctx = { options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log };
 
   const queue = new PQueue({ concurrency: options.concurrency });
-  const failures: unknown[] = [];
+  const failures: TaskFailure[] = [];
   const edits = plan.actions.filter((a) => a.kind === 'update' || a.kind === 'conflict');
   const moves = plan.actions.filter((a) => a.kind === 'move');
   const total = edits.length + moves.length;
   let done = 0;
-  const run = (fn: () => Promise<void>) =>
+  const run = (what: string, fn: () => Promise<void>) =>
     queue
       .add(async () => {
         await fn();
         options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
       })
-      .catch((err: unknown) => failures.push(err));
-  for (const a of edits) void run(() => pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path));
+      .catch((error: unknown) => failures.push({ what, error }));
+  for (const a of edits) void run(a.path, () => pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path));
   await queue.onIdle();
-  if (failures.length) throw failures[0];
+  throwFailures(failures, log);
   // Moves one at a time: each re-parenting is checked against the tree as the ones before it left it.
   for (const a of moves) {
     await pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path);
@@ -508,10 +512,11 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
       if (title !== b.title) summary.pages.renamed++;
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'CSYNC_BAD_REQUEST' || (code === 'CSYNC_NOT_FOUND' && moved && newParent !== b.parentId)) {
-        // Refused for this page alone (the new parent deleted since the last pull, a title taken, ...): reported,
-        // and the rest of the run goes on. The file stays as it is, unpushed.
+      if (code === 'CSYNC_BAD_REQUEST' || code === 'CSYNC_TOO_LARGE' || (code === 'CSYNC_NOT_FOUND' && moved && newParent !== b.parentId)) {
+        // Refused for this page alone (the new parent deleted since the last pull, a title taken, too large, ...):
+        // reported, and the rest of the run goes on. The file stays as it is, unpushed.
         summary.warnings.push(`${path}: not pushed: ${(err as Error).message}`);
+        if (code === 'CSYNC_TOO_LARGE') summary.incomplete.push(path);
         return;
       }
       if (code !== 'CSYNC_VERSION_CONFLICT' && code !== 'CSYNC_NOT_FOUND') throw err;
@@ -659,10 +664,11 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
       } catch (err) {
         // The folder's page was deleted in Confluence since the last pull: the next pull settles the folder.
         const code = (err as { code?: string }).code;
-        if (code !== 'CSYNC_NOT_FOUND' && code !== 'CSYNC_BAD_REQUEST') throw err;
+        if (code !== 'CSYNC_NOT_FOUND' && code !== 'CSYNC_BAD_REQUEST' && code !== 'CSYNC_TOO_LARGE') throw err;
         // Refused: nothing was created.
         ctx.state.removePendingCreate(path);
         ctx.summary.warnings.push(`${path}: not created: ${(err as Error).message}`);
+        if (code === 'CSYNC_TOO_LARGE') ctx.summary.incomplete.push(path);
         continue;
       }
     }

@@ -1,5 +1,6 @@
 /** Local observations for the planner: stat fast path (size + mtime unchanged → unchanged), hash otherwise. */
 import { readdir } from 'node:fs/promises';
+import { CsyncError } from '../core/errors.js';
 import type { LocalState } from '../core/plan.js';
 import { hashFile, inside, moveFile, statOrUndefined } from '../local/files.js';
 import type { BasePageMeta } from '../state/types.js';
@@ -10,8 +11,15 @@ export async function walkFiles(workspace: string, rel: string, ext: string, out
   let entries;
   try {
     entries = await readdir(inside(workspace, rel), { withFileTypes: true });
-  } catch {
-    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return;
+    // A folder that cannot be listed would hide its files: push would take its pages for deleted, status would
+    // call them missing. Stop instead, naming the folder.
+    throw new CsyncError('CSYNC_WORKSPACE', `cannot list the folder ${rel}: ${code ?? (err as Error).message}`, {
+      hint: `fix its permissions (e.g. chmod u+rx "${rel}") and run again`,
+      cause: err,
+    });
   }
   for (const e of entries) {
     // Editor temporaries and backups, dotfiles, OS litter, conflict copies: the watcher's list.

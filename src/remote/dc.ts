@@ -50,10 +50,14 @@ const expandFor = (bodies?: boolean, labels?: boolean): string => [PAGE_EXPAND, 
 
 export async function dcGetSpaceByKey(t: Transport, key: string): Promise<RemoteSpace> {
   const space = z.object({ key: z.string(), name: z.string(), homepage: z.object({ id: z.union([z.string(), z.number()]).transform(String) }).nullish() });
-  const s = await t.send(
-    { op: 'spaces.getByKey', method: 'GET', url: `${t.site.v1}/space/${enc(key)}`, query: { expand: 'homepage' }, idempotent: true },
-    { parse: jsonOf(space) },
-  );
+  const s = await t
+    .send({ op: 'spaces.getByKey', method: 'GET', url: `${t.site.v1}/space/${enc(key)}`, query: { expand: 'homepage' }, idempotent: true }, { parse: jsonOf(space) })
+    .catch((err: unknown) => {
+      if (!(err instanceof RemoteError) || err.code !== 'CSYNC_NOT_FOUND') throw err;
+      throw new RemoteError('CSYNC_NOT_FOUND', `space ${key} not found`, { method: err.method, path: err.path, status: err.status }, {
+        hint: 'check the space key (it is case-sensitive, e.g. DOC) and that your account may view that space',
+      });
+    });
   return { id: s.key, key: s.key, name: s.name, homepageId: s.homepage?.id ?? null };
 }
 

@@ -14,6 +14,7 @@ import { CsyncError } from '../../core/errors.js';
 import { hashFile, inside, statOrUndefined } from '../../local/files.js';
 import type { BaseAttachment, StateStore } from '../../state/index.js';
 import { settleAttachmentConflict } from '../attachment-conflict.js';
+import { throwFailures, type TaskFailure } from '../failures.js';
 import { attachmentDir } from '../resolver.js';
 import { observeAll, walkFiles } from '../scan.js';
 import type { PlanLine, SyncApi } from '../types.js';
@@ -48,7 +49,7 @@ export interface AttachmentPushIO {
   concurrency: number;
   minorEdit?: boolean | undefined;
   comment?: string | undefined;
-  summary: { attachments: AttachmentPushSummary; warnings: string[]; conflicts: Array<{ path: string; copyPath: string | null; kind: string }>; written: Array<{ id: string; version: number }> };
+  summary: { attachments: AttachmentPushSummary; warnings: string[]; conflicts: Array<{ path: string; copyPath: string | null; kind: string }>; written: Array<{ id: string; version: number }>; incomplete: string[] };
 }
 
 export interface PagePlacement {
@@ -171,7 +172,16 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
     if (!st) return; // gone since the scan: the next run sees the delete
     const { sha256, size } = await hashFile(abs);
     const mediaType = mime.getType(fileName) ?? 'application/octet-stream';
-    const r = await io.api.uploadAttachment({ pageId, fileName, filePath: abs, mediaType, existing, ...(io.minorEdit !== undefined ? { minorEdit: io.minorEdit } : {}), ...(io.comment ? { comment: io.comment } : {}) });
+    let r: RemoteAttachment;
+    try {
+      r = await io.api.uploadAttachment({ pageId, fileName, filePath: abs, mediaType, existing, ...(io.minorEdit !== undefined ? { minorEdit: io.minorEdit } : {}), ...(io.comment ? { comment: io.comment } : {}) });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'CSYNC_TOO_LARGE') throw err;
+      // Refused for this file alone (over the site's attachment size limit): reported, the rest goes on.
+      io.summary.warnings.push(`${path}: not uploaded: ${(err as Error).message}`);
+      io.summary.incomplete.push(path);
+      return;
+    }
     io.state.transaction(() => {
       if (previous && previous.id !== r.id) io.state.deleteAttachment(previous.id);
       io.state.saveAttachment({ id: r.id, pageId, fileName: r.title, version: r.version, size, mediaType: r.mediaType, path, hash: sha256, mtimeMs: st.mtimeMs, status: 'synced', copyPath: null });
@@ -251,8 +261,8 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
   };
 
   const queue = new PQueue({ concurrency: Math.max(1, Math.min(io.concurrency, 4)) });
-  const failures: unknown[] = [];
-  for (const a of plan.actions) void queue.add(() => run(a)).catch((err: unknown) => failures.push(err));
+  const failures: TaskFailure[] = [];
+  for (const a of plan.actions) void queue.add(() => run(a)).catch((error: unknown) => failures.push({ what: a.path, error }));
   await queue.onIdle();
-  if (failures.length) throw failures[0];
+  throwFailures(failures, io.log);
 }
