@@ -45,11 +45,18 @@ export interface PushPlanInput {
   remoteVersions?: ReadonlyMap<string, number | null> | undefined;
 }
 
+/**
+ * What an update or move sends, once `refinePushPlan` has compared the file with its base: the page (a PUT), only its
+ * labels, or nothing at all (the bytes changed, the page would not: only the record is refreshed). Absent: not
+ * refined yet (the raw plan), taken as 'page'.
+ */
+export type EditEffect = 'page' | 'labels' | 'none';
+
 export type PushAction =
   /** The tracked file was edited in place: PUT with version = base + 1 (the executor skips an unchanged body). */
-  | { kind: 'update'; id: string; path: string }
+  | { kind: 'update'; id: string; path: string; effect?: EditEffect | undefined; rename?: boolean | undefined }
   /** The tracked file is at a new path (moved or renamed; maybe also edited): re-parent and/or retitle. */
-  | { kind: 'move'; id: string; from: string; path: string }
+  | { kind: 'move'; id: string; from: string; path: string; effect?: EditEffect | undefined; rename?: boolean | undefined }
   /** A new file: create a page under the page of its folder. Parents come before their children. */
   | { kind: 'create'; path: string }
   /** A tracked file deleted locally: trash the page. */
@@ -176,4 +183,117 @@ export function titleCollisions(entries: readonly TitleEntry[]): Map<string, str
     for (const e of list) if (e.changing) out.set(e.path, list.find((o) => o !== e)!.path);
   }
   return out;
+}
+
+/** What the file of an update or move says, read by the engine for `refinePushPlan`. */
+export interface EditFacts {
+  /** The front matter cannot be parsed: the file is not pushed (the reason). */
+  unreadable?: string | undefined;
+  /** The title the file gives the page (its front matter, else the base title). */
+  title: string;
+  /** The body converts to the storage the base converts to. */
+  bodySame: boolean;
+  /** The label set equals the base's. */
+  labelsSame: boolean;
+}
+
+export interface TreePage {
+  id: string;
+  path: string;
+  parentId: string | null;
+  title: string;
+}
+
+export interface RefinedPushPlan {
+  actions: PushAction[];
+  /** Files the run leaves alone, each with the reason (printed as warnings by dry and real runs alike). */
+  refused: Array<{ path: string; reason: string }>;
+}
+
+/** content/SPACE/X<ext> → content/SPACE/<folder of X><ext>: the file of the page a file's folder belongs to. */
+export function parentFolderFile(path: string, ext: string): string {
+  return `${path.slice(0, path.lastIndexOf('/'))}${ext}`;
+}
+
+/**
+ * Decides, before anything is sent, what each update, move and create of a plan will do, exactly as the executor
+ * then does it: whether an edit changes the page, its labels only, or nothing; whether it renames; and which
+ * moves and creates are refused (unreadable front matter, a folder with no page, a page moved under itself).
+ * Moves are checked in order against the tree as the moves before them leave it, creates parents first, as the
+ * executor runs them. `homepage` is the id a top-level file gets as its parent (undefined: not known, taken as fine).
+ */
+export function refinePushPlan(actions: readonly PushAction[], facts: ReadonlyMap<string, EditFacts>, createFacts: ReadonlyMap<string, { unreadable?: string | undefined }>, tree: readonly TreePage[], ext: string, homepage: string | null | undefined): RefinedPushPlan {
+  const refused: RefinedPushPlan['refused'] = [];
+  const byId = new Map(tree.map((p) => [p.id, { ...p }]));
+  const idAt = new Map(tree.map((p) => [p.path, p.id]));
+  const parentOf = (path: string): string | null | undefined => {
+    const folder = parentFolderFile(path, ext);
+    if (folder.split('/').length <= 3) return homepage === undefined ? undefined : homepage; // content/SPACE/X.md
+    return idAt.get(folder) ?? null;
+  };
+  const inside = (id: string | null | undefined, ancestor: string): boolean => {
+    for (let hops = 0; id && hops < 1000; hops++) {
+      if (id === ancestor) return true;
+      id = byId.get(id)?.parentId ?? null;
+    }
+    return false;
+  };
+  const out: PushAction[] = [];
+  const edit = (a: Extract<PushAction, { kind: 'update' | 'move' }>, parentChanges: boolean): PushAction | undefined => {
+    const f = facts.get(a.id);
+    const b = byId.get(a.id);
+    if (!f || !b) return a;
+    if (f.unreadable !== undefined) {
+      refused.push({ path: a.path, reason: `front matter unreadable (${f.unreadable}); not pushed` });
+      return undefined;
+    }
+    const rename = f.title !== b.title;
+    const effect: EditEffect = !f.bodySame || rename || parentChanges ? 'page' : f.labelsSame ? 'none' : 'labels';
+    return { ...a, effect, rename };
+  };
+  // Edits in place run first (side by side), then moves one at a time, then creates, then deletes.
+  for (const a of actions) {
+    if (a.kind !== 'update') continue;
+    const r = edit(a, false);
+    if (r) out.push(r);
+  }
+  for (const a of actions) {
+    if (a.kind !== 'move') continue;
+    const b = byId.get(a.id);
+    const parent = parentOf(a.path);
+    if (parent === null) {
+      refused.push({ path: a.path, reason: 'no page for its folder; not moved' });
+      continue;
+    }
+    const newParent = parent === undefined ? (b?.parentId ?? null) : parent;
+    if (b && newParent !== b.parentId && inside(newParent, b.id)) {
+      refused.push({ path: a.path, reason: "its folder's page is inside this page; a page cannot be moved under itself; not moved" });
+      continue;
+    }
+    const refinedMove = edit(a, b !== undefined && parent !== undefined && newParent !== b.parentId);
+    if (!refinedMove) continue;
+    out.push(refinedMove);
+    if (b) {
+      idAt.delete(b.path);
+      idAt.set(a.path, b.id);
+      b.path = a.path;
+      if (parent !== undefined) b.parentId = newParent;
+    }
+  }
+  const creates = actions.filter((a): a is Extract<PushAction, { kind: 'create' }> => a.kind === 'create').sort((x, y) => createOrder(x.path, y.path));
+  for (const a of creates) {
+    const unreadable = createFacts.get(a.path)?.unreadable;
+    if (unreadable !== undefined) {
+      refused.push({ path: a.path, reason: `front matter unreadable (${unreadable}); not created` });
+      continue;
+    }
+    if (parentOf(a.path) === null) {
+      refused.push({ path: a.path, reason: `no page for its folder ${parentFolderFile(a.path, ext)}; not created` });
+      continue;
+    }
+    out.push(a);
+    idAt.set(a.path, `new:${a.path}`);
+  }
+  for (const a of actions) if (a.kind !== 'update' && a.kind !== 'move' && a.kind !== 'create') out.push(a);
+  return { actions: out, refused };
 }

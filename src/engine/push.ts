@@ -22,6 +22,7 @@ import { merge3 } from './merge.js';
 import { createStartedAt, settleWithListing, storageHash } from './pending.js';
 import { SpaceLinks } from './resolver.js';
 import { attachmentGateError, attachmentPlanLines, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
+import { refineActions } from './push/refine.js';
 import { relocatePages } from './push/relocate.js';
 import { observeAll, recoverMovedAside, walkFiles } from './scan.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
@@ -257,26 +258,38 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     for (const [path, other] of collisions) summary.warnings.push(`${path}: its title is also the title of ${other}; titles are unique in a space; not pushed`);
     plan.actions = plan.actions.filter((a) => !collisions.has(a.path));
   }
+  // What each edit, move and create will do (a PUT, labels only, nothing; refused) is decided here, before
+  // anything is sent, so a dry run prints what the real run does.
+  const links = new SpaceLinks(spaceKey);
+  for (const b of obs.all) links.add(b.title, b.path);
+  const refined = await refineActions({ workspace: options.workspace, state, spaceKey, format, links, base: obs.base, actions: plan.actions, homepage: async () => (await options.api.getSpaceByKey(spaceKey)).homepageId });
+  for (const r of refined.refused) summary.warnings.push(`${r.path}: ${r.reason}`);
+  plan.actions = refined.actions;
   // Attachments are planned against where the pages will be once the page actions ran: their gate is checked
   // before anything is written, and a dry run shows their plan too.
   const attIO = attachmentIO(options, state, spaceKey, format.extension, summary, log);
   const planned = await planAttachments({ ...attIO, refreshMtimes: !options.dryRun }, placementsAfter(obs.base, plan.actions), new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []))));
   if (planned.plan.gate) throw attachmentGateError(spaceKey, planned.plan.gate);
   summary.pages.unchanged += plan.unchanged;
-  for (const a of plan.actions) summary.plan.push(planLine(a));
+  for (const a of plan.actions) {
+    const line = planLine(a);
+    if (line) summary.plan.push(line);
+  }
   if (options.dryRun) {
     for (const a of plan.actions) {
-      if (a.kind === 'update') summary.pages.updated++;
-      else if (a.kind === 'move') summary.pages.moved++;
-      else if (a.kind === 'create') summary.pages.created++;
+      if (a.kind === 'update' || a.kind === 'move') {
+        if (a.effect === 'none') summary.pages.unchanged++;
+        if (a.effect !== 'page') continue;
+        summary.pages.updated++;
+        if (a.kind === 'move') summary.pages.moved++;
+        if (a.rename) summary.pages.renamed++;
+      } else if (a.kind === 'create') summary.pages.created++;
       else if (a.kind === 'delete') summary.pages.deleted++;
     }
     summary.plan.push(...attachmentPlanLines(planned.plan));
     countPlanned(planned.plan, summary.attachments);
     return;
   }
-  const links = new SpaceLinks(spaceKey);
-  for (const b of state.pageMetasOfSpace(spaceKey)) links.add(b.title, b.path);
   const ctx: Ctx = { options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log };
 
   const queue = new PQueue({ concurrency: options.concurrency });
@@ -386,12 +399,17 @@ async function findTitleCollisions(workspace: string, base: readonly BasePageMet
   return titleCollisions(entries);
 }
 
-function planLine(a: PushAction): PlanLine {
+/** The dry run's line for an action; none for an edit that changes nothing in Confluence (only the record). */
+function planLine(a: PushAction): PlanLine | undefined {
   switch (a.kind) {
     case 'create':
       return { action: 'create', path: a.path, id: '' };
+    case 'update':
+      if (a.effect === 'none') return undefined;
+      return { action: a.effect === 'labels' ? 'labels' : a.rename ? 'rename' : 'update', path: a.path, id: a.id };
     case 'move':
-      return { action: 'move', path: a.path, from: a.from, id: a.id };
+      if (a.effect === 'none') return undefined;
+      return { action: a.effect === 'labels' ? 'labels' : 'move', path: a.path, from: a.from, id: a.id };
     case 'delete-skipped':
       return { action: 'keep', path: a.path, id: a.id };
     default:

@@ -1,0 +1,66 @@
+/**
+ * The facts `refinePushPlan` decides on, read from the files before anything is sent: for each update and move, the
+ * title and labels its front matter gives and whether its body converts to the storage its base converts to (the
+ * executor's own comparison); for each create, whether its front matter can be read. Dry and real runs both plan
+ * with this, so a dry run prints what the real run does.
+ */
+import { readFile } from 'node:fs/promises';
+import { parentFolderFile, refinePushPlan, type EditFacts, type PushAction, type RefinedPushPlan } from '../../core/push-plan.js';
+import { parseFile } from '../../format/front-matter.js';
+import { storageEquals } from '../../format/index.js';
+import type { Format } from '../../format/types.js';
+import { inside } from '../../local/files.js';
+import type { BasePageMeta, StateStore } from '../../state/index.js';
+import type { SpaceLinks } from '../resolver.js';
+
+export const sortedLabels = (l: readonly unknown[] | undefined): string[] => [...new Set((l ?? []).map(String))].sort();
+
+export interface RefineInput {
+  workspace: string;
+  state: StateStore | undefined;
+  spaceKey: string;
+  format: Format;
+  links: SpaceLinks;
+  base: readonly BasePageMeta[];
+  actions: readonly PushAction[];
+  /** The parent of a top-level file (the space homepage), fetched only when a move needs it; undefined = unknown. */
+  homepage: () => Promise<string | null | undefined>;
+}
+
+export async function refineActions(input: RefineInput): Promise<RefinedPushPlan> {
+  const { workspace, format, spaceKey, links } = input;
+  const byId = new Map(input.base.map((b) => [b.id, b]));
+  const facts = new Map<string, EditFacts>();
+  const createFacts = new Map<string, { unreadable?: string | undefined }>();
+  for (const a of input.actions) {
+    if (a.kind === 'create') {
+      const text = await readFile(inside(workspace, a.path), 'utf8').catch(() => undefined);
+      const parsed = text === undefined ? undefined : parseFile(text);
+      if (parsed && !parsed.ok) createFacts.set(a.path, { unreadable: parsed.error });
+      continue;
+    }
+    if (a.kind !== 'update' && a.kind !== 'move') continue;
+    const b = byId.get(a.id);
+    if (!b) continue;
+    const text = await readFile(inside(workspace, a.path), 'utf8').catch(() => undefined);
+    if (text === undefined) continue; // gone since the scan: the executor finds out
+    const local = parseFile(text);
+    if (!local.ok) {
+      facts.set(a.id, { unreadable: local.error, title: b.title, bodySame: false, labelsSame: true });
+      continue;
+    }
+    const title = local.meta.title ? String(local.meta.title) : b.title;
+    const baseText = input.state?.pageBase(b.id) ?? '';
+    const baseBody = parseFile(baseText).body;
+    let bodySame = a.path === b.path && local.body === baseBody && title === b.title;
+    if (!bodySame) {
+      const storage = format.toStorage(local.body, { spaceKey, title, resolver: links.resolverFor(a.path) }).text;
+      const baseStorage = format.toStorage(baseBody, { spaceKey, title: b.title, resolver: links.resolverFor(b.path) }).text;
+      bodySame = storageEquals(storage, baseStorage);
+    }
+    facts.set(a.id, { title, bodySame, labelsSame: JSON.stringify(sortedLabels(local.meta.labels as unknown[] | undefined)) === JSON.stringify(sortedLabels(b.labels)) });
+  }
+  const topLevelMove = input.actions.some((a) => a.kind === 'move' && parentFolderFile(a.path, format.extension).split('/').length <= 3);
+  const homepage = topLevelMove ? await input.homepage() : undefined;
+  return refinePushPlan(input.actions, facts, createFacts, input.base.map((b) => ({ id: b.id, path: b.path, parentId: b.parentId, title: b.title })), format.extension, homepage);
+}
