@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { PROFILES, SETTINGS, SETTINGS_BY_PATH, envNameFor, knownKeys, type ProfileName, type SettingDef } from './settings.js';
+import { PROFILES, REMOVED_SETTINGS, SETTINGS, SETTINGS_BY_PATH, envNameFor, knownKeys, type ProfileName, type SettingDef } from './settings.js';
 import { suggest } from './suggest.js';
 import type { Config, ConfigSource } from './types.js';
 
@@ -34,7 +34,7 @@ export interface LoadOptions {
 
 type Flat = Map<string, { value: unknown; source: ConfigSource }>;
 
-function flatten(obj: unknown, prefix: string, source: ConfigSource, out: Flat, file: string): void {
+function flatten(obj: unknown, prefix: string, source: ConfigSource, out: Flat, file: string, warnings?: string[]): void {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     throw new ConfigError(`${file}: expected a JSON object${prefix ? ` at '${prefix}'` : ''}`);
   }
@@ -42,6 +42,11 @@ function flatten(obj: unknown, prefix: string, source: ConfigSource, out: Flat, 
   for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
     if (k === '$schema') continue;
     const path = prefix ? `${prefix}.${k}` : k;
+    const removed = REMOVED_SETTINGS.get(path);
+    if (removed !== undefined) {
+      warnings?.push(`${file}: '${path}' is no longer a setting and is ignored: ${removed}; remove it from the file`);
+      continue;
+    }
     if (!known.has(path)) {
       const hint = suggest(path, known);
       throw new ConfigError(`${file}: unknown setting '${path}'${hint ? ` — did you mean '${hint}'?` : ''}`, {
@@ -49,7 +54,7 @@ function flatten(obj: unknown, prefix: string, source: ConfigSource, out: Flat, 
       });
     }
     if (SETTINGS_BY_PATH.has(path)) out.set(path, { value: v, source });
-    else flatten(v, path, source, out, file);
+    else flatten(v, path, source, out, file, warnings);
   }
 }
 
@@ -113,6 +118,11 @@ function envLayer(env: NodeJS.ProcessEnv, source: ConfigSource, out: Flat, warni
   }
   for (const name of Object.keys(env)) {
     if (!name.startsWith('CSYNC_') || byEnvName.has(name) || INTERNAL_ENV.test(name)) continue;
+    const removed = [...REMOVED_SETTINGS].find(([path]) => envNameFor(path) === name);
+    if (removed) {
+      warnings.push(`${name} (${removed[0]}) is no longer a setting and is ignored: ${removed[1]}; unset it`);
+      continue;
+    }
     const hint = suggest(name, byEnvName.keys());
     warnings.push(`ignoring unknown environment variable ${name}${hint ? ` — did you mean ${hint}?` : ''}`);
   }
@@ -191,10 +201,10 @@ export function loadConfig(options: LoadOptions = {}): Config {
     : join(workspace, 'config', CONFIG_FILE_NAME);
   let configFileUsed: string | undefined;
   if (options.fileContent !== undefined) {
-    flatten(options.fileContent, '', { layer: 'file', name: configFile }, fileLayer, configFile);
+    flatten(options.fileContent, '', { layer: 'file', name: configFile }, fileLayer, configFile, warnings);
   } else if (existsSync(configFile)) {
     configFileUsed = configFile;
-    flatten(readJsonFile(configFile, 'config file'), '', { layer: 'file', name: configFile }, fileLayer, configFile);
+    flatten(readJsonFile(configFile, 'config file'), '', { layer: 'file', name: configFile }, fileLayer, configFile, warnings);
     const holdsSecret = [...fileLayer.keys()].some((k) => SETTINGS_BY_PATH.get(k)?.secret);
     if (holdsSecret && process.platform !== 'win32') {
       const mode = statSync(configFile).mode & 0o777;

@@ -15,6 +15,17 @@ const nonNegativeInt = z.number().int().nonnegative();
 const spaceKey = z.string().regex(/^[A-Za-z0-9_~]{1,255}$/, 'a space key: letters, digits, _ or ~');
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'HOST:PORT');
 
+/**
+ * Settings that existed and were taken out, with why. A config file or environment that still sets one keeps
+ * working: the value is ignored and a warning says so and what to do (remove the key).
+ */
+export const REMOVED_SETTINGS: ReadonlyMap<string, string> = new Map([
+  [
+    'sync.conflictCopies',
+    'csync never deletes a conflict copy on its own (one may hold the only copy of someone\'s words, or your merge work); a copy goes when you resolve its conflict or delete it',
+  ],
+]);
+
 export interface SettingDef {
   /** Dotted path in the config object, e.g. "rate.requestsPerSecond". */
   path: string;
@@ -57,7 +68,6 @@ export const SETTINGS: readonly SettingDef[] = [
   { path: 'sync.maxDeleteCount', kind: 'number', schema: nonNegativeInt, description: 'safety gate: abort when a run would delete more than this many pages (overrides the percentage)' },
   { path: 'sync.minorEdit', kind: 'boolean', schema: z.boolean(), default: true, description: 'publish as minor edits (no notification e-mails): attachment uploads, and page updates on Data Center (Cloud page updates have no such flag)' },
   { path: 'sync.versionMessage', kind: 'string', schema: z.string().max(500), default: 'Synced by confluence-sync', description: 'version comment on pages we update and attachments we upload' },
-  { path: 'sync.conflictCopies', kind: 'number', schema: positiveInt.max(100), default: 5, description: 'conflict copies kept per page (oldest removed)' },
   { path: 'watch.debounceMs', kind: 'number', schema: nonNegativeInt.max(600000), default: 1000, description: 'quiet time after a save before the daemon pushes' },
   { path: 'watch.pollSeconds', kind: 'number', schema: z.number().min(1).max(86400), default: 30, description: 'how often the daemon polls for remote changes (jittered)' },
   { path: 'watch.listen', kind: 'string', schema: hostPort, default: '127.0.0.1:9464', description: 'health/metrics HTTP listener (loopback unless you ask otherwise)' },

@@ -33,7 +33,6 @@ export interface Config {
     readonly maxDeleteCount?: number;
     readonly minorEdit: boolean;
     readonly versionMessage: string;
-    readonly conflictCopies: number;
   };
   readonly watch: { readonly debounceMs: number; readonly pollSeconds: number; readonly listen: string };
   readonly log: { readonly level: string; readonly maxFileBytes: number; readonly maxFiles: number };

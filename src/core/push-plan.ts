@@ -162,6 +162,8 @@ export interface TitleEntry {
   title: string;
   /** This push gives the page this title (a create or a rename); false: the page already has it. */
   changing: boolean;
+  /** The title the page keeps when its change is refused (a rename's old title); undefined for a create. */
+  keeps?: string | undefined;
 }
 
 /**
@@ -170,6 +172,24 @@ export interface TitleEntry {
  * before any write, so a collision refuses those files alone and leaves nothing half-done.
  */
 export function titleCollisions(entries: readonly TitleEntry[]): Map<string, string> {
+  // A refused rename keeps its old title, which may collide in turn with another rename: repeat until nothing changes.
+  const out = new Map<string, string>();
+  let current = [...entries];
+  for (let round = 0; round <= entries.length; round++) {
+    const found = collisionsOnce(current);
+    let added = false;
+    for (const [path, other] of found) {
+      if (out.has(path)) continue;
+      out.set(path, other);
+      added = true;
+    }
+    if (!added) break;
+    current = current.flatMap((e) => (!out.has(e.path) ? [e] : e.keeps === undefined ? [] : [{ path: e.path, title: e.keeps, changing: false }]));
+  }
+  return out;
+}
+
+function collisionsOnce(entries: readonly TitleEntry[]): Map<string, string> {
   const byTitle = new Map<string, TitleEntry[]>();
   for (const e of entries) {
     const k = e.title.normalize('NFC');

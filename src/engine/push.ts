@@ -382,13 +382,13 @@ async function findTitleCollisions(workspace: string, base: readonly BasePageMet
   };
   for (const b of base) {
     const a = touched.get(b.id);
-    if (a?.kind === 'delete') continue;
-    if (!a) {
+    // A page deleted in this run holds its title until the delete, which runs after every edit, move and create.
+    if (!a || a.kind === 'delete') {
       entries.push({ path: b.path, title: b.title, changing: false });
       continue;
     }
     const title = (await titleIn(a.path)) ?? b.title;
-    entries.push({ path: a.path, title, changing: title !== b.title });
+    entries.push({ path: a.path, title, changing: title !== b.title, keeps: b.title });
   }
   if (!entries.some((e) => e.changing) && !actions.some((a) => a.kind === 'create')) return new Map();
   for (const a of actions) {
