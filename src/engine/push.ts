@@ -52,6 +52,10 @@ export interface PushOptions {
   minorEdit?: boolean | undefined;
   /** A pull scope is configured (--root, --label, --cql): the workspace holds part of the space (see core/placement.ts). */
   scoped?: boolean | undefined;
+  /** Attachment uploads run in parallel (concurrency.attachments; default min(concurrency, 4)). */
+  attachmentConcurrency?: number | undefined;
+  /** Pages per listing request (batch.pageSize; default and API maximum 250). */
+  pageSize?: number | undefined;
 }
 
 export interface PushSummary {
@@ -347,7 +351,7 @@ function attachmentIO(options: PushOptions, state: StateStore, spaceKey: string,
     noDelete: options.noDelete,
     maxDelete: options.maxDelete,
     force: options.force,
-    concurrency: options.concurrency,
+    concurrency: options.attachmentConcurrency ?? Math.max(1, Math.min(options.concurrency, 4)),
     minorEdit: options.minorEdit,
     comment: options.versionMessage,
     summary,
@@ -638,7 +642,7 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
   const space = await api.getSpaceByKey(ctx.spaceKey);
   // Titles already in the space: a rerun after a crash between create and record adopts its own page.
   const existing = new Map<string, RemotePage>();
-  for await (const p of api.listPages(space.id, { bodies: false, limit: 250 })) if (p.status === 'current') existing.set(p.title, p);
+  for await (const p of api.listPages(space.id, { bodies: false, limit: ctx.options.pageSize ?? 250 })) if (p.status === 'current') existing.set(p.title, p);
   let me: Promise<string | undefined> | undefined;
   const someoneElses = async (page: RemotePage): Promise<boolean> => {
     if (page.authorId === undefined || !api.currentUser) return false;

@@ -17,6 +17,8 @@ export interface StatusOptions {
   /** The pull scope (config "scope"): remote changes are what a pull with this scope would do. */
   scope?: { rootPageId?: string | undefined; labels?: readonly string[] | undefined; cql?: string | undefined } | undefined;
   logger?: Logger | undefined;
+  /** Pages per listing request (batch.pageSize). */
+  pageSize?: number | undefined;
 }
 
 export interface StatusEntry {
@@ -62,7 +64,7 @@ export async function runStatus(options: StatusOptions): Promise<StatusReport> {
       report.conflicts.push(...att.conflicts.map((x) => ({ path: x.path, copyPath: x.copyPath, kind: 'attachment-both-modified' })));
       if (options.api && report.remote) {
         // The pull planner decides (scope, moves, restores, labels): status shows what `csync pull` would do.
-        const pull = { workspace: options.workspace, api: options.api, spaces: [key], ...options.scope, formatFor: options.formatFor, maxDelete: { percent: 100 }, force: true, dryRun: true, concurrency: 1, logger: options.logger ?? silentLogger() };
+        const pull = { workspace: options.workspace, api: options.api, spaces: [key], ...options.scope, formatFor: options.formatFor, maxDelete: { percent: 100 }, force: true, dryRun: true, concurrency: 1, pageSize: options.pageSize, logger: options.logger ?? silentLogger() };
         const { plan, titles } = await planPullOf(pull, state, key);
         for (const a of plan.actions) {
           if (options.paths?.length && !inPaths(a.path, options.paths) && !('from' in a && a.from !== undefined && inPaths(a.from, options.paths))) continue;

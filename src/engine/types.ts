@@ -41,6 +41,10 @@ export interface PullOptions {
   now?: () => Date;
   /** The caller (csync sync, the daemon) already holds the workspace lock. */
   lockHeld?: boolean;
+  /** Attachment downloads run in parallel (concurrency.attachments; default min(concurrency, 4)). */
+  attachmentConcurrency?: number | undefined;
+  /** Pages per listing request (batch.pageSize; default and API maximum 250). */
+  pageSize?: number | undefined;
 }
 
 export interface PlanLine {

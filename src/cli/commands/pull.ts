@@ -83,6 +83,8 @@ export async function pullWith(ctx: Context, argv: PullArgs, extra: { lockHeld?:
       force: Boolean(argv.force),
       dryRun: Boolean(argv.dryRun),
       concurrency: ctx.config.concurrency.pages,
+      attachmentConcurrency: ctx.config.concurrency.attachments,
+      pageSize: ctx.config.batch.pageSize,
       logger: ctx.logger,
       progress: (e) => progress.update(e),
       ...(extra.lockHeld ? { lockHeld: true } : {}),

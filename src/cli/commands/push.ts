@@ -69,6 +69,8 @@ export async function pushWith(ctx: Context, argv: PushArgs, extra: { lockHeld?:
       dryRun: Boolean(argv.dryRun),
       noDelete: argv.delete === false,
       concurrency: ctx.config.concurrency.pages,
+      attachmentConcurrency: ctx.config.concurrency.attachments,
+      pageSize: ctx.config.batch.pageSize,
       versionMessage: ctx.config.sync.versionMessage,
       minorEdit: ctx.config.sync.minorEdit,
       logger: ctx.logger,

@@ -29,7 +29,7 @@ export const statusCommand: CommandModule<GlobalArgs, StatusArgs> = {
     const { runStatus, formatStatus } = await import('../../engine/status.js');
     const client = argv.local ? undefined : clientFor(ctx.config, ctx.logger);
     try {
-      const report = await runStatus({ workspace: ctx.config.workspace, api: client, spaces, paths: argv.paths, formatFor: () => getFormat(ctx.config.format), scope: ctx.config.scope, logger: ctx.logger });
+      const report = await runStatus({ workspace: ctx.config.workspace, api: client, spaces, paths: argv.paths, formatFor: () => getFormat(ctx.config.format), scope: ctx.config.scope, logger: ctx.logger, pageSize: ctx.config.batch.pageSize });
       ctx.out.result(() => formatStatus(report), { ok: true, ...report });
       process.exitCode = report.conflicts.length ? EXIT.CONFLICTS : EXIT.OK;
     } finally {

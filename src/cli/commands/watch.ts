@@ -243,6 +243,8 @@ export async function startWatch(
     force: false,
     dryRun: false,
     concurrency: config.concurrency.pages,
+    attachmentConcurrency: config.concurrency.attachments,
+    pageSize: config.batch.pageSize,
     logger,
     lockHeld: true,
   });

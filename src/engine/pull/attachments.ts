@@ -22,7 +22,7 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
   }
   const base = new Map(ctx.state.attachmentsOfSpace(ctx.spaceKey).map((a) => [a.id, a]));
   const seen = new Set<string>();
-  const queue = new PQueue({ concurrency: Math.max(1, Math.min(ctx.options.concurrency, 4)) });
+  const queue = new PQueue({ concurrency: ctx.options.attachmentConcurrency ?? Math.max(1, Math.min(ctx.options.concurrency, 4)) });
   let done = 0;
   const failures: unknown[] = [];
   const io = { workspace: ctx.options.workspace, api, state: ctx.state, now: ctx.now };

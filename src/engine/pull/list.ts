@@ -40,7 +40,7 @@ export async function listRemote(options: PullOptions, state: StateStore | undef
   const kept: RemotePage[] = [];
   let batch: Array<{ id: string; version: number; body: string }> = [];
   options.progress?.({ phase: 'listing', done: 0, space: spaceKey });
-  for await (const p of api.listPages(spaceId, { bodies: stage, limit: BULK })) {
+  for await (const p of api.listPages(spaceId, { bodies: stage, limit: options.pageSize ?? BULK })) {
     if (p.status !== 'current') continue;
     if (keep?.(p)) kept.push({ ...p, body: undefined });
     all.set(p.id, { id: p.id, title: p.title, parentId: p.parentId, version: p.version.number, labels: NO_LABELS, position: p.position ?? null });

@@ -260,7 +260,7 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
     }
   };
 
-  const queue = new PQueue({ concurrency: Math.max(1, Math.min(io.concurrency, 4)) });
+  const queue = new PQueue({ concurrency: Math.max(1, io.concurrency) });
   const failures: TaskFailure[] = [];
   for (const a of plan.actions) void queue.add(() => run(a)).catch((error: unknown) => failures.push({ what: a.path, error }));
   await queue.onIdle();
