@@ -393,6 +393,9 @@ async function findTitleCollisions(workspace: string, base: readonly BasePageMet
     }
     const title = (await titleIn(a.path)) ?? b.title;
     entries.push({ path: a.path, title, changing: title !== b.title, keeps: b.title });
+    // Renames run side by side in any order: a page's old title is held until its own rename lands, so another
+    // page cannot take it in the same run (a swap or a chain of renames goes over two pushes, never half-done).
+    if (title !== b.title) entries.push({ path: b.path, title: b.title, changing: false });
   }
   if (!entries.some((e) => e.changing) && !actions.some((a) => a.kind === 'create')) return new Map();
   for (const a of actions) {
