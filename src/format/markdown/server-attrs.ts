@@ -10,7 +10,8 @@
  * Markdown of S is the Markdown of strip(S).
  */
 import type { XmlElement, XmlNode } from '../xml/nodes.js';
-import { canonicalNodes } from '../xml/canonical.js';
+import { isWhitespaceText } from '../xml/nodes.js';
+import { BLOCK as BLOCKS, canonicalNodes } from '../xml/canonical.js';
 import { cdata, escapeAttr, escapeText } from '../xml/serialize.js';
 import { tryParseStorage } from '../xml/parse.js';
 
@@ -25,7 +26,7 @@ const ON_ELEMENT: Readonly<Record<string, ReadonlySet<string>>> = {
 };
 
 /** Cheap pre-check: a body without any of these names has nothing to strip or restore. */
-const ANY_NAME = /local-id|task-list-id|macro-id|schema-version|data-layout|data-table-width|breakout-|version-at-save|original-(?:height|width)/;
+const ANY_NAME = /local-id|task-list-id|macro-id|schema-version|data-layout|data-table-width|breakout-|version-at-save|original-(?:height|width)|<t[dh]\b[^>]*><p[\s/>]/;
 
 export function isServerAttr(element: string, attr: string): boolean {
   return ANYWHERE.has(attr) || ON_ELEMENT[element]?.has(attr) === true;
@@ -64,21 +65,44 @@ export function stripServerAttrs(source: string, nodes: XmlNode[]): string {
       n.end -= removed;
       return;
     }
-    for (const [a, b] of spans) {
-      pieces.push(source.slice(copied, a));
-      copied = b;
-      removed += b - a;
-    }
+    for (const [a, b] of spans) cut(a, b);
     n.attrs = n.attrs.filter((a) => !isServerAttr(n.name, a.name));
     n.openEnd -= removed;
-    for (const c of n.children) visit(c);
+    const p = cellParagraph(n);
+    if (p) {
+      // `<td><p>text</p></td>` reads as `<td>text</td>`: the <p> comes back from the base.
+      cut(p.start, p.openEnd);
+      for (const c of p.children) visit(c);
+      if (p.closeStart < p.end) cut(p.closeStart, p.end);
+      n.children = p.children;
+    } else for (const c of n.children) visit(c);
     n.closeStart -= removed;
     n.end -= removed;
+  };
+  const cut = (a: number, b: number) => {
+    pieces.push(source.slice(copied, a));
+    copied = b;
+    removed += b - a;
   };
   for (const n of nodes) visit(n);
   if (removed === 0) return source;
   pieces.push(source.slice(copied));
   return pieces.join('');
+}
+
+/**
+ * The one paragraph of a table cell that holds nothing else (Confluence Cloud wraps every cell's text in a <p>),
+ * whose attributes, if any, are all server attributes.
+ */
+function cellParagraph(el: XmlElement): XmlElement | undefined {
+  if ((el.name !== 'td' && el.name !== 'th') || el.children.length !== 1) return undefined;
+  const p = el.children[0] as XmlNode;
+  if (p.type !== 'element' || p.name !== 'p' || !p.attrs.every((a) => isServerAttr('p', a.name))) return undefined;
+  // Only where the cell reads the same without it: whitespace that a cell drops but a paragraph keeps stays wrapped.
+  const kids = p.children;
+  const edge = (k: XmlNode | undefined) => k === undefined || (k.type === 'element' && BLOCKS.has(k.name));
+  const dropped = kids.some((k, i) => isWhitespaceText(k) && edge(kids[i - 1]) && edge(kids[i + 1]));
+  return dropped ? undefined : p;
 }
 
 /** The canonical form of a node without server attributes: equal keys mean "the same block as people see it". */
@@ -88,7 +112,7 @@ function key(n: XmlNode): string {
   let s = `<${n.name}`;
   for (const a of n.attrs) if (!isServerAttr(n.name, a.name)) s += ` ${a.name}="${a.value}"`;
   s += '>';
-  for (const c of n.children) s += key(c);
+  for (const c of cellParagraph(n)?.children ?? n.children) s += key(c);
   return `${s}</>`;
 }
 
@@ -182,9 +206,27 @@ function restoreList(mine: readonly XmlNode[], mineSrc: string, theirs: readonly
 }
 
 function restoreElement(el: XmlElement, src: string, base: XmlElement, baseSrc: string): string {
+  // In the base's order: the edited element's own values, the base's server attributes, then what is new.
   let attrs = '';
-  for (const a of el.attrs) attrs += ` ${a.name}="${escapeAttr(a.value)}"`;
-  for (const a of base.attrs) if (isServerAttr(base.name, a.name) && !el.attrs.some((x) => x.name === a.name)) attrs += ` ${a.name}="${escapeAttr(a.value)}"`;
+  const mine = new Map(el.attrs.map((a) => [a.name, a.value]));
+  // The canonical tree has its attributes sorted: the base's own order is read from its start tag.
+  const order: string[] = [];
+  ATTR.lastIndex = base.start + 1 + base.name.length;
+  for (let m = ATTR.exec(baseSrc); m && ATTR.lastIndex <= base.openEnd; m = ATTR.exec(baseSrc)) order.push(m[1] as string);
+  const byName = new Map(base.attrs.map((a) => [a.name, a]));
+  for (const a of order.flatMap((n) => byName.get(n) ?? [])) {
+    const value = mine.get(a.name) ?? (isServerAttr(base.name, a.name) ? a.value : undefined);
+    mine.delete(a.name);
+    if (value !== undefined) attrs += ` ${a.name}="${escapeAttr(value)}"`;
+  }
+  for (const [name, value] of mine) attrs += ` ${name}="${escapeAttr(value)}"`;
+  const wrap = cellParagraph(base);
+  if (wrap && !cellParagraph(el) && el.children.every((c) => c.type !== 'element' || !BLOCKS.has(c.name))) {
+    // The base cell wrapped its text in a <p> (which the file leaves out): so does the edited one.
+    const open = baseSrc.slice(wrap.start, wrap.openEnd);
+    const inner = restoreList(el.children, src, wrap.children, baseSrc, 'p');
+    return `<${el.name}${attrs}>${wrap.openEnd === wrap.end ? open.replace(/\s*\/>$/, '>') : open}${inner}</p></${el.name}>`;
+  }
   if (el.children.length === 0) return `<${el.name}${attrs}/>`;
   return `<${el.name}${attrs}>${restoreList(el.children, src, base.children, baseSrc, el.name)}</${el.name}>`;
 }
