@@ -26,11 +26,25 @@ const ON_ELEMENT: Readonly<Record<string, ReadonlySet<string>>> = {
 };
 
 /** Cheap pre-check: a body without any of these names has nothing to strip or restore. */
-const ANY_NAME = /local-id|task-list-id|macro-id|schema-version|data-layout|data-table-width|breakout-|version-at-save|original-(?:height|width)|<t[dh]\b[^>]*><p[\s/>]/;
+const ANY_NAME = /<colgroup|ac:task-id|start="1"|local-id|task-list-id|macro-id|schema-version|data-layout|data-table-width|breakout-|version-at-save|original-(?:height|width)|<t[dh]\b[^>]*><p[\s/>]/;
 
-export function isServerAttr(element: string, attr: string): boolean {
+export function isServerAttr(element: string, attr: string, value?: string): boolean {
+  // Cloud writes `start="1"` on every ordered list; any other start is what the list says.
+  if (element === 'ol' && attr === 'start') return value === '1';
   return ANYWHERE.has(attr) || ON_ELEMENT[element]?.has(attr) === true;
 }
+
+/** Whole elements Confluence adds that nobody types: task ids, table column widths. */
+const SERVER_CHILDREN: Readonly<Record<string, ReadonlySet<string>>> = {
+  'ac:task': new Set(['ac:task-id', 'ac:task-uuid']),
+  table: new Set(['colgroup']),
+};
+
+function isServerChild(parent: XmlElement, child: XmlNode): boolean {
+  return child.type === 'element' && SERVER_CHILDREN[parent.name]?.has(child.name) === true;
+}
+
+const PLACEHOLDER = 'placeholder-inline-tasks';
 
 export function mayCarryServerAttrs(storage: string): boolean {
   return ANY_NAME.test(storage);
@@ -41,10 +55,11 @@ const ATTR = /\s+([^\s=/>]+)\s*=\s*(?:"[^"]*"|'[^']*')/y;
 /** [start, end) spans of the server attributes (with their leading whitespace) in `el`'s start tag. */
 function strippedSpans(source: string, el: XmlElement): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
-  if (!el.attrs.some((a) => isServerAttr(el.name, a.name))) return spans;
+  if (!el.attrs.some((a) => isServerAttr(el.name, a.name, a.value))) return spans;
   ATTR.lastIndex = el.start + 1 + el.name.length;
   for (let m = ATTR.exec(source); m && ATTR.lastIndex <= el.openEnd; m = ATTR.exec(source)) {
-    if (isServerAttr(el.name, m[1] as string)) spans.push([m.index, ATTR.lastIndex]);
+    const name = m[1] as string;
+    if (isServerAttr(el.name, name, el.attrs.find((a) => a.name === name)?.value)) spans.push([m.index, ATTR.lastIndex]);
   }
   return spans;
 }
@@ -66,16 +81,25 @@ export function stripServerAttrs(source: string, nodes: XmlNode[]): string {
       return;
     }
     for (const [a, b] of spans) cut(a, b);
-    n.attrs = n.attrs.filter((a) => !isServerAttr(n.name, a.name));
+    n.attrs = n.attrs.filter((a) => !isServerAttr(n.name, a.name, a.value));
     n.openEnd -= removed;
-    const p = cellParagraph(n);
-    if (p) {
-      // `<td><p>text</p></td>` reads as `<td>text</td>`: the <p> comes back from the base.
-      cut(p.start, p.openEnd);
-      for (const c of p.children) visit(c);
-      if (p.closeStart < p.end) cut(p.closeStart, p.end);
-      n.children = p.children;
-    } else for (const c of n.children) visit(c);
+    // `<td><p>text</p></td>` reads as `<td>text</td>` (and a task's placeholder span goes the same way): the
+    // wrapper, like task ids and column widths, comes back from the base.
+    const wrap = wrapperOf(n);
+    const kids: XmlNode[] = [];
+    for (const c of n.children) {
+      if (isServerChild(n, c)) cut(c.start, c.end);
+      else if (c === wrap) {
+        cut(c.start, c.openEnd);
+        for (const g of c.children) visit(g);
+        if (c.closeStart < c.end) cut(c.closeStart, c.end);
+        kids.push(...c.children);
+      } else {
+        visit(c);
+        kids.push(c);
+      }
+    }
+    n.children = kids;
     n.closeStart -= removed;
     n.end -= removed;
   };
@@ -94,10 +118,16 @@ export function stripServerAttrs(source: string, nodes: XmlNode[]): string {
  * The one paragraph of a table cell that holds nothing else (Confluence Cloud wraps every cell's text in a <p>),
  * whose attributes, if any, are all server attributes.
  */
-function cellParagraph(el: XmlElement): XmlElement | undefined {
-  if ((el.name !== 'td' && el.name !== 'th') || el.children.length !== 1) return undefined;
-  const p = el.children[0] as XmlNode;
-  if (p.type !== 'element' || p.name !== 'p' || !p.attrs.every((a) => isServerAttr('p', a.name))) return undefined;
+function wrapperOf(el: XmlElement): XmlElement | undefined {
+  if (el.children.length !== 1) return undefined;
+  const only = el.children[0] as XmlNode;
+  if (only.type !== 'element') return undefined;
+  const p = only;
+  if (el.name === 'ac:task-body') {
+    const span = p.name === 'span' && p.attrs.length === 1 && p.attrs[0]?.name === 'class' && p.attrs[0].value === PLACEHOLDER;
+    if (!span || p.children.length === 0) return undefined;
+  } else if (el.name !== 'td' && el.name !== 'th') return undefined;
+  else if (p.name !== 'p' || !p.attrs.every((a) => isServerAttr('p', a.name, a.value))) return undefined;
   // Only where the cell reads the same without it: whitespace that a cell drops but a paragraph keeps stays wrapped.
   const kids = p.children;
   const edge = (k: XmlNode | undefined) => k === undefined || (k.type === 'element' && BLOCKS.has(k.name));
@@ -110,9 +140,9 @@ function key(n: XmlNode): string {
   if (n.type === 'text' || n.type === 'cdata') return `t${n.value}`;
   if (n.type !== 'element') return `${n.type}${n.value}`;
   let s = `<${n.name}`;
-  for (const a of n.attrs) if (!isServerAttr(n.name, a.name)) s += ` ${a.name}="${a.value}"`;
+  for (const a of n.attrs) if (!isServerAttr(n.name, a.name, a.value)) s += ` ${a.name}="${a.value}"`;
   s += '>';
-  for (const c of cellParagraph(n)?.children ?? n.children) s += key(c);
+  for (const c of wrapperOf(n)?.children ?? n.children) if (!isServerChild(n, c)) s += key(c);
   return `${s}</>`;
 }
 
@@ -215,20 +245,40 @@ function restoreElement(el: XmlElement, src: string, base: XmlElement, baseSrc: 
   for (let m = ATTR.exec(baseSrc); m && ATTR.lastIndex <= base.openEnd; m = ATTR.exec(baseSrc)) order.push(m[1] as string);
   const byName = new Map(base.attrs.map((a) => [a.name, a]));
   for (const a of order.flatMap((n) => byName.get(n) ?? [])) {
-    const value = mine.get(a.name) ?? (isServerAttr(base.name, a.name) ? a.value : undefined);
+    const value = mine.get(a.name) ?? (isServerAttr(base.name, a.name, a.value) ? a.value : undefined);
     mine.delete(a.name);
     if (value !== undefined) attrs += ` ${a.name}="${escapeAttr(value)}"`;
   }
   for (const [name, value] of mine) attrs += ` ${name}="${escapeAttr(value)}"`;
-  const wrap = cellParagraph(base);
-  if (wrap && !cellParagraph(el) && el.children.every((c) => c.type !== 'element' || !BLOCKS.has(c.name))) {
-    // The base cell wrapped its text in a <p> (which the file leaves out): so does the edited one.
-    const open = baseSrc.slice(wrap.start, wrap.openEnd);
-    const inner = restoreList(el.children, src, wrap.children, baseSrc, 'p');
-    return `<${el.name}${attrs}>${wrap.openEnd === wrap.end ? open.replace(/\s*\/>$/, '>') : open}${inner}</p></${el.name}>`;
+  // Task ids and column widths the base had (widths only while the table keeps its number of columns).
+  const own = base.children.filter((c) => !isServerChild(base, c));
+  let head = '';
+  for (const c of base.children) {
+    if (c.type === 'element' && isServerChild(base, c) && (c.name !== 'colgroup' || columns(c) === firstRowCells(el))) head += baseSrc.slice(c.start, c.end);
   }
-  if (el.children.length === 0) return `<${el.name}${attrs}/>`;
-  return `<${el.name}${attrs}>${restoreList(el.children, src, base.children, baseSrc, el.name)}</${el.name}>`;
+  const wrap = wrapperOf(base);
+  if (wrap && !wrapperOf(el) && el.children.length > 0 && el.children.every((c) => c.type !== 'element' || !BLOCKS.has(c.name))) {
+    // The base wrapped the text in a <p> or a placeholder span (which the file leaves out): so does the edited one.
+    const open = baseSrc.slice(wrap.start, wrap.openEnd);
+    const inner = restoreList(el.children, src, wrap.children, baseSrc, wrap.name);
+    return `<${el.name}${attrs}>${head}${wrap.openEnd === wrap.end ? open.replace(/\s*\/>$/, '>') : open}${inner}</${wrap.name}></${el.name}>`;
+  }
+  if (el.children.length === 0 && head === '') return `<${el.name}${attrs}/>`;
+  return `<${el.name}${attrs}>${head}${restoreList(el.children, src, own, baseSrc, el.name)}</${el.name}>`;
+}
+
+function columns(colgroup: XmlElement): number {
+  return colgroup.children.filter((c) => c.type === 'element' && c.name === 'col').length;
+}
+
+/** The number of cells in a table's first row (-1 when it has none). */
+function firstRowCells(table: XmlElement): number {
+  for (const section of table.children) {
+    if (section.type !== 'element' || !['tbody', 'thead'].includes(section.name)) continue;
+    const tr = section.children.find((c): c is XmlElement => c.type === 'element' && c.name === 'tr');
+    if (tr) return tr.children.filter((c) => c.type === 'element' && (c.name === 'td' || c.name === 'th')).length;
+  }
+  return -1;
 }
 
 /** Bodies of code and link text are written as CDATA, as Confluence and this converter write them. */

@@ -172,7 +172,8 @@ function task(el: XmlElement, st: ToMarkdownState): ListItem | null {
     if (first?.type === 'paragraph') first.children.push({ type: 'text', value: ' ' }, comment);
     else if (first === undefined) children.push({ type: 'paragraph', children: [comment] } satisfies Paragraph);
     else return null;
-  } else if (children.length === 0) {
+  } else if (children[0]?.type !== 'paragraph') {
+    // `- [ ]` must be followed by the task's text on its line, or the item reads back as a plain list item.
     return null;
   }
   return { type: 'listItem', spread: false, checked: state === 'complete', children: children as never };
