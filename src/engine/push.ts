@@ -455,8 +455,8 @@ async function pushDelete(ctx: Ctx, b: BasePage): Promise<void> {
   ctx.log.info({ path: b.path, id: b.id }, 'page moved to the Confluence trash');
 }
 
-function toStorage(ctx: Ctx, path: string, title: string, body: string): string {
-  const r = ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path) });
+function toStorage(ctx: Ctx, path: string, title: string, body: string, base?: string): string {
+  const r = ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path), base });
   ctx.summary.warnings.push(...r.warnings.map((w) => `${path}: ${w}`));
   return r.text;
 }
@@ -528,7 +528,11 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
   let remoteTitle = b.title;
   if (!contentSame) {
     try {
-      const r = await api.updatePage({ id: b.id, title, parentId: newParent, body: storage, version: b.version + 1, ...versionMeta(ctx) });
+      // The file leaves out what Confluence adds (local ids, macro ids): the base's storage body gives them back.
+      const baseBody = ctx.state.baseBody(b.id, b.version);
+      const body = baseBody === undefined ? storage : toStorage(ctx, path, title, local.body, baseBody);
+      const r = await api.updatePage({ id: b.id, title, parentId: newParent, body, version: b.version + 1, ...versionMeta(ctx) });
+      ctx.state.saveBaseBody(b.id, r.version.number, body);
       version = r.version.number;
       remoteTitle = r.title;
       summary.written.push({ id: b.id, version });
@@ -608,9 +612,10 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
   const labels = sortedLabels(merged.meta.labels);
   let version = remote.version.number;
   if (m.text !== remoteText) {
-    const storage = toStorage(ctx, path, title, merged.body);
+    const storage = toStorage(ctx, path, title, merged.body, remote.body);
     const r = await api.updatePage({ id: b.id, title, parentId: parentId ?? remote.parentId, body: storage, version: remote.version.number + 1, ...versionMeta(ctx) });
     version = r.version.number;
+    ctx.state.saveBaseBody(b.id, version, storage);
     summary.written.push({ id: b.id, version });
     if (JSON.stringify(labels) !== JSON.stringify(remoteLabels)) await syncLabels(ctx, b.id, remoteLabels, labels);
   }

@@ -27,6 +27,12 @@ export interface ConvertContext {
   /** Title of the page being converted. */
   title: string;
   resolver?: LinkResolver | undefined;
+  /**
+   * toStorage only: the storage of the synced base (what the server held when the file was last synced). Attributes
+   * toLocal leaves out of the file (local ids, macro ids, …) are restored from it onto the unchanged and edited
+   * blocks. Without it, new storage carries none of them (Confluence assigns them).
+   */
+  base?: string | undefined;
 }
 
 export interface ConvertResult {

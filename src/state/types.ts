@@ -106,7 +106,11 @@ export interface StateStore {
   hasStagedBody(id: string, version: number): boolean;
   /** How many bodies are staged (left by an interrupted pull when non-zero). */
   stagedCount(): number;
+  /** Drops the staged body; it stays as the page's base storage body (baseBody) for its version. */
   clearStaged(id: string): void;
+  /** The storage body of a page's synced base at `version` (from its pull, or what its push sent), if known. */
+  baseBody(id: string, version: number): string | undefined;
+  saveBaseBody(id: string, version: number, body: string): void;
   addConflict(c: ConflictRecord): void;
   conflicts(): ConflictRecord[];
   removeConflict(pageId: string): void;

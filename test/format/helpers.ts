@@ -27,10 +27,13 @@ export function toStorage(md: string, context: ConvertContext = ctx) {
   return markdownFormat.toStorage(md, context);
 }
 
-/** Law 1: storage(markdown(S)) equals S as canonical XML. Returns both sides for a readable assertion. */
+/**
+ * Law 1: storage(markdown(S), base S) equals S as canonical XML (the base gives back the attributes the file leaves
+ * out). Returns both sides for a readable assertion.
+ */
 export function law1(storage: string, context: ConvertContext = ctx): { expected: string; actual: string; markdown: string } {
   const md = toMd(storage, context).text;
-  return { expected: canonicalStorage(storage), actual: canonicalStorage(toStorage(md, context).text), markdown: md };
+  return { expected: canonicalStorage(storage), actual: canonicalStorage(toStorage(md, { ...context, base: storage }).text), markdown: md };
 }
 
 /** Law 2: for Markdown M the converter wrote, markdown(storage(M)) is M byte for byte. */

@@ -27,7 +27,7 @@ describe('markdown format: fixtures for every storage construct', () => {
 
   it('an unedited pulled page converts back to the same storage (nothing to push)', () => {
     for (const f of FIXTURES) {
-      const back = toStorage(toMd(f.storage).text).text;
+      const back = toStorage(toMd(f.storage).text, { ...ctx, base: f.storage }).text;
       assert.equal(canonicalStorage(back), canonicalStorage(f.storage), f.name);
     }
   });

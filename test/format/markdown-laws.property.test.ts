@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { markdownDoc, storageBody } from './arbitraries.js';
-import { law1, law2, toMd, toStorage } from './helpers.js';
+import { ctx, law1, law2, toMd, toStorage } from './helpers.js';
 import { canonicalNodes, canonicalStorage, parseStorage, serializeNodes } from '../../src/format/xml/index.js';
 
 const RUNS = process.env.CSYNC_SOAK === '1' ? 2000 : 100;
@@ -46,7 +46,7 @@ describe('markdown format: laws as properties', () => {
     fc.assert(
       fc.property(junk, (s) => {
         const md = toMd(s);
-        const back = toStorage(md.text).text;
+        const back = toStorage(md.text, { ...ctx, base: s }).text;
         if (md.warnings.length) assert.equal(back, s);
         else assert.equal(canonicalStorage(back), canonicalStorage(s));
       }),
@@ -65,7 +65,7 @@ describe('markdown format: laws as properties', () => {
         assert.ok(md.includes(`MARKER${target} text`));
         const edited = md.replace(`MARKER${target} text`, `MARKER${target} changed`);
         const before = canonicalNodes(parseStorage(storage).children);
-        const after = canonicalNodes(parseStorage(toStorage(edited).text).children);
+        const after = canonicalNodes(parseStorage(toStorage(edited, { ...ctx, base: storage }).text).children);
         assert.equal(after.length, before.length);
         const changed = before.map((n, i) => serializeNodes([n]) !== serializeNodes([after[i] as never])).flatMap((d, i) => (d ? [i] : []));
         assert.equal(changed.length, 1);
@@ -87,7 +87,7 @@ describe('markdown format: laws as properties', () => {
       fc.property(storageBody, nest, storageBody, (before, wrap, after) => {
         const storage = before + wrap('<p>MARKER text</p>') + after;
         const md = toMd(storage).text;
-        const edited = toStorage(md.replace('MARKER text', 'MARKER changed')).text;
+        const edited = toStorage(md.replace('MARKER text', 'MARKER changed'), { ...ctx, base: storage }).text;
         assert.equal(canonicalStorage(edited), canonicalStorage(storage).replace('<p>MARKER text</p>', '<p>MARKER changed</p>'));
       }),
       { numRuns: Math.ceil(RUNS / 3) },

@@ -7,6 +7,7 @@ import type { ToStorageState } from './state.js';
 import { DEFAULT_RESOLVER } from './state.js';
 import { blocksToStorage } from './to-storage.js';
 import { markdownMacro } from './to-storage-raw.js';
+import { restoreServerAttrs } from './server-attrs.js';
 
 function collectDefinitions(tree: Root): Map<string, Definition> {
   const defs = new Map<string, Definition>();
@@ -42,7 +43,8 @@ export function markdownToStorage(markdown: string, context: ConvertContext): Co
 function convert(markdown: string, context: ConvertContext): ConvertResult {
   const tree = parseMarkdown(markdown);
   const st = newStorageState(context, markdown, collectDefinitions(tree));
-  const text = blocksToStorage(tree.children, st);
+  const converted = blocksToStorage(tree.children, st);
+  const text = context.base === undefined ? converted : restoreServerAttrs(converted, context.base);
   const check = tryParseStorage(text);
   if (!check.ok) {
     st.warnings.push(

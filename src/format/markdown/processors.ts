@@ -83,7 +83,31 @@ const stringifier = unified().use(remarkStringify, { ...STRINGIFY_OPTIONS, handl
 export function parseMarkdown(markdown: string): Root {
   const tree = parser.parse(markdown);
   literalAutolinksToText(tree, markdown);
+  looseness(tree, markdown);
   return tree;
+}
+
+/**
+ * CommonMark: a list is loose when two of its items are separated by a blank line (or an item holds two blocks with
+ * a blank line between them, which is the item's own `spread`). mdast-util-from-markdown also counts a blank line
+ * after the list's last item when a block quote follows inside a block quote (`> - a\n> - b\n>\n> > q`), which
+ * would read a tight list back as loose; so a list whose items are all tight is loose only if the source has a
+ * blank line (nothing but spaces and `>` markers) between two of its items.
+ */
+function looseness(node: Parent, source: string): void {
+  for (const child of node.children as Nodes[]) {
+    if (child.type === 'list' && child.spread && !child.children.some((i) => i.spread)) {
+      let blank = false;
+      for (let i = 0; i + 1 < child.children.length && !blank; i++) {
+        const from = child.children[i]?.position?.end.offset;
+        const to = child.children[i + 1]?.position?.start.offset;
+        if (from === undefined || to === undefined) blank = true;
+        else blank = source.slice(from, to).split(/\r\n|\r|\n/).slice(1, -1).some((line) => /^[ \t>]*$/.test(line));
+      }
+      child.spread = blank;
+    }
+    if ('children' in child) looseness(child, source);
+  }
 }
 
 /**

@@ -106,6 +106,13 @@ function alert(el: XmlElement, parts: MacroParts, st: ToMarkdownState): RootCont
   if (entries.length) header.push({ type: 'text', value: ' ' }, { type: 'html', value: attrsComment(entries) });
   const body = st.blocksFrom((parts.body as XmlElement).children, st);
   if (body.some((n, i) => n.type === 'list' && body[i + 1]?.type === 'list')) return null;
+  // As GitHub writes them: the first paragraph starts on the line after the marker, with no blank line between.
+  const opening = body[0];
+  const lead = opening?.type === 'paragraph' ? opening.children[0] : undefined;
+  if (opening?.type === 'paragraph' && lead && ((lead.type === 'text' && /^[^\s]/.test(lead.value)) || ['strong', 'emphasis', 'inlineCode', 'link', 'delete'].includes(lead.type))) {
+    header.push({ type: 'text', value: '\n' }, ...opening.children);
+    body.shift();
+  }
   const quote: Blockquote = { type: 'blockquote', children: [{ type: 'paragraph', children: header }, ...(body as never[])] };
   return [quote];
 }
@@ -165,7 +172,8 @@ function task(el: XmlElement, st: ToMarkdownState): ListItem | null {
     if (first?.type === 'paragraph') first.children.push({ type: 'text', value: ' ' }, comment);
     else if (first === undefined) children.push({ type: 'paragraph', children: [comment] } satisfies Paragraph);
     else return null;
-  } else if (children.length === 0) {
+  } else if (children[0]?.type !== 'paragraph') {
+    // `- [ ]` must be followed by the task's text on its line, or the item reads back as a plain list item.
     return null;
   }
   return { type: 'listItem', spread: false, checked: state === 'complete', children: children as never };

@@ -10,6 +10,7 @@ import { parseMarkdown, stringifyMarkdown } from './processors.js';
 import { blocksFrom, verbatimBlock } from './to-markdown-blocks.js';
 import { newStorageState } from './markdown-to-storage.js';
 import { DEFAULT_RESOLVER } from './state.js';
+import { stripServerAttrs } from './server-attrs.js';
 
 /** The whole body as one verbatim block: converts back byte for byte. */
 function keepWhole(storage: string, warning: string): ConvertResult {
@@ -22,7 +23,8 @@ export function storageToMarkdown(storage: string, context: ConvertContext): Con
   // Never guess at a broken body: keep all of it, byte for byte, and say so.
   if (!parsed.ok) return keepWhole(storage, `malformed storage: ${parsed.error.message}; page kept in storage format`);
   try {
-    return convert(storage, parsed.fragment, context);
+    // Attributes nobody types stay out of the file (the base keeps them): see server-attrs.ts.
+    return convert(stripServerAttrs(storage, parsed.fragment.children), parsed.fragment, context);
   } catch (err) {
     // A body nested deeper than the call stack allows, or a bug: still no crash and no loss.
     return keepWhole(storage, `storage could not be converted (${(err as Error).message}); page kept in storage format`);

@@ -75,4 +75,11 @@ export const MIGRATIONS: readonly string[] = [
      started_at TEXT NOT NULL
    );
    CREATE INDEX pending_creates_space ON pending_creates(space_key);`,
+  // 4: the storage body of each page's synced base (what the server held at that version): the Markdown file leaves
+  // out what Confluence adds on save (local ids, macro ids, …) and a push puts it back from here.
+  `CREATE TABLE base_bodies (
+     page_id TEXT PRIMARY KEY,
+     version INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );`,
 ];

@@ -194,6 +194,13 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     staged: db.prepare('SELECT body FROM staged_bodies WHERE page_id = ? AND version = ?'),
     hasStaged: db.prepare('SELECT 1 FROM staged_bodies WHERE page_id = ? AND version = ?').pluck(),
     clearStaged: db.prepare('DELETE FROM staged_bodies WHERE page_id = ?'),
+    keepStaged: db.prepare(
+      `INSERT INTO base_bodies(page_id, version, body) SELECT page_id, version, body FROM staged_bodies WHERE page_id = ?
+       ON CONFLICT(page_id) DO UPDATE SET version = excluded.version, body = excluded.body`,
+    ),
+    saveBaseBody: db.prepare('INSERT INTO base_bodies(page_id, version, body) VALUES (?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET version = excluded.version, body = excluded.body'),
+    baseBody: db.prepare('SELECT body FROM base_bodies WHERE page_id = ? AND version = ?'),
+    deleteBaseBody: db.prepare('DELETE FROM base_bodies WHERE page_id = ?'),
     stagedCount: db.prepare('SELECT count(*) AS n FROM staged_bodies'),
     addConflict: db.prepare(
       `INSERT INTO conflicts(page_id, path, copy_path, remote_version, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -240,7 +247,10 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
       const r = q.savePageMeta.run(metaRow(p));
       if (r.changes !== 1) throw new CsyncError('CSYNC_INTERNAL', `state: page ${p.id} is not stored; its metadata cannot be updated alone`);
     },
-    deletePage: (id) => void q.deletePage.run(id),
+    deletePage: (id) => {
+      q.deletePage.run(id);
+      q.deleteBaseBody.run(id);
+    },
     attachmentsOfSpace: (key) => (q.attachmentsOfSpace.all(key) as AttRow[]).map(toAtt),
     attachmentsOfPage: (id) => (q.attachmentsOfPage.all(id) as AttRow[]).map(toAtt),
     saveAttachment: (a) =>
@@ -263,7 +273,13 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     stagedBody: (id, version) => (q.staged.get(id, version) as { body: string } | undefined)?.body,
     hasStagedBody: (id, version) => q.hasStaged.get(id, version) !== undefined,
     stagedCount: () => (q.stagedCount.get() as { n: number }).n,
-    clearStaged: (id) => void q.clearStaged.run(id),
+    clearStaged: (id) => {
+      // The staged body is the version being recorded: it stays as the base's storage body.
+      q.keepStaged.run(id);
+      q.clearStaged.run(id);
+    },
+    saveBaseBody: (id, version, body) => void q.saveBaseBody.run(id, version, body),
+    baseBody: (id, version) => (q.baseBody.get(id, version) as { body: string } | undefined)?.body,
     addConflict: (c) => void q.addConflict.run(c.pageId, c.path, c.copyPath, c.remoteVersion, c.kind, c.createdAt),
     conflicts: () =>
       (q.conflicts.all() as Array<{ page_id: string; path: string; copy_path: string | null; remote_version: number; kind: ConflictRecord['kind']; created_at: string }>).map((r) => ({
