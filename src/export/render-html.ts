@@ -4,6 +4,7 @@
  * Markdown renderer uses; every text is escaped and no raw HTML from a page is passed through; external images are
  * not loaded (offline, and no tracking), they become links.
  */
+import { posix } from 'node:path';
 import type { Nodes, Root } from 'mdast';
 import { alertOf } from './alerts.js';
 import { HTML_DIR, htmlFileOf, MD_DIR, mdFileOf, relativeTo } from './links.js';
@@ -129,7 +130,7 @@ function renderHtmlPage(ctx: RenderContext, it: ExportItem, mdToHtml: Map<string
     } catch {
       /* keep */
     }
-    const abs = new URL(decoded, `file:///${md}`).pathname.slice(1);
+    const abs = posix.normalize(posix.join(posix.dirname(md), decoded));
     return { abs, hash };
   };
   const body = mdastToHtml(doc.tree, {

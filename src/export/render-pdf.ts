@@ -10,7 +10,7 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, posix, resolve, sep } from 'node:path';
 import pdfmake from 'pdfmake';
 import type { Content, TDocumentDefinitions } from 'pdfmake';
 import { anchorOf, mdFileOf, PDF_FILE } from './links.js';
@@ -70,6 +70,11 @@ function pngIsWhole(data: Buffer): boolean {
   }
 }
 
+/** Long unbroken runs (a 300-character title) get break opportunities, or they would push the TOC's page numbers off the page. */
+export function breakable(text: string): string {
+  return text.replace(/(\S{30})(?=\S)/gu, '$1\u200b');
+}
+
 export async function renderPdf(ctx: RenderContext, warn?: (m: string) => void): Promise<number> {
   try {
     return await renderPdfWith(ctx, true);
@@ -102,11 +107,11 @@ async function renderPdfWith(ctx: RenderContext, images: boolean): Promise<numbe
       } catch {
         /* keep */
       }
-      return new URL(path, `file:///${md}`).pathname.slice(1);
+      return posix.normalize(posix.join(posix.dirname(md), path));
     };
     const parent = it.parentId && d.has(it.parentId) ? anchorOf(ctx.links.item(it.parentId)!) : undefined;
     content.push({
-      text: it.title,
+      text: breakable(it.title),
       style: 'h1',
       id: anchorOf(it),
       tocItem: true,

@@ -20,7 +20,7 @@ export function renderMarkdownIndex(ctx: RenderContext): number {
   const d = depths(ctx.items);
   const index = `${MD_DIR}/index.md`;
   const lines = [`# ${escapeMd(ctx.spec.title)}`, '', `${ctx.items.length} pages.`, ''];
-  for (const it of ctx.items) lines.push(`${'  '.repeat(d.get(it.id) ?? 0)}- [${escapeMd(it.title)}](${encodeURI(relativeTo(index, mdFileOf(it)))})`);
+  for (const it of ctx.items) lines.push(`${'  '.repeat(d.get(it.id) ?? 0)}- [${escapeMd(it.title)}](${encodeURI(relativeTo(index, mdFileOf(it))).replace(/\(/g, "%28").replace(/\)/g, "%29")})`);
   return writeBundleFile(ctx.stage, index, lines.join('\n') + '\n');
 }
 
