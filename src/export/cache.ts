@@ -40,7 +40,7 @@ export class ExportCache {
     const file = this.bodyFile(entry.id, entry.version);
     if (!file) return;
     mkdirSync(join(file, '..'), { recursive: true });
-    writeFileAtomic.sync(file, JSON.stringify(entry));
+    writeFileAtomic.sync(file, JSON.stringify(entry), { fsync: false });
   }
 
   /** Where an attachment version lives (whether or not it is there yet). */

@@ -27,6 +27,18 @@ export function pageDoc(storage: string, spaceKey: string, title: string, resolv
   return { tree, warnings: converted.warnings };
 }
 
+/**
+ * The page as readable Markdown text. Most pages convert without anything kept for the round trip: their text is
+ * used as is (parsing and printing it again would cost more than the conversion itself).
+ */
+export function pageMarkdown(storage: string, spaceKey: string, title: string, resolver: LinkResolver): string {
+  const converted = markdownFormat.toLocal(storage, { spaceKey, title, resolver });
+  if (!/<!--|storage:|```confluence-storage|<[A-Za-z]/.test(converted.text)) return converted.text;
+  const tree = parser.parse(converted.text);
+  clean(tree);
+  return toMarkdown(tree);
+}
+
 export function toMarkdown(tree: Root): string {
   // remark escapes the alert marker's bracket; GitHub-style alerts need it bare.
   return printer.stringify(tree).replace(/^((?:> ?)+)\\\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]/gm, '$1[!$2]');

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { CachedBody } from './cache.js';
 import type { BundleLinks } from './links.js';
-import { pageDoc, type PageDoc } from './markdown.js';
+import { pageDoc, pageMarkdown, type PageDoc } from './markdown.js';
 import type { ExportItem, ExportSpec } from './types.js';
 
 export interface RenderContext {
@@ -22,11 +22,15 @@ export function docOf(ctx: RenderContext, item: ExportItem, file: string, single
   return pageDoc(ctx.body(item).body, item.spaceKey, item.title, ctx.links.resolver(item, file, single));
 }
 
+export function markdownOf(ctx: RenderContext, item: ExportItem, file: string): string {
+  return pageMarkdown(ctx.body(item).body, item.spaceKey, item.title, ctx.links.resolver(item, file, false));
+}
+
 /** Writes a bundle file (relative POSIX path) atomically. */
 export function writeBundleFile(stage: string, rel: string, data: string | Buffer): number {
   const file = join(stage, ...rel.split('/'));
   mkdirSync(dirname(file), { recursive: true });
-  writeFileAtomic.sync(file, data);
+  writeFileAtomic.sync(file, data, { fsync: false });
   return Buffer.byteLength(data);
 }
 

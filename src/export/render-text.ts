@@ -2,7 +2,7 @@
 import type { Heading, Root } from 'mdast';
 import { anchorOf, JSONL_FILE, MD_DIR, mdFileOf, relativeTo, SINGLE_MD_FILE } from './links.js';
 import { toMarkdown } from './markdown.js';
-import { depths, docOf, writeBundleFile, type RenderContext } from './render-context.js';
+import { depths, docOf, markdownOf, writeBundleFile, type RenderContext } from './render-context.js';
 import type { ExportItem } from './types.js';
 
 const escapeMd = (s: string) => s.replace(/([\\`*_[\]<>#|])/g, '\\$1');
@@ -10,9 +10,8 @@ const escapeMd = (s: string) => s.replace(/([\\`*_[\]<>#|])/g, '\\$1');
 /** One page's Markdown file, with a small header (title, source, version). Returns bytes written. */
 export function renderPageMarkdown(ctx: RenderContext, item: ExportItem): number {
   const file = mdFileOf(item);
-  const doc = docOf(ctx, item, file, false);
   const header = `# ${escapeMd(item.title)}\n\n_Space ${escapeMd(item.spaceKey)} · version ${item.version}${item.updatedAt ? ` · ${item.updatedAt}` : ''} · [source](${item.url})_\n\n`;
-  return writeBundleFile(ctx.stage, file, header + toMarkdown(doc.tree));
+  return writeBundleFile(ctx.stage, file, header + markdownOf(ctx, item, file));
 }
 
 /** markdown/index.md: the page tree as nested links. */
@@ -51,7 +50,6 @@ export function renderJsonLines(ctx: RenderContext): number {
   const lines: string[] = [];
   for (const it of ctx.items) {
     const body = ctx.body(it);
-    const doc = docOf(ctx, it, mdFileOf(it), false);
     lines.push(
       JSON.stringify({
         id: it.id,
@@ -67,7 +65,7 @@ export function renderJsonLines(ctx: RenderContext): number {
         updatedAt: it.updatedAt ?? null,
         url: it.url,
         storage: body.body,
-        markdown: toMarkdown(doc.tree),
+        markdown: markdownOf(ctx, it, mdFileOf(it)),
       }),
     );
   }

@@ -154,18 +154,27 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
     };
     const perPage = spec.formats.includes('md') && !spec.singleFile;
     let done = ok.filter((i) => i.status === 'done').length;
+    let finished: string[] = [];
+    const flush = () => {
+      store.setItemStatus(jobId, finished, 'done');
+      finished = [];
+      progress.done = done;
+      save('render');
+      deps.progress?.({ phase: 'render', done, total: ok.length });
+    };
     for (const it of ok) {
       if (it.status === 'done' && (!perPage || existsSync(join(stage, ...mdFileOf(it).split('/'))))) continue;
-      checkCancel();
       if (perPage) progress.bytes += renderPageMarkdown(ctx, it);
-      store.setItemStatus(jobId, [it.id], 'done');
       it.status = 'done';
-      progress.done = ++done;
-      if (done % 50 === 0 || done === ok.length) {
-        save('render');
-        deps.progress?.({ phase: 'render', done, total: ok.length });
+      finished.push(it.id);
+      done++;
+      // Checkpoints in groups: a crash re-renders at most one group, from the cache.
+      if (finished.length >= 100) {
+        flush();
+        checkCancel();
       }
     }
+    flush();
     checkCancel();
     save('render-bundle');
     progress.bytes += await renderWhole(ctx);
