@@ -51,20 +51,28 @@ export function imageDataUrl(file: string): string | undefined {
   return undefined;
 }
 
-/** Whether the PNG's image data inflates (a damaged PNG would fail the whole PDF in the renderer). */
-function pngIsWhole(data: Buffer): boolean {
+/**
+ * Whether the PNG is whole: 8-bit, not interlaced, and its image data inflates to exactly the size its header says
+ * (the renderer would fail the whole PDF on a damaged one).
+ */
+export function pngIsWhole(data: Buffer): boolean {
   const idat: Buffer[] = [];
+  let header: { width: number; height: number; depth: number; colour: number; interlace: number } | undefined;
   let at = 8;
   while (at + 8 <= data.length) {
     const len = data.readUInt32BE(at);
     const type = data.toString('latin1', at + 4, at + 8);
     if (at + 12 + len > data.length) return false;
-    if (type === 'IDAT') idat.push(data.subarray(at + 8, at + 8 + len));
+    const body = data.subarray(at + 8, at + 8 + len);
+    if (type === 'IHDR' && len >= 13) header = { width: body.readUInt32BE(0), height: body.readUInt32BE(4), depth: body[8]!, colour: body[9]!, interlace: body[12]! };
+    if (type === 'IDAT') idat.push(body);
     if (type === 'IEND') break;
     at += 12 + len;
   }
+  const channels = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[header?.colour ?? -1];
+  if (!header || !channels || header.depth !== 8 || header.interlace !== 0 || header.width * header.height > 50_000_000) return false;
   try {
-    return idat.length > 0 && inflateSync(Buffer.concat(idat)).length > 0;
+    return idat.length > 0 && inflateSync(Buffer.concat(idat)).length === header.height * (1 + header.width * channels);
   } catch {
     return false;
   }

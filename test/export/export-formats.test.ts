@@ -10,6 +10,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { dirname, join, posix } from 'node:path';
 import { listFiles } from '../helpers/files.js';
 import { workspaceWithEmulator } from '../helpers/workspace.js';
+import { makePng } from './png.js';
 
 const HOSTILE = ['../../etc/passwd', 'a/b\\c', 'CON', 'x'.repeat(300), 'Ünïcödé 页面', 'Tab\there\u0000NUL', 'Dup', 'dup'];
 
@@ -18,6 +19,8 @@ test('export: md, json, html and pdf of the demo space, verified; a tampered fil
   try {
     const home = ws.emu.api.pageByTitle('DEMO', 'Demo space home')!;
     for (const title of HOSTILE) ws.emu.store.createPage({ spaceId: ws.emu.api.space('DEMO').id, title, parentId: home.id, body: `<p>Body of ${title.replace(/[<&]/g, '')}</p>` });
+    const diagram = ws.emu.store.createPage({ spaceId: ws.emu.api.space('DEMO').id, title: 'Diagram', parentId: home.id, body: '<p>The picture:</p><ac:image ac:alt="Diagram"><ri:attachment ri:filename="diagram.png" /></ac:image>' });
+    ws.emu.store.putAttachment({ pageId: diagram.id, title: 'diagram.png', mediaType: 'image/png', data: makePng(40, 20) });
     const pages = [...ws.emu.store.pages.values()].filter((p) => p.status === 'current');
     const out = join(ws.dir, 'bundle');
     const r = await ws.csync(['export', '--format', 'md', '--format', 'json', '--format', 'html', '--format', 'pdf', '--out', out, '--title', 'Demo handbook']);
@@ -52,6 +55,7 @@ test('export: md, json, html and pdf of the demo space, verified; a tampered fil
     // HTML: every local link and image resolves inside the bundle; links between pages are relative .html links.
     const html = files.filter((f) => f.endsWith('.html'));
     assert.equal(html.length, pages.length + 1);
+    assert.match(readFileSync(join(out, html.find((f) => f.endsWith('/Diagram.html'))!), 'utf8'), /<img src="(\.\.\/)+attachments\/\d+\/diagram\.png" alt="Diagram">/);
     for (const f of html) {
       const text = readFileSync(join(out, f), 'utf8');
       for (const m of text.matchAll(/(?:href|src)="([^"]+)"/g)) {
@@ -79,6 +83,11 @@ test('export: md, json, html and pdf of the demo space, verified; a tampered fil
     assert.match(execFileSync('pdftotext', ['-f', String(tocPage), '-l', String(tocPage), pdf, '-']).toString(), /^Admonitions\n/);
     const dests = execFileSync('pdfinfo', ['-dests', pdf]).toString();
     for (const p of pages) assert.ok(dests.includes(`page-${p.id}`), `destination of ${p.title}`);
+    // The valid PNG is embedded (the demo's damaged 1-pixel logo is shown as its name instead).
+    const images = execFileSync('pdfimages', ['-list', pdf]).toString().trim().split('\n').slice(2);
+    assert.equal(images.length, 1, images.join('\n'));
+    assert.match(images[0]!, /^\s*\d+\s+\d+\s+image\s+40\s+20\s+rgb/);
+    assert.match(text, /\[image: Logo\]/);
     const raw = readFileSync(pdf).toString('latin1');
     assert.match(raw, /\/Outlines/);
     assert.match(raw, /\/S \/GoTo/);
