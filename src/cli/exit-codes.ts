@@ -14,6 +14,12 @@ export const EXIT = {
   NOT_IMPLEMENTED: 9,
   /** The run finished but skipped something it must not touch (a symlink, a file that is not UTF-8, one over the size limit); warnings name each. */
   INCOMPLETE: 10,
+  /** An export finished with some items failed (403, deleted mid-run, …); the manifest names each. */
+  EXPORT_PARTIAL: 11,
+  /** A bundle failed verification: a file changed, missing or unlisted, or a bad manifest. */
+  INTEGRITY: 12,
+  /** An archive refused as unsafe (absolute or `..` paths, links, duplicates, a zip bomb). */
+  UNSAFE_ARCHIVE: 13,
   INTERRUPTED: 130,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -48,6 +54,12 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'CSYNC_INCOMPLETE':
     case 'CSYNC_TOO_LARGE':
       return EXIT.INCOMPLETE;
+    case 'CSYNC_PARTIAL':
+      return EXIT.EXPORT_PARTIAL;
+    case 'CSYNC_INTEGRITY':
+      return EXIT.INTEGRITY;
+    case 'CSYNC_UNSAFE_ARCHIVE':
+      return EXIT.UNSAFE_ARCHIVE;
     case 'CSYNC_INTERRUPTED':
       return EXIT.INTERRUPTED;
     default:

@@ -27,6 +27,9 @@ export const ERROR_CODES = [
   'CSYNC_NOT_IMPLEMENTED',
   'CSYNC_INTERRUPTED',
   'CSYNC_INCOMPLETE',
+  'CSYNC_PARTIAL',
+  'CSYNC_INTEGRITY',
+  'CSYNC_UNSAFE_ARCHIVE',
   'CSYNC_INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -11,7 +11,7 @@ import { resolveCommand } from './resolve.js';
 import { diffCommand } from './diff.js';
 import { watchCommand } from './watch.js';
 import { serviceCommand } from './service.js';
-import { notBuilt } from './not-built.js';
+import { exportCommand } from './export.js';
 
 /** Every command of the product, in the order --help lists them. */
 // Modules are typed per command; yargs only needs them as untyped modules here.
@@ -27,9 +27,7 @@ export const COMMANDS: CommandModule<any, any>[] = [
   resolveCommand,
   watchCommand,
   serviceCommand,
-  notBuilt('export', 'pages by space/label/CQL into a Markdown/HTML bundle or zip with a checksum manifest', [
-    ['csync export --label runbook --out runbooks.zip', 'export pages labelled runbook'],
-  ]),
+  exportCommand,
   emulatorCommand,
   demoCommand,
 ];

@@ -1,0 +1,130 @@
+/**
+ * `csync export`: pages by space/label/CQL/subtree/date into a bundle (Markdown, JSON Lines, HTML, PDF) in a folder
+ * or a zip, run as a resumable job; `export list|status|resume|cancel|verify|extract` (export-jobs.ts).
+ */
+import { join, resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../../core/errors.js';
+import { workspacePaths } from '../../config/workspace.js';
+import { EXPORT_FORMATS, type ExportFormat, type ExportSpec } from '../../export/types.js';
+import { createContext, type Context, type GlobalArgs } from '../context.js';
+import { clientFor } from '../site.js';
+import { jobAction, type ExportJobArgs } from './export-jobs.js';
+
+export interface ExportArgs extends GlobalArgs, ExportJobArgs {
+  label?: string[];
+  cql?: string;
+  root?: string;
+  since?: string;
+  formats?: string[];
+  singleFile?: boolean;
+  attachments?: boolean;
+  cache?: boolean;
+  out?: string;
+  zip?: string;
+  title?: string;
+  dryRun?: boolean;
+  validateOnly?: boolean;
+}
+
+const ACTIONS = ['list', 'status', 'resume', 'cancel', 'verify', 'extract'] as const;
+
+function options(y: Argv): Argv {
+  return y
+    .positional('action', { type: 'string', choices: ACTIONS, describe: 'a job or bundle action (none: start an export)' })
+    .positional('target', { type: 'string', describe: 'job id (status, resume, cancel) or bundle (verify, extract)' })
+    .option('space', { type: 'string', array: true, describe: 'space key (repeatable; default: the spaces in config/csync.json)' })
+    .option('label', { type: 'string', array: true, describe: 'only pages with this label (repeatable: any of them)' })
+    .option('cql', { type: 'string', describe: 'only pages matching this CQL' })
+    .option('root', { type: 'string', describe: 'only this page id and its descendants' })
+    .option('since', { type: 'string', describe: 'only pages whose current version is this new (a date: 2026-11-01)' })
+    .option('format', { type: 'string', array: true, choices: EXPORT_FORMATS as unknown as string[], describe: 'md, json, html, pdf (repeatable; default md)' })
+    .option('single-file', { type: 'boolean', describe: 'md: one Markdown file with a table of contents (markdown/export.md)' })
+    .option('attachments', { type: 'boolean', default: true, describe: 'include attachments (--no-attachments to leave them out)' })
+    .option('cache', { type: 'boolean', default: true, describe: 'reuse bodies cached by page id + version (--no-cache to refetch)' })
+    .option('out', { type: 'string', describe: 'bundle folder (or NAME.zip for a zip)' })
+    .option('zip', { type: 'string', describe: 'bundle zip file' })
+    .option('title', { type: 'string', describe: 'title of the bundle (index pages, PDF title page)' })
+    .option('to', { type: 'string', describe: 'extract: the new folder to unpack into' })
+    .option('follow', { type: 'boolean', describe: 'status: print progress until the job ends' })
+    .option('dry-run', { type: 'boolean', describe: 'list what would be exported (counts) and write nothing' })
+    .option('validate-only', { type: 'boolean', describe: 'check credentials and that the selection resolves, then stop' })
+    .example('csync export --label runbook --format pdf --zip runbooks.zip', 'every runbook page as one PDF, zipped with a manifest')
+    .example('csync export --space DOC --format md --single-file --out ctx', 'one Markdown file with a table of contents')
+    .example('csync export verify runbooks.zip', 'check every checksum of a bundle')
+    .example('csync export resume 20261203T120000-a1b2c3', 'continue an interrupted export');
+}
+
+/** The export's spec from the flags (validated; paths absolute). */
+export function specFrom(ctx: Context, argv: ExportArgs): ExportSpec {
+  const formats = [...new Set((argv.format as unknown as string[] | undefined) ?? ['md'])] as ExportFormat[];
+  let out = argv.out;
+  let zip = argv.zip;
+  if (out && zip) throw new UsageError('give --out or --zip, not both');
+  if (out?.toLowerCase().endsWith('.zip')) [zip, out] = [out, undefined];
+  if (!out && !zip) throw new UsageError('no bundle target', { hint: 'pass --out FOLDER or --zip FILE.zip' });
+  if (argv.singleFile && !formats.includes('md')) throw new UsageError('--single-file goes with --format md');
+  let since: string | undefined;
+  if (argv.since !== undefined) {
+    const t = Date.parse(argv.since);
+    if (!Number.isFinite(t)) throw new UsageError(`--since ${argv.since} is not a date`, { hint: 'use an ISO date such as 2026-11-01 or 2026-11-01T12:00:00Z' });
+    since = new Date(t).toISOString();
+  }
+  const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
+  if (spaces.length === 0) throw new UsageError('no space to export', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json' });
+  const labels = argv.label ?? [];
+  return {
+    selection: [{ source: 'confluence', spaces, labels, cql: argv.cql, rootPageId: argv.root, since }],
+    formats,
+    singleFile: Boolean(argv.singleFile),
+    attachments: argv.attachments !== false,
+    useCache: argv.cache !== false,
+    ...(out ? { out: resolve(out) } : {}),
+    ...(zip ? { zip: resolve(zip) } : {}),
+    title: argv.title ?? (labels.length ? `Pages labelled ${labels.join(', ')}` : `Space ${spaces.join(', ')}`),
+  };
+}
+
+export async function exportContext(argv: ExportArgs, requireSite: boolean): Promise<Context> {
+  // --format here names export formats, not the workspace's file format: keep it out of the config.
+  return createContext({ ...argv, format: undefined }, { requireSite });
+}
+
+export function exportPaths(ctx: Context) {
+  const cacheRoot = join(workspacePaths(ctx.config.workspace).cache, 'export');
+  return { cacheRoot, jobsDb: join(cacheRoot, 'jobs.db') };
+}
+
+async function startExport(argv: ExportArgs): Promise<void> {
+  const ctx = await exportContext(argv, true);
+  const spec = specFrom(ctx, argv);
+  const api = clientFor(ctx.config, ctx.logger);
+  try {
+    if (argv.dryRun || argv.validateOnly) {
+      const { selectConfluence } = await import('../../export/select.js');
+      let items: Awaited<ReturnType<typeof selectConfluence>> = [];
+      for (const sel of spec.selection) items = items.concat(await selectConfluence(api, sel, ctx.config.site.url ?? ''));
+      const requests = api.stats().requests;
+      ctx.out.result(
+        () => [`${argv.dryRun ? 'would export' : 'selection resolves to'} ${items.length} page(s) in ${spec.formats.join(', ')} → ${spec.out ?? spec.zip}`, ...(argv.dryRun ? items.map((i) => `  ${i.path}  (v${i.version})`) : [])].join('\n'),
+        { ok: true, dryRun: Boolean(argv.dryRun), items: items.length, formats: spec.formats, target: spec.out ?? spec.zip, requests, pages: argv.dryRun ? items.map((i) => ({ id: i.id, title: i.title, path: i.path, version: i.version })) : undefined },
+      );
+      return;
+    }
+    const { runExport } = await import('./export-jobs.js');
+    await runExport(ctx, api, argv, (deps) => import('../../export/runner.js').then((r) => r.startJob(deps, spec)));
+  } finally {
+    await api.close();
+  }
+}
+
+export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
+  command: 'export [action] [target]',
+  describe: 'pages by space/label/CQL/subtree into a Markdown, JSON, HTML or PDF bundle (folder or zip) with a checksum manifest, as a resumable job',
+  builder: (y) => options(y) as never,
+  handler: async (argv) => {
+    if (argv.action) return jobAction(argv);
+    await startExport(argv);
+  },
+};
+

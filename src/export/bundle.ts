@@ -1,0 +1,142 @@
+/**
+ * Bundle: the manifest, SHA256SUMS, and the atomic finish. A bundle is staged in a hidden sibling of its target
+ * (same file system) and appears under its name only when complete: a folder by rename, a zip written as a stream
+ * to a `.partial` file and renamed. An interrupted export never leaves something that looks finished.
+ *
+ * SHA256SUMS (the coreutils format, `sha256sum -c` reads it) lists every file of the bundle but itself, the
+ * manifest included; manifest.json lists every other file with its size and hash, and every item with its status.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import writeFileAtomic from 'write-file-atomic';
+import yazl from 'yazl';
+import { UsageError } from '../core/errors.js';
+import { VERSION } from '../version.js';
+import type { ExportItem, ExportSpec } from './types.js';
+
+export const MANIFEST = 'manifest.json';
+export const SUMS = 'SHA256SUMS';
+
+export interface FileEntry {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface Manifest {
+  tool: 'csync';
+  toolVersion: string;
+  formatVersion: 1;
+  jobId: string;
+  site: string;
+  title: string;
+  selection: ExportSpec['selection'];
+  formats: ExportSpec['formats'];
+  createdAt: string;
+  items: Array<Pick<ExportItem, 'id' | 'kind' | 'title' | 'version' | 'spaceKey' | 'status'> & { path: string; bytes?: number; sha256?: string; error?: string }>;
+  files: FileEntry[];
+}
+
+export async function sha256File(file: string): Promise<FileEntry & { path: string }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { path: file, bytes, sha256: hash.digest('hex') };
+}
+
+/** Every regular file under dir (POSIX relative paths, sorted); links and other kinds are refused. */
+export function listBundleFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listBundleFiles(dir, rel));
+    else if (e.isFile()) out.push(rel);
+    else throw new UsageError(`bundle entry ${rel} is not a regular file`, { hint: 'a bundle holds only files and folders' });
+  }
+  return out.sort();
+}
+
+/** Writes manifest.json then SHA256SUMS into the staged bundle. */
+export async function writeManifest(stage: string, base: Omit<Manifest, 'files' | 'items'>, items: readonly ExportItem[], itemFile: (it: ExportItem) => string | undefined): Promise<Manifest> {
+  const files: FileEntry[] = [];
+  for (const rel of listBundleFiles(stage)) {
+    if (rel === MANIFEST || rel === SUMS) continue;
+    const h = await sha256File(join(stage, rel));
+    files.push({ path: rel, bytes: h.bytes, sha256: h.sha256 });
+  }
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const manifest: Manifest = {
+    ...base,
+    items: items.map((it) => {
+      const path = itemFile(it) ?? '';
+      const f = byPath.get(path);
+      return {
+        id: it.id,
+        kind: it.kind,
+        title: it.title,
+        version: it.version,
+        spaceKey: it.spaceKey,
+        status: it.status,
+        path,
+        ...(f ? { bytes: f.bytes, sha256: f.sha256 } : {}),
+        ...(it.error ? { error: it.error } : {}),
+      };
+    }),
+    files,
+  };
+  writeFileAtomic.sync(join(stage, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  const m = await sha256File(join(stage, MANIFEST));
+  const sums = [...files, { path: MANIFEST, bytes: m.bytes, sha256: m.sha256 }].sort((a, b) => (a.path < b.path ? -1 : 1));
+  writeFileAtomic.sync(join(stage, SUMS), sums.map((f) => `${f.sha256}  ${f.path}`).join('\n') + '\n');
+  return manifest;
+}
+
+/** The hidden staging folder of a job, beside its target. */
+export function stageDirFor(target: string, jobId: string): string {
+  return join(dirname(target), `.${basename(target)}.csync-${jobId}.partial`);
+}
+
+/** Refuses a target that exists and is not an earlier bundle (a folder with a manifest) or a zip file. */
+export function checkTarget(spec: ExportSpec): void {
+  if (spec.out && existsSync(spec.out)) {
+    const st = lstatSync(spec.out);
+    if (!st.isDirectory() || (readdirSync(spec.out).length > 0 && !existsSync(join(spec.out, MANIFEST)))) {
+      throw new UsageError(`--out ${spec.out} exists and is not an export bundle`, { hint: 'name a new or empty folder, or an earlier bundle to replace' });
+    }
+  }
+  if (spec.zip && existsSync(spec.zip) && !lstatSync(spec.zip).isFile()) {
+    throw new UsageError(`--zip ${spec.zip} exists and is not a file`, { hint: 'name a new .zip file' });
+  }
+}
+
+/** Moves the staged bundle to its target: a folder by rename (replacing an earlier bundle), or a streamed zip. */
+export async function finishBundle(stage: string, spec: ExportSpec, jobId: string): Promise<string> {
+  if (spec.out) {
+    const old = `${stage}.old`;
+    const replacing = existsSync(spec.out);
+    if (replacing) renameSync(spec.out, old);
+    renameSync(stage, spec.out);
+    if (replacing) rmSync(old, { recursive: true, force: true });
+    return spec.out;
+  }
+  const zipPath = spec.zip!;
+  const partial = join(dirname(zipPath), `.${basename(zipPath)}.csync-${jobId}.zip.partial`);
+  const zip = new yazl.ZipFile();
+  // Fixed times and modes: the same bundle zips to the same bytes.
+  const mtime = new Date('2000-01-01T00:00:00Z');
+  for (const rel of listBundleFiles(stage)) zip.addReadStream(createReadStream(join(stage, rel)), rel, { mtime, mode: 0o100644 });
+  zip.end();
+  await pipeline(zip.outputStream, createWriteStream(partial));
+  renameSync(partial, zipPath);
+  rmSync(stage, { recursive: true, force: true });
+  return zipPath;
+}
+
+export function manifestBase(jobId: string, site: string, spec: ExportSpec, now: Date): Omit<Manifest, 'files' | 'items'> {
+  return { tool: 'csync', toolVersion: VERSION, formatVersion: 1, jobId, site, title: spec.title, selection: spec.selection, formats: spec.formats, createdAt: now.toISOString() };
+}

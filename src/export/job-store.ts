@@ -1,0 +1,187 @@
+/**
+ * Export jobs in SQLite: `cache/export/jobs.db`, apart from the sync base (`cache/state.db`). Why apart: an export
+ * reads Confluence and writes a bundle; it never takes the workspace's sync lock, so it must not contend with the
+ * daemon's writes to the base, and its rows are disposable (deleting the file loses job history, never sync state).
+ * Own numbered migrations, PRAGMA user_version, WAL.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CsyncError } from '../core/errors.js';
+import { canTransition } from './job-state.js';
+import type { ExportItem, ExportSpec, ItemStatus, JobProgress, JobRecord, JobState } from './types.js';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     state TEXT NOT NULL,
+     spec TEXT NOT NULL,
+     site TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     started_at TEXT,
+     ended_at TEXT,
+     pid INTEGER,
+     progress TEXT NOT NULL,
+     error TEXT
+   );
+   CREATE TABLE items (
+     job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+     id TEXT NOT NULL,
+     ord INTEGER NOT NULL,
+     data TEXT NOT NULL,
+     status TEXT NOT NULL,
+     error TEXT,
+     PRIMARY KEY (job_id, id)
+   );
+   CREATE INDEX items_order ON items(job_id, ord);`,
+];
+
+interface JobRow {
+  id: string;
+  state: JobState;
+  spec: string;
+  site: string;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  pid: number | null;
+  progress: string;
+  error: string | null;
+}
+
+const EMPTY_PROGRESS: JobProgress = { step: 'pending', items: 0, done: 0, failed: 0, bytes: 0, requests: 0 };
+
+export class JobStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string, private readonly now: () => Date = () => new Date()) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // A checkpoint lost to a power cut only means re-rendering a few items (from the cache): no fsync per item.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let i = version; i < MIGRATIONS.length; i++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[i]!);
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  create(id: string, spec: ExportSpec, site: string): JobRecord {
+    const t = this.now().toISOString();
+    this.db
+      .prepare('INSERT INTO jobs (id, state, spec, site, created_at, updated_at, progress) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, 'pending', JSON.stringify(spec), site, t, t, JSON.stringify(EMPTY_PROGRESS));
+    return this.get(id)!;
+  }
+
+  get(id: string): JobRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** The job with this id, or the only one whose id starts with it; a clear error otherwise. */
+  find(idOrPrefix: string): JobRecord {
+    const exact = this.get(idOrPrefix);
+    if (exact) return exact;
+    const rows = this.db.prepare("SELECT * FROM jobs WHERE id LIKE ? ESCAPE '\\'").all(`${idOrPrefix.replace(/[%_\\]/g, '\\$&')}%`) as JobRow[];
+    if (rows.length === 1) return toRecord(rows[0]!);
+    throw new CsyncError('CSYNC_NOT_FOUND', rows.length ? `job id ${idOrPrefix} is ambiguous (${rows.length} jobs)` : `no export job ${idOrPrefix}`, {
+      hint: 'run `csync export list` to see the jobs of this workspace',
+    });
+  }
+
+  list(): JobRecord[] {
+    return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id').all() as JobRow[]).map(toRecord);
+  }
+
+  /** Moves the job to `to`; refuses a transition the state machine does not allow (another process won). */
+  transition(id: string, to: JobState, fields: { error?: string | null; pid?: number | null } = {}): JobRecord {
+    return this.db.transaction(() => {
+      const job = this.get(id);
+      if (!job) throw new CsyncError('CSYNC_NOT_FOUND', `no export job ${id}`);
+      if (!canTransition(job.state, to)) {
+        throw new CsyncError('CSYNC_USAGE', `export job ${id} is ${job.state}; it cannot become ${to}`, {
+          hint: job.state === 'done' ? 'it finished: start a new export' : job.state === 'cancelled' ? 'it was cancelled: start a new export' : undefined,
+        });
+      }
+      const t = this.now().toISOString();
+      const ended = to === 'done' || to === 'failed' || to === 'cancelled' ? t : null;
+      this.db
+        .prepare(
+          `UPDATE jobs SET state = ?, updated_at = ?, ended_at = ?, started_at = COALESCE(started_at, CASE WHEN ? = 'running' THEN ? END),
+             error = CASE WHEN ? THEN ? ELSE error END, pid = CASE WHEN ? THEN ? ELSE pid END WHERE id = ?`,
+        )
+        .run(to, t, ended, to, t, 'error' in fields ? 1 : 0, fields.error ?? null, 'pid' in fields ? 1 : 0, fields.pid ?? null, id);
+      return this.get(id)!;
+    })();
+  }
+
+  state(id: string): JobState | undefined {
+    return (this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined)?.state;
+  }
+
+  setProgress(id: string, progress: JobProgress): void {
+    this.db.prepare('UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(progress), this.now().toISOString(), id);
+  }
+
+  /** Records the selection once, in one transaction: the checkpoint every later run starts from. */
+  putItems(jobId: string, items: readonly ExportItem[]): void {
+    const insert = this.db.prepare('INSERT OR REPLACE INTO items (job_id, id, ord, data, status, error) VALUES (?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const it of items) insert.run(jobId, it.id, it.order, JSON.stringify({ ...it, status: undefined, error: undefined }), it.status, it.error ?? null);
+    })();
+  }
+
+  items(jobId: string): ExportItem[] {
+    const rows = this.db.prepare('SELECT data, status, error FROM items WHERE job_id = ? ORDER BY ord').all(jobId) as Array<{ data: string; status: ItemStatus; error: string | null }>;
+    return rows.map((r) => ({ ...(JSON.parse(r.data) as ExportItem), status: r.status, ...(r.error ? { error: r.error } : {}) }));
+  }
+
+  hasItems(jobId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM items WHERE job_id = ? LIMIT 1').get(jobId) !== undefined;
+  }
+
+  /** Per-item checkpoint. */
+  setItemStatus(jobId: string, ids: readonly string[], status: ItemStatus, error?: string): void {
+    const update = this.db.prepare('UPDATE items SET status = ?, error = ? WHERE job_id = ? AND id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) update.run(status, error ?? null, jobId, id);
+    })();
+  }
+
+  /** Deletes finished jobs older than `days`; returns their ids. */
+  prune(days: number): string[] {
+    const cutoff = new Date(this.now().getTime() - days * 86_400_000).toISOString();
+    const rows = this.db.prepare("SELECT id FROM jobs WHERE state IN ('done', 'failed', 'cancelled') AND updated_at < ?").all(cutoff) as Array<{ id: string }>;
+    const del = this.db.prepare('DELETE FROM jobs WHERE id = ?');
+    this.db.transaction(() => rows.forEach((r) => del.run(r.id)))();
+    return rows.map((r) => r.id);
+  }
+}
+
+function toRecord(r: JobRow): JobRecord {
+  return {
+    id: r.id,
+    state: r.state,
+    spec: JSON.parse(r.spec) as ExportSpec,
+    site: r.site,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    ...(r.started_at ? { startedAt: r.started_at } : {}),
+    ...(r.ended_at ? { endedAt: r.ended_at } : {}),
+    ...(r.pid !== null ? { pid: r.pid } : {}),
+    progress: JSON.parse(r.progress) as JobProgress,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}

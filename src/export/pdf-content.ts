@@ -1,0 +1,110 @@
+/** mdast → pdfmake content: headings, lists, tables, code blocks, alerts/panels, images, links (pure but for images). */
+import type { Nodes, PhrasingContent, Root, RootContent } from 'mdast';
+import type { Content } from 'pdfmake';
+import { alertOf } from './alerts.js';
+
+export interface PdfLinks {
+  /** The destination id of an exported page this URL points to, if any. */
+  destination(url: string): string | undefined;
+  /** A data: URL for an image this URL points to inside the bundle (PNG/JPEG only), if any. */
+  image(url: string): string | undefined;
+}
+
+type Inline = Content & Record<string, unknown>;
+
+const ALERT_FILL: Record<string, string> = { note: '#deebff', tip: '#e3fcef', important: '#eae6ff', warning: '#fffae6', caution: '#ffebe6' };
+
+export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1): Content[] {
+  const inline = (nodes: readonly PhrasingContent[], style: Record<string, unknown> = {}): Inline[] =>
+    nodes.flatMap((n): Inline[] => {
+      switch (n.type) {
+        case 'text':
+          return [{ text: n.value, ...style } as Inline];
+        case 'strong':
+          return inline(n.children, { ...style, bold: true });
+        case 'emphasis':
+          return inline(n.children, { ...style, italics: true });
+        case 'delete':
+          return inline(n.children, { ...style, decoration: 'lineThrough' });
+        case 'inlineCode':
+          return [{ text: n.value, ...style, background: '#f4f5f7', color: '#403294' } as Inline];
+        case 'break':
+          return [{ text: '\n' } as Inline];
+        case 'link': {
+          const dest = links.destination(n.url);
+          if (dest) return inline(n.children, { ...style, linkToDestination: dest, color: '#0052cc' });
+          if (/^(https?|mailto):/i.test(n.url)) return inline(n.children, { ...style, link: n.url, color: '#0052cc', decoration: 'underline' });
+          return inline(n.children, style);
+        }
+        case 'image':
+          return [{ text: `[image: ${n.alt || n.url}]`, ...style, italics: true, color: '#6b778c' } as Inline];
+        case 'html':
+          return [{ text: n.value, ...style } as Inline];
+        default:
+          return 'children' in n ? inline((n as { children: PhrasingContent[] }).children, style) : 'value' in n ? [{ text: String((n as { value: unknown }).value), ...style } as Inline] : [];
+      }
+    });
+
+  const block = (n: RootContent | Nodes): Content[] => {
+    switch (n.type) {
+      case 'paragraph': {
+        // An image alone in its paragraph is drawn; inline images stay as their alt text.
+        if (n.children.length === 1 && n.children[0]!.type === 'image') {
+          const img = n.children[0];
+          const data = links.image(img.url);
+          if (data) return [{ image: data, fit: [460, 360], margin: [0, 4, 0, 8] }];
+        }
+        return [{ text: inline(n.children), margin: [0, 0, 0, 6] }];
+      }
+      case 'heading':
+        return [{ text: inline(n.children), style: `h${Math.min(4, n.depth + headingShift)}` }];
+      case 'thematicBreak':
+        return [{ canvas: [{ type: 'line', x1: 0, y1: 0, x2: 515, y2: 0, lineWidth: 0.5, lineColor: '#c1c7d0' }], margin: [0, 6, 0, 6] }];
+      case 'code':
+        return [
+          {
+            table: { widths: ['*'], body: [[{ text: n.value, fontSize: 8.5, preserveLeadingSpaces: true, color: '#172b4d' }]] },
+            layout: { fillColor: () => '#f4f5f7', hLineWidth: () => 0, vLineWidth: () => 0, paddingLeft: () => 6, paddingRight: () => 6, paddingTop: () => 4, paddingBottom: () => 4 },
+            margin: [0, 2, 0, 8],
+          },
+        ];
+      case 'blockquote': {
+        const alert = alertOf(n);
+        const body = (alert ? alert.children : n.children).flatMap(block);
+        const title = alert ? [{ text: alert.title || alert.kind.toUpperCase(), bold: true, margin: [0, 0, 0, 2] } as Content] : [];
+        const fill = alert ? ALERT_FILL[alert.kind]! : '#f4f5f7';
+        return [
+          {
+            table: { widths: ['*'], body: [[{ stack: [...title, ...body] }]] },
+            layout: { fillColor: () => fill, hLineWidth: () => 0, vLineWidth: (i: number) => (i === 0 ? 3 : 0), vLineColor: () => '#6b778c', paddingLeft: () => 8, paddingTop: () => 4, paddingBottom: () => 2 },
+            margin: [0, 2, 0, 8],
+          },
+        ];
+      }
+      case 'list': {
+        const items = n.children.map((li) => {
+          const inner = li.children.flatMap(block);
+          const box = li.checked == null ? [] : [{ text: li.checked ? '☑ ' : '☐ ' }];
+          return { stack: box.length ? [{ text: [...box, ...((inner[0] as { text?: Inline[] })?.text ?? [])] }, ...inner.slice(1)] : inner } as Content;
+        });
+        return [n.ordered ? { ol: items, start: n.start ?? 1, margin: [0, 0, 0, 6] } : { ul: items, margin: [0, 0, 0, 6] }] as Content[];
+      }
+      case 'table': {
+        const cols = Math.max(1, ...n.children.map((r) => r.children.length));
+        const body = n.children.map((row, r) =>
+          Array.from({ length: cols }, (_, c) => {
+            const cell = row.children[c];
+            return { text: cell ? inline(cell.children) : '', bold: r === 0, fillColor: r === 0 ? '#f4f5f7' : undefined, alignment: n.align?.[c] ?? 'left' };
+          }),
+        );
+        return [{ table: { headerRows: 1, widths: Array(cols).fill('*'), body }, layout: 'lightHorizontalLines', margin: [0, 2, 0, 8] } as Content];
+      }
+      case 'html':
+        return [{ text: n.value, margin: [0, 0, 0, 6] }];
+      default:
+        if ('children' in n) return (n.children as RootContent[]).flatMap(block);
+        return [];
+    }
+  };
+  return tree.children.flatMap(block);
+}

@@ -1,0 +1,73 @@
+/** The Markdown and JSON Lines renderers. */
+import type { Heading, Root } from 'mdast';
+import { anchorOf, JSONL_FILE, MD_DIR, mdFileOf, relativeTo, SINGLE_MD_FILE } from './links.js';
+import { toMarkdown } from './markdown.js';
+import { depths, docOf, markdownOf, writeBundleFile, type RenderContext } from './render-context.js';
+import type { ExportItem } from './types.js';
+
+const escapeMd = (s: string) => s.replace(/([\\`*_[\]<>#|])/g, '\\$1');
+
+/** One page's Markdown file, with a small header (title, source, version). Returns bytes written. */
+export function renderPageMarkdown(ctx: RenderContext, item: ExportItem): number {
+  const file = mdFileOf(item);
+  const header = `# ${escapeMd(item.title)}\n\n_Space ${escapeMd(item.spaceKey)} · version ${item.version}${item.updatedAt ? ` · ${item.updatedAt}` : ''} · [source](${item.url})_\n\n`;
+  return writeBundleFile(ctx.stage, file, header + markdownOf(ctx, item, file));
+}
+
+/** markdown/index.md: the page tree as nested links. */
+export function renderMarkdownIndex(ctx: RenderContext): number {
+  const d = depths(ctx.items);
+  const index = `${MD_DIR}/index.md`;
+  const lines = [`# ${escapeMd(ctx.spec.title)}`, '', `${ctx.items.length} pages.`, ''];
+  for (const it of ctx.items) lines.push(`${'  '.repeat(d.get(it.id) ?? 0)}- [${escapeMd(it.title)}](${encodeURI(relativeTo(index, mdFileOf(it))).replace(/\(/g, "%28").replace(/\)/g, "%29")})`);
+  return writeBundleFile(ctx.stage, index, lines.join('\n') + '\n');
+}
+
+/** markdown/export.md: every page in one file, a table of contents first; headings shift under each page's title. */
+export function renderSingleMarkdown(ctx: RenderContext): number {
+  const d = depths(ctx.items);
+  const parts = [`# ${escapeMd(ctx.spec.title)}`, '', '## Contents', ''];
+  for (const it of ctx.items) parts.push(`${'  '.repeat(d.get(it.id) ?? 0)}- [${escapeMd(it.title)}](#${anchorOf(it)})`);
+  parts.push('');
+  for (const it of ctx.items) {
+    const doc = docOf(ctx, it, SINGLE_MD_FILE, true);
+    shiftHeadings(doc.tree, 2);
+    parts.push(`<a id="${anchorOf(it)}"></a>`, '', `## ${escapeMd(it.title)}`, '', `_Space ${escapeMd(it.spaceKey)} · version ${it.version} · [source](${it.url})_`, '', toMarkdown(doc.tree));
+  }
+  return writeBundleFile(ctx.stage, SINGLE_MD_FILE, parts.join('\n'));
+}
+
+export function shiftHeadings(tree: Root, by: number): void {
+  const walk = (n: { type: string; children?: unknown[] }) => {
+    if (n.type === 'heading') (n as Heading).depth = Math.min(6, (n as Heading).depth + by) as Heading['depth'];
+    for (const c of (n.children ?? []) as Array<{ type: string; children?: unknown[] }>) walk(c);
+  };
+  walk(tree);
+}
+
+/** pages.jsonl: one JSON object per page, in tree order. */
+export function renderJsonLines(ctx: RenderContext): number {
+  const lines: string[] = [];
+  for (const it of ctx.items) {
+    const body = ctx.body(it);
+    lines.push(
+      JSON.stringify({
+        id: it.id,
+        kind: it.kind,
+        title: it.title,
+        space: it.spaceKey,
+        parentId: it.parentId,
+        path: mdFileOf(it),
+        labels: it.labels,
+        version: it.version,
+        author: it.authorId ?? null,
+        createdAt: it.createdAt ?? null,
+        updatedAt: it.updatedAt ?? null,
+        url: it.url,
+        storage: body.body,
+        markdown: markdownOf(ctx, it, mdFileOf(it)),
+      }),
+    );
+  }
+  return writeBundleFile(ctx.stage, JSONL_FILE, lines.join('\n') + (lines.length ? '\n' : ''));
+}

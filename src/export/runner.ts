@@ -1,0 +1,213 @@
+/**
+ * The job runner: select → fetch → attachments → render → bundle → verify, checkpointed per item in the job store.
+ * The CLI (and later the daemon's schedule and job API) call startJob/runJob; a resumed job starts from its
+ * checkpoints: the selection is not listed again, cached bodies are not fetched again, finished files stay.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CsyncError } from '../core/errors.js';
+import type { ConfluenceClient } from '../remote/index.js';
+import { listAttachments, placeAttachments } from './attachments.js';
+import { ExportCache, type CachedBody } from './cache.js';
+import { checkTarget, finishBundle, manifestBase, stageDirFor, writeManifest } from './bundle.js';
+import type { JobStore } from './job-store.js';
+import { BundleLinks, mdFileOf } from './links.js';
+import { renderWhole } from './render-all.js';
+import type { RenderContext } from './render-context.js';
+import { renderPageMarkdown } from './render-text.js';
+import { selectConfluence } from './select.js';
+import type { ExportItem, ExportSpec, JobProgress, JobRecord } from './types.js';
+import { verifyBundle, type VerifyReport } from './verify.js';
+
+/** Bulk size: the API's maximum page size. */
+const BULK = 250;
+
+export interface RunnerDeps {
+  api: ConfluenceClient;
+  store: JobStore;
+  cache: ExportCache;
+  /** The workspace's cache/export folder (job checkpoints live in jobs/<id>/). */
+  cacheRoot: string;
+  siteUrl: string;
+  progress?: ((e: { phase: string; done: number; total?: number }) => void) | undefined;
+  warn?: ((message: string) => void) | undefined;
+}
+
+export interface JobResult {
+  job: JobRecord;
+  target: string;
+  items: number;
+  failed: ExportItem[];
+  requests: number;
+  verify: VerifyReport;
+}
+
+export function newJobId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The site as recorded in jobs and manifests: no user info, no query. */
+export function publicSite(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return '';
+  }
+}
+
+export async function startJob(deps: RunnerDeps, spec: ExportSpec): Promise<JobResult> {
+  checkTarget(spec);
+  const job = deps.store.create(newJobId(), spec, publicSite(deps.siteUrl));
+  return runJob(deps, job.id);
+}
+
+class Cancelled extends CsyncError {
+  constructor(id: string) {
+    super('CSYNC_INTERRUPTED', `export job ${id} was cancelled`, { hint: 'its partial bundle was removed; start a new export' });
+  }
+}
+
+export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult> {
+  const { store, api, cache } = deps;
+  let job = store.transition(jobId, 'running', { pid: process.pid, error: null });
+  const spec = job.spec;
+  const target = (spec.out ?? spec.zip)!;
+  const stage = stageDirFor(target, jobId);
+  const jobDir = join(deps.cacheRoot, 'jobs', jobId);
+  const startRequests = api.stats().requests;
+  const progress: JobProgress = { ...job.progress };
+  const save = (step: string) => {
+    progress.step = step;
+    progress.requests = job.progress.requests + api.stats().requests - startRequests;
+    store.setProgress(jobId, progress);
+  };
+  const checkCancel = () => {
+    if (store.state(jobId) === 'cancelled') throw new Cancelled(jobId);
+  };
+  try {
+    mkdirSync(stage, { recursive: true });
+    // 1. select (once per job: the checkpoint every later run starts from)
+    if (!store.hasItems(jobId)) {
+      save('select');
+      deps.progress?.({ phase: 'select', done: 0 });
+      let items: ExportItem[] = [];
+      for (const sel of spec.selection) items = items.concat(await selectConfluence(api, sel, deps.siteUrl, items.length));
+      store.putItems(jobId, items);
+    }
+    let items = store.items(jobId);
+    progress.items = items.length;
+    checkCancel();
+
+    // 2. fetch bodies not in the cache, 250 per request
+    const bodies = new Map<string, CachedBody>();
+    const want = items.filter((i) => i.status !== 'failed');
+    const missing: ExportItem[] = [];
+    for (const it of want) {
+      const hit = spec.useCache || it.status !== 'pending' ? cache.getBody(it.id, it.version) : undefined;
+      if (hit) bodies.set(it.id, hit);
+      else missing.push(it);
+    }
+    store.setItemStatus(jobId, want.filter((i) => i.status === 'pending' && bodies.has(i.id)).map((i) => i.id), 'fetched');
+    for (let i = 0; i < missing.length; i += BULK) {
+      checkCancel();
+      const group = missing.slice(i, i + BULK);
+      const got = new Set<string>();
+      for await (const p of api.getPagesByIds(group.map((g) => g.id), { bodies: true })) {
+        const it = group.find((g) => g.id === p.id);
+        if (!it || p.body === undefined) continue;
+        // A page edited since the selection is exported as it is now; the cache keeps both versions.
+        const entry = { id: p.id, version: p.version.number, title: p.title, body: p.body };
+        cache.putBody(entry);
+        if (entry.version !== it.version) store.putItems(jobId, [{ ...it, version: entry.version, status: 'fetched' }]);
+        bodies.set(p.id, entry);
+        got.add(p.id);
+      }
+      store.setItemStatus(jobId, [...got], 'fetched');
+      const gone = group.filter((g) => !got.has(g.id)).map((g) => g.id);
+      if (gone.length) store.setItemStatus(jobId, gone, 'failed', 'CSYNC_NOT_FOUND: the page was deleted or became unreadable during the export');
+      progress.done = bodies.size;
+      save('fetch');
+      deps.progress?.({ phase: 'fetch', done: bodies.size, total: want.length });
+    }
+    items = store.items(jobId);
+    const ok = items.filter((i) => i.status !== 'failed');
+
+    // 3. attachments
+    let attachments = new Map<string, Map<string, string>>();
+    if (spec.attachments && ok.length) {
+      checkCancel();
+      save('attachments');
+      const list = await listAttachments(api, ok, join(jobDir, 'attachments.json'));
+      attachments = await placeAttachments(api, cache, list, stage, (a, err) => deps.warn?.(`attachment ${a.title} of page ${a.pageId} skipped: ${(err as Error).message}`));
+    }
+
+    // 4. render: one file per page (checkpointed), then the whole-bundle outputs from the cache
+    const ctx: RenderContext = {
+      stage,
+      spec,
+      items: ok,
+      links: new BundleLinks(ok),
+      body: (it) => bodies.get(it.id) ?? cache.getBody(it.id, it.version)!,
+      attachments: (pageId) => attachments.get(pageId) ?? new Map(),
+    };
+    const perPage = spec.formats.includes('md') && !spec.singleFile;
+    let done = ok.filter((i) => i.status === 'done').length;
+    let finished: string[] = [];
+    const flush = () => {
+      store.setItemStatus(jobId, finished, 'done');
+      finished = [];
+      progress.done = done;
+      save('render');
+      deps.progress?.({ phase: 'render', done, total: ok.length });
+    };
+    for (const it of ok) {
+      if (it.status === 'done' && (!perPage || existsSync(join(stage, ...mdFileOf(it).split('/'))))) continue;
+      if (perPage) progress.bytes += renderPageMarkdown(ctx, it);
+      it.status = 'done';
+      finished.push(it.id);
+      done++;
+      // Checkpoints in groups: a crash re-renders at most one group, from the cache.
+      if (finished.length >= 100) {
+        flush();
+        checkCancel();
+      }
+    }
+    flush();
+    checkCancel();
+    save('render-bundle');
+    progress.bytes += await renderWhole(ctx);
+
+    // 5. bundle
+    save('bundle');
+    items = store.items(jobId);
+    await writeManifest(stage, manifestBase(jobId, publicSite(deps.siteUrl), spec, new Date()), items, (it) => (perPage ? mdFileOf(it) : undefined));
+    checkCancel();
+    await finishBundle(stage, spec, jobId);
+
+    // 6. verify what was written
+    save('verify');
+    const verify = await verifyBundle(target);
+    if (!verify.ok) throw new CsyncError('CSYNC_INTEGRITY', `the bundle just written does not verify: ${verify.problems[0]}`);
+    const failed = items.filter((i) => i.status === 'failed');
+    progress.failed = failed.length;
+    save('done');
+    job = store.transition(jobId, 'done', { pid: null, error: failed.length ? `${failed.length} item(s) failed` : null });
+    rmSync(jobDir, { recursive: true, force: true });
+    return { job, target, items: items.length, failed, requests: progress.requests, verify };
+  } catch (err) {
+    save(progress.step);
+    if (err instanceof Cancelled) {
+      rmSync(stage, { recursive: true, force: true });
+      rmSync(jobDir, { recursive: true, force: true });
+    } else if (store.state(jobId) === 'running') {
+      store.transition(jobId, 'failed', { pid: null, error: err instanceof CsyncError ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err) });
+    }
+    throw err;
+  }
+}
+
+export function cacheFor(cacheRoot: string): ExportCache {
+  return new ExportCache(cacheRoot);
+}

@@ -1,0 +1,108 @@
+/**
+ * Select: resolves a selection into the items to export, from listings only (no bodies): each space's pages
+ * (250 per request), its labels (one CQL listing), the CQL filter and the subtree. Paths come from the page tree of
+ * the selected pages (core/file-names: safe, unique among siblings).
+ */
+import { assignPaths, safeName } from '../core/file-names.js';
+import { UsageError } from '../core/errors.js';
+import type { RemotePage } from '../core/remote-types.js';
+import type { ConfluenceClient } from '../remote/index.js';
+import type { ConfluenceSelection, ExportItem } from './types.js';
+
+interface Listed {
+  page: RemotePage;
+  labels: string[];
+}
+
+export async function selectConfluence(api: ConfluenceClient, sel: ConfluenceSelection, siteUrl: string, firstOrder = 0): Promise<ExportItem[]> {
+  if (sel.spaces.length === 0) {
+    throw new UsageError('no space to export', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json' });
+  }
+  const since = sel.since ? Date.parse(sel.since) : undefined;
+  const items: ExportItem[] = [];
+  let order = firstOrder;
+  for (const key of sel.spaces) {
+    const space = await api.getSpaceByKey(key);
+    const all = new Map<string, Listed>();
+    for await (const p of api.listPages(space.id, { bodies: false })) {
+      if (p.status === 'current') all.set(p.id, { page: p, labels: [] });
+    }
+    for (const [id, labels] of await api.listSpaceLabels(space.id)) {
+      const entry = all.get(id);
+      if (entry) entry.labels = labels;
+    }
+    let cqlIds: Set<string> | undefined;
+    if (sel.cql) {
+      cqlIds = new Set();
+      for await (const r of api.searchCql(`(${sel.cql}) AND space = "${key}" AND type = page`)) cqlIds.add(r.id);
+    }
+    if (sel.rootPageId && !all.has(sel.rootPageId)) {
+      throw new UsageError(`page ${sel.rootPageId} (--root) is not a current page of space ${key}`, { hint: 'check the page id (the number in the page URL) and the space' });
+    }
+    const chosen = [...all.values()].filter((e) => {
+      if (sel.rootPageId && !underRoot(all, e.page, sel.rootPageId)) return false;
+      if (sel.labels.length && !e.labels.some((l) => sel.labels.includes(l))) return false;
+      if (cqlIds && !cqlIds.has(e.page.id)) return false;
+      if (since !== undefined) {
+        const at = Date.parse(e.page.version.createdAt ?? '');
+        if (!(at >= since)) return false;
+      }
+      return true;
+    });
+    const paths = assignPaths(chosen.map((e) => ({ id: e.page.id, title: e.page.title, parentId: e.page.parentId })));
+    for (const e of treeOrder(chosen)) {
+      const p = e.page;
+      items.push({
+        id: p.id,
+        kind: 'page',
+        title: p.title,
+        version: p.version.number,
+        spaceKey: key,
+        parentId: p.parentId,
+        path: `${safeName(key)}/${paths.get(p.id)!}`,
+        labels: e.labels,
+        authorId: p.version.authorId ?? p.authorId,
+        createdAt: p.createdAt,
+        updatedAt: p.version.createdAt,
+        url: `${siteUrl.replace(/\/+$/, '')}/pages/viewpage.action?pageId=${encodeURIComponent(p.id)}`,
+        order: order++,
+        status: 'pending',
+      });
+    }
+  }
+  return items;
+}
+
+function underRoot(all: Map<string, Listed>, page: RemotePage, rootId: string): boolean {
+  let p: RemotePage | undefined = page;
+  for (let hops = 0; p && hops < 200; hops++) {
+    if (p.id === rootId) return true;
+    p = p.parentId ? all.get(p.parentId)?.page : undefined;
+  }
+  return false;
+}
+
+/** Depth first, siblings by position then id: the order of the page tree. */
+function treeOrder(entries: Listed[]): Listed[] {
+  const ids = new Set(entries.map((e) => e.page.id));
+  const kids = new Map<string | null, Listed[]>();
+  for (const e of entries) {
+    const parent = e.page.parentId && ids.has(e.page.parentId) ? e.page.parentId : null;
+    let list = kids.get(parent);
+    if (!list) kids.set(parent, (list = []));
+    list.push(e);
+  }
+  const cmp = (a: Listed, b: Listed) => (a.page.position ?? 0) - (b.page.position ?? 0) || Number(a.page.id) - Number(b.page.id) || a.page.id.localeCompare(b.page.id);
+  const out: Listed[] = [];
+  const seen = new Set<string>();
+  const walk = (parent: string | null) => {
+    for (const e of (kids.get(parent) ?? []).sort(cmp)) {
+      if (seen.has(e.page.id)) continue;
+      seen.add(e.page.id);
+      out.push(e);
+      walk(e.page.id);
+    }
+  };
+  walk(null);
+  return out;
+}

@@ -1,0 +1,84 @@
+/**
+ * The export's domain: what to select, which formats, where the bundle goes, and the job record. An export is a
+ * pipeline select → fetch (cached by id + version) → render → bundle → verify, run as a job (job-store.ts).
+ */
+
+/** Output formats (`--format`, repeatable). */
+export const EXPORT_FORMATS = ['md', 'json', 'html', 'pdf'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/**
+ * What to export. One entry per source: Confluence today; the Jira issue adds `{ source: 'jira', jql, labels }`
+ * beside it and every later stage works on items of any `kind`.
+ */
+export interface ConfluenceSelection {
+  source: 'confluence';
+  spaces: string[];
+  labels: string[];
+  cql?: string | undefined;
+  rootPageId?: string | undefined;
+  /** ISO date: only pages whose current version is at least this new. */
+  since?: string | undefined;
+}
+export type Selection = ConfluenceSelection;
+
+export interface ExportSpec {
+  selection: Selection[];
+  formats: ExportFormat[];
+  singleFile: boolean;
+  attachments: boolean;
+  useCache: boolean;
+  /** Exactly one of out (folder) and zip (file). Absolute paths. */
+  out?: string | undefined;
+  zip?: string | undefined;
+  /** Title for the bundle (index pages, the PDF's title page). */
+  title: string;
+}
+
+export type JobState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+export type ItemStatus = 'pending' | 'fetched' | 'done' | 'failed';
+
+/** One exported thing: a Confluence page today, a Jira issue later. */
+export interface ExportItem {
+  id: string;
+  kind: 'page';
+  title: string;
+  version: number;
+  spaceKey: string;
+  parentId: string | null;
+  /** Bundle path without extension, POSIX, under the format's folder (e.g. "DEMO/Getting started/Installation"). */
+  path: string;
+  labels: string[];
+  authorId?: string | undefined;
+  createdAt?: string | undefined;
+  updatedAt?: string | undefined;
+  url: string;
+  /** Listing order (the page tree, depth first). */
+  order: number;
+  status: ItemStatus;
+  error?: string | undefined;
+}
+
+export interface JobProgress {
+  step: string;
+  items: number;
+  done: number;
+  failed: number;
+  bytes: number;
+  /** Remote requests this job has sent (all runs). */
+  requests: number;
+}
+
+export interface JobRecord {
+  id: string;
+  state: JobState;
+  spec: ExportSpec;
+  site: string;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string | undefined;
+  endedAt?: string | undefined;
+  pid?: number | undefined;
+  progress: JobProgress;
+  error?: string | undefined;
+}
