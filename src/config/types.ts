@@ -34,6 +34,7 @@ export interface Config {
     readonly minorEdit: boolean;
     readonly versionMessage: string;
     readonly conflictCopies: number;
+    readonly maxPageBytes: number;
   };
   readonly watch: { readonly debounceMs: number; readonly pollSeconds: number; readonly listen: string };
   readonly log: { readonly level: string; readonly maxFileBytes: number; readonly maxFiles: number };
