@@ -276,7 +276,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   if (!options.dryRun) await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
   const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun, { maxPageBytes: options.maxPageBytes });
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
-  leaveSkipped(plan, obs, summary);
+  leaveSkipped(plan, obs, summary, options.paths);
   if (plan.gate) {
     throw new CsyncError('CSYNC_SAFETY_GATE', `push of ${spaceKey} stopped: ${plan.gate}; nothing was changed`, {
       hint: 'if the deletions are intended, run again with --force (or --no-delete to push the rest)',
@@ -294,7 +294,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const attIO = attachmentIO(options, state, spaceKey, format.extension, summary, log);
   const planned = await planAttachments({ ...attIO, refreshMtimes: !options.dryRun }, placementsAfter(obs.base, plan.actions), new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []))));
   if (planned.plan.gate) throw attachmentGateError(spaceKey, planned.plan.gate);
-  if (options.dryRun) for (const err of planned.skipped) reportSkip(summary, err);
+  if (options.dryRun) for (const err of planned.skipped) if (inPaths(err.path, options.paths)) reportSkip(summary, err);
   summary.pages.unchanged += plan.unchanged;
   for (const a of plan.actions) summary.plan.push(planLine(a));
   if (options.dryRun) {
@@ -356,7 +356,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   // took theirs along. When no page changed and nothing moved, the plan made before is still the state's.
   const attachments = plan.actions.length || relocated ? await planAttachments(attIO, state.pageMetasOfSpace(spaceKey)) : planned;
   if (attachments.plan.gate) throw attachmentGateError(spaceKey, attachments.plan.gate, true);
-  for (const err of attachments.skipped) reportSkip(summary, err);
+  for (const err of attachments.skipped) if (inPaths(err.path, options.paths)) reportSkip(summary, err);
   summary.plan.push(...attachmentPlanLines(attachments.plan));
   await executeAttachmentPlan(attIO, attachments.plan, attachments.base);
 }
@@ -450,8 +450,8 @@ function forget(ctx: Ctx, id: string): void {
  * Files left alone (links, not text, too large) are reported, their pages' actions dropped. While an untracked file
  * is skipped, no missing file is taken for a delete: the skipped file may be that page, moved (its id unread).
  */
-function leaveSkipped(plan: PushPlan, obs: { base: readonly BasePageMeta[]; skips: Skips; skippedUntracked: readonly SkippedFile[] }, summary: PushSummary): void {
-  for (const err of [...obs.skips.values(), ...obs.skippedUntracked]) reportSkip(summary, err);
+function leaveSkipped(plan: PushPlan, obs: { skips: Skips; skippedUntracked: readonly SkippedFile[] }, summary: PushSummary, paths: readonly string[] | undefined): void {
+  for (const err of [...obs.skips.values(), ...obs.skippedUntracked]) if (inPaths(err.path, paths)) reportSkip(summary, err);
   if (!obs.skips.size && !obs.skippedUntracked.length) return;
   plan.actions = plan.actions.filter((a) => {
     if ('id' in a && a.id && obs.skips.has(a.id)) return false;
