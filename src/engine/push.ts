@@ -509,7 +509,17 @@ function parentFor(ctx: Ctx, path: string): string | null | undefined {
  * Records a pushed page. `rewrite`: the file gets `text` (a merge), only if it still holds what the push read
  * (`expect`); a save made since stays, and the record (size -1) makes the next push send it.
  */
-async function saveSynced(ctx: Ctx, b: BasePage, path: string, text: string, remote: { version: number; title: string; parentId: string | null }, labels: string[], rewrite: boolean, expect?: Expect): Promise<void> {
+async function saveSynced(
+  ctx: Ctx,
+  b: BasePage,
+  path: string,
+  text: string,
+  remote: { version: number; title: string; parentId: string | null },
+  labels: string[],
+  rewrite: boolean,
+  expect?: Expect,
+  seen?: { size: number; mtimeMs: number },
+): Promise<void> {
   const abs = inside(ctx.options.workspace, path);
   let size: number;
   let mtimeMs: number;
@@ -524,7 +534,8 @@ async function saveSynced(ctx: Ctx, b: BasePage, path: string, text: string, rem
       mtimeMs = 0;
     }
   } else {
-    const s = await statOrUndefined(abs);
+    // The stat taken before the file was read: a save made since (while the page was sent) must not look unchanged.
+    const s = seen ?? (await statOrUndefined(abs));
     size = s?.size ?? -1;
     mtimeMs = s?.mtimeMs ?? 0;
   }
@@ -552,7 +563,7 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
     summary.conflicts.push({ path: b.path, copyPath: ctx.state.conflicts().find((c) => c.pageId === b.id)?.copyPath ?? null, kind: 'unresolved' });
     return;
   }
-  await checkSize(ctx, path);
+  const seen = await checkSize(ctx, path);
   const text = await readTextSafe(ctx.options.workspace, path);
   const local = parseFile(text);
   if (!local.ok) {
@@ -597,20 +608,21 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
         return;
       }
       if (code !== 'CSYNC_VERSION_CONFLICT' && code !== 'CSYNC_NOT_FOUND') throw err;
-      await resolveConflict(ctx, b, path, text, newParent ?? null);
+      await resolveConflict(ctx, b, path, text, newParent ?? null, seen);
       return;
     }
   }
   if (JSON.stringify(labels) !== JSON.stringify(baseLabels)) await syncLabels(ctx, b.id, baseLabels, labels);
   if (contentSame && JSON.stringify(labels) === JSON.stringify(baseLabels)) summary.pages.unchanged++;
-  await saveSynced(ctx, b, path, text, { version, title: remoteTitle, parentId: newParent ?? null }, labels, false);
+  await saveSynced(ctx, b, path, text, { version, title: remoteTitle, parentId: newParent ?? null }, labels, false, undefined, seen);
 }
 
-/** A page file over sync.maxPageBytes is refused before it is read or converted. */
-async function checkSize(ctx: Ctx, path: string): Promise<void> {
+/** A page file over sync.maxPageBytes is refused before it is read or converted. Returns its stat (before the read). */
+async function checkSize(ctx: Ctx, path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
   const max = ctx.options.maxPageBytes;
-  const size = (await lstatIn(ctx.options.workspace, path))?.size ?? 0;
-  if (max !== undefined && size > max) throw tooLarge(path, size, max);
+  const s = await lstatIn(ctx.options.workspace, path);
+  if (max !== undefined && s && s.size > max) throw tooLarge(path, s.size, max);
+  return s?.isFile() ? { size: s.size, mtimeMs: s.mtimeMs } : undefined;
 }
 
 /** Whether page `id` is `ancestor` or below it, by the parents in the state. */
@@ -628,7 +640,7 @@ function remoteLocalText(ctx: Ctx, page: RemotePage, path: string): string {
 }
 
 /** 409: someone else changed the page since our base. Merge three-way; overlapping edits become a conflict copy. */
-async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: string, parentId: string | null): Promise<void> {
+async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: string, parentId: string | null, seen?: { size: number; mtimeMs: number }): Promise<void> {
   const { api } = ctx.options;
   const { summary } = ctx;
   const remote = await api.getPage(b.id, { body: true, labels: true });
@@ -645,7 +657,7 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
   const remoteLabels = sortedLabels(remote.labels);
   const decision = decideConflict(b.base, localText, remoteText, merge3);
   if (decision.kind === 'same') {
-    await saveSynced(ctx, b, path, localText, { version: remote.version.number, title: remote.title, parentId: remote.parentId }, remoteLabels, false);
+    await saveSynced(ctx, b, path, localText, { version: remote.version.number, title: remote.title, parentId: remote.parentId }, remoteLabels, false, undefined, seen);
     summary.pages.falseConflicts++;
     return;
   }
@@ -673,7 +685,7 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
     summary.written.push({ id: b.id, version });
     if (JSON.stringify(labels) !== JSON.stringify(remoteLabels)) await syncLabels(ctx, b.id, remoteLabels, labels);
   }
-  await saveSynced(ctx, b, path, m.text, { version, title, parentId: parentId ?? remote.parentId }, labels, m.text !== localText, { hash: sha256(localText) });
+  await saveSynced(ctx, b, path, m.text, { version, title, parentId: parentId ?? remote.parentId }, labels, m.text !== localText, { hash: sha256(localText) }, seen);
   summary.pages.merged++;
 }
 

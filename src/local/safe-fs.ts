@@ -244,11 +244,14 @@ export async function writeFileSafe(workspace: string, rel: string, data: string
   await mkdirSafe(workspace, dir);
   const abs = inside(workspace, rel);
   const tmp = join(dirname(abs), tmpNameFor(posix.basename(rel)));
+  let written;
   try {
     const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
     try {
       await fh.writeFile(data);
       await fh.sync();
+      // What we wrote, as the rename keeps it: a save right after the rename must not be recorded as ours.
+      written = await fh.stat();
     } finally {
       await fh.close();
     }
@@ -257,8 +260,7 @@ export async function writeFileSafe(workspace: string, rel: string, data: string
     await unlink(tmp).catch(() => undefined);
     throw wrapIo(err, rel);
   }
-  const s = await lstat(abs);
-  return { size: s.size, mtimeMs: s.mtimeMs };
+  return { size: written.size, mtimeMs: written.mtimeMs };
 }
 
 /** Renames an absolute temporary file (on the same disk) onto `rel`, after the same checks as writeFileSafe. */

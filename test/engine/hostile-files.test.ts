@@ -272,3 +272,33 @@ test('write-file-atomic and csync temporaries a stopped run left are removed at 
     await cleanup();
   }
 });
+
+test('a save while push sends the page is not recorded as sent: the next push sends it (was: the file looked unchanged by stat, the save never left)', async () => {
+  const { ws, cleanup } = await pulled();
+  try {
+    const arch = fileOf(ws, 'Architecture');
+    const id = ws.emu.api.pageByTitle('DEMO', 'Architecture')!.id;
+    const abs = join(ws.dir, arch);
+    writeFileSync(abs, `${readFileSync(abs, 'utf8')}\nFirst save.\n`);
+    ws.emu.resetLog();
+    ws.emu.setLatency(1500);
+    const env = { CONFLUENCE_EMAIL: ws.emu.credentials.email, CONFLUENCE_API_TOKEN: ws.emu.credentials.token, CSYNC_PROFILE: 'fast', CSYNC_RATE_REQUESTS_PER_SECOND: '200', CSYNC_RATE_BURST: '200' };
+    const child = spawn(process.execPath, [...cliArgs(), '-w', ws.dir, '--no-progress', 'push'], { env: cleanEnv(env), stdio: 'ignore' });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let saw = false;
+    for (let i = 0; i < 2400 && !saw; i++) {
+      saw = ws.emu.requestLog().some((r) => r.method === 'PUT');
+      if (!saw) await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.ok(saw, 'the push sent the page');
+    writeFileSync(abs, `${readFileSync(abs, 'utf8')}Second save, while the page was being sent.\n`);
+    assert.equal(await closed, 0);
+    ws.emu.setLatency(0);
+    assert.match(ws.emu.api.body(id), /First save/);
+    const again = await ws.csync(['push']);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(ws.emu.api.body(id), /Second save, while the page was being sent/);
+  } finally {
+    await cleanup();
+  }
+});
