@@ -90,7 +90,7 @@ export async function recoverMovedAside(workspace: string, pages: readonly Obser
     const aside = `cache/moving/${p.id}${ext}`;
     if (!(await statOrUndefined(inside(workspace, aside)))) continue;
     found++;
-    if (repair) {
+    if (repair && (await linkIn(workspace, p.path)) === undefined) {
       await moveFile(inside(workspace, aside), inside(workspace, p.path));
       local.set(p.id, await observe(workspace, p));
     } else local.set(p.id, await observe(workspace, { ...p, path: aside }));
