@@ -183,9 +183,13 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
     const { sha256, size } = await hashFileSafe(io.workspace, path);
     const mediaType = mime.getType(fileName) ?? 'application/octet-stream';
     const r = await io.api.uploadAttachment({ pageId, fileName, filePath: abs, mediaType, existing, ...(io.minorEdit !== undefined ? { minorEdit: io.minorEdit } : {}), ...(io.comment ? { comment: io.comment } : {}) });
+    // Changed (or swapped for a link) while it was sent: recorded without its mtime, so the next run hashes it again.
+    const after = await lstatIn(io.workspace, path);
+    const steady = after?.isFile() && after.ino === st.ino && after.size === st.size && after.mtimeMs === st.mtimeMs;
+    if (after?.isSymbolicLink()) reportSkip(io.summary, linkRefused(path, path));
     io.state.transaction(() => {
       if (previous && previous.id !== r.id) io.state.deleteAttachment(previous.id);
-      io.state.saveAttachment({ id: r.id, pageId, fileName: r.title, version: r.version, size, mediaType: r.mediaType, path, hash: sha256, mtimeMs: st.mtimeMs, status: 'synced', copyPath: null });
+      io.state.saveAttachment({ id: r.id, pageId, fileName: r.title, version: r.version, size, mediaType: r.mediaType, path, hash: sha256, mtimeMs: steady ? st.mtimeMs : 0, status: 'synced', copyPath: null });
     });
     s.bytes += size;
     // The daemon's change check sees attachments too: what we uploaded is not someone else's change.
