@@ -68,6 +68,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { path: 'sync.maxDeleteCount', kind: 'number', schema: nonNegativeInt, description: 'safety gate: abort when a run would delete more than this many pages (overrides the percentage)' },
   { path: 'sync.minorEdit', kind: 'boolean', schema: z.boolean(), default: true, description: 'publish as minor edits (no notification e-mails): attachment uploads, and page updates on Data Center (Cloud page updates have no such flag)' },
   { path: 'sync.versionMessage', kind: 'string', schema: z.string().max(500), default: 'Synced by confluence-sync', description: 'version comment on pages we update and attachments we upload' },
+  { path: 'sync.maxPageBytes', kind: 'number', schema: positiveInt, default: 5 * 1024 * 1024, description: 'page files larger than this are skipped before they are read or converted (Confluence refuses page bodies over 5 MB)' },
   { path: 'watch.debounceMs', kind: 'number', schema: nonNegativeInt.max(600000), default: 1000, description: 'quiet time after a save before the daemon pushes' },
   { path: 'watch.pollSeconds', kind: 'number', schema: z.number().min(1).max(86400), default: 30, description: 'how often the daemon polls for remote changes (jittered)' },
   { path: 'watch.listen', kind: 'string', schema: hostPort, default: '127.0.0.1:9464', description: 'health/metrics HTTP listener (loopback unless you ask otherwise)' },

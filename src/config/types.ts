@@ -33,6 +33,7 @@ export interface Config {
     readonly maxDeleteCount?: number;
     readonly minorEdit: boolean;
     readonly versionMessage: string;
+    readonly maxPageBytes: number;
   };
   readonly watch: { readonly debounceMs: number; readonly pollSeconds: number; readonly listen: string };
   readonly log: { readonly level: string; readonly maxFileBytes: number; readonly maxFiles: number };

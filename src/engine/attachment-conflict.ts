@@ -2,9 +2,11 @@
  * An attachment changed on both sides (or a local file and a remote attachment that share a name): the remote file is
  * downloaded beside the local one as a conflict copy; identical bytes settle it at once. Shared by pull and push.
  */
-import { unlink } from 'node:fs/promises';
+import { copyFile, constants, mkdir, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { RemoteAttachment } from '../core/remote-types.js';
-import { hashFile, inside, statOrUndefined } from '../local/files.js';
+import { inside } from '../local/files.js';
+import { hashFileSafe, lstatIn, mkdirSafe, replaceWith, tmpNameFor, type Expect } from '../local/safe-fs.js';
 import type { BaseAttachment, StateStore } from '../state/index.js';
 import { conflictCopyPath } from './conflict-name.js';
 import type { SyncApi } from './types.js';
@@ -23,10 +25,9 @@ export async function settleAttachmentConflict(
 ): Promise<AttachmentConflictResult> {
   const copyPath = conflictCopyPath(localPath, io.now());
   const copyAbs = inside(io.workspace, copyPath);
-  const { sha256: remoteHash, bytes } = await io.api.downloadAttachment(remote, copyAbs);
-  const abs = inside(io.workspace, localPath);
-  const s = await statOrUndefined(abs);
-  const local = s ? await hashFile(abs) : undefined;
+  const { sha256: remoteHash, bytes } = await downloadTo(io, remote, copyPath, { absent: true });
+  const s = await lstatIn(io.workspace, localPath);
+  const local = s ? await hashFileSafe(io.workspace, localPath) : undefined;
   const record: BaseAttachment = {
     id: remote.id,
     pageId: remote.pageId,
@@ -55,4 +56,33 @@ export async function settleAttachmentConflict(
     io.state.saveAttachment({ ...record, status: 'conflict', copyPath });
   });
   return { conflict: true, copyPath };
+}
+
+/**
+ * Downloads an attachment into a workspace file, never through a link: the bytes go to cache/incoming first, then
+ * replace the file only if it is still what the caller saw (`expect`), with no link on the way (safe-fs.ts).
+ */
+export async function downloadTo(io: { workspace: string; api: SyncApi }, remote: RemoteAttachment, rel: string, expect: Expect): Promise<{ bytes: number; sha256: string }> {
+  const incoming = join(io.workspace, 'cache', 'incoming');
+  await mkdir(incoming, { recursive: true });
+  let tmp = join(incoming, tmpNameFor(remote.id));
+  try {
+    const r = await io.api.downloadAttachment(remote, tmp);
+    await mkdirSafe(io.workspace, rel.slice(0, rel.lastIndexOf('/')));
+    try {
+      await replaceWith(io.workspace, rel, tmp, expect);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      // cache/ is on another disk: copy beside the file first (a new name: never through a link), then rename.
+      const near = join(dirname(inside(io.workspace, rel)), tmpNameFor(remote.id));
+      await copyFile(tmp, near, constants.COPYFILE_EXCL);
+      await unlink(tmp);
+      tmp = near;
+      await replaceWith(io.workspace, rel, tmp, expect);
+    }
+    return r;
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
 }

@@ -20,7 +20,9 @@ import { listRemote, type Listing } from './pull/list.js';
 import { SpaceLinks } from './resolver.js';
 import { mayBeOurs, settlePendingCreates } from './pending.js';
 import { findLocalMoves } from './push.js';
-import { observeAll, recoverMovedAside } from './scan.js';
+import { observeAll, recoverMovedAside, reportSkip, type Skips } from './scan.js';
+import { lstatIn } from '../local/safe-fs.js';
+import { removeLeftovers } from '../local/leftovers.js';
 import type { PullOptions, PullSummary } from './types.js';
 
 function emptySummary(dryRun: boolean): PullSummary {
@@ -34,6 +36,7 @@ function emptySummary(dryRun: boolean): PullSummary {
     durationMs: 0,
     conflicts: [],
     warnings: [],
+    skipped: [],
     plan: [],
   };
 }
@@ -50,6 +53,7 @@ export async function runPull(options: PullOptions): Promise<PullSummary> {
     const exists = await statOrUndefined(dbPath);
     state = options.dryRun ? (exists ? openStateStore(dbPath, { readonly: true }) : undefined) : openStateStore(dbPath);
     const runId = options.dryRun ? undefined : state!.startRun('pull');
+    if (!options.dryRun) await removeLeftovers(options);
     try {
       for (const key of options.spaces) await pullSpace(options, state, key, summary);
       if (runId !== undefined) state!.finishRun(runId, 'ok', flatCounts(summary));
@@ -94,7 +98,8 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
     await settlePendingCreates({ workspace: options.workspace, api: options.api, state: state!, spaceKey, format, log }, listing.kept);
     basePages = state!.pageMetasOfSpace(spaceKey);
   }
-  const { plan, baseCount, localPaths, kept } = await planSpace(options, spaceKey, format, basePages, listing);
+  const { plan, baseCount, localPaths, kept, skips } = await planSpace(options, spaceKey, format, basePages, listing);
+  for (const err of skips.values()) reportSkip(summary, err);
   for (const k of kept) summary.warnings.push(`${k.path}: a file no page tracks is where this page now belongs; the page stays at ${k.at} (move or rename your file and pull again)`);
   const deletes = plan.actions.filter((a) => a.kind === 'trash').length;
   const gate = checkGates({ baseCount, remoteCount: listing.scoped.length, deletes, maxDeletePercent: options.maxDelete.percent, maxDeleteCount: options.maxDelete.count, force: options.force });
@@ -160,19 +165,21 @@ async function planSpace(
   format: Format,
   basePages: readonly BasePageMeta[],
   listing: Listing,
-): Promise<{ plan: Plan; baseCount: number; localPaths: Map<string, string>; kept: Array<{ id: string; path: string; at: string }> }> {
+): Promise<{ plan: Plan; baseCount: number; localPaths: Map<string, string>; kept: Array<{ id: string; path: string; at: string }>; skips: Skips }> {
   let inScope: (id: string) => boolean = () => true;
   if (listing.filtered) {
     const scopedIds = new Set(listing.scoped.map((p) => p.id));
     inScope = (id) => scopedIds.has(id) || !listing.all.has(id);
   }
   const base = listing.filtered ? basePages.filter((b) => inScope(b.id)) : basePages;
-  const local = await observeAll(options.workspace, base);
+  // Links and files that are not text are left alone: observed 'modified' (never a delete), their actions dropped.
+  const skips: Skips = new Map();
+  const local = await observeAll(options.workspace, base, 16, skips, true);
   await recoverMovedAside(options.workspace, base, local, format.extension, !options.dryRun);
   // Files the user moved or renamed (not pushed yet) are found by their id, so a remote change does not restore the page beside them.
   const localPaths = await findLocalMoves(options.workspace, spaceKey, format, base, local);
   const input: PlanInput = { spaceKey, ext: format.extension, base: basePages, local, remote: listing.filtered ? [...listing.all.values()] : listing.scoped, untracked: new Set<string>(), localPaths };
-  const scoped = (plan: Plan): Plan => (listing.filtered ? { ...plan, actions: plan.actions.filter((a) => inScope(a.id)) } : plan);
+  const scoped = (plan: Plan): Plan => (listing.filtered || skips.size ? { ...plan, actions: plan.actions.filter((a) => inScope(a.id) && !skips.has(a.id)) } : plan);
   let plan = scoped(planPull(input));
   // New pages must never overwrite a file the user made: look for untracked files at their paths, then replan.
   const fresh = plan.actions.filter((a) => a.kind === 'download' && a.reason === 'new').map((a) => a.path);
@@ -188,7 +195,7 @@ async function planSpace(
     // Out-of-scope pages count as unchanged in the planner's tally; the summary counts the scope only.
     plan.unchanged = listing.scoped.length - plan.actions.filter((a) => listing.all.has(a.id) && a.kind !== 'trash').length;
   }
-  return { plan, baseCount: base.length, localPaths, kept: avoided.kept };
+  return { plan, baseCount: base.length, localPaths, kept: avoided.kept, skips };
 }
 
 /** The paths among `paths` that exist (a few stats at a time; none when the space has no folder yet). */
@@ -198,7 +205,7 @@ async function existing(workspace: string, paths: readonly string[], concurrency
   const worker = async () => {
     while (i < paths.length) {
       const p = paths[i++]!;
-      if (await statOrUndefined(inside(workspace, p))) out.push(p);
+      if (await lstatIn(workspace, p)) out.push(p);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));

@@ -3,7 +3,7 @@
  * updates (no GET first: version = base + 1; a 409 fetches the page and merges three-way), creates, deletes.
  * Every finished action advances the state base in its own transaction, so a rerun converges.
  */
-import { readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
@@ -13,7 +13,8 @@ import type { RemotePage } from '../core/remote-types.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
 import { storageEquals } from '../format/index.js';
 import type { Format } from '../format/types.js';
-import { inside, sha256, statOrUndefined, trashAttachmentFile, writeAtomic } from '../local/files.js';
+import { inside, sha256, statOrUndefined, trashAttachmentFile } from '../local/files.js';
+import { isSkipped, linkRefused, lstatIn, readTextSafe, tooLarge, writeFileSafe, type Expect, type SkippedFile } from '../local/safe-fs.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
 import { conflictCopyPath } from './conflict-name.js';
@@ -24,7 +25,8 @@ import { SpaceLinks } from './resolver.js';
 import { attachmentGateError, attachmentPlanLines, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
 import { refineActions } from './push/refine.js';
 import { relocatePages } from './push/relocate.js';
-import { observeAll, recoverMovedAside, walkFiles } from './scan.js';
+import { removeLeftovers } from '../local/leftovers.js';
+import { observeAll, recoverMovedAside, reportSkip, walkFiles, type Skips } from './scan.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
 import type { Logger } from '../obs/logger.js';
 
@@ -56,6 +58,8 @@ export interface PushOptions {
   attachmentConcurrency?: number | undefined;
   /** Pages per listing request (batch.pageSize; default and API maximum 250). */
   pageSize?: number | undefined;
+  /** Page files larger than this are skipped before they are read (sync.maxPageBytes). */
+  maxPageBytes?: number | undefined;
 }
 
 export interface PushSummary {
@@ -67,6 +71,8 @@ export interface PushSummary {
   durationMs: number;
   conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
   warnings: string[];
+  /** Paths left alone on purpose (a link, not UTF-8, too large, changed while running): the run exits 10. */
+  skipped: string[];
   plan: PlanLine[];
   /** The page versions this push created (updates, merges, creates): the daemon's poll knows them for its own. */
   written: Array<{ id: string; version: number }>;
@@ -96,6 +102,7 @@ function emptySummary(dryRun: boolean): PushSummary {
     durationMs: 0,
     conflicts: [],
     warnings: [],
+    skipped: [],
     plan: [],
     written: [],
     incomplete: [],
@@ -105,23 +112,48 @@ function emptySummary(dryRun: boolean): PushSummary {
 export { inPaths };
 
 /** The push plan's inputs for a space: base pages, their local state, untracked files with their front matter ids. */
-export async function observeLocal(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, repair = false): Promise<{ base: BasePageMeta[]; all: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[] }> {
+export async function observeLocal(
+  workspace: string,
+  state: StateStore | undefined,
+  spaceKey: string,
+  format: Format,
+  repair = false,
+  limits: { maxPageBytes?: number | undefined } = {},
+): Promise<{ base: BasePageMeta[]; all: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[]; skips: Skips; skippedUntracked: SkippedFile[] }> {
   // Pages staged under cache/ by an interrupted pull are the pull's business.
   // Metadata only: base texts are read one page at a time, when a push needs one (memory stays flat on big spaces).
   const all = state?.pageMetasOfSpace(spaceKey) ?? [];
   const base = all.filter((b) => !b.path.startsWith('cache/'));
-  const local = await observeAll(workspace, base);
+  // Tracked files that became links or stopped being text: 'modified', never 'missing'; their actions are dropped.
+  const skips: Skips = new Map();
+  const local = await observeAll(workspace, base, 16, skips, true);
   await recoverMovedAside(workspace, base, local, format.extension, repair);
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
-  await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);
+  const links: string[] = [];
+  await walkFiles(workspace, `content/${spaceKey}`, format.extension, files, links);
+  // New links are never followed: reported and skipped, like tracked files that became links.
+  const skippedUntracked = links.filter((l) => !tracked.has(l)).map((l) => linkRefused(l, l));
   const untracked: UntrackedFile[] = [];
   for (const f of files) {
     if (tracked.has(f)) continue;
-    const meta = parseFile(await readFile(inside(workspace, f), 'utf8')).meta;
+    const size = (await lstatIn(workspace, f))?.size ?? 0;
+    if (limits.maxPageBytes !== undefined && size > limits.maxPageBytes) {
+      skippedUntracked.push(tooLarge(f, size, limits.maxPageBytes));
+      continue;
+    }
+    let text: string;
+    try {
+      text = await readTextSafe(workspace, f);
+    } catch (err) {
+      if (!isSkipped(err)) throw err;
+      skippedUntracked.push(err);
+      continue;
+    }
+    const meta = parseFile(text).meta;
     untracked.push({ path: f, id: meta.id ? String(meta.id) : undefined });
   }
-  return { base, all, local, untracked };
+  return { base, all, local, untracked, skips, skippedUntracked };
 }
 
 /**
@@ -138,7 +170,9 @@ export async function findLocalMoves(workspace: string, spaceKey: string, format
   await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);
   for (const f of files.sort()) {
     if (tracked.has(f)) continue;
-    const text = await readFile(inside(workspace, f), 'utf8');
+    // A file that is not text is no page's (pull and push report it).
+    const text = await readTextSafe(workspace, f).catch(() => undefined);
+    if (text === undefined) continue;
     const id = parseFile(text).meta.id;
     const b = id !== undefined ? missing.get(String(id)) : undefined;
     if (!b) continue;
@@ -201,6 +235,7 @@ export async function runPush(options: PushOptions): Promise<PushSummary> {
     }
     state = openStateStore(dbPath, options.dryRun ? { readonly: true } : undefined);
     const runId = options.dryRun ? undefined : state.startRun('push');
+    if (!options.dryRun) await removeLeftovers(options);
     try {
       for (const key of options.spaces) await pushSpace(options, state, key, summary);
       if (runId !== undefined) state.finishRun(runId, 'ok', { ...summary.pages });
@@ -248,8 +283,9 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   summary.spaces.push(spaceKey);
   // Creates a stopped run left unrecorded come first (no request when there are none).
   if (!options.dryRun) await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
-  const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun);
+  const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun, { maxPageBytes: options.maxPageBytes });
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
+  leaveSkipped(plan, obs, summary, options.paths);
   if (plan.gate) {
     throw new CsyncError('CSYNC_SAFETY_GATE', `push of ${spaceKey} stopped: ${plan.gate}; nothing was changed`, {
       hint: 'if the deletions are intended, run again with --force (or --no-delete to push the rest)',
@@ -274,6 +310,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const attIO = attachmentIO(options, state, spaceKey, format.extension, summary, log);
   const planned = await planAttachments({ ...attIO, refreshMtimes: !options.dryRun }, placementsAfter(obs.base, plan.actions), new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []))));
   if (planned.plan.gate) throw attachmentGateError(spaceKey, planned.plan.gate);
+  if (options.dryRun) for (const err of planned.skipped) if (inPaths(err.path, options.paths)) reportSkip(summary, err);
   summary.pages.unchanged += plan.unchanged;
   for (const a of plan.actions) {
     const line = planLine(a);
@@ -309,12 +346,18 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
         options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
       })
       .catch((error: unknown) => failures.push({ what, error }));
-  for (const a of edits) void run(a.path, () => pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path));
+  // A file that became a link, not text or too large since the scan, or changed under a merge: reported, left alone.
+  const leave = (p: Promise<void>) =>
+    p.catch((err: unknown) => {
+      if (!isSkipped(err)) throw err;
+      reportSkip(summary, err);
+    });
+  for (const a of edits) void run(a.path, () => leave(pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path)));
   await queue.onIdle();
   throwFailures(failures, log);
   // Moves one at a time: each re-parenting is checked against the tree as the ones before it left it.
   for (const a of moves) {
-    await pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path);
+    await leave(pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path));
     options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
   }
   // Creates, parents first (a child's parent may be created in the same run).
@@ -334,6 +377,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   // took theirs along. When no page changed and nothing moved, the plan made before is still the state's.
   const attachments = plan.actions.length || relocated ? await planAttachments(attIO, state.pageMetasOfSpace(spaceKey)) : planned;
   if (attachments.plan.gate) throw attachmentGateError(spaceKey, attachments.plan.gate, true);
+  for (const err of attachments.skipped) if (inPaths(err.path, options.paths)) reportSkip(summary, err);
   summary.plan.push(...attachmentPlanLines(attachments.plan));
   await executeAttachmentPlan(attIO, attachments.plan, attachments.base);
 }
@@ -379,7 +423,7 @@ async function findTitleCollisions(workspace: string, base: readonly BasePageMet
   for (const a of actions) if ((a.kind === 'update' || a.kind === 'move' || a.kind === 'delete') && a.id) touched.set(a.id, a);
   const entries: TitleEntry[] = [];
   const titleIn = async (path: string): Promise<string | undefined> => {
-    const text = await readFile(inside(workspace, path), 'utf8').catch(() => undefined);
+    const text = await readTextSafe(workspace, path).catch(() => undefined);
     if (text === undefined) return undefined;
     const p = parseFile(text);
     return p.ok && p.meta.title !== undefined ? String(p.meta.title) : undefined;
@@ -431,6 +475,24 @@ function forget(ctx: Ctx, id: string): void {
   });
 }
 
+/**
+ * Files left alone (links, not text, too large) are reported, their pages' actions dropped. While an untracked file
+ * is skipped, no missing file is taken for a delete: the skipped file may be that page, moved (its id unread).
+ */
+function leaveSkipped(plan: PushPlan, obs: { skips: Skips; skippedUntracked: readonly SkippedFile[] }, summary: PushSummary, paths: readonly string[] | undefined): void {
+  for (const err of [...obs.skips.values(), ...obs.skippedUntracked]) if (inPaths(err.path, paths)) reportSkip(summary, err);
+  if (!obs.skips.size && !obs.skippedUntracked.length) return;
+  plan.actions = plan.actions.filter((a) => {
+    if ('id' in a && a.id && obs.skips.has(a.id)) return false;
+    if (a.kind === 'delete' && obs.skippedUntracked.length) {
+      summary.warnings.push(`${a.path}: missing, but not deleted while a file is skipped (it may be this page, moved); fix the skipped files and push again`);
+      if (!summary.skipped.includes(a.path)) summary.skipped.push(a.path);
+      return false;
+    }
+    return true;
+  });
+}
+
 /** A base page with its text, read from the state store only when a push needs it. */
 function withBase(ctx: Ctx, meta: BasePageMeta): BasePage {
   return { ...meta, base: ctx.state.pageBase(meta.id) ?? '' };
@@ -449,7 +511,12 @@ async function pushDelete(ctx: Ctx, b: BasePage): Promise<void> {
   }
   if (remote && remote.status === 'current') await api.deletePage(b.id);
   // The page took its attachments to the trash: their local files go to cache/trash too (recoverable).
-  for (const a of ctx.state.attachmentsOfPage(b.id)) await trashAttachmentFile(ctx.options.workspace, a.path, ctx.now());
+  for (const a of ctx.state.attachmentsOfPage(b.id)) {
+    await trashAttachmentFile(ctx.options.workspace, a.path, ctx.now()).catch((err: unknown) => {
+      if (!isSkipped(err)) throw err;
+      reportSkip(ctx.summary, err);
+    });
+  }
   forget(ctx, b.id);
   ctx.summary.pages.deleted++;
   ctx.log.info({ path: b.path, id: b.id }, 'page moved to the Confluence trash');
@@ -467,13 +534,37 @@ function parentFor(ctx: Ctx, path: string): string | null | undefined {
   return ctx.state.pageByPath(folder)?.id ?? null;
 }
 
-async function saveSynced(ctx: Ctx, b: BasePage, path: string, text: string, remote: { version: number; title: string; parentId: string | null }, labels: string[], rewrite: boolean): Promise<void> {
+/**
+ * Records a pushed page. `rewrite`: the file gets `text` (a merge), only if it still holds what the push read
+ * (`expect`); a save made since stays, and the record (size -1) makes the next push send it.
+ */
+async function saveSynced(
+  ctx: Ctx,
+  b: BasePage,
+  path: string,
+  text: string,
+  remote: { version: number; title: string; parentId: string | null },
+  labels: string[],
+  rewrite: boolean,
+  expect?: Expect,
+  seen?: { size: number; mtimeMs: number },
+): Promise<void> {
   const abs = inside(ctx.options.workspace, path);
   let size: number;
   let mtimeMs: number;
-  if (rewrite) ({ size, mtimeMs } = await writeAtomic(abs, text));
-  else {
-    const s = await statOrUndefined(abs);
+  let left: SkippedFile | undefined;
+  if (rewrite) {
+    try {
+      ({ size, mtimeMs } = await writeFileSafe(ctx.options.workspace, path, text, expect));
+    } catch (err) {
+      if (!isSkipped(err)) throw err;
+      left = err;
+      size = -1;
+      mtimeMs = 0;
+    }
+  } else {
+    // The stat taken before the file was read: a save made since (while the page was sent) must not look unchanged.
+    const s = seen ?? (await statOrUndefined(abs));
     size = s?.size ?? -1;
     mtimeMs = s?.mtimeMs ?? 0;
   }
@@ -483,6 +574,7 @@ async function saveSynced(ctx: Ctx, b: BasePage, path: string, text: string, rem
     ctx.state.removeConflict(b.id);
     ctx.state.clearStaged(b.id);
   });
+  if (left) throw left;
 }
 
 async function syncLabels(ctx: Ctx, id: string, before: readonly string[], after: readonly string[]): Promise<void> {
@@ -500,7 +592,8 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
     summary.conflicts.push({ path: b.path, copyPath: ctx.state.conflicts().find((c) => c.pageId === b.id)?.copyPath ?? null, kind: 'unresolved' });
     return;
   }
-  const text = await readFile(inside(ctx.options.workspace, path), 'utf8');
+  const seen = await checkSize(ctx, path);
+  const text = await readTextSafe(ctx.options.workspace, path);
   const local = parseFile(text);
   if (!local.ok) {
     summary.warnings.push(`${path}: front matter unreadable (${local.error}); not pushed`);
@@ -549,13 +642,21 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
         return;
       }
       if (code !== 'CSYNC_VERSION_CONFLICT' && code !== 'CSYNC_NOT_FOUND') throw err;
-      await resolveConflict(ctx, b, path, text, newParent ?? null);
+      await resolveConflict(ctx, b, path, text, newParent ?? null, seen);
       return;
     }
   }
   if (JSON.stringify(labels) !== JSON.stringify(baseLabels)) await syncLabels(ctx, b.id, baseLabels, labels);
   if (contentSame && JSON.stringify(labels) === JSON.stringify(baseLabels)) summary.pages.unchanged++;
-  await saveSynced(ctx, b, path, text, { version, title: remoteTitle, parentId: newParent ?? null }, labels, false);
+  await saveSynced(ctx, b, path, text, { version, title: remoteTitle, parentId: newParent ?? null }, labels, false, undefined, seen);
+}
+
+/** A page file over sync.maxPageBytes is refused before it is read or converted. Returns its stat (before the read). */
+async function checkSize(ctx: Ctx, path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+  const max = ctx.options.maxPageBytes;
+  const s = await lstatIn(ctx.options.workspace, path);
+  if (max !== undefined && s && s.size > max) throw tooLarge(path, s.size, max);
+  return s?.isFile() ? { size: s.size, mtimeMs: s.mtimeMs } : undefined;
 }
 
 /** Whether page `id` is `ancestor` or below it, by the parents in the state. */
@@ -573,7 +674,7 @@ function remoteLocalText(ctx: Ctx, page: RemotePage, path: string): string {
 }
 
 /** 409: someone else changed the page since our base. Merge three-way; overlapping edits become a conflict copy. */
-async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: string, parentId: string | null): Promise<void> {
+async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: string, parentId: string | null, seen?: { size: number; mtimeMs: number }): Promise<void> {
   const { api } = ctx.options;
   const { summary } = ctx;
   const remote = await api.getPage(b.id, { body: true, labels: true });
@@ -590,13 +691,13 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
   const remoteLabels = sortedLabels(remote.labels);
   const decision = decideConflict(b.base, localText, remoteText, merge3);
   if (decision.kind === 'same') {
-    await saveSynced(ctx, b, path, localText, { version: remote.version.number, title: remote.title, parentId: remote.parentId }, remoteLabels, false);
+    await saveSynced(ctx, b, path, localText, { version: remote.version.number, title: remote.title, parentId: remote.parentId }, remoteLabels, false, undefined, seen);
     summary.pages.falseConflicts++;
     return;
   }
   if (decision.kind === 'conflict') {
     const copy = conflictCopyPath(path, ctx.now());
-    await writeAtomic(inside(ctx.options.workspace, copy), remoteText);
+    await writeFileSafe(ctx.options.workspace, copy, remoteText, { absent: true });
     ctx.state.transaction(() => {
       ctx.state.savePage({ ...b, path, status: 'conflict', title: remote.title, parentId: remote.parentId });
       ctx.state.addConflict({ pageId: b.id, path, copyPath: copy, remoteVersion: remote.version.number, kind: 'both-modified', createdAt: ctx.now().toISOString() });
@@ -619,7 +720,7 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
     summary.written.push({ id: b.id, version });
     if (JSON.stringify(labels) !== JSON.stringify(remoteLabels)) await syncLabels(ctx, b.id, remoteLabels, labels);
   }
-  await saveSynced(ctx, b, path, m.text, { version, title, parentId: parentId ?? remote.parentId }, labels, m.text !== localText);
+  await saveSynced(ctx, b, path, m.text, { version, title, parentId: parentId ?? remote.parentId }, labels, m.text !== localText, { hash: sha256(localText) }, seen);
   summary.pages.merged++;
 }
 
@@ -633,7 +734,7 @@ async function adoptOwnCreate(ctx: Ctx, id: string, path: string, title: string,
   if (!c) return;
   if (c.copyPath) {
     const abs = inside(ctx.options.workspace, c.copyPath);
-    const copy = await readFile(abs, 'utf8').catch(() => undefined);
+    const copy = await readTextSafe(ctx.options.workspace, c.copyPath).catch(() => undefined);
     const copyStorage = copy === undefined ? undefined : ctx.format.toStorage(parseFile(copy).body, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path) }).text;
     if (copyStorage !== undefined && storageEquals(copyStorage, storage)) await unlink(abs);
   }
@@ -659,7 +760,15 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
   };
   const sorted = [...files].sort(createOrder);
   for (const path of sorted) {
-    const text = await readFile(inside(ctx.options.workspace, path), 'utf8');
+    let text: string;
+    try {
+      await checkSize(ctx, path);
+      text = await readTextSafe(ctx.options.workspace, path);
+    } catch (err) {
+      if (!isSkipped(err)) throw err;
+      reportSkip(ctx.summary, err);
+      continue;
+    }
     const parsed = parseFile(text);
     if (!parsed.ok) {
       ctx.summary.warnings.push(`${path}: front matter unreadable (${parsed.error}); not created`);
@@ -706,7 +815,15 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     if (labels.length) await api.addLabels(page.id, labels);
     const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
     const newText = composeFile(meta, parsed.body);
-    const { size, mtimeMs } = await writeAtomic(inside(ctx.options.workspace, path), newText);
+    // The id goes into the file only if it still holds what was sent; a save since stays (size -1: the next push sends it).
+    let written: { size: number; mtimeMs: number } = { size: -1, mtimeMs: 0 };
+    try {
+      written = await writeFileSafe(ctx.options.workspace, path, newText, { hash: sha256(text) });
+    } catch (err) {
+      if (!isSkipped(err)) throw err;
+      reportSkip(ctx.summary, err);
+    }
+    const { size, mtimeMs } = written;
     const record: BasePage = { id: page.id, spaceKey: ctx.spaceKey, parentId, title, position: page.position ?? null, version: page.version.number, path, hash: sha256(newText), size, mtimeMs, base: newText, labels, status: 'synced' };
     ctx.state.transaction(() => {
       ctx.state.savePage(record);

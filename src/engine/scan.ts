@@ -2,12 +2,16 @@
 import { readdir } from 'node:fs/promises';
 import { CsyncError } from '../core/errors.js';
 import type { LocalState } from '../core/plan.js';
-import { hashFile, inside, moveFile, statOrUndefined } from '../local/files.js';
+import { inside, moveFile, statOrUndefined } from '../local/files.js';
+import { hashFileSafe, isSkipped, linkIn, linkRefused, lstatIn, notUtf8, type SkippedFile } from '../local/safe-fs.js';
 import type { BasePageMeta } from '../state/types.js';
 import { isIgnoredName } from '../local/ignore.js';
 
-/** Workspace-relative paths of the files under `rel` whose names end with `ext` ('' = every file), ignored names left out. */
-export async function walkFiles(workspace: string, rel: string, ext: string, out: string[]): Promise<void> {
+/**
+ * Workspace-relative paths of the files under `rel` whose names end with `ext` ('' = every file), ignored names left
+ * out. Symbolic links (to files or folders) are never followed: their paths go to `links` when given.
+ */
+export async function walkFiles(workspace: string, rel: string, ext: string, out: string[], links?: string[]): Promise<void> {
   let entries;
   try {
     entries = await readdir(inside(workspace, rel), { withFileTypes: true });
@@ -25,30 +29,56 @@ export async function walkFiles(workspace: string, rel: string, ext: string, out
     // Editor temporaries and backups, dotfiles, OS litter, conflict copies: the watcher's list.
     if (isIgnoredName(e.name)) continue;
     const p = `${rel}/${e.name}`;
-    if (e.isDirectory()) await walkFiles(workspace, p, ext, out);
+    if (e.isSymbolicLink()) links?.push(p);
+    else if (e.isDirectory()) await walkFiles(workspace, p, ext, out, links);
     else if (e.isFile() && e.name.endsWith(ext)) out.push(p);
   }
 }
 
+
 /** What observing a file needs to know about its base (no base text: a scan of a large space stays small). */
 export type ObservedPage = Pick<BasePageMeta, 'id' | 'path' | 'size' | 'mtimeMs' | 'hash'>;
 
-export async function observe(workspace: string, page: ObservedPage): Promise<LocalState> {
-  const abs = inside(workspace, page.path);
-  const s = await statOrUndefined(abs);
+/**
+ * Files the run must leave alone, by page (or attachment) id: a link where the file or one of its folders was, a page
+ * file that is no longer UTF-8 text. Their local state is 'modified' (never 'missing': a link is never taken for a
+ * delete; never 'unchanged': status does not call them in sync); runs drop their actions and report the warning.
+ */
+export type Skips = Map<string, SkippedFile>;
+
+/**
+ * The local state of a tracked file. `text`: a page file, whose changed content must be valid UTF-8. A link
+ * (the file or a folder above it) or a page file that is not text is recorded in `skips` and observed 'modified'.
+ */
+export async function observe(workspace: string, page: ObservedPage, skips?: Skips, text = false): Promise<LocalState> {
+  const s = await lstatIn(workspace, page.path);
+  const link = s?.isSymbolicLink() ? page.path : await linkIn(workspace, page.path);
+  if (link !== undefined) {
+    skips?.set(page.id, linkRefused(page.path, link));
+    return 'modified';
+  }
   if (!s || !s.isFile()) return 'missing';
   if (s.size === page.size && Math.abs(s.mtimeMs - page.mtimeMs) < 1) return 'unchanged';
-  const { sha256 } = await hashFile(abs);
-  return sha256 === page.hash ? 'unchanged' : 'modified';
+  let facts;
+  try {
+    facts = await hashFileSafe(workspace, page.path, text);
+  } catch (err) {
+    if (!isSkipped(err)) throw err;
+    skips?.set(page.id, err);
+    return 'modified';
+  }
+  if (facts.sha256 === page.hash) return 'unchanged';
+  if (facts.text === false) skips?.set(page.id, notUtf8(page.path));
+  return 'modified';
 }
 
-export async function observeAll(workspace: string, pages: readonly ObservedPage[], concurrency = 16): Promise<Map<string, LocalState>> {
+export async function observeAll(workspace: string, pages: readonly ObservedPage[], concurrency = 16, skips?: Skips, text = false): Promise<Map<string, LocalState>> {
   const out = new Map<string, LocalState>();
   let i = 0;
   const worker = async () => {
     while (i < pages.length) {
       const p = pages[i++]!;
-      out.set(p.id, await observe(workspace, p));
+      out.set(p.id, await observe(workspace, p, skips, text));
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, pages.length) }, worker));
@@ -68,10 +98,17 @@ export async function recoverMovedAside(workspace: string, pages: readonly Obser
     const aside = `cache/moving/${p.id}${ext}`;
     if (!(await statOrUndefined(inside(workspace, aside)))) continue;
     found++;
-    if (repair) {
+    if (repair && (await linkIn(workspace, p.path)) === undefined) {
       await moveFile(inside(workspace, aside), inside(workspace, p.path));
       local.set(p.id, await observe(workspace, p));
     } else local.set(p.id, await observe(workspace, { ...p, path: aside }));
   }
   return found;
+}
+
+/** Reports a file the run left alone: one warning naming it, and its path among the skipped (exit 10). */
+export function reportSkip(summary: { warnings: string[]; skipped: string[] }, err: SkippedFile): void {
+  if (summary.skipped.includes(err.path)) return;
+  summary.skipped.push(err.path);
+  summary.warnings.push(err.message);
 }

@@ -64,5 +64,7 @@ export interface PullSummary {
   durationMs: number;
   conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
   warnings: string[];
+  /** Paths left alone on purpose (a link, not UTF-8, too large, changed while running): the run exits 10. */
+  skipped: string[];
   plan: PlanLine[];
 }

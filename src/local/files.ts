@@ -1,10 +1,11 @@
 /** File helpers for the workspace: atomic writes, hashing, safe paths, trash. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rmdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, rename, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { CsyncError } from '../core/errors.js';
+import { linkIn, linkRefused } from './safe-fs.js';
 
 export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
@@ -32,6 +33,8 @@ export function inside(workspace: string, rel: string): string {
 
 export async function writeAtomic(path: string, data: string | Buffer): Promise<{ size: number; mtimeMs: number }> {
   await mkdir(dirname(path), { recursive: true });
+  // write-file-atomic would write to the link's target: never through a link (workspace files use safe-fs.ts).
+  if ((await lstat(path).catch(() => undefined))?.isSymbolicLink()) throw new CsyncError('CSYNC_IO', `refusing to write through a symbolic link: ${path}`);
   try {
     await writeFileAtomic(path, data);
   } catch (err) {
@@ -76,9 +79,14 @@ export function trashPath(workspace: string, rel: string, when = new Date()): st
   return join(workspace, 'cache', 'trash', stamp, ...rel.split('/'));
 }
 
-/** Moves an attachment file (workspace-relative) to cache/trash if it is there, and drops the folders it empties. */
+/**
+ * Moves an attachment file (workspace-relative) to cache/trash if it is there, and drops the folders it empties.
+ * Never through a link: a link at the path or above it is left alone (SkippedFile).
+ */
 export async function trashAttachmentFile(workspace: string, rel: string, when: Date): Promise<void> {
   const abs = inside(workspace, rel);
+  const link = await linkIn(workspace, rel);
+  if (link !== undefined) throw linkRefused(rel, link);
   if (await statOrUndefined(abs)) await moveFile(abs, trashPath(workspace, rel, when));
   await pruneEmptyDirs(abs.slice(0, abs.lastIndexOf('/')), inside(workspace, 'attachments'));
 }

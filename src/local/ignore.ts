@@ -22,6 +22,7 @@ const IGNORED_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^(Thumbs\.db|desktop\.ini|Icon\r)$/i, 'Windows/macOS folder litter'],
   // write-file-atomic (which csync itself and many Node tools use) writes `name.ext.<uint32>` then renames.
   [/\.[A-Za-z0-9]{1,10}\.\d{6,10}$/, 'write-file-atomic temporary: Guide.md.1234567890'],
+  [/\.(md|xml)\.\d{1,10}$/, 'write-file-atomic temporary of a page file, any uint32: Guide.md.42'],
   [/\.sync-conflict-\d{8}-\d{6}/, 'Syncthing conflict copy'],
   // csync's own conflict copies (src/merge/conflict-name.ts, src/engine/conflict-name.ts; a test keeps them in step):
   // local-only files the user settles with `csync resolve`, never new pages.

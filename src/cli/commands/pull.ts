@@ -112,6 +112,6 @@ export const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
     const summary = await pullWith(ctx, argv);
     ctx.out.result(() => formatPullSummary(summary), { ok: true, ...summary });
     ctx.logger.info({ module: 'pull', pages: summary.pages, attachments: summary.attachments, requests: summary.requests, ms: summary.durationMs }, 'pull finished');
-    process.exitCode = summary.conflicts.length ? EXIT.CONFLICTS : EXIT.OK;
+    process.exitCode = summary.conflicts.length ? EXIT.CONFLICTS : summary.skipped.length ? EXIT.INCOMPLETE : EXIT.OK;
   },
 };

@@ -73,6 +73,7 @@ export async function pushWith(ctx: Context, argv: PushArgs, extra: { lockHeld?:
       pageSize: ctx.config.batch.pageSize,
       versionMessage: ctx.config.sync.versionMessage,
       minorEdit: ctx.config.sync.minorEdit,
+      maxPageBytes: ctx.config.sync.maxPageBytes,
       logger: ctx.logger,
       scoped: Boolean(ctx.config.scope.rootPageId || ctx.config.scope.labels.length || ctx.config.scope.cql),
       progress: (e) => progress.update(e),
@@ -101,6 +102,6 @@ export const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
     const summary = await pushWith(ctx, argv);
     ctx.out.result(() => formatPushSummary(summary), { ok: true, ...summary });
     ctx.logger.info({ module: 'push', pages: summary.pages, requests: summary.requests, ms: summary.durationMs }, 'push finished');
-    process.exitCode = summary.conflicts.length ? EXIT.CONFLICTS : summary.incomplete.length ? EXIT.INCOMPLETE : EXIT.OK;
+    process.exitCode = summary.conflicts.length ? EXIT.CONFLICTS : summary.incomplete.length || summary.skipped.length ? EXIT.INCOMPLETE : EXIT.OK;
   },
 };

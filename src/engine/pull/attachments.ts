@@ -6,10 +6,11 @@
 import { unlink } from 'node:fs/promises';
 import PQueue from 'p-queue';
 import type { RemoteAttachment } from '../../core/remote-types.js';
-import { inside, moveFile, statOrUndefined, trashAttachmentFile } from '../../local/files.js';
-import { settleAttachmentConflict } from '../attachment-conflict.js';
+import { inside, statOrUndefined, trashAttachmentFile } from '../../local/files.js';
+import { changedRefused, isSkipped, lstatIn, moveSafe, stillAsSeen, type Expect } from '../../local/safe-fs.js';
+import { downloadTo, settleAttachmentConflict } from '../attachment-conflict.js';
 import { attachmentPath } from '../resolver.js';
-import { observe } from '../scan.js';
+import { observe, reportSkip, type Skips } from '../scan.js';
 import { statusOf, type ExecContext } from './execute.js';
 
 export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<string, string>): Promise<void> {
@@ -26,13 +27,20 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
   let done = 0;
   const failures: unknown[] = [];
   const io = { workspace: ctx.options.workspace, api, state: ctx.state, now: ctx.now };
+  const ws = ctx.options.workspace;
+  // Links (the file or a folder above it) are left alone and reported, like a file changed while this ran.
+  const skips: Skips = new Map();
+  const skip = (err: unknown) => {
+    if (!isSkipped(err)) throw err;
+    reportSkip(ctx.summary, err);
+  };
   for (const a of remoteAtts) {
     seen.add(a.id);
     if (statusOf(ctx, a.pageId) !== 'synced') continue;
     const path = attachmentPath(paths.get(a.pageId)!, a.title);
     const b = base.get(a.id);
-    const task = queue.add(async () => {
-      const abs = inside(ctx.options.workspace, path);
+    const pullOne = async () => {
+      const abs = inside(ws, path);
       // A conflict waits for `csync resolve`; its copy holds the remote file.
       if (b?.status === 'conflict') {
         ctx.summary.attachments.skipped++;
@@ -42,11 +50,13 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
         ctx.summary.attachments.skipped++;
         return;
       }
-      const local = b ? await observe(ctx.options.workspace, b) : (await statOrUndefined(abs)) ? 'untracked' : 'missing';
+      const local = b ? await observe(ws, b, skips) : (await lstatIn(ws, path)) ? 'untracked' : 'missing';
+      const skipped = b && skips.get(b.id);
+      if (skipped) throw skipped;
       if (b && b.version === a.version) {
         // Unchanged remotely: a local edit or delete is push's to send; only a page move carries the file along.
-        if (b.path !== path && local !== 'missing' && !(await statOrUndefined(abs))) {
-          await moveFile(inside(ctx.options.workspace, b.path), abs);
+        if (b.path !== path && local !== 'missing' && !(await lstatIn(ws, path))) {
+          await moveSafe(ws, b.path, path);
           const st = await statOrUndefined(abs);
           ctx.state.saveAttachment({ ...b, path, pageId: a.pageId, mtimeMs: st?.mtimeMs ?? 0 });
           ctx.summary.attachments.moved++;
@@ -62,16 +72,21 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
         } else ctx.summary.attachments.skipped++;
         return;
       }
-      const { bytes, sha256: hash } = await api.downloadAttachment(a, abs);
-      if (b && b.path !== path && (await statOrUndefined(inside(ctx.options.workspace, b.path)))) await unlink(inside(ctx.options.workspace, b.path));
+      // Replaces only what the scan saw: the unchanged file (or nothing) here; a save since then stays.
+      const expect: Expect = b && b.path === path ? { hash: b.hash, size: b.size, mtimeMs: b.mtimeMs, orAbsent: true } : { absent: true };
+      const { bytes, sha256: hash } = await downloadTo(io, a, path, expect);
+      if (b && b.path !== path && (await lstatIn(ws, b.path))) {
+        if (!(await stillAsSeen(ws, b.path, { hash: b.hash, size: b.size, mtimeMs: b.mtimeMs }))) throw changedRefused(b.path);
+        await unlink(inside(ws, b.path));
+      }
       const st = await statOrUndefined(abs);
       ctx.state.saveAttachment({ id: a.id, pageId: a.pageId, fileName: a.title, version: a.version, size: bytes, mediaType: a.mediaType, path, hash, mtimeMs: st?.mtimeMs ?? 0, status: 'synced', copyPath: null });
       ctx.summary.attachments.downloaded++;
       ctx.summary.bytes += bytes;
       done++;
       ctx.options.progress?.({ phase: 'attachments', done, total: remoteAtts.length, space: ctx.spaceKey });
-    });
-    task.catch((err: unknown) => failures.push(err));
+    };
+    queue.add(() => pullOne().catch(skip)).catch((err: unknown) => failures.push(err));
   }
   await queue.onIdle();
   if (failures.length) throw failures[0];
@@ -81,14 +96,28 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
     if (!paths.has(b.pageId) && ctx.baseById.has(b.pageId)) continue;
     const status = statusOf(ctx, b.pageId);
     if (status !== undefined && status !== 'synced') continue;
-    const local = await observe(ctx.options.workspace, b);
+    const local = await observe(ws, b, skips);
+    const skipped = skips.get(b.id);
+    if (skipped) {
+      reportSkip(ctx.summary, skipped);
+      continue;
+    }
     if (local === 'modified' || b.status === 'conflict') {
       // Deleted in Confluence, changed here: the local edit wins; the file stays and the next push uploads it again.
       ctx.state.deleteAttachment(b.id);
       ctx.summary.warnings.push(`${b.path}: deleted in Confluence but changed here; kept (the next push uploads it again)`);
       continue;
     }
-    await trashAttachmentFile(ctx.options.workspace, b.path, ctx.now());
+    if (!(await stillAsSeen(ws, b.path, { hash: b.hash, size: b.size, mtimeMs: b.mtimeMs, orAbsent: true }))) {
+      reportSkip(ctx.summary, changedRefused(b.path));
+      continue;
+    }
+    try {
+      await trashAttachmentFile(ws, b.path, ctx.now());
+    } catch (err) {
+      skip(err);
+      continue;
+    }
     ctx.state.deleteAttachment(b.id);
     ctx.summary.attachments.deleted++;
   }

@@ -6,12 +6,15 @@
  * runs: only the bodies in flight are in memory. Base texts are read for the few actions that need them (relabel,
  * both changed).
  */
-import { readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import PQueue from 'p-queue';
 import type { Plan, PullAction } from '../../core/plan.js';
 import { composeFile, parseFile } from '../../format/front-matter.js';
 import type { Format } from '../../format/types.js';
-import { inside, moveFile, pruneEmptyDirs, sha256, statOrUndefined, trashAttachmentFile, trashPath, writeAtomic } from '../../local/files.js';
+import { inside, pruneEmptyDirs, sha256, statOrUndefined, trashAttachmentFile, trashPath } from '../../local/files.js';
+import { changedRefused, isSkipped, lstatIn, moveSafe, readTextSafe, stillAsSeen, writeFileSafe, type Expect } from '../../local/safe-fs.js';
+import { reportSkip } from '../scan.js';
 import type { BasePage, BasePageMeta, StateStore } from '../../state/index.js';
 import { conflictCopyPath } from '../conflict-name.js';
 import { merge3 } from '../merge.js';
@@ -54,9 +57,8 @@ export async function executePlan(ctx: ExecContext, plan: Plan): Promise<void> {
     if (!('from' in a) || typeof a.from !== 'string' || a.from === a.path) continue;
     const b = ctx.baseById.get(a.id)!;
     const stagingRel = `cache/moving/${a.id}${format.extension}`;
-    const from = inside(options.workspace, b.path);
-    if (await statOrUndefined(from)) {
-      await moveFile(from, inside(options.workspace, stagingRel));
+    if ((await lstatIn(options.workspace, b.path))?.isFile()) {
+      await moveSafe(options.workspace, b.path, stagingRel);
       const moved = { ...b, path: stagingRel };
       state.savePageMeta(moved);
       ctx.baseById.set(a.id, moved);
@@ -81,7 +83,13 @@ export async function executePlan(ctx: ExecContext, plan: Plan): Promise<void> {
     for (const a of chunk) {
       queue
         .add(async () => {
-          await execute(ctx, a, fetched);
+          try {
+            await execute(ctx, a, fetched);
+          } catch (err) {
+            // A link, or a file changed since the scan: left alone and reported; the next run takes it.
+            if (!isSkipped(err)) throw err;
+            reportSkip(ctx.summary, err);
+          }
           done++;
           options.progress?.({ phase: 'pulling', done, total, space: ctx.spaceKey });
         })
@@ -142,8 +150,8 @@ function localText(ctx: ExecContext, id: string, path: string, body: Body): { te
  * The file, then its record (page, staged body cleared, conflict resolved) in one transaction. Counts the bytes here,
  * after the write: `summary.bytes += await …` would read the counter before the await and lose concurrent additions.
  */
-async function commitFile(ctx: ExecContext, id: string, path: string, text: string, version: number): Promise<void> {
-  const { size, mtimeMs } = await writeAtomic(inside(ctx.options.workspace, path), text);
+async function commitFile(ctx: ExecContext, id: string, path: string, text: string, version: number, expect: Expect): Promise<void> {
+  const { size, mtimeMs } = await writeFileSafe(ctx.options.workspace, path, text, expect);
   ctx.summary.bytes += size;
   recordSynced(ctx, id, path, version, text, { hash: sha256(text), size, mtimeMs });
 }
@@ -180,20 +188,43 @@ function recordSynced(ctx: ExecContext, id: string, path: string, version: numbe
  */
 async function commitMerge(ctx: ExecContext, b: BasePageMeta, path: string, localNow: string, merged: string, remoteText: string, version: number): Promise<void> {
   const { summary } = ctx;
+  const asRead: Expect = { hash: sha256(localNow) };
   if (merged === remoteText) {
     // The local edit was already in the remote version: plainly synced.
-    await commitFile(ctx, b.id, path, remoteText, version);
+    await commitFile(ctx, b.id, path, remoteText, version, asRead);
     summary.pages.updated++;
     return;
   }
   if (merged !== localNow) {
-    const { size } = await writeAtomic(inside(ctx.options.workspace, path), merged);
+    const { size } = await writeFileSafe(ctx.options.workspace, path, merged, asRead);
     summary.bytes += size;
   }
   // The base is the remote text; the file holds the merge, so it must never look "unchanged" by stat (size -1).
   recordSynced(ctx, b.id, path, version, remoteText, { hash: sha256(remoteText), size: -1, mtimeMs: 0 });
   summary.pages.merged++;
   ctx.log.info({ path }, 'changed on both sides without overlap: merged into the file (push sends it)');
+}
+
+/** What the scan saw at a tracked file it found unchanged (or missing): its base. A file that is not there matches too. */
+function asScanned(ctx: ExecContext, id: string): Expect {
+  const b = ctx.baseById.get(id);
+  return b ? { hash: b.hash, size: b.size, mtimeMs: b.mtimeMs, orAbsent: true } : { absent: true };
+}
+
+/** The expectation at the path a download writes: the base file where it stays, nothing at a new path. */
+function expectAt(ctx: ExecContext, id: string, path: string, staging: string | undefined): Expect {
+  const b = ctx.baseById.get(id);
+  return staging || !b || b.path !== path ? { absent: true } : asScanned(ctx, id);
+}
+
+/** A file moved aside in phase 1 must still be what the scan saw before it is replaced by the new one. */
+async function checkStaging(ctx: ExecContext, id: string, staging: string | undefined, path: string): Promise<void> {
+  if (staging && !(await stillAsSeen(ctx.options.workspace, staging, asScanned(ctx, id)))) throw changedRefused(path);
+}
+
+/** Workspace-relative path in cache/trash for a file. */
+function trashRel(ctx: ExecContext, rel: string): string {
+  return relative(ctx.options.workspace, trashPath(ctx.options.workspace, rel, ctx.now())).split(sep).join('/');
 }
 
 /** The staging path of a page whose file was moved aside in phase 1, if any. */
@@ -230,7 +261,8 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
       const { text, warnings } = localText(ctx, a.id, a.path, body);
       if (warnings.length) summary.warnings.push(...warnings);
       const staging = stagingOf(ctx, a.id);
-      await commitFile(ctx, a.id, a.path, text, body.version);
+      await checkStaging(ctx, a.id, staging, a.path);
+      await commitFile(ctx, a.id, a.path, text, body.version, expectAt(ctx, a.id, a.path, staging));
       await removeStaging(ctx, staging);
       if (a.reason === 'new') summary.pages.new++;
       else summary.pages.updated++;
@@ -240,7 +272,7 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
     case 'move': {
       const b = ctx.baseById.get(a.id)!;
       const meta = ctx.remote.get(a.id)!;
-      await moveFile(inside(ws, b.path), inside(ws, a.path));
+      await moveSafe(ws, b.path, a.path);
       // The base keeps its own mtime: a file edited locally (not pushed yet) must not look unchanged by stat after
       // the move (same size, its new mtime recorded: the edit was lost). A rename keeps the mtime of an unchanged file.
       const moved: BasePageMeta = { ...b, path: a.path, parentId: meta.parentId, title: meta.title };
@@ -254,7 +286,8 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
       const parsed = parseFile(baseText(ctx, a.id));
       const text = composeFile({ ...parsed.meta, labels: ctx.remote.get(a.id)?.labels ?? [] }, parsed.body);
       const staging = stagingOf(ctx, a.id);
-      await commitFile(ctx, a.id, a.path, text, b.version);
+      await checkStaging(ctx, a.id, staging, a.path);
+      await commitFile(ctx, a.id, a.path, text, b.version, expectAt(ctx, a.id, a.path, staging));
       await removeStaging(ctx, staging);
       summary.pages.relabelled++;
       return;
@@ -265,12 +298,11 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
       if (!body) return;
       const base = baseText(ctx, a.id);
       const { text: remoteText } = localText(ctx, a.id, a.path, body);
-      const currentAbs = inside(ws, b.path);
-      const localNow = await readFile(currentAbs, 'utf8');
-      if (b.path !== a.path) await moveFile(currentAbs, inside(ws, a.path));
+      const localNow = await readTextSafe(ws, b.path);
+      if (b.path !== a.path) await moveSafe(ws, b.path, a.path);
       if (localNow === remoteText) {
         // Both sides hold the same content: a false conflict.
-        await commitFile(ctx, a.id, a.path, remoteText, body.version);
+        await commitFile(ctx, a.id, a.path, remoteText, body.version, { hash: sha256(localNow) });
         summary.pages.falseConflicts++;
         return;
       }
@@ -299,7 +331,7 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
         return;
       }
       const copy = conflictCopyPath(a.path, ctx.now());
-      await writeAtomic(inside(ws, copy), remoteText);
+      await writeFileSafe(ws, copy, remoteText, { absent: true });
       // Title and parent are the remote's (what `resolve` settles on, where pull puts the page and its children).
       const meta = ctx.remote.get(a.id)!;
       const kept: BasePageMeta = { ...b, path: a.path, status: 'conflict', title: meta.title, parentId: meta.parentId };
@@ -317,15 +349,15 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
       const body = bodyOf(ctx, a.id, fetched);
       if (!body) return;
       const { text } = localText(ctx, a.id, a.path, body);
-      const existing = await readFile(inside(ws, a.path), 'utf8').catch(() => undefined);
+      const existing = await readTextSafe(ws, a.path).catch(() => undefined);
       if (existing === text) {
         // Exactly what this pull would write: our own file from a run that stopped before recording it.
-        await commitFile(ctx, a.id, a.path, text, body.version);
+        await commitFile(ctx, a.id, a.path, text, body.version, { hash: sha256(text) });
         summary.pages.new++;
         return;
       }
       const copy = conflictCopyPath(a.path, ctx.now());
-      await writeAtomic(inside(ws, copy), text);
+      await writeFileSafe(ws, copy, text, { absent: true });
       ctx.state.addConflict({ pageId: a.id, path: a.path, copyPath: copy, remoteVersion: body.version, kind: 'untracked-local-file', createdAt: ctx.now().toISOString() });
       summary.pages.conflicted++;
       summary.conflicts.push({ path: a.path, copyPath: copy, kind: 'untracked-local-file' });
@@ -334,11 +366,20 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
     case 'trash': {
       const b = ctx.baseById.get(a.id)!;
       const abs = inside(ws, b.path);
-      if (await statOrUndefined(abs)) {
-        await moveFile(abs, trashPath(ws, b.path, ctx.now()));
+      if (await lstatIn(ws, b.path)) {
+        // Only the file the scan saw goes to the trash: an edit made since stays (the next run sees it).
+        if (!(await stillAsSeen(ws, b.path, asScanned(ctx, a.id)))) throw changedRefused(b.path);
+        await moveSafe(ws, b.path, trashRel(ctx, b.path));
         await pruneEmptyDirs(abs.slice(0, abs.lastIndexOf('/')), inside(ws, 'content'));
       }
-      for (const att of ctx.state.attachmentsOfPage(a.id)) await trashAttachmentFile(ws, att.path, ctx.now());
+      for (const att of ctx.state.attachmentsOfPage(a.id)) {
+        try {
+          await trashAttachmentFile(ws, att.path, ctx.now());
+        } catch (err) {
+          if (!isSkipped(err)) throw err;
+          reportSkip(summary, err);
+        }
+      }
       ctx.state.transaction(() => {
         ctx.state.deletePage(a.id);
         ctx.state.removeConflict(a.id);

@@ -11,12 +11,13 @@ import PQueue from 'p-queue';
 import { planAttachmentPush, type AttachmentAction, type AttachmentPlan, type LocalAttachmentFile } from '../../core/attachment-plan.js';
 import type { RemoteAttachment } from '../../core/remote-types.js';
 import { CsyncError } from '../../core/errors.js';
-import { hashFile, inside, statOrUndefined } from '../../local/files.js';
+import { inside } from '../../local/files.js';
+import { hashFileSafe, isSkipped, linkRefused, lstatIn, type SkippedFile } from '../../local/safe-fs.js';
 import type { BaseAttachment, StateStore } from '../../state/index.js';
 import { settleAttachmentConflict } from '../attachment-conflict.js';
 import { throwFailures, type TaskFailure } from '../failures.js';
 import { attachmentDir } from '../resolver.js';
-import { observeAll, walkFiles } from '../scan.js';
+import { observeAll, reportSkip, walkFiles, type Skips } from '../scan.js';
 import type { PlanLine, SyncApi } from '../types.js';
 import type { Logger } from '../../obs/logger.js';
 
@@ -49,7 +50,7 @@ export interface AttachmentPushIO {
   concurrency: number;
   minorEdit?: boolean | undefined;
   comment?: string | undefined;
-  summary: { attachments: AttachmentPushSummary; warnings: string[]; conflicts: Array<{ path: string; copyPath: string | null; kind: string }>; written: Array<{ id: string; version: number }>; incomplete: string[] };
+  summary: { attachments: AttachmentPushSummary; warnings: string[]; skipped: string[]; conflicts: Array<{ path: string; copyPath: string | null; kind: string }>; written: Array<{ id: string; version: number }>; incomplete: string[] };
 }
 
 export interface PagePlacement {
@@ -62,26 +63,33 @@ export interface PagePlacement {
  * The attachment plan of a space. `pages` are the tracked pages where they are (or will be, for a dry run) after the
  * page actions; `created` are the page files this push creates (their folders' files wait for them).
  */
-export async function planAttachments(io: Omit<AttachmentPushIO, 'summary' | 'api' | 'now' | 'log' | 'concurrency'> & { refreshMtimes?: boolean }, pages: readonly PagePlacement[], created: ReadonlySet<string> = new Set()): Promise<{ plan: AttachmentPlan; base: Map<string, BaseAttachment> }> {
+export async function planAttachments(
+  io: Omit<AttachmentPushIO, 'summary' | 'api' | 'now' | 'log' | 'concurrency'> & { refreshMtimes?: boolean },
+  pages: readonly PagePlacement[],
+  created: ReadonlySet<string> = new Set(),
+): Promise<{ plan: AttachmentPlan; base: Map<string, BaseAttachment>; skipped: SkippedFile[] }> {
   const base = io.state.attachmentsOfSpace(io.spaceKey);
   const live = pages.filter((p) => p.status !== 'deleted-remote');
   const livePages = new Set(live.map((p) => p.id));
   const folderOf = new Map(live.map((p) => [p.id, attachmentDir(p.path)]));
   const pageOfFolder = new Map(live.map((p) => [attachmentDir(p.path), p.id]));
   const createdFolders = new Set([...created].map((p) => attachmentDir(p)));
-  const local = await observeAll(io.workspace, base);
+  // Links (the file, or a folder above it) are left alone: observed 'modified' (never a delete), actions dropped.
+  const skips: Skips = new Map();
+  const local = await observeAll(io.workspace, base, 16, skips);
   if (io.refreshMtimes) {
     // Records without an mtime (written before the stat fast path existed, or by a conflict) were hashed just now:
     // remember the mtime of the unchanged ones so the next scan is a stat.
     for (const b of base) {
       if (b.mtimeMs !== 0 || local.get(b.id) !== 'unchanged') continue;
-      const st = await statOrUndefined(inside(io.workspace, b.path));
+      const st = await lstatIn(io.workspace, b.path);
       if (st) io.state.saveAttachment({ ...b, size: st.size, mtimeMs: st.mtimeMs });
     }
   }
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
-  await walkFiles(io.workspace, `attachments/${io.spaceKey}`, '', files);
+  const links: string[] = [];
+  await walkFiles(io.workspace, `attachments/${io.spaceKey}`, '', files, links);
   const untracked: LocalAttachmentFile[] = [];
   for (const f of files) {
     if (tracked.has(f)) continue;
@@ -89,7 +97,9 @@ export async function planAttachments(io: Omit<AttachmentPushIO, 'summary' | 'ap
     untracked.push({ path: f, pageId: pageOfFolder.get(folder), pageCreated: createdFolders.has(folder) });
   }
   const plan = planAttachmentPush({ base, local, untracked, livePages, folderOf, paths: io.paths, noDelete: io.noDelete, maxDelete: io.maxDelete, force: io.force });
-  return { plan, base: new Map(base.map((b) => [b.id, b])) };
+  if (skips.size) plan.actions = plan.actions.filter((a) => !('id' in a && skips.has(a.id)));
+  const skipped = [...skips.values(), ...links.filter((l) => !tracked.has(l)).map((l) => linkRefused(l, l))];
+  return { plan, base: new Map(base.map((b) => [b.id, b])), skipped };
 }
 
 export function attachmentGateError(spaceKey: string, gate: string, pagesPushed = false): CsyncError {
@@ -168,9 +178,10 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
   };
   const upload = async (pageId: string, path: string, fileName: string, existing: RemoteAttachment | null, previous?: BaseAttachment): Promise<void> => {
     const abs = inside(io.workspace, path);
-    const st = await statOrUndefined(abs);
+    const st = await lstatIn(io.workspace, path);
     if (!st) return; // gone since the scan: the next run sees the delete
-    const { sha256, size } = await hashFile(abs);
+    // Never through a link (SkippedFile): checked right before the upload reads the file.
+    const { sha256, size } = await hashFileSafe(io.workspace, path);
     const mediaType = mime.getType(fileName) ?? 'application/octet-stream';
     let r: RemoteAttachment;
     try {
@@ -182,9 +193,13 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
       io.summary.incomplete.push(path);
       return;
     }
+    // Changed (or swapped for a link) while it was sent: recorded without its mtime, so the next run hashes it again.
+    const after = await lstatIn(io.workspace, path);
+    const steady = after?.isFile() && after.ino === st.ino && after.size === st.size && after.mtimeMs === st.mtimeMs;
+    if (after?.isSymbolicLink()) reportSkip(io.summary, linkRefused(path, path));
     io.state.transaction(() => {
       if (previous && previous.id !== r.id) io.state.deleteAttachment(previous.id);
-      io.state.saveAttachment({ id: r.id, pageId, fileName: r.title, version: r.version, size, mediaType: r.mediaType, path, hash: sha256, mtimeMs: st.mtimeMs, status: 'synced', copyPath: null });
+      io.state.saveAttachment({ id: r.id, pageId, fileName: r.title, version: r.version, size, mediaType: r.mediaType, path, hash: sha256, mtimeMs: steady ? st.mtimeMs : 0, status: 'synced', copyPath: null });
     });
     s.bytes += size;
     // The daemon's change check sees attachments too: what we uploaded is not someone else's change.
@@ -211,10 +226,9 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
         return;
       case 'relocate': {
         const b = base.get(a.id)!;
-        const abs = inside(io.workspace, a.path);
-        const st = await statOrUndefined(abs);
+        const st = await lstatIn(io.workspace, a.path);
         if (!st) return;
-        const { sha256 } = await hashFile(abs);
+        const { sha256 } = await hashFileSafe(io.workspace, a.path);
         if (sha256 === b.hash) {
           io.state.saveAttachment({ ...b, path: a.path, size: st.size, mtimeMs: st.mtimeMs });
           s.relocated++;
@@ -262,7 +276,11 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
 
   const queue = new PQueue({ concurrency: Math.max(1, io.concurrency) });
   const failures: TaskFailure[] = [];
-  for (const a of plan.actions) void queue.add(() => run(a)).catch((error: unknown) => failures.push({ what: a.path, error }));
+  const leave = (err: unknown) => {
+    if (!isSkipped(err)) throw err;
+    reportSkip(io.summary, err);
+  };
+  for (const a of plan.actions) void queue.add(() => run(a).catch(leave)).catch((error: unknown) => failures.push({ what: a.path, error }));
   await queue.onIdle();
   throwFailures(failures, io.log);
 }

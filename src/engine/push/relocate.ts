@@ -13,6 +13,7 @@
 import { planRelocations, type Relocation } from '../../core/placement.js';
 import { createOrder } from '../../core/push-plan.js';
 import { hashFile, inside, moveFile, pruneEmptyDirs, statOrUndefined } from '../../local/files.js';
+import { linkIn, lstatIn } from '../../local/safe-fs.js';
 import type { Logger } from '../../obs/logger.js';
 import type { BaseAttachment, BasePageMeta, StateStore } from '../../state/index.js';
 import { attachmentPath } from '../resolver.js';
@@ -57,7 +58,9 @@ export async function relocatePages(ctx: RelocateContext, metas: readonly BasePa
   // between a child's move and its record leaves a move the next push recognises (its folder's page is known).
   planned.sort((a, b) => createOrder(a.to, b.to));
   let pending: Relocation[] = [];
-  for (const r of planned) if (await statOrUndefined(inside(workspace, r.from))) pending.push(r);
+  // Never through a link: a file or folder that is one stays where it is (scans report it).
+  const noLink = async (...rels: string[]) => (await Promise.all(rels.map((p) => linkIn(workspace, p)))).every((l) => l === undefined);
+  for (const r of planned) if ((await lstatIn(workspace, r.from))?.isFile() && (await noLink(r.from, r.to))) pending.push(r);
   let attachments: Map<string, BaseAttachment[]> | undefined;
   const attachmentsOf = (id: string) => {
     if (!attachments) {
@@ -76,7 +79,7 @@ export async function relocatePages(ctx: RelocateContext, metas: readonly BasePa
     if (final) {
       for (const a of attachmentsOf(r.id)) {
         const target = attachmentPath(to, a.fileName);
-        if (a.path === target) continue;
+        if (a.path === target || !(await noLink(a.path, target))) continue;
         const from = inside(workspace, a.path);
         const at = inside(workspace, target);
         if (!(await statOrUndefined(from))) {

@@ -1,0 +1,309 @@
+/**
+ * Workspace file access that never goes through a symbolic link, and never replaces a file that changed since it was
+ * looked at. Every path is workspace-relative (`content/DOC/Guide.md`).
+ *
+ * - Links: a path is used only when no part of it below the workspace root is a link (the real path of its folder is
+ *   the workspace's real path joined with it; lstat names the link otherwise). Files are opened with O_NOFOLLOW and
+ *   the opened file is checked to be the one at the path (same device and inode), so a link swapped in while a
+ *   file is being opened is caught too. The workspace root itself may be a link (a home folder on another disk).
+ * - Replacing: the new content goes to a temporary file in the same folder (created exclusively, never through a
+ *   link), and right before the rename the file at the path is checked against what the caller saw (absent, or its
+ *   size + mtime, else its sha256: syncthing's "modified but not rescanned"). If it changed, nothing is replaced.
+ * - Text: a page file is read strictly as UTF-8 (no replacement characters) without NUL bytes, or refused.
+ *
+ * Refusals are `SkippedFile` errors: the run reports the path, leaves it alone and exits 10 (CSYNC_INCOMPLETE).
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, constants, createReadStream } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
+import { CsyncError } from '../core/errors.js';
+import { inside } from './files.js';
+
+export type SkipReason = 'link' | 'changed' | 'not-utf8' | 'too-large';
+
+/** A file the run leaves alone on purpose; `message` names it and says why (one line). */
+export class SkippedFile extends CsyncError {
+  constructor(
+    readonly path: string,
+    readonly reason: SkipReason,
+    message: string,
+  ) {
+    super('CSYNC_INCOMPLETE', message);
+    this.name = 'SkippedFile';
+  }
+}
+
+export function isSkipped(err: unknown): err is SkippedFile {
+  return err instanceof SkippedFile;
+}
+
+export function linkRefused(rel: string, link: string): SkippedFile {
+  const what = link === rel ? 'it is a symbolic link' : `${link} is a symbolic link`;
+  return new SkippedFile(rel, 'link', `${rel}: skipped: ${what}; csync never reads or writes through links (replace the link with the real file or folder)`);
+}
+
+function mib(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export function tooLarge(rel: string, size: number, max: number): SkippedFile {
+  return new SkippedFile(rel, 'too-large', `${rel}: skipped: ${mib(size)} is over the page size limit of ${mib(max)} (sync.maxPageBytes); not pushed (split the page, or raise the limit)`);
+}
+
+export function changedRefused(rel: string): SkippedFile {
+  return new SkippedFile(rel, 'changed', `${rel}: changed while csync was working on it; left as it is (the next run takes it)`);
+}
+
+const realRoots = new Map<string, string>();
+
+async function realRoot(workspace: string): Promise<string> {
+  let r = realRoots.get(workspace);
+  if (r === undefined) {
+    r = await realpath(workspace);
+    realRoots.set(workspace, r);
+  }
+  return r;
+}
+
+/**
+ * The first part of `rel` (workspace-relative, itself included) that is a symbolic link, or undefined when there is
+ * none. Parts that do not exist are not links. One realpath when nothing is a link; an lstat per part otherwise.
+ */
+export async function linkIn(workspace: string, rel: string): Promise<string | undefined> {
+  const root = await realRoot(workspace);
+  const parts = rel.split('/').filter((p) => p !== '' && p !== '.');
+  // Fast path: the deepest existing part resolves to itself.
+  for (let n = parts.length; n > 0; n--) {
+    try {
+      const real = await realpath(join(root, ...parts.slice(0, n)));
+      if (real === join(root, ...parts.slice(0, n))) return undefined;
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') break;
+    }
+  }
+  for (let n = 1; n <= parts.length; n++) {
+    const sub = parts.slice(0, n).join('/');
+    try {
+      if ((await lstat(join(root, ...parts.slice(0, n)))).isSymbolicLink()) return sub;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Throws SkippedFile when a part of `rel` is a link. */
+export async function assertNoLink(workspace: string, rel: string): Promise<void> {
+  const link = await linkIn(workspace, rel);
+  if (link !== undefined) throw linkRefused(rel, link);
+}
+
+/** lstat of a workspace file, undefined when it is not there. Never follows a link (a link is reported as one). */
+export async function lstatIn(workspace: string, rel: string) {
+  try {
+    return await lstat(inside(workspace, rel));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens a workspace file for reading: never through a link, and the file opened is the one at the path. */
+export async function openNoFollow(workspace: string, rel: string): Promise<FileHandle> {
+  const abs = inside(workspace, rel);
+  let fh: FileHandle;
+  try {
+    fh = await open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw linkRefused(rel, rel);
+    throw err;
+  }
+  try {
+    await assertNoLink(workspace, posix.dirname(rel));
+    const [opened, here] = await Promise.all([fh.stat(), lstat(abs)]);
+    if (!opened.isFile() || opened.ino !== here.ino || opened.dev !== here.dev) throw changedRefused(rel);
+    return fh;
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+}
+
+export async function readFileSafe(workspace: string, rel: string): Promise<Buffer> {
+  const fh = await openNoFollow(workspace, rel);
+  try {
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Strict UTF-8 (a byte-order mark is kept as it is); NUL bytes are binary, not text. */
+export function decodeText(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+export function notUtf8(rel: string): SkippedFile {
+  return new SkippedFile(rel, 'not-utf8', `${rel}: skipped: not a text file (not valid UTF-8, or NUL bytes); never pushed nor rewritten (fix or move the file)`);
+}
+
+/** A page file as text: refused when it is a link or not valid UTF-8. */
+export async function readTextSafe(workspace: string, rel: string): Promise<string> {
+  const text = decodeText(await readFileSafe(workspace, rel));
+  if (text === undefined) throw notUtf8(rel);
+  return text;
+}
+
+export interface FileFacts {
+  sha256: string;
+  size: number;
+  /** false when the bytes are not valid UTF-8 text (or hold NUL bytes); only computed when asked. */
+  text?: boolean;
+}
+
+/** sha256 and size of a workspace file, streamed (never whole in memory); `checkText` also validates UTF-8. */
+export async function hashFileSafe(workspace: string, rel: string, checkText = false): Promise<FileFacts> {
+  const fh = await openNoFollow(workspace, rel);
+  const h = createHash('sha256');
+  const decoder = checkText ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : undefined;
+  let text = checkText;
+  let size = 0;
+  // createReadStream closes the handle when it ends.
+  for await (const chunk of createReadStream('', { fd: fh, highWaterMark: 1 << 20 })) {
+    const b = chunk as Buffer;
+    h.update(b);
+    size += b.length;
+    if (decoder && text) {
+      if (b.includes(0)) text = false;
+      else {
+        try {
+          decoder.decode(b, { stream: true });
+        } catch {
+          text = false;
+        }
+      }
+    }
+  }
+  if (decoder && text) {
+    try {
+      decoder.decode();
+    } catch {
+      text = false;
+    }
+  }
+  return { sha256: h.digest('hex'), size, ...(checkText ? { text } : {}) };
+}
+
+/** What the caller saw at a path before deciding to replace it: nothing, or a file with this content. */
+export type Expect = { absent: true } | { hash: string; size?: number; mtimeMs?: number; orAbsent?: boolean };
+
+/**
+ * Whether the file at `rel` is still what the caller saw. A matching size and mtime is enough; otherwise the
+ * content decides (a touched but unchanged file is still ours to replace). Links never match.
+ */
+export async function stillAsSeen(workspace: string, rel: string, expect: Expect): Promise<boolean> {
+  const s = await lstatIn(workspace, rel);
+  if ('absent' in expect) return s === undefined;
+  if (!s) return expect.orAbsent === true;
+  if (!s.isFile()) return false;
+  if (expect.size !== undefined && expect.mtimeMs !== undefined && s.size === expect.size && Math.abs(s.mtimeMs - expect.mtimeMs) < 1) return true;
+  try {
+    return (await hashFileSafe(workspace, rel)).sha256 === expect.hash;
+  } catch {
+    return false;
+  }
+}
+
+let tmpCounter = 0;
+
+/** The temporary name of an atomic write: a dotfile (ignored by scans and the watcher) that names our process. */
+export function tmpNameFor(base: string): string {
+  return `.${base}.csync-${process.pid}-${++tmpCounter}.tmp`;
+}
+
+/** Makes the folders of `rel` (inside the workspace) and refuses when one of them is a link. */
+export async function mkdirSafe(workspace: string, relDir: string): Promise<void> {
+  await assertNoLink(workspace, relDir);
+  await mkdir(inside(workspace, relDir), { recursive: true });
+  await assertNoLink(workspace, relDir);
+}
+
+/**
+ * Atomically replaces (or creates) a workspace file, checking right before the rename that the file is still what
+ * the caller saw (`expect`; undefined: replace whatever regular file is there). Throws SkippedFile when a part of the
+ * path is a link or the file changed meanwhile; nothing is replaced then.
+ */
+export async function writeFileSafe(workspace: string, rel: string, data: string | Uint8Array, expect?: Expect): Promise<{ size: number; mtimeMs: number }> {
+  const dir = posix.dirname(rel);
+  await mkdirSafe(workspace, dir);
+  const abs = inside(workspace, rel);
+  const tmp = join(dirname(abs), tmpNameFor(posix.basename(rel)));
+  let written;
+  try {
+    const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+      // What we wrote, as the rename keeps it: a save right after the rename must not be recorded as ours.
+      written = await fh.stat();
+    } finally {
+      await fh.close();
+    }
+    await replaceWith(workspace, rel, tmp, expect);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw wrapIo(err, rel);
+  }
+  return { size: written.size, mtimeMs: written.mtimeMs };
+}
+
+/** Renames an absolute temporary file (on the same disk) onto `rel`, after the same checks as writeFileSafe. */
+export async function replaceWith(workspace: string, rel: string, tmpAbs: string, expect?: Expect): Promise<void> {
+  testPause(rel);
+  await assertNoLink(workspace, rel);
+  const s = await lstatIn(workspace, rel);
+  if (s && !s.isFile()) throw changedRefused(rel);
+  if (expect && !(await stillAsSeen(workspace, rel, expect))) throw changedRefused(rel);
+  await rename(tmpAbs, inside(workspace, rel));
+}
+
+/**
+ * Moves a workspace file to a free path (never over a file: a file that appeared there since the plan stays), through
+ * no link on either side.
+ */
+export async function moveSafe(workspace: string, from: string, to: string): Promise<void> {
+  await assertNoLink(workspace, from);
+  const s = await lstatIn(workspace, from);
+  if (!s?.isFile()) throw changedRefused(from);
+  await mkdirSafe(workspace, posix.dirname(to));
+  if (await lstatIn(workspace, to)) throw changedRefused(to);
+  await rename(inside(workspace, from), inside(workspace, to));
+}
+
+function wrapIo(err: unknown, rel: string): unknown {
+  if (err instanceof CsyncError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  return new CsyncError('CSYNC_IO', `cannot write ${rel}: ${code === 'ENOSPC' ? 'the disk is full' : (err as Error).message}`, {
+    hint: code === 'ENOSPC' ? 'free some space and run the command again; nothing was half-written' : undefined,
+    cause: err,
+  });
+}
+
+/**
+ * Tests only: CSYNC_TEST_PAUSE_BEFORE_REPLACE=<ms> waits that long (synchronously, the whole process) right before a
+ * replacement's final check, and CSYNC_TEST_PAUSE_MARK=<file> is created when the wait starts, so a test can change
+ * the file in the window between a scan and the write deterministically. Unset in normal use.
+ */
+function testPause(rel: string): void {
+  const ms = Number(process.env.CSYNC_TEST_PAUSE_BEFORE_REPLACE ?? 0);
+  if (!(ms > 0)) return;
+  const mark = process.env.CSYNC_TEST_PAUSE_MARK;
+  if (mark) appendFileSync(mark, `${rel}\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
