@@ -19,6 +19,7 @@ import { executePlan, type ExecContext } from './pull/execute.js';
 import { listRemote, type Listing } from './pull/list.js';
 import { SpaceLinks } from './resolver.js';
 import { mayBeOurs, settlePendingCreates } from './pending.js';
+import { settlePendingUpdates } from './sent.js';
 import { findLocalMoves } from './push.js';
 import { observeAll, recoverMovedAside } from './scan.js';
 import type { PullOptions, PullSummary } from './types.js';
@@ -80,6 +81,8 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const format = options.formatFor(spaceKey);
   const space = await options.api.getSpaceByKey(spaceKey);
   summary.spaces.push(spaceKey);
+  // Updates a stopped push sent but did not record are its own versions, not edits to pull or merge (sent.ts).
+  if (!options.dryRun && state) await settlePendingUpdates({ workspace: options.workspace, api: options.api, state, log }, spaceKey);
   let basePages = state?.pageMetasOfSpace(spaceKey) ?? [];
   // A first pull lists with bodies (ceil(N/250) requests) and stages them; later pulls list without bodies and
   // fetch only what changed, in bulk. After an interrupted first pull (staged bodies left) the listing goes without

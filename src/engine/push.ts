@@ -19,6 +19,7 @@ import { openStateStore, type BasePage, type BasePageMeta, type StateStore } fro
 import { conflictCopyPath } from './conflict-name.js';
 import { merge3 } from './merge.js';
 import { createStartedAt, settleWithListing, storageHash } from './pending.js';
+import { pendingUpdate, settlePendingUpdate, settlePendingUpdates } from './sent.js';
 import { SpaceLinks } from './resolver.js';
 import { attachmentGateError, attachmentPlanLines, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
 import { relocatePages } from './push/relocate.js';
@@ -238,6 +239,8 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const log = options.logger.child({ module: 'push', space: spaceKey });
   summary.spaces.push(spaceKey);
   // Creates a stopped run left unrecorded come first (no request when there are none).
+  // So do updates a stopped run sent but did not record (sent.ts): its own versions, not someone else's edits.
+  if (!options.dryRun) summary.written.push(...(await settlePendingUpdates({ workspace: options.workspace, api: options.api, state, log }, spaceKey)));
   if (!options.dryRun) await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
   const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun);
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
@@ -453,6 +456,7 @@ async function saveSynced(ctx: Ctx, b: BasePage, path: string, text: string, rem
     ctx.state.savePage(page);
     ctx.state.removeConflict(b.id);
     ctx.state.clearStaged(b.id);
+    ctx.state.removePendingUpdate(b.id);
   });
 }
 
@@ -498,6 +502,10 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
   let version = b.version;
   let remoteTitle = b.title;
   if (!contentSame) {
+    // Recorded before the request, removed with the page's new record (sent.ts): a rerun after a stop in between
+    // recognises this version as its own.
+    const sent = pendingUpdate({ api, pageId: b.id, spaceKey: ctx.spaceKey, path, fromVersion: b.version, version: b.version + 1, title, parentId: newParent ?? null, storage, text, fileText: text, labelsFrom: baseLabels, labels });
+    ctx.state.addPendingUpdate(sent);
     try {
       const r = await api.updatePage({ id: b.id, title, parentId: newParent, body: storage, version: b.version + 1, ...versionMeta(ctx) });
       version = r.version.number;
@@ -508,6 +516,15 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
       if (title !== b.title) summary.pages.renamed++;
     } catch (err) {
       const code = (err as { code?: string }).code;
+      // A 409 against the version this update makes: our own write when it holds what we sent (an earlier attempt
+      // whose answer was lost).
+      if (code === 'CSYNC_VERSION_CONFLICT' && (await settlePendingUpdate({ workspace: ctx.options.workspace, api, state: ctx.state, log: ctx.log }, sent))) {
+        summary.written.push({ id: b.id, version: sent.version });
+        summary.pages.updated++;
+        return;
+      }
+      // Refused: nothing was written.
+      if (code === 'CSYNC_BAD_REQUEST' || code === 'CSYNC_NOT_FOUND' || code === 'CSYNC_VERSION_CONFLICT') ctx.state.removePendingUpdate(b.id);
       if (code === 'CSYNC_BAD_REQUEST' || (code === 'CSYNC_NOT_FOUND' && moved && newParent !== b.parentId)) {
         // Refused for this page alone (the new parent deleted since the last pull, a title taken, ...): reported,
         // and the rest of the run goes on. The file stays as it is, unpushed.
@@ -579,6 +596,8 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
   let version = remote.version.number;
   if (m.text !== remoteText) {
     const storage = toStorage(ctx, path, title, merged.body);
+    const from = remote.version.number;
+    ctx.state.addPendingUpdate(pendingUpdate({ api, pageId: b.id, spaceKey: ctx.spaceKey, path, fromVersion: b.version, version: from + 1, title, parentId: parentId ?? remote.parentId, storage, text: m.text, fileText: localText, labelsFrom: remoteLabels, labels }));
     const r = await api.updatePage({ id: b.id, title, parentId: parentId ?? remote.parentId, body: storage, version: remote.version.number + 1, ...versionMeta(ctx) });
     version = r.version.number;
     summary.written.push({ id: b.id, version });

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CsyncError } from '../../core/errors.js';
-import type { BaseAttachment, BasePage, BasePageMeta, ConflictRecord, StateStore } from '../types.js';
+import type { BaseAttachment, BasePage, BasePageMeta, ConflictRecord, PendingUpdate, StateStore } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface PageRow {
@@ -103,6 +103,54 @@ const toAtt = (r: AttRow): BaseAttachment => ({
   copyPath: r.copy_path,
 });
 
+interface PendingUpdateRow {
+  page_id: string;
+  space_key: string;
+  path: string;
+  from_version: number;
+  version: number;
+  title: string;
+  parent_id: string | null;
+  body_hash: string;
+  text: string;
+  file_hash: string;
+  labels_from: string;
+  labels: string;
+  started_at: string;
+}
+
+const pendingUpdateRow = (p: PendingUpdate): PendingUpdateRow => ({
+  page_id: p.pageId,
+  space_key: p.spaceKey,
+  path: p.path,
+  from_version: p.fromVersion,
+  version: p.version,
+  title: p.title,
+  parent_id: p.parentId,
+  body_hash: p.bodyHash,
+  text: p.text,
+  file_hash: p.fileHash,
+  labels_from: JSON.stringify(p.labelsFrom),
+  labels: JSON.stringify(p.labels),
+  started_at: p.startedAt,
+});
+
+const toPendingUpdate = (r: PendingUpdateRow): PendingUpdate => ({
+  pageId: r.page_id,
+  spaceKey: r.space_key,
+  path: r.path,
+  fromVersion: r.from_version,
+  version: r.version,
+  title: r.title,
+  parentId: r.parent_id,
+  bodyHash: r.body_hash,
+  text: r.text,
+  fileHash: r.file_hash,
+  labelsFrom: JSON.parse(r.labels_from) as string[],
+  labels: JSON.parse(r.labels) as string[],
+  startedAt: r.started_at,
+});
+
 export function openStateStore(path: string, options: { readonly?: boolean } = {}): StateStore {
   let db: Database.Database;
   try {
@@ -177,6 +225,12 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     ),
     pending: db.prepare('SELECT * FROM pending_creates WHERE space_key = ? ORDER BY path'),
     removePending: db.prepare('DELETE FROM pending_creates WHERE path = ?'),
+    addPendingUpdate: db.prepare(
+      `INSERT OR REPLACE INTO pending_updates(page_id, space_key, path, from_version, version, title, parent_id, body_hash, text, file_hash, labels_from, labels, started_at)
+       VALUES (@page_id, @space_key, @path, @from_version, @version, @title, @parent_id, @body_hash, @text, @file_hash, @labels_from, @labels, @started_at)`,
+    ),
+    pendingUpdates: db.prepare('SELECT * FROM pending_updates WHERE space_key = ? ORDER BY page_id'),
+    removePendingUpdate: db.prepare('DELETE FROM pending_updates WHERE page_id = ?'),
     startRun: db.prepare("INSERT INTO runs(command, started_at, status) VALUES (?, ?, 'running')"),
     finishRun: db.prepare('UPDATE runs SET ended_at = ?, status = ?, counts = ?, error = ? WHERE id = ?'),
     lastRuns: db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?'),
@@ -256,6 +310,9 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
         startedAt: r.started_at,
       })),
     removePendingCreate: (path) => void q.removePending.run(path),
+    addPendingUpdate: (p) => void q.addPendingUpdate.run(pendingUpdateRow(p)),
+    pendingUpdates: (key) => (q.pendingUpdates.all(key) as PendingUpdateRow[]).map(toPendingUpdate),
+    removePendingUpdate: (id) => void q.removePendingUpdate.run(id),
     startRun: (command) => Number(q.startRun.run(command, new Date().toISOString()).lastInsertRowid),
     finishRun: (id, status, counts, error) => void q.finishRun.run(new Date().toISOString(), status, JSON.stringify(counts), error ?? null, id),
     lastRuns: (n) =>
