@@ -7,7 +7,7 @@ import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
-import type { LocalState } from '../core/plan.js';
+import { checkGates, type LocalState } from '../core/plan.js';
 import { createOrder, decideConflict, inPaths, planPush, titleCollisions, type PushAction, type PushPlan, type TitleEntry, type UntrackedFile } from '../core/push-plan.js';
 import type { RemotePage } from '../core/remote-types.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
@@ -241,9 +241,14 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   // Creates a stopped run left unrecorded come first (no request when there are none).
   // So do updates a stopped run sent but did not record (sent.ts): its own versions, not someone else's edits.
   if (!options.dryRun) summary.written.push(...(await settlePendingUpdates({ workspace: options.workspace, api: options.api, state, log }, spaceKey)));
-  if (!options.dryRun) await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
+  const adopted = options.dryRun ? 0 : await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
   const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun);
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
+  // The gate counts the pages synced before this run, not the pages of stopped creates adopted just now.
+  if (adopted && !plan.gate) {
+    const before = Math.max(0, obs.base.length - adopted);
+    plan.gate = checkGates({ baseCount: before, remoteCount: before, deletes: plan.actions.filter((a) => a.kind === 'delete').length, maxDeletePercent: options.maxDelete.percent, maxDeleteCount: options.maxDelete.count, force: options.force });
+  }
   if (plan.gate) {
     throw new CsyncError('CSYNC_SAFETY_GATE', `push of ${spaceKey} stopped: ${plan.gate}; nothing was changed`, {
       hint: 'if the deletions are intended, run again with --force (or --no-delete to push the rest)',
