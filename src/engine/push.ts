@@ -18,6 +18,7 @@ import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
 import { conflictCopyPath } from './conflict-name.js';
 import { merge3 } from './merge.js';
+import { rememberMtimes } from './mtimes.js';
 import { createStartedAt, settleWithListing, storageHash } from './pending.js';
 import { pendingUpdate, settlePendingUpdate, settlePendingUpdates } from './sent.js';
 import { SpaceLinks } from './resolver.js';
@@ -104,6 +105,8 @@ export async function observeLocal(workspace: string, state: StateStore | undefi
   const base = all.filter((b) => !b.path.startsWith('cache/'));
   const local = await observeAll(workspace, base);
   await recoverMovedAside(workspace, base, local, format.extension, repair);
+  // Records saved right after their file was written have no mtime (hashed by this scan): remember it now.
+  if (repair && state) await rememberMtimes(workspace, base.filter((b) => local.get(b.id) === 'unchanged'), (b, size, mtimeMs) => state.savePageMeta({ ...b, size, mtimeMs }));
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
   await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);

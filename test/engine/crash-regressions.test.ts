@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -185,6 +185,76 @@ test('a label change in a stopped update is set by the settle (the run stopped b
     assert.deepEqual(emu.api.page(s.b.id).labels, ['fresh']);
     assert.equal(emu.api.page(s.b.id).version.number, 2);
     assert.deepEqual(s.state().conflicts, []);
+  } finally {
+    s.cleanup();
+  }
+});
+
+/**
+ * Soak finding B: a file written again within the filesystem's mtime tick of the write a sync recorded keeps that
+ * mtime; with the same size the stat fast path took it for unchanged for good. Here the coarse clock is played by
+ * utimes: the file gets back the mtime it had when the sync recorded it.
+ */
+function sameTick(file: string, text: string): void {
+  const before = statSync(file);
+  writeFileSync(file, text);
+  utimesSync(file, before.atimeMs / 1000, before.mtimeMs / 1000);
+  assert.ok(Math.abs(statSync(file).mtimeMs - before.mtimeMs) < 1, 'the same mtime (to the stat fast path)');
+}
+
+test('soak finding B: an attachment rewritten within the mtime tick of its download, same size, is pushed (was: taken for unchanged; Confluence kept the old bytes)', async () => {
+  const s = await setup();
+  try {
+    emu.api.addAttachment(s.a.id, 'a.txt', 'tok2x\n');
+    await runPull(s.common);
+    const file = join(s.ws, 'attachments', s.key, 'Home', 'A', 'a.txt');
+    assert.equal(readFileSync(file, 'utf8'), 'tok2x\n');
+    sameTick(file, 'tok4x\n');
+    const pushed = await runPush(s.common);
+    assert.equal(pushed.attachments.updated, 1, 'the new bytes are uploaded');
+    assert.equal(emu.api.attachments(s.a.id)[0]!.data.toString('utf8'), 'tok4x\n');
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('soak finding B, pages: a page file rewritten within the mtime tick of its pull, same size, is pushed', async () => {
+  const s = await setup();
+  try {
+    emu.api.editPage(s.b.id, { body: '<p>bee2</p>' });
+    await runPull(s.common);
+    const file = join(s.dir, 'B.md');
+    sameTick(file, readFileSync(file, 'utf8').replace('bee2', 'bee3'));
+    const pushed = await runPush(s.common);
+    assert.equal(pushed.pages.updated, 1);
+    assert.match(emu.api.body(s.b.id), /bee3/);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test('records saved right after their file was written keep no mtime; the next push that finds the file unchanged stores it (the fast path comes back)', async () => {
+  const s = await setup();
+  try {
+    emu.api.addAttachment(s.a.id, 'a.txt', 'bytes\n');
+    await runPull(s.common);
+    const att = join(s.ws, 'attachments', s.key, 'Home', 'A', 'a.txt');
+    const page = join(s.dir, 'A.md');
+    const store = () => {
+      const st = openStateStore(join(s.ws, 'cache', 'state.db'), { readonly: true });
+      try {
+        return { page: st.pageByPath(relative(s.ws, page))!.mtimeMs, att: st.attachmentsOfSpace(s.key)[0]!.mtimeMs };
+      } finally {
+        st.close();
+      }
+    };
+    assert.deepEqual(store(), { page: 0, att: 0 }, 'written just now: no mtime trusted yet');
+    // Later (the files' mtimes well past a filesystem tick): a push hashes them once and remembers their mtimes.
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(att, old, old);
+    utimesSync(page, old, old);
+    await runPush(s.common);
+    assert.deepEqual(store(), { page: statSync(page).mtimeMs, att: statSync(att).mtimeMs });
   } finally {
     s.cleanup();
   }

@@ -15,6 +15,7 @@ import { hashFile, inside, statOrUndefined } from '../../local/files.js';
 import type { BaseAttachment, StateStore } from '../../state/index.js';
 import { settleAttachmentConflict } from '../attachment-conflict.js';
 import { attachmentDir } from '../resolver.js';
+import { rememberMtimes } from '../mtimes.js';
 import { observeAll, walkFiles } from '../scan.js';
 import type { PlanLine, SyncApi } from '../types.js';
 import type { Logger } from '../../obs/logger.js';
@@ -70,13 +71,9 @@ export async function planAttachments(io: Omit<AttachmentPushIO, 'summary' | 'ap
   const createdFolders = new Set([...created].map((p) => attachmentDir(p)));
   const local = await observeAll(io.workspace, base);
   if (io.refreshMtimes) {
-    // Records without an mtime (written before the stat fast path existed, or by a conflict) were hashed just now:
-    // remember the mtime of the unchanged ones so the next scan is a stat.
-    for (const b of base) {
-      if (b.mtimeMs !== 0 || local.get(b.id) !== 'unchanged') continue;
-      const st = await statOrUndefined(inside(io.workspace, b.path));
-      if (st) io.state.saveAttachment({ ...b, size: st.size, mtimeMs: st.mtimeMs });
-    }
+    // Records without an mtime (saved right after their file was written, by a conflict, or before the stat fast
+    // path existed) were hashed just now: remember the mtime of the unchanged ones so the next scan is a stat.
+    await rememberMtimes(io.workspace, base.filter((b) => local.get(b.id) === 'unchanged'), (b, size, mtimeMs) => io.state.saveAttachment({ ...b, size, mtimeMs }));
   }
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];

@@ -73,6 +73,18 @@ interface AttRow {
   copy_path: string | null;
 }
 
+/**
+ * How recent a file's mtime may be when its record is saved and still be trusted by the stat fast path later.
+ * Filesystems keep mtimes in coarse ticks (Linux: the kernel's jiffy clock, 1-10 ms; ext3, HFS+: 1 s; FAT: 2 s): a
+ * file written again within the tick of the mtime recorded keeps that mtime, and with the same size the fast path
+ * would take it for unchanged for good (a local edit never pushed; the next remote change overwrites it). A record
+ * saved within this long of its file's mtime is stored without the mtime (0: hash the file next time), the way git
+ * treats "racily clean" index entries; the next scan that finds the file unchanged stores its mtime then.
+ */
+export const RACY_MTIME_MS = 2_500;
+
+const trustedMtime = (mtimeMs: number): number => (mtimeMs > 0 && Date.now() - mtimeMs < RACY_MTIME_MS ? 0 : mtimeMs);
+
 /** The named parameters of the pages table for everything but the base text. */
 const metaRow = (p: BasePageMeta) => ({
   id: p.id,
@@ -84,7 +96,7 @@ const metaRow = (p: BasePageMeta) => ({
   path: p.path,
   hash: p.hash,
   size: p.size,
-  mtime_ms: p.mtimeMs,
+  mtime_ms: trustedMtime(p.mtimeMs),
   labels: JSON.stringify(p.labels),
   status: p.status,
 });
@@ -275,7 +287,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
         media_type: a.mediaType,
         path: a.path,
         hash: a.hash,
-        mtime_ms: a.mtimeMs,
+        mtime_ms: trustedMtime(a.mtimeMs),
         status: a.status,
         copy_path: a.copyPath,
       }),
