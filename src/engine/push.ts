@@ -113,7 +113,9 @@ export async function observeLocal(workspace: string, state: StateStore | undefi
   const untracked: UntrackedFile[] = [];
   for (const f of files) {
     if (tracked.has(f)) continue;
-    const meta = parseFile(await readFile(inside(workspace, f), 'utf8')).meta;
+    const text = await readIfThere(inside(workspace, f));
+    if (text === undefined) continue; // gone since the walk
+    const meta = parseFile(text).meta;
     untracked.push({ path: f, id: meta.id ? String(meta.id) : undefined });
   }
   return { base, all, local, untracked };
@@ -133,7 +135,8 @@ export async function findLocalMoves(workspace: string, spaceKey: string, format
   await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);
   for (const f of files.sort()) {
     if (tracked.has(f)) continue;
-    const text = await readFile(inside(workspace, f), 'utf8');
+    const text = await readIfThere(inside(workspace, f));
+    if (text === undefined) continue;
     const id = parseFile(text).meta.id;
     const b = id !== undefined ? missing.get(String(id)) : undefined;
     if (!b) continue;
@@ -413,6 +416,16 @@ function forget(ctx: Ctx, id: string): void {
   });
 }
 
+/** The text of a file, or undefined when it is gone (a file deleted or renamed while the push runs). */
+async function readIfThere(abs: string): Promise<string | undefined> {
+  try {
+    return await readFile(abs, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /** A base page with its text, read from the state store only when a push needs it. */
 function withBase(ctx: Ctx, meta: BasePageMeta): BasePage {
   return { ...meta, base: ctx.state.pageBase(meta.id) ?? '' };
@@ -483,7 +496,9 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
     summary.conflicts.push({ path: b.path, copyPath: ctx.state.conflicts().find((c) => c.pageId === b.id)?.copyPath ?? null, kind: 'unresolved' });
     return;
   }
-  const text = await readFile(inside(ctx.options.workspace, path), 'utf8');
+  const text = await readIfThere(inside(ctx.options.workspace, path));
+  // Deleted or moved since the scan (someone is editing meanwhile): the next run sees it as it is then.
+  if (text === undefined) return;
   const local = parseFile(text);
   if (!local.ok) {
     summary.warnings.push(`${path}: front matter unreadable (${local.error}); not pushed`);
@@ -651,7 +666,8 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
   };
   const sorted = [...files].sort(createOrder);
   for (const path of sorted) {
-    const text = await readFile(inside(ctx.options.workspace, path), 'utf8');
+    const text = await readIfThere(inside(ctx.options.workspace, path));
+    if (text === undefined) continue; // gone since the scan: nothing to create
     const parsed = parseFile(text);
     if (!parsed.ok) {
       ctx.summary.warnings.push(`${path}: front matter unreadable (${parsed.error}); not created`);

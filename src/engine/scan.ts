@@ -30,7 +30,14 @@ export async function observe(workspace: string, page: ObservedPage): Promise<Lo
   const s = await statOrUndefined(abs);
   if (!s || !s.isFile()) return 'missing';
   if (s.size === page.size && Math.abs(s.mtimeMs - page.mtimeMs) < 1) return 'unchanged';
-  const { sha256 } = await hashFile(abs);
+  let sha256: string;
+  try {
+    ({ sha256 } = await hashFile(abs));
+  } catch (err) {
+    // Deleted or renamed between the stat and the read (someone is editing meanwhile).
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw err;
+  }
   return sha256 === page.hash ? 'unchanged' : 'modified';
 }
 

@@ -1,0 +1,295 @@
+/**
+ * The "live editor" suite (issue 13): while pull, push and sync run against the emulator, with faults (runs that
+ * crash part way, lost answers, writes whose record is lost) and another user editing in Confluence, an editor keeps
+ * changing, creating, renaming and deleting files at random moments. Invariants, after the editor stops and a
+ * fault-free sync:
+ *   (1) every byte the editor wrote last is in a file, in Confluence or in a conflict copy: each token the editor
+ *       wrote is found unless the editor itself deleted the file holding it;
+ *   (2) nothing outside the workspace is touched (a sibling folder and its files keep their bytes and mtimes);
+ *   (3) every run terminates (a request budget per run, a step counter).
+ * The engine runs in-process (cheap cases: the editor's writes land between the engine's awaits, at file and HTTP
+ * boundaries); live-editor-kill.test.ts does the same with the real CLI killed by SIGKILL.
+ * Every run explores the fixed seed and one fresh seed; the editor's timing is part of the case (delays in ms), so a
+ * replay repeats the same operations at the same moments, though not always the same interleaving.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, lstatSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import fc from 'fast-check';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { runPull } from '../../src/engine/pull.js';
+import { runPush } from '../../src/engine/push.js';
+import { getFormat } from '../../src/format/index.js';
+import { silentLogger } from '../../src/obs/logger.js';
+import type { ConfluenceClient } from '../../src/remote/index.js';
+import { announce, checkSeed, suiteSeeds } from '../helpers/seeds.js';
+import { createClient, requestBudget, stopAfterWrite } from './sync-harness.js';
+
+const SOAK = process.env.CSYNC_SOAK === '1';
+const CASES = Number(process.env.CSYNC_LIVE_CASES ?? (SOAK ? Number(process.env.CSYNC_SOAK_CASES ?? 2000) / 2 : 200));
+const seeds = SOAK && process.env.CSYNC_LIVE_SEED === undefined ? suiteSeeds('CSYNC_LIVE', 20261203, 0, CASES).filter((x) => x.cases > 0) : suiteSeeds('CSYNC_LIVE', 20261203, Math.ceil((CASES * 3) / 4), Math.floor(CASES / 4));
+const MAX_REQUESTS_PER_RUN = 800;
+const TOKEN_RE = /tok\d+x/g;
+
+export type EditorOp =
+  | { k: 'edit'; i: number; top: boolean; atomic: boolean }
+  | { k: 'create'; i: number }
+  | { k: 'rename'; i: number }
+  | { k: 'delete'; i: number }
+  | { k: 'redit'; i: number };
+export type Fault = { kind: 'none' } | { kind: 'crash'; after: number } | { kind: 'lost-answer'; method: 'PUT' | 'POST' } | { kind: 'stop-after-write'; method: 'PUT' | 'POST' };
+export type Run = { k: 'pull' | 'push' | 'sync'; fault: Fault };
+
+const faultArb: fc.Arbitrary<Fault> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<Fault>({ kind: 'none' }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('crash' as const), after: fc.integer({ min: 0, max: 14 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('lost-answer' as const), method: fc.constantFrom('PUT' as const, 'POST' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('stop-after-write' as const), method: fc.constantFrom('PUT' as const, 'POST' as const) }) },
+);
+const i = fc.nat(64);
+export const editorOpArb: fc.Arbitrary<EditorOp> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ k: fc.constant('edit' as const), i, top: fc.boolean(), atomic: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('create' as const), i }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('rename' as const), i }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('delete' as const), i }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('redit' as const), i }) },
+);
+export const liveCaseArb = fc.record({
+  pages: fc.integer({ min: 2, max: 5 }),
+  runs: fc.array(fc.record({ k: fc.constantFrom('pull' as const, 'push' as const, 'sync' as const), fault: faultArb }), { minLength: 1, maxLength: 4 }),
+  editor: fc.array(fc.record({ op: editorOpArb, delayMs: fc.integer({ min: 0, max: 12 }) }), { minLength: 1, maxLength: 10 }),
+  concurrency: fc.constantFrom(1, 4),
+});
+export type LiveCase = { pages: number; runs: Run[]; editor: Array<{ op: EditorOp; delayMs: number }>; concurrency: number };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Files below `root` (absolute, sorted), tolerant of files vanishing while it walks (the engine runs meanwhile). */
+export function walk(root: string): string[] {
+  const out: string[] = [];
+  const go = (d: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(d, n);
+      try {
+        const s = lstatSync(p);
+        if (s.isDirectory()) go(p);
+        else if (s.isFile()) out.push(p);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  go(root);
+  return out.sort();
+}
+
+const isCopy = (f: string) => /\.conflict-/.test(f);
+/** Write-file-atomic's temporaries and editor temporaries are not the editor's files. */
+const isPageFile = (f: string) => f.endsWith('.md') && !isCopy(f);
+const tokens = (text: string) => text.match(TOKEN_RE) ?? [];
+const readOr = (f: string) => {
+  try {
+    return readFileSync(f, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/** The editor: its operations at their moments; returns the tokens it wrote and the ones it deleted itself. */
+export async function editor(ops: LiveCase['editor'], ctx: { root: string; emu: Emulator; key: string; token: () => string; log: string[]; shouldStop: () => boolean }): Promise<{ written: Set<string>; deleted: Set<string> }> {
+  const written = new Set<string>();
+  const deleted = new Set<string>();
+  const { root, emu, key, token, log } = ctx;
+  for (const { op, delayMs } of ops) {
+    await sleep(delayMs);
+    const files = walk(root).filter(isPageFile);
+    const pick = <T>(xs: readonly T[], n: number): T | undefined => (xs.length ? xs[n % xs.length] : undefined);
+    switch (op.k) {
+      case 'edit': {
+        const f = pick(files, op.i);
+        const text = f ? readOr(f) : undefined;
+        if (!f || text === undefined) break;
+        const t = token();
+        written.add(t);
+        // After the front matter (top) or at the end: either way the front matter stays first.
+        const next = op.top && text.startsWith('---\n') && text.indexOf('\n---\n', 4) > 0 ? text.replace(/\n---\n/, `\n---\n${t}\n\n`) : `${text.replace(/\n*$/, '\n')}\n${t}\n`;
+        if (op.atomic) {
+          // Save as many editors do: a temporary beside the file, renamed over it.
+          const tmp = join(dirname(f), `.${f.slice(f.lastIndexOf('/') + 1)}.swp`);
+          writeFileSync(tmp, next);
+          renameSync(tmp, f);
+        } else writeFileSync(f, next);
+        log.push(`editor: ${op.atomic ? 'save (rename)' : 'save'} ${relative(root, f)} +${t}`);
+        break;
+      }
+      case 'create': {
+        const parent = pick(files, op.i);
+        const dir = parent ? parent.replace(/\.md$/, '') : join(root, 'Home');
+        const t = token();
+        written.add(t);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, `New ${t}.md`), `${t}\n`);
+        log.push(`editor: create ${relative(root, join(dir, `New ${t}.md`))}`);
+        break;
+      }
+      case 'rename': {
+        const f = pick(
+          files.filter((x) => relative(root, x).includes('/') && !walk(x.replace(/\.md$/, '')).length),
+          op.i,
+        );
+        if (!f) break;
+        const dest = join(dirname(f), `Renamed ${token()}.md`);
+        try {
+          renameSync(f, dest);
+          log.push(`editor: rename ${relative(root, f)} → ${relative(root, dest)}`);
+        } catch {
+          // gone meanwhile
+        }
+        break;
+      }
+      case 'delete': {
+        const f = pick(
+          files.filter((x) => relative(root, x).includes('/') && !walk(x.replace(/\.md$/, '')).length),
+          op.i,
+        );
+        const text = f ? readOr(f) : undefined;
+        if (!f || text === undefined) break;
+        for (const t of tokens(text)) deleted.add(t);
+        unlinkSync(f);
+        log.push(`editor: delete ${relative(root, f)}`);
+        break;
+      }
+      case 'redit': {
+        const pages = emu.api.pages(key).filter((p) => p.parentId !== null);
+        const p = pick(pages, op.i);
+        if (!p) break;
+        const t = token();
+        emu.api.editPage(p.id, { body: `${emu.api.body(p.id)}<p>${t}</p>` });
+        log.push(`another user: edit ${p.title} +${t}`);
+        break;
+      }
+    }
+    if (ctx.shouldStop()) break;
+  }
+  return { written, deleted };
+}
+
+/** A fault for one run; returns the function that ends it. */
+export function applyFault(emu: Emulator, f: Fault): () => void {
+  emu.clearFaults();
+  if (f.kind === 'lost-answer') emu.scriptFaults([{ kind: 'reset-after', method: f.method, count: 1 }]);
+  else if (f.kind === 'stop-after-write') return stopAfterWrite(emu, f.method);
+  else if (f.kind === 'crash') {
+    const through = emu.requestLog().length + f.after;
+    const faults = emu.faults;
+    const pick = faults.pick.bind(faults);
+    faults.pick = (m: string, p: string) => (emu.requestLog().length >= through ? { kind: 'http500' } : pick(m, p));
+    return () => {
+      faults.pick = pick;
+    };
+  }
+  return () => {};
+}
+
+/** Bytes and mtimes of every file below `dir`. */
+export function snapshot(dir: string): string {
+  return JSON.stringify(walk(dir).map((f) => [f, readFileSync(f, 'base64'), lstatSync(f).mtimeMs]));
+}
+
+async function runCase(emu: Emulator, client: ConfluenceClient, c: LiveCase): Promise<void> {
+  const key = 'LIVE';
+  emu.api.createSpace(key);
+  const home = emu.api.createPage(key, 'Home', '<p>home</p>', null);
+  for (let p = 0; p < c.pages; p++) emu.api.createPage(key, `Page ${p}`, `<p>page ${p}</p><p>middle</p><p>end</p>`, p > 1 && p % 2 === 0 ? emu.api.pages(key)[1]!.id : home.id);
+  const top = mkdtempSync(join(tmpdir(), 'csync-live-'));
+  const ws = join(top, 'ws');
+  const outside = join(top, 'outside');
+  mkdirSync(join(outside, 'notes'), { recursive: true });
+  writeFileSync(join(outside, 'secret.md'), '---\ntitle: Secret\n---\nnot for Confluence\n');
+  writeFileSync(join(outside, 'notes', 'Home.md'), 'a file with a page-like name\n');
+  const before = snapshot(outside);
+  const root = join(ws, 'content', key);
+  const log: string[] = [];
+  let n = 0;
+  const token = () => `tok${++n}x`;
+  const steps: string[] = [];
+  const unexpected: string[] = [];
+  const common = { workspace: ws, api: client, spaces: [key], formatFor: () => getFormat('markdown'), maxDelete: { percent: 100 }, force: false, dryRun: false, concurrency: c.concurrency, logger: silentLogger() };
+  const attempt = async (r: Run): Promise<string> => {
+    const end = applyFault(emu, r.fault);
+    const budget = requestBudget(emu, MAX_REQUESTS_PER_RUN);
+    try {
+      if (r.k !== 'push') await runPull(common);
+      if (r.k !== 'pull') await runPush(common);
+      return 'ok';
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      if (r.fault.kind === 'none') unexpected.push(`a fault-free ${r.k} failed: ${e.code ?? ''} ${e.message ?? String(err)} ${((err as Error).stack ?? '').split('\n').find((l) => l.includes('/src/')) ?? ''}`);
+      return `failed (${e.code ?? 'error'})`;
+    } finally {
+      if (budget()) steps.push(`invariant 3: a ${r.k} made more than ${MAX_REQUESTS_PER_RUN} requests`);
+      end();
+      emu.clearFaults();
+    }
+  };
+  try {
+    log.push(`initial sync: ${await attempt({ k: 'sync', fault: { kind: 'none' } })}`);
+    let enginesDone = false;
+    const engine = (async () => {
+      for (const r of c.runs) log.push(`${r.k} with ${JSON.stringify(r.fault)}: ${await attempt(r)}`);
+      enginesDone = true;
+    })();
+    const [, ed] = await Promise.all([engine, editor(c.editor, { root, emu, key, token, log, shouldStop: () => enginesDone && false })]);
+    // The editor stops; faults stop; one more sync, and a second one for what the first left to the next run.
+    log.push(`final sync: ${await attempt({ k: 'sync', fault: { kind: 'none' } })}`);
+    log.push(`final sync: ${await attempt({ k: 'sync', fault: { kind: 'none' } })}`);
+    assert.deepEqual(steps, [], 'invariant 3: a run did not terminate within its request budget');
+    if (unexpected.length) console.log(`LIVE-UNEXPECTED ${unexpected.join(" | ")}`);
+    // (1) every byte the editor wrote last
+    const present = new Set<string>();
+    for (const f of walk(root)) if (f.endsWith('.md')) for (const t of tokens(readOr(f) ?? '')) present.add(t);
+    for (const p of emu.api.pages(key)) for (const t of tokens(emu.api.body(p.id))) present.add(t);
+    const lost = [...ed.written].filter((t) => !ed.deleted.has(t) && !present.has(t));
+    assert.deepEqual(lost, [], 'invariant 1: bytes the editor wrote last are in no file, no conflict copy and no page');
+    // (2) nothing outside the workspace
+    assert.equal(snapshot(outside), before, 'invariant 2: a file outside the workspace was touched');
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n  case log:\n    ${log.join('\n    ')}`);
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
+}
+
+announce('live-editor.property', seeds);
+test(`live editor: pull, push and sync with faults while an editor changes files, ${seeds.map((x) => `${x.cases} cases of ${x.kind} seed ${x.seed}`).join(' + ')}, 3 invariants`, { timeout: SOAK ? Infinity : 900_000 }, async () => {
+  const failed: string[] = [];
+  for (const s of seeds) {
+    await checkSeed(
+      'CSYNC_LIVE',
+      'live-editor.property',
+      s,
+      fc.asyncProperty(liveCaseArb, async (c) => {
+        const emu = await startEmulator({ seed: 'empty' });
+        emu.faults.set({ stallMs: 200 });
+        const client = createClient(emu);
+        try {
+          await runCase(emu, client, c);
+        } finally {
+          await client.close();
+          await emu.close();
+        }
+      }),
+      {},
+      { shrink: false },
+    ).catch((err: unknown) => failed.push(err instanceof Error ? err.message : String(err)));
+  }
+  if (failed.length) throw new Error(failed.join('\n\n'));
+});
