@@ -19,6 +19,7 @@ import { executePlan, type ExecContext } from './pull/execute.js';
 import { listRemote, type Listing } from './pull/list.js';
 import { SpaceLinks } from './resolver.js';
 import { mayBeOurs, settlePendingCreates } from './pending.js';
+import { settlePendingUpdates } from './sent.js';
 import { findLocalMoves } from './push.js';
 import { observeAll, recoverMovedAside, reportSkip, type Skips } from './scan.js';
 import { lstatIn } from '../local/safe-fs.js';
@@ -84,6 +85,8 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const format = options.formatFor(spaceKey);
   const space = await options.api.getSpaceByKey(spaceKey);
   summary.spaces.push(spaceKey);
+  // Updates a stopped push sent but did not record are its own versions, not edits to pull or merge (sent.ts).
+  if (!options.dryRun && state) await settlePendingUpdates({ workspace: options.workspace, api: options.api, state, log }, spaceKey);
   let basePages = state?.pageMetasOfSpace(spaceKey) ?? [];
   // A first pull lists with bodies (ceil(N/250) requests) and stages them; later pulls list without bodies and
   // fetch only what changed, in bulk. After an interrupted first pull (staged bodies left) the listing goes without
@@ -94,15 +97,18 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   // them: their pages are then known, never new pages to write beside their files.
   const pending = options.dryRun ? [] : state!.pendingCreates(spaceKey);
   const listing = await listRemote(options, state, spaceKey, space.id, withBodies, pending.length ? mayBeOurs(pending) : undefined);
+  let adopted = 0;
   if (pending.length) {
-    await settlePendingCreates({ workspace: options.workspace, api: options.api, state: state!, spaceKey, format, log }, listing.kept);
+    adopted = await settlePendingCreates({ workspace: options.workspace, api: options.api, state: state!, spaceKey, format, log }, listing.kept);
     basePages = state!.pageMetasOfSpace(spaceKey);
   }
   const { plan, baseCount, localPaths, kept, skips } = await planSpace(options, spaceKey, format, basePages, listing);
   for (const err of skips.values()) reportSkip(summary, err);
   for (const k of kept) summary.warnings.push(`${k.path}: a file no page tracks is where this page now belongs; the page stays at ${k.at} (move or rename your file and pull again)`);
   const deletes = plan.actions.filter((a) => a.kind === 'trash').length;
-  const gate = checkGates({ baseCount, remoteCount: listing.scoped.length, deletes, maxDeletePercent: options.maxDelete.percent, maxDeleteCount: options.maxDelete.count, force: options.force });
+  // The gate counts the pages synced before this run: pages of stopped creates adopted just now do not raise the
+  // number of deletes it lets through (they were never deleted here anyway).
+  const gate = checkGates({ baseCount: Math.max(0, baseCount - adopted), remoteCount: listing.scoped.length, deletes, maxDeletePercent: options.maxDelete.percent, maxDeleteCount: options.maxDelete.count, force: options.force });
   if (gate) {
     throw new CsyncError('CSYNC_SAFETY_GATE', `pull of ${spaceKey} stopped: ${gate}; nothing was changed`, {
       hint: 'check the space in Confluence; if the deletions are intended, run again with --force',

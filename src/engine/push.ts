@@ -7,7 +7,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
-import type { LocalState } from '../core/plan.js';
+import { checkGates, type LocalState } from '../core/plan.js';
 import { createOrder, decideConflict, inPaths, planPush, titleCollisions, type PushAction, type PushPlan, type TitleEntry, type UntrackedFile } from '../core/push-plan.js';
 import type { RemotePage } from '../core/remote-types.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
@@ -20,7 +20,9 @@ import { openStateStore, type BasePage, type BasePageMeta, type StateStore } fro
 import { conflictCopyPath } from './conflict-name.js';
 import { throwFailures, type TaskFailure } from './failures.js';
 import { merge3 } from './merge.js';
+import { rememberMtimes } from './mtimes.js';
 import { createStartedAt, settleWithListing, storageHash } from './pending.js';
+import { pendingUpdate, settlePendingUpdate, settlePendingUpdates } from './sent.js';
 import { SpaceLinks } from './resolver.js';
 import { attachmentGateError, attachmentPlanLines, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
 import { refineActions } from './push/refine.js';
@@ -128,6 +130,8 @@ export async function observeLocal(
   const skips: Skips = new Map();
   const local = await observeAll(workspace, base, 16, skips, true);
   await recoverMovedAside(workspace, base, local, format.extension, repair);
+  // Records saved right after their file was written have no mtime (hashed by this scan): remember it now.
+  if (repair && state) await rememberMtimes(workspace, base.filter((b) => local.get(b.id) === 'unchanged'), (b, size, mtimeMs) => state.savePageMeta({ ...b, size, mtimeMs }));
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
   const links: string[] = [];
@@ -144,7 +148,9 @@ export async function observeLocal(
     }
     let text: string;
     try {
-      text = await readTextSafe(workspace, f);
+      const t = await readIfThere(workspace, f);
+      if (t === undefined) continue; // gone since the walk
+      text = t;
     } catch (err) {
       if (!isSkipped(err)) throw err;
       skippedUntracked.push(err);
@@ -282,9 +288,17 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const log = options.logger.child({ module: 'push', space: spaceKey });
   summary.spaces.push(spaceKey);
   // Creates a stopped run left unrecorded come first (no request when there are none).
-  if (!options.dryRun) await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
+  // Updates a stopped run sent but did not record (sent.ts): its own versions, not someone else's edits.
+  if (!options.dryRun) summary.written.push(...(await settlePendingUpdates({ workspace: options.workspace, api: options.api, state, log }, spaceKey)));
+  // Creates a stopped run left unrecorded come first (no request when there are none).
+  const adopted = options.dryRun ? 0 : await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
   const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun, { maxPageBytes: options.maxPageBytes });
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
+  // The gate counts the pages synced before this run, not the pages of stopped creates adopted just now.
+  if (adopted && !plan.gate) {
+    const before = Math.max(0, obs.base.length - adopted);
+    plan.gate = checkGates({ baseCount: before, remoteCount: before, deletes: plan.actions.filter((a) => a.kind === 'delete').length, maxDeletePercent: options.maxDelete.percent, maxDeleteCount: options.maxDelete.count, force: options.force });
+  }
   leaveSkipped(plan, obs, summary, options.paths);
   if (plan.gate) {
     throw new CsyncError('CSYNC_SAFETY_GATE', `push of ${spaceKey} stopped: ${plan.gate}; nothing was changed`, {
@@ -493,6 +507,16 @@ function leaveSkipped(plan: PushPlan, obs: { skips: Skips; skippedUntracked: rea
   });
 }
 
+/** The text of a file (never through a link, strictly UTF-8), or undefined when it is gone (deleted or renamed while the push runs). */
+async function readIfThere(workspace: string, rel: string): Promise<string | undefined> {
+  try {
+    return await readTextSafe(workspace, rel);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /** A base page with its text, read from the state store only when a push needs it. */
 function withBase(ctx: Ctx, meta: BasePageMeta): BasePage {
   return { ...meta, base: ctx.state.pageBase(meta.id) ?? '' };
@@ -573,6 +597,7 @@ async function saveSynced(
     ctx.state.savePage(page);
     ctx.state.removeConflict(b.id);
     ctx.state.clearStaged(b.id);
+    ctx.state.removePendingUpdate(b.id);
   });
   if (left) throw left;
 }
@@ -593,7 +618,9 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
     return;
   }
   const seen = await checkSize(ctx, path);
-  const text = await readTextSafe(ctx.options.workspace, path);
+  const text = await readIfThere(ctx.options.workspace, path);
+  // Deleted or moved since the scan (someone is editing meanwhile): the next run sees it as it is then.
+  if (text === undefined) return;
   const local = parseFile(text);
   if (!local.ok) {
     summary.warnings.push(`${path}: front matter unreadable (${local.error}); not pushed`);
@@ -620,10 +647,14 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
   let version = b.version;
   let remoteTitle = b.title;
   if (!contentSame) {
+    // Recorded before the request, removed with the page's new record (sent.ts): a rerun after a stop in between
+    // recognises this version as its own.
+    // The file leaves out what Confluence adds (local ids, macro ids): the base's storage body gives them back.
+    const baseBody = ctx.state.baseBody(b.id, b.version);
+    const body = baseBody === undefined ? storage : toStorage(ctx, path, title, local.body, baseBody);
+    const sent = pendingUpdate({ api, pageId: b.id, spaceKey: ctx.spaceKey, path, fromVersion: b.version, version: b.version + 1, title, parentId: newParent ?? null, storage: body, text, fileText: text, labelsFrom: baseLabels, labels });
+    ctx.state.addPendingUpdate(sent);
     try {
-      // The file leaves out what Confluence adds (local ids, macro ids): the base's storage body gives them back.
-      const baseBody = ctx.state.baseBody(b.id, b.version);
-      const body = baseBody === undefined ? storage : toStorage(ctx, path, title, local.body, baseBody);
       const r = await api.updatePage({ id: b.id, title, parentId: newParent, body, version: b.version + 1, ...versionMeta(ctx) });
       ctx.state.saveBaseBody(b.id, r.version.number, body);
       version = r.version.number;
@@ -634,6 +665,15 @@ async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
       if (title !== b.title) summary.pages.renamed++;
     } catch (err) {
       const code = (err as { code?: string }).code;
+      // A 409 against the version this update makes: our own write when it holds what we sent (an earlier attempt
+      // whose answer was lost).
+      if (code === 'CSYNC_VERSION_CONFLICT' && (await settlePendingUpdate({ workspace: ctx.options.workspace, api, state: ctx.state, log: ctx.log }, sent))) {
+        summary.written.push({ id: b.id, version: sent.version });
+        summary.pages.updated++;
+        return;
+      }
+      // Refused: nothing was written.
+      if (code === 'CSYNC_BAD_REQUEST' || code === 'CSYNC_NOT_FOUND' || code === 'CSYNC_VERSION_CONFLICT' || code === 'CSYNC_TOO_LARGE') ctx.state.removePendingUpdate(b.id);
       if (code === 'CSYNC_BAD_REQUEST' || code === 'CSYNC_TOO_LARGE' || (code === 'CSYNC_NOT_FOUND' && moved && newParent !== b.parentId)) {
         // Refused for this page alone (the new parent deleted since the last pull, a title taken, too large, ...):
         // reported, and the rest of the run goes on. The file stays as it is, unpushed.
@@ -714,6 +754,8 @@ async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: s
   let version = remote.version.number;
   if (m.text !== remoteText) {
     const storage = toStorage(ctx, path, title, merged.body, remote.body);
+    const from = remote.version.number;
+    ctx.state.addPendingUpdate(pendingUpdate({ api, pageId: b.id, spaceKey: ctx.spaceKey, path, fromVersion: b.version, version: from + 1, title, parentId: parentId ?? remote.parentId, storage, text: m.text, fileText: localText, labelsFrom: remoteLabels, labels }));
     const r = await api.updatePage({ id: b.id, title, parentId: parentId ?? remote.parentId, body: storage, version: remote.version.number + 1, ...versionMeta(ctx) });
     version = r.version.number;
     ctx.state.saveBaseBody(b.id, version, storage);
@@ -763,7 +805,9 @@ async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     let text: string;
     try {
       await checkSize(ctx, path);
-      text = await readTextSafe(ctx.options.workspace, path);
+      const t = await readIfThere(ctx.options.workspace, path);
+      if (t === undefined) continue; // gone since the scan: nothing to create
+      text = t;
     } catch (err) {
       if (!isSkipped(err)) throw err;
       reportSkip(ctx.summary, err);

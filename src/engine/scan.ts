@@ -63,6 +63,8 @@ export async function observe(workspace: string, page: ObservedPage, skips?: Ski
   try {
     facts = await hashFileSafe(workspace, page.path, text);
   } catch (err) {
+    // Deleted or renamed between the stat and the read (someone is editing meanwhile).
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     if (!isSkipped(err)) throw err;
     skips?.set(page.id, err);
     return 'modified';

@@ -67,6 +67,33 @@ export interface PendingCreate {
   startedAt: string;
 }
 
+/**
+ * An update sent (or about to be sent) whose new version is not recorded yet (src/engine/sent.ts). Enough to tell
+ * later whether Confluence holds it: the version it makes, with the title and body sent.
+ */
+export interface PendingUpdate {
+  pageId: string;
+  spaceKey: string;
+  /** Workspace-relative path of the file the update was made from (a move's new path). */
+  path: string;
+  /** The version of the base the update was made on, and the version it creates. */
+  fromVersion: number;
+  version: number;
+  title: string;
+  parentId: string | null;
+  /** sha256 hex of the canonical storage body sent (format/xml canonicalStorage). */
+  bodyHash: string;
+  /** The local text of what was sent: the page's base once the update is known to have landed. */
+  text: string;
+  /** sha256 hex of the file's text when the update was sent (a merge sends another text than the file's). */
+  fileHash: string;
+  /** The page's labels before and after the update (sorted). */
+  labelsFrom: string[];
+  labels: string[];
+  /** ISO time just before the request, local clock. */
+  startedAt: string;
+}
+
 export interface RunRecord {
   id: number;
   command: string;
@@ -118,6 +145,10 @@ export interface StateStore {
   addPendingCreate(p: PendingCreate): void;
   pendingCreates(spaceKey: string): PendingCreate[];
   removePendingCreate(path: string): void;
+  /** Pending updates (see PendingUpdate): one per page, upserted. */
+  addPendingUpdate(p: PendingUpdate): void;
+  pendingUpdates(spaceKey: string): PendingUpdate[];
+  removePendingUpdate(pageId: string): void;
   startRun(command: string): number;
   finishRun(id: number, status: string, counts: Record<string, number>, error?: string): void;
   lastRuns(n: number): RunRecord[];

@@ -5,8 +5,8 @@
  * operations: local edits/creates/moves/renames/deletes, the same by another user, and sync passes (pull then push)
  * that may crash part way or lose the answer to an applied write. After the case, faults stop and one more sync runs;
  * then: (1) converged (local equals remote, status clean, conflicts aside), (2) no edit lost, (3) no duplicate pages,
- * (4) no safety gate bypassed, (5) planning terminates. On failure fast-check prints the seed, the path and the
- * shrunk case; the error message carries the case's log. Reproduce with CSYNC_MODEL_SEED / CSYNC_MODEL_PATH.
+ * (4) no safety gate bypassed, (5) planning terminates (a step counter). Every run explores the fixed seed and one
+ * fresh seed (printed); a failure prints the case, its log and the replay command (CSYNC_MODEL_SEED / _PATH).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,12 +15,12 @@ import { checkGates, planPull, type LocalState, type RemoteMeta } from '../../sr
 import { decideConflict, planPush, type UntrackedFile } from '../../src/core/push-plan.js';
 import { planRelocations } from '../../src/core/placement.js';
 import { merge3 } from '../../src/engine/merge.js';
+import { announce, checkSeed, suiteSeeds } from '../helpers/seeds.js';
 
 const SOAK = process.env.CSYNC_SOAK === '1';
 const CASES = Number(process.env.CSYNC_MODEL_CASES ?? (SOAK ? Number(process.env.CSYNC_SOAK_CASES ?? 2000) * 50 : 10_000));
-// `npm test` explores the same cases on every run, so CI is reproducible; `npm run soak` (or CSYNC_MODEL_SEED=random)
-// explores new ones each time. A failure prints its seed either way.
-const SEED = process.env.CSYNC_MODEL_SEED !== undefined && process.env.CSYNC_MODEL_SEED !== 'random' ? Number(process.env.CSYNC_MODEL_SEED) : SOAK || process.env.CSYNC_MODEL_SEED === 'random' ? Date.now() % 2 ** 31 : 20261130;
+// The fixed seed keeps CI reproducible, the fresh seed explores new cases each run (soak: a fresh seed alone).
+const seeds = SOAK && process.env.CSYNC_MODEL_SEED === undefined ? suiteSeeds('CSYNC_MODEL', 20261130, 0, CASES).filter((x) => x.cases > 0) : suiteSeeds('CSYNC_MODEL', 20261130, Math.ceil((CASES * 3) / 4), Math.floor(CASES / 4));
 const KEY = 'S';
 const EXT = '.md';
 const HOME = 'h';
@@ -780,11 +780,11 @@ function runCase(c: { pages: number; ops: Op[] }): void {
   }
 }
 
-test(`randomized sync model (real planners, in-memory fakes): ${CASES} cases, 5 invariants (seed ${SEED})`, { timeout: SOAK ? Infinity : 300_000 }, () => {
-  fc.assert(
-    fc.property(caseArb, (c) => runCase(c)),
-    { numRuns: CASES, seed: SEED, ...(process.env.CSYNC_MODEL_PATH ? { path: process.env.CSYNC_MODEL_PATH } : {}), includeErrorInReport: true },
-  );
+announce('sync-model.property', seeds);
+test(`randomized sync model (real planners, in-memory fakes): ${seeds.map((x) => `${x.cases} cases of ${x.kind} seed ${x.seed}`).join(' + ')}, 5 invariants`, { timeout: SOAK ? Infinity : 300_000 }, async () => {
+  const failed: string[] = [];
+  for (const s of seeds) await checkSeed('CSYNC_MODEL', 'sync-model.property', s, fc.property(caseArb, (c) => runCase(c))).catch((err: unknown) => failed.push(err instanceof Error ? err.message : String(err)));
+  if (failed.length) throw new Error(failed.join('\n\n'));
 });
 
 test('the model itself: a crash between create and record is adopted on rerun, not created twice', () => {

@@ -9,8 +9,10 @@
  *       unless the side that overwrote or deleted it had it in front of them
  *   (3) no duplicate upload: no attachment has two consecutive versions with the same bytes, no name twice on a page
  *   (4) no safety gate bypassed: no push deleted more attachments than the gate allows
- *   (5) every run terminates (bounded time)
- * `npm test` runs a fixed seed; CSYNC_ATT_SEED=random (or `npm run soak`) explores new ones; a failure prints the seed.
+ *   (5) every run terminates: at most MAX_REQUESTS_PER_RUN requests (a step counter, not a clock)
+ * Every run explores the fixed seed and one fresh seed (printed); CSYNC_ATT_SEED=<n> runs one seed, CSYNC_ATT_PATH one
+ * case of it; `npm run soak` runs a fresh seed alone. Each case gets its own emulator (ids and request counts do
+ * not depend on earlier cases) and a case with concurrency 1 replays exactly; a failure prints the replay command.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { startEmulator, type Emulator, type ScriptedFault } from '../../src/emulator/index.js';
+import { announce, checkSeed, suiteSeeds } from '../helpers/seeds.js';
 import { runPull } from '../../src/engine/pull.js';
 import { runPush } from '../../src/engine/push.js';
 import { attachmentDir } from '../../src/engine/resolver.js';
@@ -26,13 +29,14 @@ import { getFormat } from '../../src/format/index.js';
 import { silentLogger } from '../../src/obs/logger.js';
 import type { ConfluenceClient } from '../../src/remote/index.js';
 import { openStateStore } from '../../src/state/index.js';
-import { createClient } from './sync-harness.js';
+import { createClient, requestBudget } from './sync-harness.js';
 
 const SOAK = process.env.CSYNC_SOAK === '1';
 const CASES = Number(process.env.CSYNC_ATT_CASES ?? (SOAK ? Number(process.env.CSYNC_SOAK_CASES ?? 2000) / 2 : 120));
-const seed = process.env.CSYNC_ATT_SEED !== undefined && process.env.CSYNC_ATT_SEED !== 'random' ? Number(process.env.CSYNC_ATT_SEED) : SOAK || process.env.CSYNC_ATT_SEED === 'random' ? Date.now() % 2 ** 31 : 20261130;
+const seeds = SOAK && process.env.CSYNC_ATT_SEED === undefined ? suiteSeeds('CSYNC_ATT', 20261130, 0, CASES).filter((x) => x.cases > 0) : suiteSeeds('CSYNC_ATT', 20261130, Math.ceil((CASES * 3) / 4), Math.floor(CASES / 4));
 const NAMES = ['a.txt', 'b.txt', 'c.png'] as const;
-const RUN_TIMEOUT_MS = 30_000;
+/** Invariant 5's step counter: requests one pull or push may make in a case. */
+const MAX_REQUESTS_PER_RUN = 600;
 const format = getFormat('markdown');
 
 type Fault = { kind: 'none' } | { kind: 'transient'; what: 'http500' | 'reset' | 'truncated'; method: 'GET' | 'POST' | 'DELETE' } | { kind: 'lost-answer'; method: 'POST' | 'DELETE' } | { kind: 'crash'; after: number };
@@ -55,8 +59,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constantFrom('ldelete' as const, 'rdelete' as const), i }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constantFrom('sync' as const, 'pull' as const, 'push' as const), fault: faultArb }) },
 );
-const caseArb = fc.record({ seeded: fc.array(fc.tuple(fc.nat(1), fc.nat(NAMES.length - 1)), { maxLength: 4 }), ops: fc.array(opArb, { minLength: 1, maxLength: 10 }) });
-type Case = { seeded: Array<[number, number]>; ops: Op[] };
+// concurrency 1: the case's requests (and where a crash-after-N lands) are the same at every replay; 4: concurrent uploads.
+const caseArb = fc.record({ seeded: fc.array(fc.tuple(fc.nat(1), fc.nat(NAMES.length - 1)), { maxLength: 4 }), ops: fc.array(opArb, { minLength: 1, maxLength: 10 }), concurrency: fc.constantFrom(1, 1, 4) });
+type Case = { seeded: Array<[number, number]>; ops: Op[]; concurrency: number };
 
 let spaces = 0;
 
@@ -80,7 +85,7 @@ async function runCase(emu: Emulator, client: ConfluenceClient, c: Case): Promis
     emu.api.addAttachment(pages[p]!.id, NAMES[nm]!, `${t}\n`);
   }
   const ws = mkdtempSync(join(tmpdir(), 'csync-attprop-'));
-  const common = { workspace: ws, api: client, spaces: [key], formatFor: () => format, maxDelete: { percent: 50 }, dryRun: false, concurrency: 4, logger: silentLogger() };
+  const common = { workspace: ws, api: client, spaces: [key], formatFor: () => format, maxDelete: { percent: 50 }, dryRun: false, concurrency: c.concurrency, logger: silentLogger() };
   const gateViolations: string[] = [];
   const abs = (rel: string) => join(ws, rel);
   const localFiles = (): string[] => {
@@ -102,12 +107,13 @@ async function runCase(emu: Emulator, client: ConfluenceClient, c: Case): Promis
       s.close();
     }
   };
-  const bounded = async <T>(what: string, p: Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
+  const stepViolations: string[] = [];
+  const bounded = async <T>(what: string, p: () => Promise<T>): Promise<T> => {
+    const over = requestBudget(emu, MAX_REQUESTS_PER_RUN);
     try {
-      return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`invariant 5: ${what} did not finish within ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS)))]);
+      return await p();
     } finally {
-      clearTimeout(timer);
+      if (over()) stepViolations.push(`invariant 5: ${what} made more than ${MAX_REQUESTS_PER_RUN} requests`);
     }
   };
   let restore: (() => void) | undefined;
@@ -122,12 +128,12 @@ async function runCase(emu: Emulator, client: ConfluenceClient, c: Case): Promis
       restore = () => (emu.faults.pick = pick);
     }
     try {
-      if (what !== 'push') await bounded('pull', runPull({ ...common, force: false }));
+      if (what !== 'push') await bounded('pull', () => runPull({ ...common, force: false }));
       if (what !== 'pull') {
         const before = existsSync(join(ws, 'cache', 'state.db')) ? attachmentRecords().length : 0;
         const at = emu.requestLog().length;
         try {
-          await bounded('push', runPush({ ...common, force: false }));
+          await bounded('push', () => runPush({ ...common, force: false }));
         } finally {
           const deletes = new Set(emu.requestLog().slice(at).filter((r) => r.method === 'DELETE' && /attachments/.test(r.route) && r.status < 300).map((r) => r.path)).size;
           if (deletes > Math.max(0, Math.floor(before / 2))) gateViolations.push(`push deleted ${deletes} of ${before} attachments without --force`);
@@ -136,7 +142,7 @@ async function runCase(emu: Emulator, client: ConfluenceClient, c: Case): Promis
       return 'ok';
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      if (/invariant 5/.test(e.message ?? '')) throw err;
+      if (stepViolations.length) throw new Error(stepViolations.join('; '));
       if (f.kind === 'none' && e.code !== 'CSYNC_SAFETY_GATE') throw new Error(`a fault-free ${what} failed: ${e.code ?? ''} ${e.message ?? String(err)}`);
       return `failed (${e.code ?? 'error'})`;
     } finally {
@@ -197,11 +203,12 @@ async function runCase(emu: Emulator, client: ConfluenceClient, c: Case): Promis
       }
     }
     let fin = await attempt('sync', { kind: 'none' });
-    if (fin !== 'ok') fin += `; with --force: ${await bounded('push', runPush({ ...common, force: true })).then(() => 'ok')}`;
+    if (fin !== 'ok') fin += `; with --force: ${await bounded('push', () => runPush({ ...common, force: true })).then(() => 'ok')}`;
     log.push(`final sync: ${fin}`);
 
-    // (4)
+    // (4), (5)
     assert.deepEqual(gateViolations, [], 'invariant 4: a safety gate was bypassed without --force');
+    assert.deepEqual(stepViolations, [], 'invariant 5: a run did not terminate within its request budget');
     // (1) converged
     const records = attachmentRecords();
     const conflicted = new Map(records.filter((r) => r.status === 'conflict').map((r) => [r.path, r]));
@@ -249,20 +256,26 @@ async function runCase(emu: Emulator, client: ConfluenceClient, c: Case): Promis
   }
 }
 
-test(`randomized attachment sync against the real engine and the emulator: ${CASES} cases, 5 invariants (seed ${seed})`, { timeout: SOAK ? Infinity : 600_000 }, async () => {
-  const emu = await startEmulator({ seed: 'empty' });
-  emu.faults.set({ stallMs: 400 });
-  const client = createClient(emu);
-  try {
-    await fc.assert(
+announce('attachments.property', seeds);
+test(`randomized attachment sync against the real engine and the emulator: ${seeds.map((x) => `${x.cases} cases of ${x.kind} seed ${x.seed}`).join(' + ')}, 5 invariants`, { timeout: SOAK ? Infinity : 900_000 }, async () => {
+  const failed: string[] = [];
+  for (const s of seeds) {
+    await checkSeed(
+      'CSYNC_ATT',
+      'attachments.property',
+      s,
       fc.asyncProperty(caseArb, async (c) => {
-        emu.resetLog();
-        await runCase(emu, client, c);
+        const emu = await startEmulator({ seed: 'empty' });
+        emu.faults.set({ stallMs: 400 });
+        const client = createClient(emu);
+        try {
+          await runCase(emu, client, c);
+        } finally {
+          await client.close();
+          await emu.close();
+        }
       }),
-      { numRuns: CASES, seed, ...(process.env.CSYNC_ATT_PATH ? { path: process.env.CSYNC_ATT_PATH } : {}), verbose: 1, includeErrorInReport: true },
-    );
-  } finally {
-    await client.close();
-    await emu.close();
+    ).catch((err: unknown) => failed.push(err instanceof Error ? err.message : String(err)));
   }
+  if (failed.length) throw new Error(failed.join('\n\n'));
 });

@@ -17,6 +17,7 @@ import type { BaseAttachment, StateStore } from '../../state/index.js';
 import { settleAttachmentConflict } from '../attachment-conflict.js';
 import { throwFailures, type TaskFailure } from '../failures.js';
 import { attachmentDir } from '../resolver.js';
+import { rememberMtimes } from '../mtimes.js';
 import { observeAll, reportSkip, walkFiles, type Skips } from '../scan.js';
 import type { PlanLine, SyncApi } from '../types.js';
 import type { Logger } from '../../obs/logger.js';
@@ -78,13 +79,9 @@ export async function planAttachments(
   const skips: Skips = new Map();
   const local = await observeAll(io.workspace, base, 16, skips);
   if (io.refreshMtimes) {
-    // Records without an mtime (written before the stat fast path existed, or by a conflict) were hashed just now:
-    // remember the mtime of the unchanged ones so the next scan is a stat.
-    for (const b of base) {
-      if (b.mtimeMs !== 0 || local.get(b.id) !== 'unchanged') continue;
-      const st = await lstatIn(io.workspace, b.path);
-      if (st) io.state.saveAttachment({ ...b, size: st.size, mtimeMs: st.mtimeMs });
-    }
+    // Records without an mtime (saved right after their file was written, by a conflict, or before the stat fast
+    // path existed) were hashed just now: remember the mtime of the unchanged ones so the next scan is a stat.
+    await rememberMtimes(io.workspace, base.filter((b) => local.get(b.id) === 'unchanged'), (b, size, mtimeMs) => io.state.saveAttachment({ ...b, size, mtimeMs }));
   }
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];

@@ -82,4 +82,23 @@ export const MIGRATIONS: readonly string[] = [
      version INTEGER NOT NULL,
      body TEXT NOT NULL
    );`,
+  // 5: pending updates — written before an update request, removed with the page's new record, so a run that stops
+  // in between recognises its own write (the version it made, with the body it sent) instead of taking it for
+  // someone else's edit (src/engine/sent.ts).
+  `CREATE TABLE pending_updates (
+     page_id TEXT PRIMARY KEY,
+     space_key TEXT NOT NULL,
+     path TEXT NOT NULL,
+     from_version INTEGER NOT NULL,
+     version INTEGER NOT NULL,
+     title TEXT NOT NULL,
+     parent_id TEXT,
+     body_hash TEXT NOT NULL,
+     text TEXT NOT NULL,
+     file_hash TEXT NOT NULL,
+     labels_from TEXT NOT NULL,
+     labels TEXT NOT NULL,
+     started_at TEXT NOT NULL
+   );
+   CREATE INDEX pending_updates_space ON pending_updates(space_key);`,
 ];

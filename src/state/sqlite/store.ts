@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CsyncError } from '../../core/errors.js';
-import type { BaseAttachment, BasePage, BasePageMeta, ConflictRecord, StateStore } from '../types.js';
+import type { BaseAttachment, BasePage, BasePageMeta, ConflictRecord, PendingUpdate, StateStore } from '../types.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface PageRow {
@@ -73,6 +73,18 @@ interface AttRow {
   copy_path: string | null;
 }
 
+/**
+ * How recent a file's mtime may be when its record is saved and still be trusted by the stat fast path later.
+ * Filesystems keep mtimes in coarse ticks (Linux: the kernel's jiffy clock, 1-10 ms; ext3, HFS+: 1 s; FAT: 2 s): a
+ * file written again within the tick of the mtime recorded keeps that mtime, and with the same size the fast path
+ * would take it for unchanged for good (a local edit never pushed; the next remote change overwrites it). A record
+ * saved within this long of its file's mtime is stored without the mtime (0: hash the file next time), the way git
+ * treats "racily clean" index entries; the next scan that finds the file unchanged stores its mtime then.
+ */
+export const RACY_MTIME_MS = 2_500;
+
+const trustedMtime = (mtimeMs: number): number => (mtimeMs > 0 && Date.now() - mtimeMs < RACY_MTIME_MS ? 0 : mtimeMs);
+
 /** The named parameters of the pages table for everything but the base text. */
 const metaRow = (p: BasePageMeta) => ({
   id: p.id,
@@ -84,7 +96,7 @@ const metaRow = (p: BasePageMeta) => ({
   path: p.path,
   hash: p.hash,
   size: p.size,
-  mtime_ms: p.mtimeMs,
+  mtime_ms: trustedMtime(p.mtimeMs),
   labels: JSON.stringify(p.labels),
   status: p.status,
 });
@@ -129,6 +141,54 @@ function migratedCopy(db: Database.Database, from: number): Database.Database {
   migrate(copy, from);
   return copy;
 }
+
+interface PendingUpdateRow {
+  page_id: string;
+  space_key: string;
+  path: string;
+  from_version: number;
+  version: number;
+  title: string;
+  parent_id: string | null;
+  body_hash: string;
+  text: string;
+  file_hash: string;
+  labels_from: string;
+  labels: string;
+  started_at: string;
+}
+
+const pendingUpdateRow = (p: PendingUpdate): PendingUpdateRow => ({
+  page_id: p.pageId,
+  space_key: p.spaceKey,
+  path: p.path,
+  from_version: p.fromVersion,
+  version: p.version,
+  title: p.title,
+  parent_id: p.parentId,
+  body_hash: p.bodyHash,
+  text: p.text,
+  file_hash: p.fileHash,
+  labels_from: JSON.stringify(p.labelsFrom),
+  labels: JSON.stringify(p.labels),
+  started_at: p.startedAt,
+});
+
+const toPendingUpdate = (r: PendingUpdateRow): PendingUpdate => ({
+  pageId: r.page_id,
+  spaceKey: r.space_key,
+  path: r.path,
+  fromVersion: r.from_version,
+  version: r.version,
+  title: r.title,
+  parentId: r.parent_id,
+  bodyHash: r.body_hash,
+  text: r.text,
+  fileHash: r.file_hash,
+  labelsFrom: JSON.parse(r.labels_from) as string[],
+  labels: JSON.parse(r.labels) as string[],
+  startedAt: r.started_at,
+});
 
 export function openStateStore(path: string, options: { readonly?: boolean } = {}): StateStore {
   let db: Database.Database;
@@ -215,6 +275,12 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     ),
     pending: db.prepare('SELECT * FROM pending_creates WHERE space_key = ? ORDER BY path'),
     removePending: db.prepare('DELETE FROM pending_creates WHERE path = ?'),
+    addPendingUpdate: db.prepare(
+      `INSERT OR REPLACE INTO pending_updates(page_id, space_key, path, from_version, version, title, parent_id, body_hash, text, file_hash, labels_from, labels, started_at)
+       VALUES (@page_id, @space_key, @path, @from_version, @version, @title, @parent_id, @body_hash, @text, @file_hash, @labels_from, @labels, @started_at)`,
+    ),
+    pendingUpdates: db.prepare('SELECT * FROM pending_updates WHERE space_key = ? ORDER BY page_id'),
+    removePendingUpdate: db.prepare('DELETE FROM pending_updates WHERE page_id = ?'),
     startRun: db.prepare("INSERT INTO runs(command, started_at, status) VALUES (?, ?, 'running')"),
     finishRun: db.prepare('UPDATE runs SET ended_at = ?, status = ?, counts = ?, error = ? WHERE id = ?'),
     lastRuns: db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?'),
@@ -263,7 +329,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
         media_type: a.mediaType,
         path: a.path,
         hash: a.hash,
-        mtime_ms: a.mtimeMs,
+        mtime_ms: trustedMtime(a.mtimeMs),
         status: a.status,
         copy_path: a.copyPath,
       }),
@@ -304,6 +370,9 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
         startedAt: r.started_at,
       })),
     removePendingCreate: (path) => void q.removePending.run(path),
+    addPendingUpdate: (p) => void q.addPendingUpdate.run(pendingUpdateRow(p)),
+    pendingUpdates: (key) => (q.pendingUpdates.all(key) as PendingUpdateRow[]).map(toPendingUpdate),
+    removePendingUpdate: (id) => void q.removePendingUpdate.run(id),
     startRun: (command) => Number(q.startRun.run(command, new Date().toISOString()).lastInsertRowid),
     finishRun: (id, status, counts, error) => void q.finishRun.run(new Date().toISOString(), status, JSON.stringify(counts), error ?? null, id),
     lastRuns: (n) =>

@@ -1,0 +1,164 @@
+/**
+ * The "live editor" suite (issue 13): while pull, push and sync run against the emulator, with faults (runs that
+ * crash part way, lost answers, writes whose record is lost) and another user editing in Confluence, an editor keeps
+ * changing, creating, renaming and deleting files at random moments. Invariants, after the editor stops and a
+ * fault-free sync:
+ *   (1) every byte the editor wrote last is in a file, in Confluence or in a conflict copy: each token the editor
+ *       wrote is found unless the editor itself deleted the file holding it;
+ *   (2) nothing outside the workspace is touched (a sibling folder and its files keep their bytes and mtimes);
+ *   (3) every run terminates (a request budget per run, a step counter);
+ *   (4) a run without faults does not fail because files change under it.
+ * The engine runs in-process (cheap cases: the editor's writes land between the engine's awaits, at file and HTTP
+ * boundaries); live-editor-kill.test.ts does the same with the real CLI killed by SIGKILL.
+ * Every run explores the fixed seed and one fresh seed; the editor's timing is part of the case (delays in ms), so a
+ * replay repeats the same operations at the same moments, though not always the same interleaving.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { runPull } from '../../src/engine/pull.js';
+import { runPush } from '../../src/engine/push.js';
+import { getFormat } from '../../src/format/index.js';
+import { silentLogger } from '../../src/obs/logger.js';
+import type { ConfluenceClient } from '../../src/remote/index.js';
+import { announce, checkSeed, suiteSeeds } from '../helpers/seeds.js';
+import { applyFault, editor, liveCaseArb, snapshot, TOKEN_RE, walk, type LiveCase, type Run } from './live-editor-harness.js';
+import { createClient, requestBudget } from './sync-harness.js';
+
+const SOAK = process.env.CSYNC_SOAK === '1';
+const CASES = Number(process.env.CSYNC_LIVE_CASES ?? (SOAK ? Number(process.env.CSYNC_SOAK_CASES ?? 2000) / 2 : 200));
+const seeds = SOAK && process.env.CSYNC_LIVE_SEED === undefined ? suiteSeeds('CSYNC_LIVE', 20261203, 0, CASES).filter((x) => x.cases > 0) : suiteSeeds('CSYNC_LIVE', 20261203, Math.ceil((CASES * 3) / 4), Math.floor(CASES / 4));
+const MAX_REQUESTS_PER_RUN = 800;
+const tokens = (text: string) => text.match(TOKEN_RE) ?? [];
+const readOr = (f: string) => {
+  try {
+    return readFileSync(f, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Known failures owned elsewhere, exempted by exact pattern unless CSYNC_LIVE_STRICT=1 (then they fail the suite):
+ * - ITEM2: issue 13 item 2, "a save during a pull is lost": a pull replaces a file without re-checking it against
+ *   its scan (src/engine/pull/execute.ts, fixed there by the fs-safety work). Pattern: the token was written while
+ *   a pull ran, to the file of a page another user had edited (so the pull downloads or merges that very page).
+ * - VANISHED: a pull fails with ENOENT when a file it scanned is renamed or deleted before it reads it
+ *   (src/engine/pull/execute.ts). Pattern: a fault-free pull failing with ENOENT from src/engine/pull/.
+ */
+const STRICT = process.env.CSYNC_LIVE_STRICT === '1';
+const known = { ITEM2: [] as string[], VANISHED: [] as string[] };
+
+async function runCase(emu: Emulator, client: ConfluenceClient, c: LiveCase): Promise<void> {
+  const key = 'LIVE';
+  emu.api.createSpace(key);
+  const home = emu.api.createPage(key, 'Home', '<p>home</p>', null);
+  for (let p = 0; p < c.pages; p++) emu.api.createPage(key, `Page ${p}`, `<p>page ${p}</p><p>middle</p><p>end</p>`, p > 1 && p % 2 === 0 ? emu.api.pages(key)[1]!.id : home.id);
+  const top = mkdtempSync(join(tmpdir(), 'csync-live-'));
+  const ws = join(top, 'ws');
+  const outside = join(top, 'outside');
+  mkdirSync(join(outside, 'notes'), { recursive: true });
+  writeFileSync(join(outside, 'secret.md'), '---\ntitle: Secret\n---\nnot for Confluence\n');
+  writeFileSync(join(outside, 'notes', 'Home.md'), 'a file with a page-like name\n');
+  const before = snapshot(outside);
+  const root = join(ws, 'content', key);
+  const log: string[] = [];
+  let n = 0;
+  const token = () => `tok${++n}x`;
+  const steps: string[] = [];
+  const unexpected: string[] = [];
+  const common = { workspace: ws, api: client, spaces: [key], formatFor: () => getFormat('markdown'), maxDelete: { percent: 100 }, force: false, dryRun: false, concurrency: c.concurrency, logger: silentLogger() };
+  let pulling = false;
+  let vanished = false;
+  const attempt = async (r: Run): Promise<string> => {
+    const end = applyFault(emu, r.fault);
+    const budget = requestBudget(emu, MAX_REQUESTS_PER_RUN);
+    try {
+      if (r.k !== 'push') {
+        pulling = true;
+        try {
+          await runPull(common);
+        } finally {
+          pulling = false;
+        }
+      }
+      if (r.k !== 'pull') await runPush(common);
+      return 'ok';
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      const where = ((err as Error).stack ?? '').split('\n').find((l) => l.includes('/src/')) ?? '';
+      if (r.fault.kind === 'none' && !STRICT && e.code === 'ENOENT' && /src\/engine\/pull\//.test(where)) vanished = true;
+      else if (r.fault.kind === 'none') unexpected.push(`a fault-free ${r.k} failed: ${e.code ?? ''} ${e.message ?? String(err)} ${where}`);
+      return `failed (${e.code ?? 'error'})`;
+    } finally {
+      if (budget()) steps.push(`invariant 3: a ${r.k} made more than ${MAX_REQUESTS_PER_RUN} requests`);
+      end();
+      emu.clearFaults();
+    }
+  };
+  try {
+    log.push(`initial sync: ${await attempt({ k: 'sync', fault: { kind: 'none' } })}`);
+    const engine = (async () => {
+      for (const r of c.runs) log.push(`${r.k} with ${JSON.stringify(r.fault)}: ${await attempt(r)}`);
+    })();
+    const [, ed] = await Promise.all([engine, editor(c.editor, { root, emu, key, token, log, pulling: () => pulling })]);
+    // The editor stops; faults stop; one more sync, and a second one for what the first left to the next run.
+    log.push(`final sync: ${await attempt({ k: 'sync', fault: { kind: 'none' } })}`);
+    log.push(`final sync: ${await attempt({ k: 'sync', fault: { kind: 'none' } })}`);
+    assert.deepEqual(steps, [], 'invariant 3: a run did not terminate within its request budget');
+    assert.deepEqual(unexpected, [], 'invariant 4: a run without faults failed while the editor worked');
+    // (1) every byte the editor wrote last
+    const present = new Set<string>();
+    for (const f of walk(root)) if (f.endsWith('.md')) for (const t of tokens(readOr(f) ?? '')) present.add(t);
+    for (const p of emu.api.pages(key)) for (const t of tokens(emu.api.body(p.id))) present.add(t);
+    let lost = [...ed.written.keys()].filter((t) => !ed.deleted.has(t) && !present.has(t));
+    const item2 = (t: string) => {
+      const w = ed.written.get(t)!;
+      return w.duringPull && w.id !== undefined && ed.remoteEdited.has(w.id);
+    };
+    if (!STRICT && lost.length && lost.every(item2)) {
+      known.ITEM2.push(`lost ${lost.join(', ')}`);
+      lost = [];
+    }
+    assert.deepEqual(lost, [], 'invariant 1: bytes the editor wrote last are in no file, no conflict copy and no page');
+    if (vanished) known.VANISHED.push('a pull failed with ENOENT');
+    // (2) nothing outside the workspace
+    assert.equal(snapshot(outside), before, 'invariant 2: a file outside the workspace was touched');
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n  case log:\n    ${log.join('\n    ')}`);
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
+}
+
+announce('live-editor.property', seeds);
+test(`live editor: pull, push and sync with faults while an editor changes files, ${seeds.map((x) => `${x.cases} cases of ${x.kind} seed ${x.seed}`).join(' + ')}, 3 invariants`, { timeout: SOAK ? Infinity : 900_000 }, async () => {
+  const failed: string[] = [];
+  for (const s of seeds) {
+    await checkSeed(
+      'CSYNC_LIVE',
+      'live-editor.property',
+      s,
+      fc.asyncProperty(liveCaseArb, async (c) => {
+        const emu = await startEmulator({ seed: 'empty' });
+        emu.faults.set({ stallMs: 200 });
+        const client = createClient(emu);
+        try {
+          await runCase(emu, client, c);
+        } finally {
+          await client.close();
+          await emu.close();
+        }
+      }),
+      {},
+      { shrink: false },
+    ).catch((err: unknown) => failed.push(err instanceof Error ? err.message : String(err)));
+  }
+  // Known failures owned elsewhere (see `known`): counted and printed, so they stay visible until fixed.
+  for (const [kind, cases] of Object.entries(known)) if (cases.length) console.log(`live-editor.property: known failure ${kind} in ${cases.length} case(s) (CSYNC_LIVE_STRICT=1 fails on them)`);
+  if (failed.length) throw new Error(failed.join('\n\n'));
+});
