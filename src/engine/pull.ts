@@ -22,6 +22,7 @@ import { mayBeOurs, settlePendingCreates } from './pending.js';
 import { findLocalMoves } from './push.js';
 import { observeAll, recoverMovedAside } from './scan.js';
 import type { PullOptions, PullSummary } from './types.js';
+import { abortError, throwIfRunAborted, withRunSignal } from '../core/run-signal.js';
 
 function emptySummary(dryRun: boolean): PullSummary {
   return {
@@ -39,6 +40,11 @@ function emptySummary(dryRun: boolean): PullSummary {
 }
 
 export async function runPull(options: PullOptions): Promise<PullSummary> {
+  return withRunSignal(options.signal, () => pullRun(options));
+}
+
+async function pullRun(options: PullOptions): Promise<PullSummary> {
+  throwIfRunAborted(options.signal);
   const started = Date.now();
   const summary = emptySummary(options.dryRun);
   const requestsBefore = options.api.stats?.().requests;
@@ -51,9 +57,14 @@ export async function runPull(options: PullOptions): Promise<PullSummary> {
     state = options.dryRun ? (exists ? openStateStore(dbPath, { readonly: true }) : undefined) : openStateStore(dbPath);
     const runId = options.dryRun ? undefined : state!.startRun('pull');
     try {
-      for (const key of options.spaces) await pullSpace(options, state, key, summary);
+      for (const key of options.spaces) {
+        throwIfRunAborted(options.signal);
+        await pullSpace(options, state, key, summary);
+      }
       if (runId !== undefined) state!.finishRun(runId, 'ok', flatCounts(summary));
-    } catch (err) {
+    } catch (caught) {
+      // A cancelled run reports the cancellation, not whichever task noticed it first.
+      const err = options.signal?.aborted ? abortError(options.signal) : caught;
       if (runId !== undefined) state!.finishRun(runId, 'error', flatCounts(summary), err instanceof Error ? err.message : String(err));
       throw err;
     }

@@ -25,6 +25,7 @@ import { relocatePages } from './push/relocate.js';
 import { observeAll, recoverMovedAside, walkFiles } from './scan.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
 import type { Logger } from '../obs/logger.js';
+import { abortError, throwIfRunAborted, withRunSignal } from '../core/run-signal.js';
 
 export interface PushOptions {
   workspace: string;
@@ -50,6 +51,8 @@ export interface PushOptions {
   minorEdit?: boolean | undefined;
   /** A pull scope is configured (--root, --label, --cql): the workspace holds part of the space (see core/placement.ts). */
   scoped?: boolean | undefined;
+  /** Cancels the run: no request, queued task or file write starts after it fires (src/core/run-signal.ts). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PushSummary {
@@ -179,6 +182,11 @@ function changesOf(plan: PushPlan, base: readonly BasePageMeta[], local: Readonl
 }
 
 export async function runPush(options: PushOptions): Promise<PushSummary> {
+  return withRunSignal(options.signal, () => pushRun(options));
+}
+
+async function pushRun(options: PushOptions): Promise<PushSummary> {
+  throwIfRunAborted(options.signal);
   const started = Date.now();
   const summary = emptySummary(options.dryRun);
   const requestsBefore = options.api.stats?.().requests;
@@ -193,9 +201,14 @@ export async function runPush(options: PushOptions): Promise<PushSummary> {
     state = openStateStore(dbPath, options.dryRun ? { readonly: true } : undefined);
     const runId = options.dryRun ? undefined : state.startRun('push');
     try {
-      for (const key of options.spaces) await pushSpace(options, state, key, summary);
+      for (const key of options.spaces) {
+        throwIfRunAborted(options.signal);
+        await pushSpace(options, state, key, summary);
+      }
       if (runId !== undefined) state.finishRun(runId, 'ok', { ...summary.pages });
-    } catch (err) {
+    } catch (caught) {
+      // A cancelled run reports the cancellation, not whichever task noticed it first.
+      const err = options.signal?.aborted ? abortError(options.signal) : caught;
       if (runId !== undefined) state.finishRun(runId, 'error', { ...summary.pages }, err instanceof Error ? err.message : String(err));
       throw err;
     }
@@ -286,13 +299,14 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
       .add(async () => {
         await fn();
         options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
-      })
+      }, { signal: options.signal })
       .catch((err: unknown) => failures.push(err));
   for (const a of edits) void run(() => pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path));
   await queue.onIdle();
   if (failures.length) throw failures[0];
   // Moves one at a time: each re-parenting is checked against the tree as the ones before it left it.
   for (const a of moves) {
+    throwIfRunAborted(options.signal);
     await pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path);
     options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
   }

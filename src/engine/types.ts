@@ -41,6 +41,8 @@ export interface PullOptions {
   now?: () => Date;
   /** The caller (csync sync, the daemon) already holds the workspace lock. */
   lockHeld?: boolean;
+  /** Cancels the run: no request, queued task or file write starts after it fires (src/core/run-signal.ts). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PlanLine {

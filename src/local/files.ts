@@ -5,6 +5,7 @@ import { mkdir, rename, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { CsyncError } from '../core/errors.js';
+import { throwIfRunAborted } from '../core/run-signal.js';
 
 export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
@@ -31,8 +32,10 @@ export function inside(workspace: string, rel: string): string {
 }
 
 export async function writeAtomic(path: string, data: string | Buffer): Promise<{ size: number; mtimeMs: number }> {
+  throwIfRunAborted();
   await mkdir(dirname(path), { recursive: true });
   try {
+    throwIfRunAborted();
     await writeFileAtomic(path, data);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -46,7 +49,9 @@ export async function writeAtomic(path: string, data: string | Buffer): Promise<
 }
 
 export async function moveFile(from: string, to: string): Promise<void> {
+  throwIfRunAborted();
   await mkdir(dirname(to), { recursive: true });
+  throwIfRunAborted();
   await rename(from, to);
 }
 

@@ -23,6 +23,7 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
   const base = new Map(ctx.state.attachmentsOfSpace(ctx.spaceKey).map((a) => [a.id, a]));
   const seen = new Set<string>();
   const queue = new PQueue({ concurrency: Math.max(1, Math.min(ctx.options.concurrency, 4)) });
+  const signal = ctx.options.signal;
   let done = 0;
   const failures: unknown[] = [];
   const io = { workspace: ctx.options.workspace, api, state: ctx.state, now: ctx.now };
@@ -70,7 +71,7 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
       ctx.summary.bytes += bytes;
       done++;
       ctx.options.progress?.({ phase: 'attachments', done, total: remoteAtts.length, space: ctx.spaceKey });
-    });
+    }, { signal });
     task.catch((err: unknown) => failures.push(err));
   }
   await queue.onIdle();

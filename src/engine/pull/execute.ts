@@ -84,7 +84,7 @@ export async function executePlan(ctx: ExecContext, plan: Plan): Promise<void> {
           await execute(ctx, a, fetched);
           done++;
           options.progress?.({ phase: 'pulling', done, total, space: ctx.spaceKey });
-        })
+        }, { signal: options.signal })
         .catch((err: unknown) => failures.push(err));
     }
     await queue.onIdle();

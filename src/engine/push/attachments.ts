@@ -18,6 +18,7 @@ import { attachmentDir } from '../resolver.js';
 import { observeAll, walkFiles } from '../scan.js';
 import type { PlanLine, SyncApi } from '../types.js';
 import type { Logger } from '../../obs/logger.js';
+import { runSignal } from '../../core/run-signal.js';
 
 export interface AttachmentPushSummary {
   uploaded: number;
@@ -252,7 +253,9 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
 
   const queue = new PQueue({ concurrency: Math.max(1, Math.min(io.concurrency, 4)) });
   const failures: unknown[] = [];
-  for (const a of plan.actions) void queue.add(() => run(a)).catch((err: unknown) => failures.push(err));
+  // The run's signal (src/core/run-signal.ts): a cancelled push starts no further upload or delete.
+  const signal = runSignal();
+  for (const a of plan.actions) void queue.add(() => run(a), { signal }).catch((err: unknown) => failures.push(err));
   await queue.onIdle();
   if (failures.length) throw failures[0];
 }
