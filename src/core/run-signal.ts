@@ -5,13 +5,17 @@
  * After an abort: no request is sent, no queued task starts, no local file is written or moved.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import { CsyncError } from './errors.js';
 
 const current = new AsyncLocalStorage<AbortSignal | undefined>();
 
 /** Runs `fn` with `signal` as the run's signal (undefined keeps the caller's, if any). */
 export function withRunSignal<T>(signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-  return signal ? current.run(signal, fn) : fn();
+  if (!signal) return fn();
+  // One listener per queued task and per request in flight: a run of hundreds of pages is not a leak.
+  setMaxListeners(0, signal);
+  return current.run(signal, fn);
 }
 
 /** The signal of the run this code is part of, if any. */

@@ -12,6 +12,7 @@
  * (stat fast path), so a missed save waits at most one interval. Exclusive tasks (`csync resolve` sent to the daemon)
  * run between engine runs, never beside one.
  */
+import { setMaxListeners } from 'node:events';
 import { CsyncError, isCsyncError } from '../core/errors.js';
 import { backoffDelayMs, DEFAULT_BACKOFF, jitteredMs, type BackoffOptions } from './backoff.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
@@ -327,6 +328,8 @@ export class DaemonLoop {
 
   private run(kind: RunKind): void {
     const abort = new AbortController();
+    // One listener per queued task and per request in flight: a run of hundreds of pages is not a leak.
+    setMaxListeners(0, abort.signal);
     const started = this.clock.now();
     const local = kind !== 'poll';
     const batch = local ? new Map(this.due) : new Map<string, number>();

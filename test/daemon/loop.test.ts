@@ -252,7 +252,7 @@ test('stop cancels a run still going 8 s in and gives up on it if it hangs: the 
   assert.equal(aborted, undefined, 'the run may still finish by itself');
   await clock.advance(1);
   assert.equal(abortedAt - t0, 8_000, 'cancelled 2 s before the bound');
-  assert.equal((aborted as CsyncError).code, 'CSYNC_INTERRUPTED');
+  assert.equal((aborted as unknown as CsyncError).code, 'CSYNC_INTERRUPTED');
   await clock.advance(1_999);
   assert.equal(settled, false);
   await clock.advance(1);
