@@ -195,18 +195,15 @@ export function installSignalHandlers(daemon: Daemon, options: SignalOptions = {
   };
   const onTerm = () => stop('SIGTERM');
   const onInt = () => stop('SIGINT');
+  const reload = async () => {
+    const next = await options.reloadOptions?.();
+    if (next) {
+      await daemon.reload(next);
+      await options.onReloaded?.();
+    }
+  };
   const onHup = () => {
-    void (async () => {
-      try {
-        const next = await options.reloadOptions?.();
-        if (next) {
-          await daemon.reload(next);
-          await options.onReloaded?.();
-        }
-      } catch (err) {
-        options.logger?.error({ module: 'daemon', err }, 'reload failed; keeping the running configuration');
-      }
-    })();
+    reload().catch((err: unknown) => options.logger?.error({ module: 'daemon', err }, 'reload failed; keeping the running configuration'));
   };
   target.on('SIGTERM', onTerm);
   target.on('SIGINT', onInt);

@@ -14,7 +14,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { CsyncError, isCsyncError } from '../core/errors.js';
-import { backoffDelayMs, DEFAULT_BACKOFF, jitteredMs, type BackoffOptions } from './backoff.js';
+import { backoffDelayMs, DEFAULT_BACKOFF, jitteredMs, type BackoffOptions } from '../core/backoff.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { Debouncer, type Touches } from './debounce.js';
 

@@ -6,7 +6,7 @@ import { unlink } from 'node:fs/promises';
 import type { RemoteAttachment } from '../core/remote-types.js';
 import { hashFile, inside, statOrUndefined } from '../local/files.js';
 import type { BaseAttachment, StateStore } from '../state/index.js';
-import { conflictCopyPath } from './conflict-name.js';
+import { conflictCopyPath } from '../merge/conflict-name.js';
 import type { SyncApi } from './types.js';
 
 export interface AttachmentConflictResult {

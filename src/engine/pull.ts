@@ -8,6 +8,7 @@
  * its texts, and execution holds the bodies of at most two chunks of 250 (pull/execute.ts).
  */
 import { join } from 'node:path';
+import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
 import { avoidOccupied, checkGates, placementTargets, planPull, type Plan, type PlanInput, type PullAction } from '../core/plan.js';
 import type { Format } from '../format/types.js';
@@ -193,14 +194,12 @@ async function planSpace(
 /** The paths among `paths` that exist (a few stats at a time; none when the space has no folder yet). */
 async function existing(workspace: string, paths: readonly string[], concurrency = 16): Promise<string[]> {
   const out: string[] = [];
-  let i = 0;
-  const worker = async () => {
-    while (i < paths.length) {
-      const p = paths[i++]!;
+  const queue = new PQueue({ concurrency });
+  await queue.addAll(
+    paths.map((p) => async () => {
       if (await statOrUndefined(inside(workspace, p))) out.push(p);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
+    }),
+  );
   return out;
 }
 

@@ -16,7 +16,7 @@ import type { Format } from '../format/types.js';
 import { inside, sha256, statOrUndefined, trashAttachmentFile, writeAtomic } from '../local/files.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
-import { conflictCopyPath } from './conflict-name.js';
+import { conflictCopyPath } from '../merge/conflict-name.js';
 import { merge3 } from './merge.js';
 import { createStartedAt, settleWithListing, storageHash } from './pending.js';
 import { SpaceLinks } from './resolver.js';
@@ -294,14 +294,15 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const moves = plan.actions.filter((a) => a.kind === 'move');
   const total = edits.length + moves.length;
   let done = 0;
-  const run = (fn: () => Promise<void>) =>
+  const run = (fn: () => Promise<void>): void => {
     queue
       .add(async () => {
         await fn();
         options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
       }, { signal: options.signal })
       .catch((err: unknown) => failures.push(err));
-  for (const a of edits) void run(() => pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path));
+  };
+  for (const a of edits) run(() => pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path));
   await queue.onIdle();
   if (failures.length) throw failures[0];
   // Moves one at a time: each re-parenting is checked against the tree as the ones before it left it.

@@ -1,5 +1,6 @@
 /** Local observations for the planner: stat fast path (size + mtime unchanged → unchanged), hash otherwise. */
 import { readdir } from 'node:fs/promises';
+import PQueue from 'p-queue';
 import type { LocalState } from '../core/plan.js';
 import { hashFile, inside, moveFile, statOrUndefined } from '../local/files.js';
 import type { BasePageMeta } from '../state/types.js';
@@ -36,14 +37,12 @@ export async function observe(workspace: string, page: ObservedPage): Promise<Lo
 
 export async function observeAll(workspace: string, pages: readonly ObservedPage[], concurrency = 16): Promise<Map<string, LocalState>> {
   const out = new Map<string, LocalState>();
-  let i = 0;
-  const worker = async () => {
-    while (i < pages.length) {
-      const p = pages[i++]!;
+  const queue = new PQueue({ concurrency });
+  await queue.addAll(
+    pages.map((p) => async () => {
       out.set(p.id, await observe(workspace, p));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, pages.length) }, worker));
+    }),
+  );
   return out;
 }
 

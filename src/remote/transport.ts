@@ -1,13 +1,13 @@
 /**
  * Every request to a site goes through `Transport.send`: breaker gate → concurrency slot (Bottleneck) → rate
  * governor → one HTTP attempt → classify → maybe wait and retry. Decisions come from pure modules (classify.ts,
- * backoff.ts, rate-policy.ts); this file only sequences them and waits.
+ * core/backoff.ts, rate-policy.ts); this file only sequences them and waits.
  */
 import type { Readable } from 'node:stream';
 import Bottleneck from 'bottleneck';
 import type { Got, Response } from 'got';
 import { CsyncError, RemoteError } from '../core/errors.js';
-import { parseRetryAfterMs, retryDelayMs } from './backoff.js';
+import { parseRetryAfterMs, retryDelayMs } from '../core/backoff.js';
 import { CircuitBreaker } from './breaker.js';
 import { atlassianMessage, classifyNetworkError, classifyStatus, invalidResponseDecision, type FailureDecision } from './classify.js';
 import { createSiteHttp, type SiteHttp } from './http.js';

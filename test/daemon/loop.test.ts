@@ -268,7 +268,7 @@ test('a cancelled run that unwinds ends the stop at once, after it has stopped (
         signal.addEventListener('abort', () => {
           events.push('abort');
           // The run unwinds a moment later (a request torn down, a queue cleared).
-          void Promise.resolve().then(() => {
+          queueMicrotask(() => {
             events.push('run stopped');
             rej(signal.reason);
           });

@@ -33,7 +33,7 @@ import { loadConfig, secretsOf, type Config } from '../../config/index.js';
 import { ConfigError } from '../../core/errors.js';
 import type { Daemon, DaemonLoopOptions } from '../../daemon/daemon.js';
 import type { RunEvent, RunOutcome, StopResult } from '../../daemon/loop.js';
-import { DEFAULT_BACKOFF } from '../../daemon/backoff.js';
+import { DEFAULT_BACKOFF } from '../../core/backoff.js';
 import { assertListenAllowed, parseListen } from '../../daemon/listen.js';
 import type { Keep } from '../../engine/resolve.js';
 import type { PullSummary } from '../../engine/types.js';

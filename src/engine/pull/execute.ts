@@ -13,7 +13,7 @@ import { composeFile, parseFile } from '../../format/front-matter.js';
 import type { Format } from '../../format/types.js';
 import { inside, moveFile, pruneEmptyDirs, sha256, statOrUndefined, trashAttachmentFile, trashPath, writeAtomic } from '../../local/files.js';
 import type { BasePage, BasePageMeta, StateStore } from '../../state/index.js';
-import { conflictCopyPath } from '../conflict-name.js';
+import { conflictCopyPath } from '../../merge/conflict-name.js';
 import { merge3 } from '../merge.js';
 import type { SpaceLinks } from '../resolver.js';
 import type { PullOptions, PullSummary } from '../types.js';
