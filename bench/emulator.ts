@@ -35,7 +35,7 @@ async function startServer(): Promise<Server> {
       const m = /listening on (http:\/\/\S+\/wiki)/.exec(out);
       if (m) resolve(m[1]!);
     });
-    void exited.then((code) => reject(new Error(`emulator exited (${code}) before listening`)));
+    exited.then((code) => reject(new Error(`emulator exited (${code}) before listening`)), reject);
   });
   return {
     url,

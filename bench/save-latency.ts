@@ -167,6 +167,8 @@ export const scenarios = {
       const peakRssMB = statusKb(pid, 'VmHWM') / 1024;
       const polls = daemon.lines.filter((l) => l.msg === 'poll done').length - polls0;
       const requests = emu.requestLog().length - requests0;
+      // Local rescans (watch.rescanSeconds, default 60 s): each a full push on the stat fast path; their cost is in the idle CPU.
+      const rescans = daemon.lines.filter((l) => l.msg === 'rescan done').map((l) => Number(l.durationMs));
       const health = (await (await fetch(`${daemon.url}/healthz`)).json()) as { healthy: boolean; watcher: { ready: boolean } };
       daemon.child.kill('SIGTERM');
       const { code } = await daemon.exited;
@@ -179,6 +181,8 @@ export const scenarios = {
         idleCpuPercent,
         cpuMs: Math.round(cpu),
         pollsInWindow: polls,
+        rescans: rescans.length,
+        rescanMaxMs: rescans.length ? Math.max(...rescans) : null,
         requestsInWindow: requests,
         rssMB,
         peakRssMB,

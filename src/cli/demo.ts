@@ -78,7 +78,10 @@ async function demoDaemon(ws: string, env: NodeJS.ProcessEnv, emu: Emulator): Pr
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
   let gone = false;
-  void exited.then(() => (gone = true));
+  exited.then(
+    () => (gone = true),
+    () => (gone = true),
+  );
   const fail = (what: string): boolean => {
     process.stdout.write(`  FAILED: ${what}\n${stderr.slice(-1500)}\n`);
     if (!gone) child.kill('SIGKILL');

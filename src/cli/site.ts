@@ -1,6 +1,7 @@
 /** Maps the workspace config onto the Confluence client's options, and builds the client. */
 import type { Config } from '../config/index.js';
 import type { Logger } from '../obs/logger.js';
+import { storageEquals } from '../format/index.js';
 import { createConfluenceClient } from '../remote/index.js';
 import type { ClientOptions } from '../remote/options.js';
 import { USER_AGENT } from '../version.js';
@@ -19,6 +20,7 @@ export function clientOptionsFrom(config: Config, logger?: Logger): ClientOption
     breaker: { ...config.breaker },
     allowInsecureHttp: site.allowInsecureHttp,
     userAgent: USER_AGENT,
+    sameBody: storageEquals,
     ...(logger ? { logger: logger.child({ module: 'remote' }) } : {}),
   };
 }

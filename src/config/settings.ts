@@ -71,6 +71,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { path: 'sync.maxPageBytes', kind: 'number', schema: positiveInt, default: 5 * 1024 * 1024, description: 'page files larger than this are skipped before they are read or converted (Confluence refuses page bodies over 5 MB)' },
   { path: 'watch.debounceMs', kind: 'number', schema: nonNegativeInt.max(600000), default: 1000, description: 'quiet time after a save before the daemon pushes' },
   { path: 'watch.pollSeconds', kind: 'number', schema: z.number().min(1).max(86400), default: 30, description: 'how often the daemon polls for remote changes (jittered)' },
+  { path: 'watch.rescanSeconds', kind: 'number', schema: z.number().min(5).max(86400), default: 60, description: 'how often the daemon rescans the local tree for changes its file watcher missed (stat fast path)' },
   { path: 'watch.listen', kind: 'string', schema: hostPort, default: '127.0.0.1:9464', description: 'health/metrics HTTP listener (loopback unless you ask otherwise)' },
   { path: 'log.level', kind: 'string', schema: z.enum(LOG_LEVELS), default: 'info', description: 'log level' },
   { path: 'log.maxFileBytes', kind: 'number', schema: positiveInt, default: 10 * 1024 * 1024, description: 'rotate logs/csync.log at this size' },

@@ -35,7 +35,7 @@ export interface Config {
     readonly versionMessage: string;
     readonly maxPageBytes: number;
   };
-  readonly watch: { readonly debounceMs: number; readonly pollSeconds: number; readonly listen: string };
+  readonly watch: { readonly debounceMs: number; readonly pollSeconds: number; readonly rescanSeconds: number; readonly listen: string };
   readonly log: { readonly level: string; readonly maxFileBytes: number; readonly maxFiles: number };
   /** Where each setting's value came from. */
   readonly sources: Readonly<Record<string, ConfigSource>>;

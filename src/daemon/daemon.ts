@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../obs/logger.js';
 import type { BreakerStateName, Metrics } from '../obs/metrics.js';
+import { newToken, writeControlFile } from './control.js';
 import { healthReport, type HealthReport } from './health.js';
 import { startHealthServer, type HealthServer } from './http.js';
 import { DaemonLoop, type LoopCallbacks, type LoopEvents, type LoopOptions, type RunEvent, type StopResult } from './loop.js';
@@ -24,11 +25,20 @@ export interface DaemonOptions {
   breakerState?: (() => BreakerStateName | undefined) | undefined;
   /** Watch content/ and attachments/ (default true; tests of the loop alone turn it off). */
   watch?: boolean | undefined;
+  /** Tracked paths are reported even when their names look like editor temporaries (see watcher.ts). */
+  isTracked?: ((relPath: string) => boolean) | undefined;
+  /** Test-only: the watcher reports nothing (CSYNC_TEST_WATCHER_DROP_EVENTS=1); only rescans find changes. */
+  dropWatcherEvents?: boolean | undefined;
   /**
    * The loop (and so its first poll) starts once the watcher's initial scan is done, so no save between the
    * engine's first scan and the watcher being ready is missed; this caps that wait (default 60 s).
    */
   watcherReadyTimeoutMs?: number | undefined;
+  /**
+   * Requests of one-shot commands (POST /control/<action>, see control.ts): with it, the daemon writes
+   * cache/daemon.json once it listens and removes it at stop.
+   */
+  onControl?: ((action: string, body: unknown) => Promise<unknown>) | undefined;
   /** Another observer of every run (csync watch prints human lines on a terminal). */
   onRun?: ((e: RunEvent) => void) | undefined;
   logger?: Logger | undefined;
@@ -42,6 +52,10 @@ export interface Daemon {
   reload(loop: DaemonLoopOptions): Promise<void>;
   /** Graceful stop: loop drain (bounded), then watcher and server closed. */
   stop(): Promise<StopResult>;
+  /** Runs `fn` between engine runs, never beside one (csync resolve sent to the daemon). */
+  exclusive<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Queue a path for push, as if the watcher had reported it. */
+  markDirty(relPath: string): void;
 }
 
 function logRun(logger: Logger | undefined, e: RunEvent): void {
@@ -69,7 +83,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       workspace: options.workspace,
       // Always the current loop: a reload swaps it under the watcher.
       sink: { markDirty: (p) => loop.markDirty(p) },
-      onError: (err) => logger?.error({ module: 'daemon', err, hint: err.hint }, err.message),
+      isTracked: options.isTracked,
+      dropEvents: options.dropWatcherEvents,
+      onError: (err) => {
+        logger?.error({ module: 'daemon', err, hint: err.hint }, err.message);
+        // Events may have been lost with the error: look at the whole tree now.
+        loop.rescanNow();
+      },
     });
   }
   const health = (): HealthReport =>
@@ -79,12 +99,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       watcher: watcher ? { ready: watcher.isReady(), error: watcher.lastError()?.message } : undefined,
     });
   let server: HealthServer | undefined;
+  let controlFile: { remove: () => void } | undefined;
   try {
     if (options.listen) {
-      server = await startHealthServer({ ...options.listen, getHealth: health, registry: metrics?.registry ?? { metrics: async () => '', contentType: 'text/plain; version=0.0.4; charset=utf-8' } });
+      const onControl = options.onControl;
+      const token = onControl ? newToken() : undefined;
+      server = await startHealthServer({
+        ...options.listen,
+        getHealth: health,
+        registry: metrics?.registry ?? { metrics: async () => '', contentType: 'text/plain; version=0.0.4; charset=utf-8' },
+        control: onControl && token ? { token, handle: onControl } : undefined,
+      });
+      if (token) controlFile = writeControlFile(options.workspace, server.url, token);
     }
   } catch (err) {
-    await watcher?.close();
+    await Promise.all([watcher?.close(), server?.close()]);
     throw err;
   }
   if (watcher) {
@@ -94,16 +123,20 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       capTimer.unref?.();
     });
     // Always the current loop (a reload before the watcher is ready starts its own); start() is idempotent.
-    void Promise.race([watcher.ready, cap]).then(() => {
-      clearTimeout(capTimer);
-      loop.start();
-    });
+    void Promise.race([watcher.ready, cap])
+      .then(() => {
+        clearTimeout(capTimer);
+        loop.start();
+      })
+      .catch((err: unknown) => logger?.error({ module: 'daemon', err }, 'the loop did not start'));
   } else loop.start();
   logger?.info({ module: 'daemon', workspace: options.workspace, url: server?.url }, 'daemon started');
   let stopping: Promise<StopResult> | undefined;
   return {
     url: server?.url,
     health,
+    exclusive: (fn) => loop.exclusive(fn),
+    markDirty: (p) => loop.markDirty(p),
     reload: async (next) => {
       if (stopping) return;
       // The new loop takes saves from now on (it queues them until started), so nothing saved during the
@@ -118,6 +151,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stop: () =>
       (stopping ??= (async () => {
         const result = await loop.stop();
+        controlFile?.remove();
         await Promise.all([watcher?.close(), server?.close()]);
         logger?.info({ module: 'daemon', drained: result.drained, queued: result.abandonedPaths.length }, 'daemon stopped');
         return result;
@@ -151,22 +185,25 @@ export function installSignalHandlers(daemon: Daemon, options: SignalOptions = {
     }
     stopping = true;
     options.logger?.info({ module: 'daemon', signal }, 'stopping');
-    void daemon.stop().then((r) => options.onStopped?.(r, signal));
+    daemon.stop().then(
+      (r) => options.onStopped?.(r, signal),
+      (err: unknown) => {
+        options.logger?.error({ module: 'daemon', err }, 'stop failed');
+        options.onStopped?.({ drained: false, aborted: true, settled: false, abandonedPaths: [] }, signal);
+      },
+    );
   };
   const onTerm = () => stop('SIGTERM');
   const onInt = () => stop('SIGINT');
+  const reload = async () => {
+    const next = await options.reloadOptions?.();
+    if (next) {
+      await daemon.reload(next);
+      await options.onReloaded?.();
+    }
+  };
   const onHup = () => {
-    void (async () => {
-      try {
-        const next = await options.reloadOptions?.();
-        if (next) {
-          await daemon.reload(next);
-          await options.onReloaded?.();
-        }
-      } catch (err) {
-        options.logger?.error({ module: 'daemon', err }, 'reload failed; keeping the running configuration');
-      }
-    })();
+    reload().catch((err: unknown) => options.logger?.error({ module: 'daemon', err }, 'reload failed; keeping the running configuration'));
   };
   target.on('SIGTERM', onTerm);
   target.on('SIGINT', onInt);

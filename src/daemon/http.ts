@@ -1,10 +1,13 @@
 /**
  * The daemon's loopback HTTP endpoints: GET /healthz (JSON; 200 healthy, 503 unhealthy) and GET /metrics
  * (Prometheus text). Anything else is 404; methods other than GET are 405. Every body passes through `scrub`.
+ * POST /control/<action> runs a one-shot command's request in the daemon (control.ts): loopback peers with the token only.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CsyncError } from '../core/errors.js';
+import { timingSafeEqual } from 'node:crypto';
+import { CsyncError, isCsyncError } from '../core/errors.js';
+import { errorBody, TOKEN_HEADER } from './control.js';
 import { scrub } from '../obs/redact.js';
 import { assertListenAllowed } from './listen.js';
 
@@ -19,6 +22,52 @@ export interface HealthServerOptions {
   getHealth: () => { readonly healthy: boolean };
   /** A prom-client Registry (or anything with the same two members). */
   registry: { metrics(): Promise<string>; contentType: string };
+  /** POST /control/<action>: `handle` answers JSON (a throw becomes the error body, 409 for user errors). */
+  control?: { token: string; handle(action: string, body: unknown): Promise<unknown> } | undefined;
+}
+
+const MAX_CONTROL_BODY = 64 * 1024;
+
+function isLoopbackPeer(req: IncomingMessage): boolean {
+  const a = req.socket.remoteAddress ?? '';
+  return a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const c of req) {
+    const b = c as Buffer;
+    size += b.length;
+    if (size > MAX_CONTROL_BODY) throw new CsyncError('CSYNC_USAGE', 'control request too large');
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, control: NonNullable<HealthServerOptions['control']>): Promise<void> {
+  if (req.method !== 'POST') {
+    send(res, 405, 'application/json', JSON.stringify({ error: 'method not allowed' }) + '\n', { allow: 'POST' });
+    return;
+  }
+  const token = req.headers[TOKEN_HEADER];
+  if (!isLoopbackPeer(req) || typeof token !== 'string' || !safeEqual(token, control.token)) {
+    send(res, 403, 'application/json', JSON.stringify(errorBody(new CsyncError('CSYNC_FORBIDDEN', 'control requests need the token in cache/daemon.json, from this machine'))) + '\n');
+    return;
+  }
+  try {
+    const body: unknown = JSON.parse((await readBody(req)) || '{}');
+    const answer = await control.handle(path.slice('/control/'.length), body);
+    send(res, 200, 'application/json', JSON.stringify(answer) + '\n');
+  } catch (err) {
+    send(res, isCsyncError(err) && err.code !== 'CSYNC_INTERNAL' ? 409 : 500, 'application/json', JSON.stringify(errorBody(err)) + '\n');
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export interface HealthServer {
@@ -35,7 +84,11 @@ function send(res: ServerResponse, status: number, type: string, body: string, e
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: HealthServerOptions): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (options.control && path.startsWith('/control/')) {
+    await handleControl(req, res, path, options.control);
+    return;
+  }
   if (path !== '/healthz' && path !== '/metrics') {
     send(res, 404, 'application/json', JSON.stringify({ error: 'not found', endpoints: ['/healthz', '/metrics'] }) + '\n');
     return;

@@ -6,110 +6,38 @@
  *
  * Paths still queued at stop are not lost: the engine's scanner compares files with the synced base, so the next
  * start pushes them. The loop never reads files; it only decides when to call the engine.
+ *
+ * A watcher can miss events (inotify limits and overflows, a file changed while a push read it): every
+ * `rescanSeconds`, and at once after a watcher error, a rescan run pushes whatever the engine's scan finds changed
+ * (stat fast path), so a missed save waits at most one interval. Exclusive tasks (`csync resolve` sent to the daemon)
+ * run between engine runs, never beside one.
  */
+import { setMaxListeners } from 'node:events';
 import { CsyncError, isCsyncError } from '../core/errors.js';
-import { backoffDelayMs, DEFAULT_BACKOFF, jitteredMs, type BackoffOptions } from './backoff.js';
+import { backoffDelayMs, DEFAULT_BACKOFF, jitteredMs, type BackoffOptions } from '../core/backoff.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { Debouncer, type Touches } from './debounce.js';
+import type { LoopCallbacks, LoopEvents, LoopOptions, LoopState, LoopStatus, RunKind, RunOutcome, StopResult } from './loop-types.js';
 
-/** What a run reports back. All optional: the loop needs none of it to work. */
-export interface RunOutcome {
-  /** Unresolved conflicts in the workspace after the run (a total, not a delta). */
-  conflicts?: number | undefined;
-  pagesPushed?: number | undefined;
-  pagesPulled?: number | undefined;
-  /**
-   * For a push: the paths that actually changed a page. When given, save-to-remote latency is recorded for these
-   * only, so no-op pushes (a pull's own file writes seen by the watcher, a save that changed nothing) do not count.
-   */
-  pushedPaths?: readonly string[] | undefined;
-}
-
-export interface LoopCallbacks {
-  /** Push these workspace-relative paths (the engine rescans them; they may since have been deleted). */
-  pushPaths(paths: string[], signal: AbortSignal): Promise<RunOutcome | void>;
-  /** Look for remote changes and pull them. */
-  pollRemote(signal: AbortSignal): Promise<RunOutcome | void>;
-}
-
-export type RunKind = 'push' | 'poll';
-
-export interface RunEvent {
-  kind: RunKind;
-  ok: boolean;
-  durationMs: number;
-  paths: number;
-  outcome?: RunOutcome | undefined;
-  error?: unknown;
-  /** Consecutive failures after this run (0 after a success). */
-  consecutiveFailures: number;
-  /** Set after a failure: when the next attempt starts. */
-  retryInMs?: number | undefined;
-}
-
-/** Optional observers (metrics, logs). A throwing observer never breaks the loop. */
-export interface LoopEvents {
-  onRun(event: RunEvent): void;
-  /** ms from the last save of a path to the end of the push that carried it. */
-  onSaveToRemote(ms: number): void;
-  onQueueDepth(depth: number): void;
-}
-
-export interface LoopOptions {
-  /** Quiet time after a save (watch.debounceMs). */
-  debounceMs: number;
-  /** Cap on waiting for quiet; default 10 × debounceMs. */
-  maxWaitMs?: number | undefined;
-  /** Remote polling interval (watch.pollSeconds). */
-  pollSeconds: number;
-  /** Poll jitter fraction; default 0.1 (±10%). */
-  pollJitter?: number | undefined;
-  /** Poll once at start; `ready` turns true after it succeeds. Default true. */
-  initialPoll?: boolean | undefined;
-  backoff?: BackoffOptions | undefined;
-  /** Bound on waiting for the run in flight at stop; default 10,000 ms. */
-  stopTimeoutMs?: number | undefined;
-  clock?: Clock | undefined;
-  random?: (() => number) | undefined;
-  events?: Partial<LoopEvents> | undefined;
-}
-
-export type LoopState = 'created' | 'running' | 'backoff' | 'stopping' | 'stopped';
-
-export interface LoopStatus {
-  state: LoopState;
-  /** Started, and the initial poll has succeeded. */
-  ready: boolean;
-  running: RunKind | null;
-  /** Paths waiting: still debouncing, or due and waiting for the engine. */
-  queueDepth: number;
-  lastSuccessfulPull: string | null;
-  lastSuccessfulPush: string | null;
-  consecutiveFailures: number;
-  lastError: { code: string; message: string; at: string } | null;
-  conflicts: number;
-  nextPollAt: string | null;
-  nextRetryAt: string | null;
-}
-
-export interface StopResult {
-  /** The run in flight (if any) finished within the bound. */
-  drained: boolean;
-  /** Paths that were queued and not pushed (the next start pushes them). */
-  abandonedPaths: string[];
-}
+export type { LoopCallbacks, LoopEvents, LoopOptions, LoopState, LoopStatus, RunEvent, RunKind, RunOutcome, StopResult } from './loop-types.js';
 
 interface InFlight {
-  kind: RunKind;
+  kind: RunKind | 'task';
   done: Promise<void>;
   abort: AbortController;
+}
+
+interface Task {
+  fn: (signal: AbortSignal) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
 }
 
 export class DaemonLoop {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly debouncer: Debouncer;
-  private readonly opts: Required<Pick<LoopOptions, 'pollJitter' | 'initialPoll' | 'stopTimeoutMs'>> & { backoff: BackoffOptions; pollMs: number };
+  private readonly opts: Required<Pick<LoopOptions, 'pollJitter' | 'initialPoll' | 'stopTimeoutMs' | 'abortGraceMs'>> & { backoff: BackoffOptions; pollMs: number; rescanMs: number };
   private readonly events: Partial<LoopEvents>;
   /** Paths due for push, with their last save time. */
   private readonly due = new Map<string, number>();
@@ -117,6 +45,10 @@ export class DaemonLoop {
   private inFlight: InFlight | undefined;
   private lastKind: RunKind | undefined;
   private pollDue = false;
+  private rescanDue = false;
+  private rescanTimer: TimerHandle | undefined;
+  private nextRescanAt: number | undefined;
+  private readonly tasks: Task[] = [];
   private pollTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
   private nextPollAt: number | undefined;
@@ -143,6 +75,8 @@ export class DaemonLoop {
       pollJitter: options.pollJitter ?? 0.1,
       initialPoll: options.initialPoll ?? true,
       stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
+      abortGraceMs: Math.min(options.abortGraceMs ?? 2_000, options.stopTimeoutMs ?? 10_000),
+      rescanMs: callbacks.rescanLocal && options.rescanSeconds && options.rescanSeconds > 0 ? options.rescanSeconds * 1000 : 0,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
     });
     this.debouncer = new Debouncer({ quietMs: options.debounceMs, maxWaitMs: options.maxWaitMs, clock: this.clock }, (due) => this.onDue(due));
@@ -156,7 +90,28 @@ export class DaemonLoop {
       this.ready = true;
       this.schedulePoll();
     }
+    this.scheduleRescan();
     this.kick();
+  }
+
+  /** Ask for a local rescan now (after a watcher error); it runs when the engine is free. */
+  rescanNow(): void {
+    if (!this.opts.rescanMs || this.state === 'stopping' || this.state === 'stopped') return;
+    this.clearRescanTimer();
+    this.rescanDue = true;
+    this.kick();
+  }
+
+  /**
+   * Runs `fn` alone, between engine runs (never beside a push or poll), ahead of queued work and also while the loop
+   * backs off. Rejects with CSYNC_INTERRUPTED once the loop is stopping.
+   */
+  exclusive<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.state === 'stopping' || this.state === 'stopped') return Promise.reject(stoppingError());
+    return new Promise<T>((resolve, reject) => {
+      this.tasks.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.kick();
+    });
   }
 
   /** The watcher's sink: a path changed (workspace-relative). Ignored once stopping. */
@@ -189,34 +144,48 @@ export class DaemonLoop {
       conflicts: this.conflicts,
       nextPollAt: this.pollTimer === undefined ? null : iso(this.nextPollAt),
       nextRetryAt: this.retryTimer === undefined ? null : iso(this.nextRetryAt),
+      nextRescanAt: this.rescanTimer === undefined ? null : iso(this.nextRescanAt),
     };
   }
 
   async stop(): Promise<StopResult> {
-    if (this.state === 'stopped' || this.state === 'stopping') return { drained: true, abandonedPaths: [] };
+    if (this.state === 'stopped' || this.state === 'stopping') return { drained: true, aborted: false, settled: true, abandonedPaths: [] };
     this.state = 'stopping';
     this.clearPollTimer();
+    this.clearRescanTimer();
     if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    for (const t of this.tasks.splice(0)) t.reject(stoppingError());
     const abandoned = new Set([...this.debouncer.cancel(), ...this.due.keys()]);
     this.due.clear();
     let drained = true;
+    let aborted = false;
+    let settled = true;
     const flight = this.inFlight;
     if (flight) {
-      let timer: TimerHandle | undefined;
-      const timedOut = new Promise<'timeout'>((res) => {
-        timer = this.clock.setTimeout(() => res('timeout'), this.opts.stopTimeoutMs);
-      });
-      const winner = await Promise.race([flight.done.then(() => 'done' as const), timedOut]);
-      this.clock.clearTimeout(timer);
-      if (winner === 'timeout') {
+      const drainMs = this.opts.stopTimeoutMs - this.opts.abortGraceMs;
+      if ((await this.within(flight.done, drainMs)) === 'timeout') {
         drained = false;
-        flight.abort.abort(new CsyncError('CSYNC_INTERRUPTED', 'the daemon is stopping'));
+        aborted = true;
+        // One signal stops the run's queue, its requests and its writes together (src/core/run-signal.ts); the
+        // stop resolves (and the caller releases the lock) only once the run has unwound, or the bound is spent.
+        flight.abort.abort(stoppingError());
+        settled = (await this.within(flight.done, this.opts.abortGraceMs)) === 'done';
       }
     }
     this.state = 'stopped';
     this.emitQueueDepth();
-    return { drained, abandonedPaths: [...abandoned] };
+    return { drained, aborted, settled, abandonedPaths: [...abandoned] };
+  }
+
+  private async within(p: Promise<void>, ms: number): Promise<'done' | 'timeout'> {
+    let timer: TimerHandle | undefined;
+    const timedOut = new Promise<'timeout'>((res) => {
+      timer = this.clock.setTimeout(() => res('timeout'), Math.max(0, ms));
+    });
+    const winner = await Promise.race([p.then(() => 'done' as const), timedOut]);
+    this.clock.clearTimeout(timer);
+    return winner;
   }
 
   private queueDepth(): number {
@@ -230,25 +199,57 @@ export class DaemonLoop {
 
   /** Starts the next run if the engine is free and not backing off. Pushes and polls alternate when both wait. */
   private kick(): void {
-    if (this.state !== 'running' || this.inFlight) return;
+    if (this.inFlight) return;
+    if (this.tasks.length && (this.state === 'running' || this.state === 'backoff')) {
+      this.runTask(this.tasks.shift()!);
+      return;
+    }
+    if (this.state !== 'running') return;
     const pushReady = this.due.size > 0;
-    if (!pushReady && !this.pollDue) return;
-    const kind: RunKind = this.pollDue && (!pushReady || this.lastKind === 'push') ? 'poll' : 'push';
+    const localReady = pushReady || this.rescanDue;
+    if (!localReady && !this.pollDue) return;
+    // Local runs and polls alternate when both wait; a rescan pushes the due paths along with everything else.
+    const kind: RunKind = this.pollDue && (!localReady || this.lastKind !== 'poll') ? 'poll' : this.rescanDue ? 'rescan' : 'push';
     this.run(kind);
+  }
+
+  private runTask(task: Task): void {
+    const abort = new AbortController();
+    const done = (async () => {
+      try {
+        task.resolve(await task.fn(abort.signal));
+      } catch (err) {
+        task.reject(err);
+      } finally {
+        this.inFlight = undefined;
+        this.kick();
+      }
+    })();
+    this.inFlight = { kind: 'task', done, abort };
   }
 
   private run(kind: RunKind): void {
     const abort = new AbortController();
+    // One listener per queued task and per request in flight: a run of hundreds of pages is not a leak.
+    setMaxListeners(0, abort.signal);
     const started = this.clock.now();
-    const batch = kind === 'push' ? new Map(this.due) : new Map<string, number>();
-    if (kind === 'push') this.due.clear();
-    else {
+    const local = kind !== 'poll';
+    const batch = local ? new Map(this.due) : new Map<string, number>();
+    if (local) this.due.clear();
+    if (kind === 'poll') {
       this.pollDue = false;
       this.clearPollTimer();
     }
+    if (kind === 'rescan') {
+      this.rescanDue = false;
+      this.clearRescanTimer();
+    }
     this.lastKind = kind;
-    const call = async (): Promise<RunOutcome | void> =>
-      kind === 'push' ? this.callbacks.pushPaths([...batch.keys()], abort.signal) : this.callbacks.pollRemote(abort.signal);
+    const call = async (): Promise<RunOutcome | void> => {
+      if (kind === 'push') return this.callbacks.pushPaths([...batch.keys()], abort.signal);
+      if (kind === 'rescan') return this.callbacks.rescanLocal!(abort.signal);
+      return this.callbacks.pollRemote(abort.signal);
+    };
     const done = (async () => {
       try {
         const outcome = await call();
@@ -273,6 +274,7 @@ export class DaemonLoop {
       this.ready = true;
       if (this.state === 'running') this.schedulePoll();
     } else {
+      if (kind === 'rescan' && this.state === 'running') this.scheduleRescan();
       this.lastPush = now;
       const pushed = outcome?.pushedPaths ? new Set(outcome.pushedPaths) : undefined;
       for (const [path, lastSave] of batch) {
@@ -293,6 +295,7 @@ export class DaemonLoop {
     // The work is not dropped: the paths go back in the queue and the poll stays due, for the retry.
     for (const [path, lastSave] of batch) if (!this.due.has(path)) this.due.set(path, lastSave);
     if (kind === 'poll') this.pollDue = true;
+    if (kind === 'rescan') this.rescanDue = true;
     let retryInMs: number | undefined;
     if (this.state === 'running') {
       retryInMs = backoffDelayMs(this.failures, this.opts.backoff, this.random);
@@ -321,6 +324,23 @@ export class DaemonLoop {
     }, ms);
   }
 
+  private scheduleRescan(): void {
+    if (!this.opts.rescanMs || this.rescanDue) return;
+    this.clearRescanTimer();
+    const ms = jitteredMs(this.opts.rescanMs, this.opts.pollJitter, this.random);
+    this.nextRescanAt = this.clock.now() + ms;
+    this.rescanTimer = this.clock.setTimeout(() => {
+      this.rescanTimer = undefined;
+      this.rescanDue = true;
+      this.kick();
+    }, ms);
+  }
+
+  private clearRescanTimer(): void {
+    if (this.rescanTimer !== undefined) this.clock.clearTimeout(this.rescanTimer);
+    this.rescanTimer = undefined;
+  }
+
   private clearPollTimer(): void {
     if (this.pollTimer !== undefined) this.clock.clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
@@ -337,4 +357,8 @@ export class DaemonLoop {
       // deliberately ignored: observers are best effort and must never stop the daemon
     }
   }
+}
+
+function stoppingError(): CsyncError {
+  return new CsyncError('CSYNC_INTERRUPTED', 'the daemon is stopping');
 }

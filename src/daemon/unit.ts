@@ -84,6 +84,8 @@ export function renderUnit(options: UnitOptions): string {
     // SIGTERM starts the drain (at most 10 s for the run in flight); 20 s leaves margin before SIGKILL.
     'KillSignal=SIGTERM',
     'TimeoutStopSec=20',
+    // 130: stopped while a run was going, and that run was cancelled cleanly (csync watch); not a failure.
+    'SuccessExitStatus=130',
     'StandardOutput=journal',
     'StandardError=journal',
     'SyslogIdentifier=confluence-sync',

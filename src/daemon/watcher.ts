@@ -6,9 +6,13 @@
  * - ignoreInitial: existing files are the scanner's business, not "changes" (and 10,000 add events at start would be noise);
  * - atomic: editors that save by writing a temporary and renaming it over the file report one `change`, not unlink + add;
  * - awaitWriteFinish off: it polls every file being written; our debouncer already waits for quiet, for free;
- * - ignored = isIgnoredPath: editor temporaries, backups, dotfiles (also stops descent into .git and the like);
+ * - ignore rules (isIgnoredPath: editor temporaries, backups, dotfiles, conflict copies) apply to untracked paths
+ *   only: a tracked page titled `~$Budget` or `Notes~` is a real page and its saves are reported. chokidar itself only
+ *   skips version-control and IDE folders (.git, .hg, .svn, .idea, .vscode); the rest is filtered per event;
+ * - events can be missed anyway (inotify limits, overflow): the daemon rescans on a timer and after any error;
  * - followSymlinks off: a link out of the workspace must not make us watch the whole disk.
  */
+import { mkdirSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { CsyncError } from '../core/errors.js';
@@ -28,6 +32,21 @@ export interface WatcherOptions {
   sink: DirtySink;
   /** Called for watcher errors (e.g. the inotify watch limit); the watcher keeps running. */
   onError?: ((err: CsyncError) => void) | undefined;
+  /** A path the sync state tracks (a page or attachment file): reported even when its name looks ignorable. */
+  isTracked?: ((relPath: string) => boolean) | undefined;
+  /**
+   * Test-only: report nothing, as if every event were missed (CSYNC_TEST_WATCHER_DROP_EVENTS=1 for `csync watch`),
+   * so tests can prove the rescan pushes what the watcher never reported.
+   */
+  dropEvents?: boolean | undefined;
+}
+
+/** Folders never watched at all: version control and IDE metadata (never pages: titles lose leading dots). */
+const SKIPPED_FOLDER = /(^|\/)\.(git|hg|svn|idea|vscode)(\/|$)/;
+
+/** Whether a change of `rel` is worth a push: ignorable names count only when the path is not tracked. */
+export function isReported(rel: string, isTracked: (relPath: string) => boolean = () => false): boolean {
+  return !isIgnoredPath(rel) || isTracked(rel);
 }
 
 export interface WorkspaceWatcher {
@@ -56,12 +75,18 @@ function wrapError(err: unknown): CsyncError {
       cause: err,
     });
   }
-  return new CsyncError('CSYNC_IO', `file watcher: ${e?.message ?? String(err)}`, { hint: 'the daemon keeps running; the next poll rescans', cause: err });
+  return new CsyncError('CSYNC_IO', `file watcher: ${e?.message ?? String(err)}`, {
+    hint: 'the daemon keeps running; it rescans the local tree now and every watch.rescanSeconds, so no save is missed',
+    cause: err,
+  });
 }
 
 export function startWatcher(options: WatcherOptions): WorkspaceWatcher {
   const { workspace, sink } = options;
   const folders = (options.folders ?? WATCHED_FOLDERS).map((f) => `${workspace}${sep}${f}`);
+  // chokidar reports `ready` early when one of its paths is missing, before the others are scanned: a save in that
+  // window was never reported. Both folders belong to the workspace anyway.
+  for (const f of folders) mkdirSync(f, { recursive: true });
   let ready = false;
   let last: CsyncError | undefined;
   const fsw: FSWatcher = watch(folders, {
@@ -72,15 +97,15 @@ export function startWatcher(options: WatcherOptions): WorkspaceWatcher {
     persistent: true,
     ignored: (abs: string) => {
       const rel = toRelative(workspace, abs);
-      return rel.startsWith('..') ? false : isIgnoredPath(rel);
+      return rel.startsWith('..') ? false : SKIPPED_FOLDER.test(rel);
     },
   });
   for (const kind of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) {
     fsw.on(kind, (abs: string) => {
       const rel = toRelative(workspace, abs);
       // The watched roots themselves (content/ created or removed) are not pages.
-      if (rel === '' || folders.includes(abs)) return;
-      sink.markDirty(rel, kind);
+      if (rel === '' || folders.includes(abs) || options.dropEvents) return;
+      if (isReported(rel, options.isTracked)) sink.markDirty(rel, kind);
     });
   }
   fsw.on('error', (err: unknown) => {

@@ -114,7 +114,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!options.dataFile || timer) return;
     timer = setTimeout(() => {
       timer = undefined;
-      if (store.changes !== savedChanges) void save();
+      // A failed background save is not lost: the next change, or close(), saves again.
+      if (store.changes !== savedChanges) save().catch(() => undefined);
     }, 200);
   };
   const api = new EmulatorApi(store);

@@ -8,7 +8,7 @@ import type { RemoteAttachment } from '../core/remote-types.js';
 import { inside } from '../local/files.js';
 import { hashFileSafe, lstatIn, mkdirSafe, replaceWith, tmpNameFor, type Expect } from '../local/safe-fs.js';
 import type { BaseAttachment, StateStore } from '../state/index.js';
-import { conflictCopyPath } from './conflict-name.js';
+import { conflictCopyPath } from '../merge/conflict-name.js';
 import type { SyncApi } from './types.js';
 
 export interface AttachmentConflictResult {

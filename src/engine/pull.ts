@@ -8,6 +8,7 @@
  * its texts, and execution holds the bodies of at most two chunks of 250 (pull/execute.ts).
  */
 import { join } from 'node:path';
+import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
 import { avoidOccupied, checkGates, placementTargets, planPull, type Plan, type PlanInput, type PullAction } from '../core/plan.js';
 import type { Format } from '../format/types.js';
@@ -25,6 +26,7 @@ import { observeAll, recoverMovedAside, reportSkip, type Skips } from './scan.js
 import { lstatIn } from '../local/safe-fs.js';
 import { removeLeftovers } from '../local/leftovers.js';
 import type { PullOptions, PullSummary } from './types.js';
+import { abortError, throwIfRunAborted, withRunSignal } from '../core/run-signal.js';
 
 function emptySummary(dryRun: boolean): PullSummary {
   return {
@@ -43,6 +45,11 @@ function emptySummary(dryRun: boolean): PullSummary {
 }
 
 export async function runPull(options: PullOptions): Promise<PullSummary> {
+  return withRunSignal(options.signal, () => pullRun(options));
+}
+
+async function pullRun(options: PullOptions): Promise<PullSummary> {
+  throwIfRunAborted(options.signal);
   const started = Date.now();
   const summary = emptySummary(options.dryRun);
   const requestsBefore = options.api.stats?.().requests;
@@ -56,9 +63,14 @@ export async function runPull(options: PullOptions): Promise<PullSummary> {
     const runId = options.dryRun ? undefined : state!.startRun('pull');
     if (!options.dryRun) await removeLeftovers(options);
     try {
-      for (const key of options.spaces) await pullSpace(options, state, key, summary);
+      for (const key of options.spaces) {
+        throwIfRunAborted(options.signal);
+        await pullSpace(options, state, key, summary);
+      }
       if (runId !== undefined) state!.finishRun(runId, 'ok', flatCounts(summary));
-    } catch (err) {
+    } catch (caught) {
+      // A cancelled run reports the cancellation, not whichever task noticed it first.
+      const err = options.signal?.aborted ? abortError(options.signal) : caught;
       if (runId !== undefined) state!.finishRun(runId, 'error', flatCounts(summary), err instanceof Error ? err.message : String(err));
       throw err;
     }
@@ -207,14 +219,12 @@ async function planSpace(
 /** The paths among `paths` that exist (a few stats at a time; none when the space has no folder yet). */
 async function existing(workspace: string, paths: readonly string[], concurrency = 16): Promise<string[]> {
   const out: string[] = [];
-  let i = 0;
-  const worker = async () => {
-    while (i < paths.length) {
-      const p = paths[i++]!;
+  const queue = new PQueue({ concurrency });
+  await queue.addAll(
+    paths.map((p) => async () => {
       if (await lstatIn(workspace, p)) out.push(p);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
+    }),
+  );
   return out;
 }
 

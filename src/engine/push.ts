@@ -17,7 +17,7 @@ import { inside, sha256, statOrUndefined, trashAttachmentFile } from '../local/f
 import { isSkipped, linkRefused, lstatIn, readTextSafe, tooLarge, writeFileSafe, type Expect, type SkippedFile } from '../local/safe-fs.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
-import { conflictCopyPath } from './conflict-name.js';
+import { conflictCopyPath } from '../merge/conflict-name.js';
 import { throwFailures, type TaskFailure } from './failures.js';
 import { merge3 } from './merge.js';
 import { rememberMtimes } from './mtimes.js';
@@ -31,6 +31,7 @@ import { removeLeftovers } from '../local/leftovers.js';
 import { observeAll, recoverMovedAside, reportSkip, walkFiles, type Skips } from './scan.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
 import type { Logger } from '../obs/logger.js';
+import { abortError, throwIfRunAborted, withRunSignal } from '../core/run-signal.js';
 
 export interface PushOptions {
   workspace: string;
@@ -62,6 +63,8 @@ export interface PushOptions {
   pageSize?: number | undefined;
   /** Page files larger than this are skipped before they are read (sync.maxPageBytes). */
   maxPageBytes?: number | undefined;
+  /** Cancels the run: no request, queued task or file write starts after it fires (src/core/run-signal.ts). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PushSummary {
@@ -228,6 +231,11 @@ function changesOf(plan: PushPlan, base: readonly BasePageMeta[], local: Readonl
 }
 
 export async function runPush(options: PushOptions): Promise<PushSummary> {
+  return withRunSignal(options.signal, () => pushRun(options));
+}
+
+async function pushRun(options: PushOptions): Promise<PushSummary> {
+  throwIfRunAborted(options.signal);
   const started = Date.now();
   const summary = emptySummary(options.dryRun);
   const requestsBefore = options.api.stats?.().requests;
@@ -243,9 +251,14 @@ export async function runPush(options: PushOptions): Promise<PushSummary> {
     const runId = options.dryRun ? undefined : state.startRun('push');
     if (!options.dryRun) await removeLeftovers(options);
     try {
-      for (const key of options.spaces) await pushSpace(options, state, key, summary);
+      for (const key of options.spaces) {
+        throwIfRunAborted(options.signal);
+        await pushSpace(options, state, key, summary);
+      }
       if (runId !== undefined) state.finishRun(runId, 'ok', { ...summary.pages });
-    } catch (err) {
+    } catch (caught) {
+      // A cancelled run reports the cancellation, not whichever task noticed it first.
+      const err = options.signal?.aborted ? abortError(options.signal) : caught;
       if (runId !== undefined) state.finishRun(runId, 'error', { ...summary.pages }, err instanceof Error ? err.message : String(err));
       throw err;
     }
@@ -353,24 +366,26 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const moves = plan.actions.filter((a) => a.kind === 'move');
   const total = edits.length + moves.length;
   let done = 0;
-  const run = (what: string, fn: () => Promise<void>) =>
+  const run = (what: string, fn: () => Promise<void>): void => {
     queue
       .add(async () => {
         await fn();
         options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
-      })
+      }, { signal: options.signal })
       .catch((error: unknown) => failures.push({ what, error }));
+  };
   // A file that became a link, not text or too large since the scan, or changed under a merge: reported, left alone.
   const leave = (p: Promise<void>) =>
     p.catch((err: unknown) => {
       if (!isSkipped(err)) throw err;
       reportSkip(summary, err);
     });
-  for (const a of edits) void run(a.path, () => leave(pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path)));
+  for (const a of edits) run(a.path, () => leave(pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path)));
   await queue.onIdle();
   throwFailures(failures, log);
   // Moves one at a time: each re-parenting is checked against the tree as the ones before it left it.
   for (const a of moves) {
+    throwIfRunAborted(options.signal);
     await leave(pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path));
     options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
   }

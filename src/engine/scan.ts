@@ -1,6 +1,7 @@
 /** Local observations for the planner: stat fast path (size + mtime unchanged → unchanged), hash otherwise. */
 import { readdir } from 'node:fs/promises';
 import { CsyncError } from '../core/errors.js';
+import PQueue from 'p-queue';
 import type { LocalState } from '../core/plan.js';
 import { inside, moveFile, statOrUndefined } from '../local/files.js';
 import { hashFileSafe, isSkipped, linkIn, linkRefused, lstatIn, notUtf8, type SkippedFile } from '../local/safe-fs.js';
@@ -76,14 +77,12 @@ export async function observe(workspace: string, page: ObservedPage, skips?: Ski
 
 export async function observeAll(workspace: string, pages: readonly ObservedPage[], concurrency = 16, skips?: Skips, text = false): Promise<Map<string, LocalState>> {
   const out = new Map<string, LocalState>();
-  let i = 0;
-  const worker = async () => {
-    while (i < pages.length) {
-      const p = pages[i++]!;
+  const queue = new PQueue({ concurrency });
+  await queue.addAll(
+    pages.map((p) => async () => {
       out.set(p.id, await observe(workspace, p, skips, text));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, pages.length) }, worker));
+    }),
+  );
   return out;
 }
 

@@ -45,6 +45,8 @@ export interface PullOptions {
   attachmentConcurrency?: number | undefined;
   /** Pages per listing request (batch.pageSize; default and API maximum 250). */
   pageSize?: number | undefined;
+  /** Cancels the run: no request, queued task or file write starts after it fires (src/core/run-signal.ts). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PlanLine {

@@ -6,6 +6,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { CsyncError } from '../core/errors.js';
 import { linkIn, linkRefused } from './safe-fs.js';
+import { throwIfRunAborted } from '../core/run-signal.js';
 
 export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
@@ -32,10 +33,12 @@ export function inside(workspace: string, rel: string): string {
 }
 
 export async function writeAtomic(path: string, data: string | Buffer): Promise<{ size: number; mtimeMs: number }> {
+  throwIfRunAborted();
   await mkdir(dirname(path), { recursive: true });
   // write-file-atomic would write to the link's target: never through a link (workspace files use safe-fs.ts).
   if ((await lstat(path).catch(() => undefined))?.isSymbolicLink()) throw new CsyncError('CSYNC_IO', `refusing to write through a symbolic link: ${path}`);
   try {
+    throwIfRunAborted();
     await writeFileAtomic(path, data);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -49,7 +52,9 @@ export async function writeAtomic(path: string, data: string | Buffer): Promise<
 }
 
 export async function moveFile(from: string, to: string): Promise<void> {
+  throwIfRunAborted();
   await mkdir(dirname(to), { recursive: true });
+  throwIfRunAborted();
   await rename(from, to);
 }
 

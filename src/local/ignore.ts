@@ -6,6 +6,7 @@
  * or write of the real file name, which is not ignored. What must never happen is ignoring a real page or
  * attachment name, so each pattern is anchored to a form editors actually produce.
  */
+import { CONFLICT_COPY_RE } from '../merge/conflict-name.js';
 
 /** Whole-name patterns, one per producer. */
 const IGNORED_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
@@ -24,9 +25,9 @@ const IGNORED_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\.[A-Za-z0-9]{1,10}\.\d{6,10}$/, 'write-file-atomic temporary: Guide.md.1234567890'],
   [/\.(md|xml)\.\d{1,10}$/, 'write-file-atomic temporary of a page file, any uint32: Guide.md.42'],
   [/\.sync-conflict-\d{8}-\d{6}/, 'Syncthing conflict copy'],
-  // csync's own conflict copies (src/merge/conflict-name.ts, src/engine/conflict-name.ts; a test keeps them in step):
-  // local-only files the user settles with `csync resolve`, never new pages.
-  [/\.conflict-\d{8}-\d{6}-[A-Za-z0-9_-]+(\.[^./]+)?$/, 'csync conflict copy'],
+  // csync's own conflict copies (the one naming module, src/merge/conflict-name.ts): local-only files the user
+  // settles with `csync resolve`, never new pages.
+  [CONFLICT_COPY_RE, 'csync conflict copy'],
 ];
 
 /** True when the last segment (a file or folder name) is one the watcher never reports. */

@@ -19,6 +19,7 @@ import { lstat, mkdir, open, realpath, rename, unlink, type FileHandle } from 'n
 import { dirname, join, posix } from 'node:path';
 import { CsyncError } from '../core/errors.js';
 import { inside } from './files.js';
+import { throwIfRunAborted } from '../core/run-signal.js';
 
 export type SkipReason = 'link' | 'changed' | 'not-utf8' | 'too-large';
 
@@ -240,6 +241,7 @@ export async function mkdirSafe(workspace: string, relDir: string): Promise<void
  * path is a link or the file changed meanwhile; nothing is replaced then.
  */
 export async function writeFileSafe(workspace: string, rel: string, data: string | Uint8Array, expect?: Expect): Promise<{ size: number; mtimeMs: number }> {
+  throwIfRunAborted();
   const dir = posix.dirname(rel);
   await mkdirSafe(workspace, dir);
   const abs = inside(workspace, rel);
@@ -270,6 +272,8 @@ export async function replaceWith(workspace: string, rel: string, tmpAbs: string
   const s = await lstatIn(workspace, rel);
   if (s && !s.isFile()) throw changedRefused(rel);
   if (expect && !(await stillAsSeen(workspace, rel, expect))) throw changedRefused(rel);
+  // A cancelled run writes nothing more (src/core/run-signal.ts).
+  throwIfRunAborted();
   await rename(tmpAbs, inside(workspace, rel));
 }
 

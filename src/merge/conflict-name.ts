@@ -6,7 +6,8 @@
  */
 import { CsyncError } from '../core/errors.js';
 
-const COPY_RE = /^(.*)\.conflict-(\d{8})-(\d{6})-([A-Za-z0-9_-]+)(\.[^./]+)?$/;
+/** A conflict copy's file name (no folder): stem, stamp date, stamp time, who, extension. The one regex for them. */
+export const CONFLICT_COPY_RE = /^(.+)\.conflict-(\d{8})-(\d{6})-([A-Za-z0-9_-]+)(\.[^./]+)?$/;
 const MAX_WHO = 40;
 
 export interface ConflictCopyInfo {
@@ -27,6 +28,11 @@ export function conflictCopyName(fileName: string, when: Date, who: string): str
   return `${stem}.conflict-${stamp}-${id}${ext}`;
 }
 
+/** The copy beside `path` (workspace-relative) holding the other side's version, e.g. `Guide.conflict-20261122-224500-remote.md`. */
+export function conflictCopyPath(path: string, when: Date, who = 'remote'): string {
+  return conflictCopyName(path, when, who);
+}
+
 export function isConflictCopy(fileName: string): boolean {
   return parseConflictCopy(fileName) !== undefined;
 }
@@ -34,8 +40,8 @@ export function isConflictCopy(fileName: string): boolean {
 export function parseConflictCopy(fileName: string): ConflictCopyInfo | undefined {
   const slash = fileName.lastIndexOf('/');
   const dir = fileName.slice(0, slash + 1);
-  const m = COPY_RE.exec(fileName.slice(slash + 1));
-  if (!m || m[1] === '') return undefined;
+  const m = CONFLICT_COPY_RE.exec(fileName.slice(slash + 1));
+  if (!m) return undefined;
   return { original: `${dir}${m[1]}${m[5] ?? ''}`, stamp: `${m[2]}-${m[3]}`, who: m[4]! };
 }
 

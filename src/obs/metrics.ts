@@ -8,7 +8,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type BreakerStateName = 'closed' | 'half-open' | 'open';
-export type SyncKind = 'pull' | 'push' | 'sync' | 'poll';
+export type SyncKind = 'pull' | 'push' | 'sync' | 'poll' | 'rescan';
 
 /** Breaker states as gauge values: 0 closed, 1 half-open, 2 open (alert on > 0). */
 export const BREAKER_STATE_VALUE: Readonly<Record<BreakerStateName, number>> = Object.freeze({ closed: 0, 'half-open': 1, open: 2 });

@@ -14,6 +14,7 @@ import type { RemoteAttachment, UploadAttachmentInput } from '../core/remote-typ
 import { MAX_LIMIT, paginate } from './paginate.js';
 import { fromV1Attachment, fromV2Attachment, jsonOf, multi, v1Attachment, v1SearchPage, v2Attachment } from './schemas.js';
 import { InvalidBodyProblem, type Transport } from './transport.js';
+import { throwIfRunAborted } from '../core/run-signal.js';
 
 const enc = encodeURIComponent;
 
@@ -134,6 +135,7 @@ export async function downloadAttachment(t: Transport, attachment: RemoteAttachm
           if (headers['content-length'] !== undefined && Number.isFinite(declared) && declared !== bytes) {
             throw new InvalidBodyProblem(`download ended after ${bytes} of ${declared} bytes`);
           }
+          throwIfRunAborted();
           await rename(tmp, destPath);
         } catch (err) {
           await rm(tmp, { force: true });

@@ -5,4 +5,4 @@ export type { ClientHooks, ClientStatsSnapshot, OperationStats, RequestEvent, Re
 export type { BreakerSnapshot, BreakerState } from './breaker.js';
 export type { LongTaskStatus } from './schemas.js';
 export { resolveSiteUrls, type SiteUrls, type ApiFlavour } from './site-url.js';
-export { retryDelayMs, parseRetryAfterMs } from './backoff.js';
+export { retryDelayMs, parseRetryAfterMs } from '../core/backoff.js';

@@ -41,6 +41,12 @@ export interface ClientOptions {
   hooks?: Partial<ClientHooks>;
   /** Overrides the flavour guessed from the URL (a path ending in /wiki or an atlassian.net host = Cloud). */
   flavour?: 'cloud' | 'data-center';
+  /**
+   * Whether two storage bodies are the same page content, to recognise a write that was applied despite an unclear
+   * failure (Confluence rewrites what it stores). The caller supplies it (the CLI passes the format layer's
+   * storageEquals; remote/ knows no format); default: byte equality.
+   */
+  sameBody?: (a: string, b: string) => boolean;
 }
 
 export interface NormalizedOptions {
@@ -58,6 +64,7 @@ export interface NormalizedOptions {
   readonly userAgent: string;
   readonly hooks: Partial<ClientHooks>;
   readonly flavour: 'cloud' | 'data-center' | undefined;
+  readonly sameBody: (a: string, b: string) => boolean;
 }
 
 const silent: RemoteLogger = { debug() {}, info() {}, warn() {} };
@@ -114,5 +121,6 @@ export function normalizeOptions(input: ClientOptions): NormalizedOptions {
     userAgent: input.userAgent ?? USER_AGENT,
     hooks: Object.freeze({ ...(input.hooks ?? {}) }),
     flavour: input.flavour,
+    sameBody: input.sameBody ?? ((a: string, b: string) => a === b),
   });
 }

@@ -4,7 +4,6 @@
  */
 import { RemoteError } from '../core/errors.js';
 import type { CreatePageInput, ListOptions, RemotePage, RemoteSpace, RemoteVersion, UpdatePageInput } from '../core/remote-types.js';
-import { storageEquals } from '../format/xml/canonical.js';
 import { getLabels } from './content.js';
 import { chunk, MAX_LIMIT, paginate } from './paginate.js';
 import { jsonOf, multi, toRemotePage, toRemoteSpace, toRemoteVersion, v2Page, v2Space, v2TreeNode, v2Version } from './schemas.js';
@@ -162,7 +161,7 @@ export async function createPage(t: Transport, input: CreatePageInput): Promise<
       verify: async () => {
         const found = await findPageByTitle(t, input.spaceId, input.title);
         if (!found || (input.parentId && found.parentId !== input.parentId)) return undefined;
-        return found.version.number === 1 && found.body !== undefined && storageEquals(found.body, input.body) ? found : undefined;
+        return found.version.number === 1 && found.body !== undefined && t.options.sameBody(found.body, input.body) ? found : undefined;
       },
     },
   );
@@ -199,7 +198,7 @@ async function putPage(t: Transport, input: UpdatePageInput): Promise<RemotePage
         const now = await getPage(t, input.id, { body: true });
         // The version number and title alone do not make it ours: another user's edit in the meantime has them too
         // (then claiming success would drop both edits silently). The body must be the one sent.
-        return now && now.version.number === input.version && now.title === input.title && now.body !== undefined && storageEquals(now.body, input.body) ? now : undefined;
+        return now && now.version.number === input.version && now.title === input.title && now.body !== undefined && t.options.sameBody(now.body, input.body) ? now : undefined;
       },
     },
   );

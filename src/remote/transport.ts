@@ -1,13 +1,13 @@
 /**
  * Every request to a site goes through `Transport.send`: breaker gate → concurrency slot (Bottleneck) → rate
  * governor → one HTTP attempt → classify → maybe wait and retry. Decisions come from pure modules (classify.ts,
- * backoff.ts, rate-policy.ts); this file only sequences them and waits.
+ * core/backoff.ts, rate-policy.ts); this file only sequences them and waits.
  */
 import type { Readable } from 'node:stream';
 import Bottleneck from 'bottleneck';
 import type { Got, Response } from 'got';
 import { CsyncError, RemoteError } from '../core/errors.js';
-import { parseRetryAfterMs, retryDelayMs } from './backoff.js';
+import { parseRetryAfterMs, retryDelayMs } from '../core/backoff.js';
 import { CircuitBreaker } from './breaker.js';
 import { atlassianMessage, classifyNetworkError, classifyStatus, invalidResponseDecision, type FailureDecision } from './classify.js';
 import { createSiteHttp, type SiteHttp } from './http.js';
@@ -15,6 +15,7 @@ import type { NormalizedOptions } from './options.js';
 import { RateGovernor, readRateHeaders } from './rate-governor.js';
 import type { SiteUrls } from './site-url.js';
 import { StatsCollector } from './stats.js';
+import { abortError, raceAbort, runSignal, throwIfRunAborted } from '../core/run-signal.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** Query values; arrays go out exploded (`id=1&id=2`), the OpenAPI default form style the spec declares. */
@@ -111,9 +112,13 @@ export class Transport {
 
   async send<T>(req: HttpRequest, opts: SendOptions<T>): Promise<T> {
     const { retry } = this.options;
+    // The run's cancellation (src/core/run-signal.ts), read here in the caller's context: once it fires, no further
+    // attempt is sent and the one on the wire is torn down.
+    const signal = runSignal();
     let afterAmbiguous = false;
     for (let attempt = 0; ; attempt++) {
-      const result = await this.limiter.schedule(() => this.attempt(req, attempt, opts.accept ?? [], opts.sink));
+      throwIfRunAborted(signal);
+      const result = await this.limiter.schedule(() => this.attempt(req, attempt, opts.accept ?? [], opts.sink, signal));
       let failure: Extract<AttemptResult, { ok: false }>;
       if (result.ok) {
         try {
@@ -149,13 +154,14 @@ export class Transport {
       const delay = retryDelayMs(attempt + 1, retry, failure.retryAfterMs, this.options.random());
       this.stats.retry({ op: req.op, method: req.method, path: pathOf(req.url), attempt: attempt + 1, delayMs: delay, code: decision.code });
       this.options.logger.debug({ op: req.op, path: pathOf(req.url), code: decision.code, attempt: attempt + 1, delayMs: delay }, 'retrying');
-      await this.options.sleep(delay);
+      await raceAbort(this.options.sleep(delay), signal);
     }
   }
 
   /** One attempt, run inside a concurrency slot. Never throws for request failures: returns them classified. */
-  private async attempt(req: HttpRequest, attempt: number, accept: readonly number[], sink: SendOptions<unknown>['sink']): Promise<AttemptResult> {
+  private async attempt(req: HttpRequest, attempt: number, accept: readonly number[], sink: SendOptions<unknown>['sink'], signal?: AbortSignal): Promise<AttemptResult> {
     const path = pathOf(req.url);
+    throwIfRunAborted(signal);
     const gate = this.breaker.tryAcquire();
     if (!gate.allowed) {
       const seconds = Math.ceil(gate.retryInMs / 1000);
@@ -179,12 +185,17 @@ export class Transport {
       }
     }
     const waited = await this.governor.acquire();
+    if (signal?.aborted) {
+      this.governor.release();
+      this.breaker.recordNeutral(gate.probe);
+      throw abortError(signal);
+    }
     const t0 = performance.now();
     let response: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: string };
     let value: unknown;
     try {
       if (sink) {
-        const streamed = await this.openStream(req);
+        const streamed = await this.openStream(req, signal);
         response = { statusCode: streamed.status, headers: streamed.headers, body: '' };
         if (streamed.status >= 200 && streamed.status < 300) value = await sink(streamed.stream, streamed.headers);
         else response.body = await readAll(streamed.stream);
@@ -195,11 +206,17 @@ export class Transport {
           ...(req.json !== undefined ? { json: req.json } : {}),
           ...(form ? { body: form } : {}),
           headers: req.headers ?? {},
+          ...(signal ? { signal } : {}),
         });
         response = { statusCode: r.statusCode, headers: r.headers as Record<string, string | string[] | undefined>, body: r.body };
       }
     } catch (err) {
       this.governor.release();
+      if (signal?.aborted) {
+        // Cancelled by the run, not a failure of the site: no retry, nothing held against the breaker.
+        this.breaker.recordNeutral(gate.probe);
+        throw abortError(signal);
+      }
       const ms = performance.now() - t0;
       if (err instanceof InvalidBodyProblem) {
         // A streamed body that proved wrong (short): the server answered, so the site is not unhealthy.
@@ -268,9 +285,9 @@ export class Transport {
   }
 
   /** Starts a streamed GET and resolves once the status line and headers are in. */
-  private openStream(req: HttpRequest): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; stream: Readable }> {
+  private openStream(req: HttpRequest, signal?: AbortSignal): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; stream: Readable }> {
     return new Promise((resolve, reject) => {
-      const stream = this.got.stream(req.url, { method: req.method, searchParams: cleanQuery(req.query), headers: req.headers ?? {} });
+      const stream = this.got.stream(req.url, { method: req.method, searchParams: cleanQuery(req.query), headers: req.headers ?? {}, ...(signal ? { signal } : {}) });
       stream.once('response', (res: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
         resolve({ status: res.statusCode, headers: res.headers, stream });
       });

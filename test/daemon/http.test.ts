@@ -32,6 +32,7 @@ const okLoop: LoopStatus = {
   conflicts: 1,
   nextPollAt: '2026-01-01T00:00:30.000Z',
   nextRetryAt: null,
+  nextRescanAt: null,
 };
 
 test('healthReport: healthy only when ready, no failures, breaker not open, watcher ready', () => {

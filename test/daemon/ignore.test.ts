@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIgnoredName, isIgnoredPath } from '../../src/local/ignore.js';
-import { conflictCopyPath, isConflictCopy } from '../../src/engine/conflict-name.js';
-import { conflictCopyName, isConflictCopy as isMergeConflictCopy } from '../../src/merge/conflict-name.js';
+import { conflictCopyName, conflictCopyPath, isConflictCopy } from '../../src/merge/conflict-name.js';
 
 // [path, ignored, why]
 const TABLE: Array<[string, boolean, string]> = [
@@ -69,7 +68,7 @@ test('isIgnoredPath: separators and roots', () => {
   assert.equal(isIgnoredName(''), false);
 });
 
-test('csync conflict copies as the engine and src/merge name them are ignored, and agree with their isConflictCopy', () => {
+test('csync conflict copies (one naming module) are ignored and recognised by isConflictCopy', () => {
   const when = new Date(Date.UTC(2026, 10, 22, 22, 45, 0));
   for (const page of ['content/DOC/Guide.md', 'content/DOC/Guide', 'attachments/DOC/Guide/img.png', 'content/DOC/Release 1.2.md']) {
     const copy = conflictCopyPath(page, when, 'remote');
@@ -77,7 +76,7 @@ test('csync conflict copies as the engine and src/merge name them are ignored, a
     assert.equal(isIgnoredPath(copy), true, copy);
     assert.equal(isIgnoredPath(page), false, page);
     const named = conflictCopyName(page, when, 'alice@example.com');
-    assert.equal(isMergeConflictCopy(named), true, named);
+    assert.equal(isConflictCopy(named), true, named);
     assert.equal(isIgnoredPath(named), true, named);
   }
 });

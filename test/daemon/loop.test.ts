@@ -225,7 +225,7 @@ test('stop waits for the run in flight, drops queued work and reports it', async
   await clock.advance(3000);
   slow.resolve();
   const result = await stopping;
-  assert.deepEqual(result, { drained: true, abandonedPaths: ['b.md'] });
+  assert.deepEqual(result, { drained: true, aborted: false, settled: true, abandonedPaths: ['b.md'] });
   assert.equal(loop.status().state, 'stopped');
   assert.equal(loop.status().ready, false);
   await clock.advance(120_000);
@@ -234,31 +234,146 @@ test('stop waits for the run in flight, drops queued work and reports it', async
   assert.equal(clock.pending, 0, 'no timer left behind');
 });
 
-test('stop gives up on a hung run after the bound and aborts it', async () => {
+test('stop cancels a run still going 8 s in and gives up on it if it hangs: the whole stop is bounded by 10 s', async () => {
   const { clock, engine, loop } = setup({ initialPoll: false, stopTimeoutMs: 10_000 });
   let aborted: unknown;
+  let abortedAt = 0;
   engine.pushScript.push((_p, signal) => {
-    signal.addEventListener('abort', () => (aborted = signal.reason));
-    return new Promise(() => {}); // never settles
+    signal.addEventListener('abort', () => ((aborted = signal.reason), (abortedAt = clock.now())));
+    return new Promise(() => {}); // never settles, even when cancelled
   });
   loop.start();
   loop.markDirty('a.md');
   await clock.advance(1000);
+  const t0 = clock.now();
   let settled = false;
   const stopping = loop.stop().then((r) => ((settled = true), r));
-  await clock.advance(9_999);
+  await clock.advance(7_999);
+  assert.equal(aborted, undefined, 'the run may still finish by itself');
+  await clock.advance(1);
+  assert.equal(abortedAt - t0, 8_000, 'cancelled 2 s before the bound');
+  assert.equal((aborted as unknown as CsyncError).code, 'CSYNC_INTERRUPTED');
+  await clock.advance(1_999);
   assert.equal(settled, false);
   await clock.advance(1);
-  assert.deepEqual(await stopping, { drained: false, abandonedPaths: [] });
-  assert.equal((aborted as CsyncError).code, 'CSYNC_INTERRUPTED');
+  assert.deepEqual(await stopping, { drained: false, aborted: true, settled: false, abandonedPaths: [] });
+});
+
+test('a cancelled run that unwinds ends the stop at once, after it has stopped (the lock is released only then)', async () => {
+  const { clock, engine, loop } = setup({ initialPoll: false, stopTimeoutMs: 10_000 });
+  const events: string[] = [];
+  engine.pushScript.push(
+    (_p, signal) =>
+      new Promise((_res, rej) => {
+        signal.addEventListener('abort', () => {
+          events.push('abort');
+          // The run unwinds a moment later (a request torn down, a queue cleared).
+          queueMicrotask(() => {
+            events.push('run stopped');
+            rej(signal.reason);
+          });
+        });
+      }),
+  );
+  loop.start();
+  loop.markDirty('a.md');
+  await clock.advance(1000);
+  const stopping = loop.stop().then((r) => (events.push('stop resolved'), r));
+  await clock.advance(8_000);
+  const r = await stopping;
+  assert.deepEqual(r, { drained: false, aborted: true, settled: true, abandonedPaths: [] });
+  assert.deepEqual(events, ['abort', 'run stopped', 'stop resolved']);
+  assert.equal(clock.pending, 0, 'no timer left behind');
+});
+
+test('rescan: every rescanSeconds and on rescanNow, a rescan run pushes everything (carrying the due paths); a failed rescan is retried', async () => {
+  const { clock, engine, runs } = setup({ initialPoll: false, pollSeconds: 1000 });
+  let rescans = 0;
+  const script: Array<() => Promise<void>> = [];
+  const callbacks = { ...engine.callbacks, rescanLocal: async () => ((rescans += 1), script.shift()?.()) };
+  const l2 = new DaemonLoop(callbacks, { debounceMs: 1000, pollSeconds: 1000, rescanSeconds: 60, clock, random: () => 0.5, events: { onRun: (e) => runs.push(e) } });
+  l2.start();
+  assert.match(String(l2.status().nextRescanAt), /^2026-01-01T00:01:00/);
+  await clock.advance(59_999);
+  assert.equal(rescans, 0);
+  await clock.advance(1);
+  assert.equal(rescans, 1);
+  assert.equal(runs.at(-1)?.kind, 'rescan');
+  // A watcher error asks for one now.
+  l2.rescanNow();
+  await clock.advance(0);
+  assert.equal(rescans, 2);
+  // A path due while a rescan runs rides along with the next rescan instead of a separate push.
+  const slow = gate();
+  script.push(() => slow.promise);
+  l2.rescanNow();
+  await clock.advance(0);
+  assert.equal(rescans, 3);
+  l2.markDirty('a.md');
+  await clock.advance(1000);
+  l2.rescanNow();
+  slow.resolve();
+  await clock.advance(0);
+  assert.equal(rescans, 4);
+  assert.equal(runs.at(-1)?.paths, 1);
+  assert.equal(engine.pushes.length, 0, 'no separate push for a.md');
+  // A failed rescan is retried after the backoff.
+  script.push(() => Promise.reject(new CsyncError('CSYNC_NETWORK', 'down')));
+  l2.rescanNow();
+  await clock.advance(0);
+  assert.equal(rescans, 5);
+  assert.equal(runs.at(-1)?.ok, false);
+  await clock.advance(3_000);
+  assert.equal(rescans, 6);
+  assert.equal(runs.at(-1)?.ok, true);
+  await l2.stop();
+  assert.equal(clock.pending, 0, 'no timer left behind');
+});
+
+test('without rescanSeconds (or without a rescanLocal callback) there is no rescan', async () => {
+  const { clock, loop, runs } = setup({ initialPoll: false, pollSeconds: 1000, rescanSeconds: 60 });
+  loop.start();
+  loop.rescanNow();
+  await clock.advance(600_000);
+  assert.ok(runs.every((r) => r.kind === 'poll'));
+  assert.equal(loop.status().nextRescanAt, null);
+  await loop.stop();
+});
+
+test('exclusive: a task waits for the run in flight, runs before queued work, never beside a run; rejected once stopping', async () => {
+  const { clock, engine, loop } = setup({ initialPoll: false });
+  const slow = gate();
+  engine.pushScript.push(() => slow.promise);
+  loop.start();
+  loop.markDirty('a.md');
+  await clock.advance(1000);
+  assert.equal(engine.active, 1);
+  const order: string[] = [];
+  loop.markDirty('b.md');
+  const task = loop.exclusive(async () => {
+    order.push(`task (engine runs: ${engine.active})`);
+    return 42;
+  });
+  await clock.advance(1000); // b.md is due now, but a.md's push is still running
+  assert.deepEqual(order, []);
+  assert.equal(loop.status().running, 'push');
+  slow.resolve();
+  assert.equal(await task, 42);
+  await clock.advance(0);
+  assert.deepEqual(order, ['task (engine runs: 0)']);
+  assert.deepEqual(engine.pushes, [['a.md'], ['b.md']], 'the queued push runs after the task');
+  const failing = loop.exclusive(() => Promise.reject(new CsyncError('CSYNC_USAGE', 'no conflict')));
+  await assert.rejects(failing, /no conflict/);
+  await loop.stop();
+  await assert.rejects(loop.exclusive(async () => 1), (e: CsyncError) => e.code === 'CSYNC_INTERRUPTED');
 });
 
 test('stop with nothing in flight resolves at once; a second stop is harmless', async () => {
   const { loop } = setup();
   loop.start();
   await settle();
-  assert.deepEqual(await loop.stop(), { drained: true, abandonedPaths: [] });
-  assert.deepEqual(await loop.stop(), { drained: true, abandonedPaths: [] });
+  assert.deepEqual(await loop.stop(), { drained: true, aborted: false, settled: true, abandonedPaths: [] });
+  assert.deepEqual(await loop.stop(), { drained: true, aborted: false, settled: true, abandonedPaths: [] });
 });
 
 test('an observer that throws does not break the loop', async () => {

@@ -118,3 +118,43 @@ test('new folders and their files are reported; a dot folder is not even watched
     await c.until(() => c.marks.some(([p, k]) => p === 'content/DOC/Guide' && k === 'unlinkDir'), 'folder removed');
   });
 });
+
+test('ignore rules apply to untracked paths only: a tracked page named like an editor temporary is reported', async () => {
+  const t = tempDir('csync-watch-tracked-');
+  const dir = join(t.dir, 'content', 'DOC');
+  mkdirSync(join(dir, '4913'), { recursive: true });
+  writeFileSync(join(dir, '~$Budget.md'), 'v1\n');
+  writeFileSync(join(dir, 'Notes~.md'), 'v1\n');
+  writeFileSync(join(dir, '4913', 'Child.md'), 'v1\n');
+  const tracked = new Set(['content/DOC/~$Budget.md', 'content/DOC/4913/Child.md']);
+  const c = collector();
+  const w = startWatcher({ workspace: t.dir, sink: c.sink, isTracked: (p) => tracked.has(p) });
+  try {
+    await w.ready;
+    writeFileSync(join(dir, '~$Other.md'), 'an Office owner file, untracked\n');
+    writeFileSync(join(dir, '~$Budget.md'), 'v2\n');
+    writeFileSync(join(dir, '4913', 'Child.md'), 'v2\n');
+    await c.until(() => c.paths().includes('content/DOC/~$Budget.md') && c.paths().includes('content/DOC/4913/Child.md'), 'the tracked pages');
+    await quiet();
+    assert.deepEqual(c.paths(), ['content/DOC/4913/Child.md', 'content/DOC/~$Budget.md']);
+  } finally {
+    await w.close();
+    t.cleanup();
+  }
+});
+
+test('dropEvents (the test-only switch CSYNC_TEST_WATCHER_DROP_EVENTS) reports nothing at all', async () => {
+  const t = tempDir('csync-watch-drop-');
+  mkdirSync(join(t.dir, 'content', 'DOC'), { recursive: true });
+  const c = collector();
+  const w = startWatcher({ workspace: t.dir, sink: c.sink, dropEvents: true });
+  try {
+    await w.ready;
+    writeFileSync(join(t.dir, 'content', 'DOC', 'New.md'), 'new\n');
+    await sleep(600);
+    assert.deepEqual(c.marks, []);
+  } finally {
+    await w.close();
+    t.cleanup();
+  }
+});

@@ -179,7 +179,7 @@ describe('csync emulator', () => {
           const m = /listening on (http:\/\/127\.0\.0\.1:\d+\/wiki)/.exec(stdout);
           if (m) resolve(m[1]!);
         });
-        void exited.then((code) => reject(new Error(`exited ${code} before listening: ${stderr}`)));
+        exited.then((code) => reject(new Error(`exited ${code} before listening: ${stderr}`)), reject);
       });
       const res = await fetch(`${url}/api/v2/spaces`, { headers: { Authorization: basicAuth('demo@example.com', 'demo-token') } });
       assert.equal(res.status, 200);

@@ -33,6 +33,7 @@ import { silentLogger } from '../../src/obs/logger.js';
 import { createConfluenceClient, type ConfluenceClient } from '../../src/remote/index.js';
 import { openStateStore } from '../../src/state/index.js';
 import { listFiles as walkFiles } from '../helpers/files.js';
+import { storageEquals } from '../../src/format/index.js';
 
 export type FaultSpec =
   | { kind: 'none' }
@@ -191,6 +192,7 @@ export function createClient(emu: Emulator): ConfluenceClient {
     retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 },
     timeouts: { connectMs: 1000, responseMs: 300 },
     breaker: { failureThreshold: 1_000_000, halfOpenAfterMs: 1 },
+    sameBody: storageEquals,
   });
 }
 

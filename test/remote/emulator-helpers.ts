@@ -1,6 +1,7 @@
 /** Starting the emulator and a client wired to it, for the client's acceptance tests. */
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { createConfluenceClient, type ClientOptions, type ConfluenceClient } from '../../src/remote/index.js';
+import { storageEquals } from '../../src/format/index.js';
 
 export async function withEmulator<T>(
   emuOptions: EmulatorOptions,
@@ -15,6 +16,7 @@ export async function withEmulator<T>(
     retry: { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 50 },
     timeouts: { connectMs: 2000, responseMs: 5000 },
     breaker: { failureThreshold: 50, halfOpenAfterMs: 1000 },
+    sameBody: storageEquals,
     ...clientOptions,
   });
   try {

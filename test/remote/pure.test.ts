@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRetryAfterMs, retryDelayMs } from '../../src/remote/backoff.js';
+import { parseRetryAfterMs, retryDelayMs } from '../../src/core/backoff.js';
 import { atlassianMessage, classifyNetworkError, classifyStatus, TOKEN_URL } from '../../src/remote/classify.js';
 import { resolveSiteUrls } from '../../src/remote/site-url.js';
 import { CircuitBreaker } from '../../src/remote/breaker.js';

@@ -55,7 +55,10 @@ export async function startDaemonProcess(workspace: string, args: string[], env:
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('close', (code, signal) => res({ code, signal })));
   let gone = false;
-  void exited.then(() => (gone = true));
+  exited.then(
+    () => (gone = true),
+    () => (gone = true),
+  );
   const d: DaemonProcess = {
     child,
     lines,

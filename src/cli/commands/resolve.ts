@@ -1,51 +1,21 @@
-/** `csync resolve <path> --keep local|remote|merged`: settle a conflict recorded by pull, push or sync. */
-import { readFile, unlink } from 'node:fs/promises';
+/**
+ * `csync resolve <path> --keep local|remote|merged`: settle a conflict recorded by pull, push or sync (the work is
+ * src/engine/resolve.ts). While the daemon runs, it is sent to the daemon, which resolves between two runs.
+ */
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { CsyncError } from '../../core/errors.js';
-import { inside, moveFile, sha256, statOrUndefined, trashPath, writeAtomic } from '../../local/files.js';
-import { acquireWorkspaceLock } from '../../local/lock.js';
-import { openStateStore, type BaseAttachment, type StateStore } from '../../state/index.js';
-import { createContext, type Context, type GlobalArgs } from '../context.js';
+import { CsyncError, isCsyncError } from '../../core/errors.js';
+import { askDaemon } from '../../daemon/control.js';
+import { resolveConflict, type ResolveResult } from '../../engine/resolve.js';
+import { statOrUndefined } from '../../local/files.js';
+import { acquireWorkspaceLock, readLock } from '../../local/lock.js';
+import { createContext, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 
 export interface ResolveArgs extends GlobalArgs {
   path: string;
   keep?: 'local' | 'remote' | 'merged';
   dryRun?: boolean;
-}
-
-/** An attachment changed on both sides: the local file, or the remote one saved beside it as a conflict copy. */
-async function resolveAttachment(ctx: Context, ws: string, state: StateStore, att: BaseAttachment, keep: 'local' | 'remote' | 'merged', dryRun: boolean): Promise<void> {
-  if (keep === 'merged') {
-    throw new CsyncError('CSYNC_USAGE', `${att.path} is an attachment: its versions cannot be merged`, { hint: `choose one: csync resolve ${att.path} --keep local (or --keep remote)` });
-  }
-  const what =
-    keep === 'local'
-      ? `keep ${att.path}; the next csync push uploads it as a new version over the remote version ${att.version}`
-      : `replace ${att.path} with the remote version ${att.version}${att.copyPath ? ` from ${att.copyPath}` : ''}`;
-  if (dryRun) {
-    ctx.out.result(`Dry run: would ${what}.`, { ok: true, dryRun: true, path: att.path, keep });
-    return;
-  }
-  const abs = inside(ws, att.path);
-  const copyAbs = att.copyPath ? inside(ws, att.copyPath) : undefined;
-  if (keep === 'remote') {
-    if (!copyAbs || !(await statOrUndefined(copyAbs))) {
-      throw new CsyncError('CSYNC_USAGE', `the remote copy ${att.copyPath ?? ''} of ${att.path} is gone`, { hint: 'use --keep local, or delete the file and run csync pull' });
-    }
-    // The local file goes to cache/trash (recoverable), the copy takes its place.
-    if (await statOrUndefined(abs)) await moveFile(abs, trashPath(ws, att.path));
-    await moveFile(copyAbs, abs);
-    const st = await statOrUndefined(abs);
-    state.saveAttachment({ ...att, size: st?.size ?? att.size, mtimeMs: st?.mtimeMs ?? 0, status: 'synced', copyPath: null });
-  } else {
-    // The record holds the remote file's hash and version: the local file differs, so push sends it as version + 1.
-    state.saveAttachment({ ...att, status: 'synced', copyPath: null });
-    if (copyAbs) await unlink(copyAbs).catch(() => undefined);
-  }
-  ctx.out.result(`Resolved: ${what}.`, { ok: true, path: att.path, keep });
-  process.exitCode = EXIT.OK;
 }
 
 function rel(workspace: string, p: string): string {
@@ -70,68 +40,28 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
     const ctx = await createContext(argv, { requireSite: false });
     const ws = ctx.config.workspace;
     const path = rel(ws, argv.path);
-    const dbPath = join(ws, 'cache', 'state.db');
-    if (!(await statOrUndefined(dbPath))) throw new CsyncError('CSYNC_USAGE', 'no conflicts: nothing has been synced in this workspace');
-    const release = argv.dryRun ? () => {} : acquireWorkspaceLock(ws, 'resolve');
-    const state = openStateStore(dbPath, argv.dryRun ? { readonly: true } : undefined);
+    const keep = argv.keep!;
+    const dryRun = Boolean(argv.dryRun);
+    if (!(await statOrUndefined(join(ws, 'cache', 'state.db')))) throw new CsyncError('CSYNC_USAGE', 'no conflicts: nothing has been synced in this workspace');
+    let release = () => {};
+    if (!dryRun) {
+      try {
+        release = acquireWorkspaceLock(ws, 'resolve');
+      } catch (err) {
+        // The daemon holds the workspace: it resolves between two of its runs (and pushes a kept file at once).
+        const holder = isCsyncError(err) && err.code === 'CSYNC_LOCKED' ? readLock(ws) : undefined;
+        const viaDaemon = holder?.command === 'watch' ? await askDaemon<ResolveResult>(ws, holder.pid, 'resolve', { path, keep }) : undefined;
+        if (!viaDaemon) throw err;
+        ctx.out.result(`${viaDaemon.message} (done by the running daemon)`, { ...viaDaemon.data, viaDaemon: true });
+        process.exitCode = EXIT.OK;
+        return;
+      }
+    }
     try {
-      const conflict = state.conflicts().find((c) => c.path === path || c.copyPath === path);
-      const att = conflict ? undefined : state.attachmentConflicts().find((a) => a.path === path || a.copyPath === path);
-      if (att) {
-        await resolveAttachment(ctx, ws, state, att, argv.keep!, Boolean(argv.dryRun));
-        return;
-      }
-      if (!conflict) throw new CsyncError('CSYNC_USAGE', `no conflict recorded for ${path}`, { hint: 'csync status lists the conflicts' });
-      const page = state.page(conflict.pageId);
-      const keep = argv.keep!;
-      const abs = inside(ws, conflict.path);
-      if (keep === 'merged') {
-        const text = await readFile(abs, 'utf8').catch(() => {
-          throw new CsyncError('CSYNC_USAGE', `${conflict.path} is missing: there is no hand merge to keep`, { hint: 'use --keep remote to take the Confluence version' });
-        });
-        const marker = text.split('\n').findIndex((l) => /^(<{7}|>{7}|={7}|\|{7})( |$)/.test(l));
-        if (marker >= 0) {
-          throw new CsyncError('CSYNC_USAGE', `${conflict.path} still has a conflict marker at line ${marker + 1}`, { hint: 'finish the merge in the file, then run resolve --keep merged again' });
-        }
-      }
-      const what =
-        keep === 'local' || keep === 'merged'
-          ? `keep ${conflict.path}; the next csync push uploads it over the remote version ${conflict.remoteVersion}`
-          : `replace ${conflict.path} with the remote version${conflict.copyPath ? ` from ${conflict.copyPath}` : ' (page deleted remotely: the file goes to cache/trash)'}`;
-      if (argv.dryRun) {
-        ctx.out.result(`Dry run: would ${what}.`, { ok: true, dryRun: true, path: conflict.path, keep });
-        return;
-      }
-      if (conflict.kind === 'deleted-remote-modified-local' || !conflict.copyPath) {
-        if (keep === 'remote' && (await statOrUndefined(abs))) await moveFile(abs, trashPath(ws, conflict.path));
-        // keep local: forget the deleted page; the file (with its old id) is pushed as a new page.
-        state.transaction(() => {
-          state.deletePage(conflict.pageId);
-          state.removeConflict(conflict.pageId);
-        });
-      } else {
-        const copyAbs = inside(ws, conflict.copyPath);
-        const remoteText = await readFile(copyAbs, 'utf8');
-        if (!page) throw new CsyncError('CSYNC_INTERNAL', `conflict for ${conflict.path} has no page record`);
-        if (keep !== 'remote') {
-          // The remote text becomes the base: the file differs from it, so the next push sends it with version = remote + 1.
-          state.transaction(() => {
-            state.savePage({ ...page, version: conflict.remoteVersion, base: remoteText, hash: sha256(remoteText), size: -1, status: 'synced' });
-            state.removeConflict(conflict.pageId);
-          });
-        } else {
-          const { size, mtimeMs } = await writeAtomic(abs, remoteText);
-          state.transaction(() => {
-            state.savePage({ ...page, version: conflict.remoteVersion, base: remoteText, hash: sha256(remoteText), size, mtimeMs, status: 'synced' });
-            state.removeConflict(conflict.pageId);
-          });
-        }
-        await unlink(copyAbs).catch(() => undefined);
-      }
-      ctx.out.result(`Resolved: ${what}.`, { ok: true, path: conflict.path, keep });
+      const r = await resolveConflict(ws, path, keep, dryRun);
+      ctx.out.result(r.message, r.data);
       process.exitCode = EXIT.OK;
     } finally {
-      state.close();
       release();
     }
   },

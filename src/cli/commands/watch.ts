@@ -14,29 +14,35 @@
  *   10,000 pages is 44 requests and ~2 s of CPU, 3.5 % CPU at one poll per 30 s; the check is one request;
  * - at start (and after a failure, until it succeeds): one full pass, pull then push of everything, for whatever
  *   changed while the daemon was not running;
+ * - every watch.rescanSeconds (±10 %) and after any watcher error: a push of everything (stat fast path), for saves
+ *   the watcher missed; tracked pages whose names look like editor temporaries (`~$Budget.md`) are watched too;
+ * - `csync resolve` while the daemon runs: the command posts to the daemon (cache/daemon.json), which resolves
+ *   between two runs and pushes a kept file at once;
  * - conflicts are handled per page by the engine (conflict copy, the local file kept) and never stop other pages;
  * - /healthz and /metrics on watch.listen (default 127.0.0.1:9464; a non-loopback host needs --listen-remote);
  * - logs: JSON lines on stdout when it is not a terminal (journald); short human lines on a terminal;
- * - SIGTERM/SIGINT: stop taking work, let the run in flight finish (≤ 10 s), close everything, exit 0. Every page the
- *   engine finished is already committed to cache/state.db (one transaction per page). A second signal exits 130.
+ * - SIGTERM/SIGINT: stop taking work, let the run in flight finish (8 s), else cancel it (one AbortSignal stops its
+ *   queue, requests and writes) and wait for it to unwind (2 s); then close everything and release the lock: exit 0
+ *   when the run finished, 130 when it was cancelled. Every page the engine finished is already committed to
+ *   cache/state.db (one transaction per page); a rerun converges. A second signal exits 130 at once.
  * - SIGHUP: reload the configuration (watch.*, site, rate, scope, format); watch.listen needs a restart.
  */
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadConfig, secretsOf, type Config } from '../../config/index.js';
 import { ConfigError } from '../../core/errors.js';
+import { FULL_PULL_EVERY, latestChangeCql, latestForeignChange, OWN_WRITES_MAX, pagesPulled, pagesPushed, printRun, pushedPathsOf, readState, resolveRequest } from '../../daemon/watch-parts.js';
 import type { Daemon, DaemonLoopOptions } from '../../daemon/daemon.js';
-import type { RunEvent, RunOutcome, StopResult } from '../../daemon/loop.js';
-import { DEFAULT_BACKOFF } from '../../daemon/backoff.js';
+import type { RunOutcome, StopResult } from '../../daemon/loop.js';
+import { DEFAULT_BACKOFF } from '../../core/backoff.js';
 import { assertListenAllowed, parseListen } from '../../daemon/listen.js';
 import type { PullSummary } from '../../engine/types.js';
 import type { PushSummary } from '../../engine/push.js';
+import { withRunSignal } from '../../core/run-signal.js';
 import { getFormat } from '../../format/index.js';
 import { acquireWorkspaceLock } from '../../local/lock.js';
 import { createMetrics, type Metrics } from '../../obs/metrics.js';
 import { registerSecret } from '../../obs/redact.js';
 import { createConfluenceClient } from '../../remote/index.js';
-import { openStateStore } from '../../state/index.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { clientOptionsFrom } from '../site.js';
@@ -47,41 +53,18 @@ export interface WatchArgs extends GlobalArgs {
   listen?: string;
   listenRemote?: boolean;
   maxBackoff?: number;
+  rescan?: number;
 }
 
 type Client = ReturnType<typeof createConfluenceClient>;
 
-/** Every this many polls, a pull even if the most recent change looks the same (deletes, moves, labels). */
-export const FULL_PULL_EVERY = 10;
-
-/** CQL for "the most recently changed page or attachment in these spaces" (no date window: no time-zone trap). */
-export function latestChangeCql(spaces: readonly string[]): string {
-  return `space in (${spaces.map((k) => JSON.stringify(k)).join(',')}) and type in (page, attachment) order by lastmodified desc`;
-}
-
-/** How many of its own writes (page id → version) the daemon remembers to tell them from other people's changes. */
-export const OWN_WRITES_MAX = 50;
-
-/**
- * The change check's answer from the newest results of latestChangeCql: the most recent change this daemon did not
- * write itself (`id:version:lastModified`), 'empty' when there is none, or undefined when it cannot tell (every one of
- * the `limit` results asked for is one of its own writes). A result is ours when its id and version are a version our
- * push created: after a push, our pages top the list, and the first one after them is what the previous poll saw
- * unless someone else changed something since.
- */
-export function latestForeignChange(results: ReadonlyArray<{ id: string; version?: number | undefined; lastModified?: string | number | undefined }>, own: ReadonlyMap<string, number>, limit: number): string | undefined {
-  for (const r of results) {
-    if (r.version !== undefined && own.get(r.id) === r.version) continue;
-    return `${r.id}:${r.version ?? ''}:${r.lastModified ?? ''}`;
-  }
-  return results.length >= limit ? undefined : 'empty';
-}
 
 /** Settings the command line overrides (also on SIGHUP: flags keep winning over the reloaded file). */
 export function watchFlags(argv: WatchArgs): Record<string, unknown> {
   return {
     'watch.debounceMs': argv.debounce,
     'watch.pollSeconds': argv.poll,
+    'watch.rescanSeconds': argv.rescan,
     'watch.listen': argv.listen,
   };
 }
@@ -93,7 +76,7 @@ function spacesOf(config: Config, argv: WatchArgs): string[] {
 }
 
 function loopOptions(config: Config, argv: WatchArgs): DaemonLoopOptions {
-  const options: DaemonLoopOptions = { debounceMs: config.watch.debounceMs, pollSeconds: config.watch.pollSeconds };
+  const options: DaemonLoopOptions = { debounceMs: config.watch.debounceMs, pollSeconds: config.watch.pollSeconds, rescanSeconds: config.watch.rescanSeconds };
   if (argv.maxBackoff !== undefined) {
     if (!Number.isFinite(argv.maxBackoff) || argv.maxBackoff < 1 || argv.maxBackoff > 3600) {
       throw new ConfigError(`--max-backoff must be a number of seconds from 1 to 3600, got ${argv.maxBackoff}`);
@@ -104,41 +87,9 @@ function loopOptions(config: Config, argv: WatchArgs): DaemonLoopOptions {
   return options;
 }
 
-function count(pages: object, keys: readonly string[]): number {
-  const p = pages as Record<string, unknown>;
-  return keys.reduce((n, k) => n + (typeof p[k] === 'number' ? (p[k] as number) : 0), 0);
-}
 
-/** Pages a push changed in Confluence (a move or rename is also an update). */
-export function pagesPushed(s: PushSummary): number {
-  return count(s.pages, ['updated', 'created', 'deleted', 'merged']);
-}
-
-/** Pages a pull changed locally. */
-export function pagesPulled(s: PullSummary): number {
-  return count(s.pages, ['new', 'updated', 'deleted', 'merged']);
-}
-
-/** The paths a push acted on (both ends of a move); unresolved conflicts it skipped are not among them. */
-export function pushedPathsOf(s: PushSummary): string[] {
-  return s.plan.filter((l) => l.action !== 'conflict').flatMap((l) => (l.from ? [l.path, l.from] : [l.path]));
-}
-
-/** Unresolved conflicts recorded in cache/state.db: pageId:remoteVersion → path. Empty before the first pull. */
-function readConflicts(workspace: string): Map<string, { path: string; copyPath: string | null }> {
-  const out = new Map<string, { path: string; copyPath: string | null }>();
-  let store;
-  try {
-    store = openStateStore(join(workspace, 'cache', 'state.db'), { readonly: true });
-    for (const c of store.conflicts()) out.set(`${c.pageId}:${c.remoteVersion}`, { path: c.path, copyPath: c.copyPath });
-    for (const a of store.attachmentConflicts()) out.set(`${a.id}:${a.version}`, { path: a.path, copyPath: a.copyPath });
-  } catch {
-    // no state.db yet (nothing pulled): no conflicts
-  } finally {
-    store?.close();
-  }
-  return out;
-}
+// The helpers' old home: tests and callers import them from here too.
+export { FULL_PULL_EVERY, latestChangeCql, latestForeignChange, OWN_WRITES_MAX, pagesPulled, pagesPushed, pushedPathsOf };
 
 export interface WatchSession {
   daemon: Daemon;
@@ -217,11 +168,15 @@ export async function startWatch(
       return undefined;
     }
   };
-  let knownConflicts = readConflicts(workspace);
+  const initial = readState(workspace, spaces);
+  let knownConflicts = initial.conflicts;
+  let tracked = initial.tracked;
 
   /** New conflicts since the last run: counted, logged, printed. Returns the total for /healthz. */
   const afterRun = (): number => {
-    const now = readConflicts(workspace);
+    const read = readState(workspace, spaces);
+    const now = read.conflicts;
+    tracked = read.tracked;
     const fresh = [...now].filter(([k]) => !knownConflicts.has(k));
     knownConflicts = now;
     if (fresh.length) {
@@ -249,17 +204,17 @@ export async function startWatch(
     lockHeld: true,
   });
 
-  const push = async (paths: readonly string[] | undefined): Promise<PushSummary> => {
+  const push = async (paths: readonly string[] | undefined, signal: AbortSignal): Promise<PushSummary> => {
     const { runPush } = await import('../../engine/push.js');
     const config = engine.config;
     const { scope } = config;
-    return runPush({ ...common(config), paths, versionMessage: config.sync.versionMessage, minorEdit: config.sync.minorEdit, scoped: Boolean(scope.rootPageId || scope.labels.length || scope.cql) });
+    return runPush({ ...common(config), signal, paths, versionMessage: config.sync.versionMessage, minorEdit: config.sync.minorEdit, scoped: Boolean(scope.rootPageId || scope.labels.length || scope.cql) });
   };
 
-  const pull = async (): Promise<PullSummary> => {
+  const pull = async (signal: AbortSignal): Promise<PullSummary> => {
     const { runPull } = await import('../../engine/pull.js');
     const config = engine.config;
-    return runPull({ ...common(config), rootPageId: config.scope.rootPageId, labels: config.scope.labels, cql: config.scope.cql });
+    return runPull({ ...common(config), signal, rootPageId: config.scope.rootPageId, labels: config.scope.labels, cql: config.scope.cql });
   };
 
   const { startDaemon } = await import('../../daemon/daemon.js');
@@ -273,13 +228,35 @@ export async function startWatch(
       breakerState: () => engine.client.breakerState().state,
       logger,
       onRun: print ? (e) => printRun(print, e) : undefined,
+      isTracked: (p) => tracked.has(p),
+      dropWatcherEvents: process.env.CSYNC_TEST_WATCHER_DROP_EVENTS === '1',
+      onControl: async (action, body) => {
+        if (action !== 'resolve') throw new ConfigError(`unknown daemon request: ${action}`);
+        const { path, keep } = resolveRequest(body);
+        const { resolveConflict } = await import('../../engine/resolve.js');
+        // Between two engine runs: the daemon holds the lock, nothing else writes meanwhile.
+        const r = await daemon.exclusive(() => resolveConflict(workspace, path, keep, false));
+        logger.info({ module: 'daemon', path: r.data.path, keep }, 'conflict resolved on request of csync resolve');
+        afterRun();
+        // A kept local file (or hand merge) goes out now, not at the next rescan.
+        if (keep !== 'remote') daemon.markDirty(r.data.path);
+        return r;
+      },
       callbacks: {
-        pushPaths: async (paths): Promise<RunOutcome> => {
-          const s = await push(paths);
-          remember(s);
-          return { pagesPushed: pagesPushed(s), pushedPaths: pushedPathsOf(s), conflicts: afterRun() };
-        },
-        pollRemote: async (): Promise<RunOutcome> => {
+        pushPaths: (paths, signal): Promise<RunOutcome> =>
+          withRunSignal(signal, async () => {
+            const s = await push(paths, signal);
+            remember(s);
+            return { pagesPushed: pagesPushed(s), pushedPaths: pushedPathsOf(s), conflicts: afterRun() };
+          }),
+        rescanLocal: (signal): Promise<RunOutcome> =>
+          withRunSignal(signal, async () => {
+            // Everything, stat fast path: what the watcher missed. A rescan that finds nothing sends no request.
+            const s = await push(undefined, signal);
+            remember(s);
+            return { pagesPushed: pagesPushed(s), pushedPaths: pushedPathsOf(s), conflicts: afterRun() };
+          }),
+        pollRemote: (signal): Promise<RunOutcome> => withRunSignal(signal, async (): Promise<RunOutcome> => {
           polls += 1;
           // Taken before the pull: a change landing during the pull shows up as a new value next time.
           const seen = await latestChange();
@@ -288,20 +265,20 @@ export async function startWatch(
             logger.debug({ module: 'daemon', latest: seen }, 'no remote change');
             return { pagesPulled: 0, conflicts: knownConflicts.size };
           }
-          const p = await pull();
+          const p = await pull(signal);
           lastSeen = seen;
           let pushed = 0;
           let pushedPaths: string[] = [];
           if (!fullPassDone) {
             // What changed while no daemon ran: one full pass, like `csync sync`.
-            const s = await push(undefined);
+            const s = await push(undefined, signal);
             remember(s);
             pushed = pagesPushed(s);
             pushedPaths = pushedPathsOf(s);
             fullPassDone = true;
           }
           return { pagesPulled: pagesPulled(p), pagesPushed: pushed, pushedPaths, conflicts: afterRun() };
-        },
+        }),
       },
     });
   } catch (err) {
@@ -315,7 +292,9 @@ export async function startWatch(
     (stopping ??= (async () => {
       const result = await daemon.stop();
       await Promise.allSettled([engine.client.close(), ...retired.map((c) => c.close())]);
-      release();
+      // The lock goes only once the run has stopped; a run that hung past the bound keeps it until the process
+      // exits (csync watch exits at once then, and the exit releases it).
+      if (result.settled) release();
       return result;
     })());
 
@@ -353,22 +332,6 @@ export async function startWatch(
   };
 }
 
-function hhmmss(): string {
-  return new Date().toTimeString().slice(0, 8);
-}
-
-function printRun(print: (line: string) => void, e: RunEvent): void {
-  if (!e.ok) {
-    const msg = e.error instanceof Error ? e.error.message : String(e.error);
-    print(`${hhmmss()} ${e.kind} failed: ${msg}${e.retryInMs !== undefined ? `; retrying in ${Math.ceil(e.retryInMs / 1000)} s` : ''}`);
-    return;
-  }
-  const o = e.outcome ?? {};
-  const parts: string[] = [];
-  if (o.pagesPulled) parts.push(`pulled ${o.pagesPulled} page(s)`);
-  if (o.pagesPushed) parts.push(`pushed ${o.pagesPushed} page(s)${o.pushedPaths?.length && o.pushedPaths.length <= 3 ? ` (${o.pushedPaths.join(', ')})` : ''}`);
-  if (parts.length) print(`${hhmmss()} ${parts.join(', ')} in ${(e.durationMs / 1000).toFixed(1)} s`);
-}
 
 export const watchCommand: CommandModule<GlobalArgs, WatchArgs> = {
   command: 'watch',
@@ -379,6 +342,7 @@ export const watchCommand: CommandModule<GlobalArgs, WatchArgs> = {
       .option('poll', { type: 'number', describe: 'seconds between remote polls, ±10 % (watch.pollSeconds, default 30)' })
       .option('listen', { type: 'string', describe: 'HOST:PORT for /healthz and /metrics (watch.listen, default 127.0.0.1:9464; port 0 = any free port)' })
       .option('listen-remote', { type: 'boolean', describe: 'allow a non-loopback --listen address (the endpoints have no authentication)' })
+      .option('rescan', { type: 'number', describe: 'seconds between rescans of the local tree for saves the watcher missed (watch.rescanSeconds, default 60)' })
       .option('max-backoff', { type: 'number', describe: 'cap in seconds on the wait between retries while Confluence is unreachable (default 300)' })
       .option('space', { type: 'string', array: true, describe: 'space key (repeatable; default: the spaces in config/csync.json)' })
       .example('csync watch', 'run the daemon in the foreground (Ctrl-C stops it)')
@@ -403,7 +367,14 @@ export const watchCommand: CommandModule<GlobalArgs, WatchArgs> = {
         reloadOptions: () => session.reloadConfig(),
         onReloaded: () => session.afterReload(),
         // daemon.stop() has run; close the client, release the lock.
-        onStopped: (result, signal) => void session.stop().then(() => resolve({ result, signal })),
+        onStopped: (result, signal) =>
+          void session.stop().then(
+            () => resolve({ result, signal }),
+            (err: unknown) => {
+              ctx.logger.error({ module: 'daemon', err }, 'stop failed');
+              resolve({ result: { ...result, settled: false }, signal });
+            },
+          ),
         onSecondSignal: (signal) => {
           ctx.logger.warn({ module: 'daemon', signal }, 'exiting at once');
           process.exit(EXIT.INTERRUPTED);
@@ -411,10 +382,15 @@ export const watchCommand: CommandModule<GlobalArgs, WatchArgs> = {
       });
     });
     const { result, signal } = await done;
-    ctx.logger.info({ module: 'daemon', signal, drained: result.drained, queued: result.abandonedPaths.length }, 'exiting');
-    print?.(`Stopped (${signal})${result.abandonedPaths.length ? `; ${result.abandonedPaths.length} unpushed path(s) will be pushed at the next start` : ''}.`);
-    // Everything is closed; if a hung request still holds the event loop, do not outlive the stop bound.
-    setTimeout(() => process.exit(process.exitCode ?? EXIT.OK), 5000).unref();
-    process.exitCode = EXIT.OK;
+    const code = result.drained ? EXIT.OK : EXIT.INTERRUPTED;
+    ctx.logger.info({ module: 'daemon', signal, drained: result.drained, cancelled: result.aborted, queued: result.abandonedPaths.length, code }, 'exiting');
+    print?.(
+      `Stopped (${signal})${result.aborted ? '; the run in flight was cancelled, the next start finishes it' : ''}${result.abandonedPaths.length ? `; ${result.abandonedPaths.length} unpushed path(s) will be pushed at the next start` : ''}.`,
+    );
+    // A run that did not unwind within the bound must not go on writing: end the process now.
+    if (!result.settled) process.exit(code);
+    // Everything is closed; if a stray socket still holds the event loop, do not outlive the stop bound.
+    setTimeout(() => process.exit(code), 1000).unref();
+    process.exitCode = code;
   },
 };

@@ -24,6 +24,7 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
   const base = new Map(ctx.state.attachmentsOfSpace(ctx.spaceKey).map((a) => [a.id, a]));
   const seen = new Set<string>();
   const queue = new PQueue({ concurrency: ctx.options.attachmentConcurrency ?? Math.max(1, Math.min(ctx.options.concurrency, 4)) });
+  const signal = ctx.options.signal;
   let done = 0;
   const failures: unknown[] = [];
   const io = { workspace: ctx.options.workspace, api, state: ctx.state, now: ctx.now };
@@ -86,7 +87,7 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
       done++;
       ctx.options.progress?.({ phase: 'attachments', done, total: remoteAtts.length, space: ctx.spaceKey });
     };
-    queue.add(() => pullOne().catch(skip)).catch((err: unknown) => failures.push(err));
+    queue.add(() => pullOne().catch(skip), { signal }).catch((err: unknown) => failures.push(err));
   }
   await queue.onIdle();
   if (failures.length) throw failures[0];

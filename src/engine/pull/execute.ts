@@ -16,7 +16,7 @@ import { inside, pruneEmptyDirs, sha256, statOrUndefined, trashAttachmentFile, t
 import { changedRefused, isSkipped, lstatIn, moveSafe, readTextSafe, stillAsSeen, writeFileSafe, type Expect } from '../../local/safe-fs.js';
 import { reportSkip } from '../scan.js';
 import type { BasePage, BasePageMeta, StateStore } from '../../state/index.js';
-import { conflictCopyPath } from '../conflict-name.js';
+import { conflictCopyPath } from '../../merge/conflict-name.js';
 import { merge3 } from '../merge.js';
 import type { SpaceLinks } from '../resolver.js';
 import type { PullOptions, PullSummary } from '../types.js';
@@ -92,7 +92,7 @@ export async function executePlan(ctx: ExecContext, plan: Plan): Promise<void> {
           }
           done++;
           options.progress?.({ phase: 'pulling', done, total, space: ctx.spaceKey });
-        })
+        }, { signal: options.signal })
         .catch((err: unknown) => failures.push(err));
     }
     await queue.onIdle();

@@ -21,6 +21,7 @@ import { rememberMtimes } from '../mtimes.js';
 import { observeAll, reportSkip, walkFiles, type Skips } from '../scan.js';
 import type { PlanLine, SyncApi } from '../types.js';
 import type { Logger } from '../../obs/logger.js';
+import { runSignal } from '../../core/run-signal.js';
 
 export interface AttachmentPushSummary {
   uploaded: number;
@@ -277,7 +278,9 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
     if (!isSkipped(err)) throw err;
     reportSkip(io.summary, err);
   };
-  for (const a of plan.actions) void queue.add(() => run(a).catch(leave)).catch((error: unknown) => failures.push({ what: a.path, error }));
+  // The run's signal (src/core/run-signal.ts): a cancelled push starts no further upload or delete.
+  const signal = runSignal();
+  for (const a of plan.actions) void queue.add(() => run(a).catch(leave), { signal }).catch((error: unknown) => failures.push({ what: a.path, error }));
   await queue.onIdle();
   throwFailures(failures, io.log);
 }
