@@ -188,6 +188,13 @@ function check(emu: Emulator, edited?: string) {
   return { present, blank, linksOk, duplicates, editsSeen };
 }
 
+/** The line of a failed run that says why (tools frame their errors in boxes and colours). */
+function errorLine(out: string): string {
+  // eslint-disable-next-line no-control-regex
+  const lines = out.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').replace(/[│┌┐└┘─|]/g, '').trim()).filter((l) => /[A-Za-z]{3}/.test(l));
+  return (lines.reverse().find((l) => /error|fail|status|429/i.test(l)) ?? lines[0] ?? 'no output').slice(0, 120);
+}
+
 function slice(emu: Emulator, from: number) {
   const log = emu.requestLog().slice(from);
   const by = (m: string) => log.filter((r) => r.method === m).length;
@@ -221,7 +228,7 @@ async function measure(tool: Tool): Promise<Record<string, number | string>> {
       out[`${name}429s`] = s.r429;
       out[`${name}Failed`] = s.failed;
       if (name === 'publish') Object.assign(out, { publishGET: s.get, publishPOST: s.post, publishPUT: s.put, publishDELETE: s.del });
-      if (r.code !== 0) out[`${name}Error`] = r.out.trim().split('\n').slice(-1)[0]!.slice(0, 120);
+      if (r.code !== 0) out[`${name}Error`] = errorLine(r.out);
       return edited ? check(emu, edited) : check(emu);
     };
     const first = await step('publish');
