@@ -1,6 +1,8 @@
 /** The Data Center flavour's REST API at /rest/api (no /wiki): its shapes, offset paging, version rule and errors. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cleanEnv, cliArgs, ROOT, runCli } from '../helpers/cli.js';
 import { call, multipart, withEmu } from './helpers.js';
 
 const NOCHECK = { 'X-Atlassian-Token': 'no-check' };
@@ -124,5 +126,38 @@ describe('Data Center flavour', () => {
       assert.equal((await call(emu, 'GET', '/rest/api/space/DEMO', { auth: 'pat' })).status, 200);
       assert.equal((await call(emu, 'GET', '/wiki/api/v2/spaces')).status, 200);
     });
+  });
+});
+
+describe('csync emulator --flavour', () => {
+  test('data-center prints the Data Center URL and PAT and serves /rest/api; a bad flavour is a usage error', async () => {
+    const bad = await runCli(['emulator', '--flavour', 'server']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /flavour/);
+    const child = spawn(process.execPath, [...cliArgs(), 'emulator', '--port', '0', '--flavour', 'data-center'], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    try {
+      let stdout = '';
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          stdout += d;
+          const m = /Data Center: (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (m && /Ctrl-C/.test(stdout)) resolve(m[1]!);
+        });
+        void exited.then((code) => reject(new Error(`exited ${code} before listening`)));
+      });
+      assert.match(stdout, /personal access token demo-pat as Bearer/);
+      assert.match(stdout, /csync init --url http:\/\/127\.0\.0\.1:\d+ --pat --space DEMO --token-stdin/);
+      assert.doesNotMatch(stdout, /\/wiki/, 'no Cloud paths in Data Center mode');
+      const res = await fetch(`${url}/rest/api/space/DEMO`, { headers: { Authorization: 'Bearer demo-pat' } });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { key: string }).key, 'DEMO');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      clearTimeout(killer);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 });
