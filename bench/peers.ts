@@ -4,8 +4,10 @@
  * The peers are installed at pinned versions into bench/.peers (ignored; never the project's dependencies) on first
  * use; where the registry cannot be reached the scenario says so and measures csync alone. Each tool talks to the
  * emulator unchanged (no proxy or shim): it is given the emulator's URL and the demo credentials like a real site.
- * Per tool: publish (wall time, requests by method, page versions written, 429s, failures), correctness (every page
- * present, links between pages resolved, no blank or duplicate pages), then a no-op rerun and a 10-page edit.
+ * Per tool: first a publish with latency but no rate limit (does it publish the corpus, do v1, v2 and ADF read it
+ * back alike), then with the limit: publish (wall time, requests by method, page versions written, 429s, failures),
+ * correctness (every page present, links between pages resolved, no blank or duplicate pages), a no-op rerun and a
+ * 10-page edit.
  *   CSYNC_BENCH_PEERS_PAGES=20 (default) sets the corpus size.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -248,6 +250,36 @@ async function measure(tool: Tool): Promise<Record<string, number | string>> {
   }
 }
 
+/** Without the rate limit: does the tool publish the corpus, and do v1 and v2 (storage and ADF) read it back alike? */
+async function measureUnlimited(tool: Tool): Promise<Record<string, number | string>> {
+  const emu = await startEmulator({ seed: 'demo', flavour: 'cloud' });
+  const dir = mkdtempSync(join(tmpdir(), `csync-peer-${tool}-`));
+  try {
+    const home = emu.api.pageByTitle('DEMO', 'Demo space home')!;
+    emu.api.createPage('DEMO', PARENT, '<p>The corpus lives below this page.</p>', home.id);
+    const publish = await RUNNERS[tool].setup(emu, dir);
+    emu.setLatency(150);
+    const r = await publish();
+    emu.setLatency(0);
+    const c = check(emu);
+    const auth = { Authorization: `Basic ${Buffer.from(`${emu.credentials.email}:${emu.credentials.token}`).toString('base64')}` };
+    let same = 0;
+    for (let i = 1; i <= PAGES; i++) {
+      const p = emu.api.pageByTitle('DEMO', title(i));
+      if (!p) continue;
+      const v1 = (await (await fetch(`${emu.url}/rest/api/content/${p.id}?expand=body.storage`, { headers: auth })).json()) as { body: { storage: { value: string } } };
+      const v2 = (await (await fetch(`${emu.url}/api/v2/pages/${p.id}?body-format=storage`, { headers: auth })).json()) as { body: { storage: { value: string } } };
+      const adf = (await (await fetch(`${emu.url}/api/v2/pages/${p.id}?body-format=atlas_doc_format`, { headers: auth })).json()) as { body: { atlas_doc_format: { value: string } } };
+      const doc = JSON.parse(adf.body.atlas_doc_format.value) as { content: unknown[] };
+      if (v1.body.storage.value === v2.body.storage.value && doc.content.length > 0) same++;
+    }
+    return { noLimitExit: r.code ?? -1, noLimitPagesPresent: c.present, noLimitBlankPages: c.blank, noLimitLinksResolved: `${c.linksOk}/${PAGES * 2}`, noLimitV1V2AdfAlike: `${same}/${PAGES}`, noLimitInvalidRequests: emu.invalidRequests().length };
+  } finally {
+    await emu.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export const scenarios = {
   peers: async () => {
     const note = ensurePeers();
@@ -255,7 +287,7 @@ export const scenarios = {
     const results: Record<string, Record<string, number | string>> = {};
     for (const t of tools) {
       console.log(`  … ${t}`);
-      results[t] = await measure(t);
+      results[t] = { ...(await measureUnlimited(t)), ...(await measure(t)) };
     }
     const keys = [...new Set(tools.flatMap((t) => Object.keys(results[t]!)))];
     const fmt = (v: number | string | undefined) => (v === undefined ? '—' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(1) : String(v));
