@@ -67,6 +67,18 @@ describe('Data Center flavour', () => {
       assert.equal(ok.json.version.number, 2);
       assert.equal(ok.json.body.storage.value, '<p>v2</p>');
       assert.equal((await put(3, 'Tables')).status, 400, 'a title taken in the space');
+      const guide = emu.api.pageByTitle('DEMO', 'Formatting guide')!;
+      const moved = await call(emu, 'PUT', `/rest/api/content/${made.json.id}`, { auth: 'pat', body: { id: made.json.id, type: 'page', title: 'DC page', ancestors: [{ id: guide.id }], version: { number: 3 }, body: { storage: { value: '<p>moved</p>', representation: 'storage' } } } });
+      assert.equal(moved.status, 200, moved.text);
+      assert.equal(emu.api.page(made.json.id).parentId, guide.id, 'ancestors on a PUT move the page');
+      const cycle = await call(emu, 'PUT', `/rest/api/content/${guide.id}`, { auth: 'pat', body: { id: guide.id, type: 'page', title: 'Formatting guide', ancestors: [{ id: made.json.id }], version: { number: emu.api.page(guide.id).version.number + 1 } } });
+      assert.equal(cycle.status, 400);
+      assert.match(cycle.json.message, /Cannot add an existing ancestor as a child!/);
+      assert.equal((await call(emu, 'DELETE', `/rest/api/content/${made.json.id}`, { auth: 'pat' })).status, 204);
+      const restored = await call(emu, 'PUT', `/rest/api/content/${made.json.id}`, { auth: 'pat', body: { id: made.json.id, type: 'page', status: 'current', title: 'DC page', version: { number: 4 } } });
+      assert.equal(restored.status, 200, restored.text);
+      assert.equal(restored.json.status, 'current', 'PUT status=current restores from the trash');
+      assert.equal(emu.api.body(made.json.id), '<p>moved</p>', 'as it was');
       assert.equal((await call(emu, 'DELETE', `/rest/api/content/${made.json.id}`, { auth: 'pat' })).status, 204);
       assert.equal((await call(emu, 'GET', `/rest/api/content/${made.json.id}`, { auth: 'pat' })).status, 404);
       assert.equal((await call(emu, 'GET', `/rest/api/content/${made.json.id}?status=trashed`, { auth: 'pat' })).json.status, 'trashed');
