@@ -10,6 +10,20 @@ export interface EmulatorCommandArgs {
   latency?: number | undefined;
   faults?: number | undefined;
   data?: string | undefined;
+  flavour?: string | undefined;
+  deprecatedV1?: string | undefined;
+}
+
+export const FLAVOURS = ['cloud', 'data-center', 'both'] as const;
+export const DEPRECATED_V1 = ['live', 'gone'] as const;
+
+/** Checks --flavour and --deprecated-v1 (a usage error names the accepted values). */
+export function parseModes(argv: { flavour?: string | undefined; deprecatedV1?: string | undefined }): { flavour: (typeof FLAVOURS)[number]; deprecatedV1: (typeof DEPRECATED_V1)[number] } {
+  const flavour = argv.flavour ?? 'both';
+  const deprecatedV1 = argv.deprecatedV1 ?? 'live';
+  if (!(FLAVOURS as readonly string[]).includes(flavour)) throw new Error(`--flavour must be cloud, data-center or both, got ${JSON.stringify(flavour)}`);
+  if (!(DEPRECATED_V1 as readonly string[]).includes(deprecatedV1)) throw new Error(`--deprecated-v1 must be live or gone, got ${JSON.stringify(deprecatedV1)}`);
+  return { flavour: flavour as (typeof FLAVOURS)[number], deprecatedV1: deprecatedV1 as (typeof DEPRECATED_V1)[number] };
 }
 
 export function parseSeed(seed: string): 'demo' | 'empty' | number {
@@ -24,23 +38,26 @@ export async function runEmulatorCommand(argv: EmulatorCommandArgs): Promise<num
     port: argv.port,
     host: argv.host,
     seed: parseSeed(argv.seed),
+    ...parseModes(argv),
     ...(argv.rateLimit ? { rateLimit: { rps: argv.rateLimit, ...(argv.burst ? { burst: argv.burst } : {}) } } : {}),
     ...(argv.latency ? { latencyMs: argv.latency } : {}),
     ...(argv.faults ? { faultProbability: argv.faults } : {}),
     ...(argv.data ? { dataFile: argv.data } : {}),
   });
   const spaces = [...emu.store.spaces.values()].map((s) => `${s.key} (${emu.store.spacePageIds.get(s.id)?.length ?? 0} pages)`);
+  const cloud = emu.flavour !== 'data-center';
+  const dc = emu.flavour !== 'cloud';
   process.stdout.write(
     [
-      `Confluence emulator listening on ${emu.url}`,
-      `  APIs:       ${emu.url}/api/v2  and ${emu.url}/rest/api`,
-      `  spaces:     ${spaces.join(', ') || 'none'}`,
-      `  e-mail:     ${emu.credentials.email}`,
-      `  API token:  ${emu.credentials.token}   (Data Center PAT: ${emu.credentials.pat})`,
-      `  admin:      ${emu.origin}/__emulator/requests`,
+      `Confluence emulator listening on ${emu.url}   (${emu.flavour === 'both' ? 'Cloud and Data Center' : cloud ? 'Cloud' : 'Data Center'})`,
+      ...(cloud ? [`  Cloud:       ${emu.origin}/wiki   (APIs /wiki/api/v2 and /wiki/rest/api; e-mail ${emu.credentials.email}, API token ${emu.credentials.token})`] : []),
+      ...(dc ? [`  Data Center: ${emu.origin}        (API /rest/api; personal access token ${emu.credentials.pat} as Bearer)`] : []),
+      `  spaces:      ${spaces.join(', ') || 'none'}`,
+      `  admin:       ${emu.origin}/__emulator/requests`,
       '',
       'Use it from a workspace:',
-      `  export CONFLUENCE_URL=${emu.url} CONFLUENCE_EMAIL=${emu.credentials.email} CONFLUENCE_API_TOKEN=${emu.credentials.token}`,
+      ...(cloud ? [`  csync init --url ${emu.origin}/wiki --email ${emu.credentials.email} --space DEMO --token-stdin   (token: ${emu.credentials.token})`] : []),
+      ...(dc ? [`  csync init --url ${emu.origin} --pat --space DEMO --token-stdin   (token: ${emu.credentials.pat})`] : []),
       '',
       'Press Ctrl-C to stop.',
       '',

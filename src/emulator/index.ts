@@ -16,7 +16,8 @@ import { EmulatorApi } from './api.js';
 import { Faults, RANDOM_KINDS, type FaultKind, type ScriptedFault } from './faults.js';
 import { TokenBucket } from './rate-limit.js';
 import { seedBench, seedDemo } from './seed.js';
-import { createHandler, DEMO_EMAIL, DEMO_PAT, DEMO_TOKEN, type InvalidRequest, type LoggedRequest, type ServerState } from './server.js';
+import { createHandler, DEMO_EMAIL, DEMO_PAT, DEMO_TOKEN, type EmulatorFlavour, type InvalidRequest, type LoggedRequest, type ServerState } from './server.js';
+import type { DeprecatedV1 } from './v1-legacy.js';
 import { Store } from './store.js';
 import { SpecValidator } from './validate.js';
 
@@ -38,14 +39,19 @@ export interface EmulatorOptions {
   /** Millisecond clock for the rate limiter and timestamps (tests). */
   clock?: () => number;
   random?: () => number;
+  /** 'cloud' (under /wiki), 'data-center' (/rest/api at the root, no v2) or 'both' side by side (default). */
+  flavour?: EmulatorFlavour;
+  /** The deprecated Cloud v1 content endpoints: 'live' (served, default) or 'gone' (410, as removed sites answer). */
+  deprecatedV1?: DeprecatedV1;
   /** Accepted credentials (default demo@example.com / demo-token, PAT demo-pat). */
   credentials?: { email?: string; token?: string; pat?: string };
 }
 
 export interface Emulator {
-  /** The Cloud-style base URL users configure: http://127.0.0.1:PORT/wiki */
+  /** The base URL users configure: http://127.0.0.1:PORT/wiki (Cloud), http://127.0.0.1:PORT for flavour 'data-center'. */
   url: string;
-  /** http://127.0.0.1:PORT (Data Center style paths /rest/api and /api/v2 are served here too). */
+  flavour: EmulatorFlavour;
+  /** http://127.0.0.1:PORT: the Data Center base URL (its /rest/api is served here unless the flavour is 'cloud'). */
   origin: string;
   port: number;
   credentials: { email: string; token: string; pat: string };
@@ -90,6 +96,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const makeBucket = (l: EmulatorOptions['rateLimit']) => (l ? new TokenBucket(l.rps, l.burst ?? Math.max(1, Math.round(l.rps * 2)), now) : undefined);
   const state: ServerState = {
     store,
+    flavour: options.flavour ?? 'both',
+    deprecatedV1: options.deprecatedV1 ?? 'live',
     faults: new Faults({ probability: options.faultProbability ?? 0, kinds: options.faultKinds ?? RANDOM_KINDS, stallMs: options.stallMs ?? 30_000, random: options.random ?? Math.random }),
     bucket: makeBucket(options.rateLimit),
     latencyMs: options.latencyMs ?? 0,
@@ -134,9 +142,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? '127.0.0.1';
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${shownHost}:${port}/wiki`,
+    url: state.flavour === 'data-center' ? `http://${shownHost}:${port}` : `http://${shownHost}:${port}/wiki`,
     origin: `http://${shownHost}:${port}`,
     port,
+    flavour: state.flavour,
     credentials: { ...state.credentials },
     api,
     store,
@@ -170,5 +179,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 export { EmulatorApi } from './api.js';
 export { FAULT_KINDS, type FaultKind, type ScriptedFault } from './faults.js';
-export { DEMO_EMAIL, DEMO_TOKEN, DEMO_PAT, type LoggedRequest, type InvalidRequest } from './server.js';
+export { DEMO_EMAIL, DEMO_TOKEN, DEMO_PAT, type EmulatorFlavour, type LoggedRequest, type InvalidRequest } from './server.js';
+export type { DeprecatedV1 } from './v1-legacy.js';
 export type { Store, StoredPage, StoredAttachment, StoredSpace } from './store.js';

@@ -1,7 +1,7 @@
 /**
  * The emulator's HTTP front: auth, rate limit, latency, faults, OpenAPI validation, routing to v2/v1 handlers,
- * downloads and the admin endpoints under /__emulator. Cloud paths (/wiki/api/v2, /wiki/rest/api) and Data
- * Center style paths (/api/v2, /rest/api) are both served.
+ * downloads and the admin endpoints under /__emulator. Cloud is served under /wiki (/wiki/api/v2, /wiki/rest/api),
+ * Data Center at the root (/rest/api, no v2: dc.ts); `flavour` picks one or both.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Faults} from './faults.js';
@@ -11,7 +11,9 @@ import type { TokenBucket } from './rate-limit.js';
 import { v1Error, v2Error } from './shapes.js';
 import { OTHER_USER, type Store } from './store.js';
 import type { SpecValidator } from './validate.js';
+import { handleDc } from './dc.js';
 import { handleV1 } from './v1.js';
+import { gone, handleV1Legacy, type DeprecatedV1 } from './v1-legacy.js';
 import { handleV2 } from './v2.js';
 
 export const DEMO_EMAIL = 'demo@example.com';
@@ -34,8 +36,14 @@ export interface InvalidRequest {
   problems: string[];
 }
 
+/** Which Confluence the emulator is: Cloud under /wiki, Data Center at the root, or both side by side. */
+export type EmulatorFlavour = 'cloud' | 'data-center' | 'both';
+
 export interface ServerState {
   store: Store;
+  flavour: EmulatorFlavour;
+  /** The deprecated Cloud v1 content routes: served (`live`) or 410 Gone (`gone`). */
+  deprecatedV1: DeprecatedV1;
   faults: Faults;
   bucket: TokenBucket | undefined;
   latencyMs: number;
@@ -217,6 +225,10 @@ async function dispatch(
 ): Promise<Reply> {
   if (body === undefined) return json(413, v2Error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request entity too large'));
   const contentType = header(req.headers, 'content-type') ?? '';
+  const dc = where.prefix === '';
+  if (where.api === 'none' || (dc ? state.flavour === 'cloud' || where.api === 'v2' : state.flavour === 'data-center')) {
+    return json(404, where.api === 'v2' && !dc ? v2Error(404, 'NOT_FOUND', `No API at ${url.pathname}`) : v1Error(404, `No API at ${url.pathname}`));
+  }
   if (where.api === 'download') {
     const m = /^\/(\d+)\/([^/?]+)$/.exec(where.rest);
     const att = m ? state.store.attachmentByName(m[1]!, decodeURIComponent(m[2]!)) : undefined;
@@ -244,10 +256,16 @@ async function dispatch(
     state.invalid.push({ method, path: url.pathname, problems: ['header X-Atlassian-Token: nocheck is required for multipart requests'] });
     return json(403, v1Error(403, 'XSRF check failed'));
   }
+  const v1Req = { store: state.store, method, path: where.rest, query: url.searchParams, body: jsonBody, parts, prefix: where.prefix, origin };
+  // Data Center's API is not the Cloud v1 document's: its routes are dc.ts's own.
+  if (dc) return handleDc(v1Req) ?? json(404, v1Error(404, `The emulator does not serve ${method} ${url.pathname}`));
   const apiPath = where.api === 'v2' ? where.rest : `/wiki/rest/api${where.rest}`;
+  const legacy = where.api === 'v1' && !state.validator.find('v1', method, apiPath) && state.validator.find('v1-legacy', method, apiPath) !== undefined;
+  if (legacy && state.deprecatedV1 === 'gone') return gone();
+  const api = legacy ? 'v1-legacy' : where.api;
   const problems = state.validator.validate({
     method,
-    api: where.api,
+    api,
     apiPath,
     query: url.searchParams,
     headers: req.headers,
@@ -255,7 +273,7 @@ async function dispatch(
     ...(jsonBody !== undefined ? { jsonBody } : {}),
     ...(parts ? { multipartFields: parts.map((p) => p.name) } : {}),
   });
-  const known = state.validator.find(where.api, method, apiPath);
+  const known = state.validator.find(api, method, apiPath);
   if (problems.length && state.strict) {
     state.invalid.push({ method, path: url.pathname, problems });
     if (!known) return json(where.api === 'v2' ? 404 : 404, where.api === 'v2' ? v2Error(404, 'NOT_FOUND', problems[0]!) : v1Error(404, problems[0]!));
@@ -265,7 +283,9 @@ async function dispatch(
   const reply =
     where.api === 'v2'
       ? handleV2({ store: state.store, method, path: where.rest, query: url.searchParams, body: jsonBody, prefix: where.prefix, origin })
-      : handleV1({ store: state.store, method, path: where.rest, query: url.searchParams, body: jsonBody, parts, prefix: where.prefix, origin });
+      : legacy
+        ? handleV1Legacy(v1Req)
+        : handleV1(v1Req);
   return reply ?? json(404, where.api === 'v2' ? v2Error(404, 'NOT_FOUND', `The emulator does not serve ${method} ${url.pathname}`) : v1Error(404, `The emulator does not serve ${method} ${url.pathname}`));
 }
 

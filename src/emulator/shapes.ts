@@ -1,5 +1,11 @@
 /** JSON shapes of Confluence's answers (v2 and v1), as the OpenAPI documents define them. */
+import { fromStorage } from './representations.js';
 import type { Store, StoredAttachment, StoredPage, StoredSpace, StoredVersion } from './store.js';
+
+/** A v2 body object in one representation, made from the storage body (atlas_doc_format, view, … converted). */
+export function v2Body(format: string, storage: string): Record<string, { representation: string; value: string }> {
+  return { [format]: { representation: format, value: fromStorage(format, storage) } };
+}
 
 export function v2Version(v: StoredVersion) {
   return { createdAt: v.createdAt, message: v.message, number: v.number, minorEdit: v.minorEdit, authorId: v.authorId };
@@ -16,7 +22,8 @@ function servedBody(store: Store, page: StoredPage): string {
   return store.bodyOf(page);
 }
 
-export function v2Page(store: Store, page: StoredPage, opts: { body?: boolean; labels?: boolean } = {}) {
+/** `body`: true for storage, or the representation asked for with `body-format` (converted from storage). */
+export function v2Page(store: Store, page: StoredPage, opts: { body?: boolean | string; labels?: boolean } = {}) {
   return {
     id: page.id,
     status: page.status,
@@ -30,7 +37,7 @@ export function v2Page(store: Store, page: StoredPage, opts: { body?: boolean; l
     lastOwnerId: null,
     createdAt: page.createdAt,
     version: v2Version(page.version),
-    body: opts.body ? { storage: { representation: 'storage', value: servedBody(store, page) } } : {},
+    body: opts.body ? v2Body(opts.body === true ? 'storage' : opts.body, servedBody(store, page)) : {},
     ...(opts.labels
       ? { labels: { results: page.labels.map((name) => ({ id: store.labelId(name), name, prefix: 'global' })), meta: { hasMore: false, cursor: '' }, _links: {} } }
       : {}),

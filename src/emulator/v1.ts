@@ -29,7 +29,7 @@ function ancestorsOf(store: Store, p: StoredPage): string[] {
   return out;
 }
 
-function pageRecord(store: Store, p: StoredPage): CqlRecord {
+export function pageRecord(store: Store, p: StoredPage): CqlRecord {
   return {
     id: p.id,
     type: 'page',
@@ -43,7 +43,7 @@ function pageRecord(store: Store, p: StoredPage): CqlRecord {
   };
 }
 
-function attachmentRecord(store: Store, a: StoredAttachment): CqlRecord | undefined {
+export function attachmentRecord(store: Store, a: StoredAttachment): CqlRecord | undefined {
   const p = currentPage(store, a.pageId);
   if (!p) return undefined;
   return { id: a.id, type: 'attachment', title: a.title, spaceKey: store.spaces.get(p.spaceId)?.key ?? '', parentId: p.id, ancestors: [p.id, ...ancestorsOf(store, p)], labels: [], lastModified: Date.parse(a.createdAt), created: Date.parse(a.createdAt) };

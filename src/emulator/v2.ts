@@ -1,7 +1,8 @@
 /** The v2 API (/wiki/api/v2): spaces, pages, tree, versions, labels, attachments. */
 import { ConflictError, CycleError, type Store, type StoredPage } from './store.js';
 import { decodeCursor, encodeCursor, json, type Reply } from './http-util.js';
-import { v2Attachment, v2Error, v2Page, v2Space, v2Version } from './shapes.js';
+import { v2Attachment, v2Body, v2Error, v2Page, v2Space, v2Version } from './shapes.js';
+import { bodyFormat, writtenBody } from './v2-bodies.js';
 import { firstAfter } from './store.js';
 
 export interface ApiRequest {
@@ -107,7 +108,7 @@ route('GET', /^\/spaces\/([^/]+)\/pages$/, (req, m) => {
   const statuses = statusFilter(req.query);
   const title = req.query.get('title');
   const rootOnly = req.query.get('depth') === 'root';
-  const body = req.query.get('body-format') === 'storage';
+  const body = bodyFormat(req.query);
   const ids = req.store.spacePageIds.get(space.id) ?? [];
   return paged(
     req,
@@ -141,7 +142,7 @@ route('GET', /^\/labels\/([^/]+)\/pages$/, (req, m) => {
   const name = req.store.labelById(m[1]!);
   if (!name) return json(404, v2Error(404, 'NOT_FOUND', 'Not Found'));
   const spaceIds = req.query.getAll('space-id').flatMap((s) => s.split(','));
-  const body = req.query.get('body-format') === 'storage';
+  const body = bodyFormat(req.query);
   const pages = [...req.store.pages.values()]
     .filter((p) => p.status === 'current' && p.labels.includes(name) && (!spaceIds.length || spaceIds.includes(p.spaceId)))
     .sort((a, b) => Number(a.id) - Number(b.id));
@@ -154,7 +155,7 @@ route('GET', /^\/pages$/, (req) => {
   const spaceIds = req.query.getAll('space-id').flatMap((s) => s.split(','));
   const statuses = statusFilter(req.query);
   const title = req.query.get('title');
-  const body = req.query.get('body-format') === 'storage';
+  const body = bodyFormat(req.query);
   const pages = (ids.length ? ids.map((id) => req.store.pages.get(id)).filter((p): p is StoredPage => !!p) : [...req.store.pages.values()])
     .filter((p) => statuses.includes(p.status) && (!spaceIds.length || spaceIds.includes(p.spaceId)) && (title === null || p.title === title))
     .sort((a, b) => Number(a.id) - Number(b.id));
@@ -172,7 +173,9 @@ route('POST', /^\/pages$/, (req) => {
   }
   if ((b.body?.value ?? '').length > 5 * 1024 * 1024) return json(413, v2Error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request entity too large'));
   try {
-    const page = req.store.createPage({ spaceId: space.id, title: b.title, parentId: b.parentId ?? null, body: b.body?.value ?? '' });
+    const written = writtenBody(b.body);
+    if (typeof written !== 'string') return written;
+    const page = req.store.createPage({ spaceId: space.id, title: b.title, parentId: b.parentId ?? null, body: written });
     return json(200, v2Page(req.store, page, { body: true }));
   } catch (err) {
     if (err instanceof ConflictError) return json(400, v2Error(400, 'INVALID_REQUEST_PARAMETER', err.message));
@@ -189,9 +192,10 @@ route('GET', /^\/pages\/([^/]+)$/, (req, m) => {
     if (!v) return json(404, v2Error(404, 'NOT_FOUND', 'Not Found'));
     const { parentId: _p, parentType: _t, ...rest } = v2Page(req.store, p);
     const view = { ...rest, title: v.title, version: v2Version(v), ...(v.parentId ? { parentId: v.parentId, parentType: 'page' } : {}) };
-    return json(200, req.query.get('body-format') === 'storage' ? { ...view, body: { storage: { representation: 'storage', value: v.body || req.store.bodyOf(p) } } } : view);
+    const format = bodyFormat(req.query);
+    return json(200, format ? { ...view, body: v2Body(format, v.body || req.store.bodyOf(p)) } : view);
   }
-  return json(200, v2Page(req.store, p, { body: req.query.get('body-format') === 'storage', labels: req.query.get('include-labels') === 'true' }));
+  return json(200, v2Page(req.store, p, { body: bodyFormat(req.query), labels: req.query.get('include-labels') === 'true' }));
 });
 
 route('PUT', /^\/pages\/([^/]+)$/, (req, m) => {
@@ -220,7 +224,9 @@ route('PUT', /^\/pages\/([^/]+)$/, (req, m) => {
   }
   if ((b.body?.value ?? '').length > 5 * 1024 * 1024) return json(413, v2Error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request entity too large'));
   try {
-    req.store.updatePage(p, { title: b.title, body: b.body?.value ?? '', parentId: b.parentId ?? p.parentId, message: b.version?.message ?? '', minorEdit: b.version?.minorEdit ?? false, status: 'current' });
+    const written = writtenBody(b.body);
+    if (typeof written !== 'string') return written;
+    req.store.updatePage(p, { title: b.title, body: written, parentId: b.parentId ?? p.parentId, message: b.version?.message ?? '', minorEdit: b.version?.minorEdit ?? false, status: 'current' });
     return json(200, v2Page(req.store, p, { body: true }));
   } catch (err) {
     if (err instanceof ConflictError || err instanceof CycleError) return json(400, v2Error(400, 'INVALID_REQUEST_PARAMETER', err.message));

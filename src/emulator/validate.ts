@@ -61,8 +61,12 @@ interface Operation {
   compiled: Map<string, ValidateFunction>;
 }
 
+/** The official documents, and the emulator's own supplementary one for the deprecated v1 content routes. */
+export type DocId = 'v1' | 'v2' | 'v1-legacy';
+const DOC_IDS: readonly DocId[] = ['v1', 'v2', 'v1-legacy'];
+
 interface Doc {
-  id: 'v1' | 'v2';
+  id: DocId;
   spec: Json;
 }
 
@@ -70,7 +74,7 @@ export interface ValidationInput {
   method: string;
   /** Path relative to the API root: v2 "/pages/1", v1 "/wiki/rest/api/content/1". */
   apiPath: string;
-  api: 'v1' | 'v2';
+  api: DocId;
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
   contentType?: string | undefined;
@@ -80,10 +84,10 @@ export interface ValidationInput {
 
 export class SpecValidator {
   private readonly ajv = new Ajv({ strict: false, allErrors: false, validateFormats: false });
-  private readonly ops = new Map<'v1' | 'v2', Operation[]>();
+  private readonly ops = new Map<DocId, Operation[]>();
 
   constructor() {
-    for (const id of ['v1', 'v2'] as const) {
+    for (const id of DOC_IDS) {
       const spec = JSON.parse(readFileSync(join(SPEC_DIR, `confluence-${id}.openapi.json`), 'utf8')) as Json;
       const doc: Doc = { id, spec };
       this.ajv.addSchema(convert({ components: spec.components }, id) as Json, id);
@@ -139,7 +143,7 @@ export class SpecValidator {
   }
 
   /** Whether the operation exists in the spec (for 404 vs 405 decisions). */
-  find(api: 'v1' | 'v2', method: string, apiPath: string): { op: Operation; match: RegExpExecArray } | undefined {
+  find(api: DocId, method: string, apiPath: string): { op: Operation; match: RegExpExecArray } | undefined {
     for (const op of this.ops.get(api) ?? []) {
       if (op.method !== method) continue;
       const m = op.re.exec(apiPath);

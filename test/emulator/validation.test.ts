@@ -52,7 +52,7 @@ describe('request validation', () => {
     await rejected('GET', `${V2}/pages/abc`, {}, 400, /path parameter 'id'/);
     const nf = await rejected('GET', `${V2}/no/such/thing`, {}, 404, /not an operation/);
     assert.equal(nf.json.errors[0].status, 404);
-    const v1nf = await rejected('GET', '/wiki/rest/api/content/1/child/attachment', {}, 404, /not an operation/);
+    const v1nf = await rejected('GET', '/wiki/rest/api/content/1/child/comment', {}, 404, /not an operation/);
     assert.equal(v1nf.json.statusCode, 404);
     emu.resetLog();
     const bad = await call(emu, 'POST', `${V2}/pages`, { raw: '{"spaceId": ', headers: { 'Content-Type': 'application/json' } });

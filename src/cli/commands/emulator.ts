@@ -11,6 +11,8 @@ interface EmulatorArgs extends GlobalArgs {
   latency?: number;
   faults?: number;
   data?: string;
+  flavour?: string;
+  deprecatedV1?: string;
 }
 
 export const emulatorCommand: CommandModule<GlobalArgs, EmulatorArgs> = {
@@ -26,12 +28,16 @@ export const emulatorCommand: CommandModule<GlobalArgs, EmulatorArgs> = {
       .option('latency', { type: 'number', describe: 'added latency per request, ms' })
       .option('faults', { type: 'number', describe: 'probability (0..1) of an injected fault per request' })
       .option('data', { type: 'string', describe: 'persist state to this JSON file' })
+      .option('flavour', { type: 'string', choices: ['cloud', 'data-center', 'both'], default: 'both', describe: 'Cloud under /wiki, Data Center at the root (/rest/api), or both' })
+      .option('deprecated-v1', { type: 'string', choices: ['live', 'gone'], default: 'live', describe: 'the v1 content endpoints Cloud deprecated: served, or 410 Gone' })
       .example('csync emulator --port 8090 --seed demo', 'serve the demo space on http://127.0.0.1:8090')
-      .example('csync emulator --seed 10000 --rate-limit 10', 'a 10,000-page space behind a 10 req/s limit') as never,
+      .example('csync emulator --seed 10000 --rate-limit 10', 'a 10,000-page space behind a 10 req/s limit')
+      .example('csync emulator --flavour data-center', 'Data Center only: http://127.0.0.1:8090/rest/api, PAT demo-pat') as never,
   handler: async (argv) => {
-    const { runEmulatorCommand, parseSeed } = await import('../../emulator/command.js');
+    const { runEmulatorCommand, parseSeed, parseModes } = await import('../../emulator/command.js');
     try {
       parseSeed(argv.seed);
+      parseModes(argv);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
