@@ -1,6 +1,6 @@
 /**
  * Every request to a site goes through `Transport.send`: breaker gate → concurrency slot (Bottleneck) → rate
- * governor → one HTTP attempt → classify → maybe wait and retry. Decisions come from pure modules (classify.ts,
+ * limiter (a Bottleneck limiter, local or shared through Redis, limiter.ts) → one HTTP attempt → classify → maybe wait and retry. Decisions come from pure modules (classify.ts,
  * backoff.ts, rate-policy.ts); this file only sequences them and waits.
  */
 import type { Readable } from 'node:stream';
@@ -12,7 +12,8 @@ import { CircuitBreaker } from './breaker.js';
 import { atlassianMessage, classifyNetworkError, classifyStatus, invalidResponseDecision, type FailureDecision } from './classify.js';
 import { createSiteHttp, type SiteHttp } from './http.js';
 import type { NormalizedOptions } from './options.js';
-import { RateGovernor, readRateHeaders } from './rate-governor.js';
+import { limiterId, SourceLimiter } from './limiter.js';
+import { readRateHeaders } from './rate-headers.js';
 import type { SiteUrls } from './site-url.js';
 import { StatsCollector } from './stats.js';
 
@@ -35,6 +36,8 @@ export interface HttpRequest {
   idempotent: boolean;
   /** After an attempt that may have been applied, a later 404 means the (delete) already happened. */
   notFoundMeansDone?: boolean | undefined;
+  /** Aborts the attempt in flight (passed to got). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface HttpAnswer {
@@ -82,7 +85,7 @@ function pathOf(url: string): string {
 export class Transport {
   readonly http: SiteHttp;
   readonly breaker: CircuitBreaker;
-  readonly governor: RateGovernor;
+  readonly rateLimiter: SourceLimiter;
   readonly stats: StatsCollector;
   private readonly limiter: Bottleneck;
   /** The last rate-limit headers seen (for the doctor). */
@@ -100,8 +103,12 @@ export class Transport {
       options.logger.warn({ host: site.host, state }, `circuit breaker ${state}`);
       this.stats.breakerChanged(state);
     });
-    this.governor = new RateGovernor(options.rate, options.clock, options.sleep);
-    // Bottleneck holds the concurrency cap and the queue; pacing is the governor's (it follows an injectable clock).
+    const account = options.auth.kind === 'basic' ? `basic:${options.auth.email.toLowerCase()}` : `bearer:${options.auth.token}`;
+    this.rateLimiter = new SourceLimiter(options.rate, limiterId(options.source, site.host, account), options.rateLimit, options.clock, options.sleep, options.logger, (store, reason) =>
+      this.stats.limiterStoreChanged(store, reason),
+    );
+    // This process's concurrency cap and queue; the pace (and the budget shared with other processes) is the rate
+    // limiter's, inside each attempt.
     this.limiter = new Bottleneck({ maxConcurrent: options.rate.maxConcurrent });
   }
 
@@ -177,7 +184,7 @@ export class Transport {
         throw new CsyncError('CSYNC_IO', `cannot read the file to upload for ${req.method} ${path}: ${(err as Error).message}`, { hint: 'check that the file exists and is readable', cause: err });
       }
     }
-    const waited = await this.governor.acquire();
+    const waited = await this.rateLimiter.acquire();
     const t0 = performance.now();
     let response: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: string };
     let value: unknown;
@@ -194,11 +201,12 @@ export class Transport {
           ...(req.json !== undefined ? { json: req.json } : {}),
           ...(form ? { body: form } : {}),
           headers: req.headers ?? {},
+          ...(req.signal ? { signal: req.signal } : {}),
         });
         response = { statusCode: r.statusCode, headers: r.headers as Record<string, string | string[] | undefined>, body: r.body };
       }
     } catch (err) {
-      this.governor.release();
+      this.rateLimiter.release();
       const ms = performance.now() - t0;
       if (err instanceof InvalidBodyProblem) {
         // A streamed body that proved wrong (short): the server answered, so the site is not unhealthy.
@@ -224,7 +232,7 @@ export class Transport {
     this.rememberRateHeaders(headers);
     const serverDate = typeof headers.date === 'string' ? Date.parse(headers.date) : Number.NaN;
     if (!Number.isNaN(serverDate)) this.lastClockSkewMs = serverDate - Date.now();
-    this.governor.release({
+    this.rateLimiter.release({
       status,
       remaining: rate.remaining,
       limit: rate.limit,
@@ -269,7 +277,7 @@ export class Transport {
   /** Starts a streamed GET and resolves once the status line and headers are in. */
   private openStream(req: HttpRequest): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; stream: Readable }> {
     return new Promise((resolve, reject) => {
-      const stream = this.got.stream(req.url, { method: req.method, searchParams: cleanQuery(req.query), headers: req.headers ?? {} });
+      const stream = this.got.stream(req.url, { method: req.method, searchParams: cleanQuery(req.query), headers: req.headers ?? {}, ...(req.signal ? { signal: req.signal } : {}) });
       stream.once('response', (res: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
         resolve({ status: res.statusCode, headers: res.headers, stream });
       });
@@ -279,6 +287,7 @@ export class Transport {
 
   async close(): Promise<void> {
     await this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    await this.rateLimiter.close();
     this.http.close();
   }
 }
