@@ -45,6 +45,8 @@ export const DEFAULT_LIMITER_STORE: LimiterStoreOptions = Object.freeze({ store:
 
 /** How long a Redis connection may take before this process paces alone. */
 const CONNECT_TIMEOUT_MS = 2000;
+/** After falling back, how long before a ready connection is trusted again (reconnects come in waves). */
+const REJOIN_AFTER_MS = 1000;
 
 /** A limiter id with no secret in it: the account is hashed; the host is not secret. */
 export function limiterId(source: string, host: string, account: string): string {
@@ -103,6 +105,8 @@ export class SourceLimiter {
   private connection: Bottleneck.IORedisConnection | undefined;
   /** The first outcome of the store is always logged, even when it is the mode we started in. */
   private settled = false;
+  private fellBackAt = 0;
+  private rejoining = false;
   private connecting: Promise<void> | undefined;
   private modeNow: LimiterMode;
   /** Resolves (and is replaced) whenever the mode changes, so waiters on a dead store move on. */
@@ -188,8 +192,12 @@ export class SourceLimiter {
     this.closed = true;
     this.signalModeChange();
     await this.local.stop({ dropWaitingJobs: true }).catch(() => undefined);
-    if (this.shared) await this.shared.disconnect(false).catch(() => undefined);
-    // Bottleneck's disconnect(false) leaves its subscriber connection open: close both clients here.
+    // The connection first: it stops every limiter's heartbeat and marks itself terminated, so nothing is sent on a
+    // closing socket (Bottleneck would leave such a rejection unhandled). Its disconnect(false) leaves the subscriber
+    // open: close it here.
+    this.shared?.removeAllListeners();
+    this.shared?.on('error', () => undefined);
+    this.connection?.disconnect(false);
     (this.connection as unknown as { subscriber?: { disconnect(): void } } | undefined)?.subscriber?.disconnect();
     this.redis?.disconnect();
   }
@@ -205,6 +213,11 @@ export class SourceLimiter {
   }
 
   private async tokenFromStore(): Promise<void> {
+    // Rejoin once Redis has answered again for a moment (its client and subscriber reconnect at different times);
+    // this request still paces alone.
+    if (this.modeNow === 'fallback' && this.connection && this.redis?.status === 'ready' && performance.now() - this.fellBackAt >= REJOIN_AFTER_MS) {
+      this.rejoin();
+    }
     if (this.modeNow === 'redis' && this.shared) {
       const changed = this.modeChanged;
       try {
@@ -228,6 +241,7 @@ export class SourceLimiter {
     }
   }
 
+  /** Sets what is left now (0 after a 429): for every process sharing the budget. */
   private setReservoir(n: number): void {
     const share = this.store.store === 'redis' ? this.store.fallbackShare : 1;
     void updateLocal(this.local, { reservoir: Math.floor(n * share) });
@@ -246,6 +260,7 @@ export class SourceLimiter {
     if ((this.modeNow === mode && this.settled) || this.closed) return;
     this.settled = true;
     this.modeNow = mode;
+    if (mode === 'fallback') this.fellBackAt = performance.now();
     this.signalModeChange();
     this.resetModeSignal();
     if (mode === 'fallback') {
@@ -277,41 +292,70 @@ export class SourceLimiter {
       this.redis = redis;
       redis.on('error', (err: Error) => this.toFallback(err));
       redis.on('close', () => this.toFallback(new Error('connection closed')));
-      redis.on('ready', () => {
-        // Back after an outage: the shared limiter re-creates its keys if Redis lost them.
-        if (this.shared && this.modeNow === 'fallback') this.setMode('redis', undefined);
-      });
       const connection = new Bottleneck.IORedisConnection({ client: redis as never });
       this.connection = connection;
       connection.on('error', (err: Error) => this.toFallback(err));
-      const shared = new Bottleneck({
-        id: this.id,
-        datastore: 'ioredis',
-        connection,
-        clearDatastore: false,
-        heartbeatInterval: this.store.heartbeatMs,
-        ...this.applied,
-        reservoir: this.applied.reservoirIncreaseMaximum,
-      });
-      shared.on('error', (err: Error) => this.toFallback(err));
-      shared.on('message', (text: string) => this.onMessage(text));
-      this.shared = shared;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
-      });
-      try {
-        await Promise.race([shared.ready(), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-      this.setMode('redis', undefined);
+      await this.joinShared();
     } catch (err) {
-      // The client's 'ready' event brings the shared limiter back once Redis answers.
+      // tokenFromStore tries again once Redis answers.
       this.toFallback(err);
     } finally {
       this.connecting = undefined;
     }
+  }
+
+  /**
+   * A new shared limiter on the connection: its init creates the limiter's keys when Redis lost them (a restarted
+   * Redis) and keeps them when they are there (the budget other processes share). Bottleneck 2.19.5 cannot recover
+   * lost keys by itself on Redis 7 (it looks for "SETTINGS_KEY_NOT_FOUND", Redis 7 answers "ERR SETTINGS_KEY_NOT_FOUND").
+   */
+  private async joinShared(): Promise<void> {
+    const old = this.shared;
+    if (old) {
+      this.shared = undefined;
+      // Not old.disconnect(): it unsubscribes on a connection that may be down, and Bottleneck leaves that promise
+      // unhandled. The new limiter takes over the channel; the old one's heartbeat is stopped here.
+      old.removeAllListeners();
+      old.on('error', () => undefined);
+      clearInterval((old as unknown as { _store?: { heartbeat?: NodeJS.Timeout } })._store?.heartbeat);
+    }
+    const shared = new Bottleneck({
+      id: this.id,
+      datastore: 'ioredis',
+      connection: this.connection!,
+      clearDatastore: false,
+      heartbeatInterval: this.store.heartbeatMs,
+      ...this.applied,
+      reservoir: this.applied.reservoirIncreaseMaximum,
+    });
+    shared.on('error', (err: Error) => this.toFallback(err));
+    shared.on('message', (text: string) => this.onMessage(text));
+    this.shared = shared;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([shared.ready(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    // Settings learned while alone (a slower pace after a 429) go to the shared limiter.
+    await (shared.updateSettings(this.applied) as unknown as Promise<unknown>);
+    this.setMode('redis', undefined);
+  }
+
+  private rejoin(): void {
+    if (this.rejoining || this.closed) return;
+    this.rejoining = true;
+    this.joinShared()
+      .catch((err: unknown) => {
+        this.fellBackAt = performance.now();
+        this.logger.debug({ limiter: this.id, reason: err instanceof Error ? err.message : String(err) }, 'Redis still unavailable');
+      })
+      .finally(() => {
+        this.rejoining = false;
+      });
   }
 
   private onMessage(text: string): void {

@@ -8,8 +8,11 @@
  *    at the burst (or at the server's own bucket size, when it reports one: its headroom is ours to use);
  * 2. a pause for everyone until `pausedUntil` after a 429 (or a 503 with Retry-After), when the reservoir is also
  *    emptied — shared limiters empty it for every process;
- * 3. the server's own budget: X-RateLimit-NearLimit (or < 20% left) turns bursts off (reservoir cap 1, requests
- *    spread by minTime) and sets the reservoir to what the server says is left, keeping RESERVE tokens in hand.
+ * 3. the server's own budget: X-RateLimit-NearLimit (or < 20% left) turns bursts off (requests spread by minTime),
+ *    and X-RateLimit-Limit sizes our bucket RESERVE below the server's, so a pace equal to the server's never lands a
+ *    request on its empty bucket. (X-RateLimit-Remaining is not copied into the reservoir: it cannot count requests
+ *    in flight — other processes' included — and Bottleneck refills on a heartbeat, so a reservoir set to an
+ *    answer's 0 starved the pace; measured: twice the ideal time against a 20 req/s server.)
  * After a 429 the factor halves (floor 0.25) and then recovers a little with each success while the server is not
  * near its limit (additive increase, multiplicative decrease), up to a ceiling learned from the pace between 429s.
  */
@@ -44,7 +47,7 @@ export interface LimiterSettings {
 
 export interface RateDecision {
   state: RateState;
-  /** Set the reservoir (tokens available now) to this, for every process sharing the limiter. */
+  /** Set the reservoir (tokens available now) to this, for every process sharing the limiter (0 after a 429). */
   reservoir?: number | undefined;
   /** Tell every process sharing the limiter to pause this long (ms) and slow to `state.factor`. */
   broadcastPauseMs?: number | undefined;
@@ -135,11 +138,6 @@ export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: 
     sig.nearLimit === true ||
     (sig.remaining !== undefined && sig.limit !== undefined && sig.limit > 0 && sig.remaining / sig.limit < 0.2);
   if (sig.nearLimit !== undefined || sig.remaining !== undefined) s.nearLimit = near;
-  let reservoir: number | undefined;
-  // Near the limit the server's count is the truth: what it has left, minus answers still in flight (they may not be
-  // counted yet) and a reserve so jitter never lands a request on an empty bucket. With headroom, our own bucket
-  // (capped at the server's size) paces, and is left alone.
-  if (near && sig.remaining !== undefined && Number.isFinite(sig.remaining)) reservoir = Math.max(0, sig.remaining - sig.otherInFlight - RESERVE);
   const pausing = sig.status === 429 || (sig.status === 503 && sig.retryAfterMs !== undefined);
   if (pausing) {
     const wait = sig.retryAfterMs ?? sig.fallbackPauseMs;
@@ -165,7 +163,7 @@ export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: 
       s = { ...s, ceiling, factor: Math.min(ceiling, s.factor + RECOVERY_STEP) };
     }
   }
-  return { state: s, reservoir };
+  return { state: s };
 }
 
 /** Another process sharing the limiter was told to pause `pauseMs` and slowed to `factor`: so do we. */

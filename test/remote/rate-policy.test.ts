@@ -59,23 +59,21 @@ test('429 without Retry-After pauses for the fallback', () => {
   assert.equal(pauseRemaining(d.state, 0), 500);
 });
 
-test('server budget: near the limit the reservoir follows X-RateLimit-Remaining, keeping a reserve; bursts off', () => {
+test("server budget: near the limit bursts are off; the server's bucket size sizes ours, one in reserve", () => {
   const c = { requestsPerSecond: 10, burst: 50 };
   const d = onResponse(c, initialRateState(), 0, { ...ok, remaining: 8, limit: 50, otherInFlight: 2 });
   assert.equal(d.state.nearLimit, true, 'under 20% left is near the limit even without the header');
-  assert.equal(d.reservoir, 8 - 2 - RESERVE, 'requests in flight may not be counted yet: assume the worst');
+  assert.equal(d.reservoir, undefined, 'the reservoir is only ever emptied by a 429');
   const near = limiterSettings(c, d.state);
   assert.equal(near.reservoirIncreaseMaximum, 3, 'no burst beyond one refill');
   assert.equal(near.minTime, 100, 'one request every 1/rate');
-  // With headroom the reservoir is left alone, and the server's bucket size is ours to use.
+  // With headroom the server's bucket size is ours to use, one in reserve.
   const roomy = onResponse(c, initialRateState(), 0, { ...ok, remaining: 90, limit: 100 });
-  assert.equal(roomy.reservoir, undefined);
   assert.equal(limiterSettings(c, roomy.state).reservoirIncreaseMaximum, 100 - RESERVE);
   assert.equal(limiterSettings(c, roomy.state).minTime, 0);
   // NearLimit clears.
   const cleared = onResponse(c, d.state, 1000, { ...ok, nearLimit: false });
   assert.equal(cleared.state.nearLimit, false);
-  assert.equal(onResponse(c, initialRateState(), 0, { ...ok, remaining: 0, limit: 50, otherInFlight: 3 }).reservoir, 0, 'never negative');
 });
 
 test("the server's fill rate (Data Center) replaces the profile rate", () => {
