@@ -7,7 +7,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { healthReport } from '../../src/daemon/health.js';
+import type { LoopStatus } from '../../src/daemon/loop.js';
 import { startEmulator } from '../../src/emulator/index.js';
+import { createMetrics } from '../../src/obs/metrics.js';
 import { createConfluenceClient } from '../../src/remote/index.js';
 import { startRedis } from './redis-helpers.js';
 
@@ -75,6 +78,9 @@ test('Redis killed mid-run: requests go on at the fallback share, then the share
   const emu = await startEmulator({ seed: 'demo' });
   const modes: string[] = [];
   const warnings: string[] = [];
+  const metrics = createMetrics({ defaultMetrics: false });
+  const metricHooks = metrics.clientHooks();
+  const storeGauge = async () => (await metrics.text()).split('\n').filter((l) => l.startsWith('csync_rate_limiter_store{') && l.endsWith(' 1'));
   const logger = { debug() {}, info() {}, warn: (_o: object, m?: string) => warnings.push(m ?? '') };
   const c = createConfluenceClient({
     baseUrl: emu.url,
@@ -85,8 +91,15 @@ test('Redis killed mid-run: requests go on at the fallback share, then the share
     timeouts: { connectMs: 2000, responseMs: 5000 },
     breaker: { failureThreshold: 50, halfOpenAfterMs: 1000 },
     logger,
-    hooks: { onLimiterStoreChange: (e) => modes.push(e.store) },
+    hooks: {
+      ...metricHooks,
+      onLimiterStoreChange: (e) => {
+        modes.push(e.store);
+        metricHooks.onLimiterStoreChange(e);
+      },
+    },
   });
+  const health = () => healthReport({ loop: { ready: true, state: 'idle', consecutiveFailures: 0 } as unknown as LoopStatus, rateLimiter: c.rateLimiter().mode });
   try {
     const id = emu.api.pages('DEMO')[0]!.id;
     const read = async (n: number) => {
@@ -98,12 +111,16 @@ test('Redis killed mid-run: requests go on at the fallback share, then the share
     await read(20);
     assert.equal(c.rateLimiter().mode, 'fallback', 'paces alone while Redis is gone');
     assert.ok(warnings.some((w) => /shared rate budget unavailable/.test(w)), 'and says so');
+    assert.deepEqual(await storeGauge(), ['csync_rate_limiter_store{store="fallback"} 1'], '/metrics shows it');
+    assert.deepEqual(health().rateLimiter, { store: 'fallback' }, '/healthz shows it');
+    assert.equal(health().healthy, true, 'pacing alone is not a failure');
     await redis.restart();
     const deadline = Date.now() + 10_000;
     while (c.rateLimiter().mode !== 'redis' && Date.now() < deadline) await read(1);
     assert.equal(c.rateLimiter().mode, 'redis', 'rejoined the shared budget');
     await read(10);
     assert.equal(c.rateLimiter().mode, 'redis');
+    assert.deepEqual(await storeGauge(), ['csync_rate_limiter_store{store="redis"} 1']);
     // (reconnecting, the client and its subscriber connection may come back at different moments: a flap is allowed)
     assert.equal(modes[0], 'redis');
     assert.equal(modes[1], 'fallback');
