@@ -1,4 +1,4 @@
-/** CLI start-up time: how long `csync --version` and `csync --help` take (median of 5), built CLI. */
+/** CLI start-up time and peak RSS: `csync --version` and `csync --help` (median of 5), built CLI. */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,14 @@ function time(args: string[]): number {
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
+/** Peak RSS in MB through GNU time (Linux), or NaN where it is missing. */
+function peakMb(args: string[]): number {
+  if (!existsSync('/usr/bin/time')) return Number.NaN;
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8' });
+  const kb = Number(r.stderr.trim().split('\n').pop());
+  return Number.isFinite(kb) ? Math.round(kb / 1024) : Number.NaN;
+}
+
 export const scenarios = {
   'cli-startup': async () => {
     if (!existsSync(CLI)) throw new Error('dist/ is missing: run npm run build first');
@@ -29,6 +37,14 @@ export const scenarios = {
       spawnSync(process.execPath, ['-e', '0']);
       return Number(process.hrtime.bigint() - t) / 1e6;
     });
-    return { versionMedianMs: Math.round(median(version)), helpMedianMs: Math.round(median(help)), bareNodeMedianMs: Math.round(median(node)) };
+    const rss = (args: string[]) => median(Array.from({ length: 5 }, () => peakMb(args)));
+    return {
+      versionMedianMs: Math.round(median(version)),
+      helpMedianMs: Math.round(median(help)),
+      bareNodeMedianMs: Math.round(median(node)),
+      versionPeakMb: rss([CLI, '--version']),
+      helpPeakMb: rss([CLI, '--help']),
+      bareNodePeakMb: rss(['-e', '0']),
+    };
   },
 };

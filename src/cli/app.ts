@@ -7,10 +7,50 @@ import { CsyncError, UsageError } from '../core/errors.js';
 import { scrub } from '../obs/redact.js';
 import { VERSION } from '../version.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import { registerEnvSecrets } from './context.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS, isLazy, type LazyCommand } from './commands/index.js';
 
-export function buildParser(argv: string[]): Argv {
+/** Global options that take a value: their value is not a command name. */
+const VALUE_OPTIONS = new Set(['--workspace', '-w', '--config', '-c', '--profile', '--log-level']);
+
+/** The command the arguments name (the first word that is neither an option nor an option's value), if any. */
+export function requestedCommand(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return undefined;
+    if (a.startsWith('-')) {
+      if (VALUE_OPTIONS.has(a)) i++;
+      continue;
+    }
+    return a;
+  }
+  return undefined;
+}
+
+function commandName(c: { command?: string | readonly string[] | undefined }): string {
+  const first = Array.isArray(c.command) ? String(c.command[0]) : String(c.command ?? '');
+  return first.split(' ')[0]!;
+}
+
+/**
+ * Only the named command's module is loaded (it brings the client, the format pipeline, the daemon…); the others are
+ * listed by name and description, which is all `csync --help` and a usage error need.
+ */
+async function commandsFor(argv: readonly string[]) {
+  const wanted = requestedCommand(argv);
+  return Promise.all(
+    COMMANDS.map(async (c) => {
+      if (!isLazy(c)) return c;
+      if (commandName(c) === wanted) return c.load();
+      return stub(c);
+    }),
+  );
+}
+
+function stub(c: LazyCommand) {
+  return { command: c.command, describe: c.describe, builder: (y: Argv) => y, handler: () => undefined };
+}
+
+export async function buildParser(argv: string[]): Promise<Argv> {
   let parser = yargs(argv)
     .scriptName('csync')
     .usage('csync <command> [options]\n\nTwo-way sync between a local folder and Confluence.')
@@ -40,7 +80,7 @@ export function buildParser(argv: string[]): Argv {
       if (err) throw err;
       throw new UsageError(msg ?? 'invalid usage');
     });
-  for (const cmd of COMMANDS) parser = parser.command(cmd);
+  for (const cmd of await commandsFor(argv)) parser = parser.command(cmd);
   return parser;
 }
 
@@ -50,11 +90,13 @@ export interface RunResult {
 
 /** Runs the CLI; resolves with the exit code (never calls process.exit itself). */
 export async function run(argv: string[]): Promise<number> {
-  registerEnvSecrets();
   const json = argv.includes('--json');
   let exitCode: number = EXIT.OK;
   try {
-    const parser = buildParser(argv);
+    // Secrets from the environment are known before anything can log (context.js loads the config and the logger:
+    // not needed for --help, a usage error or --version).
+    if (requestedCommand(argv) !== undefined) (await import('./context.js')).registerEnvSecrets();
+    const parser = await buildParser(argv);
     const parsed = (await parser.parseAsync()) as { exitCode?: number };
     if (typeof parsed.exitCode === 'number') exitCode = parsed.exitCode;
     else if (typeof process.exitCode === 'number') exitCode = process.exitCode;

@@ -15,6 +15,7 @@ export function clientOptionsFrom(config: Config, logger?: Logger): ClientOption
     baseUrl: site.url ?? '',
     auth,
     rate: { ...config.rate },
+    rateLimit: { ...config.rateLimit },
     retry: { ...config.retry },
     timeouts: { ...config.timeouts },
     breaker: { ...config.breaker },

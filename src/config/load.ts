@@ -105,7 +105,10 @@ const INTERNAL_ENV = /^CSYNC_(WORKSPACE$|SOAK|TEST_|BENCH_|DEBUG_|DEMO_)/;
 
 function envLayer(env: NodeJS.ProcessEnv, source: ConfigSource, out: Flat, warnings: string[]): void {
   const byEnvName = new Map<string, SettingDef>();
-  for (const def of SETTINGS) byEnvName.set(envNameFor(def.path), def);
+  for (const def of SETTINGS) {
+    byEnvName.set(envNameFor(def.path), def);
+    for (const alias of def.aliases ?? []) if (alias.startsWith('CSYNC_')) byEnvName.set(alias, def);
+  }
   for (const def of SETTINGS) {
     // Aliases first (lowest), the CSYNC_ name last (it wins): the first alias listed beats later ones.
     const names = [...(def.aliases ?? [])].reverse();
@@ -278,6 +281,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
     throw new ConfigError(
       `retry.maxDelayMs = ${cfg.retry.maxDelayMs} is invalid: expected a value >= retry.baseDelayMs (${cfg.retry.baseDelayMs})`,
     );
+  }
+  if (cfg.rateLimit.store === 'redis' && !cfg.rateLimit.redisUrl) {
+    throw new ConfigError('rateLimit.store is redis but no Redis URL is configured', {
+      hint: 'set CSYNC_REDIS_URL (e.g. redis://127.0.0.1:6379) or rateLimit.redisUrl, or set rateLimit.store to local',
+    });
   }
   const config: Config = {
     ...cfg,

@@ -23,6 +23,7 @@ export interface Config {
   readonly format: FormatName;
   readonly profile: ProfileName;
   readonly rate: { readonly requestsPerSecond: number; readonly burst: number; readonly maxConcurrent: number };
+  readonly rateLimit: { readonly store: 'local' | 'redis'; readonly redisUrl?: string; readonly fallbackShare: number; readonly heartbeatMs: number };
   readonly retry: { readonly maxRetries: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   readonly timeouts: { readonly connectMs: number; readonly responseMs: number };
   readonly breaker: { readonly failureThreshold: number; readonly halfOpenAfterMs: number };
@@ -44,6 +45,6 @@ export interface Config {
 }
 
 /** The values of every secret setting (for redaction). */
-export function secretsOf(config: Pick<Config, 'site'>): string[] {
-  return [config.site.apiToken, config.site.pat].filter((s): s is string => typeof s === 'string' && s.length > 0);
+export function secretsOf(config: Pick<Config, 'site'> & { readonly rateLimit?: Config['rateLimit'] }): string[] {
+  return [config.site.apiToken, config.site.pat, config.rateLimit?.redisUrl].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

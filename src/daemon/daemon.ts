@@ -23,6 +23,8 @@ export interface DaemonOptions {
   metrics?: Metrics | undefined;
   /** The client's breaker state, for /healthz (e.g. () => client.stats().breaker.state). */
   breakerState?: (() => BreakerStateName | undefined) | undefined;
+  /** The client's rate limiter store, for /healthz (e.g. () => client.rateLimiter().mode). */
+  rateLimiterStore?: (() => string | undefined) | undefined;
   /** Watch content/ and attachments/ (default true; tests of the loop alone turn it off). */
   watch?: boolean | undefined;
   /** Tracked paths are reported even when their names look like editor temporaries (see watcher.ts). */
@@ -96,6 +98,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     healthReport({
       loop: loop.status(),
       breaker: options.breakerState?.(),
+      rateLimiter: options.rateLimiterStore?.(),
       watcher: watcher ? { ready: watcher.isReady(), error: watcher.lastError()?.message } : undefined,
     });
   let server: HealthServer | undefined;

@@ -11,6 +11,8 @@ export interface HealthInput {
   breaker?: BreakerStateName | undefined;
   /** The file watcher: false until its initial scan is done; an error (e.g. inotify limit) makes the daemon unhealthy. */
   watcher?: { ready: boolean; error?: string | undefined } | undefined;
+  /** Where the rate budget is kept: local, redis (shared), or fallback (Redis unreachable: pacing alone). */
+  rateLimiter?: string | undefined;
 }
 
 export interface HealthReport {
@@ -30,6 +32,8 @@ export interface HealthReport {
   nextPollAt: string | null;
   nextRetryAt: string | null;
   watcher: { ready: boolean; error: string | null } | null;
+  /** Reported, not a reason to be unhealthy: in fallback the daemon still syncs, at a conservative share. */
+  rateLimiter: { store: string } | null;
 }
 
 export function healthReport(input: HealthInput): HealthReport {
@@ -57,5 +61,6 @@ export function healthReport(input: HealthInput): HealthReport {
     nextPollAt: loop.nextPollAt,
     nextRetryAt: loop.nextRetryAt,
     watcher: input.watcher ? { ready: input.watcher.ready, error: input.watcher.error ?? null } : null,
+    rateLimiter: input.rateLimiter ? { store: input.rateLimiter } : null,
   };
 }

@@ -9,6 +9,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export type BreakerStateName = 'closed' | 'half-open' | 'open';
 export type SyncKind = 'pull' | 'push' | 'sync' | 'poll' | 'rescan';
+export type LimiterStoreName = 'local' | 'redis' | 'fallback';
+const LIMITER_STORES: readonly LimiterStoreName[] = ['local', 'redis', 'fallback'];
 
 /** Breaker states as gauge values: 0 closed, 1 half-open, 2 open (alert on > 0). */
 export const BREAKER_STATE_VALUE: Readonly<Record<BreakerStateName, number>> = Object.freeze({ closed: 0, 'half-open': 1, open: 2 });
@@ -42,12 +44,15 @@ export interface Metrics {
   observeSaveToRemote(ms: number): void;
   setQueueDepth(depth: number): void;
   setBreakerState(state: BreakerStateName): void;
+  /** Where the rate budget is kept now (fallback = Redis unreachable). */
+  setLimiterStore(store: LimiterStoreName): void;
   /** Hooks to pass as the Confluence client's `hooks` option. */
   clientHooks(): {
     onRequest(e: RequestObservation): void;
     onRetry(e: { op: string }): void;
     onRateLimited(e: { op: string }): void;
     onBreakerStateChange(e: { state: BreakerStateName }): void;
+    onLimiterStoreChange(e: { store: LimiterStoreName }): void;
   };
   /** Prometheus text exposition. */
   text(): Promise<string>;
@@ -79,6 +84,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const saveToRemote = new Histogram({ name: `${p}save_to_remote_seconds`, help: 'From the last save of a file to the end of the push that carried it', buckets: [0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60], registers });
   const queueDepth = new Gauge({ name: `${p}queue_depth`, help: 'Changed paths waiting to be pushed', registers });
   const breaker = new Gauge({ name: `${p}breaker_state`, help: 'Circuit breaker: 0 closed, 1 half-open, 2 open', registers });
+  const limiterStore = new Gauge({ name: `${p}rate_limiter_store`, help: 'Where the rate budget is kept: 1 for the current store (local, redis, fallback = Redis unreachable)', labelNames: ['store'], registers });
+  const setLimiterStore = (store: LimiterStoreName) => {
+    for (const s of LIMITER_STORES) limiterStore.set({ store: s }, s === store ? 1 : 0);
+  };
+  setLimiterStore('local');
   breaker.set(0);
   queueDepth.set(0);
 
@@ -100,12 +110,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     observeSaveToRemote: (ms) => saveToRemote.observe(nonNegative(ms) / 1000),
     setQueueDepth: (depth) => queueDepth.set(nonNegative(depth)),
     setBreakerState: (state) => breaker.set(BREAKER_STATE_VALUE[state] ?? 0),
+    setLimiterStore,
     clientHooks: () => ({
       onRequest: (e) => m.observeRequest(e),
       onRetry: (e) => m.observeRetry(e),
       // The 429 itself is counted from onRequest's status; this hook is per-op for the dedicated counter.
       onRateLimited: (e) => m.observeRateLimited(e),
       onBreakerStateChange: (e) => m.setBreakerState(e.state),
+      onLimiterStoreChange: (e) => m.setLimiterStore(e.store),
     }),
     text: () => registry.metrics(),
   };

@@ -17,6 +17,7 @@ import type {
 } from '../core/remote-types.js';
 import * as attachments from './attachments.js';
 import type { BreakerSnapshot } from './breaker.js';
+import type { LimiterSnapshot } from './limiter.js';
 import * as content from './content.js';
 import * as dc from './dc.js';
 import { normalizeOptions, type ClientOptions } from './options.js';
@@ -54,6 +55,8 @@ export interface ConfluenceClient extends ConfluenceApi {
   spaceOperations(spaceId: string): Promise<Array<{ operation: string; targetType: string | undefined }>>;
   stats(): ClientStatsSnapshot;
   breakerState(): BreakerSnapshot;
+  /** The rate limiter: its store (local, redis, or fallback while Redis is unreachable), pace and pause. */
+  rateLimiter(): LimiterSnapshot;
   /** Rate-limit headers from the latest answer that had any (for the doctor). */
   lastRateLimitHeaders(): Record<string, string>;
   /** Server clock minus local clock from the last Date header, ms (undefined before any answer). */
@@ -104,6 +107,7 @@ export function createConfluenceClient(input: ClientOptions): ConfluenceClient {
       return t.stats.snapshot({ state: b.state, opens: b.opens, consecutiveFailures: b.consecutiveFailures });
     },
     breakerState: () => t.breaker.snapshot(),
+    rateLimiter: () => t.rateLimiter.snapshot(),
     lastRateLimitHeaders: () => ({ ...t.lastRateHeaders }),
     clockSkewMs: () => t.lastClockSkewMs,
     close: () => t.close(),

@@ -6,3 +6,4 @@ export type { BreakerSnapshot, BreakerState } from './breaker.js';
 export type { LongTaskStatus } from './schemas.js';
 export { resolveSiteUrls, type SiteUrls, type ApiFlavour } from './site-url.js';
 export { retryDelayMs, parseRetryAfterMs } from '../core/backoff.js';
+export type { LimiterMode, LimiterSnapshot, LimiterStoreOptions } from './limiter.js';

@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../core/errors.js';
 import { USER_AGENT } from '../version.js';
+import { DEFAULT_LIMITER_STORE, type LimiterStoreOptions } from './limiter.js';
 import type { ClientHooks } from './stats.js';
 
 export type ClientAuth = { kind: 'basic'; email: string; token: string } | { kind: 'bearer'; token: string };
@@ -25,6 +26,10 @@ export interface ClientOptions {
   baseUrl: string;
   auth: ClientAuth;
   rate: { requestsPerSecond: number; burst: number; maxConcurrent: number };
+  /** Where the rate budget is kept: this process alone (default) or Redis, shared by every process of the account. */
+  rateLimit?: Partial<LimiterStoreOptions> | undefined;
+  /** Which kind of source this client talks to (part of the shared limiter's id). */
+  source?: string;
   retry: { maxRetries: number; baseDelayMs: number; maxDelayMs: number };
   timeouts: { connectMs: number; responseMs: number };
   breaker: { failureThreshold: number; halfOpenAfterMs: number };
@@ -53,6 +58,8 @@ export interface NormalizedOptions {
   readonly baseUrl: string;
   readonly auth: Readonly<ClientAuth>;
   readonly rate: Readonly<ClientOptions['rate']>;
+  readonly rateLimit: Readonly<LimiterStoreOptions>;
+  readonly source: string;
   readonly retry: Readonly<ClientOptions['retry']>;
   readonly timeouts: Readonly<ClientOptions['timeouts']>;
   readonly breaker: Readonly<ClientOptions['breaker']>;
@@ -96,6 +103,12 @@ export function normalizeOptions(input: ClientOptions): NormalizedOptions {
   need(finitePositive(rate?.requestsPerSecond), 'rate.requestsPerSecond', 'a number > 0', rate?.requestsPerSecond);
   need(intAtLeast(rate?.burst, 1), 'rate.burst', 'an integer >= 1', rate?.burst);
   need(intAtLeast(rate?.maxConcurrent, 1), 'rate.maxConcurrent', 'an integer >= 1', rate?.maxConcurrent);
+  const rateLimit: LimiterStoreOptions = { ...DEFAULT_LIMITER_STORE, ...(input.rateLimit ?? {}) };
+  need(rateLimit.store === 'local' || rateLimit.store === 'redis', 'rateLimit.store', "'local' or 'redis'", rateLimit.store);
+  // Never echo the URL: it may hold a Redis password.
+  if (rateLimit.store === 'redis') need(typeof rateLimit.redisUrl === 'string' && /^rediss?:\/\//.test(rateLimit.redisUrl), 'rateLimit.redisUrl', 'a redis:// or rediss:// URL', rateLimit.redisUrl ? '<set>' : '<empty>');
+  need(finitePositive(rateLimit.fallbackShare) && rateLimit.fallbackShare <= 1, 'rateLimit.fallbackShare', 'a number in (0, 1]', rateLimit.fallbackShare);
+  need(intAtLeast(rateLimit.heartbeatMs, 10), 'rateLimit.heartbeatMs', 'an integer >= 10', rateLimit.heartbeatMs);
   need(intAtLeast(retry?.maxRetries, 0), 'retry.maxRetries', 'an integer >= 0', retry?.maxRetries);
   need(finitePositive(retry?.baseDelayMs), 'retry.baseDelayMs', 'a number > 0', retry?.baseDelayMs);
   need(finitePositive(retry?.maxDelayMs), 'retry.maxDelayMs', 'a number > 0', retry?.maxDelayMs);
@@ -110,6 +123,8 @@ export function normalizeOptions(input: ClientOptions): NormalizedOptions {
     baseUrl: input.baseUrl,
     auth: Object.freeze({ ...auth }),
     rate: Object.freeze({ ...rate }),
+    rateLimit: Object.freeze(rateLimit),
+    source: input.source ?? 'confluence',
     retry: Object.freeze({ ...retry }),
     timeouts: Object.freeze({ ...timeouts }),
     breaker: Object.freeze({ ...breaker }),

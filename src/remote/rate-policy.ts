@@ -1,35 +1,27 @@
 /**
- * The adaptive rate limit as pure functions over a plain state (no timers, no clock reads): rate-governor.ts feeds
- * them the time and waits for the delays they return.
+ * The adaptive rate limit as pure functions over a plain state (no timers, no clock reads). A Bottleneck limiter
+ * does the pacing (limiter.ts); this module decides its settings from every answer, and when everyone must pause.
  *
- * Three things decide when the next request may start:
- * 1. our own token bucket (profile: rate, burst), its rate scaled by `factor` after 429s;
- * 2. a pause for everyone until `pausedUntil` after a 429 (or a 503 with Retry-After);
- * 3. the server's own budget, when it reports X-RateLimit-Remaining: we track it (refilled at the server's fill rate,
- *    decremented per request we start) and keep RESERVE tokens in hand, so network jitter never makes a request
- *    arrive to an empty bucket. X-RateLimit-NearLimit (or < 20% left) turns bursts off until it clears.
+ * What it decides:
+ * 1. the pace: the profile's rate (or the server's fill rate, when it reports one) scaled by `factor`, as a token
+ *    bucket — Bottleneck's reservoir, refilled by `reservoirIncreaseAmount` every `reservoirIncreaseInterval`, capped
+ *    at the burst (or at the server's own bucket size, when it reports one: its headroom is ours to use);
+ * 2. a pause for everyone until `pausedUntil` after a 429 (or a 503 with Retry-After), when the reservoir is also
+ *    emptied — shared limiters empty it for every process;
+ * 3. the server's own budget: X-RateLimit-NearLimit (or < 20% left) turns bursts off (requests spread by minTime),
+ *    and X-RateLimit-Limit sizes our bucket RESERVE below the server's, so a pace equal to the server's never lands a
+ *    request on its empty bucket. (X-RateLimit-Remaining is not copied into the reservoir: it cannot count requests
+ *    in flight — other processes' included — and Bottleneck refills on a heartbeat, so a reservoir set to an
+ *    answer's 0 starved the pace; measured: twice the ideal time against a 20 req/s server.)
  * After a 429 the factor halves (floor 0.25) and then recovers a little with each success while the server is not
- * near its limit (additive increase, multiplicative decrease).
+ * near its limit (additive increase, multiplicative decrease), up to a ceiling learned from the pace between 429s.
  */
 export interface RateConfig {
   requestsPerSecond: number;
   burst: number;
 }
 
-export interface ServerBudget {
-  /** Remaining requests the server reported, minus those we started since. */
-  remaining: number;
-  /** When it was observed (ms). */
-  at: number;
-  /** Server refill in requests per ms. */
-  fillPerMs: number;
-  /** Server bucket size, if it told us. */
-  limit: number | undefined;
-}
-
 export interface RateState {
-  tokens: number;
-  updatedAt: number;
   pausedUntil: number;
   factor: number;
   /** Where recovery stops: learned from the pace between 429s (1 until two 429s have been seen). */
@@ -38,7 +30,27 @@ export interface RateState {
   lastLimitedAt: number | undefined;
   successesSinceLimited: number;
   nearLimit: boolean;
-  server: ServerBudget | undefined;
+  /** The server's fill rate in requests per second, when it reports one (Data Center). */
+  serverFillPerSecond: number | undefined;
+  /** The server's bucket size (X-RateLimit-Limit), when it reports one. */
+  serverLimit: number | undefined;
+}
+
+/** Bottleneck settings (the subset the policy owns). */
+export interface LimiterSettings {
+  /** Minimum ms between two starts (0 = bursts allowed). */
+  minTime: number;
+  reservoirIncreaseInterval: number;
+  reservoirIncreaseAmount: number;
+  reservoirIncreaseMaximum: number;
+}
+
+export interface RateDecision {
+  state: RateState;
+  /** Set the reservoir (tokens available now) to this, for every process sharing the limiter (0 after a 429). */
+  reservoir?: number | undefined;
+  /** Tell every process sharing the limiter to pause this long (ms) and slow to `state.factor`. */
+  broadcastPauseMs?: number | undefined;
 }
 
 export const RESERVE = 1;
@@ -49,6 +61,8 @@ export const RECOVERY_STEP = 0.02;
 export const CEILING_CREEP = 0.0005;
 /** Two 429s closer than this say too little about the server's pace to learn from. */
 export const MIN_LEARN_WINDOW_MS = 2000;
+/** Bottleneck refills on its heartbeat; an interval shorter than that would only refill in lumps anyway. */
+export const MIN_INCREASE_INTERVAL_MS = 250;
 
 /**
  * The rate factor a 429 teaches: successes since the previous 429 over the time between them is the pace the
@@ -59,53 +73,42 @@ export function learnedCeiling(cfg: RateConfig, state: RateState, now: number): 
   const elapsed = now - state.lastLimitedAt;
   if (elapsed < MIN_LEARN_WINDOW_MS) return state.ceiling;
   const serverRps = state.successesSinceLimited / (elapsed / 1000);
-  return Math.min(1, Math.max(MIN_FACTOR, (0.95 * serverRps) / cfg.requestsPerSecond));
+  return Math.min(1, Math.max(MIN_FACTOR, (0.95 * serverRps) / baseRate(cfg, state)));
 }
 
-export function initialRateState(cfg: RateConfig, now: number): RateState {
-  return { tokens: cfg.burst, updatedAt: now, pausedUntil: 0, factor: 1, ceiling: 1, lastLimitedAt: undefined, successesSinceLimited: 0, nearLimit: false, server: undefined };
+export function initialRateState(): RateState {
+  return { pausedUntil: 0, factor: 1, ceiling: 1, lastLimitedAt: undefined, successesSinceLimited: 0, nearLimit: false, serverFillPerSecond: undefined, serverLimit: undefined };
 }
 
-function ratePerMs(cfg: RateConfig, state: RateState): number {
-  return (cfg.requestsPerSecond * state.factor) / 1000;
+/** The server's advertised fill rate wins over the profile's: the profile rate is the ceiling only where it says nothing. */
+function baseRate(cfg: RateConfig, state: RateState): number {
+  return state.serverFillPerSecond ?? cfg.requestsPerSecond;
 }
 
-function capacity(cfg: RateConfig, state: RateState): number {
-  return state.nearLimit ? 1 : cfg.burst;
+/** Requests per second we allow ourselves now. */
+export function currentRate(cfg: RateConfig, state: RateState): number {
+  return baseRate(cfg, state) * state.factor;
 }
 
-/** The local bucket brought up to `now`. */
-export function refill(cfg: RateConfig, state: RateState, now: number): RateState {
-  const elapsed = Math.max(0, now - state.updatedAt);
-  const tokens = Math.min(capacity(cfg, state), state.tokens + elapsed * ratePerMs(cfg, state));
-  return { ...state, tokens, updatedAt: Math.max(now, state.updatedAt) };
+/** The Bottleneck settings for this state: a token bucket at the current rate. Pure. */
+export function limiterSettings(cfg: RateConfig, state: RateState): LimiterSettings {
+  const rate = currentRate(cfg, state);
+  const interval = Math.max(MIN_INCREASE_INTERVAL_MS, Math.ceil(1000 / rate));
+  const amount = (rate * interval) / 1000;
+  const bucket = state.serverLimit !== undefined ? Math.max(1, state.serverLimit - RESERVE) : cfg.burst;
+  // The bucket must hold one refill, or the refill (not the rate) would cap the pace; near the limit minTime
+  // spreads the starts instead of a burst.
+  return {
+    minTime: state.nearLimit ? Math.ceil(1000 / rate) : 0,
+    reservoirIncreaseInterval: interval,
+    reservoirIncreaseAmount: amount,
+    reservoirIncreaseMaximum: Math.max(Math.ceil(amount), state.nearLimit ? 1 : bucket),
+  };
 }
 
-function serverEstimate(server: ServerBudget, now: number): number {
-  const refilled = server.remaining + Math.max(0, now - server.at) * server.fillPerMs;
-  return server.limit !== undefined ? Math.min(server.limit, refilled) : refilled;
-}
-
-/** Milliseconds to wait before a request may start (0 = now). */
-export function delayBeforeStart(cfg: RateConfig, state: RateState, now: number): number {
-  const s = refill(cfg, state, now);
-  const pauseWait = Math.max(0, s.pausedUntil - now);
-  // After a pause the buckets start refilling at its end (updatedAt / server.at lie in the future).
-  const tokenWait = s.tokens >= 1 ? 0 : Math.max(0, s.updatedAt - now) + (1 - s.tokens) / ratePerMs(cfg, s);
-  let serverWait = 0;
-  if (s.server) {
-    const est = serverEstimate(s.server, now);
-    // The reserve cannot exceed what the server's bucket holds (a bucket of 1 would otherwise never be enough).
-    const needed = s.server.limit !== undefined ? Math.max(1, Math.min(1 + RESERVE, s.server.limit)) : 1 + RESERVE;
-    if (est < needed) serverWait = Math.max(0, s.server.at - now) + (s.server.fillPerMs > 0 ? (needed - est) / s.server.fillPerMs : 0);
-  }
-  return Math.ceil(Math.max(pauseWait, tokenWait, serverWait));
-}
-
-/** A request starts now: spend a token here and one of the server's. */
-export function onStart(cfg: RateConfig, state: RateState, now: number): RateState {
-  const s = refill(cfg, state, now);
-  return { ...s, tokens: s.tokens - 1, server: s.server ? { ...s.server, remaining: s.server.remaining - 1 } : undefined };
+/** Milliseconds every start must still wait for a pause (0 = none). */
+export function pauseRemaining(state: RateState, now: number): number {
+  return Math.max(0, Math.ceil(state.pausedUntil - now));
 }
 
 export interface ResponseSignals {
@@ -127,39 +130,32 @@ export interface ResponseSignals {
 }
 
 /** Learns from a response's status and rate-limit headers. */
-export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: ResponseSignals): RateState {
-  let s = refill(cfg, state, now);
-  // Without a fill rate from the server we assume it refills at the rate we currently allow ourselves: after a 429
-  // has halved that, the estimate of the server's budget shrinks with it.
-  const fillPerMs = (sig.fillPerSecond ?? cfg.requestsPerSecond * s.factor) / 1000;
-  if (sig.remaining !== undefined && Number.isFinite(sig.remaining)) {
-    // Requests still in flight may not be counted yet: assume the worst.
-    const remaining = Math.max(0, sig.remaining) - sig.otherInFlight;
-    s = { ...s, server: { remaining, at: now, fillPerMs, limit: sig.limit } };
-  }
+export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: ResponseSignals): RateDecision {
+  let s: RateState = { ...state };
+  if (sig.fillPerSecond !== undefined && sig.fillPerSecond > 0) s.serverFillPerSecond = sig.fillPerSecond;
+  if (sig.limit !== undefined && Number.isFinite(sig.limit) && sig.limit > 0) s.serverLimit = sig.limit;
   const near =
     sig.nearLimit === true ||
     (sig.remaining !== undefined && sig.limit !== undefined && sig.limit > 0 && sig.remaining / sig.limit < 0.2);
-  if (sig.nearLimit !== undefined || sig.remaining !== undefined) s = { ...s, nearLimit: near, tokens: near ? Math.min(s.tokens, 1) : s.tokens };
+  if (sig.nearLimit !== undefined || sig.remaining !== undefined) s.nearLimit = near;
   const pausing = sig.status === 429 || (sig.status === 503 && sig.retryAfterMs !== undefined);
   if (pausing) {
     const wait = sig.retryAfterMs ?? sig.fallbackPauseMs;
-    const ceiling = sig.status === 429 ? learnedCeiling(cfg, s, now) : s.ceiling;
+    const limited = sig.status === 429;
+    const ceiling = limited ? learnedCeiling(cfg, s, now) : s.ceiling;
     s = {
       ...s,
       pausedUntil: Math.max(s.pausedUntil, now + wait),
-      tokens: Math.min(s.tokens, 0),
-      factor: sig.status === 429 ? Math.max(MIN_FACTOR, Math.min(s.factor / 2, ceiling)) : s.factor,
+      factor: limited ? Math.max(MIN_FACTOR, Math.min(s.factor / 2, ceiling)) : s.factor,
       ceiling,
-      lastLimitedAt: sig.status === 429 ? now : s.lastLimitedAt,
-      successesSinceLimited: sig.status === 429 ? 0 : s.successesSinceLimited,
-      // The bucket is empty on the server's side when it says 429; it refills from the end of the pause.
-      server: { remaining: 0, at: now + wait, fillPerMs, limit: s.server?.limit ?? sig.limit },
+      lastLimitedAt: limited ? now : s.lastLimitedAt,
+      successesSinceLimited: limited ? 0 : s.successesSinceLimited,
     };
-    // The bucket restarts at the end of the pause, not now.
-    s = { ...s, updatedAt: Math.max(s.updatedAt, now + wait) };
-  } else if (sig.status < 500) {
-    s = { ...s, successesSinceLimited: s.successesSinceLimited + 1 };
+    // The server's bucket is empty when it says 429: so is ours, for every process sharing it.
+    return { state: s, reservoir: 0, broadcastPauseMs: wait };
+  }
+  if (sig.status < 500) {
+    s.successesSinceLimited += 1;
     if (!near) {
       // Additive recovery up to the learned ceiling, and only while the server says it has room: running right at
       // its limit (NearLimit) is where a learned rate should stay, or we would climb back into the next 429.
@@ -167,5 +163,23 @@ export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: 
       s = { ...s, ceiling, factor: Math.min(ceiling, s.factor + RECOVERY_STEP) };
     }
   }
-  return s;
+  return { state: s };
+}
+
+/** Another process sharing the limiter was told to pause `pauseMs` and slowed to `factor`: so do we. */
+export function onSharedPause(state: RateState, now: number, pauseMs: number, factor: number): RateState {
+  const f = Number.isFinite(factor) ? Math.max(MIN_FACTOR, Math.min(1, factor)) : state.factor;
+  return { ...state, pausedUntil: Math.max(state.pausedUntil, now + Math.max(0, pauseMs)), factor: Math.min(state.factor, f) };
+}
+
+/** Settings worth sending to the limiter: a change of more than 5% in pace, or any change of shape. */
+export function settingsDiffer(a: LimiterSettings | undefined, b: LimiterSettings): boolean {
+  if (!a) return true;
+  const rate = (x: LimiterSettings) => x.reservoirIncreaseAmount / x.reservoirIncreaseInterval;
+  return (
+    a.minTime !== b.minTime ||
+    a.reservoirIncreaseMaximum !== b.reservoirIncreaseMaximum ||
+    a.reservoirIncreaseInterval !== b.reservoirIncreaseInterval ||
+    Math.abs(rate(a) - rate(b)) > 0.05 * rate(a)
+  );
 }

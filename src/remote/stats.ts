@@ -35,6 +35,8 @@ export interface ClientHooks {
   onRetry(event: RetryEvent): void;
   onRateLimited(event: { op: string; path: string; retryAfterMs: number | undefined }): void;
   onBreakerStateChange(event: { state: BreakerState }): void;
+  /** The rate limiter's store changed: redis (shared budget), fallback (Redis unreachable) or local. */
+  onLimiterStoreChange(event: { store: 'local' | 'redis' | 'fallback'; reason?: string | undefined }): void;
 }
 
 export interface OperationStats {
@@ -95,6 +97,10 @@ export class StatsCollector {
 
   rateLimitedEvent(event: { op: string; path: string; retryAfterMs: number | undefined }): void {
     this.emit(() => this.hooks.onRateLimited?.(event));
+  }
+
+  limiterStoreChanged(store: 'local' | 'redis' | 'fallback', reason: string | undefined): void {
+    this.emit(() => this.hooks.onLimiterStoreChange?.({ store, reason }));
   }
 
   breakerChanged(state: BreakerState): void {

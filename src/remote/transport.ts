@@ -1,6 +1,6 @@
 /**
  * Every request to a site goes through `Transport.send`: breaker gate → concurrency slot (Bottleneck) → rate
- * governor → one HTTP attempt → classify → maybe wait and retry. Decisions come from pure modules (classify.ts,
+ * limiter (a Bottleneck limiter, local or shared through Redis, limiter.ts) → one HTTP attempt → classify → maybe wait and retry. Decisions come from pure modules (classify.ts,
  * core/backoff.ts, rate-policy.ts); this file only sequences them and waits.
  */
 import type { Readable } from 'node:stream';
@@ -12,7 +12,8 @@ import { CircuitBreaker } from './breaker.js';
 import { atlassianMessage, classifyNetworkError, classifyStatus, invalidResponseDecision, type FailureDecision } from './classify.js';
 import { createSiteHttp, type SiteHttp } from './http.js';
 import type { NormalizedOptions } from './options.js';
-import { RateGovernor, readRateHeaders } from './rate-governor.js';
+import { limiterId, SourceLimiter } from './limiter.js';
+import { readRateHeaders } from './rate-headers.js';
 import type { SiteUrls } from './site-url.js';
 import { StatsCollector } from './stats.js';
 import { abortError, raceAbort, runSignal, throwIfRunAborted } from '../core/run-signal.js';
@@ -36,6 +37,8 @@ export interface HttpRequest {
   idempotent: boolean;
   /** After an attempt that may have been applied, a later 404 means the (delete) already happened. */
   notFoundMeansDone?: boolean | undefined;
+  /** Aborts the attempt in flight (passed to got). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface HttpAnswer {
@@ -83,7 +86,7 @@ function pathOf(url: string): string {
 export class Transport {
   readonly http: SiteHttp;
   readonly breaker: CircuitBreaker;
-  readonly governor: RateGovernor;
+  readonly rateLimiter: SourceLimiter;
   readonly stats: StatsCollector;
   private readonly limiter: Bottleneck;
   /** The last rate-limit headers seen (for the doctor). */
@@ -101,8 +104,12 @@ export class Transport {
       options.logger.warn({ host: site.host, state }, `circuit breaker ${state}`);
       this.stats.breakerChanged(state);
     });
-    this.governor = new RateGovernor(options.rate, options.clock, options.sleep);
-    // Bottleneck holds the concurrency cap and the queue; pacing is the governor's (it follows an injectable clock).
+    const account = options.auth.kind === 'basic' ? `basic:${options.auth.email.toLowerCase()}` : `bearer:${options.auth.token}`;
+    this.rateLimiter = new SourceLimiter(options.rate, limiterId(options.source, site.host, account), options.rateLimit, options.clock, options.sleep, options.logger, (store, reason) =>
+      this.stats.limiterStoreChanged(store, reason),
+    );
+    // This process's concurrency cap and queue; the pace (and the budget shared with other processes) is the rate
+    // limiter's, inside each attempt.
     this.limiter = new Bottleneck({ maxConcurrent: options.rate.maxConcurrent });
   }
 
@@ -114,7 +121,7 @@ export class Transport {
     const { retry } = this.options;
     // The run's cancellation (src/core/run-signal.ts), read here in the caller's context: once it fires, no further
     // attempt is sent and the one on the wire is torn down.
-    const signal = runSignal();
+    const signal = req.signal ?? runSignal();
     let afterAmbiguous = false;
     for (let attempt = 0; ; attempt++) {
       throwIfRunAborted(signal);
@@ -184,9 +191,9 @@ export class Transport {
         throw new CsyncError('CSYNC_IO', `cannot read the file to upload for ${req.method} ${path}: ${(err as Error).message}`, { hint: 'check that the file exists and is readable', cause: err });
       }
     }
-    const waited = await this.governor.acquire();
+    const waited = await this.rateLimiter.acquire();
     if (signal?.aborted) {
-      this.governor.release();
+      this.rateLimiter.release();
       this.breaker.recordNeutral(gate.probe);
       throw abortError(signal);
     }
@@ -211,7 +218,7 @@ export class Transport {
         response = { statusCode: r.statusCode, headers: r.headers as Record<string, string | string[] | undefined>, body: r.body };
       }
     } catch (err) {
-      this.governor.release();
+      this.rateLimiter.release();
       if (signal?.aborted) {
         // Cancelled by the run, not a failure of the site: no retry, nothing held against the breaker.
         this.breaker.recordNeutral(gate.probe);
@@ -242,7 +249,7 @@ export class Transport {
     this.rememberRateHeaders(headers);
     const serverDate = typeof headers.date === 'string' ? Date.parse(headers.date) : Number.NaN;
     if (!Number.isNaN(serverDate)) this.lastClockSkewMs = serverDate - Date.now();
-    this.governor.release({
+    this.rateLimiter.release({
       status,
       remaining: rate.remaining,
       limit: rate.limit,
@@ -297,6 +304,7 @@ export class Transport {
 
   async close(): Promise<void> {
     await this.limiter.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    await this.rateLimiter.close();
     this.http.close();
   }
 }

@@ -105,6 +105,10 @@ test('every setting has a CSYNC_ environment variable that sets it', () => {
       if (def.path === 'watch.listen') raw = '127.0.0.1:9999';
       if (def.path === 'scope.rootPageId') raw = '123';
       if (def.path === 'retry.maxDelayMs') raw = '60000';
+      if (def.path === 'rateLimit.store') raw = 'local';
+      if (def.path === 'rateLimit.redisUrl') raw = 'redis://127.0.0.1:6379';
+      if (def.path === 'rateLimit.fallbackShare') raw = '0.5';
+      if (def.path === 'rateLimit.heartbeatMs') raw = '100';
       const c = loadConfig({ workspace: t.dir, env: { [name]: raw } });
       assert.equal(c.sources[def.path]?.layer, 'env', `${name} should set ${def.path}`);
     }

@@ -157,7 +157,7 @@ describe('csync emulator --flavour', () => {
           const m = /Data Center: (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
           if (m && /Ctrl-C/.test(stdout)) resolve(m[1]!);
         });
-        void exited.then((code) => reject(new Error(`exited ${code} before listening`)));
+        exited.then((code) => reject(new Error(`exited ${code} before listening`)), reject);
       });
       assert.match(stdout, /personal access token demo-pat as Bearer/);
       assert.match(stdout, /csync init --url http:\/\/127\.0\.0\.1:\d+ --pat --space DEMO --token-stdin/);

@@ -1,28 +1,30 @@
 /**
- * Adaptation on a virtual clock: a server that limits without sending any X-RateLimit-* headers, slower than the
- * profile. The client must learn the rate from its 429s and settle without a 429 storm.
+ * Adaptation in real time through the real Bottleneck limiter: a server that limits (with or without
+ * X-RateLimit-* headers) slower than the profile. The client must learn the rate and settle without a 429 storm.
+ * Timing bounds are loose on purpose (a loaded machine is slow, never fast): the counts are the point.
  */
 import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConfluenceClient } from '../../src/remote/index.js';
-import { baseOptions, sendJson, virtualClock, withServer } from './helpers.js';
+import { baseOptions, sendJson, withServer } from './helpers.js';
 
-function bucketServer(now: () => number, rps: number, burst: number, headers: boolean) {
+function bucketServer(rps: number, burst: number, headers: boolean) {
   let tokens = burst;
-  let last = now();
+  let last = performance.now();
   let ok = 0;
   let limited = 0;
   return {
     counts: () => ({ ok, limited }),
     handler: (_req: unknown, res: ServerResponse) => {
-      const t = now();
+      const t = performance.now();
       tokens = Math.min(burst, tokens + ((t - last) / 1000) * rps);
       last = t;
       const h: Record<string, string> = headers ? { 'x-ratelimit-limit': String(burst) } : {};
       if (tokens < 1) {
         limited++;
-        return sendJson(res, 429, { message: 'Rate limit exceeded' }, { ...h, 'retry-after': '1', ...(headers ? { 'x-ratelimit-remaining': '0' } : {}) });
+        // Without headers there is no Retry-After either: the client falls back to its own pause.
+        return sendJson(res, 429, { message: 'Rate limit exceeded' }, headers ? { ...h, 'retry-after': '1', 'x-ratelimit-remaining': '0' } : {});
       }
       tokens -= 1;
       ok++;
@@ -32,19 +34,26 @@ function bucketServer(now: () => number, rps: number, burst: number, headers: bo
 }
 
 for (const headers of [false, true]) {
-  test(`a 20 req/s client against a 10 req/s server ${headers ? 'with' : 'without'} rate-limit headers settles near 10 req/s with few 429s`, async () => {
-    const vc = virtualClock(0);
-    const server = bucketServer(() => vc.now, 10, 10, headers);
+  test(`a 40 req/s client against a 20 req/s server ${headers ? 'with' : 'without'} rate-limit headers settles near 20 req/s with few 429s`, async () => {
+    const server = bucketServer(20, 5, headers);
     await withServer(server.handler as never, async (url) => {
-      const c = createConfluenceClient(baseOptions(url, { clock: vc.clock, sleep: (ms) => vc.sleep(ms), rate: { requestsPerSecond: 20, burst: 20, maxConcurrent: 1 }, retry: { maxRetries: 6, baseDelayMs: 100, maxDelayMs: 2000 } }));
-      const n = 300;
-      for (let i = 0; i < n; i++) assert.ok(await c.getPage('1'));
-      const virtualSeconds = vc.now / 1000;
-      const ideal = (n - 10) / 10;
-      const { limited } = server.counts();
-      assert.ok(limited <= 6, `${limited} answers were 429`);
-      assert.ok(virtualSeconds <= ideal * 1.25, `took ${virtualSeconds.toFixed(1)} s of virtual time; ideal ${ideal} s`);
-      assert.ok(virtualSeconds >= ideal * 0.99, 'never faster than the server allows');
+      const c = createConfluenceClient(baseOptions(url, { rate: { requestsPerSecond: 40, burst: 5, maxConcurrent: 4 }, retry: { maxRetries: 6, baseDelayMs: 100, maxDelayMs: 2000 } }));
+      const n = 80;
+      const t0 = performance.now();
+      let next = 0;
+      await Promise.all([0, 1, 2, 3].map(async () => {
+        while (next++ < n) assert.ok(await c.getPage('1'));
+      }));
+      const seconds = (performance.now() - t0) / 1000;
+      const ideal = (n - 5) / 20;
+      const { limited, ok } = server.counts();
+      assert.equal(ok, n);
+      assert.ok(limited <= 8, `${limited} answers were 429`);
+      assert.ok(seconds >= ideal * 0.9, `never faster than the server allows: ${seconds.toFixed(2)} s`);
+      // Each 429 with headers carries Retry-After: 1, a second the server asked everyone to wait.
+      const asked = headers ? limited : 0;
+      assert.ok(seconds <= ideal * 1.6 + asked + 1, `took ${seconds.toFixed(2)} s with ${limited} × 429; ideal ${ideal} s`);
+      console.log(`headers=${headers}: ${seconds.toFixed(2)} s (ideal ${ideal} s), ${limited} × 429`);
       await c.close();
     });
   });

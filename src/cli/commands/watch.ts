@@ -226,6 +226,7 @@ export async function startWatch(
       listen: { ...listen, allowRemote: Boolean(argv.listenRemote) },
       metrics,
       breakerState: () => engine.client.breakerState().state,
+      rateLimiterStore: () => engine.client.rateLimiter().mode,
       logger,
       onRun: print ? (e) => printRun(print, e) : undefined,
       isTracked: (p) => tracked.has(p),
