@@ -124,10 +124,19 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorRep
 
     const headers = client.lastRateLimitHeaders();
     const names = Object.keys(headers);
+    const limiter = client.rateLimiter();
+    const pace = `${Math.round(limiter.requestsPerSecond * 10) / 10} req/s`;
+    const budget =
+      limiter.mode === 'local'
+        ? `budget: this process alone, ${pace}`
+        : limiter.mode === 'redis'
+          ? `budget: shared through Redis at ${limiter.redis}, ${pace}`
+          : `budget: Redis at ${limiter.redis} unreachable, pacing alone at ${limiter.fallbackShare * 100}% of ${pace}`;
     checks.push({
       name: 'rate limit',
-      ok: true,
-      detail: names.length ? names.map((k) => `${k}=${headers[k]}`).join(' ') : 'no rate-limit headers seen (the limiter uses the profile rate alone)',
+      ok: limiter.mode !== 'fallback',
+      ...(limiter.mode === 'fallback' ? { warning: true, hint: 'start Redis or fix rateLimit.redisUrl (CSYNC_REDIS_URL); until then every process paces alone' } : {}),
+      detail: `${budget}; ${names.length ? names.map((k) => `${k}=${headers[k]}`).join(' ') : 'no rate-limit headers seen (the limiter uses the profile rate alone)'}`,
     });
     const skew = client.clockSkewMs();
     if (skew !== undefined) {

@@ -73,6 +73,9 @@ export interface LimiterSnapshot {
   nearLimit: boolean;
   requestsPerSecond: number;
   inFlight: number;
+  /** Where the shared budget lives (no credentials), for store redis. */
+  redis: string | undefined;
+  fallbackShare: number;
 }
 
 const noop = (): Promise<void> => Promise.resolve();
@@ -185,7 +188,8 @@ export class SourceLimiter {
   snapshot(): LimiterSnapshot {
     const now = this.clock.now();
     const rate = this.applied.reservoirIncreaseAmount / (this.applied.reservoirIncreaseInterval / 1000);
-    return { mode: this.modeNow, id: this.id, pausedForMs: pauseRemaining(this.state, now), factor: this.state.factor, nearLimit: this.state.nearLimit, requestsPerSecond: rate, inFlight: this.inFlight };
+    return { mode: this.modeNow, id: this.id, pausedForMs: pauseRemaining(this.state, now), factor: this.state.factor, nearLimit: this.state.nearLimit, requestsPerSecond: rate, inFlight: this.inFlight,
+      redis: this.store.store === 'redis' ? redactRedisUrl(this.store.redisUrl) : undefined, fallbackShare: this.store.fallbackShare };
   }
 
   async close(): Promise<void> {

@@ -48,7 +48,7 @@ test('two client processes at the full rate each: with the Redis store they shar
   const emu = await startEmulator({ seed: 'demo', rateLimit: { rps: R, burst: 10 } });
   try {
     const ids = emu.api.pages('DEMO').map((p) => p.id).slice(0, 20).join(',');
-    const base = { EMU_URL: emu.url, EMU_EMAIL: emu.credentials.email, EMU_TOKEN: emu.credentials.token, IDS: ids, COUNT: '80', RPS: String(R), BURST: '10', REDIS_URL: redis.url };
+    const base = { EMU_URL: emu.url, EMU_EMAIL: emu.credentials.email, EMU_TOKEN: emu.credentials.token, IDS: ids, COUNT: '80', RPS: String(R), BURST: '8', REDIS_URL: redis.url };
     const results: Record<string, { answers: number; limited: number; seconds: number }> = {};
     for (const store of ['local', 'redis']) {
       emu.setRateLimit({ rps: R, burst: 10 });
