@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { CsyncError } from '../core/errors.js';
 import type { ConfluenceClient } from '../remote/index.js';
 import { listAttachments, placeAttachments } from './attachments.js';
-import { ExportCache, type CachedBody } from './cache.js';
+import { ExportCache } from './cache.js';
 import { checkTarget, finishBundle, manifestBase, stageDirFor, writeManifest } from './bundle.js';
 import type { JobStore } from './job-store.js';
 import { BundleLinks, mdFileOf } from './links.js';
@@ -100,13 +100,14 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
     progress.items = items.length;
     checkCancel();
 
-    // 2. fetch bodies not in the cache, 250 per request
-    const bodies = new Map<string, CachedBody>();
+    // 2. fetch bodies not in the cache, 250 per request. Bodies are not kept in memory: renderers read them back
+    // from the cache one at a time, so memory does not grow with the size of the export.
+    const bodies = new Set<string>();
     const want = items.filter((i) => i.status !== 'failed');
     const missing: ExportItem[] = [];
     for (const it of want) {
       const hit = spec.useCache || it.status !== 'pending' ? cache.getBody(it.id, it.version) : undefined;
-      if (hit) bodies.set(it.id, hit);
+      if (hit) bodies.add(it.id);
       else missing.push(it);
     }
     store.setItemStatus(jobId, want.filter((i) => i.status === 'pending' && bodies.has(i.id)).map((i) => i.id), 'fetched');
@@ -121,7 +122,7 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
         const entry = { id: p.id, version: p.version.number, title: p.title, body: p.body };
         cache.putBody(entry);
         if (entry.version !== it.version) store.putItems(jobId, [{ ...it, version: entry.version, status: 'fetched' }]);
-        bodies.set(p.id, entry);
+        bodies.add(p.id);
         got.add(p.id);
       }
       store.setItemStatus(jobId, [...got], 'fetched');
@@ -149,7 +150,11 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
       spec,
       items: ok,
       links: new BundleLinks(ok),
-      body: (it) => bodies.get(it.id) ?? cache.getBody(it.id, it.version)!,
+      body: (it) => {
+        const hit = cache.getBody(it.id, it.version);
+        if (!hit) throw new CsyncError('CSYNC_IO', `the cached body of page ${it.id} v${it.version} is missing or unreadable`, { hint: `check ${deps.cacheRoot}, then \`csync export resume ${jobId}\`` });
+        return hit;
+      },
       attachments: (pageId) => attachments.get(pageId) ?? new Map(),
     };
     const perPage = spec.formats.includes('md') && !spec.singleFile;

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CsyncError } from '../../src/core/errors.js';
 import { entryProblem, nameProblem } from '../../src/export/archive-rules.js';
@@ -112,4 +112,21 @@ test('archive name rules (table)', () => {
   assert.match(e('a') ?? '', /duplicate/); // "a" is already a folder
   assert.equal(e('c/', 0o040755), undefined);
   assert.match(entryProblem({ name: 'z', mode: 0o100644, compressedSize: 1, uncompressedSize: 1, encrypted: true }, seen, totals) ?? '', /encrypted/);
+});
+
+test('verify refuses a bundle folder holding a symbolic link, and names a missing SHA256SUMS', async () => {
+  const t = tempDir('csync-linkdir-');
+  try {
+    mkdirSync(join(t.dir, 'b'));
+    writeFileSync(join(t.dir, 'b', 'SHA256SUMS'), '');
+    symlinkSync('/etc/passwd', join(t.dir, 'b', 'passwd'));
+    await assert.rejects(verifyBundle(join(t.dir, 'b')), (err: CsyncError) => err.code === 'CSYNC_UNSAFE_ARCHIVE' && /passwd is not a regular file/.test(err.message));
+    mkdirSync(join(t.dir, 'c'));
+    writeFileSync(join(t.dir, 'c', 'a.txt'), 'a');
+    const r = await verifyBundle(join(t.dir, 'c'));
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.problems, ['missing: SHA256SUMS (not an export bundle?)']);
+  } finally {
+    t.cleanup();
+  }
 });

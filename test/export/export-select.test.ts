@@ -28,6 +28,9 @@ test('export selection: --root subtree, labels, CQL, --since; usage errors', asy
     assert.deepEqual(titles(await dry('--cql', 'title ~ "Planning"', '--label', 'runbook')), []);
     assert.equal((await dry('--since', '2999-01-01')).items, 0);
     assert.equal((await dry('--since', '2000-01-01')).items, ws.emu.store.pages.size);
+    const check = await ws.csync(['export', '--validate-only', '--label', 'guide', '--out', join(ws.dir, 'x')]);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stdout, /^selection resolves to 2 page\(s\) in md/);
     assert.equal(existsSync(join(ws.dir, 'cache', 'export')), false);
 
     const badDate = await ws.csync(['export', '--since', 'yesterday-ish', '--out', join(ws.dir, 'x')]);

@@ -1,0 +1,76 @@
+/**
+ * Export benchmarks, by the real CLI (built dist/) in a child process against the emulator on 127.0.0.1:
+ * - export-md-1k: 1,000 pages to Markdown (a folder): pages/s, requests, wall time, the CLI's peak RSS;
+ * - export-md-1k-again: the same export once more: unchanged pages come from the cache (listing requests only);
+ * - export-pdf-500: 500 pages to one PDF (zip): pages/s, PDF pages and size, peak RSS.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmulator, type Emulator } from '../src/emulator/index.js';
+import type { Metrics } from './run.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+
+function runCli(ws: string, emu: Emulator, args: string[]): Promise<{ code: number | null; wallMs: number; peakRssMB: number | undefined; stderr: string }> {
+  const useTime = existsSync('/usr/bin/time');
+  const cmd = useTime ? '/usr/bin/time' : process.execPath;
+  const argv = [...(useTime ? ['-f', 'CSYNC_PEAK_RSS_KB=%M', process.execPath] : []), CLI, ...args, '-w', ws, '--no-progress'];
+  const env = { ...process.env, CONFLUENCE_URL: emu.url, CONFLUENCE_EMAIL: emu.credentials.email, CONFLUENCE_API_TOKEN: emu.credentials.token, CSYNC_RATE_REQUESTS_PER_SECOND: '1000', CSYNC_RATE_BURST: '1000' };
+  const t0 = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => {
+      const kb = /CSYNC_PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1];
+      resolve({ code, wallMs: Number(process.hrtime.bigint() - t0) / 1e6, peakRssMB: kb ? Math.round(Number(kb) / 1024) : undefined, stderr });
+    });
+  });
+}
+
+async function withBench<T>(pages: number, fn: (emu: Emulator, ws: string) => Promise<T>): Promise<T> {
+  const emu = await startEmulator({ seed: pages });
+  const ws = mkdtempSync(join(tmpdir(), 'csync-bench-export-'));
+  mkdirSync(join(ws, 'config'));
+  writeFileSync(join(ws, 'config', 'csync.json'), JSON.stringify({ spaces: ['BENCH'] }));
+  try {
+    return await fn(emu, ws);
+  } finally {
+    await emu.close();
+    rmSync(ws, { recursive: true, force: true });
+  }
+}
+
+async function exportOnce(emu: Emulator, ws: string, pages: number, args: string[]): Promise<Metrics> {
+  if (!existsSync(CLI)) throw new Error('build first: npm run build');
+  emu.resetLog();
+  const r = await runCli(ws, emu, ['export', '--no-attachments', ...args]);
+  if (r.code !== 0) throw new Error(`export failed (${r.code}): ${r.stderr.slice(0, 500)}`);
+  const log = emu.requestLog();
+  return {
+    pages,
+    wallMs: Math.round(r.wallMs),
+    pagesPerSec: Number(((pages * 1000) / r.wallMs).toFixed(1)),
+    requests: log.length,
+    bodyRequests: log.filter((q) => q.route === '/wiki/api/v2/pages').length,
+    peakRssMB: r.peakRssMB ?? 'n/a',
+  };
+}
+
+export const scenarios = {
+  'export-md-1k': () => withBench(1000, (emu, ws) => exportOnce(emu, ws, 1000, ['--format', 'md', '--out', join(ws, 'out')])),
+  'export-md-1k-again': () =>
+    withBench(1000, async (emu, ws) => {
+      await exportOnce(emu, ws, 1000, ['--format', 'md', '--out', join(ws, 'out')]);
+      return exportOnce(emu, ws, 1000, ['--format', 'md', '--out', join(ws, 'out')]);
+    }),
+  'export-pdf-500': () =>
+    withBench(500, async (emu, ws) => {
+      const m = await exportOnce(emu, ws, 500, ['--format', 'pdf', '--out', join(ws, 'out')]);
+      return { ...m, pdfMB: Number((statSync(join(ws, 'out', 'export.pdf')).size / 2 ** 20).toFixed(1)) };
+    }),
+};
