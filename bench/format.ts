@@ -88,7 +88,7 @@ function measure(bodies: readonly string[], repeat = 1): CorpusResult & { markdo
   const markdown = bodies.map((b) => markdownFormat.toLocal(b, context).text);
   let lawViolations = 0;
   markdown.forEach((m, i) => {
-    const storage = markdownFormat.toStorage(m, context).text;
+    const storage = markdownFormat.toStorage(m, { ...context, base: bodies[i] }).text;
     if (canonicalStorage(storage) !== canonicalStorage(bodies[i] as string)) lawViolations++;
     else if (markdownFormat.toLocal(storage, context).text !== m) lawViolations++;
   });

@@ -1,0 +1,55 @@
+/**
+ * markdown-readability: how much of the Markdown people open is still XHTML, and whether the round trip holds.
+ *
+ * Corpora: `cloud-ids` (test/format/cloud-corpus.ts: 200 ~4 KB pages shaped like what Confluence Cloud's editor
+ * saves — local ids on every block, macro ids, tables with widths and <p> in cells, images with captions, status,
+ * emoji, tasks, panels, expands, layouts) and `bench-cloud` (bench/format-corpus.ts, the throughput corpus).
+ * Reported per corpus: % of Markdown bytes on lines carrying XHTML (verbatim fences, storage markers, attrs
+ * comments, `storage:` spans), % of pages equivalent after one round trip (with the base, as a push does) and after
+ * two (the second Markdown identical to the first, the storage still equivalent).
+ */
+import { markdownFormat } from '../src/format/markdown/index.js';
+import type { ConvertContext, LinkResolver } from '../src/format/types.js';
+import { canonicalStorage } from '../src/format/xml/canonical.js';
+import { cloudCorpus, xhtmlShare } from '../test/format/cloud-corpus.js';
+import { corpus } from './format-corpus.js';
+
+const resolver: LinkResolver = {
+  pathForPage: (ref) => (ref.title === 'Other Page' ? '../Other Page.md' : undefined),
+  pageForPath: (p) => (p === '../Other Page.md' ? { spaceKey: 'DOC', title: 'Other Page' } : undefined),
+  pathForAttachment: (f) => `Home/${f}`,
+  attachmentForPath: (p) => (p.startsWith('Home/') ? p.slice(5) : undefined),
+};
+const context: ConvertContext = { spaceKey: 'DOC', title: 'Home', resolver };
+
+function measure(bodies: readonly string[]): { xhtmlPercent: number; oneTripPercent: number; twoTripPercent: number } {
+  const markdown: string[] = [];
+  let one = 0;
+  let two = 0;
+  for (const body of bodies) {
+    const md = markdownFormat.toLocal(body, context).text;
+    markdown.push(md);
+    const back = markdownFormat.toStorage(md, { ...context, base: body }).text;
+    const same = canonicalStorage(back) === canonicalStorage(body);
+    if (same) one++;
+    const md2 = markdownFormat.toLocal(back, context).text;
+    if (same && md2 === md && canonicalStorage(markdownFormat.toStorage(md2, { ...context, base: back }).text) === canonicalStorage(body)) two++;
+  }
+  const pct = (n: number) => (100 * n) / bodies.length;
+  return { xhtmlPercent: xhtmlShare(markdown).percent, oneTripPercent: pct(one), twoTripPercent: pct(two) };
+}
+
+export const scenarios = {
+  'markdown-readability': async () => {
+    const cloud = measure(cloudCorpus(200));
+    const bench = measure(corpus(150));
+    return {
+      cloudIdsXhtmlPercent: cloud.xhtmlPercent,
+      cloudIdsOneTripPercent: cloud.oneTripPercent,
+      cloudIdsTwoTripPercent: cloud.twoTripPercent,
+      benchCloudXhtmlPercent: bench.xhtmlPercent,
+      benchCloudOneTripPercent: bench.oneTripPercent,
+      benchCloudTwoTripPercent: bench.twoTripPercent,
+    };
+  },
+};
