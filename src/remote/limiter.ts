@@ -201,7 +201,7 @@ export class SourceLimiter {
     // open: close it here.
     this.shared?.removeAllListeners();
     this.shared?.on('error', () => undefined);
-    this.connection?.disconnect(false);
+    this.connection?.disconnect(false).catch(() => undefined);
     (this.connection as unknown as { subscriber?: { disconnect(): void } } | undefined)?.subscriber?.disconnect();
     this.redis?.disconnect();
   }
@@ -239,7 +239,8 @@ export class SourceLimiter {
     if (!settingsDiffer(this.applied, next)) return;
     this.applied = next;
     const share = this.store.store === 'redis' ? this.store.fallbackShare : 1;
-    void updateLocal(this.local, scaled(next, share));
+    // A local limiter's settings update cannot fail (no store behind it): nothing to handle.
+    updateLocal(this.local, scaled(next, share)).catch(() => undefined);
     if (this.shared && this.modeNow === 'redis') {
       (this.shared.updateSettings(next) as unknown as Promise<unknown>).catch((err: unknown) => this.toFallback(err));
     }
@@ -248,7 +249,7 @@ export class SourceLimiter {
   /** Sets what is left now (0 after a 429): for every process sharing the budget. */
   private setReservoir(n: number): void {
     const share = this.store.store === 'redis' ? this.store.fallbackShare : 1;
-    void updateLocal(this.local, { reservoir: Math.floor(n * share) });
+    updateLocal(this.local, { reservoir: Math.floor(n * share) }).catch(() => undefined);
     if (this.shared && this.modeNow === 'redis') {
       (this.shared.updateSettings({ reservoir: n }) as unknown as Promise<unknown>).catch((err: unknown) => this.toFallback(err));
     }
