@@ -70,7 +70,7 @@ export function errorBody(err: unknown): { error: { code: ErrorCode; message: st
  * Posts `body` to the daemon of `workspace` (pid `holderPid`, from the lock) and returns its answer. Undefined when
  * there is no usable daemon endpoint (no control file, another pid, not answering): the caller reports the lock.
  */
-export async function askDaemon<T>(workspace: string, holderPid: number, action: string, body: unknown, timeoutMs = 60_000): Promise<T | undefined> {
+export async function askDaemon<T>(workspace: string, holderPid: number, action: string, body: unknown, timeoutMs = 120_000): Promise<T | undefined> {
   const c = readControlFile(workspace);
   if (!c || c.pid !== holderPid) return undefined;
   let res: Response;
@@ -81,7 +81,13 @@ export async function askDaemon<T>(workspace: string, holderPid: number, action:
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
-  } catch {
+  } catch (err) {
+    // Hanging up withdraws the request (the daemon drops it unless it already ran): nothing was done.
+    if ((err as Error).name === 'TimeoutError') {
+      throw new CsyncError('CSYNC_LOCKED', `the daemon did not take the request within ${Math.round(timeoutMs / 1000)} s (a long run is in progress) and it was withdrawn`, {
+        hint: 'try again once its run has finished; csync status shows whether the conflict is still there',
+      });
+    }
     return undefined;
   }
   const answer = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; hint?: string } } & T;

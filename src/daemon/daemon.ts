@@ -40,7 +40,7 @@ export interface DaemonOptions {
    * Requests of one-shot commands (POST /control/<action>, see control.ts): with it, the daemon writes
    * cache/daemon.json once it listens and removes it at stop.
    */
-  onControl?: ((action: string, body: unknown) => Promise<unknown>) | undefined;
+  onControl?: ((action: string, body: unknown, cancel: AbortSignal) => Promise<unknown>) | undefined;
   /** Another observer of every run (csync watch prints human lines on a terminal). */
   onRun?: ((e: RunEvent) => void) | undefined;
   logger?: Logger | undefined;
@@ -55,7 +55,7 @@ export interface Daemon {
   /** Graceful stop: loop drain (bounded), then watcher and server closed. */
   stop(): Promise<StopResult>;
   /** Runs `fn` between engine runs, never beside one (csync resolve sent to the daemon). */
-  exclusive<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  exclusive<T>(fn: (signal: AbortSignal) => Promise<T>, cancel?: AbortSignal): Promise<T>;
   /** Queue a path for push, as if the watcher had reported it. */
   markDirty(relPath: string): void;
 }
@@ -138,7 +138,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   return {
     url: server?.url,
     health,
-    exclusive: (fn) => loop.exclusive(fn),
+    exclusive: (fn, cancel) => loop.exclusive(fn, cancel),
     markDirty: (p) => loop.markDirty(p),
     reload: async (next) => {
       if (stopping) return;

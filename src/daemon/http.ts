@@ -23,7 +23,7 @@ export interface HealthServerOptions {
   /** A prom-client Registry (or anything with the same two members). */
   registry: { metrics(): Promise<string>; contentType: string };
   /** POST /control/<action>: `handle` answers JSON (a throw becomes the error body, 409 for user errors). */
-  control?: { token: string; handle(action: string, body: unknown): Promise<unknown> } | undefined;
+  control?: { token: string; handle(action: string, body: unknown, cancel: AbortSignal): Promise<unknown> } | undefined;
 }
 
 const MAX_CONTROL_BODY = 64 * 1024;
@@ -55,9 +55,14 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, path: st
     send(res, 403, 'application/json', JSON.stringify(errorBody(new CsyncError('CSYNC_FORBIDDEN', 'control requests need the token in cache/daemon.json, from this machine'))) + '\n');
     return;
   }
+  // A client that hangs up withdraws its request if it has not run yet (it was told nothing happened).
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
   try {
     const body: unknown = JSON.parse((await readBody(req)) || '{}');
-    const answer = await control.handle(path.slice('/control/'.length), body);
+    const answer = await control.handle(path.slice('/control/'.length), body, gone.signal);
     send(res, 200, 'application/json', JSON.stringify(answer) + '\n');
   } catch (err) {
     send(res, isCsyncError(err) && err.code !== 'CSYNC_INTERNAL' ? 409 : 500, 'application/json', JSON.stringify(errorBody(err)) + '\n');

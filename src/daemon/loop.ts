@@ -106,10 +106,20 @@ export class DaemonLoop {
    * Runs `fn` alone, between engine runs (never beside a push or poll), ahead of queued work and also while the loop
    * backs off. Rejects with CSYNC_INTERRUPTED once the loop is stopping.
    */
-  exclusive<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  exclusive<T>(fn: (signal: AbortSignal) => Promise<T>, cancel?: AbortSignal): Promise<T> {
     if (this.state === 'stopping' || this.state === 'stopped') return Promise.reject(stoppingError());
     return new Promise<T>((resolve, reject) => {
-      this.tasks.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      const task: Task = { fn, resolve: resolve as (v: unknown) => void, reject };
+      this.tasks.push(task);
+      // Withdrawn while still waiting (the client gave up): it never runs.
+      cancel?.addEventListener(
+        'abort',
+        () => {
+          const i = this.tasks.indexOf(task);
+          if (i >= 0) this.tasks.splice(i, 1)[0]!.reject(new CsyncError('CSYNC_INTERRUPTED', 'the request was withdrawn before it ran'));
+        },
+        { once: true },
+      );
       this.kick();
     });
   }

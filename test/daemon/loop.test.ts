@@ -362,6 +362,19 @@ test('exclusive: a task waits for the run in flight, runs before queued work, ne
   await clock.advance(0);
   assert.deepEqual(order, ['task (engine runs: 0)']);
   assert.deepEqual(engine.pushes, [['a.md'], ['b.md']], 'the queued push runs after the task');
+  // Withdrawn while waiting (the client hung up): it never runs.
+  const slow2 = gate();
+  engine.pushScript.push(() => slow2.promise);
+  loop.markDirty('c.md');
+  await clock.advance(1000);
+  const withdraw = new AbortController();
+  let ran = false;
+  const withdrawn = loop.exclusive(async () => (ran = true), withdraw.signal);
+  withdraw.abort();
+  await assert.rejects(withdrawn, (e: CsyncError) => e.code === 'CSYNC_INTERRUPTED');
+  slow2.resolve();
+  await clock.advance(0);
+  assert.equal(ran, false);
   const failing = loop.exclusive(() => Promise.reject(new CsyncError('CSYNC_USAGE', 'no conflict')));
   await assert.rejects(failing, /no conflict/);
   await loop.stop();

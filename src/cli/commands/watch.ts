@@ -231,12 +231,12 @@ export async function startWatch(
       onRun: print ? (e) => printRun(print, e) : undefined,
       isTracked: (p) => tracked.has(p),
       dropWatcherEvents: process.env.CSYNC_TEST_WATCHER_DROP_EVENTS === '1',
-      onControl: async (action, body) => {
+      onControl: async (action, body, cancel) => {
         if (action !== 'resolve') throw new ConfigError(`unknown daemon request: ${action}`);
         const { path, keep } = resolveRequest(body);
         const { resolveConflict } = await import('../../engine/resolve.js');
         // Between two engine runs: the daemon holds the lock, nothing else writes meanwhile.
-        const r = await daemon.exclusive(() => resolveConflict(workspace, path, keep, false));
+        const r = await daemon.exclusive(() => resolveConflict(workspace, path, keep, false), cancel);
         logger.info({ module: 'daemon', path: r.data.path, keep }, 'conflict resolved on request of csync resolve');
         afterRun();
         // A kept local file (or hand merge) goes out now, not at the next rescan.
