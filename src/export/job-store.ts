@@ -96,7 +96,7 @@ export class JobStore {
     if (exact) return exact;
     const rows = this.db.prepare("SELECT * FROM jobs WHERE id LIKE ? ESCAPE '\\'").all(`${idOrPrefix.replace(/[%_\\]/g, '\\$&')}%`) as JobRow[];
     if (rows.length === 1) return toRecord(rows[0]!);
-    throw new CsyncError('CSYNC_NOT_FOUND', rows.length ? `job id ${idOrPrefix} is ambiguous (${rows.length} jobs)` : `no export job ${idOrPrefix}`, {
+    throw new CsyncError('CSYNC_USAGE', rows.length ? `job id ${idOrPrefix} is ambiguous (${rows.length} jobs)` : `no export job ${idOrPrefix}`, {
       hint: 'run `csync export list` to see the jobs of this workspace',
     });
   }

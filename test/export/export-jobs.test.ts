@@ -105,7 +105,7 @@ test('export cancel of an interrupted job removes its partial bundle; a cancelle
     assert.equal(r.code, 2);
     assert.match(r.stderr, /is cancelled: nothing to resume/);
     const s = await ws.csync(['export', 'status', 'nosuchjob']);
-    assert.equal(s.code, 1);
+    assert.equal(s.code, 2, 'an unknown job id is a usage error');
     assert.match(s.stderr, /no export job nosuchjob/);
   } finally {
     await ws.close();
