@@ -195,11 +195,10 @@ export async function runPush(options: PushOptions): Promise<PushSummary> {
   const dbPath = join(options.workspace, 'cache', 'state.db');
   let state: StateStore | undefined;
   try {
+    // A workspace nothing was pulled into yet (docs as code: publishing first) pushes its files as new pages, checked
+    // against the space's own listing (titles taken are refused). A dry run plans against an empty in-memory state.
     const exists = await statOrUndefined(dbPath);
-    if (!exists) {
-      throw new CsyncError('CSYNC_WORKSPACE', 'nothing has been pulled into this workspace yet', { hint: 'run csync pull first' });
-    }
-    state = openStateStore(dbPath, options.dryRun ? { readonly: true } : undefined);
+    state = !exists && options.dryRun ? openStateStore(':memory:') : openStateStore(dbPath, options.dryRun ? { readonly: true } : undefined);
     const runId = options.dryRun ? undefined : state.startRun('push');
     try {
       for (const key of options.spaces) await pushSpace(options, state, key, summary);
@@ -246,6 +245,11 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const format = options.formatFor(spaceKey);
   const log = options.logger.child({ module: 'push', space: spaceKey });
   summary.spaces.push(spaceKey);
+  // A first push into a workspace nothing was pulled into: the space's record comes first (pages refer to it).
+  if (!options.dryRun && state.spaceId(spaceKey) === undefined) {
+    const space = await options.api.getSpaceByKey(spaceKey);
+    state.upsertSpace(spaceKey, space.id, space.homepageId);
+  }
   // Creates a stopped run left unrecorded come first (no request when there are none).
   if (!options.dryRun) await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
   const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun);
@@ -463,8 +467,10 @@ function toStorage(ctx: Ctx, path: string, title: string, body: string): string 
 
 function parentFor(ctx: Ctx, path: string): string | null | undefined {
   const folder = parentFolderFile(path, ctx.format.extension);
+  const page = ctx.state.pageByPath(folder)?.id;
+  if (page !== undefined) return page;
   if (folder.split('/').length <= 3) return undefined; // content/SPACE/X.md: the homepage (resolved by the caller)
-  return ctx.state.pageByPath(folder)?.id ?? null;
+  return null;
 }
 
 async function saveSynced(ctx: Ctx, b: BasePage, path: string, text: string, remote: { version: number; title: string; parentId: string | null }, labels: string[], rewrite: boolean): Promise<void> {

@@ -8,6 +8,7 @@ import { acquireWorkspaceLock } from '../../local/lock.js';
 import { openStateStore, type BaseAttachment, type StateStore } from '../../state/index.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { shellQuote } from '../../engine/summary.js';
 
 export interface ResolveArgs extends GlobalArgs {
   path: string;
@@ -18,7 +19,7 @@ export interface ResolveArgs extends GlobalArgs {
 /** An attachment changed on both sides: the local file, or the remote one saved beside it as a conflict copy. */
 async function resolveAttachment(ctx: Context, ws: string, state: StateStore, att: BaseAttachment, keep: 'local' | 'remote' | 'merged', dryRun: boolean): Promise<void> {
   if (keep === 'merged') {
-    throw new CsyncError('CSYNC_USAGE', `${att.path} is an attachment: its versions cannot be merged`, { hint: `choose one: csync resolve ${att.path} --keep local (or --keep remote)` });
+    throw new CsyncError('CSYNC_USAGE', `${att.path} is an attachment: its versions cannot be merged`, { hint: `choose one: csync resolve ${shellQuote(att.path)} --keep local (or --keep remote)` });
   }
   const what =
     keep === 'local'
@@ -91,7 +92,8 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
         });
         const marker = text.split('\n').findIndex((l) => /^(<{7}|>{7}|={7}|\|{7})( |$)/.test(l));
         if (marker >= 0) {
-          throw new CsyncError('CSYNC_USAGE', `${conflict.path} still has a conflict marker at line ${marker + 1}`, { hint: 'finish the merge in the file, then run resolve --keep merged again' });
+          // Not a usage error: the conflict remains (exit 6), nothing was changed.
+          throw new CsyncError('CSYNC_CONFLICTS', `${conflict.path} still has a conflict marker at line ${marker + 1}; the conflict stays`, { hint: 'finish the merge in the file, then run resolve --keep merged again' });
         }
       }
       const what =
