@@ -40,7 +40,7 @@ export function formatPullSummary(s: PullSummary): string {
     lines.push(c.copyPath ? `CONFLICT ${c.path}: kept your file; the remote version is in ${c.copyPath}` : `CONFLICT ${c.path}: deleted in Confluence but edited here; kept your file`);
   }
   for (const w of s.warnings.slice(0, 20)) lines.push(`warning: ${w}`);
-  if (s.warnings.length > 20) lines.push(`… and ${s.warnings.length - 20} more warnings (see logs/csync.1.log)`);
+  if (s.warnings.length > 20) lines.push(`… and ${s.warnings.length - 20} more warnings (see the newest logs/csync.N.log)`);
   lines.push(`${formatBytes(s.bytes)} written, ${s.requests ?? '?'} requests, ${(s.durationMs / 1000).toFixed(1)} s.`);
   return lines.join('\n');
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { fileOf, workspaceWithEmulator, writes } from '../helpers/workspace.js';
 
 test('a first push in a fresh workspace publishes its files (no pull needed); titles the space already has are refused', async () => {
@@ -31,6 +31,10 @@ test('a first push in a fresh workspace publishes its files (no pull needed); ti
     const pull = await ws.csync(['pull']);
     assert.equal(pull.code, 0, pull.stderr);
     assert.match(readFileSync(join(ws.dir, fileOf(ws, 'Guide')), 'utf8'), /Written in git first\./);
+    // The log file is where the README says it is.
+    assert.ok(existsSync(join(ws.dir, 'logs', 'csync.1.log')), 'logs/csync.1.log');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    assert.ok(readme.includes('logs/csync.N.log') && !readme.includes('logs/csync.log'), 'the README names the log files as they are');
   } finally {
     await ws.close();
   }

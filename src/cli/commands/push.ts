@@ -46,7 +46,7 @@ export function formatPushSummary(s: PushSummary): string {
     else lines.push(c.copyPath ? `CONFLICT ${c.path}: kept your file, not pushed; the remote version is in ${c.copyPath}` : `CONFLICT ${c.path}: deleted in Confluence but edited here; kept your file`);
   }
   for (const w of s.warnings.slice(0, 20)) lines.push(`warning: ${w}`);
-  if (s.warnings.length > 20) lines.push(`… and ${s.warnings.length - 20} more warnings (see logs/csync.log)`);
+  if (s.warnings.length > 20) lines.push(`… and ${s.warnings.length - 20} more warnings (see the newest logs/csync.N.log)`);
   if (!s.dryRun) lines.push(`${s.requests ?? '?'} requests, ${(s.durationMs / 1000).toFixed(1)} s.`);
   return lines.join('\n');
 }
