@@ -23,12 +23,15 @@ function run(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<nu
   });
 }
 
+/** Bold on a terminal; plain text when stdout is a file or a pipe (or NO_COLOR is set). */
+const bold = (s: string): string => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[1m${s}\x1b[0m` : s);
+
 function title(text: string): void {
-  process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
+  process.stdout.write(`\n${bold(`== ${text}`)}\n`);
 }
 
 async function step(what: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<number> {
-  process.stdout.write(`\n\x1b[1m$ csync ${args.join(' ')}\x1b[0m   # ${what}\n`);
+  process.stdout.write(`\n${bold(`$ csync ${args.join(' ')}`)}   # ${what}\n`);
   const code = await run(args, env, input);
   if (code !== 0) process.stdout.write(`(exit code ${code})\n`);
   return code;
@@ -63,7 +66,7 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Prom
 async function demoDaemon(ws: string, env: NodeJS.ProcessEnv, emu: Emulator): Promise<boolean> {
   const execArgv = CLI.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const args = ['watch', '--listen', '127.0.0.1:0', '--debounce', '300', '--poll', '2'];
-  process.stdout.write(`\n\x1b[1m$ csync ${args.join(' ')}\x1b[0m   # in the background; its JSON log lines go to journald when run as a service\n`);
+  process.stdout.write(`\n${bold(`$ csync ${args.join(' ')}`)}   # in the background; its JSON log lines go to journald when run as a service\n`);
   const child = spawn(process.execPath, [...execArgv, CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let url = '';
   let stderr = '';

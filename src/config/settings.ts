@@ -78,7 +78,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { path: 'watch.rescanSeconds', kind: 'number', schema: z.number().min(5).max(86400), default: 60, description: 'how often the daemon rescans the local tree for changes its file watcher missed (stat fast path)' },
   { path: 'watch.listen', kind: 'string', schema: hostPort, default: '127.0.0.1:9464', description: 'health/metrics HTTP listener (loopback unless you ask otherwise)' },
   { path: 'log.level', kind: 'string', schema: z.enum(LOG_LEVELS), default: 'info', description: 'log level' },
-  { path: 'log.maxFileBytes', kind: 'number', schema: positiveInt, default: 10 * 1024 * 1024, description: 'rotate logs/csync.log at this size' },
+  { path: 'log.maxFileBytes', kind: 'number', schema: positiveInt, default: 10 * 1024 * 1024, description: 'start the next log file (logs/csync.N.log) at this size' },
   { path: 'log.maxFiles', kind: 'number', schema: positiveInt.max(100), default: 5, description: 'rotated log files kept' },
 ];
 

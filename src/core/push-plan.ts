@@ -248,8 +248,10 @@ export function refinePushPlan(actions: readonly PushAction[], facts: ReadonlyMa
   const idAt = new Map(tree.map((p) => [p.path, p.id]));
   const parentOf = (path: string): string | null | undefined => {
     const folder = parentFolderFile(path, ext);
+    const page = idAt.get(folder);
+    if (page !== undefined) return page;
     if (folder.split('/').length <= 3) return homepage === undefined ? undefined : homepage; // content/SPACE/X.md
-    return idAt.get(folder) ?? null;
+    return null;
   };
   const inside = (id: string | null | undefined, ancestor: string): boolean => {
     for (let hops = 0; id && hops < 1000; hops++) {

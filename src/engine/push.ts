@@ -243,11 +243,10 @@ async function pushRun(options: PushOptions): Promise<PushSummary> {
   const dbPath = join(options.workspace, 'cache', 'state.db');
   let state: StateStore | undefined;
   try {
+    // A workspace nothing was pulled into yet (docs as code: publishing first) pushes its files as new pages, checked
+    // against the space's own listing (titles taken are refused). A dry run plans against an empty in-memory state.
     const exists = await statOrUndefined(dbPath);
-    if (!exists) {
-      throw new CsyncError('CSYNC_WORKSPACE', 'nothing has been pulled into this workspace yet', { hint: 'run csync pull first' });
-    }
-    state = openStateStore(dbPath, options.dryRun ? { readonly: true } : undefined);
+    state = !exists && options.dryRun ? openStateStore(':memory:') : openStateStore(dbPath, options.dryRun ? { readonly: true } : undefined);
     const runId = options.dryRun ? undefined : state.startRun('push');
     if (!options.dryRun) await removeLeftovers(options);
     try {
@@ -300,6 +299,11 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const format = options.formatFor(spaceKey);
   const log = options.logger.child({ module: 'push', space: spaceKey });
   summary.spaces.push(spaceKey);
+  // A first push into a workspace nothing was pulled into: the space's record comes first (pages refer to it).
+  if (!options.dryRun && state.spaceId(spaceKey) === undefined) {
+    const space = await options.api.getSpaceByKey(spaceKey);
+    state.upsertSpace(spaceKey, space.id, space.homepageId);
+  }
   // Creates a stopped run left unrecorded come first (no request when there are none).
   // Updates a stopped run sent but did not record (sent.ts): its own versions, not someone else's edits.
   if (!options.dryRun) summary.written.push(...(await settlePendingUpdates({ workspace: options.workspace, api: options.api, state, log }, spaceKey)));
@@ -569,8 +573,10 @@ function toStorage(ctx: Ctx, path: string, title: string, body: string, base?: s
 
 function parentFor(ctx: Ctx, path: string): string | null | undefined {
   const folder = parentFolderFile(path, ctx.format.extension);
+  const page = ctx.state.pageByPath(folder)?.id;
+  if (page !== undefined) return page;
   if (folder.split('/').length <= 3) return undefined; // content/SPACE/X.md: the homepage (resolved by the caller)
-  return ctx.state.pageByPath(folder)?.id ?? null;
+  return null;
 }
 
 /**

@@ -3,11 +3,13 @@
  * user's hand merge. `csync resolve` runs it under the workspace lock; while the daemon holds the lock, the command
  * sends it to the daemon, which runs it between two engine runs (src/daemon/control.ts).
  */
-import { readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CsyncError } from '../core/errors.js';
-import { inside, moveFile, sha256, statOrUndefined, trashPath, writeAtomic } from '../local/files.js';
+import { inside, moveFile, sha256, statOrUndefined, trashPath } from '../local/files.js';
+import { readTextSafe, writeFileSafe } from '../local/safe-fs.js';
 import { openStateStore, type BaseAttachment, type StateStore } from '../state/index.js';
+import { shellQuote } from './summary.js';
 
 export type Keep = 'local' | 'remote' | 'merged';
 
@@ -25,7 +27,7 @@ function result(dryRun: boolean, what: string, path: string, keep: Keep): Resolv
 /** An attachment changed on both sides: the local file, or the remote one saved beside it as a conflict copy. */
 async function resolveAttachment(ws: string, state: StateStore, att: BaseAttachment, keep: Keep, dryRun: boolean): Promise<ResolveResult> {
   if (keep === 'merged') {
-    throw new CsyncError('CSYNC_USAGE', `${att.path} is an attachment: its versions cannot be merged`, { hint: `choose one: csync resolve ${att.path} --keep local (or --keep remote)` });
+    throw new CsyncError('CSYNC_USAGE', `${att.path} is an attachment: its versions cannot be merged`, { hint: `choose one: csync resolve ${shellQuote(att.path)} --keep local (or --keep remote)` });
   }
   const what =
     keep === 'local'
@@ -64,12 +66,13 @@ export async function resolveConflict(ws: string, path: string, keep: Keep, dryR
     const page = state.page(conflict.pageId);
     const abs = inside(ws, conflict.path);
     if (keep === 'merged') {
-      const text = await readFile(abs, 'utf8').catch(() => {
+      const text = await readTextSafe(ws, conflict.path).catch(() => {
         throw new CsyncError('CSYNC_USAGE', `${conflict.path} is missing: there is no hand merge to keep`, { hint: 'use --keep remote to take the Confluence version' });
       });
       const marker = text.split('\n').findIndex((l) => /^(<{7}|>{7}|={7}|\|{7})( |$)/.test(l));
       if (marker >= 0) {
-        throw new CsyncError('CSYNC_USAGE', `${conflict.path} still has a conflict marker at line ${marker + 1}`, { hint: 'finish the merge in the file, then run resolve --keep merged again' });
+        // Not a usage error: the conflict remains (exit 6), nothing was changed.
+        throw new CsyncError('CSYNC_CONFLICTS', `${conflict.path} still has a conflict marker at line ${marker + 1}; the conflict stays`, { hint: 'finish the merge in the file, then run resolve --keep merged again' });
       }
     }
     const what =
@@ -86,7 +89,8 @@ export async function resolveConflict(ws: string, path: string, keep: Keep, dryR
       });
     } else {
       const copyAbs = inside(ws, conflict.copyPath);
-      const remoteText = await readFile(copyAbs, 'utf8');
+      // Never through a link (safe-fs): a copy swapped for a link is refused, not read.
+      const remoteText = await readTextSafe(ws, conflict.copyPath);
       if (!page) throw new CsyncError('CSYNC_INTERNAL', `conflict for ${conflict.path} has no page record`);
       if (keep !== 'remote') {
         // The remote text becomes the base: the file differs from it, so the next push sends it with version = remote + 1.
@@ -95,7 +99,7 @@ export async function resolveConflict(ws: string, path: string, keep: Keep, dryR
           state.removeConflict(conflict.pageId);
         });
       } else {
-        const { size, mtimeMs } = await writeAtomic(abs, remoteText);
+        const { size, mtimeMs } = await writeFileSafe(ws, conflict.path, remoteText);
         state.transaction(() => {
           state.savePage({ ...page, version: conflict.remoteVersion, base: remoteText, hash: sha256(remoteText), size, mtimeMs, status: 'synced' });
           state.removeConflict(conflict.pageId);

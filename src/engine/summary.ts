@@ -5,6 +5,12 @@ function n(x: number, what: string): string {
   return `${x} ${what}`;
 }
 
+/** A path as one shell word, safe to paste into sh, bash or zsh: left bare when it needs no quoting. */
+export function shellQuote(s: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 export function formatBytes(b: number): string {
   if (b < 1024) return `${b} B`;
   if (b < 1024 * 1024) return `${(b / 1024).toFixed(1)} KiB`;
@@ -24,7 +30,7 @@ export function formatPullSummary(s: PullSummary): string {
     lines.push(`Already up to date: ${s.spaces.join(', ')} (${p.unchanged} pages checked, nothing written).`);
   } else {
     lines.push(
-      `${s.dryRun ? 'Would pull' : 'Pulled'} ${s.spaces.join(', ')}: ${[n(p.new, 'new'), n(p.updated, 'updated'), n(p.moved, 'moved'), n(p.relabelled, 'relabelled'), n(p.deleted, 'deleted'), n(p.conflicted, 'conflicted'), n(p.unchanged, 'unchanged')].join(', ')} pages` +
+      `${s.dryRun ? 'Would pull' : 'Pulled'} ${s.spaces.join(', ')}: ${[n(p.new, 'new'), n(p.updated, 'updated'), n(p.moved, 'moved'), n(p.relabelled, 'relabelled'), n(p.deleted, 'deleted'), ...(p.merged ? [n(p.merged, 'merged')] : []), n(p.conflicted, 'conflicted'), n(p.unchanged, 'unchanged')].join(', ')} pages` +
         (s.dryRun ? '' : `; attachments ${s.attachments.downloaded} downloaded, ${s.attachments.skipped} unchanged, ${s.attachments.deleted} deleted`),
     );
   }
@@ -34,7 +40,7 @@ export function formatPullSummary(s: PullSummary): string {
     lines.push(c.copyPath ? `CONFLICT ${c.path}: kept your file; the remote version is in ${c.copyPath}` : `CONFLICT ${c.path}: deleted in Confluence but edited here; kept your file`);
   }
   for (const w of s.warnings.slice(0, 20)) lines.push(`warning: ${w}`);
-  if (s.warnings.length > 20) lines.push(`… and ${s.warnings.length - 20} more warnings (see logs/csync.log)`);
+  if (s.warnings.length > 20) lines.push(`… and ${s.warnings.length - 20} more warnings (see the newest logs/csync.N.log)`);
   lines.push(`${formatBytes(s.bytes)} written, ${s.requests ?? '?'} requests, ${(s.durationMs / 1000).toFixed(1)} s.`);
   return lines.join('\n');
 }

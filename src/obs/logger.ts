@@ -1,5 +1,5 @@
 /**
- * Logging with pino. Lines go to logs/csync.log (JSON, size-rotated by pino-roll) and to the console:
+ * Logging with pino. Lines go to logs/csync.N.log (JSON, size-rotated by pino-roll: csync.1.log, csync.2.log, …) and to the console:
  * - on a TTY: short readable lines (warnings and errors unless --log-level asks for more);
  * - otherwise: JSON lines (journald, CI). One-shot commands write them to stderr so stdout stays for results
  *   (`csync status --json | jq` must work); the daemon writes them to stdout, as journald expects.

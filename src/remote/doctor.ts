@@ -68,7 +68,7 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorRep
   let site;
   try {
     site = resolveSiteUrls(options.client.baseUrl, options.client.allowInsecureHttp);
-    checks.push({ name: 'site url', ok: true, detail: `${site.flavour === 'cloud' ? 'Confluence Cloud' : 'Data Center'} at ${site.origin}${site.contextPath} (v1 ${site.v1})` });
+    checks.push({ name: 'site url', ok: true, detail: `${site.flavour === 'cloud' ? 'Confluence Cloud' : 'Data Center'} at ${site.origin}${site.contextPath} (v1 ${site.v1})${site.flavour === 'data-center' ? `; taken for Data Center because the URL does not end in /wiki (a Cloud site on its own domain needs ${site.origin}${site.contextPath}/wiki)` : ''}` });
   } catch (err) {
     checks.push(failed('site url', err));
     return report(undefined);
@@ -92,7 +92,11 @@ export async function runDoctorChecks(options: DoctorOptions): Promise<DoctorRep
         checks.push({ name: 'credentials', ok: true, ms, detail: `signed in as ${user.displayName ?? user.email ?? user.accountId ?? 'a known user'}` });
       }
     } catch (err) {
-      checks.push(failed(err instanceof CsyncError && (err.code === 'CSYNC_NETWORK' || err.code === 'CSYNC_TIMEOUT') ? 'connection' : 'credentials', err));
+      const check = failed(err instanceof CsyncError && (err.code === 'CSYNC_NETWORK' || err.code === 'CSYNC_TIMEOUT') ? 'connection' : 'credentials', err);
+      // A Cloud site on its own domain, written without /wiki, is taken for Data Center and answers 404.
+      if (err instanceof CsyncError && err.code === 'CSYNC_NOT_FOUND' && site.flavour === 'data-center') {
+        checks.push({ ...check, name: 'site url', code: 'CSYNC_CONFIG', hint: `no Confluence REST API at ${site.v1}: if this is Confluence Cloud, set site.url to ${site.origin}${site.contextPath}/wiki; for Data Center, include its context path (e.g. /confluence)` });
+      } else checks.push(check);
       return report(site.flavour, client);
     }
 

@@ -20,4 +20,5 @@ test('csync demo: pull, push, remote edits, a merge, a conflict settled, the dae
   assert.match(out, /Architecture\.md updated/);
   assert.match(out, /SIGTERM → the daemon finished its work and exited with code 0/);
   assert.doesNotMatch(out + r.stderr, /demo-token/, 'the token never appears');
+  assert.ok(!out.includes('\u001b['), 'no terminal escapes when stdout is not a terminal');
 });

@@ -20,7 +20,7 @@ test('resolve --keep merged: refuses a file with conflict markers, then pushes t
     // A half-done merge is refused, and nothing changes.
     writeFileSync(join(ws.dir, rel), original.replace('Edit it in Confluence', '<<<<<<< mine\nLocal wording\n=======\nRemote wording\n>>>>>>> theirs\n'));
     const refused = await ws.csync(['resolve', rel, '--keep', 'merged']);
-    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.equal(refused.code, 6, refused.stdout + refused.stderr); // the conflict remains (not a usage error)
     assert.match(refused.stderr, /still has a conflict marker at line \d+/);
     assert.ok(ws.files('content').includes(copy!), 'the copy stays');
     // The finished hand merge is kept and pushed as remote version + 1.

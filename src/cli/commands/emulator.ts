@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../../core/errors.js';
+import { CsyncError, UsageError } from '../../core/errors.js';
 import type { GlobalArgs } from '../context.js';
 
 interface EmulatorArgs extends GlobalArgs {
@@ -41,6 +41,17 @@ export const emulatorCommand: CommandModule<GlobalArgs, EmulatorArgs> = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    process.exitCode = await runEmulatorCommand(argv);
+    try {
+      process.exitCode = await runEmulatorCommand(argv);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') {
+        throw new CsyncError('CSYNC_CONFIG', `port ${argv.port} on ${argv.host} is already in use`, { hint: 'stop the process that holds it, or pass another --port (0 picks a free one)' });
+      }
+      if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new CsyncError('CSYNC_CONFIG', `cannot listen on ${argv.host}:${argv.port} (${code})`, { hint: 'ports below 1024 need privileges; pass --port 8090, or --host 127.0.0.1' });
+      }
+      throw err;
+    }
   },
 };

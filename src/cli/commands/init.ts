@@ -12,6 +12,7 @@ import { loadConfig } from '../../config/index.js';
 import { WORKSPACE_DIRS, workspacePaths } from '../../config/workspace.js';
 import { registerSecret } from '../../obs/redact.js';
 import { outputFor, type GlobalArgs } from '../context.js';
+import { resolveSiteUrls } from '../../remote/site-url.js';
 
 interface InitArgs extends GlobalArgs {
   url?: string;
@@ -109,17 +110,29 @@ export const initCommand: CommandModule<GlobalArgs, InitArgs> = {
     const missing = ignoreLines.filter((l) => !current.split('\n').includes(l));
     if (missing.length) await writeFileAtomic(gitignore, current + (current && !current.endsWith('\n') ? '\n' : '') + missing.join('\n') + '\n');
 
+    // A URL without /wiki on a host that is not *.atlassian.net is read as Data Center: say so now, not as a 404 later.
+    let site: ReturnType<typeof resolveSiteUrls> | undefined;
+    try {
+      site = answers.url ? resolveSiteUrls(answers.url, true) : undefined;
+    } catch {
+      site = undefined; // doctor reports a URL it cannot use
+    }
+    const note =
+      site?.flavour === 'data-center'
+        ? [`  note:        ${site.origin}${site.contextPath} is taken for Confluence Data Center (the URL does not end in /wiki); if it is Confluence Cloud on its own domain, set site.url to ${site.origin}${site.contextPath}/wiki`]
+        : [];
     out.result(
       () =>
         [
           `Initialised workspace ${workspace}`,
+          ...note,
           `  config:      ${paths.configFile}`,
           `  credentials: ${paths.dotenv} (mode 600)${answers.token ? '' : ' — fill in your token'}`,
           `  folders:     ${WORKSPACE_DIRS.join(', ')}`,
           '',
           'Next: csync doctor   (checks the connection), then csync pull',
         ].join('\n'),
-      { ok: true, workspace, configFile: paths.configFile, envFile: paths.dotenv, folders: [...WORKSPACE_DIRS] },
+      { ok: true, workspace, configFile: paths.configFile, envFile: paths.dotenv, folders: [...WORKSPACE_DIRS], siteFlavour: site?.flavour ?? null },
     );
   },
 };

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.js';
 import type { PushSummary } from '../../engine/push.js';
-import { formatBytes } from '../../engine/summary.js';
+import { formatBytes, shellQuote } from '../../engine/summary.js';
 import { getFormat } from '../../format/index.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -42,11 +42,11 @@ export function formatPushSummary(s: PushSummary): string {
   if (p.falseConflicts) lines.push(`${p.falseConflicts} page(s) were changed identically on both sides and are now in sync.`);
   for (const c of s.conflicts) {
     const keeps = c.path.startsWith('attachments/') ? 'local|remote' : 'local|remote|merged';
-    if (c.kind === 'unresolved') lines.push(`CONFLICT ${c.path}: unresolved conflict, not pushed (csync resolve ${c.path} --keep ${keeps})`);
+    if (c.kind === 'unresolved') lines.push(`CONFLICT ${c.path}: unresolved conflict, not pushed (csync resolve ${shellQuote(c.path)} --keep ${keeps})`);
     else lines.push(c.copyPath ? `CONFLICT ${c.path}: kept your file, not pushed; the remote version is in ${c.copyPath}` : `CONFLICT ${c.path}: deleted in Confluence but edited here; kept your file`);
   }
   for (const w of s.warnings.slice(0, 20)) lines.push(`warning: ${w}`);
-  if (s.warnings.length > 20) lines.push(`… and ${s.warnings.length - 20} more warnings (see logs/csync.log)`);
+  if (s.warnings.length > 20) lines.push(`… and ${s.warnings.length - 20} more warnings (see the newest logs/csync.N.log)`);
   if (!s.dryRun) lines.push(`${s.requests ?? '?'} requests, ${(s.durationMs / 1000).toFixed(1)} s.`);
   return lines.join('\n');
 }

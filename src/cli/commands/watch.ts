@@ -46,6 +46,7 @@ import { createConfluenceClient } from '../../remote/index.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { clientOptionsFrom } from '../site.js';
+import { shellQuote } from '../../engine/summary.js';
 
 export interface WatchArgs extends GlobalArgs {
   debounce?: number;
@@ -183,7 +184,7 @@ export async function startWatch(
       metrics.addConflicts(fresh.length);
       for (const [, c] of fresh) {
         logger.warn({ module: 'daemon', path: c.path, copy: c.copyPath }, 'conflict: your file is kept; resolve with csync resolve');
-        print?.(`CONFLICT ${c.path}: your file is kept${c.copyPath ? `, the remote version is in ${c.copyPath}` : ''} (csync resolve ${c.path} --keep local|remote|merged)`);
+        print?.(`CONFLICT ${c.path}: your file is kept${c.copyPath ? `, the remote version is in ${c.copyPath}` : ''} (csync resolve ${shellQuote(c.path)} --keep local|remote|merged)`);
       }
     }
     return now.size;

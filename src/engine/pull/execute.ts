@@ -331,7 +331,8 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
         return;
       }
       const copy = conflictCopyPath(a.path, ctx.now());
-      await writeFileSafe(ws, copy, remoteText, { absent: true });
+      const written = await writeFileSafe(ws, copy, remoteText, { absent: true });
+      ctx.summary.bytes += written.size; // after the await (see commitFile)
       // Title and parent are the remote's (what `resolve` settles on, where pull puts the page and its children).
       const meta = ctx.remote.get(a.id)!;
       const kept: BasePageMeta = { ...b, path: a.path, status: 'conflict', title: meta.title, parentId: meta.parentId };
@@ -357,7 +358,8 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
         return;
       }
       const copy = conflictCopyPath(a.path, ctx.now());
-      await writeFileSafe(ws, copy, text, { absent: true });
+      const written = await writeFileSafe(ws, copy, text, { absent: true });
+      ctx.summary.bytes += written.size; // after the await (see commitFile)
       ctx.state.addConflict({ pageId: a.id, path: a.path, copyPath: copy, remoteVersion: body.version, kind: 'untracked-local-file', createdAt: ctx.now().toISOString() });
       summary.pages.conflicted++;
       summary.conflicts.push({ path: a.path, copyPath: copy, kind: 'untracked-local-file' });
