@@ -3,28 +3,28 @@
  * updates (no GET first: version = base + 1; a 409 fetches the page and merges three-way), creates, deletes.
  * Every finished action advances the state base in its own transaction, so a rerun converges.
  */
-import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
 import { checkGates, type LocalState } from '../core/plan.js';
-import { createOrder, decideConflict, inPaths, planPush, titleCollisions, type PushAction, type PushPlan, type TitleEntry, type UntrackedFile } from '../core/push-plan.js';
-import type { RemotePage } from '../core/remote-types.js';
-import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
-import { storageEquals } from '../format/index.js';
+import { inPaths, planPush, titleCollisions, type PushAction, type PushPlan, type TitleEntry, type UntrackedFile } from '../core/push-plan.js';
+import { parseFile } from '../format/front-matter.js';
 import type { Format } from '../format/types.js';
-import { inside, sha256, statOrUndefined, trashAttachmentFile } from '../local/files.js';
-import { isSkipped, linkRefused, lstatIn, readTextSafe, tooLarge, writeFileSafe, type Expect, type SkippedFile } from '../local/safe-fs.js';
+import { sha256, statOrUndefined } from '../local/files.js';
+import { isSkipped, linkRefused, lstatIn, readTextSafe, tooLarge, type SkippedFile } from '../local/safe-fs.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
-import { openStateStore, type BasePage, type BasePageMeta, type StateStore } from '../state/index.js';
-import { conflictCopyPath } from '../merge/conflict-name.js';
+import { openStateStore, type BasePageMeta, type StateStore } from '../state/index.js';
 import { throwFailures, type TaskFailure } from './failures.js';
-import { merge3 } from './merge.js';
 import { rememberMtimes } from './mtimes.js';
-import { createStartedAt, settleWithListing, storageHash } from './pending.js';
-import { pendingUpdate, settlePendingUpdate, settlePendingUpdates } from './sent.js';
+import { settleWithListing } from './pending.js';
+import { settlePendingUpdates } from './sent.js';
 import { SpaceLinks } from './resolver.js';
 import { attachmentGateError, attachmentPlanLines, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
+import { readIfThere, withBase, type Ctx } from './push/context.js';
+import { pushCreates } from './push/creates.js';
+import { pushDelete } from './push/delete.js';
+import { pushEdit } from './push/edit.js';
+import { forget } from './push/record.js';
 import { refineActions } from './push/refine.js';
 import { relocatePages } from './push/relocate.js';
 import { removeLeftovers } from '../local/leftovers.js';
@@ -271,30 +271,6 @@ async function pushRun(options: PushOptions): Promise<PushSummary> {
   return summary;
 }
 
-interface Ctx {
-  options: PushOptions;
-  state: StateStore;
-  spaceKey: string;
-  format: Format;
-  links: SpaceLinks;
-  summary: PushSummary;
-  now: () => Date;
-  log: Logger;
-}
-
-function versionMeta(ctx: Ctx): { message?: string; minorEdit?: boolean } {
-  const { versionMessage, minorEdit } = ctx.options;
-  return { ...(versionMessage ? { message: versionMessage } : {}), ...(minorEdit !== undefined ? { minorEdit } : {}) };
-}
-
-function sortedLabels(l: readonly string[] | undefined): string[] {
-  return [...new Set((l ?? []).map(String))].sort();
-}
-
-function parentFolderFile(path: string, ext: string): string {
-  return `${path.slice(0, path.lastIndexOf('/'))}${ext}`;
-}
-
 async function pushSpace(options: PushOptions, state: StateStore, spaceKey: string, summary: PushSummary): Promise<void> {
   const format = options.formatFor(spaceKey);
   const log = options.logger.child({ module: 'push', space: spaceKey });
@@ -501,13 +477,6 @@ function planLine(a: PushAction): PlanLine | undefined {
   }
 }
 
-function forget(ctx: Ctx, id: string): void {
-  ctx.state.transaction(() => {
-    ctx.state.deletePage(id);
-    ctx.state.removeConflict(id);
-  });
-}
-
 /**
  * Files left alone (links, not text, too large) are reported, their pages' actions dropped. While an untracked file
  * is skipped, no missing file is taken for a delete: the skipped file may be that page, moved (its id unread).
@@ -524,377 +493,4 @@ function leaveSkipped(plan: PushPlan, obs: { skips: Skips; skippedUntracked: rea
     }
     return true;
   });
-}
-
-/** The text of a file (never through a link, strictly UTF-8), or undefined when it is gone (deleted or renamed while the push runs). */
-async function readIfThere(workspace: string, rel: string): Promise<string | undefined> {
-  try {
-    return await readTextSafe(workspace, rel);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/** A base page with its text, read from the state store only when a push needs it. */
-function withBase(ctx: Ctx, meta: BasePageMeta): BasePage {
-  return { ...meta, base: ctx.state.pageBase(meta.id) ?? '' };
-}
-
-/**
- * A file deleted locally: trash its page, unless the page changed remotely since the base (someone else's edit
- * would go to the trash unseen; the next pull brings the page back instead) or is already gone.
- */
-async function pushDelete(ctx: Ctx, b: BasePage): Promise<void> {
-  const { api } = ctx.options;
-  const remote = await api.getPage(b.id);
-  if (remote && remote.status === 'current' && remote.version.number !== b.version) {
-    ctx.summary.warnings.push(`${b.path}: deleted here but changed in Confluence since the last sync; not deleted (the next pull restores it)`);
-    return;
-  }
-  if (remote && remote.status === 'current') await api.deletePage(b.id);
-  // The page took its attachments to the trash: their local files go to cache/trash too (recoverable).
-  for (const a of ctx.state.attachmentsOfPage(b.id)) {
-    await trashAttachmentFile(ctx.options.workspace, a.path, ctx.now()).catch((err: unknown) => {
-      if (!isSkipped(err)) throw err;
-      reportSkip(ctx.summary, err);
-    });
-  }
-  forget(ctx, b.id);
-  ctx.summary.pages.deleted++;
-  ctx.log.info({ path: b.path, id: b.id }, 'page moved to the Confluence trash');
-}
-
-function toStorage(ctx: Ctx, path: string, title: string, body: string, base?: string): string {
-  const r = ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path), base });
-  ctx.summary.warnings.push(...r.warnings.map((w) => `${path}: ${w}`));
-  return r.text;
-}
-
-function parentFor(ctx: Ctx, path: string): string | null | undefined {
-  const folder = parentFolderFile(path, ctx.format.extension);
-  const page = ctx.state.pageByPath(folder)?.id;
-  if (page !== undefined) return page;
-  if (folder.split('/').length <= 3) return undefined; // content/SPACE/X.md: the homepage (resolved by the caller)
-  return null;
-}
-
-/**
- * Records a pushed page. `rewrite`: the file gets `text` (a merge), only if it still holds what the push read
- * (`expect`); a save made since stays, and the record (size -1) makes the next push send it.
- */
-async function saveSynced(
-  ctx: Ctx,
-  b: BasePage,
-  path: string,
-  text: string,
-  remote: { version: number; title: string; parentId: string | null },
-  labels: string[],
-  rewrite: boolean,
-  expect?: Expect,
-  seen?: { size: number; mtimeMs: number },
-): Promise<void> {
-  const abs = inside(ctx.options.workspace, path);
-  let size: number;
-  let mtimeMs: number;
-  let left: SkippedFile | undefined;
-  if (rewrite) {
-    try {
-      ({ size, mtimeMs } = await writeFileSafe(ctx.options.workspace, path, text, expect));
-    } catch (err) {
-      if (!isSkipped(err)) throw err;
-      left = err;
-      size = -1;
-      mtimeMs = 0;
-    }
-  } else {
-    // The stat taken before the file was read: a save made since (while the page was sent) must not look unchanged.
-    const s = seen ?? (await statOrUndefined(abs));
-    size = s?.size ?? -1;
-    mtimeMs = s?.mtimeMs ?? 0;
-  }
-  const page: BasePage = { ...b, path, title: remote.title, parentId: remote.parentId, version: remote.version, base: text, hash: sha256(text), size, mtimeMs, labels, status: 'synced' };
-  ctx.state.transaction(() => {
-    ctx.state.savePage(page);
-    ctx.state.removeConflict(b.id);
-    ctx.state.clearStaged(b.id);
-    ctx.state.removePendingUpdate(b.id);
-  });
-  if (left) throw left;
-}
-
-async function syncLabels(ctx: Ctx, id: string, before: readonly string[], after: readonly string[]): Promise<void> {
-  const add = after.filter((l) => !before.includes(l));
-  const remove = before.filter((l) => !after.includes(l));
-  if (add.length) await ctx.options.api.addLabels(id, add);
-  for (const l of remove) await ctx.options.api.removeLabel(id, l);
-}
-
-async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
-  const { api } = ctx.options;
-  const { summary } = ctx;
-  if (b.status !== 'synced') {
-    summary.pages.skippedConflicts++;
-    summary.conflicts.push({ path: b.path, copyPath: ctx.state.conflicts().find((c) => c.pageId === b.id)?.copyPath ?? null, kind: 'unresolved' });
-    return;
-  }
-  const seen = await checkSize(ctx, path);
-  const text = await readIfThere(ctx.options.workspace, path);
-  // Deleted or moved since the scan (someone is editing meanwhile): the next run sees it as it is then.
-  if (text === undefined) return;
-  const local = parseFile(text);
-  if (!local.ok) {
-    summary.warnings.push(`${path}: front matter unreadable (${local.error}); not pushed`);
-    return;
-  }
-  const baseParsed = parseFile(b.base);
-  const title = local.meta.title ? String(local.meta.title) : b.title;
-  const moved = path !== b.path;
-  const parentId = moved ? parentFor(ctx, path) : b.parentId;
-  if (moved && parentId === null) {
-    summary.warnings.push(`${path}: no page for its folder; not moved`);
-    return;
-  }
-  const newParent = moved ? (parentId === undefined ? (await api.getSpaceByKey(ctx.spaceKey)).homepageId : parentId) : b.parentId;
-  if (moved && newParent !== b.parentId && isInside(ctx, newParent, b.id)) {
-    summary.warnings.push(`${path}: its folder's page is inside this page; a page cannot be moved under itself; not moved`);
-    return;
-  }
-  const labels = sortedLabels(local.meta.labels);
-  const baseLabels = sortedLabels(b.labels);
-  const storage = toStorage(ctx, path, title, local.body);
-  const baseStorage = ctx.format.toStorage(baseParsed.body, { spaceKey: ctx.spaceKey, title: b.title, resolver: ctx.links.resolverFor(b.path) }).text;
-  const contentSame = storageEquals(storage, baseStorage) && title === b.title && newParent === b.parentId;
-  let version = b.version;
-  let remoteTitle = b.title;
-  if (!contentSame) {
-    // Recorded before the request, removed with the page's new record (sent.ts): a rerun after a stop in between
-    // recognises this version as its own.
-    // The file leaves out what Confluence adds (local ids, macro ids): the base's storage body gives them back.
-    const baseBody = ctx.state.baseBody(b.id, b.version);
-    const body = baseBody === undefined ? storage : toStorage(ctx, path, title, local.body, baseBody);
-    const sent = pendingUpdate({ api, pageId: b.id, spaceKey: ctx.spaceKey, path, fromVersion: b.version, version: b.version + 1, title, parentId: newParent ?? null, storage: body, text, fileText: text, labelsFrom: baseLabels, labels });
-    ctx.state.addPendingUpdate(sent);
-    try {
-      const r = await api.updatePage({ id: b.id, title, parentId: newParent, body, version: b.version + 1, ...versionMeta(ctx) });
-      ctx.state.saveBaseBody(b.id, r.version.number, body);
-      version = r.version.number;
-      remoteTitle = r.title;
-      summary.written.push({ id: b.id, version });
-      summary.pages.updated++;
-      if (moved) summary.pages.moved++;
-      if (title !== b.title) summary.pages.renamed++;
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      // A 409 against the version this update makes: our own write when it holds what we sent (an earlier attempt
-      // whose answer was lost).
-      if (code === 'CSYNC_VERSION_CONFLICT' && (await settlePendingUpdate({ workspace: ctx.options.workspace, api, state: ctx.state, log: ctx.log }, sent))) {
-        summary.written.push({ id: b.id, version: sent.version });
-        summary.pages.updated++;
-        return;
-      }
-      // Refused: nothing was written.
-      if (code === 'CSYNC_BAD_REQUEST' || code === 'CSYNC_NOT_FOUND' || code === 'CSYNC_VERSION_CONFLICT' || code === 'CSYNC_TOO_LARGE') ctx.state.removePendingUpdate(b.id);
-      if (code === 'CSYNC_BAD_REQUEST' || code === 'CSYNC_TOO_LARGE' || (code === 'CSYNC_NOT_FOUND' && moved && newParent !== b.parentId)) {
-        // Refused for this page alone (the new parent deleted since the last pull, a title taken, too large, ...):
-        // reported, and the rest of the run goes on. The file stays as it is, unpushed.
-        summary.warnings.push(`${path}: not pushed: ${(err as Error).message}`);
-        if (code === 'CSYNC_TOO_LARGE') summary.incomplete.push(path);
-        return;
-      }
-      if (code !== 'CSYNC_VERSION_CONFLICT' && code !== 'CSYNC_NOT_FOUND') throw err;
-      await resolveConflict(ctx, b, path, text, newParent ?? null, seen);
-      return;
-    }
-  }
-  if (JSON.stringify(labels) !== JSON.stringify(baseLabels)) await syncLabels(ctx, b.id, baseLabels, labels);
-  if (contentSame && JSON.stringify(labels) === JSON.stringify(baseLabels)) summary.pages.unchanged++;
-  await saveSynced(ctx, b, path, text, { version, title: remoteTitle, parentId: newParent ?? null }, labels, false, undefined, seen);
-}
-
-/** A page file over sync.maxPageBytes is refused before it is read or converted. Returns its stat (before the read). */
-async function checkSize(ctx: Ctx, path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
-  const max = ctx.options.maxPageBytes;
-  const s = await lstatIn(ctx.options.workspace, path);
-  if (max !== undefined && s && s.size > max) throw tooLarge(path, s.size, max);
-  return s?.isFile() ? { size: s.size, mtimeMs: s.mtimeMs } : undefined;
-}
-
-/** Whether page `id` is `ancestor` or below it, by the parents in the state. */
-function isInside(ctx: Ctx, id: string | null, ancestor: string): boolean {
-  for (let hops = 0; id && hops < 1000; hops++) {
-    if (id === ancestor) return true;
-    id = ctx.state.page(id)?.parentId ?? null;
-  }
-  return false;
-}
-
-function remoteLocalText(ctx: Ctx, page: RemotePage, path: string): string {
-  const converted = ctx.format.toLocal(page.body ?? '', { spaceKey: ctx.spaceKey, title: page.title, resolver: ctx.links.resolverFor(path) });
-  return composeFile({ id: page.id, title: page.title, labels: page.labels ?? [] }, converted.text);
-}
-
-/** 409: someone else changed the page since our base. Merge three-way; overlapping edits become a conflict copy. */
-async function resolveConflict(ctx: Ctx, b: BasePage, path: string, localText: string, parentId: string | null, seen?: { size: number; mtimeMs: number }): Promise<void> {
-  const { api } = ctx.options;
-  const { summary } = ctx;
-  const remote = await api.getPage(b.id, { body: true, labels: true });
-  if (!remote || remote.status !== 'current') {
-    ctx.state.transaction(() => {
-      ctx.state.savePage({ ...b, status: 'deleted-remote' });
-      ctx.state.addConflict({ pageId: b.id, path, copyPath: null, remoteVersion: b.version, kind: 'deleted-remote-modified-local', createdAt: ctx.now().toISOString() });
-    });
-    summary.pages.conflicted++;
-    summary.conflicts.push({ path, copyPath: null, kind: 'deleted-remote-modified-local' });
-    return;
-  }
-  const remoteText = remoteLocalText(ctx, remote, path);
-  const remoteLabels = sortedLabels(remote.labels);
-  const decision = decideConflict(b.base, localText, remoteText, merge3);
-  if (decision.kind === 'same') {
-    await saveSynced(ctx, b, path, localText, { version: remote.version.number, title: remote.title, parentId: remote.parentId }, remoteLabels, false, undefined, seen);
-    summary.pages.falseConflicts++;
-    return;
-  }
-  if (decision.kind === 'conflict') {
-    const copy = conflictCopyPath(path, ctx.now());
-    await writeFileSafe(ctx.options.workspace, copy, remoteText, { absent: true });
-    ctx.state.transaction(() => {
-      ctx.state.savePage({ ...b, path, status: 'conflict', title: remote.title, parentId: remote.parentId });
-      ctx.state.addConflict({ pageId: b.id, path, copyPath: copy, remoteVersion: remote.version.number, kind: 'both-modified', createdAt: ctx.now().toISOString() });
-    });
-    summary.pages.conflicted++;
-    summary.conflicts.push({ path, copyPath: copy, kind: 'both-modified' });
-    ctx.log.warn({ path, copy }, 'changed on both sides: your file is kept, the remote version is saved beside it');
-    return;
-  }
-  const m = { text: decision.text };
-  const merged = parseFile(m.text);
-  const title = merged.meta.title ? String(merged.meta.title) : remote.title;
-  const labels = sortedLabels(merged.meta.labels);
-  let version = remote.version.number;
-  if (m.text !== remoteText) {
-    const storage = toStorage(ctx, path, title, merged.body, remote.body);
-    const from = remote.version.number;
-    ctx.state.addPendingUpdate(pendingUpdate({ api, pageId: b.id, spaceKey: ctx.spaceKey, path, fromVersion: b.version, version: from + 1, title, parentId: parentId ?? remote.parentId, storage, text: m.text, fileText: localText, labelsFrom: remoteLabels, labels }));
-    const r = await api.updatePage({ id: b.id, title, parentId: parentId ?? remote.parentId, body: storage, version: remote.version.number + 1, ...versionMeta(ctx) });
-    version = r.version.number;
-    ctx.state.saveBaseBody(b.id, version, storage);
-    summary.written.push({ id: b.id, version });
-    if (JSON.stringify(labels) !== JSON.stringify(remoteLabels)) await syncLabels(ctx, b.id, remoteLabels, labels);
-  }
-  await saveSynced(ctx, b, path, m.text, { version, title, parentId: parentId ?? remote.parentId }, labels, m.text !== localText, { hash: sha256(localText) }, seen);
-  summary.pages.merged++;
-}
-
-/**
- * A create whose record was lost (stopped between create and record) is adopted. A pull that ran in between saw the
- * page arrive where this untracked file is and saved it beside the file as a conflict copy: that conflict is ours,
- * and the copy, when it holds the same body, is only a duplicate of the file.
- */
-async function adoptOwnCreate(ctx: Ctx, id: string, path: string, title: string, storage: string): Promise<void> {
-  const c = ctx.state.conflicts().find((x) => x.pageId === id && x.kind === 'untracked-local-file');
-  if (!c) return;
-  if (c.copyPath) {
-    const abs = inside(ctx.options.workspace, c.copyPath);
-    const copy = await readTextSafe(ctx.options.workspace, c.copyPath).catch(() => undefined);
-    const copyStorage = copy === undefined ? undefined : ctx.format.toStorage(parseFile(copy).body, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path) }).text;
-    if (copyStorage !== undefined && storageEquals(copyStorage, storage)) await unlink(abs);
-  }
-  ctx.state.removeConflict(id);
-}
-
-async function sameBody(ctx: Ctx, id: string, storage: string): Promise<boolean> {
-  const p = await ctx.options.api.getPage(id, { body: true });
-  return Boolean(p && p.body !== undefined && storageEquals(p.body, storage));
-}
-
-async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
-  const { api } = ctx.options;
-  const space = await api.getSpaceByKey(ctx.spaceKey);
-  // Titles already in the space: a rerun after a crash between create and record adopts its own page.
-  const existing = new Map<string, RemotePage>();
-  for await (const p of api.listPages(space.id, { bodies: false, limit: ctx.options.pageSize ?? 250 })) if (p.status === 'current') existing.set(p.title, p);
-  let me: Promise<string | undefined> | undefined;
-  const someoneElses = async (page: RemotePage): Promise<boolean> => {
-    if (page.authorId === undefined || !api.currentUser) return false;
-    const account = await (me ??= api.currentUser().then((u) => u.accountId));
-    return account !== undefined && page.authorId !== account;
-  };
-  const sorted = [...files].sort(createOrder);
-  for (const path of sorted) {
-    let text: string;
-    try {
-      await checkSize(ctx, path);
-      const t = await readIfThere(ctx.options.workspace, path);
-      if (t === undefined) continue; // gone since the scan: nothing to create
-      text = t;
-    } catch (err) {
-      if (!isSkipped(err)) throw err;
-      reportSkip(ctx.summary, err);
-      continue;
-    }
-    const parsed = parseFile(text);
-    if (!parsed.ok) {
-      ctx.summary.warnings.push(`${path}: front matter unreadable (${parsed.error}); not created`);
-      continue;
-    }
-    const name = path.slice(path.lastIndexOf('/') + 1, path.length - ctx.format.extension.length);
-    const title = parsed.meta.title ? String(parsed.meta.title) : name;
-    const p = parentFor(ctx, path);
-    if (p === null) {
-      ctx.summary.warnings.push(`${path}: no page for its folder ${parentFolderFile(path, ctx.format.extension)}; not created`);
-      continue;
-    }
-    const parentId = p ?? space.homepageId;
-    ctx.links.add(title, path);
-    const storage = toStorage(ctx, path, title, parsed.body);
-    const labels = sortedLabels(parsed.meta.labels);
-    let page = existing.get(title);
-    // Adopt only our own page from a run that stopped between create and record without a pending record (an older
-    // csync): same title, parent and body, made by our account. Anyone else's page with this title (or ours, edited
-    // since) is a collision: adopting it would mark the file synced with a page that holds other text.
-    if (page && (page.parentId !== parentId || ctx.state.page(page.id) || (await someoneElses(page)) || !(await sameBody(ctx, page.id, storage)))) {
-      ctx.summary.warnings.push(`${path}: a page titled "${title}" already exists in ${ctx.spaceKey}; not created`);
-      continue;
-    }
-    if (page) await adoptOwnCreate(ctx, page.id, path, title, storage);
-    else {
-      // Recorded before the request, removed with the page's record: a run that stops in between leaves it, and the
-      // next run finds the page by it (pending.ts), whatever happened to the page or the file since.
-      ctx.state.addPendingCreate({ path, spaceKey: ctx.spaceKey, title, parentId, bodyHash: storageHash(storage), text, startedAt: createStartedAt(api) });
-      try {
-        page = await api.createPage({ spaceId: space.id, parentId, title, body: storage });
-      } catch (err) {
-        // The folder's page was deleted in Confluence since the last pull: the next pull settles the folder.
-        const code = (err as { code?: string }).code;
-        if (code !== 'CSYNC_NOT_FOUND' && code !== 'CSYNC_BAD_REQUEST' && code !== 'CSYNC_TOO_LARGE') throw err;
-        // Refused: nothing was created.
-        ctx.state.removePendingCreate(path);
-        ctx.summary.warnings.push(`${path}: not created: ${(err as Error).message}`);
-        if (code === 'CSYNC_TOO_LARGE') ctx.summary.incomplete.push(path);
-        continue;
-      }
-    }
-    ctx.summary.written.push({ id: page.id, version: page.version.number });
-    if (labels.length) await api.addLabels(page.id, labels);
-    const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
-    const newText = composeFile(meta, parsed.body);
-    // The id goes into the file only if it still holds what was sent; a save since stays (size -1: the next push sends it).
-    let written: { size: number; mtimeMs: number } = { size: -1, mtimeMs: 0 };
-    try {
-      written = await writeFileSafe(ctx.options.workspace, path, newText, { hash: sha256(text) });
-    } catch (err) {
-      if (!isSkipped(err)) throw err;
-      reportSkip(ctx.summary, err);
-    }
-    const { size, mtimeMs } = written;
-    const record: BasePage = { id: page.id, spaceKey: ctx.spaceKey, parentId, title, position: page.position ?? null, version: page.version.number, path, hash: sha256(newText), size, mtimeMs, base: newText, labels, status: 'synced' };
-    ctx.state.transaction(() => {
-      ctx.state.savePage(record);
-      ctx.state.removePendingCreate(path);
-    });
-    existing.set(title, page);
-    ctx.summary.pages.created++;
-  }
 }

@@ -1,0 +1,71 @@
+/**
+ * What every phase of a push run shares for one space (the run's options, the state, the space's links and
+ * summary), and the small reads and conversions the edit, conflict and create phases all use.
+ */
+import type { Format } from '../../format/types.js';
+import { lstatIn, readTextSafe, tooLarge } from '../../local/safe-fs.js';
+import type { BasePage, BasePageMeta, StateStore } from '../../state/index.js';
+import type { Logger } from '../../obs/logger.js';
+import type { SpaceLinks } from '../resolver.js';
+import type { PushOptions, PushSummary } from '../push.js';
+
+export interface Ctx {
+  options: PushOptions;
+  state: StateStore;
+  spaceKey: string;
+  format: Format;
+  links: SpaceLinks;
+  summary: PushSummary;
+  now: () => Date;
+  log: Logger;
+}
+
+export function versionMeta(ctx: Ctx): { message?: string; minorEdit?: boolean } {
+  const { versionMessage, minorEdit } = ctx.options;
+  return { ...(versionMessage ? { message: versionMessage } : {}), ...(minorEdit !== undefined ? { minorEdit } : {}) };
+}
+
+export function sortedLabels(l: readonly string[] | undefined): string[] {
+  return [...new Set((l ?? []).map(String))].sort();
+}
+
+export function parentFolderFile(path: string, ext: string): string {
+  return `${path.slice(0, path.lastIndexOf('/'))}${ext}`;
+}
+
+/** The text of a file (never through a link, strictly UTF-8), or undefined when it is gone (deleted or renamed while the push runs). */
+export async function readIfThere(workspace: string, rel: string): Promise<string | undefined> {
+  try {
+    return await readTextSafe(workspace, rel);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** A base page with its text, read from the state store only when a push needs it. */
+export function withBase(ctx: Ctx, meta: BasePageMeta): BasePage {
+  return { ...meta, base: ctx.state.pageBase(meta.id) ?? '' };
+}
+
+export function toStorage(ctx: Ctx, path: string, title: string, body: string, base?: string): string {
+  const r = ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path), base });
+  ctx.summary.warnings.push(...r.warnings.map((w) => `${path}: ${w}`));
+  return r.text;
+}
+
+export function parentFor(ctx: Ctx, path: string): string | null | undefined {
+  const folder = parentFolderFile(path, ctx.format.extension);
+  const page = ctx.state.pageByPath(folder)?.id;
+  if (page !== undefined) return page;
+  if (folder.split('/').length <= 3) return undefined; // content/SPACE/X.md: the homepage (resolved by the caller)
+  return null;
+}
+
+/** A page file over sync.maxPageBytes is refused before it is read or converted. Returns its stat (before the read). */
+export async function checkSize(ctx: Ctx, path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+  const max = ctx.options.maxPageBytes;
+  const s = await lstatIn(ctx.options.workspace, path);
+  if (max !== undefined && s && s.size > max) throw tooLarge(path, s.size, max);
+  return s?.isFile() ? { size: s.size, mtimeMs: s.mtimeMs } : undefined;
+}

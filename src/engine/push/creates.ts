@@ -1,0 +1,124 @@
+/** New files become new pages, parents first; a create a stopped run left unrecorded is adopted, never duplicated. */
+import { unlink } from 'node:fs/promises';
+import { createOrder } from '../../core/push-plan.js';
+import type { RemotePage } from '../../core/remote-types.js';
+import { composeFile, parseFile, type FrontMatter } from '../../format/front-matter.js';
+import { storageEquals } from '../../format/index.js';
+import { inside, sha256 } from '../../local/files.js';
+import { isSkipped, readTextSafe, writeFileSafe } from '../../local/safe-fs.js';
+import type { BasePage } from '../../state/index.js';
+import { createStartedAt, storageHash } from '../pending.js';
+import { reportSkip } from '../scan.js';
+import { checkSize, parentFolderFile, parentFor, readIfThere, sortedLabels, toStorage, type Ctx } from './context.js';
+
+/**
+ * A create whose record was lost (stopped between create and record) is adopted. A pull that ran in between saw the
+ * page arrive where this untracked file is and saved it beside the file as a conflict copy: that conflict is ours,
+ * and the copy, when it holds the same body, is only a duplicate of the file.
+ */
+async function adoptOwnCreate(ctx: Ctx, id: string, path: string, title: string, storage: string): Promise<void> {
+  const c = ctx.state.conflicts().find((x) => x.pageId === id && x.kind === 'untracked-local-file');
+  if (!c) return;
+  if (c.copyPath) {
+    const abs = inside(ctx.options.workspace, c.copyPath);
+    const copy = await readTextSafe(ctx.options.workspace, c.copyPath).catch(() => undefined);
+    const copyStorage = copy === undefined ? undefined : ctx.format.toStorage(parseFile(copy).body, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path) }).text;
+    if (copyStorage !== undefined && storageEquals(copyStorage, storage)) await unlink(abs);
+  }
+  ctx.state.removeConflict(id);
+}
+
+async function sameBody(ctx: Ctx, id: string, storage: string): Promise<boolean> {
+  const p = await ctx.options.api.getPage(id, { body: true });
+  return Boolean(p && p.body !== undefined && storageEquals(p.body, storage));
+}
+
+export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
+  const { api } = ctx.options;
+  const space = await api.getSpaceByKey(ctx.spaceKey);
+  // Titles already in the space: a rerun after a crash between create and record adopts its own page.
+  const existing = new Map<string, RemotePage>();
+  for await (const p of api.listPages(space.id, { bodies: false, limit: ctx.options.pageSize ?? 250 })) if (p.status === 'current') existing.set(p.title, p);
+  let me: Promise<string | undefined> | undefined;
+  const someoneElses = async (page: RemotePage): Promise<boolean> => {
+    if (page.authorId === undefined || !api.currentUser) return false;
+    const account = await (me ??= api.currentUser().then((u) => u.accountId));
+    return account !== undefined && page.authorId !== account;
+  };
+  const sorted = [...files].sort(createOrder);
+  for (const path of sorted) {
+    let text: string;
+    try {
+      await checkSize(ctx, path);
+      const t = await readIfThere(ctx.options.workspace, path);
+      if (t === undefined) continue; // gone since the scan: nothing to create
+      text = t;
+    } catch (err) {
+      if (!isSkipped(err)) throw err;
+      reportSkip(ctx.summary, err);
+      continue;
+    }
+    const parsed = parseFile(text);
+    if (!parsed.ok) {
+      ctx.summary.warnings.push(`${path}: front matter unreadable (${parsed.error}); not created`);
+      continue;
+    }
+    const name = path.slice(path.lastIndexOf('/') + 1, path.length - ctx.format.extension.length);
+    const title = parsed.meta.title ? String(parsed.meta.title) : name;
+    const p = parentFor(ctx, path);
+    if (p === null) {
+      ctx.summary.warnings.push(`${path}: no page for its folder ${parentFolderFile(path, ctx.format.extension)}; not created`);
+      continue;
+    }
+    const parentId = p ?? space.homepageId;
+    ctx.links.add(title, path);
+    const storage = toStorage(ctx, path, title, parsed.body);
+    const labels = sortedLabels(parsed.meta.labels);
+    let page = existing.get(title);
+    // Adopt only our own page from a run that stopped between create and record without a pending record (an older
+    // csync): same title, parent and body, made by our account. Anyone else's page with this title (or ours, edited
+    // since) is a collision: adopting it would mark the file synced with a page that holds other text.
+    if (page && (page.parentId !== parentId || ctx.state.page(page.id) || (await someoneElses(page)) || !(await sameBody(ctx, page.id, storage)))) {
+      ctx.summary.warnings.push(`${path}: a page titled "${title}" already exists in ${ctx.spaceKey}; not created`);
+      continue;
+    }
+    if (page) await adoptOwnCreate(ctx, page.id, path, title, storage);
+    else {
+      // Recorded before the request, removed with the page's record: a run that stops in between leaves it, and the
+      // next run finds the page by it (pending.ts), whatever happened to the page or the file since.
+      ctx.state.addPendingCreate({ path, spaceKey: ctx.spaceKey, title, parentId, bodyHash: storageHash(storage), text, startedAt: createStartedAt(api) });
+      try {
+        page = await api.createPage({ spaceId: space.id, parentId, title, body: storage });
+      } catch (err) {
+        // The folder's page was deleted in Confluence since the last pull: the next pull settles the folder.
+        const code = (err as { code?: string }).code;
+        if (code !== 'CSYNC_NOT_FOUND' && code !== 'CSYNC_BAD_REQUEST' && code !== 'CSYNC_TOO_LARGE') throw err;
+        // Refused: nothing was created.
+        ctx.state.removePendingCreate(path);
+        ctx.summary.warnings.push(`${path}: not created: ${(err as Error).message}`);
+        if (code === 'CSYNC_TOO_LARGE') ctx.summary.incomplete.push(path);
+        continue;
+      }
+    }
+    ctx.summary.written.push({ id: page.id, version: page.version.number });
+    if (labels.length) await api.addLabels(page.id, labels);
+    const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
+    const newText = composeFile(meta, parsed.body);
+    // The id goes into the file only if it still holds what was sent; a save since stays (size -1: the next push sends it).
+    let written: { size: number; mtimeMs: number } = { size: -1, mtimeMs: 0 };
+    try {
+      written = await writeFileSafe(ctx.options.workspace, path, newText, { hash: sha256(text) });
+    } catch (err) {
+      if (!isSkipped(err)) throw err;
+      reportSkip(ctx.summary, err);
+    }
+    const { size, mtimeMs } = written;
+    const record: BasePage = { id: page.id, spaceKey: ctx.spaceKey, parentId, title, position: page.position ?? null, version: page.version.number, path, hash: sha256(newText), size, mtimeMs, base: newText, labels, status: 'synced' };
+    ctx.state.transaction(() => {
+      ctx.state.savePage(record);
+      ctx.state.removePendingCreate(path);
+    });
+    existing.set(title, page);
+    ctx.summary.pages.created++;
+  }
+}

@@ -1,0 +1,99 @@
+/** An edited, renamed or moved tracked file: one PUT at base + 1 (no GET first), labels, then its record. */
+import { parseFile } from '../../format/front-matter.js';
+import { storageEquals } from '../../format/index.js';
+import type { BasePage } from '../../state/index.js';
+import { pendingUpdate, settlePendingUpdate } from '../sent.js';
+import { checkSize, parentFor, readIfThere, sortedLabels, toStorage, versionMeta, type Ctx } from './context.js';
+import { resolveConflict } from './conflict.js';
+import { saveSynced, syncLabels } from './record.js';
+
+export async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
+  const { api } = ctx.options;
+  const { summary } = ctx;
+  if (b.status !== 'synced') {
+    summary.pages.skippedConflicts++;
+    summary.conflicts.push({ path: b.path, copyPath: ctx.state.conflicts().find((c) => c.pageId === b.id)?.copyPath ?? null, kind: 'unresolved' });
+    return;
+  }
+  const seen = await checkSize(ctx, path);
+  const text = await readIfThere(ctx.options.workspace, path);
+  // Deleted or moved since the scan (someone is editing meanwhile): the next run sees it as it is then.
+  if (text === undefined) return;
+  const local = parseFile(text);
+  if (!local.ok) {
+    summary.warnings.push(`${path}: front matter unreadable (${local.error}); not pushed`);
+    return;
+  }
+  const baseParsed = parseFile(b.base);
+  const title = local.meta.title ? String(local.meta.title) : b.title;
+  const moved = path !== b.path;
+  const parentId = moved ? parentFor(ctx, path) : b.parentId;
+  if (moved && parentId === null) {
+    summary.warnings.push(`${path}: no page for its folder; not moved`);
+    return;
+  }
+  const newParent = moved ? (parentId === undefined ? (await api.getSpaceByKey(ctx.spaceKey)).homepageId : parentId) : b.parentId;
+  if (moved && newParent !== b.parentId && isInside(ctx, newParent, b.id)) {
+    summary.warnings.push(`${path}: its folder's page is inside this page; a page cannot be moved under itself; not moved`);
+    return;
+  }
+  const labels = sortedLabels(local.meta.labels);
+  const baseLabels = sortedLabels(b.labels);
+  const storage = toStorage(ctx, path, title, local.body);
+  const baseStorage = ctx.format.toStorage(baseParsed.body, { spaceKey: ctx.spaceKey, title: b.title, resolver: ctx.links.resolverFor(b.path) }).text;
+  const contentSame = storageEquals(storage, baseStorage) && title === b.title && newParent === b.parentId;
+  let version = b.version;
+  let remoteTitle = b.title;
+  if (!contentSame) {
+    // Recorded before the request, removed with the page's new record (sent.ts): a rerun after a stop in between
+    // recognises this version as its own.
+    // The file leaves out what Confluence adds (local ids, macro ids): the base's storage body gives them back.
+    const baseBody = ctx.state.baseBody(b.id, b.version);
+    const body = baseBody === undefined ? storage : toStorage(ctx, path, title, local.body, baseBody);
+    const sent = pendingUpdate({ api, pageId: b.id, spaceKey: ctx.spaceKey, path, fromVersion: b.version, version: b.version + 1, title, parentId: newParent ?? null, storage: body, text, fileText: text, labelsFrom: baseLabels, labels });
+    ctx.state.addPendingUpdate(sent);
+    try {
+      const r = await api.updatePage({ id: b.id, title, parentId: newParent, body, version: b.version + 1, ...versionMeta(ctx) });
+      ctx.state.saveBaseBody(b.id, r.version.number, body);
+      version = r.version.number;
+      remoteTitle = r.title;
+      summary.written.push({ id: b.id, version });
+      summary.pages.updated++;
+      if (moved) summary.pages.moved++;
+      if (title !== b.title) summary.pages.renamed++;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      // A 409 against the version this update makes: our own write when it holds what we sent (an earlier attempt
+      // whose answer was lost).
+      if (code === 'CSYNC_VERSION_CONFLICT' && (await settlePendingUpdate({ workspace: ctx.options.workspace, api, state: ctx.state, log: ctx.log }, sent))) {
+        summary.written.push({ id: b.id, version: sent.version });
+        summary.pages.updated++;
+        return;
+      }
+      // Refused: nothing was written.
+      if (code === 'CSYNC_BAD_REQUEST' || code === 'CSYNC_NOT_FOUND' || code === 'CSYNC_VERSION_CONFLICT' || code === 'CSYNC_TOO_LARGE') ctx.state.removePendingUpdate(b.id);
+      if (code === 'CSYNC_BAD_REQUEST' || code === 'CSYNC_TOO_LARGE' || (code === 'CSYNC_NOT_FOUND' && moved && newParent !== b.parentId)) {
+        // Refused for this page alone (the new parent deleted since the last pull, a title taken, too large, ...):
+        // reported, and the rest of the run goes on. The file stays as it is, unpushed.
+        summary.warnings.push(`${path}: not pushed: ${(err as Error).message}`);
+        if (code === 'CSYNC_TOO_LARGE') summary.incomplete.push(path);
+        return;
+      }
+      if (code !== 'CSYNC_VERSION_CONFLICT' && code !== 'CSYNC_NOT_FOUND') throw err;
+      await resolveConflict(ctx, b, path, text, newParent ?? null, seen);
+      return;
+    }
+  }
+  if (JSON.stringify(labels) !== JSON.stringify(baseLabels)) await syncLabels(ctx, b.id, baseLabels, labels);
+  if (contentSame && JSON.stringify(labels) === JSON.stringify(baseLabels)) summary.pages.unchanged++;
+  await saveSynced(ctx, b, path, text, { version, title: remoteTitle, parentId: newParent ?? null }, labels, false, undefined, seen);
+}
+
+/** Whether page `id` is `ancestor` or below it, by the parents in the state. */
+function isInside(ctx: Ctx, id: string | null, ancestor: string): boolean {
+  for (let hops = 0; id && hops < 1000; hops++) {
+    if (id === ancestor) return true;
+    id = ctx.state.page(id)?.parentId ?? null;
+  }
+  return false;
+}
