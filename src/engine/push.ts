@@ -2,36 +2,40 @@
  * A push run: lock → observe tracked files (stat fast path, then hash) and find new files → safety gate →
  * updates (no GET first: version = base + 1; a 409 fetches the page and merges three-way), creates, deletes.
  * Every finished action advances the state base in its own transaction, so a rerun converges.
+ * This file runs the phases in order; each phase lives in push/ (observe, plan, edit, conflict, creates, delete,
+ * relocate, attachments; context.ts is what they share).
  */
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
-import { checkGates, type LocalState } from '../core/plan.js';
-import { inPaths, planPush, titleCollisions, type PushAction, type PushPlan, type TitleEntry, type UntrackedFile } from '../core/push-plan.js';
-import { parseFile } from '../format/front-matter.js';
+import { checkGates } from '../core/plan.js';
+import { inPaths, planPush } from '../core/push-plan.js';
 import type { Format } from '../format/types.js';
-import { sha256, statOrUndefined } from '../local/files.js';
-import { isSkipped, linkRefused, lstatIn, readTextSafe, tooLarge, type SkippedFile } from '../local/safe-fs.js';
+import { statOrUndefined } from '../local/files.js';
+import { isSkipped } from '../local/safe-fs.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
-import { openStateStore, type BasePageMeta, type StateStore } from '../state/index.js';
+import { openStateStore, type StateStore } from '../state/index.js';
 import { throwFailures, type TaskFailure } from './failures.js';
-import { rememberMtimes } from './mtimes.js';
 import { settleWithListing } from './pending.js';
 import { settlePendingUpdates } from './sent.js';
 import { SpaceLinks } from './resolver.js';
-import { attachmentGateError, attachmentPlanLines, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary, type PagePlacement } from './push/attachments.js';
-import { readIfThere, withBase, type Ctx } from './push/context.js';
+import { attachmentGateError, attachmentPlanLines, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary } from './push/attachments.js';
+import { withBase, type Ctx } from './push/context.js';
 import { pushCreates } from './push/creates.js';
 import { pushDelete } from './push/delete.js';
 import { pushEdit } from './push/edit.js';
+import { observeLocal } from './push/observe.js';
+import { findTitleCollisions, leaveSkipped, placementsAfter, planLine } from './push/plan.js';
 import { forget } from './push/record.js';
 import { refineActions } from './push/refine.js';
 import { relocatePages } from './push/relocate.js';
 import { removeLeftovers } from '../local/leftovers.js';
-import { observeAll, recoverMovedAside, reportSkip, walkFiles, type Skips } from './scan.js';
+import { reportSkip } from './scan.js';
 import type { PlanLine, ProgressEvent, SyncApi } from './types.js';
 import type { Logger } from '../obs/logger.js';
 import { abortError, throwIfRunAborted, withRunSignal } from '../core/run-signal.js';
+
+export { findLocalMoves, localChanges, observeLocal, type LocalChanges } from './push/observe.js';
 
 export interface PushOptions {
   workspace: string;
@@ -85,18 +89,6 @@ export interface PushSummary {
   incomplete: string[];
 }
 
-export interface LocalChanges {
-  modified: BasePageMeta[];
-  missing: BasePageMeta[];
-  /** Untracked files: new pages, or tracked pages moved to a new path (front matter id of a missing page). */
-  created: string[];
-  moved: Array<{ page: BasePageMeta; to: string }>;
-  unchanged: number;
-  /** Attachment files under attachments/<SPACE>/ that a push would send. */
-  attachments: { modified: string[]; new: string[]; deleted: string[]; moved: Array<{ from: string; to: string }>; conflicts: Array<{ path: string; copyPath: string | null }>; unchanged: number };
-}
-
-
 function emptySummary(dryRun: boolean): PushSummary {
   return {
     dryRun,
@@ -115,120 +107,6 @@ function emptySummary(dryRun: boolean): PushSummary {
 }
 
 export { inPaths };
-
-/** The push plan's inputs for a space: base pages, their local state, untracked files with their front matter ids. */
-export async function observeLocal(
-  workspace: string,
-  state: StateStore | undefined,
-  spaceKey: string,
-  format: Format,
-  repair = false,
-  limits: { maxPageBytes?: number | undefined } = {},
-): Promise<{ base: BasePageMeta[]; all: BasePageMeta[]; local: Map<string, LocalState>; untracked: UntrackedFile[]; skips: Skips; skippedUntracked: SkippedFile[] }> {
-  // Pages staged under cache/ by an interrupted pull are the pull's business.
-  // Metadata only: base texts are read one page at a time, when a push needs one (memory stays flat on big spaces).
-  const all = state?.pageMetasOfSpace(spaceKey) ?? [];
-  const base = all.filter((b) => !b.path.startsWith('cache/'));
-  // Tracked files that became links or stopped being text: 'modified', never 'missing'; their actions are dropped.
-  const skips: Skips = new Map();
-  const local = await observeAll(workspace, base, 16, skips, true);
-  await recoverMovedAside(workspace, base, local, format.extension, repair);
-  // Records saved right after their file was written have no mtime (hashed by this scan): remember it now.
-  if (repair && state) await rememberMtimes(workspace, base.filter((b) => local.get(b.id) === 'unchanged'), (b, size, mtimeMs) => state.savePageMeta({ ...b, size, mtimeMs }));
-  const tracked = new Set(base.map((b) => b.path));
-  const files: string[] = [];
-  const links: string[] = [];
-  await walkFiles(workspace, `content/${spaceKey}`, format.extension, files, links);
-  // New links are never followed: reported and skipped, like tracked files that became links.
-  const skippedUntracked = links.filter((l) => !tracked.has(l)).map((l) => linkRefused(l, l));
-  const untracked: UntrackedFile[] = [];
-  for (const f of files) {
-    if (tracked.has(f)) continue;
-    const size = (await lstatIn(workspace, f))?.size ?? 0;
-    if (limits.maxPageBytes !== undefined && size > limits.maxPageBytes) {
-      skippedUntracked.push(tooLarge(f, size, limits.maxPageBytes));
-      continue;
-    }
-    let text: string;
-    try {
-      const t = await readIfThere(workspace, f);
-      if (t === undefined) continue; // gone since the walk
-      text = t;
-    } catch (err) {
-      if (!isSkipped(err)) throw err;
-      skippedUntracked.push(err);
-      continue;
-    }
-    const meta = parseFile(text).meta;
-    untracked.push({ path: f, id: meta.id ? String(meta.id) : undefined });
-  }
-  return { base, all, local, untracked, skips, skippedUntracked };
-}
-
-/**
- * For pull: base pages whose file is gone from its path but whose id is in the front matter of an untracked file
- * (moved or renamed by the user, not pushed yet). Sets their local state in `local` (by hash against the base) and
- * returns their current paths. Walks the space folder only when some base file is missing.
- */
-export async function findLocalMoves(workspace: string, spaceKey: string, format: Format, base: ReadonlyArray<{ id: string; path: string; hash: string }>, local: Map<string, LocalState>): Promise<Map<string, string>> {
-  const moves = new Map<string, string>();
-  const missing = new Map(base.filter((b) => (local.get(b.id) ?? 'missing') === 'missing' && !b.path.startsWith('cache/')).map((b) => [b.id, b]));
-  if (missing.size === 0) return moves;
-  const tracked = new Set(base.map((b) => b.path));
-  const files: string[] = [];
-  await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);
-  for (const f of files.sort()) {
-    if (tracked.has(f)) continue;
-    // A file that is not text is no page's (pull and push report it).
-    const text = await readTextSafe(workspace, f).catch(() => undefined);
-    if (text === undefined) continue;
-    const id = parseFile(text).meta.id;
-    const b = id !== undefined ? missing.get(String(id)) : undefined;
-    if (!b) continue;
-    missing.delete(b.id);
-    moves.set(b.id, f);
-    local.set(b.id, sha256(text) === b.hash ? 'unchanged' : 'modified');
-  }
-  return moves;
-}
-
-/** What changed locally in a space since the last sync (no network). */
-export async function localChanges(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, paths?: readonly string[]): Promise<LocalChanges> {
-  const obs = await observeLocal(workspace, state, spaceKey, format);
-  const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths, maxDelete: { percent: 100 }, force: true });
-  const changes = changesOf(plan, obs.base, obs.local);
-  if (!state) return changes;
-  const created = new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : [])));
-  const { plan: att, base } = await planAttachments({ workspace, state, spaceKey, extension: format.extension, paths, maxDelete: { percent: 100 }, force: true }, placementsAfter(obs.base, plan.actions), created);
-  const out = changes.attachments;
-  out.unchanged = att.unchanged;
-  for (const a of att.actions) {
-    if (a.kind === 'upload' || a.kind === 'orphan') out.new.push(a.path);
-    else if (a.kind === 'update') out.modified.push(a.path);
-    else if (a.kind === 'delete') out.deleted.push(a.path);
-    else if (a.kind === 'relocate') out.moved.push({ from: a.from, to: a.path });
-    else if (a.kind === 'conflict') out.conflicts.push({ path: a.path, copyPath: base.get(a.id)?.copyPath ?? null });
-  }
-  return changes;
-}
-
-function changesOf(plan: PushPlan, base: readonly BasePageMeta[], local: ReadonlyMap<string, LocalState>): LocalChanges {
-  const byId = new Map(base.map((b) => [b.id, b]));
-  const out: LocalChanges = { modified: [], missing: [], created: [], moved: [], unchanged: plan.unchanged, attachments: { modified: [], new: [], deleted: [], moved: [], conflicts: [], unchanged: 0 } };
-  for (const a of plan.actions) {
-    if (a.kind === 'create') out.created.push(a.path);
-    else if (a.kind === 'move') out.moved.push({ page: byId.get(a.id)!, to: a.path });
-    else if (a.kind === 'update') out.modified.push(byId.get(a.id)!);
-    else if (a.kind === 'delete' || a.kind === 'delete-skipped') out.missing.push(byId.get(a.id)!);
-    else {
-      const b = byId.get(a.id)!;
-      if (a.path !== b.path) out.moved.push({ page: b, to: a.path });
-      else if ((local.get(a.id) ?? 'missing') === 'missing') out.missing.push(b);
-      else out.modified.push(b);
-    }
-  }
-  return out;
-}
 
 export async function runPush(options: PushOptions): Promise<PushSummary> {
   return withRunSignal(options.signal, () => pushRun(options));
@@ -409,88 +287,4 @@ function attachmentIO(options: PushOptions, state: StateStore, spaceKey: string,
     comment: options.versionMessage,
     summary,
   };
-}
-
-/** Where each tracked page will be after the page actions (moves applied, deletes gone). */
-function placementsAfter(base: readonly BasePageMeta[], actions: readonly PushAction[]): PagePlacement[] {
-  const to = new Map<string, string | null>();
-  for (const a of actions) {
-    if (a.kind === 'move') to.set(a.id, a.path);
-    else if (a.kind === 'delete') to.set(a.id, null);
-  }
-  const out: PagePlacement[] = [];
-  for (const b of base) {
-    const path = to.has(b.id) ? to.get(b.id) : b.path;
-    if (path) out.push({ id: b.id, path, status: b.status });
-  }
-  return out;
-}
-
-/** The titles pages will have after the push, read from the front matter of the files it sends. */
-async function findTitleCollisions(workspace: string, base: readonly BasePageMeta[], actions: readonly PushAction[], ext: string): Promise<Map<string, string>> {
-  const touched = new Map<string, PushAction>();
-  for (const a of actions) if ((a.kind === 'update' || a.kind === 'move' || a.kind === 'delete') && a.id) touched.set(a.id, a);
-  const entries: TitleEntry[] = [];
-  const titleIn = async (path: string): Promise<string | undefined> => {
-    const text = await readTextSafe(workspace, path).catch(() => undefined);
-    if (text === undefined) return undefined;
-    const p = parseFile(text);
-    return p.ok && p.meta.title !== undefined ? String(p.meta.title) : undefined;
-  };
-  for (const b of base) {
-    const a = touched.get(b.id);
-    // A page deleted in this run holds its title until the delete, which runs after every edit, move and create.
-    if (!a || a.kind === 'delete') {
-      entries.push({ path: b.path, title: b.title, changing: false });
-      continue;
-    }
-    const title = (await titleIn(a.path)) ?? b.title;
-    entries.push({ path: a.path, title, changing: title !== b.title, keeps: b.title });
-    // Renames run side by side in any order: a page's old title is held until its own rename lands, so another
-    // page cannot take it in the same run (a swap or a chain of renames goes over two pushes, never half-done).
-    if (title !== b.title) entries.push({ path: b.path, title: b.title, changing: false });
-  }
-  if (!entries.some((e) => e.changing) && !actions.some((a) => a.kind === 'create')) return new Map();
-  for (const a of actions) {
-    if (a.kind !== 'create') continue;
-    const name = a.path.slice(a.path.lastIndexOf('/') + 1, a.path.length - ext.length);
-    entries.push({ path: a.path, title: (await titleIn(a.path)) ?? name, changing: true });
-  }
-  return titleCollisions(entries);
-}
-
-/** The dry run's line for an action; none for an edit that changes nothing in Confluence (only the record). */
-function planLine(a: PushAction): PlanLine | undefined {
-  switch (a.kind) {
-    case 'create':
-      return { action: 'create', path: a.path, id: '' };
-    case 'update':
-      if (a.effect === 'none') return undefined;
-      return { action: a.effect === 'labels' ? 'labels' : a.rename ? 'rename' : 'update', path: a.path, id: a.id };
-    case 'move':
-      if (a.effect === 'none') return undefined;
-      return { action: a.effect === 'labels' ? 'labels' : 'move', path: a.path, from: a.from, id: a.id };
-    case 'delete-skipped':
-      return { action: 'keep', path: a.path, id: a.id };
-    default:
-      return { action: a.kind, path: a.path, id: a.id };
-  }
-}
-
-/**
- * Files left alone (links, not text, too large) are reported, their pages' actions dropped. While an untracked file
- * is skipped, no missing file is taken for a delete: the skipped file may be that page, moved (its id unread).
- */
-function leaveSkipped(plan: PushPlan, obs: { skips: Skips; skippedUntracked: readonly SkippedFile[] }, summary: PushSummary, paths: readonly string[] | undefined): void {
-  for (const err of [...obs.skips.values(), ...obs.skippedUntracked]) if (inPaths(err.path, paths)) reportSkip(summary, err);
-  if (!obs.skips.size && !obs.skippedUntracked.length) return;
-  plan.actions = plan.actions.filter((a) => {
-    if ('id' in a && a.id && obs.skips.has(a.id)) return false;
-    if (a.kind === 'delete' && obs.skippedUntracked.length) {
-      summary.warnings.push(`${a.path}: missing, but not deleted while a file is skipped (it may be this page, moved); fix the skipped files and push again`);
-      if (!summary.skipped.includes(a.path)) summary.skipped.push(a.path);
-      return false;
-    }
-    return true;
-  });
 }
