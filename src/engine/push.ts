@@ -158,10 +158,9 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     const space = await options.api.getSpaceByKey(spaceKey);
     state.upsertSpace(spaceKey, space.id, space.homepageId);
   }
-  // Creates a stopped run left unrecorded come first (no request when there are none).
-  // Updates a stopped run sent but did not record (sent.ts): its own versions, not someone else's edits.
+  // What a stopped run sent but did not record is settled first (no request when there is none): its updates
+  // (sent.ts) are its own versions, not someone else's edits; then its creates are found again (pending.ts).
   if (!options.dryRun) summary.written.push(...(await settlePendingUpdates({ workspace: options.workspace, api: options.api, state, log }, spaceKey)));
-  // Creates a stopped run left unrecorded come first (no request when there are none).
   const adopted = options.dryRun ? 0 : await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
   const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun, { maxPageBytes: options.maxPageBytes });
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });

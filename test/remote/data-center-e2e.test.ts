@@ -1,6 +1,7 @@
 /**
  * Data Center end to end through the real CLI: `csync init --pat` against the emulator's Data Center flavour (URL
- * without /wiki, token demo-pat), doctor, pull, a local edit and a new page pushed, a remote edit pulled, sync.
+ * without /wiki, token demo-pat), doctor, pull, a local edit and a new page pushed, a remote edit pulled, sync,
+ * export (Markdown + JSON bundle, verified).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { startEmulator } from '../../src/emulator/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
-test('Data Center: init --pat, doctor, pull, push, pull, sync against the emulator', async () => {
+test('Data Center: init --pat, doctor, pull, push, pull, sync, export against the emulator', async () => {
   const emu = await startEmulator({ seed: 'demo', flavour: 'data-center' });
   const t = tempDir();
   const w = ['-w', t.dir];
@@ -58,6 +59,20 @@ test('Data Center: init --pat, doctor, pull, push, pull, sync against the emulat
     const status = await runCli(['status', ...w]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /Everything in sync: DEMO/);
+
+    // Export through the Data Center API: every page of the space in the bundle, and the bundle verifies.
+    const bundle = join(t.dir, 'bundle');
+    const exp = await runCli(['export', ...w, '--format', 'md', '--format', 'json', '--out', bundle]);
+    assert.equal(exp.code, 0, exp.stderr);
+    const count = emu.api.pages('DEMO').length;
+    assert.match(exp.stdout, new RegExp(`exported ${count} of ${count} item`));
+    const jsonl = readFileSync(join(bundle, 'pages.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { title: string; storage: string });
+    assert.equal(jsonl.length, count);
+    assert.match(jsonl.find((p) => p.title === 'Tables')!.storage, /Rewritten on the server\./);
+    assert.ok(existsSync(join(bundle, 'markdown', 'index.md')));
+    const verify = await runCli(['export', 'verify', bundle, ...w]);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.doesNotMatch(readFileSync(join(bundle, 'manifest.json'), 'utf8'), /demo-pat/, 'no token in the bundle');
 
     const log = emu.requestLog();
     assert.ok(log.length > 0);
