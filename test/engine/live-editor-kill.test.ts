@@ -21,7 +21,9 @@ import { editor, editorOpArb, readOr, snapshot, tokens, walk } from './live-edit
 const SOAK = process.env.CSYNC_SOAK === '1';
 const CASES = Number(process.env.CSYNC_LIVEKILL_CASES ?? (SOAK ? 40 : 4));
 const seeds = suiteSeeds('CSYNC_LIVEKILL', 20261203, Math.ceil(CASES / 2), Math.floor(CASES / 2));
-const STRICT = process.env.CSYNC_LIVE_STRICT === '1';
+// Strict by default since the fs-safety re-check (item 2) landed; CSYNC_LIVE_STRICT=0 brings the exemptions back
+// (to tell those two known patterns apart from a new failure while diagnosing).
+const STRICT = process.env.CSYNC_LIVE_STRICT !== '0';
 
 const killCaseArb = fc.record({
   pages: fc.integer({ min: 2, max: 5 }),
@@ -104,6 +106,6 @@ test(`live editor with kill -9: CLI pull/push/sync killed at random moments whil
   for (const s of seeds) {
     await checkSeed('CSYNC_LIVEKILL', 'live-editor-kill', s, fc.asyncProperty(killCaseArb, (c) => runCase(c, known)), {}, { shrink: false }).catch((err: unknown) => failed.push(err instanceof Error ? err.message : String(err)));
   }
-  if (known.length) console.log(`live-editor-kill: known failure ITEM2 (issue 13 item 2, save during a pull) in ${known.length} case(s) (CSYNC_LIVE_STRICT=1 fails on them)`);
+  if (known.length) console.log(`live-editor-kill: known failure ITEM2 (issue 13 item 2, save during a pull) in ${known.length} case(s) (run without CSYNC_LIVE_STRICT=0 to fail on them)`);
   if (failed.length) throw new Error(failed.join('\n\n'));
 });

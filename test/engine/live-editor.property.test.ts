@@ -43,14 +43,17 @@ const readOr = (f: string) => {
 };
 
 /**
- * Known failures owned elsewhere, exempted by exact pattern unless CSYNC_LIVE_STRICT=1 (then they fail the suite):
+ * Failures this suite found, both fixed (the pull's re-check before replacing; a file renamed under a pull is left to
+ * the next run). CSYNC_LIVE_STRICT=0 exempts them again by exact pattern, for diagnosis; by default they fail the suite:
  * - ITEM2: issue 13 item 2, "a save during a pull is lost": a pull replaces a file without re-checking it against
  *   its scan (src/engine/pull/execute.ts, fixed there by the fs-safety work). Pattern: the token was written while
  *   a pull ran, to the file of a page another user had edited (so the pull downloads or merges that very page).
  * - VANISHED: a pull fails with ENOENT when a file it scanned is renamed or deleted before it reads it
  *   (src/engine/pull/execute.ts). Pattern: a fault-free pull failing with ENOENT from src/engine/pull/.
  */
-const STRICT = process.env.CSYNC_LIVE_STRICT === '1';
+// Strict by default since the fs-safety re-check (item 2) landed; CSYNC_LIVE_STRICT=0 brings the exemptions back
+// (to tell those two known patterns apart from a new failure while diagnosing).
+const STRICT = process.env.CSYNC_LIVE_STRICT !== '0';
 const known = { ITEM2: [] as string[], VANISHED: [] as string[] };
 
 async function runCase(emu: Emulator, client: ConfluenceClient, c: LiveCase): Promise<void> {
@@ -159,6 +162,6 @@ test(`live editor: pull, push and sync with faults while an editor changes files
     ).catch((err: unknown) => failed.push(err instanceof Error ? err.message : String(err)));
   }
   // Known failures owned elsewhere (see `known`): counted and printed, so they stay visible until fixed.
-  for (const [kind, cases] of Object.entries(known)) if (cases.length) console.log(`live-editor.property: known failure ${kind} in ${cases.length} case(s) (CSYNC_LIVE_STRICT=1 fails on them)`);
+  for (const [kind, cases] of Object.entries(known)) if (cases.length) console.log(`live-editor.property: known failure ${kind} in ${cases.length} case(s) (run without CSYNC_LIVE_STRICT=0 to fail on them)`);
   if (failed.length) throw new Error(failed.join('\n\n'));
 });

@@ -298,7 +298,10 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
       if (!body) return;
       const base = baseText(ctx, a.id);
       const { text: remoteText } = localText(ctx, a.id, a.path, body);
-      const localNow = await readTextSafe(ws, b.path);
+      // Renamed or deleted since the scan (someone is editing meanwhile): left alone, the next run sees it as it is.
+      const localNow = await readTextSafe(ws, b.path).catch((err: unknown) => {
+        throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? changedRefused(b.path) : err;
+      });
       if (b.path !== a.path) await moveSafe(ws, b.path, a.path);
       if (localNow === remoteText) {
         // Both sides hold the same content: a false conflict.
