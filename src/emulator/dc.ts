@@ -4,11 +4,11 @@
  * labels, the current user as DC shows it. Not validated against the Cloud v1 document (it is not DC's API); the
  * shared v1 content semantics are in v1-content.ts, uploads, label writes, moves and downloads in v1.ts.
  */
-import { CqlError, parseCql, type CqlRecord } from './cql.js';
+import { CqlError, parseCql } from './cql.js';
 import { json, type Reply } from './http-util.js';
 import { v1Attachment, v1Error } from './shapes.js';
-import { ME, type StoredAttachment, type StoredPage } from './store.js';
-import { attachmentRecord, handleV1, pageRecord, type V1Request } from './v1.js';
+import { ME } from './store.js';
+import { cqlHits, handleV1, type CqlHit, type V1Request } from './v1.js';
 import { childAttachments, childPages, content, createContent, deleteContent, getContent, labels, listContent, offsetPage, updateContent, user, type ContentRequest } from './v1-content.js';
 
 function space(req: ContentRequest, key: string): Reply {
@@ -40,18 +40,8 @@ export function offsetSearch(req: ContentRequest, wrap: boolean): Reply {
     if (err instanceof CqlError) return json(400, v1Error(400, `Could not parse cql : ${cql}`));
     throw err;
   }
-  type Hit = { rec: CqlRecord; page?: StoredPage; att?: StoredAttachment };
-  const hits: Hit[] = [];
-  for (const p of req.store.pages.values()) {
-    if (p.status !== 'current') continue;
-    const rec = pageRecord(req.store, p);
-    if (q.test(rec)) hits.push({ rec, page: p });
-  }
-  for (const a of req.store.attachments.values()) {
-    if (a.status !== 'current') continue;
-    const rec = attachmentRecord(req.store, a);
-    if (rec && q.test(rec)) hits.push({ rec, att: a });
-  }
+  type Hit = CqlHit;
+  const hits = cqlHits(req.store, q);
   const key = (h: Hit) => Number(h.rec.id.replace(/^att/, ''));
   const field = q.order?.field ?? 'id';
   const sign = q.order?.desc ? -1 : 1;

@@ -49,6 +49,29 @@ export function attachmentRecord(store: Store, a: StoredAttachment): CqlRecord |
   return { id: a.id, type: 'attachment', title: a.title, spaceKey: store.spaces.get(p.spaceId)?.key ?? '', parentId: p.id, ancestors: [p.id, ...ancestorsOf(store, p)], labels: [], lastModified: Date.parse(a.createdAt), created: Date.parse(a.createdAt) };
 }
 
+/** A page or attachment a CQL query matched. */
+export interface CqlHit {
+  rec: CqlRecord;
+  page?: StoredPage;
+  att?: StoredAttachment;
+}
+
+/** The current pages and attachments `q` matches (Cloud's v1 search and Data Center's). */
+export function cqlHits(store: Store, q: { test(rec: CqlRecord): boolean }): CqlHit[] {
+  const hits: CqlHit[] = [];
+  for (const p of store.pages.values()) {
+    if (p.status !== 'current') continue;
+    const rec = pageRecord(store, p);
+    if (q.test(rec)) hits.push({ rec, page: p });
+  }
+  for (const a of store.attachments.values()) {
+    if (a.status !== 'current') continue;
+    const rec = attachmentRecord(store, a);
+    if (rec && q.test(rec)) hits.push({ rec, att: a });
+  }
+  return hits;
+}
+
 function search(req: V1Request, wrap: boolean): Reply {
   const cql = req.query.get('cql');
   if (!cql) return json(400, v1Error(400, 'CQL query parameter is required'));
@@ -60,18 +83,8 @@ function search(req: V1Request, wrap: boolean): Reply {
     throw err;
   }
   const limit = Math.max(1, Math.min(MAX_V1_LIMIT, Number(req.query.get('limit') ?? 25) || 25));
-  type Hit = { rec: CqlRecord; page?: StoredPage; att?: StoredAttachment };
-  const hits: Hit[] = [];
-  for (const p of req.store.pages.values()) {
-    if (p.status !== 'current') continue;
-    const rec = pageRecord(req.store, p);
-    if (q.test(rec)) hits.push({ rec, page: p });
-  }
-  for (const a of req.store.attachments.values()) {
-    if (a.status !== 'current') continue;
-    const rec = attachmentRecord(req.store, a);
-    if (rec && q.test(rec)) hits.push({ rec, att: a });
-  }
+  type Hit = CqlHit;
+  const hits = cqlHits(req.store, q);
   const key = (h: Hit) => Number(h.rec.id.replace(/^att/, ''));
   const field = q.order?.field ?? 'id';
   const desc = q.order?.desc ?? false;

@@ -8,6 +8,7 @@
  */
 import { readdir, lstat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processAlive } from './lock.js';
 
 const PAGE_EXTENSIONS = ['.md', '.xml'];
 /** write-file-atomic: `${filename}.${uint32}` (its getTmpname). */
@@ -15,16 +16,6 @@ const WFA = /^(.+)\.(\d{1,10})$/;
 const SAFE_FS = /^\..+\.csync-(\d+)-\d+\.tmp$/;
 const PART = /^\..+\.(\d+)\.\d{13}\.part$/;
 export const LEFTOVER_AGE_MS = 60_000;
-
-function alive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Whether a file name is a temporary of ours, and the pid that wrote it when the name says. */
 export function leftoverKind(name: string): { pid?: number } | undefined {
@@ -54,7 +45,7 @@ async function sweep(dir: string, now: number, all: boolean, removed: string[]):
     const s = await lstat(p).catch(() => undefined);
     if (!s?.isFile()) continue;
     const old = now - s.mtimeMs > LEFTOVER_AGE_MS;
-    const orphan = kind.pid !== undefined && kind.pid !== process.pid && !alive(kind.pid);
+    const orphan = kind.pid !== undefined && kind.pid !== process.pid && !processAlive(kind.pid);
     if (!old && !orphan) continue;
     await unlink(p).catch(() => undefined);
     removed.push(p);

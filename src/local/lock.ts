@@ -16,7 +16,10 @@ export interface LockInfo {
 
 export type Release = () => void;
 
-function alive(pid: number): boolean {
+/** Whether process `pid` runs on this machine (signal 0; EPERM: it runs under another user). */
+export function processAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;
@@ -62,7 +65,7 @@ export function acquireWorkspaceLock(workspace: string, command: string): Releas
         throw new CsyncError('CSYNC_IO', `cannot create the workspace lock ${path}: ${(err as Error).message}`, { cause: err });
       }
       const holder = readLock(workspace);
-      const stale = !holder || (holder.host === info.host && !alive(holder.pid));
+      const stale = !holder || (holder.host === info.host && !processAlive(holder.pid));
       if (stale) {
         try {
           unlinkSync(path);

@@ -12,6 +12,7 @@ import { outputFor } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { clientFor } from '../site.js';
+import { processAlive } from '../../local/lock.js';
 
 export interface ExportJobArgs extends GlobalArgs {
   action?: string;
@@ -26,20 +27,9 @@ const KEEP_DAYS = 7;
 type Deps = RunnerDeps;
 type Result = JobResult;
 
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function describe(job: JobRecord): string {
   const p = job.progress;
-  const owner = (job.state === 'running' || job.state === 'pending') && !alive(job.pid) ? ' (interrupted: its process is gone; `csync export resume` it)' : '';
+  const owner = (job.state === 'running' || job.state === 'pending') && !processAlive(job.pid) ? ' (interrupted: its process is gone; `csync export resume` it)' : '';
   const started = job.startedAt ? Date.parse(job.startedAt) : undefined;
   const eta = job.state === 'running' && started ? etaSeconds(p.done, p.items, Date.now() - started) : undefined;
   return [
@@ -104,7 +94,7 @@ export async function jobAction(argv: ExportJobArgs): Promise<void> {
     if (!argv.target) throw new UsageError(`export ${action} needs a job id`, { hint: 'run `csync export list` to see them' });
     let job = store.find(argv.target);
     if (action === 'status') {
-      while (argv.follow && !isFinal(job.state) && alive(job.pid)) {
+      while (argv.follow && !isFinal(job.state) && processAlive(job.pid)) {
         ctx.out.note(describe(job));
         await new Promise((r) => setTimeout(r, 1000));
         job = store.find(job.id);
@@ -114,7 +104,7 @@ export async function jobAction(argv: ExportJobArgs): Promise<void> {
     }
     if (action === 'cancel') {
       if (isFinal(job.state)) throw new UsageError(`export job ${job.id} is already ${job.state}`);
-      const owned = alive(job.pid) && job.state === 'running';
+      const owned = processAlive(job.pid) && job.state === 'running';
       job = store.transition(job.id, 'cancelled', { error: 'cancelled by the user' });
       if (!owned) {
         // No process will clean up after it: remove its partial bundle and checkpoints now.
@@ -126,8 +116,8 @@ export async function jobAction(argv: ExportJobArgs): Promise<void> {
       return;
     }
     if (action === 'resume') {
-      if (!isResumable(job.state, alive(job.pid))) {
-        throw new UsageError(`export job ${job.id} is ${job.state}${alive(job.pid) ? ' and its process is still running' : ''}: nothing to resume`, {
+      if (!isResumable(job.state, processAlive(job.pid))) {
+        throw new UsageError(`export job ${job.id} is ${job.state}${processAlive(job.pid) ? ' and its process is still running' : ''}: nothing to resume`, {
           hint: job.state === 'done' ? 'it finished; start a new export' : 'watch it with `csync export status JOB --follow`',
         });
       }
