@@ -69,15 +69,6 @@ export class ConfigError extends CsyncError {
   }
 }
 
-export class NotImplementedError extends CsyncError {
-  constructor(command: string) {
-    super('CSYNC_NOT_IMPLEMENTED', `'csync ${command}' is not built yet in this version`, {
-      hint: 'see the README for the commands that work today',
-    });
-    this.name = 'NotImplementedError';
-  }
-}
-
 /** An error from a Confluence request. Carries the method and path (never the query's secrets or headers). */
 export class RemoteError extends CsyncError {
   readonly method: string;
