@@ -4,7 +4,7 @@
  * CSYNC_INTERRUPTED and records itself as stopped; a rerun converges. Real engine, real SQLite, the emulator over
  * HTTP with a latency so runs are long.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,26 +12,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { CsyncError } from '../../src/core/errors.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { runPull } from '../../src/engine/pull.js';
 import { runPush } from '../../src/engine/push.js';
 import { getFormat } from '../../src/format/index.js';
 import { silentLogger } from '../../src/obs/logger.js';
-import type { ConfluenceClient } from '../../src/remote/index.js';
 import { listFiles } from '../helpers/files.js';
-import { createClient } from './sync-harness.js';
+import { sharedEmulator } from './sync-harness.js';
 
-let emu: Emulator;
-let client: ConfluenceClient;
+const t = sharedEmulator();
 let n = 0;
-before(async () => {
-  emu = await startEmulator({ seed: 'empty' });
-  client = createClient(emu);
-});
-after(async () => {
-  await client.close();
-  await emu.close();
-});
 
 const snapshot = (dir: string) =>
   listFiles(dir)
@@ -41,11 +30,11 @@ const snapshot = (dir: string) =>
 
 async function space(pages: number) {
   const key = `ABRT${++n}`;
-  emu.api.createSpace(key);
-  const home = emu.api.createPage(key, 'Home', '<p>home</p>', null);
-  const ids = Array.from({ length: pages }, (_, i) => emu.api.createPage(key, `Page ${i}`, `<p>page ${i}</p>`, home.id).id);
+  t.emu.api.createSpace(key);
+  const home = t.emu.api.createPage(key, 'Home', '<p>home</p>', null);
+  const ids = Array.from({ length: pages }, (_, i) => t.emu.api.createPage(key, `Page ${i}`, `<p>page ${i}</p>`, home.id).id);
   const ws = mkdtempSync(join(tmpdir(), 'csync-abort-'));
-  const common = { workspace: ws, api: client, spaces: [key], formatFor: () => getFormat('markdown'), maxDelete: { percent: 50 }, force: false, dryRun: false, concurrency: 2, logger: silentLogger() };
+  const common = { workspace: ws, api: t.client, spaces: [key], formatFor: () => getFormat('markdown'), maxDelete: { percent: 50 }, force: false, dryRun: false, concurrency: 2, logger: silentLogger() };
   await runPull(common);
   return { key, ws, ids, common };
 }
@@ -63,9 +52,9 @@ async function abortAfter(ms: number, run: (signal: AbortSignal) => Promise<unkn
   );
   const settledMs = Date.now() - abortedAt;
   const files = snapshot(join(ws, 'content'));
-  const logged = emu.requestLog().length;
+  const logged = t.emu.requestLog().length;
   await sleep(1500);
-  return { err, settledMs, abortedAt, filesChanged: snapshot(join(ws, 'content')) !== files, requestsAfter: emu.requestLog().length - logged };
+  return { err, settledMs, abortedAt, filesChanged: snapshot(join(ws, 'content')) !== files, requestsAfter: t.emu.requestLog().length - logged };
 }
 
 function lastRun(ws: string): { command: string; status: string } {
@@ -82,44 +71,44 @@ test('an aborted push stops at once: no request after the abort, no file written
   try {
     const files = listFiles(join(s.ws, 'content')).filter((f) => /Page \d+\.md$/.test(f));
     for (const f of files) writeFileSync(f, `${readFileSync(f, 'utf8')}\nedited\n`);
-    emu.setLatency(700);
-    emu.resetLog();
+    t.emu.setLatency(700);
+    t.emu.resetLog();
     const r = await abortAfter(1000, (signal) => runPush({ ...s.common, signal }), s.ws);
     assert.equal((r.err as CsyncError).code, 'CSYNC_INTERRUPTED', String(r.err));
     assert.ok(r.settledMs < 500, `the run unwound in ${r.settledMs} ms`);
     assert.equal(r.requestsAfter, 0, 'no request after the abort');
     assert.equal(r.filesChanged, false, 'no file written after the abort');
-    const sent = emu.requestLog().filter((q) => q.method === 'PUT').length;
+    const sent = t.emu.requestLog().filter((q) => q.method === 'PUT').length;
     assert.ok(sent > 0 && sent < files.length, `a part was sent before the abort (${sent} of ${files.length})`);
     assert.equal(lastRun(s.ws).status, 'error');
-    emu.setLatency(0);
+    t.emu.setLatency(0);
     await sleep(800); // requests torn down at the abort may still land
     const again = await runPush(s.common);
     assert.equal(again.pages.conflicted, 0);
-    for (const id of s.ids) assert.match(emu.api.body(id), /edited/, `page ${id} has the edit`);
+    for (const id of s.ids) assert.match(t.emu.api.body(id), /edited/, `page ${id} has the edit`);
   } finally {
-    emu.setLatency(0);
+    t.emu.setLatency(0);
   }
 });
 
 test('an aborted pull stops at once: no request after the abort, no file written; a rerun converges', async () => {
   const s = await space(12);
   try {
-    for (const id of s.ids) emu.api.editPage(id, { body: `${emu.api.body(id)}<p>remote edit</p>` });
-    emu.setLatency(700);
-    emu.resetLog();
+    for (const id of s.ids) t.emu.api.editPage(id, { body: `${t.emu.api.body(id)}<p>remote edit</p>` });
+    t.emu.setLatency(700);
+    t.emu.resetLog();
     const r = await abortAfter(1000, (signal) => runPull({ ...s.common, signal }), s.ws);
     assert.equal((r.err as CsyncError).code, 'CSYNC_INTERRUPTED', String(r.err));
     assert.ok(r.settledMs < 500, `the run unwound in ${r.settledMs} ms`);
     assert.equal(r.requestsAfter, 0, 'no request after the abort');
     assert.equal(r.filesChanged, false, 'no file written after the abort');
     assert.equal(lastRun(s.ws).status, 'error');
-    emu.setLatency(0);
+    t.emu.setLatency(0);
     await runPull(s.common);
     const all = listFiles(join(s.ws, 'content')).map((f) => readFileSync(f, 'utf8'));
     assert.equal(all.filter((t) => /remote edit/.test(t)).length, s.ids.length);
   } finally {
-    emu.setLatency(0);
+    t.emu.setLatency(0);
   }
 });
 
@@ -127,8 +116,8 @@ test('a signal already aborted: the run does nothing at all', async () => {
   const s = await space(2);
   const ctl = new AbortController();
   ctl.abort();
-  emu.resetLog();
+  t.emu.resetLog();
   await assert.rejects(runPush({ ...s.common, signal: ctl.signal }), (e: CsyncError) => e.code === 'CSYNC_INTERRUPTED');
   await assert.rejects(runPull({ ...s.common, signal: ctl.signal }), (e: CsyncError) => e.code === 'CSYNC_INTERRUPTED');
-  assert.deepEqual(emu.requestLog(), []);
+  assert.deepEqual(t.emu.requestLog(), []);
 });

@@ -2,43 +2,32 @@
  * Regression tests for runs that stop part way (issue 13): the soak findings of the randomized suites and the
  * pending-update record (src/engine/sent.ts). Real engine in-process, real SQLite, the emulator over HTTP.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { runPull } from '../../src/engine/pull.js';
 import { runPush } from '../../src/engine/push.js';
 import { parseFile } from '../../src/format/front-matter.js';
 import { getFormat } from '../../src/format/index.js';
 import { silentLogger } from '../../src/obs/logger.js';
-import type { ConfluenceClient } from '../../src/remote/index.js';
 import { openStateStore } from '../../src/state/index.js';
 import { listFiles } from '../helpers/files.js';
-import { createClient, stopAfterWrite } from './sync-harness.js';
+import { sharedEmulator, stopAfterWrite } from './sync-harness.js';
 
-let emu: Emulator;
-let client: ConfluenceClient;
+const t = sharedEmulator();
 let n = 0;
-before(async () => {
-  emu = await startEmulator({ seed: 'empty' });
-  client = createClient(emu);
-});
-after(async () => {
-  await client.close();
-  await emu.close();
-});
 
 /** A space with Home → A, B, pulled into a fresh workspace. */
 async function setup() {
   const key = `CR${++n}`;
-  emu.api.createSpace(key);
-  const home = emu.api.createPage(key, 'Home', '<p>home</p>', null);
-  const a = emu.api.createPage(key, 'A', '<p>one</p><p>two</p><p>three</p>', home.id);
-  const b = emu.api.createPage(key, 'B', '<p>bee</p>', home.id);
+  t.emu.api.createSpace(key);
+  const home = t.emu.api.createPage(key, 'Home', '<p>home</p>', null);
+  const a = t.emu.api.createPage(key, 'A', '<p>one</p><p>two</p><p>three</p>', home.id);
+  const b = t.emu.api.createPage(key, 'B', '<p>bee</p>', home.id);
   const ws = mkdtempSync(join(tmpdir(), 'csync-crash-reg-'));
-  const common = { workspace: ws, api: client, spaces: [key], formatFor: () => getFormat('markdown'), maxDelete: { percent: 50 }, force: false, dryRun: false, concurrency: 4, logger: silentLogger() };
+  const common = { workspace: ws, api: t.client, spaces: [key], formatFor: () => getFormat('markdown'), maxDelete: { percent: 50 }, force: false, dryRun: false, concurrency: 4, logger: silentLogger() };
   await runPull(common);
   const dir = join(ws, 'content', key, 'Home');
   const content = () => listFiles(join(ws, 'content', key)).map((f) => relative(ws, f)).sort();
@@ -51,7 +40,7 @@ async function setup() {
     }
   };
   const stopped = async <T>(method: 'POST' | 'PUT', run: () => Promise<T>) => {
-    const restore = stopAfterWrite(emu, method);
+    const restore = stopAfterWrite(t.emu, method);
     try {
       await assert.rejects(run());
     } finally {
@@ -65,8 +54,8 @@ test('soak finding A: a pull after a stopped create does not count the adopted p
   const s = await setup();
   try {
     writeFileSync(join(s.dir, 'New.md'), 'fresh text\n');
-    emu.api.deletePage(s.a.id);
-    emu.api.deletePage(s.b.id);
+    t.emu.api.deletePage(s.a.id);
+    t.emu.api.deletePage(s.b.id);
     await s.stopped('POST', () => runPush(s.common));
     // 2 of the 3 pages synced before are gone in Confluence: more than 50%, whatever the stopped create adds.
     await assert.rejects(runPull(s.common), (e: { code?: string }) => e.code === 'CSYNC_SAFETY_GATE');
@@ -74,7 +63,7 @@ test('soak finding A: a pull after a stopped create does not count the adopted p
     const forced = await runPull({ ...s.common, force: true });
     assert.equal(forced.pages.deleted, 2);
     assert.deepEqual(s.content(), [`content/${s.key}/Home.md`, `content/${s.key}/Home/New.md`]);
-    assert.equal(emu.api.pages(s.key).filter((p) => p.title === 'New').length, 1, 'the stopped create was adopted, not made again');
+    assert.equal(t.emu.api.pages(s.key).filter((p) => p.title === 'New').length, 1, 'the stopped create was adopted, not made again');
   } finally {
     s.cleanup();
   }
@@ -88,7 +77,7 @@ test('soak finding A, push side: local deletes are gated against the pages synce
     rmSync(join(s.dir, 'A.md'));
     rmSync(join(s.dir, 'B.md'));
     await assert.rejects(runPush(s.common), (e: { code?: string }) => e.code === 'CSYNC_SAFETY_GATE');
-    assert.equal(emu.api.pages(s.key).length, 4, 'no page was trashed');
+    assert.equal(t.emu.api.pages(s.key).length, 4, 'no page was trashed');
   } finally {
     s.cleanup();
   }
@@ -103,7 +92,7 @@ test('an update that reached Confluence but not the state, then a pull: the pull
     const f = join(s.dir, 'A.md');
     writeFileSync(f, readFileSync(f, 'utf8') + UNCANONICAL);
     await s.stopped('PUT', () => runPush(s.common));
-    assert.equal(emu.api.page(s.a.id).version.number, 2, 'the update reached Confluence');
+    assert.equal(t.emu.api.page(s.a.id).version.number, 2, 'the update reached Confluence');
     assert.equal(s.state().pendingUpdates.length, 1, 'its record is left');
     const pulled = await runPull(s.common);
     assert.equal(pulled.pages.conflicted, 0);
@@ -114,7 +103,7 @@ test('an update that reached Confluence but not the state, then a pull: the pull
     assert.equal(st.pages.find((p) => p.id === s.a.id)?.version, 2);
     const pushed = await runPush(s.common);
     assert.equal(pushed.pages.updated, 0, 'nothing left to push');
-    assert.equal(emu.api.page(s.a.id).version.number, 2, 'no second version');
+    assert.equal(t.emu.api.page(s.a.id).version.number, 2, 'no second version');
     assert.match(readFileSync(f, 'utf8'), /_emphasis_/, 'the file is as the user wrote it');
   } finally {
     s.cleanup();
@@ -130,10 +119,10 @@ test('an update that reached Confluence, then a local edit and someone else\'s e
     // After the stop: the user edits the middle, another user the top. (Not next to the Markdown Confluence renders
     // otherwise: the base is the text sent, so an edit touching those lines would meet their rendering.)
     writeFileSync(f, readFileSync(f, 'utf8').replace('two', 'two and a later line'));
-    emu.api.editPage(s.a.id, { body: `<p>top by someone else</p>${emu.api.body(s.a.id)}` });
+    t.emu.api.editPage(s.a.id, { body: `<p>top by someone else</p>${t.emu.api.body(s.a.id)}` });
     const pushed = await runPush(s.common);
     assert.equal(pushed.pages.conflicted, 0);
-    const body = emu.api.body(s.a.id);
+    const body = t.emu.api.body(s.a.id);
     assert.match(body, /top by someone else/);
     assert.match(body, /later line/);
     assert.match(body, /emphasis/);
@@ -151,7 +140,7 @@ test('an update that never reached Confluence: its record is dropped and the upd
     const f = join(s.dir, 'A.md');
     writeFileSync(f, readFileSync(f, 'utf8') + UNCANONICAL);
     // Every request fails from the first update on: the PUT is not applied.
-    const faults = emu.faults;
+    const faults = t.emu.faults;
     const pick = faults.pick.bind(faults);
     faults.pick = (m: string, p: string) => (m === 'PUT' ? { kind: 'http500' } : pick(m, p));
     try {
@@ -159,11 +148,11 @@ test('an update that never reached Confluence: its record is dropped and the upd
     } finally {
       faults.pick = pick;
     }
-    assert.equal(emu.api.page(s.a.id).version.number, 1);
+    assert.equal(t.emu.api.page(s.a.id).version.number, 1);
     assert.equal(s.state().pendingUpdates.length, 1);
     const pushed = await runPush(s.common);
     assert.equal(pushed.pages.updated, 1);
-    assert.equal(emu.api.page(s.a.id).version.number, 2);
+    assert.equal(t.emu.api.page(s.a.id).version.number, 2);
     assert.deepEqual(s.state().pendingUpdates, []);
     assert.equal(parseFile(readFileSync(f, 'utf8')).meta.id, s.a.id);
   } finally {
@@ -180,10 +169,10 @@ test('a label change in a stopped update is set by the settle (the run stopped b
     writeFileSync(f, readFileSync(f, 'utf8').replace('title: B', 'title: B\nlabels:\n  - fresh') + UNCANONICAL);
     assert.notEqual(p.meta.labels, ['fresh']);
     await s.stopped('PUT', () => runPush(s.common));
-    assert.deepEqual(emu.api.page(s.b.id).labels, [], 'the stop came before the label request');
+    assert.deepEqual(t.emu.api.page(s.b.id).labels, [], 'the stop came before the label request');
     await runPush(s.common);
-    assert.deepEqual(emu.api.page(s.b.id).labels, ['fresh']);
-    assert.equal(emu.api.page(s.b.id).version.number, 2);
+    assert.deepEqual(t.emu.api.page(s.b.id).labels, ['fresh']);
+    assert.equal(t.emu.api.page(s.b.id).version.number, 2);
     assert.deepEqual(s.state().conflicts, []);
   } finally {
     s.cleanup();
@@ -205,14 +194,14 @@ function sameTick(file: string, text: string): void {
 test('soak finding B: an attachment rewritten within the mtime tick of its download, same size, is pushed (was: taken for unchanged; Confluence kept the old bytes)', async () => {
   const s = await setup();
   try {
-    emu.api.addAttachment(s.a.id, 'a.txt', 'tok2x\n');
+    t.emu.api.addAttachment(s.a.id, 'a.txt', 'tok2x\n');
     await runPull(s.common);
     const file = join(s.ws, 'attachments', s.key, 'Home', 'A', 'a.txt');
     assert.equal(readFileSync(file, 'utf8'), 'tok2x\n');
     sameTick(file, 'tok4x\n');
     const pushed = await runPush(s.common);
     assert.equal(pushed.attachments.updated, 1, 'the new bytes are uploaded');
-    assert.equal(emu.api.attachments(s.a.id)[0]!.data.toString('utf8'), 'tok4x\n');
+    assert.equal(t.emu.api.attachments(s.a.id)[0]!.data.toString('utf8'), 'tok4x\n');
   } finally {
     s.cleanup();
   }
@@ -221,13 +210,13 @@ test('soak finding B: an attachment rewritten within the mtime tick of its downl
 test('soak finding B, pages: a page file rewritten within the mtime tick of its pull, same size, is pushed', async () => {
   const s = await setup();
   try {
-    emu.api.editPage(s.b.id, { body: '<p>bee2</p>' });
+    t.emu.api.editPage(s.b.id, { body: '<p>bee2</p>' });
     await runPull(s.common);
     const file = join(s.dir, 'B.md');
     sameTick(file, readFileSync(file, 'utf8').replace('bee2', 'bee3'));
     const pushed = await runPush(s.common);
     assert.equal(pushed.pages.updated, 1);
-    assert.match(emu.api.body(s.b.id), /bee3/);
+    assert.match(t.emu.api.body(s.b.id), /bee3/);
   } finally {
     s.cleanup();
   }
@@ -236,7 +225,7 @@ test('soak finding B, pages: a page file rewritten within the mtime tick of its 
 test('records saved right after their file was written keep no mtime; the next push that finds the file unchanged stores it (the fast path comes back)', async () => {
   const s = await setup();
   try {
-    emu.api.addAttachment(s.a.id, 'a.txt', 'bytes\n');
+    t.emu.api.addAttachment(s.a.id, 'a.txt', 'bytes\n');
     await runPull(s.common);
     const att = join(s.ws, 'attachments', s.key, 'Home', 'A', 'a.txt');
     const page = join(s.dir, 'A.md');

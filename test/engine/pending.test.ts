@@ -2,43 +2,32 @@
  * Pending creates (src/engine/pending.ts): a run stopped between a create and its record, and a settle itself
  * stopped at each of its steps, converge to one page and one file. Real engine, real SQLite, the emulator over HTTP.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { runPull } from '../../src/engine/pull.js';
 import { runPush } from '../../src/engine/push.js';
 import { composeFile, parseFile } from '../../src/format/front-matter.js';
 import { getFormat } from '../../src/format/index.js';
 import { silentLogger } from '../../src/obs/logger.js';
-import type { ConfluenceClient } from '../../src/remote/index.js';
 import { openStateStore } from '../../src/state/index.js';
 import { MIGRATIONS } from '../../src/state/sqlite/migrations.js';
 import { listFiles as files } from '../helpers/files.js';
-import { createClient, stopAfterWrite } from './sync-harness.js';
+import { sharedEmulator, stopAfterWrite } from './sync-harness.js';
 
-let emu: Emulator;
-let client: ConfluenceClient;
+const t = sharedEmulator();
 let n = 0;
-before(async () => {
-  emu = await startEmulator({ seed: 'empty' });
-  client = createClient(emu);
-});
-after(async () => {
-  await client.close();
-  await emu.close();
-});
 
 async function setup() {
   const key = `PEND${++n}`;
-  emu.api.createSpace(key);
-  const home = emu.api.createPage(key, 'Home', '<p>home</p>', null);
-  const b = emu.api.createPage(key, 'B', '<p>bee</p>', home.id);
+  t.emu.api.createSpace(key);
+  const home = t.emu.api.createPage(key, 'Home', '<p>home</p>', null);
+  const b = t.emu.api.createPage(key, 'B', '<p>bee</p>', home.id);
   const ws = mkdtempSync(join(tmpdir(), 'csync-pending-'));
-  const common = { workspace: ws, api: client, spaces: [key], formatFor: () => getFormat('markdown'), maxDelete: { percent: 50 }, force: false, dryRun: false, concurrency: 4, logger: silentLogger() };
+  const common = { workspace: ws, api: t.client, spaces: [key], formatFor: () => getFormat('markdown'), maxDelete: { percent: 50 }, force: false, dryRun: false, concurrency: 4, logger: silentLogger() };
   await runPull(common);
   const dir = join(ws, 'content', key, 'Home');
   const db = () => openStateStore(join(ws, 'cache', 'state.db'), { readonly: true });
@@ -58,11 +47,11 @@ async function setup() {
       s.close();
     }
   };
-  const withText = (text: string) => emu.api.pages(key).filter((p) => emu.api.body(p.id).includes(text));
+  const withText = (text: string) => t.emu.api.pages(key).filter((p) => t.emu.api.body(p.id).includes(text));
   const content = () => files(join(ws, 'content', key)).map((f) => relative(ws, f));
   /** A push that stops right after Confluence applied the create of `file`'s page. */
   const stoppedCreate = async () => {
-    const restore = stopAfterWrite(emu, 'POST');
+    const restore = stopAfterWrite(t.emu, 'POST');
     try {
       await assert.rejects(runPush(common));
     } finally {
@@ -104,7 +93,7 @@ test('a settle stopped after writing the id into a file the user had moved: the 
     rmSync(join(s.dir, 'Fresh.md'));
     await runPush(s.common);
     assert.deepEqual(s.pending(), []);
-    assert.equal(emu.api.page(ours!.id).parentId, s.b.id, 'the move was pushed');
+    assert.equal(t.emu.api.page(ours!.id).parentId, s.b.id, 'the move was pushed');
     assert.equal(s.withText('fresh text').length, 1);
   } finally {
     s.cleanup();
@@ -116,12 +105,12 @@ test('a settle stopped by failing requests leaves the record; the run after it a
   try {
     writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
     await s.stoppedCreate();
-    emu.api.renamePage(s.withText('fresh text')[0]!.id, 'Their title');
+    t.emu.api.renamePage(s.withText('fresh text')[0]!.id, 'Their title');
     renameSync(join(s.dir, 'Fresh.md'), join(s.dir, 'Mine.md'));
     // The settle's first request fails (more often than the client retries): nothing is settled, nothing created.
-    emu.scriptFaults([{ kind: 'http500', method: 'GET', count: 20 }]);
+    t.emu.scriptFaults([{ kind: 'http500', method: 'GET', count: 20 }]);
     await assert.rejects(runPull(s.common));
-    emu.clearFaults();
+    t.emu.clearFaults();
     assert.equal(s.pending().length, 1);
     await runPull(s.common);
     await runPush(s.common);
@@ -132,7 +121,7 @@ test('a settle stopped by failing requests leaves the record; the run after it a
     const mine = s.content().filter((f) => parseFile(readFileSync(join(s.ws, f), 'utf8')).meta.id === pages[0]!.id);
     assert.equal(mine.length, 1, `one file: ${s.content().join(', ')}`);
   } finally {
-    emu.clearFaults();
+    t.emu.clearFaults();
     s.cleanup();
   }
 });
@@ -144,8 +133,8 @@ test('another user\'s page with the same first title and body is not taken for o
     await s.stoppedCreate();
     const [ours] = s.withText('fresh text');
     // Ours is trashed by someone, who then makes a page just like it: not ours to adopt.
-    emu.api.deletePage(ours!.id);
-    const theirs = emu.api.createPage(s.key, 'Fresh', emu.api.body(ours!.id), s.home.id);
+    t.emu.api.deletePage(ours!.id);
+    const theirs = t.emu.api.createPage(s.key, 'Fresh', t.emu.api.body(ours!.id), s.home.id);
     const r = await runPush(s.common);
     assert.equal(s.recorded(theirs.id), undefined, 'their page is not recorded as ours');
     assert.ok(r.warnings.some((w) => /Fresh\.md: a page titled "Fresh" already exists/.test(w)), r.warnings.join('\n'));

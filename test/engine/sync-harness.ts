@@ -23,7 +23,8 @@ import { dirname, join, relative } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import fc from 'fast-check';
 import { checkGates } from '../../src/core/plan.js';
-import type { Emulator, ScriptedFault } from '../../src/emulator/index.js';
+import { after, before } from 'node:test';
+import { startEmulator, type Emulator, type ScriptedFault } from '../../src/emulator/index.js';
 import { runPull } from '../../src/engine/pull.js';
 import { runPush } from '../../src/engine/push.js';
 import { runStatus } from '../../src/engine/status.js';
@@ -182,6 +183,23 @@ export function stopAfterWrite(emu: Emulator, method: 'POST' | 'PUT' | 'DELETE')
 export interface Harness {
   emu: Emulator;
   client: ConfluenceClient;
+}
+
+/**
+ * One empty emulator and a client to it for a whole test file: started before its first test, closed after its last.
+ * Read `emu` and `client` inside tests (they are set once `before` has run).
+ */
+export function sharedEmulator(): { readonly emu: Emulator; readonly client: ConfluenceClient } {
+  const shared = {} as { emu: Emulator; client: ConfluenceClient };
+  before(async () => {
+    shared.emu = await startEmulator({ seed: 'empty' });
+    shared.client = createClient(shared.emu);
+  });
+  after(async () => {
+    await shared.client.close();
+    await shared.emu.close();
+  });
+  return shared;
 }
 
 export function createClient(emu: Emulator): ConfluenceClient {

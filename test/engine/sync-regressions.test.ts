@@ -2,45 +2,34 @@
  * Regression tests for the bugs the randomized sync tests found (sync.property.test.ts, test/core/sync-model),
  * each as the shrunk counterexample: real engine in-process, real SQLite, the emulator over HTTP.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { runPull } from '../../src/engine/pull.js';
 import { runPush } from '../../src/engine/push.js';
 import { composeFile, parseFile } from '../../src/format/front-matter.js';
 import { getFormat } from '../../src/format/index.js';
 import { acquireWorkspaceLock } from '../../src/local/lock.js';
 import { silentLogger } from '../../src/obs/logger.js';
-import type { ConfluenceClient } from '../../src/remote/index.js';
 import { openStateStore } from '../../src/state/index.js';
 import { listFiles as files } from '../helpers/files.js';
-import { createClient, stopAfterWrite } from './sync-harness.js';
+import { sharedEmulator, stopAfterWrite } from './sync-harness.js';
 
-let emu: Emulator;
-let client: ConfluenceClient;
+const t = sharedEmulator();
 let n = 0;
-before(async () => {
-  emu = await startEmulator({ seed: 'empty' });
-  client = createClient(emu);
-});
-after(async () => {
-  await client.close();
-  await emu.close();
-});
 
 /** A space with Home → A, B (B → C), pulled into a fresh workspace. */
 async function setup() {
   const key = `REG${++n}`;
-  emu.api.createSpace(key);
-  const home = emu.api.createPage(key, 'Home', '<p>home</p>', null);
-  const a = emu.api.createPage(key, 'A', '<p>one</p><p>two</p><p>three</p>', home.id);
-  const b = emu.api.createPage(key, 'B', '<p>bee</p>', home.id);
-  const c = emu.api.createPage(key, 'C', '<p>sea</p>', b.id);
+  t.emu.api.createSpace(key);
+  const home = t.emu.api.createPage(key, 'Home', '<p>home</p>', null);
+  const a = t.emu.api.createPage(key, 'A', '<p>one</p><p>two</p><p>three</p>', home.id);
+  const b = t.emu.api.createPage(key, 'B', '<p>bee</p>', home.id);
+  const c = t.emu.api.createPage(key, 'C', '<p>sea</p>', b.id);
   const ws = mkdtempSync(join(tmpdir(), 'csync-reg-'));
-  const common = { workspace: ws, api: client, spaces: [key], formatFor: () => getFormat('markdown'), maxDelete: { percent: 50 }, force: false, dryRun: false, concurrency: 4, logger: silentLogger() };
+  const common = { workspace: ws, api: t.client, spaces: [key], formatFor: () => getFormat('markdown'), maxDelete: { percent: 50 }, force: false, dryRun: false, concurrency: 4, logger: silentLogger() };
   const pull = () => runPull(common);
   const push = () => runPush(common);
   await pull();
@@ -62,10 +51,10 @@ test('a file moved locally while its page changed remotely: sync keeps one file 
   try {
     mkdirSync(join(s.dir, 'B', 'A'), { recursive: true });
     renameSync(join(s.dir, 'A.md'), join(s.dir, 'B', 'A.md'));
-    emu.api.editPage(s.a.id, { body: `${emu.api.body(s.a.id)}<p>remote line</p>` });
+    t.emu.api.editPage(s.a.id, { body: `${t.emu.api.body(s.a.id)}<p>remote line</p>` });
     await s.pull();
     await s.push();
-    const pages = emu.api.pages(s.key);
+    const pages = t.emu.api.pages(s.key);
     assert.equal(pages.length, 4, `no duplicate page: ${pages.map((p) => p.title).join(', ')}`);
     const withId = s.content().filter((f) => f.endsWith('.md') && parseFile(readFileSync(join(s.ws, f), 'utf8')).meta.id === s.a.id);
     assert.equal(withId.length, 1, `one file for page A: ${withId.join(', ')}`);
@@ -79,12 +68,12 @@ test('a new file whose title someone else took meanwhile is reported, not adopte
   const s = await setup();
   try {
     writeFileSync(join(s.dir, 'Notes.md'), 'my notes\n');
-    const theirs = emu.api.createPage(s.key, 'Notes', '<p>their notes</p>', s.home.id);
+    const theirs = t.emu.api.createPage(s.key, 'Notes', '<p>their notes</p>', s.home.id);
     const r = await s.push();
     assert.equal(r.pages.created, 0);
     assert.ok(r.warnings.some((w) => /Notes\.md: a page titled "Notes" already exists/.test(w)), r.warnings.join('\n'));
     assert.equal(parseFile(readFileSync(join(s.dir, 'Notes.md'), 'utf8')).meta.id, undefined, 'the file is not bound to their page');
-    assert.equal(emu.api.body(theirs.id), '<p>their notes</p>');
+    assert.equal(t.emu.api.body(theirs.id), '<p>their notes</p>');
     assert.equal(s.state().pages.some((p) => p.id === theirs.id), false);
   } finally {
     s.cleanup();
@@ -97,14 +86,14 @@ test('a create that stopped before its record, then a pull: the rerun adopts the
     writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
     // What a run of an older csync (no pending-create record) left when it stopped: the page exists with our body,
     // made by our account; the file has no id, the state knows nothing.
-    const ours = emu.store.createPage({ spaceId: emu.api.space(s.key).id, title: 'Fresh', body: getFormat('markdown').toStorage('fresh text\n', { spaceKey: s.key, title: 'Fresh' }).text, parentId: s.home.id });
+    const ours = t.emu.store.createPage({ spaceId: t.emu.api.space(s.key).id, title: 'Fresh', body: getFormat('markdown').toStorage('fresh text\n', { spaceKey: s.key, title: 'Fresh' }).text, parentId: s.home.id });
     await s.pull();
     assert.equal(s.state().conflicts.length, 1, 'the pull saw an untracked file where the page goes');
     await s.push();
     assert.deepEqual(s.state().conflicts, []);
     assert.deepEqual(s.content().filter((f) => f.includes('.conflict-')), [], 'the duplicate copy is gone');
     assert.equal(parseFile(readFileSync(join(s.dir, 'Fresh.md'), 'utf8')).meta.id, ours.id);
-    assert.equal(emu.api.pages(s.key).length, 5);
+    assert.equal(t.emu.api.pages(s.key).length, 5);
   } finally {
     s.cleanup();
   }
@@ -118,8 +107,8 @@ test('a page moved into its own subtree is reported and not moved (was: a parent
     renameSync(join(s.dir, 'B.md'), join(s.dir, 'B', 'C', 'B.md'));
     const r = await s.push();
     assert.ok(r.warnings.some((w) => /cannot be moved under itself/.test(w)), r.warnings.join('\n'));
-    assert.equal(emu.api.page(s.b.id).parentId, s.home.id);
-    assert.equal(emu.api.page(s.c.id).parentId, s.b.id);
+    assert.equal(t.emu.api.page(s.b.id).parentId, s.home.id);
+    assert.equal(t.emu.api.page(s.c.id).parentId, s.b.id);
   } finally {
     s.cleanup();
   }
@@ -128,19 +117,19 @@ test('a page moved into its own subtree is reported and not moved (was: a parent
 test('a file deleted locally whose page was edited remotely since the sync is not trashed by push (was: the remote edit went to the trash unseen)', async () => {
   const s = await setup();
   try {
-    emu.api.editPage(s.a.id, { body: '<p>important remote edit</p>' });
+    t.emu.api.editPage(s.a.id, { body: '<p>important remote edit</p>' });
     unlinkSync(join(s.dir, 'A.md'));
     const r = await s.push();
     assert.equal(r.pages.deleted, 0);
     assert.ok(r.warnings.some((w) => /changed in Confluence since the last sync; not deleted/.test(w)), r.warnings.join('\n'));
-    assert.equal(emu.api.page(s.a.id).status, 'current');
+    assert.equal(t.emu.api.page(s.a.id).status, 'current');
     await s.pull();
     assert.match(readFileSync(join(s.dir, 'A.md'), 'utf8'), /important remote edit/, 'the next pull restores it');
     // An unchanged page is still deleted as before.
     unlinkSync(join(s.dir, 'A.md'));
     const again = await s.push();
     assert.equal(again.pages.deleted, 1);
-    assert.equal(emu.api.page(s.a.id).status, 'trashed');
+    assert.equal(t.emu.api.page(s.a.id).status, 'trashed');
   } finally {
     s.cleanup();
   }
@@ -152,13 +141,13 @@ test('a conflicted file deleted locally keeps its page (was: trashed, with the r
     const file = join(s.dir, 'A.md');
     const p = parseFile(readFileSync(file, 'utf8'));
     writeFileSync(file, composeFile(p.meta, p.body.replace('one', 'local one')));
-    emu.api.editPage(s.a.id, { body: emu.api.body(s.a.id).replace('one', 'remote one') });
+    t.emu.api.editPage(s.a.id, { body: t.emu.api.body(s.a.id).replace('one', 'remote one') });
     await s.push();
     assert.equal(s.state().conflicts.length, 1);
     unlinkSync(file);
     const r = await s.push();
     assert.equal(r.pages.deleted, 0);
-    assert.equal(emu.api.page(s.a.id).status, 'current');
+    assert.equal(t.emu.api.page(s.a.id).status, 'current');
   } finally {
     s.cleanup();
   }
@@ -167,7 +156,7 @@ test('a conflicted file deleted locally keeps its page (was: trashed, with the r
 test('a new file under a page deleted in Confluence meanwhile is reported; the rest of the push goes on (was: the whole push failed with a 404, every time)', async () => {
   const s = await setup();
   try {
-    emu.api.deletePage(s.c.id);
+    t.emu.api.deletePage(s.c.id);
     mkdirSync(join(s.dir, 'B', 'C'), { recursive: true });
     writeFileSync(join(s.dir, 'B', 'C', 'Child.md'), 'child\n');
     const a = join(s.dir, 'A.md');
@@ -175,7 +164,7 @@ test('a new file under a page deleted in Confluence meanwhile is reported; the r
     const r = await s.push();
     assert.ok(r.warnings.some((w) => /B\/C\/Child\.md: not created: .*404/.test(w)), r.warnings.join('\n'));
     assert.equal(r.pages.updated, 1);
-    assert.match(emu.api.body(s.a.id), /two, edited/);
+    assert.match(t.emu.api.body(s.a.id), /two, edited/);
   } finally {
     s.cleanup();
   }
@@ -192,16 +181,16 @@ test('a rename to a title another page has is reported; the rest of the push goe
     const r = await s.push();
     // Known locally: refused before any write.
     assert.ok(r.warnings.some((w) => /A\.md: its title is also the title of .*B\.md; titles are unique in a space; not pushed/.test(w)), r.warnings.join('\n'));
-    assert.equal(emu.api.page(s.a.id).title, 'A');
-    assert.match(emu.api.body(s.c.id), /sea, edited/);
+    assert.equal(t.emu.api.page(s.a.id).title, 'A');
+    assert.match(t.emu.api.body(s.c.id), /sea, edited/);
     // Taken in Confluence since the last pull (not known locally): Confluence refuses it, the rest goes on.
-    emu.api.createPage(s.key, 'Theirs', '<p>theirs</p>', s.home.id);
+    t.emu.api.createPage(s.key, 'Theirs', '<p>theirs</p>', s.home.id);
     writeFileSync(a, composeFile({ ...p.meta, title: 'Theirs' }, p.body));
     writeFileSync(c, readFileSync(c, 'utf8').replace('sea, edited', 'sea, edited twice'));
     const r2 = await s.push();
     assert.ok(r2.warnings.some((w) => /A\.md: not pushed: .*400/.test(w)), r2.warnings.join('\n'));
-    assert.equal(emu.api.page(s.a.id).title, 'A');
-    assert.match(emu.api.body(s.c.id), /sea, edited twice/);
+    assert.equal(t.emu.api.page(s.a.id).title, 'A');
+    assert.match(t.emu.api.body(s.c.id), /sea, edited twice/);
   } finally {
     s.cleanup();
   }
@@ -212,16 +201,16 @@ test('a PUT answered 500 while another user edited the page is not taken for our
   try {
     const a = join(s.dir, 'A.md');
     writeFileSync(a, `${readFileSync(a, 'utf8')}\nlocal tail\n`);
-    emu.api.editPage(s.a.id, { body: `${emu.api.body(s.a.id)}<p>remote tail</p>` });
-    emu.scriptFaults([{ kind: 'http500', method: 'PUT', count: 1 }]);
+    t.emu.api.editPage(s.a.id, { body: `${t.emu.api.body(s.a.id)}<p>remote tail</p>` });
+    t.emu.scriptFaults([{ kind: 'http500', method: 'PUT', count: 1 }]);
     await s.push();
     const conflicted = s.state().conflicts.some((c) => c.pageId === s.a.id);
-    const remote = emu.api.body(s.a.id);
+    const remote = t.emu.api.body(s.a.id);
     assert.ok(conflicted || (/local tail/.test(remote) && /remote tail/.test(remote)), 'a conflict, or both edits in the page');
     assert.match(remote, /remote tail/, 'the other user\'s edit is still in the page');
     if (conflicted) assert.equal(s.content().filter((f) => f.includes('.conflict-')).length, 1);
   } finally {
-    emu.clearFaults();
+    t.emu.clearFaults();
     s.cleanup();
   }
 });
@@ -242,21 +231,21 @@ test('the workspace lock removes its exit listener on release (was: one leaked l
  * server stays unreachable until the run gives up). Returns the page it created.
  */
 async function pushStoppedAfterCreate(s: Awaited<ReturnType<typeof setup>>, title: string) {
-  const before = new Set(emu.api.pages(s.key).map((p) => p.id));
-  const restore = stopAfterWrite(emu, 'POST');
+  const before = new Set(t.emu.api.pages(s.key).map((p) => p.id));
+  const restore = stopAfterWrite(t.emu, 'POST');
   try {
     await assert.rejects(s.push());
   } finally {
     restore();
   }
-  const made = emu.api.pages(s.key).filter((p) => !before.has(p.id));
+  const made = t.emu.api.pages(s.key).filter((p) => !before.has(p.id));
   assert.deepEqual(made.map((p) => p.title), [title], 'the stopped run created the page');
   assert.equal(s.state().pages.some((p) => p.id === made[0]!.id), false, 'and did not record it');
   return made[0]!;
 }
 
 /** Pages whose body holds `text` (a duplicate create shows as two). */
-const pagesWith = (key: string, text: string) => emu.api.pages(key).filter((p) => emu.api.body(p.id).includes(text));
+const pagesWith = (key: string, text: string) => t.emu.api.pages(key).filter((p) => t.emu.api.body(p.id).includes(text));
 
 test('a create that stopped before its record, then a local rename of the file: the rerun adopts the page (was: created it again under the new name)', async () => {
   const s = await setup();
@@ -289,8 +278,8 @@ test('a create that stopped before its record, then a local move and a title cha
     await s.push();
     await s.pull();
     assert.deepEqual(pagesWith(s.key, 'fresh text').map((p) => p.id), [ours.id], 'one page');
-    assert.equal(emu.api.page(ours.id).title, 'Better');
-    assert.equal(emu.api.page(ours.id).parentId, s.b.id);
+    assert.equal(t.emu.api.page(ours.id).title, 'Better');
+    assert.equal(t.emu.api.page(ours.id).parentId, s.b.id);
     assert.equal(parseFile(readFileSync(join(s.dir, 'B', 'Better.md'), 'utf8')).meta.id, ours.id);
   } finally {
     s.cleanup();
@@ -302,13 +291,13 @@ test('a create that stopped before its record, then another user renames the pag
   try {
     writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
     const ours = await pushStoppedAfterCreate(s, 'Fresh');
-    emu.api.renamePage(ours.id, 'Renamed by them');
-    emu.api.movePage(ours.id, s.b.id);
+    t.emu.api.renamePage(ours.id, 'Renamed by them');
+    t.emu.api.movePage(ours.id, s.b.id);
     const r = await s.push();
     assert.equal(r.pages.created, 0);
     await s.pull();
     assert.deepEqual(pagesWith(s.key, 'fresh text').map((p) => p.id), [ours.id], 'one page');
-    assert.equal(emu.api.page(ours.id).title, 'Renamed by them', 'their rename stands');
+    assert.equal(t.emu.api.page(ours.id).title, 'Renamed by them', 'their rename stands');
     const file = join(s.dir, 'B', 'Renamed by them.md');
     assert.equal(parseFile(readFileSync(file, 'utf8')).meta.id, ours.id, 'the file followed the page');
     assert.deepEqual(s.content().filter((f) => /Fresh/.test(f)), []);
@@ -332,7 +321,7 @@ test('a create that stopped before its record, a local edit, then a pull: the pu
     assert.deepEqual(r.warnings, []);
     assert.equal(r.pages.created, 0);
     assert.deepEqual(pagesWith(s.key, 'fresh text').map((p) => p.id), [ours.id], 'one page');
-    assert.match(emu.api.body(ours.id), /more text/);
+    assert.match(t.emu.api.body(ours.id), /more text/);
     assert.deepEqual(s.state().conflicts, []);
   } finally {
     s.cleanup();
@@ -343,9 +332,9 @@ test('a create that stopped before its request leaves no page: the rerun drops i
   const s = await setup();
   try {
     writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
-    emu.scriptFaults([{ kind: 'http500', method: 'POST', count: 10 }]);
+    t.emu.scriptFaults([{ kind: 'http500', method: 'POST', count: 10 }]);
     await assert.rejects(s.push());
-    emu.clearFaults();
+    t.emu.clearFaults();
     assert.deepEqual(pagesWith(s.key, 'fresh text'), []);
     const db = openStateStore(join(s.ws, 'cache', 'state.db'), { readonly: true });
     try {
@@ -363,21 +352,21 @@ test('a create that stopped before its request leaves no page: the rerun drops i
       after.close();
     }
   } finally {
-    emu.clearFaults();
+    t.emu.clearFaults();
     s.cleanup();
   }
 });
 
 test('a POST answered 500 while another user created a page with that title is not taken for ours (was: the file bound to their page)', async () => {
   const s = await setup();
-  const faults = emu.faults;
+  const faults = t.emu.faults;
   const pick = faults.pick.bind(faults);
   try {
     writeFileSync(join(s.dir, 'Notes.md'), 'my notes\n');
     let theirs: { id: string } | undefined;
     faults.pick = (m: string, path: string) => {
       if (!theirs && m === 'POST' && /\/pages$/.test(path)) {
-        theirs = emu.api.createPage(s.key, 'Notes', '<p>their notes</p>', s.home.id);
+        theirs = t.emu.api.createPage(s.key, 'Notes', '<p>their notes</p>', s.home.id);
         return { kind: 'http500' };
       }
       return pick(m, path);
