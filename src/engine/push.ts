@@ -80,13 +80,11 @@ export interface PushSummary {
   durationMs: number;
   conflicts: Array<{ path: string; copyPath: string | null; kind: string }>;
   warnings: string[];
-  /** Paths left alone on purpose (a link, not UTF-8, too large, changed while running): the run exits 10. */
+  /** Paths left alone on purpose (a link, not UTF-8, too large here or for Confluence, changed while running): the run exits 10. */
   skipped: string[];
   plan: PlanLine[];
   /** The page versions this push created (updates, merges, creates): the daemon's poll knows them for its own. */
   written: Array<{ id: string; version: number }>;
-  /** Paths left unsynced on purpose (Confluence refused them as too large); a warning names each (exit 10). */
-  incomplete: string[];
 }
 
 function emptySummary(dryRun: boolean): PushSummary {
@@ -102,7 +100,6 @@ function emptySummary(dryRun: boolean): PushSummary {
     skipped: [],
     plan: [],
     written: [],
-    incomplete: [],
   };
 }
 

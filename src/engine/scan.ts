@@ -113,3 +113,8 @@ export function reportSkip(summary: { warnings: string[]; skipped: string[] }, e
   summary.skipped.push(err.path);
   summary.warnings.push(err.message);
 }
+
+/** A path Confluence refused (413: too large) joins the paths left unsynced on purpose; its warning is the caller's. */
+export function markSkipped(summary: { skipped: string[] }, path: string): void {
+  if (!summary.skipped.includes(path)) summary.skipped.push(path);
+}

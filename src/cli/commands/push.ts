@@ -102,6 +102,6 @@ export const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
     const summary = await pushWith(ctx, argv);
     ctx.out.result(() => formatPushSummary(summary), { ok: true, ...summary });
     ctx.logger.info({ module: 'push', pages: summary.pages, requests: summary.requests, ms: summary.durationMs }, 'push finished');
-    process.exitCode = summary.conflicts.length ? EXIT.CONFLICTS : summary.incomplete.length || summary.skipped.length ? EXIT.INCOMPLETE : EXIT.OK;
+    process.exitCode = summary.conflicts.length ? EXIT.CONFLICTS : summary.skipped.length ? EXIT.INCOMPLETE : EXIT.OK;
   },
 };

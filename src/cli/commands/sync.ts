@@ -36,6 +36,6 @@ export const syncCommand: CommandModule<GlobalArgs, SyncArgs> = {
       release();
     }
     ctx.out.result(() => `${formatPullSummary(pull)}\n${formatPushSummary(push)}`, { ok: true, pull, push });
-    process.exitCode = pull.conflicts.length || push.conflicts.length ? EXIT.CONFLICTS : pull.skipped.length || push.skipped.length || push.incomplete.length ? EXIT.INCOMPLETE : EXIT.OK;
+    process.exitCode = pull.conflicts.length || push.conflicts.length ? EXIT.CONFLICTS : pull.skipped.length || push.skipped.length ? EXIT.INCOMPLETE : EXIT.OK;
   },
 };

@@ -18,7 +18,7 @@ import { settleAttachmentConflict } from '../attachment-conflict.js';
 import { throwFailures, type TaskFailure } from '../failures.js';
 import { attachmentDir } from '../resolver.js';
 import { rememberMtimes } from '../mtimes.js';
-import { observeAll, reportSkip, walkFiles, type Skips } from '../scan.js';
+import { markSkipped, observeAll, reportSkip, walkFiles, type Skips } from '../scan.js';
 import type { PlanLine, SyncApi } from '../types.js';
 import type { Logger } from '../../obs/logger.js';
 import { runSignal } from '../../core/run-signal.js';
@@ -52,7 +52,7 @@ export interface AttachmentPushIO {
   concurrency: number;
   minorEdit?: boolean | undefined;
   comment?: string | undefined;
-  summary: { attachments: AttachmentPushSummary; warnings: string[]; skipped: string[]; conflicts: Array<{ path: string; copyPath: string | null; kind: string }>; written: Array<{ id: string; version: number }>; incomplete: string[] };
+  summary: { attachments: AttachmentPushSummary; warnings: string[]; skipped: string[]; conflicts: Array<{ path: string; copyPath: string | null; kind: string }>; written: Array<{ id: string; version: number }> };
 }
 
 export interface PagePlacement {
@@ -188,7 +188,7 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
       if ((err as { code?: string }).code !== 'CSYNC_TOO_LARGE') throw err;
       // Refused for this file alone (over the site's attachment size limit): reported, the rest goes on.
       io.summary.warnings.push(`${path}: not uploaded: ${(err as Error).message}`);
-      io.summary.incomplete.push(path);
+      markSkipped(io.summary, path);
       return;
     }
     // Changed (or swapped for a link) while it was sent: recorded without its mtime, so the next run hashes it again.

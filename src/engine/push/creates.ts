@@ -8,7 +8,7 @@ import { inside, sha256 } from '../../local/files.js';
 import { isSkipped, readTextSafe, writeFileSafe } from '../../local/safe-fs.js';
 import type { BasePage } from '../../state/index.js';
 import { createStartedAt, storageHash } from '../pending.js';
-import { reportSkip } from '../scan.js';
+import { markSkipped, reportSkip } from '../scan.js';
 import { checkSize, parentFolderFile, parentFor, readIfThere, sortedLabels, toStorage, type Ctx } from './context.js';
 
 /**
@@ -96,7 +96,7 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
         // Refused: nothing was created.
         ctx.state.removePendingCreate(path);
         ctx.summary.warnings.push(`${path}: not created: ${(err as Error).message}`);
-        if (code === 'CSYNC_TOO_LARGE') ctx.summary.incomplete.push(path);
+        if (code === 'CSYNC_TOO_LARGE') markSkipped(ctx.summary, path);
         continue;
       }
     }

@@ -6,6 +6,7 @@ import { pendingUpdate, settlePendingUpdate } from '../sent.js';
 import { checkSize, parentFor, readIfThere, sortedLabels, toStorage, versionMeta, type Ctx } from './context.js';
 import { resolveConflict } from './conflict.js';
 import { saveSynced, syncLabels } from './record.js';
+import { markSkipped } from '../scan.js';
 
 export async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
   const { api } = ctx.options;
@@ -76,7 +77,7 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<voi
         // Refused for this page alone (the new parent deleted since the last pull, a title taken, too large, ...):
         // reported, and the rest of the run goes on. The file stays as it is, unpushed.
         summary.warnings.push(`${path}: not pushed: ${(err as Error).message}`);
-        if (code === 'CSYNC_TOO_LARGE') summary.incomplete.push(path);
+        if (code === 'CSYNC_TOO_LARGE') markSkipped(summary, path);
         return;
       }
       if (code !== 'CSYNC_VERSION_CONFLICT' && code !== 'CSYNC_NOT_FOUND') throw err;
