@@ -2,14 +2,14 @@
  * The facts `refinePushPlan` decides on, read from the files before anything is sent: for each update and move, the
  * title and labels its front matter gives and whether its body converts to the storage its base converts to (the
  * executor's own comparison); for each create, whether its front matter can be read. Dry and real runs both plan
- * with this, so a dry run prints what the real run does.
+ * with this, so a dry run prints what the real run does. Files are read as push reads them (safe-fs: never through a
+ * link, strictly UTF-8); one that cannot be read is left to the executor, which reports it.
  */
-import { readFile } from 'node:fs/promises';
 import { parentFolderFile, refinePushPlan, type EditFacts, type PushAction, type RefinedPushPlan } from '../../core/push-plan.js';
 import { parseFile } from '../../format/front-matter.js';
 import { storageEquals } from '../../format/index.js';
 import type { Format } from '../../format/types.js';
-import { inside } from '../../local/files.js';
+import { readTextSafe } from '../../local/safe-fs.js';
 import type { BasePageMeta, StateStore } from '../../state/index.js';
 import type { SpaceLinks } from '../resolver.js';
 
@@ -34,7 +34,7 @@ export async function refineActions(input: RefineInput): Promise<RefinedPushPlan
   const createFacts = new Map<string, { unreadable?: string | undefined }>();
   for (const a of input.actions) {
     if (a.kind === 'create') {
-      const text = await readFile(inside(workspace, a.path), 'utf8').catch(() => undefined);
+      const text = await readTextSafe(workspace, a.path).catch(() => undefined);
       const parsed = text === undefined ? undefined : parseFile(text);
       if (parsed && !parsed.ok) createFacts.set(a.path, { unreadable: parsed.error });
       continue;
@@ -42,7 +42,7 @@ export async function refineActions(input: RefineInput): Promise<RefinedPushPlan
     if (a.kind !== 'update' && a.kind !== 'move') continue;
     const b = byId.get(a.id);
     if (!b) continue;
-    const text = await readFile(inside(workspace, a.path), 'utf8').catch(() => undefined);
+    const text = await readTextSafe(workspace, a.path).catch(() => undefined);
     if (text === undefined) continue; // gone since the scan: the executor finds out
     const local = parseFile(text);
     if (!local.ok) {
