@@ -144,7 +144,7 @@ function inlineNode(n: AdfNode, opts: InlineOptions): string {
   const extra = n.content.length ? escapeText(plainText({ content: n.content })) : '';
   switch (n.type) {
     case 'hardBreak':
-      return opts.inHeading ? ' ' : opts.inTable ? '<br>' : '\\\n';
+      return (opts.inHeading ? ' ' : opts.inTable ? '<br>' : '\\\n') + extra;
     case 'mention': {
       const name = str(n.attrs, 'text') || str(n.attrs, 'id') || 'unknown user';
       return escapeText(name.startsWith('@') ? name : `@${name}`) + extra;

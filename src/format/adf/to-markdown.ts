@@ -149,7 +149,7 @@ function block(n: AdfNode, ctx: Ctx): string {
     case 'mediaGroup':
       return media(n, ctx);
     case 'media':
-      return mediaLink(n.attrs, ctx, str(n.attrs, 'type') !== 'file' || isImageName(str(n.attrs, 'alt')));
+      return mediaLink(n.attrs, ctx, str(n.attrs, 'type') !== 'file' || isImageName(str(n.attrs, 'alt'))) + extraText(n);
     case 'caption':
       return paragraph(n.content, ctx);
     case 'blockCard':

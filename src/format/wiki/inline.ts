@@ -135,8 +135,10 @@ export function wikiInline(s: string, opts: WikiOptions): string {
       }
     }
     const fmt = c === '?' && s[i + 1] === '?' ? '??' : FORMAT[c] ? c : '';
-    if (fmt && !isWord(s[i - 1]) && s[i - 1] !== c) {
-      const close = closer(s, i, fmt);
+    // Superscript and subscript sit right against words (`x^2^`, `H~2~O`); the others need a word edge.
+    const tight = c === '^' || c === '~';
+    if (fmt && (tight || !isWord(s[i - 1])) && s[i - 1] !== c) {
+      const close = closer(s, i, fmt, tight);
       if (close > 0) {
         const inner = wikiInline(s.slice(i + fmt.length, close), opts);
         const [a, b] = fmt === '??' ? ['*', '*'] : FORMAT[c]!;
@@ -153,7 +155,7 @@ export function wikiInline(s: string, opts: WikiOptions): string {
 }
 
 /** Where a formatting run opened at `at` closes on the same line: -1 when it does not. */
-function closer(s: string, at: number, fmt: string): number {
+function closer(s: string, at: number, fmt: string, tight = false): number {
   const start = at + fmt.length;
   const first = s[start];
   if (isSpace(first) || first === fmt[0]) return -1;
@@ -168,7 +170,7 @@ function closer(s: string, at: number, fmt: string): number {
       if (end > 0) j = end + 1;
       continue;
     }
-    if (s.startsWith(fmt, j) && !isSpace(s[j - 1]) && s[j - 1] !== fmt[0] && !isWord(s[j + fmt.length]) && s[j + fmt.length] !== fmt[0]) return j;
+    if (s.startsWith(fmt, j) && !isSpace(s[j - 1]) && s[j - 1] !== fmt[0] && (tight || !isWord(s[j + fmt.length])) && s[j + fmt.length] !== fmt[0]) return j;
   }
   return -1;
 }
@@ -182,11 +184,11 @@ function link(inner: string, opts: WikiOptions): string {
     const user = target.slice(1).replace(/^accountid:/i, '');
     return escapeText(`@${text || user}`);
   }
-  let label = text || target;
+  let label = text || target.replace(/^mailto:/i, '');
   if (target.startsWith('^')) {
     target = opts.attachmentTarget(target.slice(1));
     label = text || inner.replace(/^.*\|/, '').slice(1);
-  } else if (!/^([a-z][a-z0-9+.-]*:|#|\/)/i.test(target)) {
+  } else if (!/^((https?|ftp|sftp|file|mailto|tel|ssh|irc|news):|#|\/)/i.test(target)) {
     // A page or issue reference (`[Some page]`, `[SPACE:Page]`, `[ABC-123]`): no address to link to; its words.
     return escapeText(text ? `${text} (${target})` : target);
   }

@@ -192,8 +192,14 @@ function list(items: string[], opts: WikiOptions): string {
     const level = marks.length;
     const kind = marks[level - 1]!;
     stack.length = Math.min(stack.length, level);
-    // Deeper than the list so far (`***` right under `*`): the missing levels count as bullets.
-    while (stack.length < level - 1) stack.push({ kind: '*', count: 0, width: 2 });
+    // Deeper than the list so far (`#*` at the start): the missing levels get an empty item each.
+    while (stack.length < level - 1) {
+      const k = marks[stack.length]!;
+      const indent = ' '.repeat(stack.reduce((a, e) => a + e.width, 0));
+      const marker = k === '#' ? '1.' : '-';
+      stack.push({ kind: k, count: 1, width: marker.length + 1 });
+      out.push(`${indent}${marker}`);
+    }
     if (stack.length === level && stack[level - 1]!.kind !== kind) stack.pop();
     if (stack.length === level - 1) stack.push({ kind, count: 0, width: 2 });
     const top = stack[level - 1]!;
