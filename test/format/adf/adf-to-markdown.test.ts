@@ -12,6 +12,8 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { adfToMarkdown } from '../../../src/format/adf/to-markdown.js';
 import { alertOf } from '../../../src/export/alerts.js';
+import { pageMarkdown } from '../../../src/export/markdown.js';
+import { storageToAdf } from '../../../src/emulator/adf.js';
 import { announce, checkSeed, suiteSeeds } from '../../helpers/seeds.js';
 import { bugReport, malformed, richPage, trickyText } from './fixtures.js';
 
@@ -219,4 +221,24 @@ test(`random ADF-like trees: never throws, output is a string, every word of a t
       }),
     );
   }
+});
+
+test("the emulator's storage → ADF route and the project's storage → Markdown converter read the same", () => {
+  const storage =
+    '<h1>Deploy</h1><p>Run <strong>all</strong> the <em>steps</em> with <code>make</code> and <a href="https://x.test/a">the docs</a>.</p>' +
+    '<ul><li>one</li><li>two<ul><li>deep</li></ul></li></ul><ol start="3"><li>three</li><li>four</li></ol>' +
+    '<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">js</ac:parameter><ac:plain-text-body><![CDATA[let a = 1;\n# not a heading]]></ac:plain-text-body></ac:structured-macro>' +
+    '<table><tbody><tr><th>H</th><th>I</th></tr><tr><td>a | b</td><td><del>old</del> new</td></tr></tbody></table>' +
+    '<ac:structured-macro ac:name="info"><ac:rich-text-body><p>Heads up</p></ac:rich-text-body></ac:structured-macro>' +
+    '<ac:structured-macro ac:name="tip"><ac:rich-text-body><p>A tip</p></ac:rich-text-body></ac:structured-macro>' +
+    '<blockquote><p>quoted *text*</p></blockquote><hr/><p>a<br/>b</p><h2>Done_now</h2>';
+  const resolver = { pathForPage: () => undefined, pageForPath: () => undefined, pathForAttachment: (n: string) => n };
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (typeof v !== 'object' || v === null) return v;
+    return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'position' && k !== 'spread').map(([k, x]) => [k, strip(x)]));
+  };
+  const viaAdf = parse(adfToMarkdown(storageToAdf(storage)));
+  const viaStorage = parse(pageMarkdown(storage, 'DEMO', 'Deploy', resolver));
+  assert.deepEqual(strip(viaAdf), strip(viaStorage));
 });
