@@ -73,7 +73,7 @@ export async function buildParser(argv: string[]): Promise<Argv> {
     .alias('version', 'V')
     .wrap(Math.min(120, process.stdout.columns || 100))
     .epilogue(
-      'Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 auth, 5 network/server, 6 conflicts remain, 7 safety gate, 8 workspace locked, 9 not built yet, 10 left something unsynced on purpose, 11 export finished with failed items, 12 bundle failed verification, 13 unsafe archive refused, 130 interrupted.\nDocs: README.md',
+      'Exit codes: 0 ok, 1 error, 2 usage, 3 config, 4 auth, 5 network/server, 6 conflicts remain, 7 safety gate, 8 workspace locked, 9 not built yet, 10 left something unsynced on purpose, 11 export finished with failed items, 12 bundle failed verification, 13 unsafe archive refused, 14 compare found differences, 130 interrupted.\nDocs: README.md',
     )
     .exitProcess(false)
     .fail((msg, err) => {

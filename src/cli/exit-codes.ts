@@ -20,6 +20,8 @@ export const EXIT = {
   INTEGRITY: 12,
   /** An archive refused as unsafe (absolute or `..` paths, links, duplicates, a zip bomb). */
   UNSAFE_ARCHIVE: 13,
+  /** `compare` found differences between its two sides (the report lists them). */
+  DIFFERENT: 14,
   INTERRUPTED: 130,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -6,8 +6,8 @@ import { createConfluenceClient } from '../remote/index.js';
 import type { ClientOptions } from '../remote/options.js';
 import { USER_AGENT } from '../version.js';
 
-export function clientOptionsFrom(config: Config, logger?: Logger): ClientOptions {
-  const site = config.site;
+/** The client's options for the workspace's site, or for `site` (a named site of `sites`) with the same settings. */
+export function clientOptionsFrom(config: Config, logger?: Logger, site: Config['site'] = config.site): ClientOptions {
   const auth: ClientOptions['auth'] = site.pat
     ? { kind: 'bearer', token: site.pat }
     : { kind: 'basic', email: site.email ?? '', token: site.apiToken ?? '' };
@@ -26,6 +26,6 @@ export function clientOptionsFrom(config: Config, logger?: Logger): ClientOption
   };
 }
 
-export function clientFor(config: Config, logger?: Logger) {
-  return createConfluenceClient(clientOptionsFrom(config, logger));
+export function clientFor(config: Config, logger?: Logger, site?: Config['site']) {
+  return createConfluenceClient(clientOptionsFrom(config, logger, site));
 }

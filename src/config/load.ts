@@ -10,6 +10,7 @@ import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { PROFILES, REMOVED_SETTINGS, SETTINGS, SETTINGS_BY_PATH, envNameFor, knownKeys, type ProfileName, type SettingDef } from './settings.js';
+import { parseSites, type NamedSiteConfig } from './sites.js';
 import { suggest } from './suggest.js';
 import type { Config, ConfigSource } from './types.js';
 
@@ -203,11 +204,19 @@ export function loadConfig(options: LoadOptions = {}): Config {
     ? resolve(workspace, options.configFile!)
     : join(workspace, 'config', CONFIG_FILE_NAME);
   let configFileUsed: string | undefined;
+  let sites: Readonly<Record<string, NamedSiteConfig>> = {};
+  // `sites` (named sites for compare) is a map of its own, not a setting: taken out before the settings are read.
+  const withoutSites = (content: unknown) => {
+    if (content === null || typeof content !== 'object' || Array.isArray(content) || !('sites' in content)) return content;
+    const { sites: raw, ...rest } = content as Record<string, unknown>;
+    sites = parseSites(raw, configFile);
+    return rest;
+  };
   if (options.fileContent !== undefined) {
-    flatten(options.fileContent, '', { layer: 'file', name: configFile }, fileLayer, configFile, warnings);
+    flatten(withoutSites(options.fileContent), '', { layer: 'file', name: configFile }, fileLayer, configFile, warnings);
   } else if (existsSync(configFile)) {
     configFileUsed = configFile;
-    flatten(readJsonFile(configFile, 'config file'), '', { layer: 'file', name: configFile }, fileLayer, configFile, warnings);
+    flatten(withoutSites(readJsonFile(configFile, 'config file')), '', { layer: 'file', name: configFile }, fileLayer, configFile, warnings);
     const holdsSecret = [...fileLayer.keys()].some((k) => SETTINGS_BY_PATH.get(k)?.secret);
     if (holdsSecret && process.platform !== 'win32') {
       const mode = statSync(configFile).mode & 0o777;
@@ -276,7 +285,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     sources[path] = source;
   }
 
-  const cfg = result as unknown as Omit<Config, 'workspace' | 'configFile' | 'sources' | 'warnings'>;
+  const cfg = result as unknown as Omit<Config, 'workspace' | 'configFile' | 'sites' | 'sources' | 'warnings'>;
   if (cfg.retry.maxDelayMs < cfg.retry.baseDelayMs) {
     throw new ConfigError(
       `retry.maxDelayMs = ${cfg.retry.maxDelayMs} is invalid: expected a value >= retry.baseDelayMs (${cfg.retry.baseDelayMs})`,
@@ -291,6 +300,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     ...cfg,
     workspace,
     configFile: configFileUsed,
+    sites,
     sources,
     warnings,
   } as Config;

@@ -1,5 +1,6 @@
 import type { FormatName } from '../format/types.js';
 import type { ProfileName } from './settings.js';
+import type { NamedSiteConfig } from './sites.js';
 
 export interface ConfigSource {
   layer: 'default' | 'profile' | 'file' | 'dotenv' | 'env' | 'flag';
@@ -38,6 +39,8 @@ export interface Config {
   };
   readonly watch: { readonly debounceMs: number; readonly pollSeconds: number; readonly rescanSeconds: number; readonly listen: string };
   readonly log: { readonly level: string; readonly maxFileBytes: number; readonly maxFiles: number };
+  /** Named sites besides `site` (config file only; credentials from the environment), for `csync compare`. */
+  readonly sites: Readonly<Record<string, NamedSiteConfig>>;
   /** Where each setting's value came from. */
   readonly sources: Readonly<Record<string, ConfigSource>>;
   /** Non-fatal problems found while loading (shown once by the CLI). */

@@ -232,7 +232,7 @@ test("the emulator's storage → ADF route and the project's storage → Markdow
     '<ac:structured-macro ac:name="info"><ac:rich-text-body><p>Heads up</p></ac:rich-text-body></ac:structured-macro>' +
     '<ac:structured-macro ac:name="tip"><ac:rich-text-body><p>A tip</p></ac:rich-text-body></ac:structured-macro>' +
     '<blockquote><p>quoted *text*</p></blockquote><hr/><p>a<br/>b</p><h2>Done_now</h2>';
-  const resolver = { pathForPage: () => undefined, pageForPath: () => undefined, pathForAttachment: (n: string) => n };
+  const resolver = { pathForPage: () => undefined, pageForPath: () => undefined, pathForAttachment: (n: string) => n, attachmentForPath: () => undefined };
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (typeof v !== 'object' || v === null) return v;
