@@ -20,6 +20,10 @@ import { registerSecret } from '../obs/redact.js';
 import type { ComparedPage, CompareSide } from './compare.js';
 import { readBundle } from './bundle-source.js';
 
+/** Progress of a long step: pages listed or converted so far (the CLI shows it as a bar or JSON lines). */
+export type OnProgress = (e: { phase: string; done: number; total?: number | undefined }) => void;
+const quiet: OnProgress = () => {};
+
 export type SideSpec =
   | { kind: 'site'; label: string; siteName: string; space: string }
   | { kind: 'workspace'; label: string; dir: string; space?: string | undefined }
@@ -128,7 +132,7 @@ export function titlePaths(pages: ReadonlyArray<{ id: string; title: string; par
 
 // ---- workspace ----
 
-export async function workspaceSide(spec: Extract<SideSpec, { kind: 'workspace' }>, preferSpace: string | undefined): Promise<CompareSide> {
+export async function workspaceSide(spec: Extract<SideSpec, { kind: 'workspace' }>, preferSpace: string | undefined, progress: OnProgress = quiet): Promise<CompareSide> {
   const config = loadConfig({ workspace: spec.dir });
   const space = pickSpace(spec.label, spec.space, [...config.spaces], preferSpace, 'workspace');
   const format = getFormat(config.format);
@@ -154,6 +158,7 @@ export async function workspaceSide(spec: Extract<SideSpec, { kind: 'workspace' 
     const titlePath = segments.map((seg, i) => titleOfFile.get(`content/${space}/${[...segments.slice(0, i), seg].join('/')}${format.extension}`) ?? seg);
     const storage = format.name === 'storage' ? r.body : format.toStorage(r.body, { spaceKey: space, title: r.title, resolver: links.resolverFor(r.path) }).text;
     pages.push({ id: r.id, title: r.title, titlePath: [...titlePath, r.title], markdown: await normalisedMarkdown(storage, space, r.title) });
+    progress({ phase: `convert ${spec.label}`, done: pages.length, total: read.length });
   }
   return { label: spec.label, kind: 'workspace', site: config.site.url, pages };
 }
@@ -171,7 +176,7 @@ export function pickSpace(label: string, given: string | undefined, spaces: stri
 
 // ---- site ----
 
-export async function siteSide(spec: Extract<SideSpec, { kind: 'site' }>, config: Config, env: NodeJS.ProcessEnv, logger?: Logger): Promise<CompareSide> {
+export async function siteSide(spec: Extract<SideSpec, { kind: 'site' }>, config: Config, env: NodeJS.ProcessEnv, logger?: Logger, progress: OnProgress = quiet): Promise<CompareSide> {
   const site = siteSettings(spec.siteName, config, env);
   const { clientFor } = await import('../cli/site.js');
   const client = clientFor(config, logger, site);
@@ -180,10 +185,14 @@ export async function siteSide(spec: Extract<SideSpec, { kind: 'site' }>, config
     const listed: Array<{ id: string; title: string; parentId: string | null; body: string }> = [];
     for await (const p of client.listPages(space.id, { bodies: true })) {
       if (p.status === 'current') listed.push({ id: p.id, title: p.title, parentId: p.parentId, body: p.body ?? '' });
+      progress({ phase: `list ${spec.label}`, done: listed.length });
     }
     const paths = titlePaths(listed);
     const pages: ComparedPage[] = [];
-    for (const p of listed) pages.push({ id: p.id, title: p.title, titlePath: paths.get(p.id)!, markdown: await normalisedMarkdown(p.body, spec.space, p.title) });
+    for (const p of listed) {
+      pages.push({ id: p.id, title: p.title, titlePath: paths.get(p.id)!, markdown: await normalisedMarkdown(p.body, spec.space, p.title) });
+      progress({ phase: `convert ${spec.label}`, done: pages.length, total: listed.length });
+    }
     return { label: spec.label, kind: 'site', site: site.url, pages };
   } finally {
     await client.close();
@@ -192,7 +201,7 @@ export async function siteSide(spec: Extract<SideSpec, { kind: 'site' }>, config
 
 // ---- bundle ----
 
-export async function bundleSide(spec: Extract<SideSpec, { kind: 'bundle' }>, preferSpace: string | undefined): Promise<CompareSide> {
+export async function bundleSide(spec: Extract<SideSpec, { kind: 'bundle' }>, preferSpace: string | undefined, progress: OnProgress = quiet): Promise<CompareSide> {
   const bundle = await readBundle(spec.path);
   const spaces = [...new Set(bundle.pages.map((p) => p.spaceKey))].sort();
   const space = pickSpace(spec.label, spec.space, spaces, preferSpace, 'bundle');
@@ -200,7 +209,10 @@ export async function bundleSide(spec: Extract<SideSpec, { kind: 'bundle' }>, pr
   const pages: ComparedPage[] = [];
   if (bundle.source === 'jsonl') {
     const paths = titlePaths(mine.map((p) => ({ id: p.id, title: p.title, parentId: p.parentId })));
-    for (const p of mine) pages.push({ id: p.id, title: p.title, titlePath: paths.get(p.id)!, markdown: await normalisedMarkdown(p.storage ?? '', space, p.title) });
+    for (const p of mine) {
+      pages.push({ id: p.id, title: p.title, titlePath: paths.get(p.id)!, markdown: await normalisedMarkdown(p.storage ?? '', space, p.title) });
+      progress({ phase: `convert ${spec.label}`, done: pages.length, total: mine.length });
+    }
   } else {
     // Markdown files only: back to storage (links between exported pages by their files), then normalised.
     const md = getFormat('markdown');
@@ -220,21 +232,22 @@ export async function bundleSide(spec: Extract<SideSpec, { kind: 'bundle' }>, pr
       };
       const storage = md.toStorage(p.markdown ?? '', { spaceKey: space, title: p.title, resolver }).text;
       pages.push({ id: p.id, title: p.title, titlePath: [...titlePath, p.title], markdown: await normalisedMarkdown(storage, space, p.title) });
+      progress({ phase: `convert ${spec.label}`, done: pages.length, total: mine.length });
     }
   }
   return { label: spec.label, kind: 'bundle', site: bundle.site || undefined, pages };
 }
 
 /** Loads both sides: sites first, so that a workspace or bundle holding several spaces can follow the site's. */
-export async function loadSides(args: [string, string], config: Config, cwd: string, logger?: Logger): Promise<[CompareSide, CompareSide]> {
+export async function loadSides(args: [string, string], config: Config, cwd: string, logger?: Logger, progress: OnProgress = quiet): Promise<[CompareSide, CompareSide]> {
   const specs = args.map((a) => parseSide(a, config, cwd)) as [SideSpec, SideSpec];
   const env = await environment(config.workspace);
   const siteSpace = specs.find((s): s is Extract<SideSpec, { kind: 'site' }> => s.kind === 'site')?.space;
   const load = async (s: SideSpec, other: SideSpec): Promise<CompareSide> => {
     const prefer = siteSpace ?? (other.kind !== 'site' ? other.space : undefined);
-    if (s.kind === 'site') return siteSide(s, config, env, logger);
-    if (s.kind === 'workspace') return workspaceSide(s, prefer);
-    return bundleSide(s, prefer);
+    if (s.kind === 'site') return siteSide(s, config, env, logger, progress);
+    if (s.kind === 'workspace') return workspaceSide(s, prefer, progress);
+    return bundleSide(s, prefer, progress);
   };
   return [await load(specs[0], specs[1]), await load(specs[1], specs[0])];
 }

@@ -34,7 +34,15 @@ export const compareCommand: CommandModule<GlobalArgs, CompareArgs> = {
     const { comparePages } = await import('../../compare/compare.js');
     const { htmlReport, textReport } = await import('../../compare/report.js');
     if (!argv.a || !argv.b) throw new UsageError('compare needs two things to compare', { hint: 'csync compare prod:DOC staging:DOC' });
-    const [a, b] = await loadSides([argv.a, argv.b], ctx.config, process.cwd(), ctx.logger);
+    const { createProgress } = await import('../progress.js');
+    const bar = createProgress({ enabled: ctx.progress });
+    let sides;
+    try {
+      sides = await loadSides([argv.a, argv.b], ctx.config, process.cwd(), ctx.logger, (e) => bar.update(e));
+    } finally {
+      bar.stop();
+    }
+    const [a, b] = sides;
     const report = comparePages(a, b);
     if (argv.html) writeReport(resolve(process.cwd(), argv.html), htmlReport(report, new Date()));
     ctx.out.result(() => textReport(report).trimEnd(), { ok: true, ...report });
