@@ -48,6 +48,22 @@ const isWord = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.tes
 const isSpace = (c: string | undefined) => c === undefined || /\s/.test(c);
 
 export function wikiInline(s: string, opts: WikiOptions): string {
+  // The last closer search per marker: a later search that starts before its answer gets the same answer (a line of
+  // a thousand unmatched `*` would otherwise be scanned a thousand times).
+  const searches = new Map<string, { from: number; found: number; end: number }>();
+  const findCloser = (at: number, fmt: string, tight: boolean): number => {
+    const first = s[at + fmt.length];
+    if (isSpace(first) || first === fmt[0]) return -1;
+    const key = `${fmt}${tight ? '!' : ''}`;
+    const last = searches.get(key);
+    if (last && at >= last.from) {
+      if (last.found === -1 && at < last.end) return -1;
+      if (last.found > at + fmt.length) return last.found;
+    }
+    const r = closer(s, at, fmt, tight);
+    searches.set(key, { from: at, found: r.found, end: r.end });
+    return r.found;
+  };
   let out = '';
   let lit = '';
   const flush = () => {
@@ -138,7 +154,7 @@ export function wikiInline(s: string, opts: WikiOptions): string {
     // Superscript and subscript sit right against words (`x^2^`, `H~2~O`); the others need a word edge.
     const tight = c === '^' || c === '~';
     if (fmt && (tight || !isWord(s[i - 1])) && s[i - 1] !== c) {
-      const close = closer(s, i, fmt, tight);
+      const close = findCloser(i, fmt, tight);
       if (close > 0) {
         const inner = wikiInline(s.slice(i + fmt.length, close), opts);
         const [a, b] = fmt === '??' ? ['*', '*'] : FORMAT[c]!;
@@ -154,13 +170,14 @@ export function wikiInline(s: string, opts: WikiOptions): string {
   return out;
 }
 
-/** Where a formatting run opened at `at` closes on the same line: -1 when it does not. */
-function closer(s: string, at: number, fmt: string, tight = false): number {
+/** Where a formatting run opened at `at` closes on the same line (-1 when it does not), and where the search ended. */
+function closer(s: string, at: number, fmt: string, tight = false): { found: number; end: number } {
   const start = at + fmt.length;
   const first = s[start];
-  if (isSpace(first) || first === fmt[0]) return -1;
-  for (let j = start + 1; j < s.length; j++) {
-    if (s[j] === '\n') return -1;
+  if (isSpace(first) || first === fmt[0]) return { found: -1, end: start };
+  let j = start + 1;
+  for (; j < s.length; j++) {
+    if (s[j] === '\n') return { found: -1, end: j };
     if (s[j] === '\\') {
       j++;
       continue;
@@ -170,9 +187,9 @@ function closer(s: string, at: number, fmt: string, tight = false): number {
       if (end > 0) j = end + 1;
       continue;
     }
-    if (s.startsWith(fmt, j) && !isSpace(s[j - 1]) && s[j - 1] !== fmt[0] && (tight || !isWord(s[j + fmt.length])) && s[j + fmt.length] !== fmt[0]) return j;
+    if (s.startsWith(fmt, j) && !isSpace(s[j - 1]) && s[j - 1] !== fmt[0] && (tight || !isWord(s[j + fmt.length])) && s[j + fmt.length] !== fmt[0]) return { found: j, end: j };
   }
-  return -1;
+  return { found: -1, end: j };
 }
 
 /** `[text|target]`, `[target]`, `[~user]`, `[^attachment]`, `[#anchor]`, `[mailto:x]`. */

@@ -183,3 +183,12 @@ test(`random wiki markup: never throws, every word is kept (${seeds.map((s) => `
     );
   }
 });
+
+test('a long line of unmatched formatting characters converts in linear time', () => {
+  // Each `*` opens a run that never closes: a search from each of them to the end of the line took 46 s for this.
+  const line = '*a '.repeat(20_000) + '-b '.repeat(20_000) + '^c '.repeat(20_000);
+  const started = Date.now();
+  const md = wikiToMarkdown(line);
+  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  assert.equal(md.split('\\*a').length - 1, 20_000);
+});
