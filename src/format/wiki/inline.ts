@@ -80,7 +80,8 @@ export function wikiInline(s: string, opts: WikiOptions): string {
     const rest = s.slice(i, i + 2);
     if (rest === '\\\\') {
       emit(opts.inTable ? '<br>' : '\\\n');
-      i += 2;
+      // `\\` at the end of a line is one break, not two.
+      i += s[i + 2] === '\n' ? 3 : 2;
       continue;
     }
     if (c === '\\' && i + 1 < s.length) {

@@ -104,4 +104,5 @@ export const odd: Array<[string, string, string]> = [
   ['table without header', '|a|b|\n|c|d|', '|  |  |\n| --- | --- |\n| a | b |\n| c | d |\n'],
   ['code on one line', 'before\n{code}x = 1{code} after', 'before\n\n```\nx = 1\n```\n\nafter\n'],
   ['deep list jump', '*** deep at once', '-\n  -\n    - deep at once\n'],
+  ['break at the end of a line', 'one\\\\\ntwo', 'one\\\ntwo\n'],
 ];
