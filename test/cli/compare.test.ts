@@ -154,3 +154,23 @@ test('compare: an unknown site, missing credentials and a path that is nothing a
     await ws.close();
   }
 });
+
+test('compare a Cloud site with a Data Center site (its PAT in the workspace .env): the same demo space reads the same', async () => {
+  const { ws, staging, env } = await twoSites();
+  const dc = await startEmulator({ flavour: 'data-center', credentials: { pat: 'dc-only-pat' } });
+  try {
+    const cfgFile = join(ws.dir, 'config', 'csync.json');
+    const cfg = JSON.parse(readFileSync(cfgFile, 'utf8')) as { sites: Record<string, Record<string, string>> };
+    cfg.sites.dc = { url: dc.url, patEnv: 'DC_PAT' };
+    writeFileSync(cfgFile, JSON.stringify(cfg));
+    writeFileSync(join(ws.dir, '.env'), 'DC_PAT=dc-only-pat\n', { mode: 0o600 });
+    const r = await ws.csync(['compare', 'prod:DEMO', 'dc:DEMO'], env);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^B: dc:DEMO \(site, 36 pages\)\nmatched by title path\nNo differences: 36 page\(s\) the same\.$/m);
+    assert.ok(!(r.stdout + r.stderr).includes('dc-only-pat'));
+  } finally {
+    await dc.close();
+    await staging.close();
+    await ws.close();
+  }
+});
