@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'no
 import { join } from 'node:path';
 import { runCli, tempDir } from '../helpers/cli.js';
 
-const PRODUCT_COMMANDS = ['init', 'doctor', 'pull', 'push', 'sync', 'status', 'diff', 'resolve', 'watch', 'service', 'export', 'emulator', 'demo'];
+const PRODUCT_COMMANDS = ['init', 'doctor', 'pull', 'push', 'sync', 'status', 'diff', 'resolve', 'watch', 'service', 'export', 'compare', 'emulator', 'demo'];
 
 test('--help lists every product command and exits 0', async () => {
   const r = await runCli(['--help']);
