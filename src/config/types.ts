@@ -1,5 +1,6 @@
 import type { FormatName } from '../format/types.js';
 import type { ProfileName } from './settings.js';
+import type { ExportDefinition } from './export-definitions.js';
 
 export interface ConfigSource {
   layer: 'default' | 'profile' | 'file' | 'dotenv' | 'env' | 'flag';
@@ -37,6 +38,7 @@ export interface Config {
     readonly maxPageBytes: number;
   };
   readonly watch: { readonly debounceMs: number; readonly pollSeconds: number; readonly rescanSeconds: number; readonly listen: string };
+  readonly exports: readonly ExportDefinition[];
   readonly log: { readonly level: string; readonly maxFileBytes: number; readonly maxFiles: number };
   /** Where each setting's value came from. */
   readonly sources: Readonly<Record<string, ConfigSource>>;
