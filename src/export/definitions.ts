@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
 import { everySeconds, exportDefinitionSchema, type ExportDefinition } from '../config/export-definitions.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { checkTarget } from './bundle.js';
@@ -75,9 +74,6 @@ export function periodOf(def: ExportDefinition): number | undefined {
   return def.every === undefined ? undefined : everySeconds(def.every);
 }
 
-const batchEntry = z.union([z.string().min(1), exportDefinitionSchema]);
-const batchFile = z.union([z.array(batchEntry), z.strictObject({ exports: z.array(batchEntry) })]);
-
 export interface BatchEntry {
   def: ExportDefinition;
   /** Where relative paths of this entry resolve. */
@@ -98,15 +94,20 @@ export function readBatchFile(file: string, configured: readonly ExportDefinitio
       hint: 'a batch file is {"exports": [ "NAME" | {name, select, format, out, …} ]}',
     });
   }
-  const parsed = batchFile.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const at = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-    throw new ConfigError(`the batch file ${file} is invalid at ${at || 'its top level'}: ${issue.message}`, {
+  const invalid = (at: string, message: string) =>
+    new ConfigError(`the batch file ${file} is invalid at ${at}: ${message}`, {
       hint: 'a batch file is {"exports": [ "NAME" | {name, select, format, out, …} ]}; see Exporting in the README',
     });
-  }
-  const entries = Array.isArray(parsed.data) ? parsed.data : parsed.data.exports;
+  const listed = Array.isArray(raw) ? raw : raw !== null && typeof raw === 'object' && Array.isArray((raw as { exports?: unknown }).exports) ? ((raw as { exports: unknown[] }).exports) : undefined;
+  if (!listed) throw invalid('its top level', 'expected {"exports": [...]} or an array');
+  const prefix = Array.isArray(raw) ? '' : '.exports';
+  const entries = listed.map((e, i) => {
+    if (typeof e === 'string' && e) return e;
+    const parsed = exportDefinitionSchema.safeParse(e);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0]!;
+    throw invalid(`${prefix}[${i}]${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`, issue.message);
+  });
   if (entries.length === 0) throw new UsageError(`the batch file ${file} lists no export`);
   const out: BatchEntry[] = entries.map((e) => (typeof e === 'string' ? { def: findDefinition(configured, e), base: workspace } : { def: e, base: dirname(resolve(file)) }));
   const names = new Set<string>();
