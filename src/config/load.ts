@@ -274,7 +274,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
       const issue = parsed.error.issues[0];
       const shown = def.secret ? '(hidden)' : JSON.stringify(value);
       // Inside a structured value (exports): name the element, not the whole value.
-      const at = issue?.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') : '';
+      const at = def.kind === 'json' && issue?.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') : '';
       throw new ConfigError(
         at
           ? `${path}${at} (from ${describeSource(source)}) is invalid: ${issue!.code === 'custom' || issue!.code === 'unrecognized_keys' ? issue!.message : `expected ${allowedFromIssue(issue)}`}`
