@@ -46,6 +46,8 @@ export class ExportScheduler {
   private readonly pending = new Map<string, 'run' | 'check'>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly checking = new Set<string>();
+  /** onChange definitions whose check or run failed (Confluence unreachable…): checked again after the next poll. */
+  private readonly retry = new Set<string>();
   private stopped = false;
 
   constructor(private readonly o: ExportSchedulerOptions) {}
@@ -99,6 +101,16 @@ export class ExportScheduler {
     }
   }
 
+  /** After every successful poll: checks again the onChange definitions whose last check or run failed. */
+  afterPoll(): void {
+    if (this.stopped || this.retry.size === 0) return;
+    const names = [...this.retry];
+    this.retry.clear();
+    for (const def of this.o.definitions()) {
+      if (def.onChange && names.includes(def.name) && !this.running.has(def.name) && !this.checking.has(def.name)) this.spawnCheck(def, 'change');
+    }
+  }
+
   /** The job API: starts the definition now. 404-style error if unknown, 409-style if it is running. */
   submit(name: string): { jobId: string } {
     if (this.stopped) throw new CsyncError('CSYNC_INTERRUPTED', 'the daemon is stopping');
@@ -148,6 +160,7 @@ export class ExportScheduler {
       this.o.logger?.debug({ module: 'exports', name: def.name, why, differs }, 'export freshness checked');
       if (differs && !this.stopped) this.launch(def.name, why === 'start' ? 'start' : 'change');
     } catch (err) {
+      this.retry.add(def.name);
       this.o.logger?.warn({ module: 'exports', name: def.name, err }, `could not check export ${def.name} for changes; the next poll tries again`);
     } finally {
       this.checking.delete(def.name);
@@ -184,6 +197,7 @@ export class ExportScheduler {
     }
     const done = run
       .catch((err: unknown) => {
+        if (def.onChange && !this.stopped) this.retry.add(name);
         logger?.warn({ module: 'exports', name, jobId, why, err, code: isCsyncError(err) ? err.code : undefined }, `export ${name} failed`);
       })
       .finally(() => {

@@ -283,6 +283,7 @@ export async function startWatch(
           // Taken before the pull: a change landing during the pull shows up as a new value next time.
           const seen = await latestChange();
           const due = !fullPassDone || polls % FULL_PULL_EVERY === 0 || seen === undefined || seen !== lastSeen;
+          exports.afterPoll();
           if (!due) {
             logger.debug({ module: 'daemon', latest: seen }, 'no remote change');
             return { pagesPulled: 0, conflicts: knownConflicts.size };
