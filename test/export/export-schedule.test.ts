@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config/index.js';
@@ -60,6 +60,18 @@ test('ExportScheduler: every → a run per period, one at a time; an unchanged s
     assert.ok(Date.parse(newest!.startedAt!) - Date.parse(oldest!.endedAt!) >= 4500, 'one period after the previous run ended');
     assert.equal(s.currentJob('tick')?.id, newest!.id);
     assert.throws(() => s.submit('nosuch'), /no export definition named "nosuch"/);
+
+    // A stop cancels the run in flight: its partial bundle goes, the published one stays.
+    const published = await publishedVersions(join(t.dir, 'tick.zip'));
+    emu.setLatency(400);
+    const { jobId } = s.submit('tick');
+    await s.stop();
+    emu.setLatency(0);
+    assert.equal(store.get(jobId)?.state, 'cancelled');
+    assert.equal(store.get(jobId)?.error, 'the daemon stopped');
+    assert.deepEqual(readdirSync(t.dir).filter((n) => n.includes('.csync-')), [], 'no partial bundle left');
+    assert.deepEqual(await publishedVersions(join(t.dir, 'tick.zip')), published, 'the published bundle stays');
+    assert.throws(() => s.submit('tick'), /the daemon is stopping/);
   } finally {
     await s.stop();
     store.close();
