@@ -7,7 +7,7 @@
  * Loopback URLs only, unless allowRemote: the API has no authentication and speaks plain HTTP.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, lstatSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, lstatSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -166,6 +166,7 @@ export async function fetchViaDaemon(o: ViaOptions): Promise<ViaResult> {
   const length = Number(res.headers.get('content-length') ?? NaN);
   if (!expected || !/^[0-9a-f]{64}$/.test(expected)) throw new CsyncError('CSYNC_INTEGRITY', `the daemon sent the bundle of job ${id} without an X-Checksum-Sha256 header`);
   const dir = dirname(o.keepZip ?? o.to!);
+  mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(o.keepZip ?? o.to!)}.csync-via-${randomBytes(3).toString('hex')}.zip.partial`);
   const hash = createHash('sha256');
   let bytes = 0;
