@@ -111,6 +111,7 @@ export async function viaExport(argv: NamedArgs): Promise<void> {
   const name = argv.action;
   if (!name) throw new UsageError('--via needs the name of an export definition', { hint: 'csync export --via http://127.0.0.1:9464 NAME --to DIR' });
   if (!argv.to && !argv.out) throw new UsageError('--via needs --to DIR (extract the bundle) and/or --out FILE.zip (keep the zip)');
+  if (argv.stallPolls !== undefined && !(Number.isInteger(argv.stallPolls) && argv.stallPolls >= 1)) throw new UsageError(`--stall-polls must be a whole number of polls >= 1, got ${argv.stallPolls}`);
   if (argv.out && !argv.out.toLowerCase().endsWith('.zip')) throw new UsageError(`--out ${argv.out}: with --via, --out names the zip to keep (FILE.zip)`);
   const out = outputFor(argv);
   const { fetchViaDaemon } = await import('../../export/via.js');
