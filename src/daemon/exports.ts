@@ -158,7 +158,8 @@ export class ExportScheduler {
         differs = items.length !== published!.size || items.some((i) => published!.get(i.id) !== i.version);
       }
       this.o.logger?.debug({ module: 'exports', name: def.name, why, differs }, 'export freshness checked');
-      if (differs && !this.stopped) this.launch(def.name, why === 'start' ? 'start' : 'change');
+      // A run started meanwhile (a request) lists the pages after this change: it covers it.
+      if (differs && !this.stopped && !this.running.has(def.name)) this.launch(def.name, why === 'start' ? 'start' : 'change');
     } catch (err) {
       this.retry.add(def.name);
       this.o.logger?.warn({ module: 'exports', name: def.name, err }, `could not check export ${def.name} for changes; the next poll tries again`);
