@@ -91,6 +91,12 @@ function parseEnvValue(def: SettingDef, raw: string, name: string): unknown {
       if (['0', 'false', 'no', 'off'].includes(v)) return false;
       throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid for ${def.path}: expected true or false`);
     }
+    case 'json':
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        throw new ConfigError(`${name} is invalid for ${def.path}: expected JSON`);
+      }
     case 'list':
       return raw
         .split(',')
@@ -276,8 +282,12 @@ export function loadConfig(options: LoadOptions = {}): Config {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const shown = def.secret ? '(hidden)' : JSON.stringify(value);
+      // Inside a structured value (exports): name the element, not the whole value.
+      const at = def.kind === 'json' && issue?.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') : '';
       throw new ConfigError(
-        `${path} = ${shown} (from ${describeSource(source)}) is invalid: expected ${allowedFromIssue(issue)}`,
+        at
+          ? `${path}${at} (from ${describeSource(source)}) is invalid: ${issue!.code === 'custom' || issue!.code === 'unrecognized_keys' ? issue!.message : `expected ${allowedFromIssue(issue)}`}`
+          : `${path} = ${shown} (from ${describeSource(source)}) is invalid: expected ${allowedFromIssue(issue)}`,
         { hint: `see the configuration table in the README (${def.description})` },
       );
     }

@@ -4,6 +4,7 @@
  * Defaults here are the lowest layer; profiles (config/profiles/*.json) override the ones they name.
  */
 import { z } from 'zod';
+import { exportDefinitionsSchema } from './export-definitions.js';
 
 export const PROFILES = ['fast', 'balanced', 'conservative'] as const;
 export type ProfileName = (typeof PROFILES)[number];
@@ -33,7 +34,7 @@ export interface SettingDef {
   default?: unknown;
   description: string;
   /** Kind of value, for parsing environment variables and flags. */
-  kind: 'string' | 'number' | 'boolean' | 'list';
+  kind: 'string' | 'number' | 'boolean' | 'list' | 'json';
   secret?: boolean;
   /** Extra environment variable names accepted for this setting, in priority order (first wins). */
   aliases?: string[];
@@ -77,6 +78,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { path: 'watch.pollSeconds', kind: 'number', schema: z.number().min(1).max(86400), default: 30, description: 'how often the daemon polls for remote changes (jittered)' },
   { path: 'watch.rescanSeconds', kind: 'number', schema: z.number().min(5).max(86400), default: 60, description: 'how often the daemon rescans the local tree for changes its file watcher missed (stat fast path)' },
   { path: 'watch.listen', kind: 'string', schema: hostPort, default: '127.0.0.1:9464', description: 'health/metrics HTTP listener (loopback unless you ask otherwise)' },
+  { path: 'exports', kind: 'json', schema: exportDefinitionsSchema, default: [], description: 'named export definitions: `csync export NAME`, `--batch`, and the daemon keeps those with `every` or `onChange` fresh (see Exporting; JSON in the environment)' },
   { path: 'log.level', kind: 'string', schema: z.enum(LOG_LEVELS), default: 'info', description: 'log level' },
   { path: 'log.maxFileBytes', kind: 'number', schema: positiveInt, default: 10 * 1024 * 1024, description: 'start the next log file (logs/csync.N.log) at this size' },
   { path: 'log.maxFiles', kind: 'number', schema: positiveInt.max(100), default: 5, description: 'rotated log files kept' },

@@ -2,6 +2,8 @@ import type { FormatName } from '../format/types.js';
 import type { ProfileName } from './settings.js';
 import type { NamedSiteConfig } from './sites.js';
 
+import type { ExportDefinition } from './export-definitions.js';
+
 export interface ConfigSource {
   layer: 'default' | 'profile' | 'file' | 'dotenv' | 'env' | 'flag';
   /** Profile name, file path, variable name or flag name. */
@@ -38,6 +40,7 @@ export interface Config {
     readonly maxPageBytes: number;
   };
   readonly watch: { readonly debounceMs: number; readonly pollSeconds: number; readonly rescanSeconds: number; readonly listen: string };
+  readonly exports: readonly ExportDefinition[];
   readonly log: { readonly level: string; readonly maxFileBytes: number; readonly maxFiles: number };
   /** Named sites besides `site` (config file only; credentials from the environment), for `csync compare`. */
   readonly sites: Readonly<Record<string, NamedSiteConfig>>;

@@ -11,6 +11,7 @@ import { startHealthServer, type HealthServer } from './http.js';
 import { DaemonLoop, type LoopCallbacks, type LoopEvents, type LoopOptions, type RunEvent, type StopResult } from './loop.js';
 import { loopMetricsEvents } from './metrics-events.js';
 import { startWatcher, type WorkspaceWatcher } from './watcher.js';
+import type { ExportScheduler } from './exports.js';
 
 export type DaemonLoopOptions = Omit<LoopOptions, 'events'>;
 
@@ -41,6 +42,8 @@ export interface DaemonOptions {
    * cache/daemon.json once it listens and removes it at stop.
    */
   onControl?: ((action: string, body: unknown, cancel: AbortSignal) => Promise<unknown>) | undefined;
+  /** Named exports kept fresh, and their job API under /exports on the listener. */
+  exports?: ExportScheduler | undefined;
   /** Another observer of every run (csync watch prints human lines on a terminal). */
   onRun?: ((e: RunEvent) => void) | undefined;
   logger?: Logger | undefined;
@@ -112,6 +115,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         getHealth: health,
         registry: metrics?.registry ?? { metrics: async () => '', contentType: 'text/plain; version=0.0.4; charset=utf-8' },
         control: onControl && token ? { token, handle: onControl } : undefined,
+        exports: options.exports,
       });
       if (token) controlFile = writeControlFile(options.workspace, server.url, token);
     }
@@ -133,6 +137,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       })
       .catch((err: unknown) => logger?.error({ module: 'daemon', err }, 'the loop did not start'));
   } else loop.start();
+  options.exports?.start();
   logger?.info({ module: 'daemon', workspace: options.workspace, url: server?.url }, 'daemon started');
   let stopping: Promise<StopResult> | undefined;
   return {
@@ -153,7 +158,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     },
     stop: () =>
       (stopping ??= (async () => {
-        const result = await loop.stop();
+        const [result] = await Promise.all([loop.stop(), options.exports?.stop()]);
         controlFile?.remove();
         await Promise.all([watcher?.close(), server?.close()]);
         logger?.info({ module: 'daemon', drained: result.drained, queued: result.abandonedPaths.length }, 'daemon stopped');

@@ -10,6 +10,8 @@ import { CsyncError, isCsyncError } from '../core/errors.js';
 import { errorBody, TOKEN_HEADER } from './control.js';
 import { scrub } from '../obs/redact.js';
 import { assertListenAllowed } from './listen.js';
+import type { ExportScheduler } from './exports.js';
+import { handleExports } from './exports-http.js';
 
 export interface HealthServerOptions {
   /** Default 127.0.0.1. */
@@ -24,6 +26,8 @@ export interface HealthServerOptions {
   registry: { metrics(): Promise<string>; contentType: string };
   /** POST /control/<action>: `handle` answers JSON (a throw becomes the error body, 409 for user errors). */
   control?: { token: string; handle(action: string, body: unknown, cancel: AbortSignal): Promise<unknown> } | undefined;
+  /** The export job API under /exports (exports-http.ts). */
+  exports?: ExportScheduler | undefined;
 }
 
 const MAX_CONTROL_BODY = 64 * 1024;
@@ -94,8 +98,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Health
     await handleControl(req, res, path, options.control);
     return;
   }
+  if (options.exports && (await handleExports(req, res, path, options.exports))) return;
   if (path !== '/healthz' && path !== '/metrics') {
-    send(res, 404, 'application/json', JSON.stringify({ error: 'not found', endpoints: ['/healthz', '/metrics'] }) + '\n');
+    send(res, 404, 'application/json', JSON.stringify({ error: 'not found', endpoints: ['/healthz', '/metrics', ...(options.exports ? ['/exports'] : [])] }) + '\n');
     return;
   }
   if (req.method !== 'GET') {

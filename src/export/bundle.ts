@@ -141,3 +141,18 @@ export async function finishBundle(stage: string, spec: ExportSpec, jobId: strin
 export function manifestBase(jobId: string, site: string, spec: ExportSpec, now: Date): Omit<Manifest, 'files' | 'items'> {
   return { tool: 'csync', toolVersion: VERSION, formatVersion: 1, jobId, site, title: spec.title, selection: spec.selection, formats: spec.formats, createdAt: now.toISOString() };
 }
+
+/**
+ * Moves a finished, verified bundle over the published one: a zip by one rename (atomic: a reader has the old file or
+ * the new one); a folder by two (the old one aside, the new one in; for an instant the name is absent, never half).
+ */
+export function publishBundle(from: string, to: string): string {
+  if (lstatSync(from).isDirectory()) {
+    const old = join(dirname(to), `.${basename(to)}.csync-old-${process.pid}-${Date.now()}`);
+    const replacing = existsSync(to);
+    if (replacing) renameSync(to, old);
+    renameSync(from, to);
+    if (replacing) rmSync(old, { recursive: true, force: true });
+  } else renameSync(from, to);
+  return to;
+}

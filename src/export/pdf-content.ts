@@ -27,7 +27,7 @@ export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1): Con
         case 'delete':
           return inline(n.children, { ...style, decoration: 'lineThrough' });
         case 'inlineCode':
-          return [{ text: n.value, ...style, background: '#f4f5f7', color: '#403294' } as Inline];
+          return [{ text: n.value, ...style, font: 'Mono', background: '#f4f5f7', color: '#403294' } as Inline];
         case 'break':
           return [{ text: '\n' } as Inline];
         case 'link': {
@@ -63,7 +63,7 @@ export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1): Con
       case 'code':
         return [
           {
-            table: { widths: ['*'], body: [[{ text: n.value, fontSize: 8.5, preserveLeadingSpaces: true, color: '#172b4d' }]] },
+            table: { widths: ['*'], body: [[{ text: n.value, font: 'Mono', fontSize: 8, preserveLeadingSpaces: true, color: '#172b4d' }]] },
             layout: { fillColor: () => '#f4f5f7', hLineWidth: () => 0, vLineWidth: () => 0, paddingLeft: () => 6, paddingRight: () => 6, paddingTop: () => 4, paddingBottom: () => 4 },
             margin: [0, 2, 0, 8],
           },

@@ -1,5 +1,6 @@
 /**
- * PDF with pdfmake (pure JavaScript, in process; the Roboto fonts it ships: Latin, Greek, Cyrillic — no CJK glyphs).
+ * PDF with pdfmake (pure JavaScript, in process; the Roboto fonts it ships: Latin, Greek, Cyrillic — no CJK glyphs;
+ * code in DejaVu Sans Mono).
  * Title page, a table of contents with page numbers, an outline (bookmarks) of the page tree, each page from the same
  * mdast as the other formats, links between exported pages as internal links, images from the bundle.
  *
@@ -19,6 +20,8 @@ import { depths, docOf, writeBundleFile, type RenderContext } from './render-con
 
 const require = createRequire(import.meta.url);
 const FONT_DIR = join(dirname(require.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
+/** DejaVu Sans Mono for code (npm @fontsource/dejavu-mono: Bitstream Vera licence, WOFF, 1.2 MB with all four styles). */
+const MONO_DIR = join(dirname(require.resolve('@fontsource/dejavu-mono/package.json')), 'files');
 const MAX_IMAGE_BYTES = 20 * 1024 ** 2;
 
 let configured = false;
@@ -31,9 +34,15 @@ function configure(): void {
       italics: join(FONT_DIR, 'Roboto-Italic.ttf'),
       bolditalics: join(FONT_DIR, 'Roboto-MediumItalic.ttf'),
     },
+    Mono: {
+      normal: join(MONO_DIR, 'dejavu-mono-latin-400-normal.woff'),
+      bold: join(MONO_DIR, 'dejavu-mono-latin-700-normal.woff'),
+      italics: join(MONO_DIR, 'dejavu-mono-latin-400-italic.woff'),
+      bolditalics: join(MONO_DIR, 'dejavu-mono-latin-700-italic.woff'),
+    },
   });
   pdfmake.setUrlAccessPolicy(() => false);
-  pdfmake.setLocalAccessPolicy((p) => resolve(p).startsWith(FONT_DIR + sep));
+  pdfmake.setLocalAccessPolicy((p) => resolve(p).startsWith(FONT_DIR + sep) || resolve(p).startsWith(MONO_DIR + sep));
   configured = true;
 }
 

@@ -10,7 +10,7 @@ import { CsyncError } from '../core/errors.js';
 import type { ConfluenceClient } from '../remote/index.js';
 import { listAttachments, placeAttachments } from './attachments.js';
 import { ExportCache } from './cache.js';
-import { checkTarget, finishBundle, manifestBase, stageDirFor, writeManifest } from './bundle.js';
+import { checkTarget, finishBundle, manifestBase, publishBundle, stageDirFor, writeManifest } from './bundle.js';
 import type { JobStore } from './job-store.js';
 import { BundleLinks, mdFileOf } from './links.js';
 import { renderWhole } from './render-all.js';
@@ -32,6 +32,8 @@ export interface RunnerDeps {
   siteUrl: string;
   progress?: ((e: { phase: string; done: number; total?: number }) => void) | undefined;
   warn?: ((message: string) => void) | undefined;
+  /** Told the new job's id as soon as it is recorded (before any request): the daemon's job API answers with it. */
+  onJob?: ((jobId: string) => void) | undefined;
 }
 
 export interface JobResult {
@@ -60,6 +62,7 @@ export function publicSite(url: string): string {
 export async function startJob(deps: RunnerDeps, spec: ExportSpec): Promise<JobResult> {
   checkTarget(spec);
   const job = deps.store.create(newJobId(), spec, publicSite(deps.siteUrl));
+  deps.onJob?.(job.id);
   return runJob(deps, job.id);
 }
 
@@ -195,12 +198,14 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
     save('verify');
     const verify = await verifyBundle(target);
     if (!verify.ok) throw new CsyncError('CSYNC_INTEGRITY', `the bundle just written does not verify: ${verify.problems[0]}`);
+    // Verified aside, now renamed over the published one (named definitions, the daemon).
+    const published = spec.publishTo ? publishBundle(target, spec.publishTo) : target;
     const failed = items.filter((i) => i.status === 'failed');
     progress.failed = failed.length;
     save('done');
     job = store.transition(jobId, 'done', { pid: null, error: failed.length ? `${failed.length} item(s) failed` : null });
     rmSync(jobDir, { recursive: true, force: true });
-    return { job, target, items: items.length, failed, requests: progress.requests, verify };
+    return { job, target: published, items: items.length, failed, requests: progress.requests, verify };
   } catch (err) {
     save(progress.step);
     if (err instanceof Cancelled) {

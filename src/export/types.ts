@@ -33,6 +33,13 @@ export interface ExportSpec {
   zip?: string | undefined;
   /** Title for the bundle (index pages, the PDF's title page). */
   title: string;
+  /** The named definition (config `exports`) this job runs, if any. */
+  definition?: string | undefined;
+  /**
+   * Atomic replace (the daemon, named definitions): the bundle is written and verified at `out`/`zip` (a hidden
+   * sibling), then renamed here, so a reader of this path never sees half a bundle.
+   */
+  publishTo?: string | undefined;
 }
 
 export type JobState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';

@@ -93,7 +93,7 @@ test('credentials come from the CONFLUENCE_* and ATLASSIAN_* variables; CSYNC_* 
 test('every setting has a CSYNC_ environment variable that sets it', () => {
   const t = workspace({});
   try {
-    const samples: Record<string, string> = { string: 'x', number: '7', boolean: 'true', list: 'A,B' };
+    const samples: Record<string, string> = { string: 'x', number: '7', boolean: 'true', list: 'A,B', json: '[]' };
     for (const def of SETTINGS) {
       const name = envNameFor(def.path);
       assert.match(name, /^CSYNC_[A-Z0-9_]+$/);

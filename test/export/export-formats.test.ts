@@ -88,6 +88,10 @@ test('export: md, json, html and pdf of the demo space, verified; a tampered fil
     assert.equal(images.length, 1, images.join('\n'));
     assert.match(images[0]!, /^\s*\d+\s+\d+\s+image\s+40\s+20\s+rgb/);
     assert.match(text, /\[image: Logo\]/);
+    // Code in a monospace font (DejaVu Sans Mono, shipped), the rest in Roboto: both embedded.
+    const fonts = execFileSync('pdffonts', [pdf]).toString();
+    assert.match(fonts, /\+DejaVuSansMono\s.*\byes\s+yes/);
+    assert.match(fonts, /\+Roboto-Regular\s/);
     const raw = readFileSync(pdf).toString('latin1');
     assert.match(raw, /\/Outlines/);
     assert.match(raw, /\/S \/GoTo/);

@@ -33,7 +33,7 @@ function describe(job: JobRecord): string {
   const started = job.startedAt ? Date.parse(job.startedAt) : undefined;
   const eta = job.state === 'running' && started ? etaSeconds(p.done, p.items, Date.now() - started) : undefined;
   return [
-    `${job.id}  ${job.state}${owner}`,
+    `${job.id}  ${job.state}${owner}${job.spec.definition ? `  (${job.spec.definition})` : ''}`,
     `  target: ${job.spec.out ?? job.spec.zip}   formats: ${job.spec.formats.join(', ')}`,
     `  step: ${p.step}   items: ${p.done}/${p.items}${p.failed ? `, ${p.failed} failed` : ''}   bytes: ${p.bytes}   requests: ${p.requests}${eta !== undefined ? `   ETA ${eta}s` : ''}`,
     ...(job.error ? [`  error: ${job.error}`] : []),

@@ -5,11 +5,13 @@
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
+import { EXPORT_ACTIONS } from '../../config/export-definitions.js';
 import { workspacePaths } from '../../config/workspace.js';
 import { EXPORT_FORMATS, type ExportFormat, type ExportSpec } from '../../export/types.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
 import { clientFor } from '../site.js';
 import { jobAction, type ExportJobArgs } from './export-jobs.js';
+import type { NamedArgs } from './export-named.js';
 
 export interface ExportArgs extends GlobalArgs, ExportJobArgs {
   label?: string[];
@@ -27,11 +29,11 @@ export interface ExportArgs extends GlobalArgs, ExportJobArgs {
   validateOnly?: boolean;
 }
 
-const ACTIONS = ['list', 'status', 'resume', 'cancel', 'verify', 'extract'] as const;
+const ACTIONS = EXPORT_ACTIONS;
 
 function options(y: Argv): Argv {
   return y
-    .positional('action', { type: 'string', choices: ACTIONS, describe: 'a job or bundle action (none: start an export)' })
+    .positional('action', { type: 'string', describe: `${ACTIONS.join('|')}, or the name of an export definition (config "exports"); none: an export from the flags` })
     .positional('target', { type: 'string', describe: 'job id (status, resume, cancel) or bundle (verify, extract)' })
     .option('space', { type: 'string', array: true, describe: 'space key (repeatable; default: the spaces in config/csync.json)' })
     .option('label', { type: 'string', array: true, describe: 'only pages with this label (repeatable: any of them)' })
@@ -49,10 +51,17 @@ function options(y: Argv): Argv {
     .option('follow', { type: 'boolean', describe: 'status: print progress until the job ends' })
     .option('dry-run', { type: 'boolean', describe: 'list what would be exported (counts) and write nothing' })
     .option('validate-only', { type: 'boolean', describe: 'check credentials and that the selection resolves, then stop' })
+    .option('batch', { type: 'string', describe: 'run the definitions in this JSON file concurrently ({"exports": [NAME | {name, select, format, out}]}) and print one summary' })
+    .option('via', { type: 'string', describe: 'ask the daemon at this URL (its watch.listen) to run NAME, then download, verify and extract it (--to DIR, --out FILE.zip)' })
+    .option('via-remote', { type: 'boolean', describe: 'allow a non-loopback --via URL (the job API has no authentication)' })
+    .option('stall-polls', { type: 'number', describe: '--via: report a stall after this many polls without progress (default 20)' })
     .example('csync export --label runbook --format pdf --zip runbooks.zip', 'every runbook page as one PDF, zipped with a manifest')
     .example('csync export --space DOC --format md --single-file --out ctx', 'one Markdown file with a table of contents')
     .example('csync export verify runbooks.zip', 'check every checksum of a bundle')
-    .example('csync export resume 20261203T120000-a1b2c3', 'continue an interrupted export');
+    .example('csync export resume 20261203T120000-a1b2c3', 'continue an interrupted export')
+    .example('csync export runbooks', 'run the definition named runbooks (config "exports")')
+    .example('csync export --batch nightly.json', 'several definitions at once, one summary table')
+    .example('csync export --via http://127.0.0.1:9464 runbooks --to runbooks', 'let the daemon export it; download, verify, extract');
 }
 
 /** The export's spec from the flags (validated; paths absolute). */
@@ -123,7 +132,11 @@ export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {
   describe: 'pages by space/label/CQL/subtree into a Markdown, JSON, HTML or PDF bundle (folder or zip) with a checksum manifest, as a resumable job',
   builder: (y) => options(y) as never,
   handler: async (argv) => {
-    if (argv.action) return jobAction(argv);
+    const named = argv as NamedArgs;
+    if (named.via !== undefined) return (await import('./export-named.js')).viaExport(named);
+    if (named.batch !== undefined) return (await import('./export-named.js')).batchExport(named);
+    if (argv.action && (ACTIONS as readonly string[]).includes(argv.action)) return jobAction(argv);
+    if (argv.action) return (await import('./export-named.js')).namedExport(named, argv.action);
     await startExport(argv);
   },
 };

@@ -27,7 +27,9 @@
  *   cache/state.db (one transaction per page); a rerun converges. A second signal exits 130 at once.
  * - SIGHUP: reload the configuration (watch.*, site, rate, scope, format); watch.listen needs a restart.
  */
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { workspacePaths } from '../../config/workspace.js';
 import { loadConfig, secretsOf, type Config } from '../../config/index.js';
 import { ConfigError } from '../../core/errors.js';
 import { FULL_PULL_EVERY, latestChangeCql, latestForeignChange, OWN_WRITES_MAX, pagesPulled, pagesPushed, printRun, pushedPathsOf, readState, resolveRequest } from '../../daemon/watch-parts.js';
@@ -218,6 +220,23 @@ export async function startWatch(
     return runPull({ ...common(config), signal, rootPageId: config.scope.rootPageId, labels: config.scope.labels, cql: config.scope.cql });
   };
 
+  // Named exports (config `exports`): kept fresh by `every`/`onChange`, and the job API under /exports.
+  const { ExportScheduler } = await import('../../daemon/exports.js');
+  const { JobStore } = await import('../../export/job-store.js');
+  const { ExportCache } = await import('../../export/cache.js');
+  const exportRoot = join(workspacePaths(workspace).cache, 'export');
+  const exportStore = new JobStore(join(exportRoot, 'jobs.db'));
+  exportStore.prune(7);
+  const exportCache = new ExportCache(exportRoot);
+  const exports = new ExportScheduler({
+    workspace,
+    definitions: () => engine.config.exports,
+    spaces: () => spaces,
+    deps: () => ({ api: engine.client, store: exportStore, cache: exportCache, cacheRoot: exportRoot, siteUrl: engine.config.site.url ?? '' }),
+    store: exportStore,
+    logger,
+  });
+
   const { startDaemon } = await import('../../daemon/daemon.js');
   let daemon: Daemon;
   try {
@@ -226,6 +245,7 @@ export async function startWatch(
       loop: firstLoop,
       listen: { ...listen, allowRemote: Boolean(argv.listenRemote) },
       metrics,
+      exports,
       breakerState: () => engine.client.breakerState().state,
       rateLimiterStore: () => engine.client.rateLimiter().mode,
       logger,
@@ -263,12 +283,15 @@ export async function startWatch(
           // Taken before the pull: a change landing during the pull shows up as a new value next time.
           const seen = await latestChange();
           const due = !fullPassDone || polls % FULL_PULL_EVERY === 0 || seen === undefined || seen !== lastSeen;
+          exports.afterPoll();
           if (!due) {
             logger.debug({ module: 'daemon', latest: seen }, 'no remote change');
             return { pagesPulled: 0, conflicts: knownConflicts.size };
           }
           const p = await pull(signal);
           lastSeen = seen;
+          // Pages changed remotely: onChange exports compare their selection with their published bundle.
+          if (pagesPulled(p) > 0) exports.remoteChanged();
           let pushed = 0;
           let pushedPaths: string[] = [];
           if (!fullPassDone) {
@@ -285,6 +308,7 @@ export async function startWatch(
     });
   } catch (err) {
     await engine.client.close();
+    exportStore.close();
     release();
     throw err;
   }
@@ -294,6 +318,7 @@ export async function startWatch(
     (stopping ??= (async () => {
       const result = await daemon.stop();
       await Promise.allSettled([engine.client.close(), ...retired.map((c) => c.close())]);
+      exportStore.close();
       // The lock goes only once the run has stopped; a run that hung past the bound keeps it until the process
       // exits (csync watch exits at once then, and the exit releases it).
       if (result.settled) release();
@@ -324,6 +349,7 @@ export async function startWatch(
       }
       engine.config = config;
       spaces = nextSpaces;
+      exports.reschedule();
       logger.info({ module: 'daemon', debounceMs: config.watch.debounceMs, pollSeconds: config.watch.pollSeconds, spaces, clientChanged }, 'configuration re-read');
       return loopOptions(config, argv);
     },

@@ -1,0 +1,262 @@
+/**
+ * The daemon keeps named exports fresh (config `exports`):
+ * - `every`: the definition runs on a timer (the next run is one period after the previous one ended);
+ * - `onChange`: after a poll pulled remote changes (and once at start), the definition's selection is listed and
+ *   compared, page by page (id + version), with the items of its published bundle; only a difference runs it, so an
+ *   edit elsewhere in the space costs one listing and no rendering;
+ * - the job API (exports-http.ts) starts one on request.
+ * One export at a time per definition: a trigger that arrives while it runs is remembered and handled once it ends.
+ * Every run is a job like `csync export NAME` (same job store): written and verified aside, then renamed over the
+ * published bundle (spec.publishTo), so a reader never sees half a bundle.
+ */
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExportDefinition } from '../config/export-definitions.js';
+import { CsyncError, isCsyncError } from '../core/errors.js';
+import { MANIFEST, type Manifest } from '../export/bundle.js';
+import { definitionTarget, findDefinition, periodOf, specFromDefinition } from '../export/definitions.js';
+import type { JobStore } from '../export/job-store.js';
+import { startJob, type RunnerDeps } from '../export/runner.js';
+import { selectConfluence } from '../export/select.js';
+import type { JobRecord } from '../export/types.js';
+import { readZip } from '../export/zip-read.js';
+import type { Logger } from '../obs/logger.js';
+
+export interface ExportSchedulerOptions {
+  workspace: string;
+  /** The current definitions and workspace spaces (a SIGHUP reload changes them; call reschedule()). */
+  definitions(): readonly ExportDefinition[];
+  spaces(): readonly string[];
+  /** The runner's parts; `api` is the daemon's client (one rate limiter with the sync). */
+  deps(): Omit<RunnerDeps, 'progress' | 'warn' | 'onJob'>;
+  store: JobStore;
+  logger?: Logger | undefined;
+}
+
+type Trigger = 'request' | 'schedule' | 'change' | 'start';
+
+interface Running {
+  jobId: string;
+  done: Promise<unknown>;
+}
+
+export class ExportScheduler {
+  private readonly running = new Map<string, Running>();
+  /** What to do once the running export of a definition ends. */
+  private readonly pending = new Map<string, 'run' | 'check'>();
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly checking = new Set<string>();
+  /** onChange definitions whose check or run failed (Confluence unreachable…): checked again after the next poll. */
+  private readonly retry = new Set<string>();
+  private stopped = false;
+
+  constructor(private readonly o: ExportSchedulerOptions) {}
+
+  get store(): JobStore {
+    return this.o.store;
+  }
+
+  definitions(): readonly ExportDefinition[] {
+    return this.o.definitions();
+  }
+
+  /** Timers for `every`, and one check of every `onChange` definition (what changed while the daemon was stopped). */
+  start(): void {
+    this.reschedule();
+    this.remoteChanged('start');
+  }
+
+  /** After a reload: timers follow the new definitions. */
+  reschedule(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const def of this.o.definitions()) if (periodOf(def) !== undefined) this.arm(def.name);
+  }
+
+  private arm(name: string): void {
+    if (this.stopped) return;
+    const def = this.o.definitions().find((d) => d.name === name);
+    const period = def ? periodOf(def) : undefined;
+    if (period === undefined) return;
+    clearTimeout(this.timers.get(name));
+    const t = setTimeout(() => {
+      this.timers.delete(name);
+      if (this.running.has(name)) this.pending.set(name, 'run');
+      else this.launch(name, 'schedule');
+    }, period * 1000);
+    t.unref?.();
+    this.timers.set(name, t);
+  }
+
+  /** A poll pulled remote changes: check every `onChange` definition against its published bundle. */
+  remoteChanged(why: Trigger = 'change'): void {
+    if (this.stopped) return;
+    for (const def of this.o.definitions()) {
+      if (!def.onChange) continue;
+      if (this.running.has(def.name) || this.checking.has(def.name)) {
+        if (this.pending.get(def.name) !== 'run') this.pending.set(def.name, 'check');
+        continue;
+      }
+      this.spawnCheck(def, why);
+    }
+  }
+
+  /** After every successful poll: checks again the onChange definitions whose last check or run failed. */
+  afterPoll(): void {
+    if (this.stopped || this.retry.size === 0) return;
+    const names = [...this.retry];
+    this.retry.clear();
+    for (const def of this.o.definitions()) {
+      if (def.onChange && names.includes(def.name) && !this.running.has(def.name) && !this.checking.has(def.name)) this.spawnCheck(def, 'change');
+    }
+  }
+
+  /** The job API: starts the definition now. 404-style error if unknown, 409-style if it is running. */
+  submit(name: string): { jobId: string } {
+    if (this.stopped) throw new CsyncError('CSYNC_INTERRUPTED', 'the daemon is stopping');
+    findDefinition(this.o.definitions(), name);
+    const r = this.running.get(name);
+    if (r) {
+      throw new CsyncError('CSYNC_LOCKED', `export ${name} is already running as job ${r.jobId}`, {
+        hint: `follow it: GET /exports/${r.jobId}`,
+        details: { runningJob: r.jobId },
+      });
+    }
+    const jobId = this.launch(name, 'request');
+    if (!jobId) throw new CsyncError('CSYNC_INTERNAL', `export ${name} did not start`);
+    return { jobId };
+  }
+
+  runningJob(name: string): string | undefined {
+    return this.running.get(name)?.jobId;
+  }
+
+  /** The job that wrote what is published at the definition's target now: the newest finished one of it. */
+  currentJob(name: string): JobRecord | undefined {
+    return this.o.store
+      .list()
+      .filter((j) => j.spec.definition === name && j.state === 'done')
+      .sort((a, b) => (b.endedAt ?? '').localeCompare(a.endedAt ?? ''))[0];
+  }
+
+  private spawnCheck(def: ExportDefinition, why: Trigger): void {
+    this.check(def, why).catch((err: unknown) => this.o.logger?.warn({ module: 'exports', name: def.name, err }, 'export check failed'));
+  }
+
+  private async check(def: ExportDefinition, why: Trigger): Promise<void> {
+    this.checking.add(def.name);
+    try {
+      const deps = this.o.deps();
+      const spaces = this.o.spaces();
+      const target = definitionTarget(def, this.o.workspace);
+      const published = await publishedVersions(target.path);
+      let differs = published === undefined;
+      if (!differs) {
+        const spec = specFromDefinition(def, { base: this.o.workspace, spaces });
+        let items: Awaited<ReturnType<typeof selectConfluence>> = [];
+        for (const sel of spec.selection) items = items.concat(await selectConfluence(deps.api, sel, deps.siteUrl));
+        differs = items.length !== published!.size || items.some((i) => published!.get(i.id) !== i.version);
+      }
+      this.o.logger?.debug({ module: 'exports', name: def.name, why, differs }, 'export freshness checked');
+      // A run started meanwhile (a request) lists the pages after this change: it covers it.
+      if (differs && !this.stopped && !this.running.has(def.name)) this.launch(def.name, why === 'start' ? 'start' : 'change');
+    } catch (err) {
+      this.retry.add(def.name);
+      this.o.logger?.warn({ module: 'exports', name: def.name, err }, `could not check export ${def.name} for changes; the next poll tries again`);
+    } finally {
+      this.checking.delete(def.name);
+      this.afterwards(def.name);
+    }
+  }
+
+  /**
+   * Starts a job for the definition (the caller made sure none runs); returns its id. A definition that cannot
+   * start (its target is not a bundle…) throws for a request and is logged otherwise.
+   */
+  private launch(name: string, why: Trigger): string | undefined {
+    const def = this.o.definitions().find((d) => d.name === name);
+    if (!def || this.stopped) return undefined;
+    const logger = this.o.logger;
+    let jobId: string | undefined;
+    let run: Promise<unknown>;
+    try {
+      const spec = specFromDefinition(def, { base: this.o.workspace, spaces: this.o.spaces() });
+      // startJob records the job before its first await: the id is known when it returns.
+      run = startJob({ ...this.o.deps(), onJob: (id) => (jobId = id), warn: (m) => logger?.warn({ module: 'exports', name }, m) }, spec).then((r) =>
+        logger?.info({ module: 'exports', name, jobId: r.job.id, why, items: r.items, failed: r.failed.length, target: r.target }, `export ${name} published`),
+      );
+    } catch (err) {
+      if (why === 'request') throw err;
+      logger?.warn({ module: 'exports', name, why, err }, `export ${name} could not start`);
+      return undefined;
+    }
+    if (!jobId) {
+      // Refused before it was recorded: the promise holds why.
+      void run.catch((err: unknown) => logger?.warn({ module: 'exports', name, why, err }, `export ${name} could not start`));
+      if (why === 'request') throw new CsyncError('CSYNC_INTERNAL', `export ${name} did not start; see the daemon log`);
+      return undefined;
+    }
+    const done = run
+      .catch((err: unknown) => {
+        if (def.onChange && !this.stopped) this.retry.add(name);
+        logger?.warn({ module: 'exports', name, jobId, why, err, code: isCsyncError(err) ? err.code : undefined }, `export ${name} failed`);
+      })
+      .finally(() => {
+        this.running.delete(name);
+        this.arm(name);
+        this.afterwards(name);
+      });
+    this.running.set(name, { jobId, done });
+    return jobId;
+  }
+
+  private afterwards(name: string): void {
+    if (this.stopped || this.running.has(name) || this.checking.has(name)) return;
+    const next = this.pending.get(name);
+    this.pending.delete(name);
+    const def = this.o.definitions().find((d) => d.name === name);
+    if (!def || !next) return;
+    if (next === 'run') this.launch(name, 'schedule');
+    else this.spawnCheck(def, 'change');
+  }
+
+  /** Timers off; running exports cancelled (their partial bundles removed), waited for up to `ms`. */
+  async stop(ms = 5000): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    const runs = [...this.running.values()];
+    for (const r of runs) {
+      try {
+        this.o.store.transition(r.jobId, 'cancelled', { error: 'the daemon stopped' });
+      } catch {
+        // it finished meanwhile
+      }
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.allSettled(runs.map((r) => r.done)), new Promise((res) => (timer = setTimeout(res, ms)))]);
+    clearTimeout(timer);
+  }
+}
+
+/** id → version of every item the bundle at `path` exported, or undefined when there is no readable bundle. */
+export async function publishedVersions(path: string): Promise<Map<string, number> | undefined> {
+  if (!existsSync(path)) return undefined;
+  let text: string | undefined;
+  try {
+    if (lstatSync(path).isDirectory()) text = readFileSync(join(path, MANIFEST), 'utf8');
+    else {
+      await readZip(path, async (e) => {
+        if (e.name !== MANIFEST) return;
+        const chunks: Buffer[] = [];
+        for await (const c of await e.open()) chunks.push(c as Buffer);
+        text = Buffer.concat(chunks).toString('utf8');
+      });
+    }
+    if (text === undefined) return undefined;
+    const m = JSON.parse(text) as Pick<Manifest, 'items'>;
+    return new Map(m.items.filter((i) => i.status !== 'failed').map((i) => [i.id, i.version]));
+  } catch {
+    return undefined;
+  }
+}
