@@ -21,7 +21,8 @@ import { settlePendingUpdates } from './sent.js';
 import { SpaceLinks } from './resolver.js';
 import { attachmentGateError, attachmentPlanLines, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary } from './push/attachments.js';
 import { withBase, type Ctx } from './push/context.js';
-import { pushCreates } from './push/creates.js';
+import { newPageTitles, pushCreates } from './push/creates.js';
+import { relinkPages } from './push/relink.js';
 import { pushDelete } from './push/delete.js';
 import { pushEdit } from './push/edit.js';
 import { observeLocal } from './push/observe.js';
@@ -183,6 +184,8 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   // anything is sent, so a dry run prints what the real run does.
   const links = new SpaceLinks(spaceKey);
   for (const b of obs.all) links.add(b.title, b.path);
+  const createPaths = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []));
+  for (const [title, path] of await newPageTitles(options.workspace, createPaths, format.extension)) links.add(title, path);
   const refined = await refineActions({ workspace: options.workspace, state, spaceKey, format, links, base: obs.base, actions: plan.actions, homepage: async () => (await options.api.getSpaceByKey(spaceKey)).homepageId });
   for (const r of refined.refused) summary.warnings.push(`${r.path}: ${r.reason}`);
   plan.actions = refined.actions;
@@ -246,6 +249,9 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   // Creates, parents first (a child's parent may be created in the same run).
   const creates = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []));
   if (creates.length) await pushCreates(ctx, creates);
+  // Pages holding links to files that are pages now (created just now, or pulled since): written again, in place.
+  const sent = new Set(plan.actions.flatMap((a) => (a.kind === 'update' || a.kind === 'move' || a.kind === 'conflict' ? [a.id] : [])));
+  await leave(relinkPages(ctx, sent));
   for (const a of plan.actions) {
     if (a.kind === 'delete') await pushDelete(ctx, withBase(ctx, baseById.get(a.id)!));
     else if (a.kind === 'delete-skipped') forget(ctx, a.id);

@@ -49,9 +49,26 @@ export function withBase(ctx: Ctx, meta: BasePageMeta): BasePage {
 }
 
 export function toStorage(ctx: Ctx, path: string, title: string, body: string, base?: string): string {
-  const r = ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path), base });
+  return convert(ctx, path, title, body, base).text;
+}
+
+/**
+ * The storage of a page's body, and the workspace paths of the page files its relative links name that are no pages
+ * (yet): the push that creates one of them writes this page again (relink.ts).
+ */
+export function convert(ctx: Ctx, path: string, title: string, body: string, base?: string): { text: string; unresolved: string[] } {
+  const { resolver, unresolved } = ctx.links.recordingResolverFor(path, ctx.format.extension);
+  const r = ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title, resolver, base });
   ctx.summary.warnings.push(...r.warnings.map((w) => `${path}: ${w}`));
-  return r.text;
+  return { text: r.text, unresolved: [...unresolved].sort() };
+}
+
+/**
+ * The storage a base file converts to today, for comparing a file with its base: the same base converts once per
+ * run (planning and sending both compare), by the hash of its body.
+ */
+export function baseStorageOf(ctx: Ctx, b: { path: string; title: string }, body: string): string {
+  return ctx.links.cachedConversion(b.path, b.title, body, () => ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title: b.title, resolver: ctx.links.resolverFor(b.path) }).text);
 }
 
 export function parentFor(ctx: Ctx, path: string): string | null | undefined {

@@ -55,7 +55,7 @@ export async function refineActions(input: RefineInput): Promise<RefinedPushPlan
     let bodySame = a.path === b.path && local.body === baseBody && title === b.title;
     if (!bodySame) {
       const storage = format.toStorage(local.body, { spaceKey, title, resolver: links.resolverFor(a.path) }).text;
-      const baseStorage = format.toStorage(baseBody, { spaceKey, title: b.title, resolver: links.resolverFor(b.path) }).text;
+      const baseStorage = links.cachedConversion(b.path, b.title, baseBody, () => format.toStorage(baseBody, { spaceKey, title: b.title, resolver: links.resolverFor(b.path) }).text);
       bodySame = storageEquals(storage, baseStorage);
     }
     facts.set(a.id, { title, bodySame, labelsSame: JSON.stringify(sortedLabels(local.meta.labels as unknown[] | undefined)) === JSON.stringify(sortedLabels(b.labels)) });
