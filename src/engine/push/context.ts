@@ -71,6 +71,23 @@ export function baseStorageOf(ctx: Ctx, b: { path: string; title: string }, body
   return ctx.links.cachedConversion(b.path, b.title, body, () => ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title: b.title, resolver: ctx.links.resolverFor(b.path) }).text);
 }
 
+/**
+ * The body as a pull will write it back from `storage` (what was just sent), when it differs from `body` — the
+ * Markdown a person wrote in a form the converter writes differently (`*` bullets, setext headings, an unpadded
+ * table, `~~~` fences, …). The push writes it into the file once, so the file is what every later pull gives
+ * (docs/markdown.md, "What people write"). Undefined when nothing changes or the format keeps files as storage.
+ */
+export function normalisedBody(ctx: Ctx, path: string, title: string, body: string, storage: string): string | undefined {
+  if (ctx.format.name !== 'markdown') return undefined;
+  const r = ctx.format.toLocal(storage, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path) });
+  return r.text === body ? undefined : r.text;
+}
+
+/** `text` (a whole file) with its body replaced, the front matter kept byte for byte. */
+export function withBody(text: string, body: string, newBody: string): string {
+  return text.slice(0, text.length - body.length) + newBody;
+}
+
 export function parentFor(ctx: Ctx, path: string): string | null | undefined {
   const folder = parentFolderFile(path, ctx.format.extension);
   const page = ctx.state.pageByPath(folder)?.id;

@@ -12,7 +12,7 @@ import { isSkipped, readTextSafe, writeFileSafe } from '../../local/safe-fs.js';
 import type { BasePage } from '../../state/index.js';
 import { createStartedAt, storageHash } from '../pending.js';
 import { markSkipped, reportSkip } from '../scan.js';
-import { checkSize, convert, parentFolderFile, parentFor, readIfThere, sortedLabels, type Ctx } from './context.js';
+import { checkSize, convert, normalisedBody, parentFolderFile, parentFor, readIfThere, sortedLabels, type Ctx } from './context.js';
 import { linkedPaths, orderCreates } from './link-order.js';
 
 /**
@@ -112,7 +112,7 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     ctx.summary.written.push({ id: page.id, version: page.version.number });
     if (labels.length) await api.addLabels(page.id, labels);
     const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
-    const newText = composeFile(meta, parsed.body);
+    const newText = composeFile(meta, normalisedBody(ctx, path, title, parsed.body, storage) ?? parsed.body);
     // The id goes into the file only if it still holds what was sent; a save since stays (size -1: the next push sends it).
     let written: { size: number; mtimeMs: number } = { size: -1, mtimeMs: 0 };
     try {

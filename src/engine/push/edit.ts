@@ -1,9 +1,10 @@
 /** An edited, renamed or moved tracked file: one PUT at base + 1 (no GET first), labels, then its record. */
 import { parseFile } from '../../format/front-matter.js';
 import { storageEquals } from '../../format/index.js';
+import { sha256 } from '../../local/files.js';
 import type { BasePage } from '../../state/index.js';
 import { pendingUpdate, settlePendingUpdate } from '../sent.js';
-import { baseStorageOf, checkSize, convert, parentFor, readIfThere, sortedLabels, toStorage, versionMeta, type Ctx } from './context.js';
+import { baseStorageOf, checkSize, convert, normalisedBody, parentFor, readIfThere, sortedLabels, toStorage, versionMeta, withBody, type Ctx } from './context.js';
 import { resolveConflict } from './conflict.js';
 import { saveSynced, syncLabels } from './record.js';
 import { markSkipped } from '../scan.js';
@@ -56,6 +57,7 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string, relink = fal
   const contentSame = bodySame && title === b.title && newParent === b.parentId;
   let version = b.version;
   let remoteTitle = b.title;
+  let saved = text;
   if (!contentSame) {
     // Recorded before the request, removed with the page's new record (sent.ts): a rerun after a stop in between
     // recognises this version as its own.
@@ -66,6 +68,8 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string, relink = fal
       const r = await api.updatePage({ id: b.id, title, parentId: newParent, body, version: b.version + 1, ...versionMeta(ctx) });
       ctx.state.saveBaseBody(b.id, r.version.number, body);
       ctx.state.setUnresolvedLinks(b.id, unresolved);
+      const normalised = normalisedBody(ctx, path, title, local.body, body);
+      if (normalised !== undefined) saved = withBody(text, local.body, normalised);
       version = r.version.number;
       remoteTitle = r.title;
       summary.written.push({ id: b.id, version });
@@ -107,7 +111,9 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string, relink = fal
   }
   if (JSON.stringify(labels) !== JSON.stringify(baseLabels)) await syncLabels(ctx, b.id, baseLabels, labels);
   if (contentSame && JSON.stringify(labels) === JSON.stringify(baseLabels)) summary.pages.unchanged++;
-  await saveSynced(ctx, b, path, text, { version, title: remoteTitle, parentId: newParent ?? null }, labels, false, undefined, seen);
+  // A body the converter writes differently is written back once, as every later pull gives it (only if the file
+  // still holds what was sent).
+  await saveSynced(ctx, b, path, saved, { version, title: remoteTitle, parentId: newParent ?? null }, labels, saved !== text, saved !== text ? { hash: sha256(text) } : undefined, seen);
 }
 
 /** Whether page `id` is `ancestor` or below it, by the parents in the state. */
