@@ -1,7 +1,8 @@
 /**
  * Property, through the real CLI against the emulator: Markdown a person writes — in the forms the converter writes
  * and in the other forms people type (`*`/`+` bullets, `1)` lists, `_` emphasis, setext headings, `~~~` fences,
- * unpadded tables, `***` rules, trailing-space breaks, relative links between the new files) — is pushed as new pages;
+ * unpadded tables, `***` rules, trailing-space breaks, relative links between the new files spelled `./B.md` or
+ * `<Doc B.md>`) — is pushed as new pages;
  * the push writes each file back at most once, in the form a pull gives (docs/markdown.md, "What people write"); a
  * pull into a fresh workspace then gives every file back byte for byte, and a second push writes nothing. Files
  * already in the converter's form are not rewritten at all.
@@ -40,7 +41,12 @@ function inline(docs: readonly string[]): fc.Arbitrary<Block> {
     word.map((w) => same(`\`${w}\``)),
     word.map((w) => same(`~~${w}~~`)),
     word.map((w) => same(`[${w}](https://example.com/${w})`)),
-    fc.tuple(words, fc.integer({ min: 0, max: docs.length - 1 })).map(([w, i]) => same(`[${w}](${encodeURI(docs[i]!)}.md)`)),
+    fc.tuple(words, fc.integer({ min: 0, max: docs.length - 1 }), fc.constantFrom('encoded', 'dot', 'angle')).map(([w, i, spelling]) => {
+      const canonical = `[${w}](${encodeURI(docs[i]!)}.md)`;
+      if (spelling === 'dot') return { canonical, typed: `[${w}](./${encodeURI(docs[i]!)}.md)` };
+      if (spelling === 'angle') return { canonical, typed: `[${w}](<${docs[i]!}.md>)` };
+      return same(canonical);
+    }),
   );
 }
 
