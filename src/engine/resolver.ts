@@ -19,7 +19,7 @@ export class SpaceLinks {
   private readonly byPath = new Map<string, string>();
   private pending: (() => Iterable<readonly [title: string, path: string]>) | undefined;
   /** Conversions made with this table of links, by a hash of what was converted (emptied when a page is added). */
-  private readonly conversions = new Map<string, string>();
+  private readonly conversions = new Map<string, unknown>();
 
   constructor(readonly spaceKey: string) {}
 
@@ -43,10 +43,10 @@ export class SpaceLinks {
     for (const [title, path] of source()) this.add(title, path);
   }
 
-  /** `convert()` for the body of the page at `path` titled `title`; its second call with the same three (while the links stay the same) reuses it. */
-  cachedConversion(path: string, title: string, body: string, convert: () => string): string {
-    const key = createHash('sha256').update(path).update('\0').update(title).update('\0').update(body).digest('base64');
-    const text = this.conversions.get(key);
+  /** `convert()` of `kind` for the body of the page at `path` titled `title`; its second call with the same four (while the links stay the same) reuses it. */
+  cachedConversion<T>(kind: string, path: string, title: string, body: string, convert: () => T): T {
+    const key = createHash('sha256').update(kind).update('\0').update(path).update('\0').update(title).update('\0').update(body).digest('base64');
+    const text = this.conversions.get(key) as T | undefined;
     // Planning converts each base once and sending uses it again: a conversion is kept for one reuse, so the memo
     // never holds more than the bases planned and not sent yet.
     if (text !== undefined) {

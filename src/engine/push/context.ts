@@ -57,10 +57,23 @@ export function toStorage(ctx: Ctx, path: string, title: string, body: string, b
  * (yet): the push that creates one of them writes this page again (relink.ts).
  */
 export function convert(ctx: Ctx, path: string, title: string, body: string, base?: string): { text: string; unresolved: string[] } {
-  const { resolver, unresolved } = ctx.links.recordingResolverFor(path, ctx.format.extension);
-  const r = ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title, resolver, base });
+  const r = convertFile(ctx.format, ctx.spaceKey, ctx.links, path, title, body, base);
   ctx.summary.warnings.push(...r.warnings.map((w) => `${path}: ${w}`));
-  return { text: r.text, unresolved: [...unresolved].sort() };
+  return r;
+}
+
+/**
+ * `convert` without a summary (planning uses it too). Without a base, the same file converts once per run: planning
+ * compares it with its base, and sending reuses the result (by the hash of the body, so a file saved in between
+ * converts again).
+ */
+export function convertFile(format: Format, spaceKey: string, links: SpaceLinks, path: string, title: string, body: string, base?: string): { text: string; unresolved: string[]; warnings: string[] } {
+  const run = () => {
+    const { resolver, unresolved } = links.recordingResolverFor(path, format.extension);
+    const r = format.toStorage(body, { spaceKey, title, resolver, base });
+    return { text: r.text, unresolved: [...unresolved].sort(), warnings: r.warnings };
+  };
+  return base === undefined ? links.cachedConversion('file', path, title, body, run) : run();
 }
 
 /**
@@ -68,7 +81,7 @@ export function convert(ctx: Ctx, path: string, title: string, body: string, bas
  * run (planning and sending both compare), by the hash of its body.
  */
 export function baseStorageOf(ctx: Ctx, b: { path: string; title: string }, body: string): string {
-  return ctx.links.cachedConversion(b.path, b.title, body, () => ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title: b.title, resolver: ctx.links.resolverFor(b.path) }).text);
+  return ctx.links.cachedConversion('base', b.path, b.title, body, () => ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title: b.title, resolver: ctx.links.resolverFor(b.path) }).text);
 }
 
 /**
