@@ -142,6 +142,8 @@ export interface StateStore {
   setUnresolvedLinks(pageId: string, targets: readonly string[]): void;
   /** Synced pages of the space holding an unresolved link whose target path is a page now. */
   relinkable(spaceKey: string): string[];
+  /** Every unresolved link of the space's pages (a dry run matches them with the files it would create). */
+  unresolvedLinks(spaceKey: string): Array<{ pageId: string; target: string }>;
   addConflict(c: ConflictRecord): void;
   conflicts(): ConflictRecord[];
   removeConflict(pageId: string): void;

@@ -109,6 +109,12 @@ test('a link to a file that is no page yet becomes a page link in the push that 
     const notes = readFileSync(join(ws.dir, 'content/DEMO/Home/Notes.md'), 'utf8');
     writeFileSync(join(ws.dir, 'content/DEMO/Home/Notes.md'), notes.replace('Notes.\n', 'Notes, see [the plan](Plan%20B.md).\n'));
     ws.emu.resetLog();
+    // The dry run shows what the push will do, the page written again included, and sends nothing.
+    const dry = await ws.csync(['push', '--dry-run', '--json']);
+    assert.equal(dry.code, 0, dry.stderr);
+    const plan = (JSON.parse(dry.stdout) as { plan: Array<{ action: string; path: string }> }).plan.map((l) => `${l.action} ${l.path}`).sort();
+    assert.deepEqual(plan, ['create content/DEMO/Home/Plan B.md', 'update content/DEMO/Home/A.md', 'update content/DEMO/Home/Notes.md']);
+    assert.deepEqual(writes(ws), []);
     const push = await ws.csync(['push']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
     const w = writes(ws);

@@ -269,6 +269,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
          WHERE s.space_key = ? AND s.status = 'synced' ORDER BY u.page_id`,
       )
       .pluck(),
+    unresolvedLinks: db.prepare('SELECT u.page_id AS pageId, u.target FROM unresolved_links u JOIN pages s ON s.id = u.page_id WHERE s.space_key = ? ORDER BY u.page_id, u.target'),
     stagedCount: db.prepare('SELECT count(*) AS n FROM staged_bodies'),
     addConflict: db.prepare(
       `INSERT INTO conflicts(page_id, path, copy_path, remote_version, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -361,6 +362,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
         for (const t of targets) q.addUnresolved.run(id, t);
       })(),
     relinkable: (key) => q.relinkable.all(key) as string[],
+    unresolvedLinks: (key) => q.unresolvedLinks.all(key) as Array<{ pageId: string; target: string }>,
     addConflict: (c) => void q.addConflict.run(c.pageId, c.path, c.copyPath, c.remoteVersion, c.kind, c.createdAt),
     conflicts: () =>
       (q.conflicts.all() as Array<{ page_id: string; path: string; copy_path: string | null; remote_version: number; kind: ConflictRecord['kind']; created_at: string }>).map((r) => ({
