@@ -69,7 +69,7 @@ export const scenarios = {
         rmSync(ws, { recursive: true, force: true });
       }
     }
-    return { pages, pushCpuSeconds: median(cpu), runs: cpu.join(' ') };
+    return { pages, pushCpuSeconds: Number(median(cpu).toFixed(2)), runs: cpu.map((c) => c.toFixed(2)).join(' ') };
   },
   'markdown-parsers': async () => {
     const md = getFormat('markdown');
