@@ -93,7 +93,9 @@ export function baseStorageOf(ctx: Ctx, b: { path: string; title: string }, body
 export function normalisedBody(ctx: Ctx, path: string, title: string, body: string, storage: string): string | undefined {
   if (ctx.format.name !== 'markdown') return undefined;
   const r = ctx.format.toLocal(storage, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path) });
-  return r.text === body ? undefined : r.text;
+  // Line endings are the person's (an editor or git on Windows writes CR LF): a CR LF file stays CR LF.
+  const text = body.includes('\r\n') ? r.text.replace(/\r?\n/g, '\r\n') : r.text;
+  return text === body ? undefined : text;
 }
 
 /** `text` (a whole file) with its body replaced, the front matter kept byte for byte. */
