@@ -58,12 +58,6 @@ export class SpaceLinks {
     return made;
   }
 
-  /** Whether a page file at this workspace path is known. */
-  hasPath(path: string): boolean {
-    this.ready();
-    return this.byPath.has(path);
-  }
-
   /**
    * A resolver that also collects the workspace paths of page files (ending in `ext`, inside `content/`) that a
    * relative link names but that are no pages: the links written as plain links for now.
