@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
 import { checkGates } from '../core/plan.js';
-import { inPaths, planPush } from '../core/push-plan.js';
+import { inPaths, planPush, type PushAction } from '../core/push-plan.js';
 import type { Format } from '../format/types.js';
 import { statOrUndefined } from '../local/files.js';
 import { isSkipped } from '../local/safe-fs.js';
@@ -21,7 +21,8 @@ import { settlePendingUpdates } from './sent.js';
 import { SpaceLinks } from './resolver.js';
 import { attachmentGateError, attachmentPlanLines, countPlanned, emptyAttachmentSummary, executeAttachmentPlan, planAttachments, type AttachmentPushSummary } from './push/attachments.js';
 import { withBase, type Ctx } from './push/context.js';
-import { pushCreates } from './push/creates.js';
+import { newPageTitles, pushCreates } from './push/creates.js';
+import { planRelinks, relinkPages } from './push/relink.js';
 import { pushDelete } from './push/delete.js';
 import { pushEdit } from './push/edit.js';
 import { observeLocal } from './push/observe.js';
@@ -183,6 +184,8 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   // anything is sent, so a dry run prints what the real run does.
   const links = new SpaceLinks(spaceKey);
   for (const b of obs.all) links.add(b.title, b.path);
+  const createPaths = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []));
+  for (const [title, path] of await newPageTitles(options.workspace, createPaths, format.extension)) links.add(title, path);
   const refined = await refineActions({ workspace: options.workspace, state, spaceKey, format, links, base: obs.base, actions: plan.actions, homepage: async () => (await options.api.getSpaceByKey(spaceKey)).homepageId });
   for (const r of refined.refused) summary.warnings.push(`${r.path}: ${r.reason}`);
   plan.actions = refined.actions;
@@ -210,6 +213,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     }
     summary.plan.push(...attachmentPlanLines(planned.plan));
     countPlanned(planned.plan, summary.attachments);
+    await planRelinks({ options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log }, sentBy(plan.actions), createPaths);
     return;
   }
   const ctx: Ctx = { options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log };
@@ -246,6 +250,8 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   // Creates, parents first (a child's parent may be created in the same run).
   const creates = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []));
   if (creates.length) await pushCreates(ctx, creates);
+  // Pages holding links to files that are pages now (created just now, or pulled since): written again, in place.
+  await leave(relinkPages(ctx, sentBy(plan.actions)));
   for (const a of plan.actions) {
     if (a.kind === 'delete') await pushDelete(ctx, withBase(ctx, baseById.get(a.id)!));
     else if (a.kind === 'delete-skipped') forget(ctx, a.id);
@@ -263,6 +269,11 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   for (const err of attachments.skipped) if (inPaths(err.path, options.paths)) reportSkip(summary, err);
   summary.plan.push(...attachmentPlanLines(attachments.plan));
   await executeAttachmentPlan(attIO, attachments.plan, attachments.base);
+}
+
+/** The pages this run sends (or holds back as conflicts) itself: relinking leaves them alone. */
+function sentBy(actions: readonly PushAction[]): Set<string> {
+  return new Set(actions.flatMap((a) => (a.kind === 'update' || a.kind === 'move' || a.kind === 'conflict' ? [a.id] : [])));
 }
 
 function attachmentIO(options: PushOptions, state: StateStore, spaceKey: string, extension: string, summary: PushSummary, log: Logger) {

@@ -1,4 +1,5 @@
 /** Links between pages and to attachments, as relative paths between local files (for the Markdown format). */
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { safeName } from '../core/file-names.js';
 import type { LinkResolver } from '../format/types.js';
@@ -17,6 +18,8 @@ export class SpaceLinks {
   /** path → title (the PageRef is made when asked for: one object less per page of a large space). */
   private readonly byPath = new Map<string, string>();
   private pending: (() => Iterable<readonly [title: string, path: string]>) | undefined;
+  /** Conversions made with this table of links, by a hash of what was converted (emptied when a page is added). */
+  private readonly conversions = new Map<string, unknown>();
 
   constructor(readonly spaceKey: string) {}
 
@@ -28,6 +31,7 @@ export class SpaceLinks {
   }
 
   add(title: string, path: string): void {
+    if (this.conversions.size) this.conversions.clear();
     this.byTitle.set(title, path);
     this.byPath.set(path, title);
   }
@@ -37,6 +41,61 @@ export class SpaceLinks {
     if (!source) return;
     this.pending = undefined;
     for (const [title, path] of source()) this.add(title, path);
+  }
+
+  /** `convert()` of `kind` for the body of the page at `path` titled `title`; its second call with the same four (while the links stay the same) reuses it. */
+  cachedConversion<T>(kind: string, path: string, title: string, body: string, convert: () => T): T {
+    const key = createHash('sha256').update(kind).update('\0').update(path).update('\0').update(title).update('\0').update(body).digest('base64');
+    const text = this.conversions.get(key) as T | undefined;
+    // Planning converts each base once and sending uses it again: a conversion is kept for one reuse, so the memo
+    // never holds more than the bases planned and not sent yet.
+    if (text !== undefined) {
+      this.conversions.delete(key);
+      return text;
+    }
+    const made = convert();
+    this.conversions.set(key, made);
+    return made;
+  }
+
+  /**
+   * A resolver that also collects the workspace paths of page files (ending in `ext`, inside `content/`) that a
+   * relative link names but that are no pages: the links written as plain links for now.
+   */
+  recordingResolverFor(pagePath: string, ext: string): { resolver: LinkResolver; unresolved: Set<string> } {
+    const inner = this.resolverFor(pagePath);
+    const dir = posix.dirname(pagePath);
+    const unresolved = new Set<string>();
+    const resolver: LinkResolver = {
+      ...inner,
+      pageForPath: (relative) => {
+        const found = inner.pageForPath(relative);
+        if (found) return found;
+        let decoded: string;
+        try {
+          decoded = decodeURI(relative);
+        } catch {
+          return undefined;
+        }
+        const target = posix.normalize(posix.join(dir, decoded));
+        if (target.startsWith('content/') && target.endsWith(ext) && target !== pagePath) unresolved.add(target);
+        return undefined;
+      },
+    };
+    // A link tried as a page first, then found to be an attachment, is no unresolved page link.
+    const attachmentForPath = inner.attachmentForPath;
+    resolver.attachmentForPath = (relative) => {
+      const file = attachmentForPath(relative);
+      if (file !== undefined) {
+        try {
+          unresolved.delete(posix.normalize(posix.join(dir, decodeURI(relative))));
+        } catch {
+          // not a URI: never recorded
+        }
+      }
+      return file;
+    };
+    return { resolver, unresolved };
   }
 
   resolverFor(pagePath: string): LinkResolver {

@@ -138,6 +138,12 @@ export interface StateStore {
   /** The storage body of a page's synced base at `version` (from its pull, or what its push sent), if known. */
   baseBody(id: string, version: number): string | undefined;
   saveBaseBody(id: string, version: number, body: string): void;
+  /** Replaces the page's unresolved links: workspace paths of page files its relative links named that were no pages when it was sent. */
+  setUnresolvedLinks(pageId: string, targets: readonly string[]): void;
+  /** Synced pages of the space holding an unresolved link whose target path is a page now. */
+  relinkable(spaceKey: string): string[];
+  /** Every unresolved link of the space's pages (a dry run matches them with the files it would create). */
+  unresolvedLinks(spaceKey: string): Array<{ pageId: string; target: string }>;
   addConflict(c: ConflictRecord): void;
   conflicts(): ConflictRecord[];
   removeConflict(pageId: string): void;

@@ -49,9 +49,58 @@ export function withBase(ctx: Ctx, meta: BasePageMeta): BasePage {
 }
 
 export function toStorage(ctx: Ctx, path: string, title: string, body: string, base?: string): string {
-  const r = ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path), base });
+  return convert(ctx, path, title, body, base).text;
+}
+
+/**
+ * The storage of a page's body, and the workspace paths of the page files its relative links name that are no pages
+ * (yet): the push that creates one of them writes this page again (relink.ts).
+ */
+export function convert(ctx: Ctx, path: string, title: string, body: string, base?: string): { text: string; unresolved: string[] } {
+  const r = convertFile(ctx.format, ctx.spaceKey, ctx.links, path, title, body, base);
   ctx.summary.warnings.push(...r.warnings.map((w) => `${path}: ${w}`));
-  return r.text;
+  return r;
+}
+
+/**
+ * `convert` without a summary (planning uses it too). Without a base, the same file converts once per run: planning
+ * compares it with its base, and sending reuses the result (by the hash of the body, so a file saved in between
+ * converts again).
+ */
+export function convertFile(format: Format, spaceKey: string, links: SpaceLinks, path: string, title: string, body: string, base?: string): { text: string; unresolved: string[]; warnings: string[] } {
+  const run = () => {
+    const { resolver, unresolved } = links.recordingResolverFor(path, format.extension);
+    const r = format.toStorage(body, { spaceKey, title, resolver, base });
+    return { text: r.text, unresolved: [...unresolved].sort(), warnings: r.warnings };
+  };
+  return base === undefined ? links.cachedConversion('file', path, title, body, run) : run();
+}
+
+/**
+ * The storage a base file converts to today, for comparing a file with its base: the same base converts once per
+ * run (planning and sending both compare), by the hash of its body.
+ */
+export function baseStorageOf(ctx: Ctx, b: { path: string; title: string }, body: string): string {
+  return ctx.links.cachedConversion('base', b.path, b.title, body, () => ctx.format.toStorage(body, { spaceKey: ctx.spaceKey, title: b.title, resolver: ctx.links.resolverFor(b.path) }).text);
+}
+
+/**
+ * The body as a pull will write it back from `storage` (what was just sent), when it differs from `body` — the
+ * Markdown a person wrote in a form the converter writes differently (`*` bullets, setext headings, an unpadded
+ * table, `~~~` fences, …). The push writes it into the file once, so the file is what every later pull gives
+ * (docs/markdown.md, "What people write"). Undefined when nothing changes or the format keeps files as storage.
+ */
+export function normalisedBody(ctx: Ctx, path: string, title: string, body: string, storage: string): string | undefined {
+  if (ctx.format.name !== 'markdown') return undefined;
+  const r = ctx.format.toLocal(storage, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path) });
+  // Line endings are the person's (an editor or git on Windows writes CR LF): a CR LF file stays CR LF.
+  const text = body.includes('\r\n') ? r.text.replace(/\r?\n/g, '\r\n') : r.text;
+  return text === body ? undefined : text;
+}
+
+/** `text` (a whole file) with its body replaced, the front matter kept byte for byte. */
+export function withBody(text: string, body: string, newBody: string): string {
+  return text.slice(0, text.length - body.length) + newBody;
 }
 
 export function parentFor(ctx: Ctx, path: string): string | null | undefined {

@@ -1,4 +1,7 @@
-/** New files become new pages, parents first; a create a stopped run left unrecorded is adopted, never duplicated. */
+/**
+ * New files become new pages, parents first and linked pages before the pages linking to them where the links
+ * allow; a create a stopped run left unrecorded is adopted, never duplicated.
+ */
 import { unlink } from 'node:fs/promises';
 import { createOrder } from '../../core/push-plan.js';
 import type { RemotePage } from '../../core/remote-types.js';
@@ -9,7 +12,8 @@ import { isSkipped, readTextSafe, writeFileSafe } from '../../local/safe-fs.js';
 import type { BasePage } from '../../state/index.js';
 import { createStartedAt, storageHash } from '../pending.js';
 import { markSkipped, reportSkip } from '../scan.js';
-import { checkSize, parentFolderFile, parentFor, readIfThere, sortedLabels, toStorage, type Ctx } from './context.js';
+import { checkSize, convert, normalisedBody, parentFolderFile, parentFor, readIfThere, sortedLabels, type Ctx } from './context.js';
+import { linkedPaths, orderCreates } from './link-order.js';
 
 /**
  * A create whose record was lost (stopped between create and record) is adopted. A pull that ran in between saw the
@@ -45,19 +49,24 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     const account = await (me ??= api.currentUser().then((u) => u.accountId));
     return account !== undefined && page.authorId !== account;
   };
-  const sorted = [...files].sort(createOrder);
-  for (const path of sorted) {
-    let text: string;
+  // Every file is read first: pages another new page links to are created before it where the links allow.
+  const texts = new Map<string, string>();
+  const linked = new Map<string, string[]>();
+  for (const path of [...files].sort(createOrder)) {
     try {
       await checkSize(ctx, path);
       const t = await readIfThere(ctx.options.workspace, path);
       if (t === undefined) continue; // gone since the scan: nothing to create
-      text = t;
+      texts.set(path, t);
+      linked.set(path, linkedPaths(path, t, ctx.format.extension));
     } catch (err) {
       if (!isSkipped(err)) throw err;
       reportSkip(ctx.summary, err);
-      continue;
     }
+  }
+  for (const path of orderCreates([...texts.keys()], linked, ctx.format.extension)) {
+    const text = texts.get(path)!;
+    texts.delete(path);
     const parsed = parseFile(text);
     if (!parsed.ok) {
       ctx.summary.warnings.push(`${path}: front matter unreadable (${parsed.error}); not created`);
@@ -72,7 +81,7 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     }
     const parentId = p ?? space.homepageId;
     ctx.links.add(title, path);
-    const storage = toStorage(ctx, path, title, parsed.body);
+    const { text: storage, unresolved } = convert(ctx, path, title, parsed.body);
     const labels = sortedLabels(parsed.meta.labels);
     let page = existing.get(title);
     // Adopt only our own page from a run that stopped between create and record without a pending record (an older
@@ -103,7 +112,7 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     ctx.summary.written.push({ id: page.id, version: page.version.number });
     if (labels.length) await api.addLabels(page.id, labels);
     const meta: FrontMatter = { ...parsed.meta, id: page.id, title };
-    const newText = composeFile(meta, parsed.body);
+    const newText = composeFile(meta, normalisedBody(ctx, path, title, parsed.body, storage) ?? parsed.body);
     // The id goes into the file only if it still holds what was sent; a save since stays (size -1: the next push sends it).
     let written: { size: number; mtimeMs: number } = { size: -1, mtimeMs: 0 };
     try {
@@ -116,9 +125,28 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     const record: BasePage = { id: page.id, spaceKey: ctx.spaceKey, parentId, title, position: page.position ?? null, version: page.version.number, path, hash: sha256(newText), size, mtimeMs, base: newText, labels, status: 'synced' };
     ctx.state.transaction(() => {
       ctx.state.savePage(record);
+      ctx.state.saveBaseBody(page.id, page.version.number, storage);
+      ctx.state.setUnresolvedLinks(page.id, unresolved);
       ctx.state.removePendingCreate(path);
     });
     existing.set(title, page);
     ctx.summary.pages.created++;
   }
+}
+
+/**
+ * The titles the new pages will have (front matter, else the file name), known before any request: every body the
+ * push sends, of an edit or a create, links to a page created later in the same run by its title. A file whose front
+ * matter cannot be read is left out (it is not created).
+ */
+export async function newPageTitles(workspace: string, paths: readonly string[], ext: string): Promise<Array<[title: string, path: string]>> {
+  const out: Array<[string, string]> = [];
+  for (const path of paths) {
+    const text = await readTextSafe(workspace, path).catch(() => undefined);
+    const parsed = text === undefined ? undefined : parseFile(text);
+    if (!parsed?.ok) continue;
+    const name = path.slice(path.lastIndexOf('/') + 1, path.length - ext.length);
+    out.push([parsed.meta.title ? String(parsed.meta.title) : name, path]);
+  }
+  return out;
 }

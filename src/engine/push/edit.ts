@@ -1,14 +1,19 @@
 /** An edited, renamed or moved tracked file: one PUT at base + 1 (no GET first), labels, then its record. */
 import { parseFile } from '../../format/front-matter.js';
 import { storageEquals } from '../../format/index.js';
+import { sha256 } from '../../local/files.js';
 import type { BasePage } from '../../state/index.js';
 import { pendingUpdate, settlePendingUpdate } from '../sent.js';
-import { checkSize, parentFor, readIfThere, sortedLabels, toStorage, versionMeta, type Ctx } from './context.js';
+import { baseStorageOf, checkSize, convert, normalisedBody, parentFor, readIfThere, sortedLabels, toStorage, versionMeta, withBody, type Ctx } from './context.js';
 import { resolveConflict } from './conflict.js';
 import { saveSynced, syncLabels } from './record.js';
 import { markSkipped } from '../scan.js';
 
-export async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<void> {
+/**
+ * `relink`: the page is unchanged here but holds links to files that are pages now (relink.ts): it is compared with
+ * the storage Confluence holds (its base body), not with its base file converted today, and sent when they differ.
+ */
+export async function pushEdit(ctx: Ctx, b: BasePage, path: string, relink = false): Promise<void> {
   const { api } = ctx.options;
   const { summary } = ctx;
   if (b.status !== 'synced') {
@@ -25,6 +30,9 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<voi
     summary.warnings.push(`${path}: front matter unreadable (${local.error}); not pushed`);
     return;
   }
+  // Relinking sends a page unchanged here; one edited since is not this run's to send (out of its paths, or changed
+  // while the push runs): its own push writes its links.
+  if (relink && text !== b.base) return;
   const baseParsed = parseFile(b.base);
   const title = local.meta.title ? String(local.meta.title) : b.title;
   const moved = path !== b.path;
@@ -40,22 +48,28 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<voi
   }
   const labels = sortedLabels(local.meta.labels);
   const baseLabels = sortedLabels(b.labels);
-  const storage = toStorage(ctx, path, title, local.body);
-  const baseStorage = ctx.format.toStorage(baseParsed.body, { spaceKey: ctx.spaceKey, title: b.title, resolver: ctx.links.resolverFor(b.path) }).text;
-  const contentSame = storageEquals(storage, baseStorage) && title === b.title && newParent === b.parentId;
+  const { text: storage, unresolved } = convert(ctx, path, title, local.body);
+  const baseBody = ctx.state.baseBody(b.id, b.version);
+  // The file leaves out what Confluence adds (local ids, macro ids): the base's storage body gives them back.
+  const restored = () => (baseBody === undefined ? storage : toStorage(ctx, path, title, local.body, baseBody));
+  let body: string | undefined;
+  const bodySame = relink ? baseBody !== undefined && storageEquals((body = restored()), baseBody) : storageEquals(storage, baseStorageOf(ctx, b, baseParsed.body));
+  const contentSame = bodySame && title === b.title && newParent === b.parentId;
   let version = b.version;
   let remoteTitle = b.title;
+  let saved = text;
   if (!contentSame) {
     // Recorded before the request, removed with the page's new record (sent.ts): a rerun after a stop in between
     // recognises this version as its own.
-    // The file leaves out what Confluence adds (local ids, macro ids): the base's storage body gives them back.
-    const baseBody = ctx.state.baseBody(b.id, b.version);
-    const body = baseBody === undefined ? storage : toStorage(ctx, path, title, local.body, baseBody);
+    body ??= restored();
     const sent = pendingUpdate({ api, pageId: b.id, spaceKey: ctx.spaceKey, path, fromVersion: b.version, version: b.version + 1, title, parentId: newParent ?? null, storage: body, text, fileText: text, labelsFrom: baseLabels, labels });
     ctx.state.addPendingUpdate(sent);
     try {
       const r = await api.updatePage({ id: b.id, title, parentId: newParent, body, version: b.version + 1, ...versionMeta(ctx) });
       ctx.state.saveBaseBody(b.id, r.version.number, body);
+      ctx.state.setUnresolvedLinks(b.id, unresolved);
+      const normalised = normalisedBody(ctx, path, title, local.body, body);
+      if (normalised !== undefined) saved = withBody(text, local.body, normalised);
       version = r.version.number;
       remoteTitle = r.title;
       summary.written.push({ id: b.id, version });
@@ -69,6 +83,12 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<voi
       if (code === 'CSYNC_VERSION_CONFLICT' && (await settlePendingUpdate({ workspace: ctx.options.workspace, api, state: ctx.state, log: ctx.log }, sent))) {
         summary.written.push({ id: b.id, version: sent.version });
         summary.pages.updated++;
+        return;
+      }
+      if (relink && code === 'CSYNC_VERSION_CONFLICT') {
+        // Changed in Confluence since the last pull: the next push after a pull writes its links.
+        ctx.state.removePendingUpdate(b.id);
+        summary.warnings.push(`${path}: changed in Confluence since the last pull; its links to new pages are written by the next push after a pull`);
         return;
       }
       // Refused: nothing was written.
@@ -85,9 +105,15 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string): Promise<voi
       return;
     }
   }
+  if (relink && contentSame) {
+    ctx.state.setUnresolvedLinks(b.id, unresolved);
+    return;
+  }
   if (JSON.stringify(labels) !== JSON.stringify(baseLabels)) await syncLabels(ctx, b.id, baseLabels, labels);
   if (contentSame && JSON.stringify(labels) === JSON.stringify(baseLabels)) summary.pages.unchanged++;
-  await saveSynced(ctx, b, path, text, { version, title: remoteTitle, parentId: newParent ?? null }, labels, false, undefined, seen);
+  // A body the converter writes differently is written back once, as every later pull gives it (only if the file
+  // still holds what was sent).
+  await saveSynced(ctx, b, path, saved, { version, title: remoteTitle, parentId: newParent ?? null }, labels, saved !== text, saved !== text ? { hash: sha256(text) } : undefined, seen);
 }
 
 /** Whether page `id` is `ancestor` or below it, by the parents in the state. */

@@ -12,6 +12,7 @@ import type { Format } from '../../format/types.js';
 import { readTextSafe } from '../../local/safe-fs.js';
 import type { BasePageMeta, StateStore } from '../../state/index.js';
 import type { SpaceLinks } from '../resolver.js';
+import { convertFile } from './context.js';
 
 export const sortedLabels = (l: readonly unknown[] | undefined): string[] => [...new Set((l ?? []).map(String))].sort();
 
@@ -54,8 +55,8 @@ export async function refineActions(input: RefineInput): Promise<RefinedPushPlan
     const baseBody = parseFile(baseText).body;
     let bodySame = a.path === b.path && local.body === baseBody && title === b.title;
     if (!bodySame) {
-      const storage = format.toStorage(local.body, { spaceKey, title, resolver: links.resolverFor(a.path) }).text;
-      const baseStorage = format.toStorage(baseBody, { spaceKey, title: b.title, resolver: links.resolverFor(b.path) }).text;
+      const storage = convertFile(format, spaceKey, links, a.path, title, local.body).text;
+      const baseStorage = links.cachedConversion('base', b.path, b.title, baseBody, () => format.toStorage(baseBody, { spaceKey, title: b.title, resolver: links.resolverFor(b.path) }).text);
       bodySame = storageEquals(storage, baseStorage);
     }
     facts.set(a.id, { title, bodySame, labelsSame: JSON.stringify(sortedLabels(local.meta.labels as unknown[] | undefined)) === JSON.stringify(sortedLabels(b.labels)) });

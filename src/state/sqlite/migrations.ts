@@ -101,4 +101,12 @@ export const MIGRATIONS: readonly string[] = [
      started_at TEXT NOT NULL
    );
    CREATE INDEX pending_updates_space ON pending_updates(space_key);`,
+  // 6: relative links a push could not make page links (their file was not a page yet), per page: the push that
+  // creates the target page finds the pages to write again here, without listing anything (src/engine/push/relink.ts).
+  `CREATE TABLE unresolved_links (
+     page_id TEXT NOT NULL,
+     target TEXT NOT NULL,
+     PRIMARY KEY (page_id, target)
+   );
+   CREATE INDEX unresolved_links_target ON unresolved_links(target);`,
 ];

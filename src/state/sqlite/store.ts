@@ -261,6 +261,15 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     saveBaseBody: db.prepare('INSERT INTO base_bodies(page_id, version, body) VALUES (?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET version = excluded.version, body = excluded.body'),
     baseBody: db.prepare('SELECT body FROM base_bodies WHERE page_id = ? AND version = ?'),
     deleteBaseBody: db.prepare('DELETE FROM base_bodies WHERE page_id = ?'),
+    clearUnresolved: db.prepare('DELETE FROM unresolved_links WHERE page_id = ?'),
+    addUnresolved: db.prepare('INSERT OR IGNORE INTO unresolved_links(page_id, target) VALUES (?, ?)'),
+    relinkable: db
+      .prepare(
+        `SELECT DISTINCT u.page_id FROM unresolved_links u JOIN pages t ON t.path = u.target JOIN pages s ON s.id = u.page_id
+         WHERE s.space_key = ? AND s.status = 'synced' ORDER BY u.page_id`,
+      )
+      .pluck(),
+    unresolvedLinks: db.prepare('SELECT u.page_id AS pageId, u.target FROM unresolved_links u JOIN pages s ON s.id = u.page_id WHERE s.space_key = ? ORDER BY u.page_id, u.target'),
     stagedCount: db.prepare('SELECT count(*) AS n FROM staged_bodies'),
     addConflict: db.prepare(
       `INSERT INTO conflicts(page_id, path, copy_path, remote_version, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -316,6 +325,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     deletePage: (id) => {
       q.deletePage.run(id);
       q.deleteBaseBody.run(id);
+      q.clearUnresolved.run(id);
     },
     attachmentsOfSpace: (key) => (q.attachmentsOfSpace.all(key) as AttRow[]).map(toAtt),
     attachmentsOfPage: (id) => (q.attachmentsOfPage.all(id) as AttRow[]).map(toAtt),
@@ -346,6 +356,13 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     },
     saveBaseBody: (id, version, body) => void q.saveBaseBody.run(id, version, body),
     baseBody: (id, version) => (q.baseBody.get(id, version) as { body: string } | undefined)?.body,
+    setUnresolvedLinks: (id, targets) =>
+      db.transaction(() => {
+        q.clearUnresolved.run(id);
+        for (const t of targets) q.addUnresolved.run(id, t);
+      })(),
+    relinkable: (key) => q.relinkable.all(key) as string[],
+    unresolvedLinks: (key) => q.unresolvedLinks.all(key) as Array<{ pageId: string; target: string }>,
     addConflict: (c) => void q.addConflict.run(c.pageId, c.path, c.copyPath, c.remoteVersion, c.kind, c.createdAt),
     conflicts: () =>
       (q.conflicts.all() as Array<{ page_id: string; path: string; copy_path: string | null; remote_version: number; kind: ConflictRecord['kind']; created_at: string }>).map((r) => ({
