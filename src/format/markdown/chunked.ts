@@ -22,7 +22,7 @@ import { markdownToStorage } from './markdown-to-storage.js';
 import { restoreServerAttrs } from './server-attrs.js';
 import { storageToMarkdown } from './to-markdown.js';
 
-export const CHUNK_BYTES = 64 * 1024;
+export const CHUNK_BYTES = 16 * 1024;
 
 /** Anything like the end of a definition's label (`[label]:`, `[^note]:`, labels may span lines): converted whole. */
 const DEFINITION = /\]:/;
