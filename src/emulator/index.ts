@@ -45,6 +45,8 @@ export interface EmulatorOptions {
   deprecatedV1?: DeprecatedV1;
   /** Accepted credentials (default demo@example.com / demo-token, PAT demo-pat). */
   credentials?: { email?: string; token?: string; pat?: string };
+  /** Largest page body a create or update takes (default 5 MiB); over it the answer is 413. */
+  maxPageBodyBytes?: number;
 }
 
 export interface Emulator {
@@ -93,6 +95,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     else if (typeof seed === 'number') seedBench(store, seed);
   }
   store.now = now;
+  if (options.maxPageBodyBytes !== undefined) store.maxPageBodyBytes = options.maxPageBodyBytes;
   const makeBucket = (l: EmulatorOptions['rateLimit']) => (l ? new TokenBucket(l.rps, l.burst ?? Math.max(1, Math.round(l.rps * 2)), now) : undefined);
   const state: ServerState = {
     store,

@@ -95,6 +95,8 @@ export function firstAfter(ids: readonly string[], after: string | undefined): n
 
 export class Store {
   nextId = 100000;
+  /** Largest page body (storage) a create or update takes; over it: 413, as Confluence's own limit answers. */
+  maxPageBodyBytes = 5 * 1024 * 1024;
   spaces = new Map<string, StoredSpace>();
   pages = new Map<string, StoredPage>();
   /** Page ids of each space, ascending. */

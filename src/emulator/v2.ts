@@ -171,7 +171,7 @@ route('POST', /^\/pages$/, (req) => {
     const parent = req.store.pages.get(b.parentId);
     if (parent?.spaceId !== space.id || parent.status !== 'current') return json(404, v2Error(404, 'NOT_FOUND', 'Parent page not found'));
   }
-  if ((b.body?.value ?? '').length > 5 * 1024 * 1024) return json(413, v2Error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request entity too large'));
+  if ((b.body?.value ?? '').length > req.store.maxPageBodyBytes) return json(413, v2Error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request entity too large'));
   try {
     const written = writtenBody(b.body);
     if (typeof written !== 'string') return written;
@@ -222,7 +222,7 @@ route('PUT', /^\/pages\/([^/]+)$/, (req, m) => {
     // Confluence Cloud's answer to a parent cycle (a page moved below itself or one of its descendants).
     if (req.store.wouldCycle(p.id, parent.id)) return json(400, v2Error(400, 'INVALID_REQUEST_PARAMETER', 'Cannot add an existing ancestor as a child!'));
   }
-  if ((b.body?.value ?? '').length > 5 * 1024 * 1024) return json(413, v2Error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request entity too large'));
+  if ((b.body?.value ?? '').length > req.store.maxPageBodyBytes) return json(413, v2Error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request entity too large'));
   try {
     const written = writtenBody(b.body);
     if (typeof written !== 'string') return written;

@@ -1,7 +1,7 @@
 /** File helpers for the workspace: atomic writes, hashing, safe paths, trash. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, rename, rmdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rename, rmdir, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { CsyncError } from '../core/errors.js';
@@ -61,8 +61,12 @@ export async function moveFile(from: string, to: string): Promise<void> {
 /** Removes now-empty folders from `dir` up to (not including) `stop`. */
 export async function pruneEmptyDirs(dir: string, stop: string): Promise<void> {
   let d = dir;
+  const realStop = await realpath(stop).catch(() => undefined);
+  if (realStop === undefined) return;
   while (d.startsWith(stop) && d !== stop) {
     try {
+      // Never inside (or through) a folder that became a link: its real path must be where it lies under `stop`.
+      if ((await realpath(d)) !== join(realStop, relative(stop, d))) return;
       await rmdir(d);
     } catch {
       return;

@@ -3,7 +3,8 @@
  * the workspace lock, so no other csync is writing them). Only files that are certainly ours go:
  * - write-file-atomic's `<page file>.<uint32>` beside page files (`Guide.md.3141592653`, what csync wrote before
  *   safe-fs.ts), only when the name without the number is a page file name;
- * - safe-fs.ts's `.<name>.csync-<pid>-<n>.tmp`, the client's `.<name>.<pid>.<ms>.part` downloads, and cache/incoming/;
+ * - safe-fs.ts's `.<name>.csync-<pid>-<n>.tmp`, the client's `.<name>.<pid>.<ms>.part` downloads, cache/incoming/ and
+ *   cache/uploading/ (the snapshots attachment uploads send);
  * and only when old (untouched for a minute) or written by a process that is gone. Links are never followed.
  */
 import { readdir, lstat, unlink } from 'node:fs/promises';
@@ -56,10 +57,10 @@ async function sweep(dir: string, now: number, all: boolean, removed: string[]):
 export async function cleanLeftovers(workspace: string, spaces: readonly string[], now = Date.now()): Promise<string[]> {
   const removed: string[] = [];
   const dirs = spaces.flatMap((key) => [join(workspace, 'content', key), join(workspace, 'attachments', key)]);
-  for (const d of [...dirs, join(workspace, 'cache', 'incoming')]) {
+  for (const d of [...dirs, join(workspace, 'cache', 'incoming'), join(workspace, 'cache', 'uploading')]) {
     // A folder that is a link is never entered.
     if (!(await lstat(d).catch(() => undefined))?.isDirectory()) continue;
-    await sweep(d, now, d.endsWith('incoming'), removed);
+    await sweep(d, now, d.endsWith('incoming') || d.endsWith('uploading'), removed);
   }
   return removed;
 }

@@ -131,6 +131,39 @@ export async function openNoFollow(workspace: string, rel: string): Promise<File
   }
 }
 
+/**
+ * Copies a workspace file (never through a link) to `dest`, a new file of the caller's (created exclusively, never
+ * through a link), hashing what it copies: what is sent from `dest` is exactly the bytes hashed, whatever happens to
+ * the workspace file meanwhile. Streams in 1 MiB pieces (bounded memory).
+ */
+export async function snapshotFileSafe(workspace: string, rel: string, dest: string): Promise<FileFacts> {
+  const fh = await openNoFollow(workspace, rel);
+  const h = createHash('sha256');
+  let size = 0;
+  let out: FileHandle;
+  try {
+    out = await open(dest, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  } catch (err) {
+    await fh.close();
+    throw err;
+  }
+  try {
+    // createReadStream closes the source handle when it ends.
+    for await (const chunk of createReadStream('', { fd: fh, highWaterMark: 1 << 20 })) {
+      const b = chunk as Buffer;
+      h.update(b);
+      size += b.length;
+      await out.write(b);
+    }
+  } catch (err) {
+    await out.close();
+    await unlink(dest).catch(() => undefined);
+    throw err;
+  }
+  await out.close();
+  return { sha256: h.digest('hex'), size };
+}
+
 export async function readFileSafe(workspace: string, rel: string): Promise<Buffer> {
   const fh = await openNoFollow(workspace, rel);
   try {

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { workspaceWithEmulator } from '../helpers/workspace.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileOf, workspaceWithEmulator } from '../helpers/workspace.js';
 
 test('after pull --root, status shows what a pull with that scope would do: the rest of the space is not "remote new"', async () => {
   const ws = await workspaceWithEmulator({ seed: 'demo' });
@@ -42,6 +44,34 @@ test('after pull --root, status shows what a pull with that scope would do: the 
     assert.equal((await ws.csync(['pull'])).code, 0);
     const after = await ws.csync(['status']);
     assert.match(after.stdout, /Everything in sync: DEMO \(4 pages\)/, after.stdout);
+  } finally {
+    await ws.close();
+  }
+});
+
+test('status lists local changes as push would do them: an id-only front-matter edit is not "modified"', async () => {
+  const ws = await workspaceWithEmulator({ seed: 'demo' });
+  try {
+    assert.equal((await ws.csync(['pull'])).code, 0);
+    const edit = (title: string, fn: (t: string) => string): string => {
+      const f = fileOf(ws, title);
+      writeFileSync(join(ws.dir, f), fn(readFileSync(join(ws.dir, f), 'utf8')));
+      return f;
+    };
+    // The id written differently (quoted), and a label-only edit: push sends nothing for the first, labels for the second.
+    edit('Onboarding', (t) => t.replace(/^id: *"?(\d+)"?$/m, "id: '$1'"));
+    const body = edit('Tables', (t) => `${t}\nA new line.\n`);
+    const json = await ws.csync(['status', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const r = JSON.parse(json.stdout) as { local: { modified: Array<{ path: string }> } };
+    assert.deepEqual(r.local.modified.map((e) => e.path), [body], 'only the body edit is a change');
+    const text = await ws.csync(['status', '--local']);
+    assert.doesNotMatch(text.stdout, /Onboarding/);
+    // And push agrees: it updates exactly that page; afterwards status is clean.
+    const dry = await ws.csync(['push', '--dry-run', '--json']);
+    assert.deepEqual((JSON.parse(dry.stdout) as { plan: Array<{ path: string }> }).plan.map((l) => l.path), [body]);
+    assert.equal((await ws.csync(['push'])).code, 0);
+    assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
   } finally {
     await ws.close();
   }

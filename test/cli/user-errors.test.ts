@@ -90,3 +90,38 @@ test('when several page pushes fail, every failure is logged and the error says 
     await ws.close();
   }
 });
+
+test('a 413 for a page body: that page is reported and skipped (exit 10), the rest is pushed, nothing is lost', async () => {
+  // The emulator's body limit lowered to 64 KiB (Confluence's is ~5 MiB): the same answer, for a small file.
+  const ws = await workspaceWithEmulator({ seed: 'demo', maxPageBodyBytes: 64 * 1024 });
+  try {
+    assert.equal((await ws.csync(['pull'])).code, 0);
+    const arch = fileOf(ws, 'Architecture');
+    const onboarding = fileOf(ws, 'Onboarding');
+    const page = ws.emu.api.pageByTitle('DEMO', 'Architecture')!;
+    const before = { version: page.version, body: ws.emu.api.body(page.id) };
+    // 20 kB of Markdown (under sync.maxPageBytes) whose storage is over the body limit: every `&` is `&amp;`.
+    const big = `${readFileSync(join(ws.dir, arch), 'utf8')}\n${`${'&'.repeat(1000)}\n\n`.repeat(20)}`;
+    writeFileSync(join(ws.dir, arch), big);
+    writeFileSync(join(ws.dir, onboarding), `${readFileSync(join(ws.dir, onboarding), 'utf8')}\nsmall edit\n`);
+    const r = await ws.csync(['push']);
+    assert.equal(r.code, 10, r.stderr + r.stdout);
+    assert.match(r.stdout, new RegExp(`warning: ${arch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not pushed: .*too large \\(413\\)`));
+    assert.match(r.stdout, /1 updated/);
+    noStack(r.stderr);
+    // Nothing lost: the file is as written, the page as it was; the next push tries again (and says so again).
+    assert.equal(readFileSync(join(ws.dir, arch), 'utf8'), big);
+    const now = ws.emu.api.pageByTitle('DEMO', 'Architecture')!;
+    assert.equal(now.version, before.version);
+    assert.equal(ws.emu.api.body(page.id), before.body);
+    const status = await ws.csync(['status', '--local']);
+    assert.match(status.stdout, new RegExp(`modified: +${arch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    // Made smaller, it is pushed.
+    writeFileSync(join(ws.dir, arch), big.replace(/&/g, 'x'));
+    const again = await ws.csync(['push']);
+    assert.equal(again.code, 0, again.stderr + again.stdout);
+    assert.match(ws.emu.api.body(page.id), /xxxxxxxxxx/);
+  } finally {
+    await ws.close();
+  }
+});

@@ -11,8 +11,9 @@ import PQueue from 'p-queue';
 import { planAttachmentPush, type AttachmentAction, type AttachmentPlan, type LocalAttachmentFile } from '../../core/attachment-plan.js';
 import type { RemoteAttachment } from '../../core/remote-types.js';
 import { CsyncError } from '../../core/errors.js';
+import { mkdir, rm } from 'node:fs/promises';
 import { inside } from '../../local/files.js';
-import { hashFileSafe, isSkipped, linkRefused, lstatIn, type SkippedFile } from '../../local/safe-fs.js';
+import { hashFileSafe, isSkipped, linkRefused, lstatIn, snapshotFileSafe, type SkippedFile } from '../../local/safe-fs.js';
 import type { BaseAttachment, StateStore } from '../../state/index.js';
 import { settleAttachmentConflict } from '../attachment-conflict.js';
 import { throwFailures, type TaskFailure } from '../failures.js';
@@ -145,6 +146,8 @@ interface RemoteOfPage {
   byName: Map<string, RemoteAttachment>;
 }
 
+let snapshotCount = 0;
+
 export async function executeAttachmentPlan(io: AttachmentPushIO, plan: AttachmentPlan, base: ReadonlyMap<string, BaseAttachment>): Promise<void> {
   const s = io.summary.attachments;
   s.unchanged += plan.unchanged;
@@ -175,21 +178,29 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
     io.log.warn({ path, copy: r.copyPath }, 'attachment changed on both sides: your file is kept, the remote one is saved beside it');
   };
   const upload = async (pageId: string, path: string, fileName: string, existing: RemoteAttachment | null, previous?: BaseAttachment): Promise<void> => {
-    const abs = inside(io.workspace, path);
     const st = await lstatIn(io.workspace, path);
     if (!st) return; // gone since the scan: the next run sees the delete
-    // Never through a link (SkippedFile): checked right before the upload reads the file.
-    const { sha256, size } = await hashFileSafe(io.workspace, path);
-    const mediaType = mime.getType(fileName) ?? 'application/octet-stream';
+    // Never through a link (SkippedFile): the file is copied through an O_NOFOLLOW handle into a private snapshot,
+    // hashed as it is copied, and the snapshot is what is sent: the bytes sent are the bytes hashed and recorded.
+    const snapshots = inside(io.workspace, 'cache/uploading');
+    await mkdir(snapshots, { recursive: true });
+    // Named as leftovers.ts knows our temporaries (pid: one a stopped run left is removed by the next).
+    const snapshot = `${snapshots}/.upload-${++snapshotCount}.${process.pid}.${Date.now()}.part`;
     let r: RemoteAttachment;
+    let sha256: string;
+    let size: number;
     try {
-      r = await io.api.uploadAttachment({ pageId, fileName, filePath: abs, mediaType, existing, ...(io.minorEdit !== undefined ? { minorEdit: io.minorEdit } : {}), ...(io.comment ? { comment: io.comment } : {}) });
+      ({ sha256, size } = await snapshotFileSafe(io.workspace, path, snapshot));
+      const mediaType = mime.getType(fileName) ?? 'application/octet-stream';
+      r = await io.api.uploadAttachment({ pageId, fileName, filePath: snapshot, mediaType, existing, ...(io.minorEdit !== undefined ? { minorEdit: io.minorEdit } : {}), ...(io.comment ? { comment: io.comment } : {}) });
     } catch (err) {
       if ((err as { code?: string }).code !== 'CSYNC_TOO_LARGE') throw err;
       // Refused for this file alone (over the site's attachment size limit): reported, the rest goes on.
       io.summary.warnings.push(`${path}: not uploaded: ${(err as Error).message}`);
       markSkipped(io.summary, path);
       return;
+    } finally {
+      await rm(snapshot, { force: true });
     }
     // Changed (or swapped for a link) while it was sent: recorded without its mtime, so the next run hashes it again.
     const after = await lstatIn(io.workspace, path);

@@ -11,6 +11,8 @@ import { observeAll, recoverMovedAside, walkFiles, type Skips } from '../scan.js
 import { planAttachments } from './attachments.js';
 import { readIfThere } from './context.js';
 import { placementsAfter } from './plan.js';
+import { refineActions } from './refine.js';
+import { SpaceLinks } from '../resolver.js';
 
 export interface LocalChanges {
   modified: BasePageMeta[];
@@ -103,6 +105,17 @@ export async function findLocalMoves(workspace: string, spaceKey: string, format
 export async function localChanges(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, paths?: readonly string[]): Promise<LocalChanges> {
   const obs = await observeLocal(workspace, state, spaceKey, format);
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths, maxDelete: { percent: 100 }, force: true });
+  if (state) {
+    // The push planner's refinement decides as push does: an edit that changes neither the page nor its labels (an
+    // id-only front-matter edit, a body that converts to the same storage) is unchanged, not modified. Refused
+    // actions stay listed (push reports them).
+    const links = new SpaceLinks(spaceKey);
+    for (const b of obs.all) links.add(b.title, b.path);
+    const refined = await refineActions({ workspace, state, spaceKey, format, links, base: obs.base, actions: plan.actions, homepage: () => Promise.resolve(undefined) });
+    const none = new Set(refined.actions.flatMap((a) => (a.kind === 'update' && a.effect === 'none' ? [a.id] : [])));
+    plan.actions = plan.actions.filter((a) => !('id' in a && a.kind === 'update' && none.has(a.id)));
+    plan.unchanged += none.size;
+  }
   const changes = changesOf(plan, obs.base, obs.local);
   if (!state) return changes;
   const created = new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : [])));

@@ -1,0 +1,306 @@
+/**
+ * Bounded memory for big pages: the Markdown ⇄ storage converters run on one top-level block run at a time, and the
+ * pieces are concatenated. micromark tokenizes a whole document at once and its transient events cost ~100× the
+ * text (list-heavy text ~1000×); a chunk of CHUNK_BYTES keeps that bounded whatever the page size.
+ *
+ * The split is made only where it provably changes nothing, by cheap line (or tag) scanners:
+ * - Markdown: before a line at column 0 that follows a blank line and starts a new top-level block (not a list item,
+ *   not inside a top-level fence or an HTML block that runs past blank lines, not after an HTML block, whose attrs
+ *   comment applies to the next block); and inside a tight top-level list, before an item at column 0 with the same
+ *   marker when every line since the list began is an item of that list or indented into its current item. Such a
+ *   list's pieces are converted as lists and joined back into one (`</ul><ul>` taken out); the join is checked and
+ *   anything unexpected falls back to the whole document.
+ * - Link reference definitions and footnote definitions are document-global: a text with anything like one, or with
+ *   a lone CR line ending, is converted whole.
+ * - Storage: between two top-level `<p>`/`<h1-6>` elements with nothing between them; each piece converts to
+ *   paragraphs and headings, which Markdown joins with one blank line.
+ * Small texts (under CHUNK_BYTES) never split. The laws are the converters' own; a test checks chunked = whole on
+ * the corpora with a tiny chunk size.
+ */
+import type { ConvertContext, ConvertResult } from '../types.js';
+import { markdownToStorage } from './markdown-to-storage.js';
+import { restoreServerAttrs } from './server-attrs.js';
+import { storageToMarkdown } from './to-markdown.js';
+
+export const CHUNK_BYTES = 16 * 1024;
+
+/** Anything like the end of a definition's label (`[label]:`, `[^note]:`, labels may span lines): converted whole. */
+const DEFINITION = /\]:/;
+/** Anything that may be a list item, tabs and empty items included (for the blank-line look-ahead). */
+const MAYBE_ITEM = /^(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/;
+/** A bullet or ordered list item start at column 0 (not a thematic break): marker, and the spaces after it. */
+const ITEM = /^(?:([-*+])|(\d{1,9})([.)]))( *)(.?)/;
+const THEMATIC = /^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/;
+const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+const HTML_UNTIL: Array<[RegExp, RegExp]> = [
+  [/^ {0,3}<(?:script|pre|style|textarea)(?:[\s>]|$)/i, /<\/(?:script|pre|style|textarea)>/i],
+  [/^ {0,3}<\?/, /\?>/],
+  [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
+  [/^ {0,3}<![A-Za-z]/, />/],
+];
+
+interface Item {
+  marker: string;
+  /** Columns of content indentation: lines indented at least this far continue the item. */
+  width: number;
+}
+
+function itemAt(line: string): Item | undefined {
+  if (THEMATIC.test(line)) return undefined;
+  const m = ITEM.exec(line);
+  if (!m) return undefined;
+  const markerText = m[1] ?? `${m[2] as string}${m[3] as string}`;
+  const spaces = (m[4] as string).length;
+  const next = m[5] as string;
+  if (next === '' && spaces === 0) return { marker: m[1] ?? (m[3] as string), width: markerText.length + 1 }; // empty item
+  if (spaces === 0 || next === '\t') return undefined; // `-foo` is text; a tab: not worth reasoning about
+  return { marker: m[1] ?? (m[3] as string), width: markerText.length + (spaces > 4 ? 1 : spaces) };
+}
+
+function indentOf(line: string): number {
+  let i = 0;
+  while (i < line.length && line.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+/** A Markdown piece; `joinsList` when it starts inside the tight list the previous piece ends with. */
+export interface MarkdownPiece {
+  text: string;
+  joinsList: boolean;
+}
+
+/**
+ * Splits Markdown into pieces of about `chunk` characters at safe points (see the module comment); undefined when the
+ * text must be converted whole.
+ */
+export function splitMarkdown(markdown: string, chunk = CHUNK_BYTES): MarkdownPiece[] | undefined {
+  if (markdown.length <= chunk) return undefined;
+  if (DEFINITION.test(markdown) || /\r(?!\n)/.test(markdown)) return undefined;
+  const pieces: MarkdownPiece[] = [];
+  let pieceStart = 0;
+  let pieceJoins = false;
+  let fence: { char: string; len: number } | undefined;
+  let htmlEnd: RegExp | undefined;
+  let prevBlank = true;
+  let blockIsHtml = false;
+  // The top-level list being read: its marker, the current item's width, and whether it can still be split.
+  let list: { marker: string; width: number; splittable: boolean } | undefined;
+  // Offsets where the current list may be split (committed when the list ends tight).
+  let listCuts: number[] = [];
+  let lastCut = 0;
+  const cut = (at: number, joins: boolean): void => {
+    if (at <= pieceStart) return;
+    pieces.push({ text: markdown.slice(pieceStart, at), joinsList: pieceJoins });
+    pieceStart = at;
+    pieceJoins = joins;
+  };
+  const endList = (loose: boolean): void => {
+    if (list && !loose && list.splittable) for (const at of listCuts) cut(at, true);
+    list = undefined;
+    listCuts = [];
+  };
+  let pos = 0;
+  while (pos < markdown.length) {
+    const nl = markdown.indexOf('\n', pos);
+    const end = nl < 0 ? markdown.length : nl + 1;
+    let line = markdown.slice(pos, nl < 0 ? end : nl);
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    const blank = /^[ \t]*$/.test(line);
+    let topLevel = false;
+    if (fence) {
+      const m = FENCE.exec(line);
+      if (m && (m[1] as string)[0] === fence.char && (m[1] as string).length >= fence.len && (m[2] as string).trim() === '') fence = undefined;
+    } else if (list) {
+      const item = blank ? undefined : itemAt(line);
+      if (blank) {
+        // Looks ahead: the list goes on after a blank line (it is loose: never split) or ends here.
+        let next = end;
+        let nextLine = '';
+        while (next < markdown.length) {
+          const e = markdown.indexOf('\n', next);
+          nextLine = markdown.slice(next, e < 0 ? markdown.length : e).replace(/\r$/, '');
+          if (!/^[ \t]*$/.test(nextLine)) break;
+          next = e < 0 ? markdown.length : e + 1;
+        }
+        const goesOn = next < markdown.length && (/^[ \t]/.test(nextLine) || MAYBE_ITEM.test(nextLine));
+        if (goesOn) list.splittable = false;
+        else endList(false);
+      } else if (item && item.marker === list.marker) {
+        if (list.splittable && !prevBlank && pos - lastCut >= chunk) {
+          listCuts.push(pos);
+          lastCut = pos;
+        }
+        list.width = item.width;
+      } else if (/^ *\t/.test(line)) {
+        list.splittable = false; // a tab in the indentation: not worth reasoning about
+      } else if (indentOf(line) < list.width) {
+        // A lazy line or the list's end (a fence or an HTML block inside an item ends with the item).
+        endList(true);
+        topLevel = true;
+      }
+    } else if (htmlEnd) {
+      if (htmlEnd.test(line)) htmlEnd = undefined;
+    } else if (!blank) {
+      topLevel = true;
+    }
+    if (topLevel) {
+      const atBlockStart = prevBlank;
+      const item = itemAt(line);
+      const htmlBefore = blockIsHtml;
+      if (atBlockStart && !htmlBefore && !MAYBE_ITEM.test(line) && /^[^ \t]/.test(line) && pos - lastCut >= chunk) {
+        cut(pos, false);
+        lastCut = pos;
+      }
+      const startsHtml = /^ {0,3}</.test(line);
+      blockIsHtml = atBlockStart ? startsHtml : blockIsHtml || startsHtml;
+      const f = FENCE.exec(line);
+      const isFence = f !== null && !((f[1] as string).startsWith('`') && (f[2] as string).includes('`'));
+      // In a block that began as (or holds) HTML, a fence line is HTML or a fence: do not guess.
+      if (isFence && blockIsHtml && !atBlockStart) return undefined;
+      if (isFence) {
+        fence = { char: (f[1] as string)[0] as string, len: (f[1] as string).length };
+      } else if (item && !blockIsHtml) {
+        list = { marker: item.marker, width: item.width, splittable: atBlockStart && !htmlBefore && !line.includes('\t') };
+      } else {
+        for (const [open, close] of HTML_UNTIL) {
+          if (open.test(line) && !close.test(line.replace(open, ''))) htmlEnd = close;
+        }
+        // An HTML comment that opens and does not close on this line may run past blank lines.
+        const open = line.lastIndexOf('<!--');
+        if (!htmlEnd && open >= 0 && !line.includes('-->', open + 4)) htmlEnd = /-->/;
+      }
+    }
+    prevBlank = blank;
+    pos = end;
+  }
+  endList(false);
+  if (pieces.length === 0) return undefined;
+  pieces.push({ text: markdown.slice(pieceStart), joinsList: pieceJoins });
+  return pieces;
+}
+
+const LIST_OPEN = /^<(ul|ol|ac:task-list)(?: start="\d+")?>/;
+
+/** Markdown → storage, piece by piece when the text is big; the same result as `markdownToStorage`. */
+export function markdownToStorageChunked(markdown: string, context: ConvertContext, chunk = CHUNK_BYTES): ConvertResult {
+  const pieces = splitMarkdown(markdown, chunk);
+  if (!pieces) return markdownToStorage(markdown, context);
+  const local: ConvertContext = { ...context, base: undefined };
+  const parts: string[] = [];
+  const warnings: string[] = [];
+  for (const piece of pieces) {
+    const r = markdownToStorage(piece.text, local);
+    // A piece the converter kept raw, or one that came out malformed: convert the whole text instead.
+    if (r.warnings.some((w) => w.startsWith('Markdown could not be converted') || w.startsWith('the Markdown produced malformed'))) {
+      return markdownToStorage(markdown, context);
+    }
+    let text = r.text;
+    if (piece.joinsList) {
+      const prev = parts[parts.length - 1] ?? '';
+      const open = LIST_OPEN.exec(text);
+      const close = open ? `</${open[1] as string}>` : '';
+      if (!open || !prev.endsWith(close)) return markdownToStorage(markdown, context);
+      parts[parts.length - 1] = prev.slice(0, prev.length - close.length);
+      text = text.slice(open[0].length);
+    }
+    parts.push(text);
+    for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
+  }
+  const joined = parts.join('');
+  parts.length = 0;
+  return { text: context.base === undefined ? joined : restoreServerAttrs(joined, context.base), warnings };
+}
+
+const BLOCK_NAME = /^(?:p|h[1-6])$/;
+
+/**
+ * Offsets in `storage` between two top-level `<p>`/`<hN>` elements with nothing between them, at least `chunk`
+ * apart. A cheap tag scanner: comments, CDATA, processing instructions and quoted attribute values are skipped.
+ * Undefined when the body does not scan as well-formed at the top level (it is then converted whole).
+ */
+export function storageCuts(storage: string, chunk = CHUNK_BYTES): number[] | undefined {
+  if (storage.length <= chunk) return undefined;
+  const cuts: number[] = [];
+  let depth = 0;
+  let lastEndName = '';
+  let lastEnd = -1;
+  let lastCut = 0;
+  let i = storage.indexOf('<');
+  while (i >= 0) {
+    let next: number;
+    if (storage.startsWith('<!--', i)) {
+      next = storage.indexOf('-->', i + 4);
+      if (next < 0) return undefined;
+      next += 3;
+      if (depth === 0) lastEnd = -1;
+    } else if (storage.startsWith('<![CDATA[', i)) {
+      next = storage.indexOf(']]>', i + 9);
+      if (next < 0) return undefined;
+      next += 3;
+      if (depth === 0) lastEnd = -1;
+    } else if (storage.startsWith('<?', i) || storage.startsWith('<!', i)) {
+      next = storage.indexOf('>', i + 2);
+      if (next < 0) return undefined;
+      next += 1;
+      if (depth === 0) lastEnd = -1;
+    } else {
+      const closing = storage.charCodeAt(i + 1) === 47; // '/'
+      let j = i + (closing ? 2 : 1);
+      const nameStart = j;
+      while (j < storage.length && !/[\s/>]/.test(storage[j] as string)) j++;
+      const name = storage.slice(nameStart, j);
+      let quote = '';
+      for (; j < storage.length; j++) {
+        const c = storage[j] as string;
+        if (quote) {
+          if (c === quote) quote = '';
+        } else if (c === '"' || c === "'") quote = c;
+        else if (c === '>') break;
+      }
+      if (j >= storage.length || name === '') return undefined;
+      next = j + 1;
+      const selfClosing = !closing && storage.charCodeAt(j - 1) === 47;
+      if (closing) {
+        depth--;
+        if (depth < 0) return undefined;
+        if (depth === 0) {
+          lastEndName = name;
+          lastEnd = next;
+        }
+      } else {
+        if (depth === 0) {
+          if (lastEnd === i && BLOCK_NAME.test(lastEndName) && BLOCK_NAME.test(name) && i - lastCut >= chunk) {
+            cuts.push(i);
+            lastCut = i;
+          }
+          lastEnd = selfClosing ? -1 : lastEnd;
+        }
+        if (!selfClosing) depth++;
+      }
+    }
+    const lt = storage.indexOf('<', next);
+    // Text at the top level between elements: no cut right after it.
+    if (depth === 0 && lt !== next) lastEnd = -1;
+    i = lt;
+  }
+  return depth === 0 && cuts.length ? cuts : undefined;
+}
+
+/** Storage → Markdown, piece by piece when the body is big; the same result as `storageToMarkdown`. */
+export function storageToMarkdownChunked(storage: string, context: ConvertContext, chunk = CHUNK_BYTES): ConvertResult {
+  const cuts = storageCuts(storage, chunk);
+  if (!cuts) return storageToMarkdown(storage, context);
+  const parts: string[] = [];
+  const warnings: string[] = [];
+  let from = 0;
+  for (const at of [...cuts, storage.length]) {
+    const r = storageToMarkdown(storage.slice(from, at), context);
+    from = at;
+    // The scanner was wrong about a piece (it is malformed alone): convert the whole body instead.
+    if (r.warnings.some((w) => w.startsWith('malformed storage') || w.startsWith('storage could not be converted'))) return storageToMarkdown(storage, context);
+    if (r.text === '') continue;
+    parts.push(r.text);
+    for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
+  }
+  return { text: parts.join('\n'), warnings };
+}

@@ -1,0 +1,98 @@
+/**
+ * Chunked conversion (src/format/markdown/chunked.ts) gives exactly what whole-document conversion gives: on the
+ * CommonMark spec examples (alone and run together), the construct fixtures, the Cloud-like corpus and random
+ * documents built to hit the splitter's edge cases, all converted with a 1-character chunk size (a split at every
+ * point the scanners allow). And the common big page is in fact split.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { specExamples } from '../../bench/format-commonmark.js';
+import { markdownToStorage, storageToMarkdown } from '../../src/format/markdown/index.js';
+import { markdownToStorageChunked, splitMarkdown, storageCuts, storageToMarkdownChunked } from '../../src/format/markdown/chunked.js';
+import { cloudCorpus } from './cloud-corpus.js';
+import { FIXTURES } from './fixtures.js';
+import { ctx } from './helpers.js';
+import { checkSeed, suiteSeeds } from '../helpers/seeds.js';
+
+function sameMd(md: string): void {
+  const whole = markdownToStorage(md, ctx);
+  const chunked = markdownToStorageChunked(md, ctx, 1);
+  assert.equal(chunked.text, whole.text, `Markdown → storage differs when chunked, for:\n${JSON.stringify(md)}`);
+}
+
+function sameStorage(storage: string): void {
+  const whole = storageToMarkdown(storage, ctx);
+  const chunked = storageToMarkdownChunked(storage, ctx, 1);
+  assert.equal(chunked.text, whole.text, `storage → Markdown differs when chunked, for:\n${JSON.stringify(storage)}`);
+}
+
+describe('chunked conversion equals whole-document conversion', () => {
+  it('CommonMark spec examples, alone and run together (both directions)', () => {
+    const examples = specExamples().map((e) => e.markdown);
+    for (const md of examples) sameMd(md);
+    // Consecutive examples glued with and without a blank line: blocks meeting blocks of every kind.
+    for (let i = 0; i + 3 < examples.length; i += 2) {
+      const group = examples.slice(i, i + 4);
+      sameMd(group.join('\n'));
+      sameMd(group.join('\n\n'));
+      const storage = markdownToStorage(group.join('\n\n'), ctx).text;
+      sameStorage(storage);
+    }
+  });
+
+  it('construct fixtures and the Cloud-like corpus (both directions)', () => {
+    const bodies = [...FIXTURES.map((f) => f.storage), ...cloudCorpus(12, 3, 6000)];
+    for (const s of bodies) {
+      sameStorage(s);
+      const md = storageToMarkdown(s, ctx).text;
+      sameMd(md);
+    }
+    sameStorage(bodies.join(''));
+    sameMd(bodies.map((s) => storageToMarkdown(s, ctx).text).join('\n'));
+  });
+
+  const piece = fc.oneof(
+    fc.constantFrom(
+      'para', 'two words', '# head', 'text\n===', 'text\n---', '---', '* * *', '- a', '- b', '* c', '+ d', '1. one',
+      '2. two', '3) three', '-', '- [ ] task', '- [x] done', '  indented', '    code', '\tcode', '> quote', '> [!NOTE]\n> n',
+      '```\nfenced\n\nblank inside\n```', '~~~\n- not a list\n\n~~~', '```js', '<!-- attrs spread="loose" -->', '<!-- open',
+      'close -->', '<div>\nhtml\n</div>', '<pre>\n\nkept\n</pre>', '| a | b |\n| - | - |\n| 1 | 2 |', '- a\n  - nested\n  more',
+      '1. x\n   1. y', '- item <!-- c', 'lazy line', '  - indented item', '- ```\n  in item\n  ```', '', ' ', '-\tx', 'a\r\nb',
+      '10. ten', '- a\n\n  para in item', '**bold** and *em*', '<span>x</span>', '[not a def] x', '\\- escaped',
+    ),
+    fc.string({ unit: fc.constantFrom('a', ' ', '-', '*', '1', '.', '>', '`', '<', '!', '\n', '#', '|'), maxLength: 12 }),
+  );
+  const doc = fc.array(fc.tuple(piece, fc.constantFrom('\n', '\n\n', '\n\n\n')), { minLength: 1, maxLength: 14 }).map((ps) => ps.map(([p, sep]) => p + sep).join(''));
+
+  for (const s of suiteSeeds('CSYNC_CHUNK', 1313, 400, 200)) {
+    it(`random documents, ${s.kind} seed ${s.seed} (${s.cases} cases)`, async () => {
+      await checkSeed('CSYNC_CHUNK', 'chunked', s, fc.property(doc, (md) => {
+        sameMd(md);
+        sameStorage(markdownToStorage(md, ctx).text);
+      }));
+    });
+  }
+
+  it('a big page is split: prose, a tight list, a task list, an ordered list, and their storage', () => {
+    const prose = ('A line of prose in a paragraph.\n'.repeat(20) + '\n').repeat(15);
+    const bullets = Array.from({ length: 800 }, (_, i) => `- item ${i}\n`).join('');
+    const tasks = Array.from({ length: 500 }, (_, i) => `- [${i % 2 ? 'x' : ' '}] task ${i}\n`).join('');
+    const ordered = Array.from({ length: 500 }, (_, i) => `${i + 1}. step ${i}\n`).join('');
+    const chunk = 2048;
+    for (const md of [prose, bullets, tasks, ordered, `${prose}\n${bullets}\npara\n\n${ordered}`]) {
+      const pieces = splitMarkdown(md, chunk);
+      assert.ok(pieces && pieces.length > 2, `not split: ${md.slice(0, 40)}…`);
+      const chunked = markdownToStorageChunked(md, ctx, chunk);
+      assert.equal(chunked.text, markdownToStorage(md, ctx).text);
+      const cuts = storageCuts(chunked.text, chunk);
+      if (md === prose) assert.ok((cuts?.length ?? 0) > 2, 'prose storage not split');
+      assert.equal(storageToMarkdownChunked(chunked.text, ctx, chunk).text, storageToMarkdown(chunked.text, ctx).text);
+    }
+    // The default chunk size splits a page of a few hundred kB.
+    assert.ok((splitMarkdown(prose.repeat(24))?.length ?? 0) > 2);
+    // A loose list and a text with a link reference definition are converted whole.
+    assert.equal(splitMarkdown(bullets.replace(/\n- item 5\n/, '\n\n- item 5\n')), undefined);
+    assert.equal(splitMarkdown(`${prose}[x]: https://x.org\n`), undefined);
+  });
+});
