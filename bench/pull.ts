@@ -94,6 +94,8 @@ async function noop(command: 'pull' | 'sync', pages: number, format: Format = 'm
       pages,
       command,
       format,
+      firstPullPeakRssMB: first.peakRssMB ?? -1,
+      firstPullWallMs: Math.round(first.wallMs),
       requests: log.length,
       writes,
       onlyListingRequests: notListing === 0,
