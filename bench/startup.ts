@@ -1,8 +1,13 @@
-/** CLI start-up time and peak RSS: `csync --version` and `csync --help` (median of 5), built CLI. */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+/**
+ * CLI start-up time and peak RSS: `csync --version` and `csync --help` (median of 5), built CLI; `startup` adds
+ * `csync status --local` in a workspace of 1,000 pulled pages (Markdown), the issue-18 goal being <= 0.4 s.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../src/emulator/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -12,17 +17,17 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function time(args: string[]): number {
+function time(args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [CLI, ...args], { stdio: 'ignore' });
+  const r = spawnSync(process.execPath, [CLI, ...args], { stdio: 'ignore', env });
   if (r.status !== 0) throw new Error(`csync ${args.join(' ')} exited ${r.status}`);
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
 /** Peak RSS in MB through GNU time (Linux), or NaN where it is missing. */
-function peakMb(args: string[]): number {
+function peakMb(args: string[], env: NodeJS.ProcessEnv = process.env): number {
   if (!existsSync('/usr/bin/time')) return Number.NaN;
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8', env });
   const kb = Number(r.stderr.trim().split('\n').pop());
   return Number.isFinite(kb) ? Math.round(kb / 1024) : Number.NaN;
 }
@@ -46,5 +51,46 @@ export const scenarios = {
       helpPeakMb: rss([CLI, '--help']),
       bareNodePeakMb: rss(['-e', '0']),
     };
+  },
+  startup: async () => {
+    if (!existsSync(CLI)) throw new Error('dist/ is missing: run npm run build first');
+    // A workspace of 1,000 pages, pulled once by the CLI from the emulator (which is then closed: --local needs none).
+    const emu = await startEmulator({ seed: 1000, port: 0 });
+    const ws = mkdtempSync(join(tmpdir(), 'csync-bench-startup-'));
+    mkdirSync(join(ws, 'config'));
+    writeFileSync(join(ws, 'config', 'csync.json'), JSON.stringify({ spaces: ['BENCH'] }));
+    const env = { ...process.env, CONFLUENCE_URL: emu.url, CONFLUENCE_EMAIL: emu.credentials.email, CONFLUENCE_API_TOKEN: emu.credentials.token, CSYNC_RATE_REQUESTS_PER_SECOND: '1000', CSYNC_RATE_BURST: '1000' };
+    try {
+      const code = await new Promise<number | null>((res) => spawn(process.execPath, [CLI, 'pull', '-w', ws, '--no-progress'], { env, stdio: 'ignore' }).on('close', res));
+      if (code !== 0) throw new Error(`pull of 1,000 pages exited ${code}`);
+    } finally {
+      await emu.close();
+    }
+    try {
+      const status = ['status', '--local', '-w', ws];
+      // status writes nothing, so each run hashes the files the pull wrote (their mtimes were too fresh to record).
+      const statusMs = Array.from({ length: 5 }, () => time(status, env));
+      const version = Array.from({ length: 5 }, () => time(['--version']));
+      const help = Array.from({ length: 5 }, () => time(['--help']));
+      const node = Array.from({ length: 5 }, () => {
+        const t = process.hrtime.bigint();
+        spawnSync(process.execPath, ['-e', '0']);
+        return Number(process.hrtime.bigint() - t) / 1e6;
+      });
+      const rss = (args: string[]) => median(Array.from({ length: 3 }, () => peakMb(args, env)));
+      return {
+        files: 1000,
+        statusLocalMedianMs: Math.round(median(statusMs)),
+        statusLocalGoalMs: 400,
+        versionMedianMs: Math.round(median(version)),
+        helpMedianMs: Math.round(median(help)),
+        bareNodeMedianMs: Math.round(median(node)),
+        statusLocalPeakMb: rss([CLI, ...status]),
+        versionPeakMb: rss([CLI, '--version']),
+        loadAverage: (await import('node:os')).loadavg()[0]!.toFixed(1),
+      };
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
   },
 };

@@ -12,6 +12,7 @@ import { ConfigError } from '../core/errors.js';
 import { PROFILES, REMOVED_SETTINGS, SETTINGS, SETTINGS_BY_PATH, envNameFor, knownKeys, type ProfileName, type SettingDef } from './settings.js';
 import { parseSites, type NamedSiteConfig } from './sites.js';
 import { suggest } from './suggest.js';
+import { OTHER_SOURCES } from './source-rate.js';
 import type { Config, ConfigSource } from './types.js';
 
 /** The package's own folder (for config/profiles), found from this file: dist/config or src/config. */
@@ -268,6 +269,19 @@ export function loadConfig(options: LoadOptions = {}): Config {
   }
   const profileFile = join(PACKAGE_ROOT, 'config', 'profiles', `${profile}.json`);
   flatten(readJsonFile(profileFile, 'profile'), '', { layer: 'profile', name: profile }, flat, profileFile);
+
+  // A source with a profile of its own (jira.profile, notion.profile) takes that profile's section for it.
+  for (const src of OTHER_SOURCES) {
+    const entry = flagLayer.get(`${src}.profile`) ?? processEnvLayer.get(`${src}.profile`) ?? dotenvLayer.get(`${src}.profile`) ?? fileLayer.get(`${src}.profile`);
+    const own = entry?.value;
+    if (own === undefined || own === profile) continue;
+    if (!PROFILES.includes(own as ProfileName)) {
+      throw new ConfigError(`${src}.profile = ${JSON.stringify(own)} (from ${describeSource(entry!.source)}) is invalid: expected one of ${PROFILES.join(', ')}`);
+    }
+    const file = join(PACKAGE_ROOT, 'config', 'profiles', `${String(own)}.json`);
+    const section = (readJsonFile(file, 'profile') as Record<string, unknown>)[src];
+    if (section !== undefined) flatten(section, src, { layer: 'profile', name: String(own) }, flat, file);
+  }
 
   for (const layer of [fileLayer, dotenvLayer, processEnvLayer, flagLayer]) {
     for (const [k, v] of layer) flat.set(k, v);

@@ -55,6 +55,13 @@ export const SETTINGS: readonly SettingDef[] = [
   { path: 'rate.requestsPerSecond', kind: 'number', schema: z.number().positive().max(1000), default: 10, description: 'sustained request rate per site' },
   { path: 'rate.burst', kind: 'number', schema: positiveInt.max(10000), default: 20, description: 'requests allowed in a burst' },
   { path: 'rate.maxConcurrent', kind: 'number', schema: positiveInt.max(64), default: 4, description: 'requests in flight at once per site' },
+  // Other sources (a Jira site, a Notion integration): each its own limiter, profile and rate (src/config/source-rate.ts).
+  ...(['jira', 'notion'] as const).flatMap((src): SettingDef[] => [
+    { path: `${src}.profile`, kind: 'string', schema: z.enum(PROFILES), description: `rate preset for ${src === 'jira' ? 'the Jira site' : 'the Notion integration'} (default: profile); its numbers are that source's own` },
+    { path: `${src}.rate.requestsPerSecond`, kind: 'number', schema: z.number().positive().max(1000), description: `sustained request rate to ${src} (from its profile unless set)` },
+    { path: `${src}.rate.burst`, kind: 'number', schema: positiveInt.max(10000), description: `requests allowed in a burst to ${src}` },
+    { path: `${src}.rate.maxConcurrent`, kind: 'number', schema: positiveInt.max(64), description: `requests in flight at once to ${src}` },
+  ]),
   { path: 'rateLimit.store', kind: 'string', schema: z.enum(['local', 'redis']), default: 'local', description: 'where the rate budget of the Confluence site + account is kept: local (this process) or redis (shared by every csync process using the same Redis)' },
   { path: 'rateLimit.redisUrl', kind: 'string', schema: z.string().regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL'), secret: true, description: 'Redis for rateLimit.store = redis (redis://[user:password@]host:port[/db])', aliases: ['CSYNC_REDIS_URL'] },
   { path: 'rateLimit.fallbackShare', kind: 'number', schema: z.number().positive().max(1), default: 0.25, description: 'share of the rate one process uses alone while Redis is unreachable' },

@@ -4,6 +4,11 @@ import type { NamedSiteConfig } from './sites.js';
 
 import type { ExportDefinition } from './export-definitions.js';
 
+export interface SourceSettings {
+  readonly profile?: ProfileName;
+  readonly rate: { readonly requestsPerSecond: number; readonly burst: number; readonly maxConcurrent: number };
+}
+
 export interface ConfigSource {
   layer: 'default' | 'profile' | 'file' | 'dotenv' | 'env' | 'flag';
   /** Profile name, file path, variable name or flag name. */
@@ -26,6 +31,9 @@ export interface Config {
   readonly format: FormatName;
   readonly profile: ProfileName;
   readonly rate: { readonly requestsPerSecond: number; readonly burst: number; readonly maxConcurrent: number };
+  /** Other sources' presets and rates (Confluence's are `profile` and `rate`). */
+  readonly jira: SourceSettings;
+  readonly notion: SourceSettings;
   readonly rateLimit: { readonly store: 'local' | 'redis'; readonly redisUrl?: string; readonly fallbackShare: number; readonly heartbeatMs: number };
   readonly retry: { readonly maxRetries: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   readonly timeouts: { readonly connectMs: number; readonly responseMs: number };

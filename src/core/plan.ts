@@ -66,7 +66,9 @@ export interface Plan {
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
 
 export function pagePath(spaceKey: string, rel: string, ext: string): string {
-  return `content/${spaceKey}/${rel}${ext}`;
+  // join() makes one flat string: a template literal over the tree-built `rel` keeps a rope of ~10 small strings
+  // per path, ~3x the memory for the whole-space path map (100k pages: ~20 MB more).
+  return ['content/', spaceKey, '/', rel, ext].join('');
 }
 
 export function planPull(input: PlanInput): Plan {

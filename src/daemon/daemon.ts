@@ -114,6 +114,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         ...options.listen,
         getHealth: health,
         registry: metrics?.registry ?? { metrics: async () => '', contentType: 'text/plain; version=0.0.4; charset=utf-8' },
+        metricsJson: metrics ? () => metrics.json() : undefined,
         control: onControl && token ? { token, handle: onControl } : undefined,
         exports: options.exports,
       });

@@ -1,6 +1,6 @@
 /**
- * The daemon's loopback HTTP endpoints: GET /healthz (JSON; 200 healthy, 503 unhealthy) and GET /metrics
- * (Prometheus text). Anything else is 404; methods other than GET are 405. Every body passes through `scrub`.
+ * The daemon's loopback HTTP endpoints: GET /healthz (JSON; 200 healthy, 503 unhealthy), GET /metrics
+ * (Prometheus text) and GET /metrics.json (the same figures as JSON, with the last runs). Anything else is 404; methods other than GET are 405. Every body passes through `scrub`.
  * POST /control/<action> runs a one-shot command's request in the daemon (control.ts): loopback peers with the token only.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -24,6 +24,8 @@ export interface HealthServerOptions {
   getHealth: () => { readonly healthy: boolean };
   /** A prom-client Registry (or anything with the same two members). */
   registry: { metrics(): Promise<string>; contentType: string };
+  /** GET /metrics.json: the same figures as JSON, with the last runs (404 when absent). */
+  metricsJson?: (() => Promise<unknown>) | undefined;
   /** POST /control/<action>: `handle` answers JSON (a throw becomes the error body, 409 for user errors). */
   control?: { token: string; handle(action: string, body: unknown, cancel: AbortSignal): Promise<unknown> } | undefined;
   /** The export job API under /exports (exports-http.ts). */
@@ -99,8 +101,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Health
     return;
   }
   if (options.exports && (await handleExports(req, res, path, options.exports))) return;
-  if (path !== '/healthz' && path !== '/metrics') {
-    send(res, 404, 'application/json', JSON.stringify({ error: 'not found', endpoints: ['/healthz', '/metrics', ...(options.exports ? ['/exports'] : [])] }) + '\n');
+  if (path !== '/healthz' && path !== '/metrics' && !(path === '/metrics.json' && options.metricsJson)) {
+    send(res, 404, 'application/json', JSON.stringify({ error: 'not found', endpoints: ['/healthz', '/metrics', ...(options.metricsJson ? ['/metrics.json'] : []), ...(options.exports ? ['/exports'] : [])] }) + '\n');
     return;
   }
   if (req.method !== 'GET') {
@@ -110,6 +112,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Health
   if (path === '/healthz') {
     const report = options.getHealth();
     send(res, report.healthy ? 200 : 503, 'application/json', JSON.stringify(report) + '\n');
+    return;
+  }
+  if (path === '/metrics.json' && options.metricsJson) {
+    send(res, 200, 'application/json', JSON.stringify(await options.metricsJson()) + '\n');
     return;
   }
   send(res, 200, options.registry.contentType, await options.registry.metrics());

@@ -5,7 +5,7 @@ import type { LoopEvents } from './loop.js';
 export function loopMetricsEvents(metrics: Metrics, next: Partial<LoopEvents> = {}): LoopEvents {
   return {
     onRun: (e) => {
-      metrics.observeSync(e.kind, e.ok ? 'ok' : 'error', e.durationMs);
+      metrics.observeSync(e.kind, e.ok ? 'ok' : 'error', e.durationMs, e.ok ? undefined : e.error instanceof Error ? e.error.message : e.error === undefined ? undefined : String(e.error));
       if (e.outcome?.pagesPushed) metrics.addPages('pushed', e.outcome.pagesPushed);
       if (e.outcome?.pagesPulled) metrics.addPages('pulled', e.outcome.pagesPulled);
       next.onRun?.(e);

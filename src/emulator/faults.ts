@@ -4,13 +4,15 @@
  * - stall: headers never come (the client's timeout must fire); the socket is closed after stallMs
  * - reset: the connection is destroyed before any answer
  * - truncated: 200 with half a JSON body, then the connection ends
+ * - malformed: 200 with a whole JSON body that breaks the API's schema (ids as numbers, no title): an API change
+ *   (only by script, or when listed explicitly)
  * - reset-after / stall-after: the request IS applied, then the answer is lost (a write that happened but whose
  *   answer never arrived: the case that makes naive retries duplicate pages)
  */
-export const FAULT_KINDS = ['http500', 'http502', 'http503', 'http503-retry', 'stall', 'reset', 'truncated', 'reset-after', 'stall-after'] as const;
+export const FAULT_KINDS = ['http500', 'http502', 'http503', 'http503-retry', 'stall', 'reset', 'truncated', 'reset-after', 'stall-after', 'malformed'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** Kinds drawn by the probability setting (the "-after" kinds only by script, or when listed explicitly). */
+/** Kinds drawn by the probability setting (the "-after" kinds and malformed only by script, or when listed explicitly). */
 export const RANDOM_KINDS: readonly FaultKind[] = ['http500', 'http502', 'http503', 'http503-retry', 'stall', 'reset', 'truncated'];
 
 export interface ScriptedFault {

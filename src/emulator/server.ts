@@ -171,6 +171,12 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
           res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
           return;
         }
+        case 'malformed': {
+          // A whole, well-formed JSON answer in a shape the API does not document: what a silent API change looks like.
+          entry.status = 200;
+          send(res, json(200, { results: [{ id: 1, status: 'current', version: 'one' }], size: 'many', _links: {} }), {});
+          return;
+        }
         default:
           break; // reset-after / stall-after: handled after the request is applied
       }

@@ -1,7 +1,6 @@
 /** Local observations for the planner: stat fast path (size + mtime unchanged → unchanged), hash otherwise. */
 import { readdir } from 'node:fs/promises';
 import { CsyncError } from '../core/errors.js';
-import PQueue from 'p-queue';
 import type { LocalState } from '../core/plan.js';
 import { inside, moveFile, statOrUndefined } from '../local/files.js';
 import { hashFileSafe, isSkipped, linkIn, linkRefused, lstatIn, notUtf8, type SkippedFile } from '../local/safe-fs.js';
@@ -77,12 +76,16 @@ export async function observe(workspace: string, page: ObservedPage, skips?: Ski
 
 export async function observeAll(workspace: string, pages: readonly ObservedPage[], concurrency = 16, skips?: Skips, text = false): Promise<Map<string, LocalState>> {
   const out = new Map<string, LocalState>();
-  const queue = new PQueue({ concurrency });
-  await queue.addAll(
-    pages.map((p) => async () => {
+  // `concurrency` workers over one index, not a queued task per page: a scan of 100,000 pages made 100,000 closures
+  // and promises up front.
+  let next = 0;
+  const worker = async () => {
+    while (next < pages.length) {
+      const p = pages[next++]!;
       out.set(p.id, await observe(workspace, p, skips, text));
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pages.length)) }, worker));
   return out;
 }
 

@@ -14,7 +14,7 @@
  * Refusals are `SkippedFile` errors: the run reports the path, leaves it alone and exits 10 (CSYNC_INCOMPLETE).
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, constants, createReadStream } from 'node:fs';
+import { appendFileSync, constants } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { CsyncError } from '../core/errors.js';
@@ -208,21 +208,30 @@ export async function hashFileSafe(workspace: string, rel: string, checkText = f
   const decoder = checkText ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : undefined;
   let text = checkText;
   let size = 0;
-  // createReadStream closes the handle when it ends.
-  for await (const chunk of createReadStream('', { fd: fh, highWaterMark: 1 << 20 })) {
-    const b = chunk as Buffer;
-    h.update(b);
-    size += b.length;
-    if (decoder && text) {
-      if (b.includes(0)) text = false;
-      else {
-        try {
-          decoder.decode(b, { stream: true });
-        } catch {
-          text = false;
+  try {
+    // One buffer per file, sized to the file (at most 1 MiB): a stream's fixed 1 MiB buffer per file made a scan of
+    // 10,000 small files allocate 10 GB of short-lived native memory, which V8 collects late (peak RSS).
+    const { size: statSize } = await fh.stat();
+    const buf = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(4096, statSize + 1)));
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      const b = buf.subarray(0, bytesRead);
+      h.update(b);
+      size += bytesRead;
+      if (decoder && text) {
+        if (b.includes(0)) text = false;
+        else {
+          try {
+            decoder.decode(b, { stream: true });
+          } catch {
+            text = false;
+          }
         }
       }
     }
+  } finally {
+    await fh.close();
   }
   if (decoder && text) {
     try {

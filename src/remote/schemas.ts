@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { CqlResult, RemoteAttachment, RemotePage, RemoteSpace, RemoteVersion } from '../core/remote-types.js';
-import { InvalidBodyProblem, type HttpAnswer } from './transport.js';
+import { InvalidBodyProblem, SchemaDriftProblem, type HttpAnswer } from './transport.js';
 
 const id = z.union([z.string().min(1), z.number().int()]).transform(String);
 const optString = z.string().nullish().transform((v) => v ?? undefined);
@@ -124,7 +124,7 @@ export function jsonOf<T extends z.ZodType>(schema: T): (answer: HttpAnswer) => 
     const parsed = schema.safeParse(data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new InvalidBodyProblem(`${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'does not match the API schema'}`);
+      throw new SchemaDriftProblem(`${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'does not match the API schema'}`);
     }
     return parsed.data;
   };

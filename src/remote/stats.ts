@@ -5,6 +5,8 @@ import type { ErrorCode } from '../core/errors.js';
 import type { BreakerState } from './breaker.js';
 
 export interface RequestEvent {
+  /** The kind of source the client talks to: 'confluence', 'jira', 'notion' (set by the collector). */
+  source?: string | undefined;
   /** Operation name, e.g. 'pages.list', 'attachments.upload'. */
   op: string;
   method: string;
@@ -22,6 +24,7 @@ export interface RequestEvent {
 }
 
 export interface RetryEvent {
+  source?: string | undefined;
   op: string;
   method: string;
   path: string;
@@ -33,10 +36,14 @@ export interface RetryEvent {
 export interface ClientHooks {
   onRequest(event: RequestEvent): void;
   onRetry(event: RetryEvent): void;
-  onRateLimited(event: { op: string; path: string; retryAfterMs: number | undefined }): void;
+  onRateLimited(event: { source?: string | undefined; op: string; path: string; retryAfterMs: number | undefined }): void;
   onBreakerStateChange(event: { state: BreakerState }): void;
   /** The rate limiter's store changed: redis (shared budget), fallback (Redis unreachable) or local. */
-  onLimiterStoreChange(event: { store: 'local' | 'redis' | 'fallback'; reason?: string | undefined }): void;
+  onLimiterStoreChange(event: { source?: string | undefined; store: 'local' | 'redis' | 'fallback'; reason?: string | undefined }): void;
+  /** A 2xx answer failed the client's schema (zod): the API changed. `op` names the endpoint. */
+  onSchemaDrift(event: { source: string; op: string; path: string; problem: string }): void;
+  /** Requests waiting for a concurrency slot and in flight, after each change. */
+  onLimiterQueue(event: { source: string; queued: number; running: number }): void;
 }
 
 export interface OperationStats {
@@ -58,6 +65,8 @@ export interface ClientStatsSnapshot {
   breaker: { state: BreakerState; opens: number; consecutiveFailures: number };
   /** Creates/uploads whose outcome was unknown and were checked before any retry. */
   verifiedWrites: number;
+  /** 2xx answers that failed the client's schema (API drift). */
+  schemaDrift: number;
 }
 
 export class StatsCollector {
@@ -66,12 +75,17 @@ export class StatsCollector {
   rateLimited = 0;
   limiterWaitMs = 0;
   verifiedWrites = 0;
+  schemaDrifts = 0;
   private readonly ops = new Map<string, OperationStats>();
   private readonly statuses = new Map<string, number>();
 
-  constructor(private readonly hooks: Partial<ClientHooks>) {}
+  constructor(
+    private readonly hooks: Partial<ClientHooks>,
+    readonly source = 'confluence',
+  ) {}
 
   request(event: RequestEvent): void {
+    event.source = this.source;
     this.requests += 1;
     this.limiterWaitMs += event.limiterWaitMs;
     const key = String(event.status);
@@ -92,15 +106,24 @@ export class StatsCollector {
 
   retry(event: RetryEvent): void {
     this.retries += 1;
-    this.emit(() => this.hooks.onRetry?.(event));
+    this.emit(() => this.hooks.onRetry?.({ ...event, source: this.source }));
   }
 
   rateLimitedEvent(event: { op: string; path: string; retryAfterMs: number | undefined }): void {
-    this.emit(() => this.hooks.onRateLimited?.(event));
+    this.emit(() => this.hooks.onRateLimited?.({ ...event, source: this.source }));
   }
 
   limiterStoreChanged(store: 'local' | 'redis' | 'fallback', reason: string | undefined): void {
-    this.emit(() => this.hooks.onLimiterStoreChange?.({ store, reason }));
+    this.emit(() => this.hooks.onLimiterStoreChange?.({ source: this.source, store, reason }));
+  }
+
+  schemaDrift(event: { op: string; path: string; problem: string }): void {
+    this.schemaDrifts += 1;
+    this.emit(() => this.hooks.onSchemaDrift?.({ ...event, source: this.source }));
+  }
+
+  queue(queued: number, running: number): void {
+    this.emit(() => this.hooks.onLimiterQueue?.({ source: this.source, queued, running }));
   }
 
   breakerChanged(state: BreakerState): void {
@@ -119,6 +142,7 @@ export class StatsCollector {
       limiterWaitMs: Math.round(this.limiterWaitMs),
       breaker,
       verifiedWrites: this.verifiedWrites,
+      schemaDrift: this.schemaDrifts,
     };
   }
 

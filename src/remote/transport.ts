@@ -54,6 +54,9 @@ export interface HttpAnswer {
 /** Thrown by a parse function when a 2xx body is not what the API promises. */
 export class InvalidBodyProblem extends Error {}
 
+/** A 2xx JSON body that fails the client's schema (zod): the API changed under us (counted as schema drift). */
+export class SchemaDriftProblem extends InvalidBodyProblem {}
+
 type AttemptResult =
   | { ok: true; answer: Omit<HttpAnswer, 'afterAmbiguous'> }
   | { ok: false; decision: FailureDecision; error: RemoteError; retryAfterMs: number | undefined };
@@ -99,7 +102,7 @@ export class Transport {
     readonly site: SiteUrls,
   ) {
     this.http = createSiteHttp(options);
-    this.stats = new StatsCollector(options.hooks);
+    this.stats = new StatsCollector(options.hooks, options.source);
     this.breaker = new CircuitBreaker(options.breaker, options.clock, (state) => {
       options.logger.warn({ host: site.host, state }, `circuit breaker ${state}`);
       this.stats.breakerChanged(state);
@@ -125,13 +128,16 @@ export class Transport {
     let afterAmbiguous = false;
     for (let attempt = 0; ; attempt++) {
       throwIfRunAborted(signal);
-      const result = await this.limiter.schedule(() => this.attempt(req, attempt, opts.accept ?? [], opts.sink, signal));
+      const queued = this.limiter.schedule(() => this.attempt(req, attempt, opts.accept ?? [], opts.sink, signal));
+      this.reportQueue();
+      const result = await queued.finally(() => this.reportQueue());
       let failure: Extract<AttemptResult, { ok: false }>;
       if (result.ok) {
         try {
           return opts.parse({ ...result.answer, afterAmbiguous });
         } catch (err) {
           if (!(err instanceof InvalidBodyProblem)) throw err;
+          if (err instanceof SchemaDriftProblem) this.stats.schemaDrift({ op: req.op, path: pathOf(req.url), problem: err.message });
           const decision = invalidResponseDecision(err.message);
           failure = { ok: false, decision, retryAfterMs: undefined, error: this.toError(req, decision, result.answer.status, undefined, undefined) };
           this.options.logger.warn({ op: req.op, path: pathOf(req.url), problem: err.message }, 'malformed response');
@@ -270,6 +276,12 @@ export class Transport {
     if (!decision) return { ok: true, answer: { status, headers, body: response.body, value } };
     const serverMessage = atlassianMessage(response.body);
     return { ok: false, decision, retryAfterMs, error: this.toError(req, decision, status, serverMessage, retryAfterMs) };
+  }
+
+  /** Requests waiting for a concurrency slot, and the ones in flight (the limiter-queue gauge). */
+  private reportQueue(): void {
+    const c = this.limiter.counts();
+    this.stats.queue((c.RECEIVED ?? 0) + (c.QUEUED ?? 0), (c.RUNNING ?? 0) + (c.EXECUTING ?? 0));
   }
 
   private toError(req: HttpRequest, decision: FailureDecision, status: number | undefined, serverMessage: string | undefined, retryAfterMs: number | undefined): RemoteError {

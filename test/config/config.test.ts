@@ -100,7 +100,7 @@ test('every setting has a CSYNC_ environment variable that sets it', () => {
       let raw = samples[def.kind]!;
       if (def.path === 'site.url') raw = 'https://x.atlassian.net';
       if (def.path === 'format') raw = 'storage';
-      if (def.path === 'profile') raw = 'fast';
+      if (def.path === 'profile' || def.path.endsWith('.profile')) raw = 'fast';
       if (def.path === 'log.level') raw = 'debug';
       if (def.path === 'watch.listen') raw = '127.0.0.1:9999';
       if (def.path === 'scope.rootPageId') raw = '123';

@@ -106,7 +106,7 @@ test('server: /healthz 200/503 with the JSON report, /metrics in Prometheus text
     r = await get(`${server.url}/metrics`);
     assert.equal(r.status, 200);
     assert.match(r.type, /^text\/plain/);
-    assert.match(r.body, /csync_http_requests_total\{operation="pages.list",status="200"\} 1/);
+    assert.match(r.body, /csync_http_requests_total\{source="confluence",operation="pages.list",status="200"\} 1/);
     assert.match(r.body, /csync_queue_depth 4/);
     assert.match(r.body, /csync_process_resident_memory_bytes/);
 

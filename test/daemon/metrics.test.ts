@@ -28,12 +28,12 @@ test('client hooks feed request, retry, 429, limiter and breaker metrics', async
   hooks.onRateLimited?.({ op: 'pages.update', path: '/x', retryAfterMs: 1000 });
   hooks.onBreakerStateChange?.({ state: 'open' });
   const t = await m.text();
-  assert.equal(value(t, /^csync_http_requests_total\{operation="pages.update",status="200"\}/), 1);
-  assert.equal(value(t, /^csync_http_requests_total\{operation="pages.update",status="429"\}/), 1);
-  assert.equal(value(t, /^csync_http_requests_total\{operation="pages.update",status="error"\}/), 1);
-  assert.equal(value(t, /^csync_http_request_duration_seconds_count\{operation="pages.update"\}/), 3);
-  assert.equal(value(t, /^csync_http_retries_total\{operation="pages.update"\}/), 1);
-  assert.equal(value(t, /^csync_http_rate_limited_total\{operation="pages.update"\}/), 1);
+  assert.equal(value(t, /^csync_http_requests_total\{source="confluence",operation="pages.update",status="200"\}/), 1);
+  assert.equal(value(t, /^csync_http_requests_total\{source="confluence",operation="pages.update",status="429"\}/), 1);
+  assert.equal(value(t, /^csync_http_requests_total\{source="confluence",operation="pages.update",status="error"\}/), 1);
+  assert.equal(value(t, /^csync_http_request_duration_seconds_count\{source="confluence",operation="pages.update"\}/), 3);
+  assert.equal(value(t, /^csync_http_retries_total\{source="confluence",operation="pages.update"\}/), 1);
+  assert.equal(value(t, /^csync_http_rate_limited_total\{source="confluence",operation="pages.update"\}/), 1);
   assert.equal(value(t, /^csync_rate_limiter_wait_seconds_total/), 0.5);
   assert.equal(value(t, /^csync_breaker_state/), 2);
   hooks.onBreakerStateChange?.({ state: 'half-open' });

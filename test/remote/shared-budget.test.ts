@@ -111,7 +111,7 @@ test('Redis killed mid-run: requests go on at the fallback share, then the share
     await read(20);
     assert.equal(c.rateLimiter().mode, 'fallback', 'paces alone while Redis is gone');
     assert.ok(warnings.some((w) => /shared rate budget unavailable/.test(w)), 'and says so');
-    assert.deepEqual(await storeGauge(), ['csync_rate_limiter_store{store="fallback"} 1'], '/metrics shows it');
+    assert.deepEqual(await storeGauge(), ['csync_rate_limiter_store{source="confluence",store="fallback"} 1'], '/metrics shows it');
     assert.deepEqual(health().rateLimiter, { store: 'fallback' }, '/healthz shows it');
     assert.equal(health().healthy, true, 'pacing alone is not a failure');
     await redis.restart();
@@ -120,7 +120,7 @@ test('Redis killed mid-run: requests go on at the fallback share, then the share
     assert.equal(c.rateLimiter().mode, 'redis', 'rejoined the shared budget');
     await read(10);
     assert.equal(c.rateLimiter().mode, 'redis');
-    assert.deepEqual(await storeGauge(), ['csync_rate_limiter_store{store="redis"} 1']);
+    assert.deepEqual(await storeGauge(), ['csync_rate_limiter_store{source="confluence",store="redis"} 1']);
     // (reconnecting, the client and its subscriber connection may come back at different moments: a flap is allowed)
     assert.equal(modes[0], 'redis');
     assert.equal(modes[1], 'fallback');

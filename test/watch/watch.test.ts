@@ -128,10 +128,10 @@ test('csync watch: local edit → page, new attachment file → upload, remote e
     await until(async () => (await pushedNow()) >= 2, 'the second push has ended', 10_000, d);
     const m = await d.metrics();
     const value = (re: RegExp) => Number(re.exec(m)?.[1] ?? NaN);
-    assert.ok(value(/^csync_http_requests_total\{operation="pages\.update",status="200"\} (\d+)$/m) >= 2, 'PUTs counted by operation and status');
-    assert.ok(value(/^csync_http_requests_total\{operation="pages\.list",status="200"\} (\d+)$/m) >= 2, 'pulls counted');
-    assert.ok(value(/^csync_http_requests_total\{operation="search\.cql",status="200"\} (\d+)$/m) >= 5, 'change checks counted');
-    assert.match(m, /^csync_http_request_duration_seconds_count\{operation="pages\.update"\} \d+$/m);
+    assert.ok(value(/^csync_http_requests_total\{source="confluence",operation="pages\.update",status="200"\} (\d+)$/m) >= 2, 'PUTs counted by operation and status');
+    assert.ok(value(/^csync_http_requests_total\{source="confluence",operation="pages\.list",status="200"\} (\d+)$/m) >= 2, 'pulls counted');
+    assert.ok(value(/^csync_http_requests_total\{source="confluence",operation="search\.cql",status="200"\} (\d+)$/m) >= 5, 'change checks counted');
+    assert.match(m, /^csync_http_request_duration_seconds_count\{source="confluence",operation="pages\.update"\} \d+$/m);
     assert.ok(value(/^csync_pages_total\{direction="pushed"\} (\d+)$/m) >= 2, 'pages pushed');
     assert.ok(value(/^csync_pages_total\{direction="pulled"\} (\d+)$/m) >= 36, 'pages pulled (the first pass and the remote edit)');
     assert.equal(value(/^csync_conflicts_total (\d+)$/m), 1);

@@ -4,7 +4,6 @@ import { ConfigError } from '../../core/errors.js';
 import { getFormat } from '../../format/index.js';
 import { createContext, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { clientFor } from '../site.js';
 
 export interface StatusArgs extends GlobalArgs {
   paths?: string[];
@@ -27,7 +26,8 @@ export const statusCommand: CommandModule<GlobalArgs, StatusArgs> = {
     const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
     if (spaces.length === 0) throw new ConfigError('no space configured', { hint: 'pass --space KEY, or set "spaces" in config/csync.json' });
     const { runStatus, formatStatus } = await import('../../engine/status.js');
-    const client = argv.local ? undefined : clientFor(ctx.config, ctx.logger);
+    // --local needs no network: the remote client (got and its dependencies) is not even loaded.
+    const client = argv.local ? undefined : (await import('../site.js')).clientFor(ctx.config, ctx.logger);
     try {
       const report = await runStatus({ workspace: ctx.config.workspace, api: client, spaces, paths: argv.paths, formatFor: () => getFormat(ctx.config.format), scope: ctx.config.scope, logger: ctx.logger, pageSize: ctx.config.batch.pageSize });
       ctx.out.result(() => formatStatus(report), { ok: true, ...report });
