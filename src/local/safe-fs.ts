@@ -14,7 +14,7 @@
  * Refusals are `SkippedFile` errors: the run reports the path, leaves it alone and exits 10 (CSYNC_INCOMPLETE).
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, constants } from 'node:fs';
+import { appendFileSync, constants, createReadStream } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { CsyncError } from '../core/errors.js';
