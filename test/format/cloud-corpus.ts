@@ -35,7 +35,7 @@ export function cloudPage(seed: number, targetBytes = 4000): string {
     else if (k < 0.35) extra = ` <code>${pick(WORDS)}.run()</code>`;
     else if (k < 0.45) extra = ` <a href="https://example.com/${pick(WORDS)}">${words(2)}</a>`;
     else if (k < 0.55) extra = ` <ac:link><ri:page ri:content-title="Other Page" ri:version-at-save="4" /><ac:plain-text-link-body><![CDATA[${words(2)}]]></ac:plain-text-link-body></ac:link>`;
-    else if (k < 0.6) extra = ` ${macro('status')}<ac:parameter ac:name="title">${pick(['DONE', 'IN PROGRESS', 'BLOCKED'])}</ac:parameter><ac:parameter ac:name="colour">${pick(['Green', 'Blue', 'Red'])}</ac:parameter></ac:structured-macro>`;
+    else if (k < 0.6) extra = ` ${macro('status')}<ac:parameter ac:name="colour">${pick(['Green', 'Blue', 'Red'])}</ac:parameter><ac:parameter ac:name="title">${pick(['DONE', 'IN PROGRESS', 'BLOCKED'])}</ac:parameter></ac:structured-macro>`;
     else if (k < 0.65) extra = ' <ac:emoticon ac:name="blue-star" ac:emoji-shortname=":white_check_mark:" ac:emoji-id="2705" ac:emoji-fallback="✅" />';
     else if (k < 0.68) extra = ` <ac:link><ri:user ri:account-id="5b10a2844c20165700ede21g" ri:local-id="${uuid()}" /></ac:link>`;
     else if (k < 0.7) extra = ' <time datetime="2025-03-14" />';

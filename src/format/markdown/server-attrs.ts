@@ -23,10 +23,11 @@ const ON_ELEMENT: Readonly<Record<string, ReadonlySet<string>>> = {
   'ri:page': new Set(['ri:version-at-save']),
   'ac:image': new Set(['ac:original-height', 'ac:original-width', 'ac:layout', 'ac:custom-width']),
   'ac:task-list': new Set(['ac:task-list-id']),
+  'ac:emoticon': new Set(['ac:emoji-id']),
 };
 
 /** Cheap pre-check: a body without any of these names has nothing to strip or restore. */
-const ANY_NAME = /<colgroup|ac:task-id|start="1"|local-id|task-list-id|macro-id|schema-version|data-layout|data-table-width|breakout-|version-at-save|original-(?:height|width)|custom-width|ac:layout=|<t[dh]\b[^>]*><p[\s/>]/;
+const ANY_NAME = /<colgroup|emoji-id|ac:task-id|start="1"|local-id|task-list-id|macro-id|schema-version|data-layout|data-table-width|breakout-|version-at-save|original-(?:height|width)|custom-width|ac:layout=|<t[dh]\b[^>]*><p[\s/>]/;
 
 export function isServerAttr(element: string, attr: string, value?: string): boolean {
   // Cloud writes `start="1"` on every ordered list; any other start is what the list says.

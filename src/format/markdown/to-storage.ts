@@ -5,9 +5,9 @@
 import type { Blockquote, Code, List, ListItem, Paragraph, PhrasingContent, RootContent, Table } from 'mdast';
 import { cdata, escapeAttr, escapeText } from '../xml/serialize.js';
 import type { AttrEntry } from './syntax.js';
-import { ALERT_TO_MACRO, parseAttrList, parseAttrsComment, parseStorageMarker, VERBATIM_LANG } from './syntax.js';
+import { ALERT_TO_MACRO, parseAttrList, parseAttrsComment, parseBraces, parseDetails, parseStorageMarker, TOC, VERBATIM_LANG } from './syntax.js';
 import type { ToStorageState } from './state.js';
-import { phrasingToStorage } from './to-storage-inline.js';
+import { isBlockImage, phrasingToStorage } from './to-storage-inline.js';
 import { htmlMacro, isRawMarkdown, markdownMacro, rawMarkdownMacro } from './to-storage-raw.js';
 
 function elementAttrs(entries: readonly AttrEntry[], derived: Array<[string, string]> = []): string {
@@ -38,7 +38,7 @@ export function blocksToStorage(nodes: readonly RootContent[], st: ToStorageStat
   let pending: AttrEntry[] = [];
   for (const node of nodes) {
     if (node.type === 'html') {
-      const raw = parseStorageMarker(node.value);
+      const raw = parseStorageMarker(node.value) ?? parseDetails(node.value);
       if (raw !== undefined) {
         out += raw;
         continue;
@@ -58,8 +58,10 @@ export function blocksToStorage(nodes: readonly RootContent[], st: ToStorageStat
 function blockToStorage(node: RootContent, entries: AttrEntry[], st: ToStorageState, bare: boolean): string {
   switch (node.type) {
     case 'paragraph': {
+      const toc = entries.length ? undefined : tocMacro(node, st);
+      if (toc !== undefined) return toc;
       // `p="none"`: inline content that sits directly in the body or a cell, with no <p> around it.
-      const unwrapped = bare || entries.some((e) => !e.element && e.name === 'p' && e.value === 'none');
+      const unwrapped = bare || entries.some((e) => !e.element && e.name === 'p' && e.value === 'none') || (isBlockImage(node.children) && !entries.some((e) => e.element));
       return unwrapped ? phrasingToStorage(node.children, st) : `<p${elementAttrs(entries)}>${phrasingToStorage(node.children, st)}</p>`;
     }
     case 'heading':
@@ -81,6 +83,27 @@ function blockToStorage(node: RootContent, entries: AttrEntry[], st: ToStorageSt
     default:
       return rawMarkdownMacro(node, st);
   }
+}
+
+/**
+ * `[TOC]` or `[TOC]{maxLevel=3 …}` alone in a paragraph: the toc macro. As the writer builds it (`[TOC]` as raw
+ * text) or as parsed from a file, where it must be written exactly so (an escaped `\\[TOC]` stays text).
+ */
+function tocMacro(node: Paragraph, st: ToStorageState): string | undefined {
+  const [head, rest] = node.children;
+  let text: string;
+  if (head?.type === 'html' && head.value === TOC && (rest === undefined || rest.type === 'text') && node.children.length <= 2) {
+    text = TOC + (rest?.value ?? '');
+  } else if (head?.type === 'text' && node.children.length === 1 && head.value.startsWith(TOC)) {
+    const start = head.position?.start.offset;
+    if (start === undefined || !st.source.startsWith(TOC, start)) return undefined;
+    text = head.value;
+  } else return undefined;
+  const after = text.slice(TOC.length);
+  const braces = after === '' ? { entries: [], length: 0 } : parseBraces(after);
+  if (!braces || braces.length !== after.length || braces.entries.some((e) => e.value === undefined)) return undefined;
+  const params = braces.entries.map((e) => param(e.name, e.value as string)).join('');
+  return params ? `<ac:structured-macro ac:name="toc">${params}</ac:structured-macro>` : '<ac:structured-macro ac:name="toc"/>';
 }
 
 /** Fence info → (language, parameters and attributes). `lang` is absent when the first word is an attribute. */
