@@ -27,7 +27,7 @@ const ON_ELEMENT: Readonly<Record<string, ReadonlySet<string>>> = {
 };
 
 /** Cheap pre-check: a body without any of these names has nothing to strip or restore. */
-const ANY_NAME = /<colgroup|emoji-id|ac:task-id|start="1"|local-id|task-list-id|macro-id|schema-version|data-layout|data-table-width|breakout-|version-at-save|original-(?:height|width)|custom-width|ac:layout=|<t[dh]\b[^>]*><p[\s/>]/;
+const ANY_NAME = /<p\s*\/>|<p>\s*<\/p>|<colgroup|emoji-id|ac:task-id|start="1"|local-id|task-list-id|macro-id|schema-version|data-layout|data-table-width|breakout-|version-at-save|original-(?:height|width)|custom-width|ac:layout=|<t[dh]\b[^>]*><p[\s/>]/;
 
 export function isServerAttr(element: string, attr: string, value?: string): boolean {
   // Cloud writes `start="1"` on every ordered list; any other start is what the list says.
@@ -46,6 +46,28 @@ function isServerChild(parent: XmlElement, child: XmlNode): boolean {
 }
 
 const PLACEHOLDER = 'placeholder-inline-tasks';
+
+/** Where an empty paragraph between blocks is only spacing: the body, macro bodies and layout cells. */
+const SPACED = new Set(['', 'ac:rich-text-body', 'ac:layout-cell']);
+
+function isBlockOrEdge(n: XmlNode | undefined): boolean {
+  return n === undefined || (n.type === 'element' && BLOCKS.has(n.name));
+}
+
+/**
+ * An empty paragraph (`<p/>`, `<p local-id="…"/>`) between blocks of the body, a macro body or a layout cell: the
+ * spacing Confluence's editor keeps. The file leaves it out; the base puts it back next to the block it preceded.
+ */
+function isSpacer(parent: string, nodes: readonly XmlNode[], k: number): boolean {
+  const n = nodes[k] as XmlNode;
+  if (!SPACED.has(parent) || n.type !== 'element' || n.name !== 'p') return false;
+  if (!n.children.every(isWhitespaceText) || !n.attrs.every((a) => isServerAttr('p', a.name, a.value))) return false;
+  let i = k - 1;
+  while (i >= 0 && isWhitespaceText(nodes[i] as XmlNode)) i--;
+  let j = k + 1;
+  while (j < nodes.length && isWhitespaceText(nodes[j] as XmlNode)) j++;
+  return isBlockOrEdge(nodes[i]) && isBlockOrEdge(nodes[j]);
+}
 
 export function mayCarryServerAttrs(storage: string): boolean {
   return ANY_NAME.test(storage);
@@ -88,8 +110,8 @@ export function stripServerAttrs(source: string, nodes: XmlNode[]): string {
     // wrapper, like task ids and column widths, comes back from the base.
     const wrap = wrapperOf(n);
     const kids: XmlNode[] = [];
-    for (const c of n.children) {
-      if (isServerChild(n, c)) cut(c.start, c.end);
+    for (const [k, c] of n.children.entries()) {
+      if (isServerChild(n, c) || isSpacer(n.name, n.children, k)) cut(c.start, c.end);
       else if (c === wrap) {
         cut(c.start, c.openEnd);
         for (const g of c.children) visit(g);
@@ -109,7 +131,15 @@ export function stripServerAttrs(source: string, nodes: XmlNode[]): string {
     copied = b;
     removed += b - a;
   };
-  for (const n of nodes) visit(n);
+  const top = [...nodes];
+  nodes.length = 0;
+  for (const [k, n] of top.entries()) {
+    if (isSpacer('', top, k)) cut(n.start, n.end);
+    else {
+      visit(n);
+      nodes.push(n);
+    }
+  }
   if (removed === 0) return source;
   pieces.push(source.slice(copied));
   return pieces.join('');
@@ -143,7 +173,8 @@ function key(n: XmlNode): string {
   let s = `<${n.name}`;
   for (const a of n.attrs) if (!isServerAttr(n.name, a.name, a.value)) s += ` ${a.name}="${a.value}"`;
   s += '>';
-  for (const c of wrapperOf(n)?.children ?? n.children) if (!isServerChild(n, c)) s += key(c);
+  const kids = wrapperOf(n)?.children ?? n.children;
+  for (const [k, c] of kids.entries()) if (!isServerChild(n, c) && !isSpacer(n.name, kids, k)) s += key(c);
   return `${s}</>`;
 }
 
@@ -203,7 +234,19 @@ function sameKind(a: XmlNode, b: XmlNode): boolean {
   return a.type === 'element' && b.type === 'element' && a.name === b.name && macroName(a) === macroName(b);
 }
 
-function restoreList(mine: readonly XmlNode[], mineSrc: string, theirs: readonly XmlNode[], theirSrc: string, parent = ''): string {
+function restoreList(mine: readonly XmlNode[], mineSrc: string, allTheirs: readonly XmlNode[], theirSrc: string, parent = ''): string {
+  // The base's spacer paragraphs (which the file leaves out) go back in front of the block they preceded.
+  const theirs: XmlNode[] = [];
+  const before: string[] = [];
+  let spacers = '';
+  for (const [k, t] of allTheirs.entries()) {
+    if (isSpacer(parent, allTheirs, k)) spacers += theirSrc.slice(t.start, t.end);
+    else {
+      theirs.push(t);
+      before.push(spacers);
+      spacers = '';
+    }
+  }
   const pairs = lcs(mine.map(key), theirs.map(key));
   let out = '';
   let i = 0;
@@ -222,18 +265,20 @@ function restoreList(mine: readonly XmlNode[], mineSrc: string, theirs: readonly
         }
       }
       if (match >= 0) {
+        out += before[j + match] as string;
         out += restoreElement(n as XmlElement, mineSrc, gapTheirs[match] as XmlElement, theirSrc);
         g = match + 1;
       } else out += writeNode(n, mineSrc, parent);
     }
     if (pi < mine.length) {
       const t = theirs[pj] as XmlNode;
+      out += before[pj] as string;
       out += t.type === 'element' ? theirSrc.slice(t.start, t.end) : writeNode(mine[pi] as XmlNode, mineSrc, parent);
     }
     i = pi + 1;
     j = pj + 1;
   }
-  return out;
+  return out + spacers;
 }
 
 function restoreElement(el: XmlElement, src: string, base: XmlElement, baseSrc: string): string {
