@@ -14,7 +14,7 @@ import type { Origin, ToMarkdownState } from './md-state.js';
 import { breaksAsHtml, inlineFrom, safeLineStart } from './to-markdown-inline.js';
 import { blocksToStorage } from './to-storage.js';
 import { detailsOpen, macroBlock, richBody } from './to-markdown-macros.js';
-import { tableFrom } from './to-markdown-table.js';
+import { scaffoldTable, tableFrom } from './to-markdown-table.js';
 
 const CONTAINERS = new Set(['ac:layout', 'ac:layout-section', 'ac:layout-cell']);
 const ATTR_CARRIERS = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'hr']);
@@ -242,7 +242,7 @@ function cleanBlock(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
     case 'ol':
       return listFrom(el, st);
     case 'table':
-      return tableFrom(el, st);
+      return tableFrom(el, st) ?? scaffoldTable(el, st);
     case 'ac:structured-macro':
     case 'ac:task-list':
       return macroBlock(el, st);

@@ -4,6 +4,7 @@
  */
 import type { Blockquote, Code, List, ListItem, Paragraph, PhrasingContent, RootContent, Table } from 'mdast';
 import { cdata, escapeAttr, escapeText } from '../xml/serialize.js';
+import { tryParseStorage } from '../xml/parse.js';
 import type { AttrEntry } from './syntax.js';
 import { ALERT_TO_MACRO, parseAttrList, parseAttrsComment, parseBraces, parseDetails, parseStorageMarker, TOC, VERBATIM_LANG } from './syntax.js';
 import type { ToStorageState } from './state.js';
@@ -36,8 +37,15 @@ function hintParams(entries: readonly AttrEntry[]): string {
 export function blocksToStorage(nodes: readonly RootContent[], st: ToStorageState, bare = false): string {
   let out = '';
   let pending: AttrEntry[] = [];
-  for (const node of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as RootContent;
     if (node.type === 'html') {
+      const table = pending.length ? undefined : tableScaffold(nodes, i, st);
+      if (table) {
+        out += table.xml;
+        i = table.last;
+        continue;
+      }
       const raw = parseStorageMarker(node.value) ?? parseDetails(node.value);
       if (raw !== undefined) {
         out += raw;
@@ -53,6 +61,44 @@ export function blocksToStorage(nodes: readonly RootContent[], st: ToStorageStat
     pending = [];
   }
   return out;
+}
+
+const SCAFFOLD_LINE = /^<\/?(?:table|thead|tbody|tfoot|tr|td|th|colgroup|col)(?=[\s/>])[^\n]*>$/;
+const CELL_OPEN = /^<t[dh](?:\s[^<>]*)?>$/;
+const CELL_CLOSE = /^<\/t[dh]>/;
+
+function scaffoldLines(node: RootContent | undefined): string[] | undefined {
+  if (node?.type !== 'html') return undefined;
+  const lines = node.value.split('\n');
+  return lines.every((l) => SCAFFOLD_LINE.test(l)) ? lines : undefined;
+}
+
+/**
+ * An HTML table around Markdown cells, as the writer lays it out (to-markdown-table.ts, scaffoldTable): HTML blocks
+ * of table tags, one to a line, and between a cell's start and end tags the cell's content as Markdown. Spliced back
+ * only if the whole table is well-formed storage; anything else is read as ordinary raw HTML.
+ */
+function tableScaffold(nodes: readonly RootContent[], i: number, st: ToStorageState): { xml: string; last: number } | undefined {
+  let lines = scaffoldLines(nodes[i]);
+  if (!lines?.[0]?.startsWith('<table')) return undefined;
+  let xml = '';
+  for (let j = i; lines; ) {
+    xml += lines.join('');
+    const end = lines[lines.length - 1] as string;
+    if (end === '</table>') {
+      const parsed = tryParseStorage(xml);
+      const only = parsed.ok && parsed.fragment.children.length === 1 ? parsed.fragment.children[0] : undefined;
+      return only?.type === 'element' && only.name === 'table' ? { xml, last: j } : undefined;
+    }
+    if (!CELL_OPEN.test(end) || end.endsWith('/>')) return undefined;
+    let k = j + 1;
+    while (k < nodes.length && !CELL_CLOSE.test(scaffoldLines(nodes[k])?.[0] ?? '')) k++;
+    if (k >= nodes.length) return undefined;
+    xml += blocksToStorage(nodes.slice(j + 1, k), st);
+    j = k;
+    lines = scaffoldLines(nodes[k]);
+  }
+  return undefined;
 }
 
 function blockToStorage(node: RootContent, entries: AttrEntry[], st: ToStorageState, bare: boolean): string {
