@@ -65,9 +65,24 @@ export const FIXTURES: Fixture[] = [
     absent: ['confluence-storage'],
   },
   {
-    name: 'table with merged cells (no GFM form)',
+    name: 'table with merged cells (no GFM form): an HTML table',
     storage: '<table><tbody><tr><th colspan="2">wide</th></tr><tr><td>a</td><td>b</td></tr></tbody></table>',
-    clean: ['```confluence-storage'],
+    clean: ['<table>\n<tbody>\n<tr>\n<th colspan="2">wide</th>\n</tr>\n<tr>\n<td>a</td>\n<td>b</td>\n</tr>\n</tbody>\n</table>'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'rich table (paragraphs and lists in cells, header column, Cloud attributes): HTML table around Markdown cells',
+    storage:
+      '<table data-table-width="1200" data-layout="wide" ac:local-id="t-7"><colgroup><col style="width: 200.0px;"/><col style="width: 1000.0px;"/></colgroup><tbody>' +
+      '<tr><th><p local-id="p1"><strong>Step</strong></p></th><td><p local-id="p2">First line with <em>emphasis</em> and a <a href="https://example.com/x">link</a>.</p><p local-id="p3">Second paragraph &amp; more.</p></td></tr>' +
+      '<tr><th><p>Checks</p></th><td><ul><li><p>lint</p></li><li><p>tests <ac:structured-macro ac:name="status"><ac:parameter ac:name="colour">Green</ac:parameter><ac:parameter ac:name="title">OK</ac:parameter></ac:structured-macro></p></li></ul></td></tr>' +
+      '<tr><th>Plain <code>x &lt; y</code></th><td/></tr></tbody></table>',
+    clean: [
+      '<table>\n<tbody>\n<tr>\n<th><strong>Step</strong></th>\n<td>\n\nFirst line with *emphasis* and a [link](https://example.com/x).\n\nSecond paragraph & more.\n\n</td>\n</tr>',
+      '<th>Checks</th>\n<td>\n\n- lint\n\n- tests [OK](status:Green)\n\n</td>',
+      '<th>Plain <code>x &lt; y</code></th>\n<td/>\n</tr>\n</tbody>\n</table>',
+    ],
+    absent: ['confluence-storage', 'storage:', 'attrs:', 'local-id', 'colgroup'],
   },
   {
     name: 'code macro with language, title and line numbers',
@@ -186,9 +201,9 @@ export const FIXTURES: Fixture[] = [
   },
   {
     name: 'empty paragraphs and top-level text',
-    storage: '<p/><p>text</p><p><br/></p>bare top-level text',
-    clean: ['<!-- storage: <p/> -->', 'text', '<!-- attrs: p="none" -->\n\nbare top-level text'],
-    absent: ['confluence-storage'],
+    storage: '<p/><p>text</p><p local-id="e1"/><p/><h2>After the spacers</h2><p><br/></p>bare top-level text',
+    clean: ['text\n\n## After the spacers\n\n<!-- storage: <p><br/></p> -->', '<!-- attrs: p="none" -->\n\nbare top-level text'],
+    absent: ['confluence-storage', '<p/>', 'local-id'],
   },
   {
     name: 'CDATA outside macros and comments',
