@@ -16,6 +16,9 @@
  *   <!-- attrs: @data-layout="wide" cells="p" -->   attributes Confluence added (`@name`) and conversion hints
  *                                                  (`name`) for the next block, or, inline, for the element just
  *                                                  before it
+ *
+ * and the readable forms (docs/markdown.md, "Readable forms"): brace lists after images and `[TOC]`,
+ * `<details>` for expand, scheme links (`status:`, `emoji:`, `user:`, `date:`, `anchor:`, `page:`).
  */
 
 export const VERBATIM_LANG = 'confluence-storage';

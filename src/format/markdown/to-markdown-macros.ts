@@ -1,6 +1,7 @@
 /**
  * Macros with a Markdown form: code ⇄ fenced code (parameters and attributes in the info string), info / tip /
- * note / warning / panel ⇄ GitHub alerts, task lists ⇄ GFM task lists, html ⇄ raw HTML. Anything else returns
+ * note / warning / panel ⇄ GitHub alerts, task lists ⇄ GFM task lists, html ⇄ raw HTML, toc ⇄ `[TOC]{…}`, expand
+ * ⇄ `<details>` (through the container form, detailsOpen). Anything else returns
  * null and is kept as a container or verbatim by the caller.
  */
 import type { Blockquote, Html, ListItem, Paragraph, PhrasingContent, RootContent } from 'mdast';

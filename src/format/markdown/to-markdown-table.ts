@@ -2,7 +2,7 @@
  * Storage tables ⇄ GFM tables. GFM holds one line of inline content per cell, one header row and a per-column
  * alignment; what Confluence adds around that (data-layout, column widths, <p> inside every cell, a table without
  * a header row) rides in the attrs comment before the table. Anything richer (merged cells, lists in cells, row
- * headers) has no GFM form and is kept verbatim by the caller.
+ * headers) has no GFM form and becomes an HTML table around Markdown cells (scaffoldTable).
  */
 import type { AlignType, Html, PhrasingContent, RootContent, Table, TableCell, TableRow } from 'mdast';
 import type { XmlElement } from '../xml/nodes.js';
