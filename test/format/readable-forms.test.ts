@@ -39,6 +39,16 @@ describe('markdown format: readable forms', () => {
     assert.ok(back.includes('</table><p>New.</p><p local-id="s2"/><p local-id="s3"/><p local-id="z1">Outro.</p><p local-id="s4"/>'), back);
   });
 
+  it('spacers next to inline content in the body: left out only where that cannot join two runs of text', () => {
+    for (const storage of ['text <p/> <h2>x</h2>', '<h2>x</h2><p/> tail', 'a<p/>b', '<p>a</p><p/><ac:image><ri:url ri:value="https://x.org/a.png"/></ac:image><p/>', '<p/>', '<p/> <p/>']) {
+      const r = law1(storage);
+      assert.equal(r.actual, r.expected, `law 1 failed for ${storage}; markdown was:\n${r.markdown}`);
+      assert.equal(law2(r.markdown).actual, r.markdown);
+    }
+    assert.ok(toMd('a<p/>b').text.includes('<!-- storage: <p/> -->'));
+    assert.ok(!toMd('text <p/> <h2>x</h2>').text.includes('storage:'));
+  });
+
   it('a new page typed in Markdown: every form becomes its storage element, and reads back as typed', () => {
     const md = [
       '[TOC]{maxLevel=2}',

@@ -55,7 +55,7 @@ function isBlockOrEdge(n: XmlNode | undefined): boolean {
 }
 
 /**
- * An empty paragraph (`<p/>`, `<p local-id="…"/>`) between blocks of the body, a macro body or a layout cell: the
+ * An empty paragraph (`<p/>`, `<p local-id="…"/>`) next to a block in the body, a macro body or a layout cell: the
  * spacing Confluence's editor keeps. The file leaves it out; the base puts it back next to the block it preceded.
  */
 function isSpacer(parent: string, nodes: readonly XmlNode[], k: number): boolean {
@@ -66,7 +66,27 @@ function isSpacer(parent: string, nodes: readonly XmlNode[], k: number): boolean
   while (i >= 0 && isWhitespaceText(nodes[i] as XmlNode)) i--;
   let j = k + 1;
   while (j < nodes.length && isWhitespaceText(nodes[j] as XmlNode)) j++;
-  return isBlockOrEdge(nodes[i]) && isBlockOrEdge(nodes[j]);
+  // Between two pieces of inline content it is what keeps them apart (two runs, not one): it stays.
+  return isBlockOrEdge(nodes[i]) || isBlockOrEdge(nodes[j]);
+}
+
+/**
+ * The children stripping leaves out: spacers, and the whitespace between a spacer and the block next to it (which
+ * did not count there, but would join the inline content on the spacer's other side once the spacer is gone).
+ */
+function spacerSpans(parent: string, nodes: readonly XmlNode[]): Set<number> {
+  const out = new Set<number>();
+  for (let k = 0; k < nodes.length; k++) {
+    if (!isSpacer(parent, nodes, k)) continue;
+    out.add(k);
+    let i = k - 1;
+    while (i >= 0 && isWhitespaceText(nodes[i] as XmlNode)) i--;
+    let j = k + 1;
+    while (j < nodes.length && isWhitespaceText(nodes[j] as XmlNode)) j++;
+    if (isBlockOrEdge(nodes[j])) for (let w = k + 1; w < j; w++) out.add(w);
+    if (isBlockOrEdge(nodes[i])) for (let w = i + 1; w < k; w++) out.add(w);
+  }
+  return out;
 }
 
 export function mayCarryServerAttrs(storage: string): boolean {
@@ -110,8 +130,9 @@ export function stripServerAttrs(source: string, nodes: XmlNode[]): string {
     // wrapper, like task ids and column widths, comes back from the base.
     const wrap = wrapperOf(n);
     const kids: XmlNode[] = [];
+    const spacers = spacerSpans(n.name, n.children);
     for (const [k, c] of n.children.entries()) {
-      if (isServerChild(n, c) || isSpacer(n.name, n.children, k)) cut(c.start, c.end);
+      if (isServerChild(n, c) || spacers.has(k)) cut(c.start, c.end);
       else if (c === wrap) {
         cut(c.start, c.openEnd);
         for (const g of c.children) visit(g);
@@ -133,8 +154,9 @@ export function stripServerAttrs(source: string, nodes: XmlNode[]): string {
   };
   const top = [...nodes];
   nodes.length = 0;
+  const spacers = spacerSpans('', top);
   for (const [k, n] of top.entries()) {
-    if (isSpacer('', top, k)) cut(n.start, n.end);
+    if (spacers.has(k)) cut(n.start, n.end);
     else {
       visit(n);
       nodes.push(n);
