@@ -146,7 +146,7 @@ test('safety gate: a mass delete stops the run with nothing changed (exit 7) unl
     for (const p of pages.slice(Math.floor(pages.length / 3))) ws.emu.api.deletePage(p.id);
     const r = await ws.csync(['pull']);
     assert.equal(r.code, 7, r.stderr);
-    assert.match(r.stderr, /would delete \d+ page\(s\), more than the limit \(50% of 36 page\(s\)\); nothing was changed/);
+    assert.match(r.stderr, /would delete \d+ page\(s\), more than the limit \(50% of 39 page\(s\)\); nothing was changed/);
     assert.deepEqual(ws.files('content'), before);
     const forced = await ws.csync(['pull', '--force']);
     assert.equal(forced.code, 0, forced.stderr);

@@ -65,9 +65,24 @@ export const FIXTURES: Fixture[] = [
     absent: ['confluence-storage'],
   },
   {
-    name: 'table with merged cells (no GFM form)',
+    name: 'table with merged cells (no GFM form): an HTML table',
     storage: '<table><tbody><tr><th colspan="2">wide</th></tr><tr><td>a</td><td>b</td></tr></tbody></table>',
-    clean: ['```confluence-storage'],
+    clean: ['<table>\n<tbody>\n<tr>\n<th colspan="2">wide</th>\n</tr>\n<tr>\n<td>a</td>\n<td>b</td>\n</tr>\n</tbody>\n</table>'],
+    absent: ['confluence-storage'],
+  },
+  {
+    name: 'rich table (paragraphs and lists in cells, header column, Cloud attributes): HTML table around Markdown cells',
+    storage:
+      '<table data-table-width="1200" data-layout="wide" ac:local-id="t-7"><colgroup><col style="width: 200.0px;"/><col style="width: 1000.0px;"/></colgroup><tbody>' +
+      '<tr><th><p local-id="p1"><strong>Step</strong></p></th><td><p local-id="p2">First line with <em>emphasis</em> and a <a href="https://example.com/x">link</a>.</p><p local-id="p3">Second paragraph &amp; more.</p></td></tr>' +
+      '<tr><th><p>Checks</p></th><td><ul><li><p>lint</p></li><li><p>tests <ac:structured-macro ac:name="status"><ac:parameter ac:name="colour">Green</ac:parameter><ac:parameter ac:name="title">OK</ac:parameter></ac:structured-macro></p></li></ul></td></tr>' +
+      '<tr><th>Plain <code>x &lt; y</code></th><td/></tr></tbody></table>',
+    clean: [
+      '<table>\n<tbody>\n<tr>\n<th><strong>Step</strong></th>\n<td>\n\nFirst line with *emphasis* and a [link](https://example.com/x).\n\nSecond paragraph & more.\n\n</td>\n</tr>',
+      '<th>Checks</th>\n<td>\n\n- lint\n\n- tests [OK](status:Green)\n\n</td>',
+      '<th>Plain <code>x &lt; y</code></th>\n<td/>\n</tr>\n</tbody>\n</table>',
+    ],
+    absent: ['confluence-storage', 'storage:', 'attrs:', 'local-id', 'colgroup'],
   },
   {
     name: 'code macro with language, title and line numbers',
@@ -96,18 +111,19 @@ export const FIXTURES: Fixture[] = [
   {
     name: 'expand macro (container: content stays Markdown)',
     storage: `<ac:structured-macro ac:name="expand" ${MID}><ac:parameter ac:name="title">Click me</ac:parameter><ac:rich-text-body><p>Hidden <strong>content</strong></p></ac:rich-text-body></ac:structured-macro>`,
-    clean: ['<!-- storage: <ac:structured-macro ac:name="expand"', 'Hidden **content**'],
+    clean: ['<details>\n<summary>Click me</summary>\n\nHidden **content**\n\n</details>'],
     absent: ['confluence-storage'],
   },
   {
     name: 'status, emoticons, user mention inline',
     storage: '<p>State: <ac:structured-macro ac:name="status" ac:schema-version="1" ac:macro-id="s1"><ac:parameter ac:name="colour">Green</ac:parameter><ac:parameter ac:name="title">DONE</ac:parameter></ac:structured-macro> <ac:emoticon ac:name="smile"/> <ac:emoticon ac:name="thumbs-up" ac:emoji-shortname=":thumbsup:" ac:emoji-id="1f44d" ac:emoji-fallback="👍"/> ping <ac:link><ri:user ri:account-id="5b10ac8d82e05b22cc7d4ef5" ri:local-id="u1"/></ac:link></p>',
-    clean: ['State: `storage:<ac:structured-macro ac:name="status"', '`storage:<ac:emoticon ac:name="smile"/>`', 'ri:account-id'],
+    clean: ['State: [DONE](status:Green) [:smile:](emoticon:smile) [👍](emoji:thumbsup "thumbs-up") ping <user:5b10ac8d82e05b22cc7d4ef5>'],
+    absent: ['storage:', 'emoji-id'],
   },
   {
     name: 'toc and jira macros',
     storage: `<ac:structured-macro ac:name="toc" ${MID}><ac:parameter ac:name="maxLevel">3</ac:parameter></ac:structured-macro><p>See <ac:structured-macro ac:name="jira" ac:schema-version="1" ac:macro-id="j1"><ac:parameter ac:name="server">System JIRA</ac:parameter><ac:parameter ac:name="serverId">abc-123</ac:parameter><ac:parameter ac:name="key">PROJ-42</ac:parameter></ac:structured-macro> now</p>`,
-    clean: ['```confluence-storage\n<ac:structured-macro ac:name="toc"', 'PROJ-42'],
+    clean: ['[TOC]{maxLevel=3}\n', 'PROJ-42'],
   },
   {
     name: 'task list with ids',
@@ -128,20 +144,54 @@ export const FIXTURES: Fixture[] = [
     absent: ['confluence-storage'],
   },
   {
-    name: 'link to an unknown page stays as it is',
+    name: 'link to a page outside the workspace: a page: link',
     storage: '<p><ac:link><ri:page ri:content-title="Nowhere"/></ac:link></p>',
-    clean: ['`storage:<ac:link><ri:page ri:content-title="Nowhere"/></ac:link>`'],
+    clean: ['[Nowhere](page:Nowhere)'],
+    absent: ['storage:'],
   },
   {
     name: 'anchor macro',
     storage: '<p><ac:structured-macro ac:name="anchor" ac:schema-version="1"><ac:parameter ac:name="">install</ac:parameter></ac:structured-macro>Install</p>',
-    clean: ['`storage:<ac:structured-macro ac:name="anchor"'],
+    clean: ['<anchor:install>Install'],
+    absent: ['storage:'],
   },
   {
     name: 'images: attachment and external',
     storage: '<p><ac:image ac:height="250" ac:alt="The logo" ac:local-id="img1"><ri:attachment ri:filename="logo.png" ri:version-at-save="1"/></ac:image></p><p><ac:image><ri:url ri:value="https://example.com/a.png"/></ac:image></p><ac:image ac:align="center" ac:layout="center" ac:width="600"><ri:attachment ri:filename="diagram one.png"/></ac:image>',
-    clean: ['![The logo](Home/logo.png)<!-- attrs: @ac:height="250" -->', '![](https://example.com/a.png)', '<!-- attrs: p="none" -->\n\n![](<Home/diagram one.png>)'],
-    absent: ['confluence-storage'],
+    clean: ['![The logo](Home/logo.png){height=250}', '![](https://example.com/a.png)', '![](<Home/diagram one.png>){block align=center width=600}'],
+    absent: ['confluence-storage', 'attrs:'],
+  },
+  {
+    name: 'images: size, border, title and caption in the brace list',
+    storage:
+      '<ac:image ac:align="center" ac:layout="center" ac:original-height="540" ac:original-width="960" ac:custom-width="true" ac:alt="Deploy flow" ac:title="How a change ships" ac:width="680" ac:border="true" ac:local-id="i-9"><ri:attachment ri:filename="flow.png" ri:version-at-save="3"/><ac:caption><p>From merge to production</p></ac:caption></ac:image>' +
+      '<p>Inline <ac:image ac:height="16" ac:thumbnail="true"><ri:url ri:value="https://example.com/i.svg"/></ac:image> icon and <ac:image ac:style="max-width: 50%;"><ri:attachment ri:filename="small.png"/></ac:image>{not braces}</p>',
+    clean: [
+      '![Deploy flow](Home/flow.png "How a change ships"){block align=center width=680 border=true caption="From merge to production"}',
+      'Inline ![](https://example.com/i.svg){height=16 thumbnail=true} icon and ![](Home/small.png){style="max-width: 50%25;"}',
+    ],
+    absent: ['attrs:', 'original-width', 'local-id'],
+  },
+  {
+    name: 'Cloud emoji, status without a title, mention with a link text, date, pages in other spaces',
+    storage:
+      '<p><ac:emoticon ac:name="blue-star" ac:emoji-shortname=":white_check_mark:" ac:emoji-id="2705" ac:emoji-fallback="✅"/> done <ac:structured-macro ac:name="status" ac:schema-version="1" ac:macro-id="s2"><ac:parameter ac:name="colour">Yellow</ac:parameter></ac:structured-macro> ' +
+      '<ac:structured-macro ac:name="status"><ac:parameter ac:name="title">NEW</ac:parameter></ac:structured-macro> by <ac:link><ri:user ri:account-id="557058:0a1b2c3d-4e5f-6789-abcd-ef0123456789"/><ac:plain-text-link-body><![CDATA[@Robin]]></ac:plain-text-link-body></ac:link> on <time datetime="2026-03-14"/>, ' +
+      'see <ac:link><ri:page ri:space-key="OPS" ri:content-title="Runbook: 50% rollout #2" ri:version-at-save="7"/></ac:link> and <ac:link ac:anchor="limits"><ri:page ri:content-title="Q1/Q2 plan"/><ac:plain-text-link-body><![CDATA[the plan]]></ac:plain-text-link-body></ac:link></p>',
+    clean: [
+      '[✅](emoji:white_check_mark) done [(Yellow)](status:Yellow "no title") [NEW](status:) by [@Robin](user:557058:0a1b2c3d-4e5f-6789-abcd-ef0123456789) on <date:2026-03-14>',
+      '[Runbook: 50% rollout #2](<page:OPS/Runbook: 50%25 rollout %232>)',
+      '[the plan](<page:/Q1/Q2 plan#limits>)',
+    ],
+    absent: ['storage:', 'emoji-id', 'version-at-save'],
+  },
+  {
+    name: 'toc without parameters, expand without a title, nested expands',
+    storage:
+      '<ac:structured-macro ac:name="toc" ac:schema-version="1" ac:macro-id="t1"/>' +
+      '<ac:structured-macro ac:name="expand"><ac:rich-text-body><p>outer</p><ac:structured-macro ac:name="expand"><ac:parameter ac:name="title">Inner &amp; more</ac:parameter><ac:rich-text-body><ul><li>x</li></ul></ac:rich-text-body></ac:structured-macro></ac:rich-text-body></ac:structured-macro>' +
+      '<p>[TOC]</p>',
+    clean: ['[TOC]\n\n<details>\n\nouter\n\n<!-- storage: <ac:structured-macro ac:name="expand">', '- x\n\n<!-- storage: </ac:rich-text-body></ac:structured-macro> -->\n\n</details>', '\\[TOC]'],
   },
   {
     name: 'external links',
@@ -151,9 +201,9 @@ export const FIXTURES: Fixture[] = [
   },
   {
     name: 'empty paragraphs and top-level text',
-    storage: '<p/><p>text</p><p><br/></p>bare top-level text',
-    clean: ['<!-- storage: <p/> -->', 'text', '<!-- attrs: p="none" -->\n\nbare top-level text'],
-    absent: ['confluence-storage'],
+    storage: '<p/><p>text</p><p local-id="e1"/><p/><h2>After the spacers</h2><p><br/></p>bare top-level text',
+    clean: ['text\n\n## After the spacers\n\n<!-- storage: <p><br/></p> -->', '<!-- attrs: p="none" -->\n\nbare top-level text'],
+    absent: ['confluence-storage', '<p/>', 'local-id'],
   },
   {
     name: 'CDATA outside macros and comments',
@@ -174,7 +224,7 @@ export const FIXTURES: Fixture[] = [
   {
     name: 'inline formatting without a Markdown form',
     storage: '<p>a <u>underlined</u> <span style="color: rgb(255,86,48);">red</span> <sup>2</sup> <time datetime="2024-01-02"/> <ac:inline-comment-marker ac:ref="c1">commented</ac:inline-comment-marker></p>',
-    clean: ['a <u>underlined</u> <span style="color: rgb(255,86,48);">red</span> <sup>2</sup>', '`storage:<time datetime="2024-01-02"/>`', '`storage:<ac:inline-comment-marker ac:ref="c1">`commented`storage:</ac:inline-comment-marker>`'],
+    clean: ['a <u>underlined</u> <span style="color: rgb(255,86,48);">red</span> <sup>2</sup>', '<date:2024-01-02>', '`storage:<ac:inline-comment-marker ac:ref="c1">`commented`storage:</ac:inline-comment-marker>`'],
   },
   {
     name: 'raw html macro',

@@ -88,6 +88,6 @@ describe('markdown format: attributes Confluence adds stay in the base', () => {
       mds.push(r1.markdown);
     }
     const share = xhtmlShare(mds);
-    assert.ok(share.percent < 55, `share of Markdown bytes on XHTML lines: ${share.percent.toFixed(1)}%`);
+    assert.ok(share.percent < 10, `share of Markdown bytes on XHTML lines: ${share.percent.toFixed(1)}%`);
   });
 });

@@ -23,10 +23,11 @@ const ON_ELEMENT: Readonly<Record<string, ReadonlySet<string>>> = {
   'ri:page': new Set(['ri:version-at-save']),
   'ac:image': new Set(['ac:original-height', 'ac:original-width', 'ac:layout', 'ac:custom-width']),
   'ac:task-list': new Set(['ac:task-list-id']),
+  'ac:emoticon': new Set(['ac:emoji-id']),
 };
 
 /** Cheap pre-check: a body without any of these names has nothing to strip or restore. */
-const ANY_NAME = /<colgroup|ac:task-id|start="1"|local-id|task-list-id|macro-id|schema-version|data-layout|data-table-width|breakout-|version-at-save|original-(?:height|width)|custom-width|ac:layout=|<t[dh]\b[^>]*><p[\s/>]/;
+const ANY_NAME = /<p\s*\/>|<p>\s*<\/p>|<colgroup|emoji-id|ac:task-id|start="1"|local-id|task-list-id|macro-id|schema-version|data-layout|data-table-width|breakout-|version-at-save|original-(?:height|width)|custom-width|ac:layout=|<t[dh]\b[^>]*><p[\s/>]/;
 
 export function isServerAttr(element: string, attr: string, value?: string): boolean {
   // Cloud writes `start="1"` on every ordered list; any other start is what the list says.
@@ -45,6 +46,48 @@ function isServerChild(parent: XmlElement, child: XmlNode): boolean {
 }
 
 const PLACEHOLDER = 'placeholder-inline-tasks';
+
+/** Where an empty paragraph between blocks is only spacing: the body, macro bodies and layout cells. */
+const SPACED = new Set(['', 'ac:rich-text-body', 'ac:layout-cell']);
+
+function isBlockOrEdge(n: XmlNode | undefined): boolean {
+  return n === undefined || (n.type === 'element' && BLOCKS.has(n.name));
+}
+
+/**
+ * An empty paragraph (`<p/>`, `<p local-id="…"/>`) next to a block in the body, a macro body or a layout cell: the
+ * spacing Confluence's editor keeps. The file leaves it out; the base puts it back next to the block it preceded.
+ */
+function isSpacer(parent: string, nodes: readonly XmlNode[], k: number): boolean {
+  const n = nodes[k] as XmlNode;
+  if (!SPACED.has(parent) || n.type !== 'element' || n.name !== 'p') return false;
+  if (!n.children.every(isWhitespaceText) || !n.attrs.every((a) => isServerAttr('p', a.name, a.value))) return false;
+  let i = k - 1;
+  while (i >= 0 && isWhitespaceText(nodes[i] as XmlNode)) i--;
+  let j = k + 1;
+  while (j < nodes.length && isWhitespaceText(nodes[j] as XmlNode)) j++;
+  // Between two pieces of inline content it is what keeps them apart (two runs, not one): it stays.
+  return isBlockOrEdge(nodes[i]) || isBlockOrEdge(nodes[j]);
+}
+
+/**
+ * The children stripping leaves out: spacers, and the whitespace between a spacer and the block next to it (which
+ * did not count there, but would join the inline content on the spacer's other side once the spacer is gone).
+ */
+function spacerSpans(parent: string, nodes: readonly XmlNode[]): Set<number> {
+  const out = new Set<number>();
+  for (let k = 0; k < nodes.length; k++) {
+    if (!isSpacer(parent, nodes, k)) continue;
+    out.add(k);
+    let i = k - 1;
+    while (i >= 0 && isWhitespaceText(nodes[i] as XmlNode)) i--;
+    let j = k + 1;
+    while (j < nodes.length && isWhitespaceText(nodes[j] as XmlNode)) j++;
+    if (isBlockOrEdge(nodes[j])) for (let w = k + 1; w < j; w++) out.add(w);
+    if (isBlockOrEdge(nodes[i])) for (let w = i + 1; w < k; w++) out.add(w);
+  }
+  return out;
+}
 
 export function mayCarryServerAttrs(storage: string): boolean {
   return ANY_NAME.test(storage);
@@ -87,8 +130,9 @@ export function stripServerAttrs(source: string, nodes: XmlNode[]): string {
     // wrapper, like task ids and column widths, comes back from the base.
     const wrap = wrapperOf(n);
     const kids: XmlNode[] = [];
-    for (const c of n.children) {
-      if (isServerChild(n, c)) cut(c.start, c.end);
+    const spacers = spacerSpans(n.name, n.children);
+    for (const [k, c] of n.children.entries()) {
+      if (isServerChild(n, c) || spacers.has(k)) cut(c.start, c.end);
       else if (c === wrap) {
         cut(c.start, c.openEnd);
         for (const g of c.children) visit(g);
@@ -108,7 +152,16 @@ export function stripServerAttrs(source: string, nodes: XmlNode[]): string {
     copied = b;
     removed += b - a;
   };
-  for (const n of nodes) visit(n);
+  const top = [...nodes];
+  nodes.length = 0;
+  const spacers = spacerSpans('', top);
+  for (const [k, n] of top.entries()) {
+    if (spacers.has(k)) cut(n.start, n.end);
+    else {
+      visit(n);
+      nodes.push(n);
+    }
+  }
   if (removed === 0) return source;
   pieces.push(source.slice(copied));
   return pieces.join('');
@@ -142,7 +195,8 @@ function key(n: XmlNode): string {
   let s = `<${n.name}`;
   for (const a of n.attrs) if (!isServerAttr(n.name, a.name, a.value)) s += ` ${a.name}="${a.value}"`;
   s += '>';
-  for (const c of wrapperOf(n)?.children ?? n.children) if (!isServerChild(n, c)) s += key(c);
+  const kids = wrapperOf(n)?.children ?? n.children;
+  for (const [k, c] of kids.entries()) if (!isServerChild(n, c) && !isSpacer(n.name, kids, k)) s += key(c);
   return `${s}</>`;
 }
 
@@ -202,7 +256,19 @@ function sameKind(a: XmlNode, b: XmlNode): boolean {
   return a.type === 'element' && b.type === 'element' && a.name === b.name && macroName(a) === macroName(b);
 }
 
-function restoreList(mine: readonly XmlNode[], mineSrc: string, theirs: readonly XmlNode[], theirSrc: string, parent = ''): string {
+function restoreList(mine: readonly XmlNode[], mineSrc: string, allTheirs: readonly XmlNode[], theirSrc: string, parent = ''): string {
+  // The base's spacer paragraphs (which the file leaves out) go back in front of the block they preceded.
+  const theirs: XmlNode[] = [];
+  const before: string[] = [];
+  let spacers = '';
+  for (const [k, t] of allTheirs.entries()) {
+    if (isSpacer(parent, allTheirs, k)) spacers += theirSrc.slice(t.start, t.end);
+    else {
+      theirs.push(t);
+      before.push(spacers);
+      spacers = '';
+    }
+  }
   const pairs = lcs(mine.map(key), theirs.map(key));
   let out = '';
   let i = 0;
@@ -221,18 +287,20 @@ function restoreList(mine: readonly XmlNode[], mineSrc: string, theirs: readonly
         }
       }
       if (match >= 0) {
+        out += before[j + match] as string;
         out += restoreElement(n as XmlElement, mineSrc, gapTheirs[match] as XmlElement, theirSrc);
         g = match + 1;
       } else out += writeNode(n, mineSrc, parent);
     }
     if (pi < mine.length) {
       const t = theirs[pj] as XmlNode;
+      out += before[pj] as string;
       out += t.type === 'element' ? theirSrc.slice(t.start, t.end) : writeNode(mine[pi] as XmlNode, mineSrc, parent);
     }
     i = pi + 1;
     j = pj + 1;
   }
-  return out;
+  return out + spacers;
 }
 
 function restoreElement(el: XmlElement, src: string, base: XmlElement, baseSrc: string): string {

@@ -16,6 +16,9 @@
  *   <!-- attrs: @data-layout="wide" cells="p" -->   attributes Confluence added (`@name`) and conversion hints
  *                                                  (`name`) for the next block, or, inline, for the element just
  *                                                  before it
+ *
+ * and the readable forms (docs/markdown.md, "Readable forms"): brace lists after images and `[TOC]`,
+ * `<details>` for expand, scheme links (`status:`, `emoji:`, `user:`, `date:`, `anchor:`, `page:`).
  */
 
 export const VERBATIM_LANG = 'confluence-storage';
@@ -107,3 +110,61 @@ export const ALERT_TO_MACRO: Readonly<Record<string, string>> = {
 export const MACRO_TO_ALERT: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(ALERT_TO_MACRO).map(([k, v]) => [v, k]),
 );
+
+/**
+ * An attribute list in braces right after an image (`![alt](a.png){width=680 align=center caption="A view"}`), or
+ * after `[TOC]`: `name=value` pairs (value quoted when it is not a plain token, percent-encoded as above inside
+ * the quotes) and bare flags (`block`). Written as plain text, so any Markdown viewer shows it as it is.
+ */
+export interface BraceEntry {
+  name: string;
+  /** undefined for a bare flag. */
+  value: string | undefined;
+}
+
+const PLAIN_VALUE = /^[A-Za-z0-9._:/+-]+$/;
+
+export function formatBraces(entries: readonly BraceEntry[]): string {
+  const parts = entries.map((e) => (e.value === undefined ? e.name : PLAIN_VALUE.test(e.value) ? `${e.name}=${e.value}` : `${e.name}="${encodeValue(e.value)}"`));
+  return `{${parts.join(' ')}}`;
+}
+
+const BRACE_ENTRY = /([A-Za-z][A-Za-z0-9_-]*)(?:=(?:"([^"]*)"|([A-Za-z0-9._:/+-]+)))?/y;
+
+/** The brace list at the start of `text` and its length, or undefined when `text` does not start with one. */
+export function parseBraces(text: string): { entries: BraceEntry[]; length: number } | undefined {
+  if (!text.startsWith('{')) return undefined;
+  const entries: BraceEntry[] = [];
+  let i = 1;
+  for (;;) {
+    if (text[i] === '}') return entries.length ? { entries, length: i + 1 } : undefined;
+    if (entries.length) {
+      if (text[i] !== ' ') return undefined;
+      i++;
+    }
+    BRACE_ENTRY.lastIndex = i;
+    const m = BRACE_ENTRY.exec(text);
+    if (!m) return undefined;
+    const quoted = m[2];
+    entries.push({ name: m[1] as string, value: quoted !== undefined ? decodeValue(quoted) : m[3] });
+    i = BRACE_ENTRY.lastIndex;
+  }
+}
+
+/** `[TOC]` alone in a paragraph (with an optional brace list of parameters) is the toc macro. */
+export const TOC = '[TOC]';
+
+/** An expand macro is GitHub's collapsible section: `<details>`, `<summary>Title</summary>`, Markdown, `</details>`. */
+export const DETAILS_OPEN = '<details>';
+export const DETAILS_CLOSE = '</details>';
+const SUMMARY = /^<details>(?:\n<summary>([^<>&\r\n]+)<\/summary>)?$/;
+
+/** The expand macro's start tags for a `<details>` block, or undefined when `html` is not one. */
+export function parseDetails(html: string): string | undefined {
+  if (html === DETAILS_CLOSE) return '</ac:rich-text-body></ac:structured-macro>';
+  const m = SUMMARY.exec(html);
+  if (!m) return undefined;
+  const title = m[1];
+  if (title !== undefined && title !== title.trim()) return undefined;
+  return `<ac:structured-macro ac:name="expand">${title === undefined ? '' : `<ac:parameter ac:name="title">${title}</ac:parameter>`}<ac:rich-text-body>`;
+}

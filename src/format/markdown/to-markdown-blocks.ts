@@ -8,13 +8,13 @@ import type { Code, Html, List, ListItem, PhrasingContent, RootContent } from 'm
 import { BLOCK, canonicalNodes, canonicalStorage, FLOW } from '../xml/canonical.js';
 import type { XmlElement, XmlNode } from '../xml/nodes.js';
 import { serializeNodes } from '../xml/serialize.js';
-import { attrsComment, parseStorageMarker, storageMarker, VERBATIM_LANG } from './syntax.js';
+import { attrsComment, DETAILS_CLOSE, formatBraces, parseBraces, parseStorageMarker, storageMarker, VERBATIM_LANG } from './syntax.js';
 import { elementEntries, isWhitespace, withBlockAttrs } from './md-helpers.js';
 import type { Origin, ToMarkdownState } from './md-state.js';
 import { breaksAsHtml, inlineFrom, safeLineStart } from './to-markdown-inline.js';
 import { blocksToStorage } from './to-storage.js';
-import { macroBlock, richBody } from './to-markdown-macros.js';
-import { tableFrom } from './to-markdown-table.js';
+import { detailsOpen, macroBlock, richBody } from './to-markdown-macros.js';
+import { scaffoldTable, tableFrom } from './to-markdown-table.js';
 
 const CONTAINERS = new Set(['ac:layout', 'ac:layout-section', 'ac:layout-cell']);
 const ATTR_CARRIERS = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'hr']);
@@ -53,7 +53,10 @@ export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight
       out.push({ type: 'paragraph', children: para });
     } else if (para && safeLineStart(para) && !tight && !isWhitespace(first) && !isWhitespace(last)) {
       // Inline content straight in the body (a block image, bare text): a paragraph marked as having no <p>.
-      const unit: RootContent[] = [{ type: 'html', value: attrsComment([{ name: 'p', value: 'none', element: false }]) }, { type: 'paragraph', children: para }];
+      const image = run.length === 1 && first.type === 'element' && first.name === 'ac:image' ? asBlockImage(para) : undefined;
+      const unit: RootContent[] = image
+        ? [{ type: 'paragraph', children: image }]
+        : [{ type: 'html', value: attrsComment([{ name: 'p', value: 'none', element: false }]) }, { type: 'paragraph', children: para }];
       if (st.deferChecks > 0 || runRoundTrips(run, unit, st)) {
         out.push(...unit);
         const span = run;
@@ -86,6 +89,16 @@ export function blocksFrom(nodes: readonly XmlNode[], st: ToMarkdownState, tight
   }
   flush();
   return mergeMarkers(out);
+}
+
+/** An image on its own in the body: its brace list gains `block` (no <p> around it). */
+function asBlockImage(para: PhrasingContent[]): PhrasingContent[] | undefined {
+  const last = para[para.length - 1];
+  const braces = last?.type === 'text' ? parseBraces(last.value) : undefined;
+  if (braces && braces.length === (last as { value: string }).value.length) {
+    return [...para.slice(0, -1), { type: 'text', value: formatBraces([{ name: 'block', value: undefined }, ...braces.entries]) }];
+  }
+  return para[0]?.type === 'image' && para.length <= 2 ? [...para, { type: 'text', value: formatBraces([{ name: 'block', value: undefined }]) }] : undefined;
 }
 
 /** In a tight item a macro next to text (a status, raw inline HTML) is part of the line, not a block. */
@@ -182,8 +195,14 @@ function containerUnit(el: XmlElement, st: ToMarkdownState): RootContent[] | nul
   if (CONTAINERS.has(el.name) || el.name === 'div') inner = el;
   else if (el.name === 'ac:structured-macro') inner = richBody(el);
   if (!inner || inner.end === inner.openEnd) return null;
+  const details = inner !== el ? detailsOpen(el, st.source.slice(el.start, inner.openEnd)) : undefined;
+  const closeSource = st.source.slice(inner.closeStart, el.end);
+  if (details !== undefined && closeSource === '</ac:rich-text-body></ac:structured-macro>') {
+    const body = blocksFrom(inner.children, st);
+    return [{ type: 'html', value: details } satisfies Html, ...body, { type: 'html', value: DETAILS_CLOSE } satisfies Html];
+  }
   const open = storageMarker(st.source.slice(el.start, inner.openEnd));
-  const close = storageMarker(st.source.slice(inner.closeStart, el.end));
+  const close = storageMarker(closeSource);
   if (open === undefined || close === undefined) return null;
   const body = blocksFrom(inner.children, st);
   return [{ type: 'html', value: open } satisfies Html, ...body, { type: 'html', value: close } satisfies Html];
@@ -223,7 +242,7 @@ function cleanBlock(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
     case 'ol':
       return listFrom(el, st);
     case 'table':
-      return tableFrom(el, st);
+      return tableFrom(el, st) ?? scaffoldTable(el, st);
     case 'ac:structured-macro':
     case 'ac:task-list':
       return macroBlock(el, st);

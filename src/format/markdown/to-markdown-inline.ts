@@ -8,7 +8,8 @@ import type { XmlElement, XmlNode } from '../xml/nodes.js';
 import { attr } from '../xml/nodes.js';
 import { escapeText } from '../xml/serialize.js';
 import type { AttrEntry } from './syntax.js';
-import { attrsComment, HTML_INLINE, INLINE_PREFIX } from './syntax.js';
+import type { BraceEntry } from './syntax.js';
+import { attrsComment, formatBraces, HTML_INLINE, INLINE_PREFIX } from './syntax.js';
 import type { ToMarkdownState } from './md-state.js';
 import { elementChildren, plain } from './md-helpers.js';
 import { macroParts } from './to-markdown-macros.js';
@@ -119,8 +120,12 @@ function cleanInline(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | n
       return acLink(el, st);
     case 'ac:image':
       return acImage(el, st);
+    case 'ac:emoticon':
+      return emoticon(el);
+    case 'time':
+      return date(el);
     case 'ac:structured-macro':
-      return rawHtmlInline(el);
+      return inlineMacroLink(el) ?? rawHtmlInline(el);
     default:
       return null;
   }
@@ -152,6 +157,61 @@ function attention(el: XmlElement, type: 'strong' | 'emphasis' | 'delete', st: T
   // …and only around words: punctuation next to the doubled delimiters changes how they pair up.
   if (same.some((i) => !/^[\p{L}\p{N}].*[\p{L}\p{N}]$|^[\p{L}\p{N}]$/su.test(plainText(kids[i] as PhrasingContent)) || underscored(kids[i] as PhrasingContent))) return null;
   return [{ type, children: kids } as PhrasingContent];
+}
+
+/*
+ * Inline things people read but rarely type, as links with a scheme of their own (see docs/markdown.md):
+ * `[DONE](status:Green)`, `[✅](emoji:white_check_mark)`, `[:smile:](emoticon:smile)`, `<user:ACCOUNT-ID>`,
+ * `<date:2025-03-14>`, `<anchor:name>`. Markdown viewers show them as links; the reader turns them back.
+ */
+function pseudoLink(url: string, text: string, title: string | null = null): PhrasingContent[] | null {
+  if (/[\r\n]/.test(url + text + (title ?? '')) || text === '') return null;
+  return [{ type: 'link', url, title, children: [{ type: 'text', value: text }] }];
+}
+
+const TOKEN = /^[A-Za-z0-9_+-]+$/;
+
+/** status (parameters colour then title, either may be absent) and anchor macros. */
+function inlineMacroLink(el: XmlElement): PhrasingContent[] | null {
+  const parts = el.attrs.length === 1 ? macroParts(el) : null;
+  if (!parts || parts.body) return null;
+  const names = parts.params.map((p) => p.name).join(',');
+  if (parts.name === 'status' && ['colour,title', 'title', 'colour'].includes(names)) {
+    const colour = parts.params.find((p) => p.name === 'colour')?.value ?? '';
+    const title = parts.params.find((p) => p.name === 'title')?.value;
+    if (colour !== '' && !TOKEN.test(colour)) return null;
+    // Without a title, the link text is the colour in parentheses, which the reader ignores.
+    if (title === undefined) return colour === '' ? null : pseudoLink(`status:${colour}`, `(${colour})`, 'no title');
+    if (title === '' || title !== title.trim()) return null;
+    return pseudoLink(`status:${colour}`, title);
+  }
+  if (parts.name === 'anchor' && parts.params.length === 1 && names === '') {
+    const name = parts.params[0]?.value ?? '';
+    if (name === '' || name !== name.trim() || /[<>\\]/.test(name)) return null;
+    return pseudoLink(`anchor:${name}`, `anchor:${name}`);
+  }
+  return null;
+}
+
+/** Cloud emoji (`[✅](emoji:white_check_mark)`, the legacy name as the title unless it is blue-star) and legacy emoticons. */
+function emoticon(el: XmlElement): PhrasingContent[] | null {
+  const name = attr(el, 'ac:name');
+  if (name === undefined || !TOKEN.test(name) || el.children.length) return null;
+  if (el.attrs.length === 1) return pseudoLink(`emoticon:${name}`, `:${name}:`);
+  const short = attr(el, 'ac:emoji-shortname');
+  const fallback = attr(el, 'ac:emoji-fallback');
+  const known = ['ac:name', 'ac:emoji-shortname', 'ac:emoji-fallback'];
+  if (short === undefined || fallback === undefined || el.attrs.some((a) => !known.includes(a.name))) return null;
+  const m = /^:([A-Za-z0-9_+-]+):$/.exec(short);
+  if (!m || fallback === '' || fallback !== fallback.trim()) return null;
+  return pseudoLink(`emoji:${m[1] as string}`, fallback, name === 'blue-star' ? null : name);
+}
+
+/** `<time datetime="2025-03-14"/>` ⇄ `<date:2025-03-14>`. */
+function date(el: XmlElement): PhrasingContent[] | null {
+  const value = attr(el, 'datetime');
+  if (value === undefined || el.attrs.length !== 1 || el.children.length || !/^[0-9][0-9A-Za-z:.+-]*$/.test(value)) return null;
+  return pseudoLink(`date:${value}`, `date:${value}`);
 }
 
 /** An `html` macro inside a paragraph came from inline raw HTML in Markdown: give it back as that. */
@@ -213,6 +273,13 @@ function anchorLink(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | nu
   return withExtras({ type: 'link', url: href, title: title ?? null, children: kids }, extrasOf(el, ['href', 'title']));
 }
 
+function pageUrl(spaceKey: string | undefined, title: string): string | undefined {
+  if (title === '' || /[\r\n<>]/.test(title) || (spaceKey !== undefined && !/^~?[A-Za-z0-9_-]+$/.test(spaceKey))) return undefined;
+  const t = escapeHash(title.replace(/%/g, '%25'));
+  if (spaceKey !== undefined) return `page:${spaceKey}/${t}`;
+  return t.includes('/') ? `page:/${t}` : `page:${t}`;
+}
+
 /** A `#` in a file name would read as the start of an anchor; the reader decodes `%23` back. */
 function escapeHash(path: string): string {
   return path.replace(/#/g, '%23');
@@ -237,11 +304,14 @@ function acLink(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
     if (title === undefined || resource.children.length) return null;
     const spaceKey = attr(resource, 'ri:space-key');
     const found = st.resolver.pathForPage({ spaceKey, title });
-    if (found === undefined) return null;
-    path = escapeHash(found);
+    // A page outside the workspace: `page:SPACE/Title` (or `page:Title` in the same space, `page:/A/B` for a
+    // title holding a slash).
+    const outside = found === undefined ? pageUrl(spaceKey, title) : undefined;
+    if (found === undefined && outside === undefined) return null;
+    path = found !== undefined ? escapeHash(found) : (outside as string);
     defaultText = title;
     const claimed = ['ri:content-title'];
-    if (spaceKey !== undefined && spaceKey !== st.context.spaceKey) claimed.push('ri:space-key');
+    if (spaceKey !== undefined && (spaceKey !== st.context.spaceKey || outside !== undefined)) claimed.push('ri:space-key');
     extras.push(...extrasOf(resource, claimed));
   } else if (resource?.name === 'ri:attachment') {
     const file = attr(resource, 'ri:filename');
@@ -249,6 +319,13 @@ function acLink(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
     path = escapeHash(st.resolver.pathForAttachment(file));
     defaultText = file;
     extras.push(...extrasOf(resource, ['ri:filename']));
+  } else if (resource?.name === 'ri:user' && anchor === undefined) {
+    // A mention: `<user:ACCOUNT-ID>`, or `[text](user:ACCOUNT-ID)` with a link text.
+    const id = attr(resource, 'ri:account-id');
+    if (id === undefined || !/^[A-Za-z0-9:_-]+$/.test(id) || resource.children.length) return null;
+    path = `user:${id}`;
+    defaultText = path;
+    extras.push(...extrasOf(resource, ['ri:account-id']));
   } else if (resource === undefined && anchor !== undefined) {
     defaultText = anchor;
   } else {
@@ -275,15 +352,36 @@ function acLink(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
   return withExtras({ type: 'link', url, title: null, children }, extras);
 }
 
+/**
+ * `<ac:image>` ⇄ `![alt](path "title"){width=680 align=center caption="…"}`: the image's other `ac:` attributes
+ * (without the prefix) and a plain-text caption go in the brace list after it; anything else rides in an attrs
+ * comment as before.
+ */
 function acImage(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null {
   const kids = elementChildren(el);
-  const res = kids?.length === 1 ? kids[0] : undefined;
-  if (!res || res.children.length) return null;
+  const res = kids?.[0];
+  if (!kids || !res || res.children.length || kids.length > 2) return null;
+  let caption: string | undefined;
+  if (kids.length === 2) {
+    const cap = kids[1] as XmlElement;
+    const p = cap.name === 'ac:caption' && cap.attrs.length === 0 ? elementChildren(cap) : null;
+    const only = p?.length === 1 ? p[0] : undefined;
+    const text = only?.name === 'p' && only.attrs.length === 0 ? plain(only.children) : null;
+    if (text === null || text === '' || text !== text.trim() || /[\r\n]/.test(text)) return null;
+    caption = text;
+  }
   const alt = attr(el, 'ac:alt');
   const title = attr(el, 'ac:title');
   const claimed: string[] = [];
   if (alt) claimed.push('ac:alt');
   if (title !== undefined && !/[\r\n]/.test(title)) claimed.push('ac:title');
+  const braces: BraceEntry[] = [];
+  for (const a of el.attrs) {
+    if (claimed.includes(a.name) || !/^ac:[A-Za-z][A-Za-z0-9_-]*$/.test(a.name) || a.name === 'ac:caption' || a.name === 'ac:block') continue;
+    braces.push({ name: a.name.slice(3), value: a.value });
+    claimed.push(a.name);
+  }
+  if (caption !== undefined) braces.push({ name: 'caption', value: caption });
   const extras = extrasOf(el, claimed);
   let url: string | undefined;
   if (res.name === 'ri:attachment') {
@@ -296,8 +394,8 @@ function acImage(el: XmlElement, st: ToMarkdownState): PhrasingContent[] | null 
     extras.push(...extrasOf(res, ['ri:value']));
   }
   if (url === undefined || /[\r\n]/.test(url) || (alt !== undefined && /[\r\n]/.test(alt))) return null;
-  return withExtras(
-    { type: 'image', url, alt: alt || null, title: claimed.includes('ac:title') ? (title as string) : null },
-    extras,
-  );
+  const image: PhrasingContent = { type: 'image', url, alt: alt || null, title: claimed.includes('ac:title') ? (title as string) : null };
+  const out = withExtras(image, extras);
+  if (braces.length) out.push({ type: 'text', value: formatBraces(braces) });
+  return out;
 }

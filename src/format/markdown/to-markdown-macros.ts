@@ -1,13 +1,14 @@
 /**
  * Macros with a Markdown form: code ⇄ fenced code (parameters and attributes in the info string), info / tip /
- * note / warning / panel ⇄ GitHub alerts, task lists ⇄ GFM task lists, html ⇄ raw HTML. Anything else returns
+ * note / warning / panel ⇄ GitHub alerts, task lists ⇄ GFM task lists, html ⇄ raw HTML, toc ⇄ `[TOC]{…}`, expand
+ * ⇄ `<details>` (through the container form, detailsOpen). Anything else returns
  * null and is kept as a container or verbatim by the caller.
  */
 import type { Blockquote, Html, ListItem, Paragraph, PhrasingContent, RootContent } from 'mdast';
 import type { XmlElement } from '../xml/nodes.js';
 import { attr } from '../xml/nodes.js';
 import type { AttrEntry } from './syntax.js';
-import { attrsComment, formatAttrList, MACRO_TO_ALERT, VERBATIM_LANG } from './syntax.js';
+import { attrsComment, DETAILS_OPEN, formatAttrList, formatBraces, MACRO_TO_ALERT, TOC, VERBATIM_LANG } from './syntax.js';
 import type { ToMarkdownState } from './md-state.js';
 import { elementEntries, plain, withBlockAttrs } from './md-helpers.js';
 import { HTML_MACRO, MARKDOWN_MACRO, RAW_MARKDOWN } from './to-storage-raw.js';
@@ -56,9 +57,33 @@ export function macroBlock(el: XmlElement, st: ToMarkdownState): RootContent[] |
   const parts = macroParts(el);
   if (!parts) return null;
   if (parts.name === 'code') return code(el, parts);
+  if (parts.name === 'toc' && !parts.body && el.attrs.length === 1) return toc(parts);
   if (MACRO_TO_ALERT[parts.name] && parts.body?.name === 'ac:rich-text-body') return alert(el, parts, st);
   if ((parts.name === HTML_MACRO || parts.name === MARKDOWN_MACRO) && el.attrs.length === 1) return raw(parts);
   return null;
+}
+
+/** `[TOC]` on a line of its own, its parameters in braces: `[TOC]{maxLevel=3}`. */
+function toc(parts: MacroParts): RootContent[] | null {
+  if (parts.params.some((p) => !/^[A-Za-z][A-Za-z0-9_-]*$/.test(p.name) || /[\r\n]/.test(p.value))) return null;
+  const kids: PhrasingContent[] = [{ type: 'html', value: TOC }];
+  if (parts.params.length) kids.push({ type: 'text', value: formatBraces(parts.params) });
+  return [{ type: 'paragraph', children: kids }];
+}
+
+/**
+ * An expand macro whose start is exactly `<ac:structured-macro ac:name="expand">`, an optional plain title and
+ * `<ac:rich-text-body>`: GitHub's `<details>` / `<summary>` around ordinary Markdown. Undefined otherwise.
+ */
+export function detailsOpen(el: XmlElement, openSource: string): string | undefined {
+  const parts = macroParts(el);
+  if (parts?.name !== 'expand' || el.attrs.length !== 1 || parts.body?.name !== 'ac:rich-text-body') return undefined;
+  const title = parts.params.length === 1 && parts.params[0]?.name === 'title' ? parts.params[0].value : undefined;
+  if (parts.params.length > (title === undefined ? 0 : 1)) return undefined;
+  if (title !== undefined && (title === '' || title !== title.trim() || /[<>&\r\n]/.test(title))) return undefined;
+  const xml = `<ac:structured-macro ac:name="expand">${title === undefined ? '' : `<ac:parameter ac:name="title">${title}</ac:parameter>`}<ac:rich-text-body>`;
+  if (xml !== openSource) return undefined;
+  return title === undefined ? DETAILS_OPEN : `${DETAILS_OPEN}\n<summary>${title}</summary>`;
 }
 
 const LANG_TOKEN = /^[A-Za-z0-9_+#.\-/]+$/;

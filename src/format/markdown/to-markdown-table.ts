@@ -2,14 +2,17 @@
  * Storage tables ⇄ GFM tables. GFM holds one line of inline content per cell, one header row and a per-column
  * alignment; what Confluence adds around that (data-layout, column widths, <p> inside every cell, a table without
  * a header row) rides in the attrs comment before the table. Anything richer (merged cells, lists in cells, row
- * headers) has no GFM form and is kept verbatim by the caller.
+ * headers) has no GFM form and becomes an HTML table around Markdown cells (scaffoldTable).
  */
-import type { AlignType, PhrasingContent, RootContent, Table, TableCell, TableRow } from 'mdast';
+import type { AlignType, Html, PhrasingContent, RootContent, Table, TableCell, TableRow } from 'mdast';
 import type { XmlElement } from '../xml/nodes.js';
+import { BLOCK } from '../xml/canonical.js';
 import type { AttrEntry } from './syntax.js';
 import type { ToMarkdownState } from './md-state.js';
 import { elementChildren, elementEntries, withBlockAttrs } from './md-helpers.js';
 import { breaksAsHtml, inlineFrom } from './to-markdown-inline.js';
+
+const FLOW_BLOCKS = new Set(['p', 'ul', 'ol', 'table', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'hr', 'div', 'ac:task-list', 'ac:layout']);
 
 const ALIGN = /^text-align: (left|center|right);$/;
 
@@ -53,7 +56,10 @@ function cellFrom(el: XmlElement, st: ToMarkdownState): Cell | null {
   const blocks = el.children.filter((c) => !(c.type === 'text' && /^[ \t\r\n]*$/.test(c.value)));
   const only = blocks[0];
   const wrapped = blocks.length === 1 && only?.type === 'element' && only.name === 'p' && only.attrs.length === 0;
-  const raw = inlineFrom(wrapped ? (only as XmlElement).children : el.children, st);
+  const kids = wrapped ? (only as XmlElement).children : el.children;
+  // Lists, paragraphs, headings… in a cell: the HTML table form (scaffoldTable) shows them as Markdown instead.
+  if (kids.some((c) => c.type === 'element' && FLOW_BLOCKS.has(c.name))) return null;
+  const raw = inlineFrom(kids, st);
   const content = raw && breaksAsHtml(raw);
   if (!content || !singleLine(content)) return null;
   // GFM trims spaces and tabs at the edges of a cell.
@@ -113,4 +119,56 @@ export function tableFrom(el: XmlElement, st: ToMarkdownState): RootContent[] | 
   }));
   const table: Table = { type: 'table', align, children: rows };
   return withBlockAttrs([...elementEntries(el), ...hints], table);
+}
+
+const STRUCTURE = new Set(['table', 'thead', 'tbody', 'tfoot', 'tr', 'colgroup', 'col']);
+
+/**
+ * A table GFM cannot hold (cells with paragraphs or lists, a header column, merged cells) as an HTML table around
+ * ordinary Markdown, the way GitHub renders it: the table's tags one to a line, a cell whose content is one line of
+ * inline XHTML without `ac:`/`ri:` elements written whole on its line (`<td>plain <strong>text</strong></td>`), any
+ * other cell as its start tag, a blank line, the cell's content as Markdown, a blank line and its end tag. The
+ * lines between two Markdown cells form one HTML block (no blank line inside), which the reader splices back.
+ */
+export function scaffoldTable(el: XmlElement, st: ToMarkdownState): RootContent[] | null {
+  const out: RootContent[] = [];
+  let lines: string[] = [];
+  const tag = (a: number, b: number): string | null => {
+    const s = st.source.slice(a, b);
+    return /[\r\n]/.test(s) ? null : s;
+  };
+  const walk = (n: XmlElement): boolean => {
+    const open = tag(n.start, n.openEnd);
+    if (open === null) return false;
+    lines.push(open);
+    if (n.end === n.openEnd) return true;
+    if (n.name === 'td' || n.name === 'th') {
+      const inner = st.source.slice(n.openEnd, n.closeStart);
+      if (inner.includes('<table')) return false;
+      const inline = n.children.every((c) => c.type === 'text' || (c.type === 'element' && !BLOCK.has(c.name)));
+      if (inline && !/[\r\n]|<\/?(?:ac|ri):|<!--|-->/.test(inner)) {
+        lines[lines.length - 1] += inner + st.source.slice(n.closeStart, n.end);
+        return true;
+      }
+      out.push({ type: 'html', value: lines.join('\n') } satisfies Html);
+      lines = [];
+      const body = st.blocksFrom(n.children, st, false, n.name);
+      if (body.length === 0) return false;
+      out.push(...body);
+    } else {
+      for (const c of n.children) {
+        const cell = c.type === 'element' && (c.name === 'td' || c.name === 'th');
+        if (c.type === 'element' && ((STRUCTURE.has(c.name) && c.name !== 'table' && !cell) || (cell && n.name === 'tr'))) {
+          if (!walk(c)) return false;
+        } else if (!(c.type === 'text' && /^[ \t\r\n]*$/.test(c.value))) return false;
+      }
+    }
+    const close = tag(n.closeStart, n.end);
+    if (close === null) return false;
+    lines.push(close);
+    return true;
+  };
+  if (!walk(el)) return null;
+  out.push({ type: 'html', value: lines.join('\n') } satisfies Html);
+  return out;
 }

@@ -3,8 +3,8 @@
  * page's file becomes an `ac:link` to that page and a relative image path becomes an attachment reference.
  */
 import type { Image, Link, PhrasingContent } from 'mdast';
-import type { AttrEntry } from './syntax.js';
-import { HTML_INLINE, INLINE_PREFIX, parseAttrsComment } from './syntax.js';
+import type { AttrEntry, BraceEntry } from './syntax.js';
+import { HTML_INLINE, INLINE_PREFIX, parseAttrsComment, parseBraces } from './syntax.js';
 import { tryParseStorage } from '../xml/parse.js';
 import { cdata, escapeAttr, escapeText } from '../xml/serialize.js';
 import type { ToStorageState } from './state.js';
@@ -87,12 +87,44 @@ export function phrasingToStorage(nodes: readonly PhrasingContent[], st: ToStora
         i++;
       }
     }
+    if (node.type === 'image' || node.type === 'imageReference') {
+      const after = nodes[i + 1];
+      const parsed = after?.type === 'text' ? imageBraces(after.value) : undefined;
+      if (parsed) {
+        out += inlineToStorage(node, extras, st, parsed.entries);
+        out += escapeText((after as { value: string }).value.slice(parsed.length));
+        i++;
+        continue;
+      }
+    }
     out += inlineToStorage(node, extras, st);
   }
   return out;
 }
 
-function inlineToStorage(node: PhrasingContent, extras: AttrEntry[], st: ToStorageState): string {
+/** The brace list after an image: flags other than `block` make it plain text. */
+export function imageBraces(text: string): { entries: BraceEntry[]; length: number } | undefined {
+  const parsed = parseBraces(text);
+  if (!parsed || parsed.entries.some((e) => (e.value === undefined) !== (e.name === 'block'))) return undefined;
+  return parsed;
+}
+
+/**
+ * A paragraph that is one image whose brace list says `block`: the image sits directly in the body, with no <p>
+ * around it (as Confluence Cloud's editor saves a picture on its own line).
+ */
+export function isBlockImage(kids: readonly PhrasingContent[]): boolean {
+  const [img, second, third] = kids;
+  if (img?.type !== 'image' && img?.type !== 'imageReference') return false;
+  let last = second;
+  if (second?.type === 'html' && parseAttrsComment(second.value)) last = third;
+  else if (kids.length > 2) return false;
+  if (kids.length > (last === third ? 3 : 2) || last?.type !== 'text') return false;
+  const parsed = imageBraces(last.value);
+  return parsed !== undefined && parsed.length === last.value.length && parsed.entries.some((e) => e.name === 'block');
+}
+
+function inlineToStorage(node: PhrasingContent, extras: AttrEntry[], st: ToStorageState, braces: BraceEntry[] = []): string {
   switch (node.type) {
     case 'text':
       return escapeText(node.value);
@@ -115,7 +147,7 @@ function inlineToStorage(node: PhrasingContent, extras: AttrEntry[], st: ToStora
     case 'link':
       return linkToStorage(node, extras, st);
     case 'image':
-      return imageToStorage(node, extras, st);
+      return imageToStorage(node, extras, st, braces);
     case 'linkReference': {
       const def = st.definitions.get(node.identifier);
       if (!def) return rawMarkdownMacro(node, st);
@@ -124,7 +156,7 @@ function inlineToStorage(node: PhrasingContent, extras: AttrEntry[], st: ToStora
     case 'imageReference': {
       const def = st.definitions.get(node.identifier);
       if (!def) return rawMarkdownMacro(node, st);
-      return imageToStorage({ type: 'image', url: def.url, title: def.title ?? null, alt: node.alt ?? null }, extras, st);
+      return imageToStorage({ type: 'image', url: def.url, title: def.title ?? null, alt: node.alt ?? null }, extras, st, braces);
     }
     default:
       return rawMarkdownMacro(node, st);
@@ -154,8 +186,75 @@ function linkBody(node: Link, defaultText: string, extras: readonly AttrEntry[],
   return `<ac:plain-text-link-body>${cdata(text)}</ac:plain-text-link-body>`;
 }
 
+function plainChildren(node: Link): string | undefined {
+  return node.children.every((k) => k.type === 'text') ? node.children.map((k) => (k as { value: string }).value).join('') : undefined;
+}
+
+function macroXml(name: string, params: ReadonlyArray<readonly [string, string]>): string {
+  const ps = params.map(([k, v]) => `<ac:parameter ac:name="${escapeAttr(k)}">${escapeText(v)}</ac:parameter>`).join('');
+  return ps === '' ? `<ac:structured-macro ac:name="${name}"/>` : `<ac:structured-macro ac:name="${escapeAttr(name)}">${ps}</ac:structured-macro>`;
+}
+
+/**
+ * The scheme links of docs/markdown.md: status lozenges, emoji and emoticons, mentions, dates, anchors. Undefined
+ * when the link is an ordinary one (or does not fit the form: then it stays a link, as typed).
+ */
+function schemeLink(node: Link, extras: readonly AttrEntry[]): string | undefined {
+  const m = /^(status|emoji|emoticon|user|date|anchor):(.*)$/s.exec(node.url);
+  if (!m || extras.length) return undefined;
+  const value = m[2] as string;
+  const text = plainChildren(node);
+  if (text === undefined) return undefined;
+  switch (m[1]) {
+    case 'status': {
+      if (value !== '' && !/^[A-Za-z0-9_+-]+$/.test(value)) return undefined;
+      const params: Array<[string, string]> = value !== '' ? [['colour', value]] : [];
+      if (node.title !== 'no title') params.push(['title', text]);
+      return params.length ? macroXml('status', params) : undefined;
+    }
+    case 'emoji':
+      if (!/^[A-Za-z0-9_+-]+$/.test(value) || text === '') return undefined;
+      return `<ac:emoticon ac:name="${escapeAttr(node.title ?? 'blue-star')}" ac:emoji-shortname=":${value}:" ac:emoji-fallback="${escapeAttr(text)}"/>`;
+    case 'emoticon':
+      return /^[A-Za-z0-9_+-]+$/.test(value) ? `<ac:emoticon ac:name="${value}"/>` : undefined;
+    case 'user':
+      if (!/^[A-Za-z0-9:_-]+$/.test(value)) return undefined;
+      return `<ac:link><ri:user ri:account-id="${value}"/>${text === node.url ? '' : `<ac:plain-text-link-body>${cdata(text)}</ac:plain-text-link-body>`}</ac:link>`;
+    case 'date':
+      return /^[0-9][0-9A-Za-z:.+-]*$/.test(value) ? `<time datetime="${value}"/>` : undefined;
+    case 'anchor':
+      return value !== '' ? macroXml('anchor', [['', value]]) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** `page:SPACE/Title`, `page:Title`, `page:/Title/with/slashes` → the page it names. */
+function pageLink(path: string): { spaceKey: string | undefined; title: string } | undefined {
+  if (!path.startsWith('page:')) return undefined;
+  const rest = path.slice(5);
+  const slash = rest.indexOf('/');
+  const decode = (t: string) => t.replace(/%23/g, '#').replace(/%25/g, '%');
+  if (slash < 0) return rest === '' ? undefined : { spaceKey: undefined, title: decode(rest) };
+  const key = rest.slice(0, slash);
+  const title = decode(rest.slice(slash + 1));
+  if (title === '' || (key !== '' && !/^~?[A-Za-z0-9_-]+$/.test(key))) return undefined;
+  return { spaceKey: key === '' ? undefined : key, title };
+}
+
 function linkToStorage(node: Link, extras: AttrEntry[], st: ToStorageState): string {
+  const scheme = schemeLink(node, extras);
+  if (scheme !== undefined) return scheme;
   const { path, anchor } = splitUrl(node.url);
+  const outside = pageLink(path);
+  if (outside) {
+    const ri: Array<[string, string]> = [];
+    if (outside.spaceKey !== undefined) ri.push(['ri:space-key', outside.spaceKey]);
+    ri.push(['ri:content-title', outside.title]);
+    const anchorAttr: Array<[string, string]> = anchor !== undefined ? [['ac:anchor', anchor]] : [];
+    const body = linkBody(node, outside.title, extras, st);
+    return `<ac:link${attrsXml(mergeAttrs(anchorAttr, extras, 'other'))}><ri:page${attrsXml(mergeAttrs(ri, extras, 'ri:'))}/>${body}</ac:link>`;
+  }
   const resolver = st.resolver;
   const outer = (derived: Array<[string, string]>) => attrsXml(mergeAttrs(derived, extras, 'other'));
   if (path === '' && anchor !== undefined) {
@@ -181,10 +280,15 @@ function linkToStorage(node: Link, extras: AttrEntry[], st: ToStorageState): str
   return `<a${outer(attrs)}>${phrasingToStorage(node.children, st)}</a>`;
 }
 
-function imageToStorage(node: Image, extras: AttrEntry[], st: ToStorageState): string {
+function imageToStorage(node: Image, extras: AttrEntry[], st: ToStorageState, braces: readonly BraceEntry[] = []): string {
   const outer: Array<[string, string]> = [];
   if (node.alt) outer.push(['ac:alt', node.alt]);
   if (node.title != null) outer.push(['ac:title', node.title]);
+  let caption = '';
+  for (const b of braces) {
+    if (b.name === 'caption') caption = `<ac:caption><p>${escapeText(b.value ?? '')}</p></ac:caption>`;
+    else if (b.value !== undefined) outer.push([`ac:${b.name}`, b.value]);
+  }
   const outerXml = attrsXml(mergeAttrs(outer, extras, 'other'));
   const url = node.url;
   const isAbsolute = /^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) || url.startsWith('//');
@@ -193,5 +297,5 @@ function imageToStorage(node: Image, extras: AttrEntry[], st: ToStorageState): s
     file !== undefined
       ? `<ri:attachment${attrsXml(mergeAttrs([['ri:filename', file]], extras, 'ri:'))}/>`
       : `<ri:url${attrsXml(mergeAttrs([['ri:value', url]], extras, 'ri:'))}/>`;
-  return `<ac:image${outerXml}>${resource}</ac:image>`;
+  return `<ac:image${outerXml}>${resource}${caption}</ac:image>`;
 }

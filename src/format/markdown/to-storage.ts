@@ -4,10 +4,11 @@
  */
 import type { Blockquote, Code, List, ListItem, Paragraph, PhrasingContent, RootContent, Table } from 'mdast';
 import { cdata, escapeAttr, escapeText } from '../xml/serialize.js';
+import { tryParseStorage } from '../xml/parse.js';
 import type { AttrEntry } from './syntax.js';
-import { ALERT_TO_MACRO, parseAttrList, parseAttrsComment, parseStorageMarker, VERBATIM_LANG } from './syntax.js';
+import { ALERT_TO_MACRO, parseAttrList, parseAttrsComment, parseBraces, parseDetails, parseStorageMarker, TOC, VERBATIM_LANG } from './syntax.js';
 import type { ToStorageState } from './state.js';
-import { phrasingToStorage } from './to-storage-inline.js';
+import { isBlockImage, phrasingToStorage } from './to-storage-inline.js';
 import { htmlMacro, isRawMarkdown, markdownMacro, rawMarkdownMacro } from './to-storage-raw.js';
 
 function elementAttrs(entries: readonly AttrEntry[], derived: Array<[string, string]> = []): string {
@@ -36,9 +37,16 @@ function hintParams(entries: readonly AttrEntry[]): string {
 export function blocksToStorage(nodes: readonly RootContent[], st: ToStorageState, bare = false): string {
   let out = '';
   let pending: AttrEntry[] = [];
-  for (const node of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i] as RootContent;
     if (node.type === 'html') {
-      const raw = parseStorageMarker(node.value);
+      const table = pending.length ? undefined : tableScaffold(nodes, i, st);
+      if (table) {
+        out += table.xml;
+        i = table.last;
+        continue;
+      }
+      const raw = parseStorageMarker(node.value) ?? parseDetails(node.value);
       if (raw !== undefined) {
         out += raw;
         continue;
@@ -55,11 +63,51 @@ export function blocksToStorage(nodes: readonly RootContent[], st: ToStorageStat
   return out;
 }
 
+const SCAFFOLD_LINE = /^<\/?(?:table|thead|tbody|tfoot|tr|td|th|colgroup|col)(?=[\s/>])[^\n]*>$/;
+const CELL_OPEN = /^<t[dh](?:\s[^<>]*)?>$/;
+const CELL_CLOSE = /^<\/t[dh]>/;
+
+function scaffoldLines(node: RootContent | undefined): string[] | undefined {
+  if (node?.type !== 'html') return undefined;
+  const lines = node.value.split('\n');
+  return lines.every((l) => SCAFFOLD_LINE.test(l)) ? lines : undefined;
+}
+
+/**
+ * An HTML table around Markdown cells, as the writer lays it out (to-markdown-table.ts, scaffoldTable): HTML blocks
+ * of table tags, one to a line, and between a cell's start and end tags the cell's content as Markdown. Spliced back
+ * only if the whole table is well-formed storage; anything else is read as ordinary raw HTML.
+ */
+function tableScaffold(nodes: readonly RootContent[], i: number, st: ToStorageState): { xml: string; last: number } | undefined {
+  let lines = scaffoldLines(nodes[i]);
+  if (!lines?.[0]?.startsWith('<table')) return undefined;
+  let xml = '';
+  for (let j = i; lines; ) {
+    xml += lines.join('');
+    const end = lines[lines.length - 1] as string;
+    if (end === '</table>') {
+      const parsed = tryParseStorage(xml);
+      const only = parsed.ok && parsed.fragment.children.length === 1 ? parsed.fragment.children[0] : undefined;
+      return only?.type === 'element' && only.name === 'table' ? { xml, last: j } : undefined;
+    }
+    if (!CELL_OPEN.test(end) || end.endsWith('/>')) return undefined;
+    let k = j + 1;
+    while (k < nodes.length && !CELL_CLOSE.test(scaffoldLines(nodes[k])?.[0] ?? '')) k++;
+    if (k >= nodes.length) return undefined;
+    xml += blocksToStorage(nodes.slice(j + 1, k), st);
+    j = k;
+    lines = scaffoldLines(nodes[k]);
+  }
+  return undefined;
+}
+
 function blockToStorage(node: RootContent, entries: AttrEntry[], st: ToStorageState, bare: boolean): string {
   switch (node.type) {
     case 'paragraph': {
+      const toc = entries.length ? undefined : tocMacro(node, st);
+      if (toc !== undefined) return toc;
       // `p="none"`: inline content that sits directly in the body or a cell, with no <p> around it.
-      const unwrapped = bare || entries.some((e) => !e.element && e.name === 'p' && e.value === 'none');
+      const unwrapped = bare || entries.some((e) => !e.element && e.name === 'p' && e.value === 'none') || (isBlockImage(node.children) && !entries.some((e) => e.element));
       return unwrapped ? phrasingToStorage(node.children, st) : `<p${elementAttrs(entries)}>${phrasingToStorage(node.children, st)}</p>`;
     }
     case 'heading':
@@ -81,6 +129,27 @@ function blockToStorage(node: RootContent, entries: AttrEntry[], st: ToStorageSt
     default:
       return rawMarkdownMacro(node, st);
   }
+}
+
+/**
+ * `[TOC]` or `[TOC]{maxLevel=3 …}` alone in a paragraph: the toc macro. As the writer builds it (`[TOC]` as raw
+ * text) or as parsed from a file, where it must be written exactly so (an escaped `\\[TOC]` stays text).
+ */
+function tocMacro(node: Paragraph, st: ToStorageState): string | undefined {
+  const [head, rest] = node.children;
+  let text: string;
+  if (head?.type === 'html' && head.value === TOC && (rest === undefined || rest.type === 'text') && node.children.length <= 2) {
+    text = TOC + (rest?.value ?? '');
+  } else if (head?.type === 'text' && node.children.length === 1 && head.value.startsWith(TOC)) {
+    const start = head.position?.start.offset;
+    if (start === undefined || !st.source.startsWith(TOC, start)) return undefined;
+    text = head.value;
+  } else return undefined;
+  const after = text.slice(TOC.length);
+  const braces = after === '' ? { entries: [], length: 0 } : parseBraces(after);
+  if (!braces || braces.length !== after.length || braces.entries.some((e) => e.value === undefined)) return undefined;
+  const params = braces.entries.map((e) => param(e.name, e.value as string)).join('');
+  return params ? `<ac:structured-macro ac:name="toc">${params}</ac:structured-macro>` : '<ac:structured-macro ac:name="toc"/>';
 }
 
 /** Fence info → (language, parameters and attributes). `lang` is absent when the first word is an attribute. */
