@@ -65,6 +65,9 @@ export interface ServerState {
 const MAX_BODY = 20 * 1024 * 1024;
 
 export function routeOf(path: string): string {
+  // Jira: keep the API version, count issues by route ({key}).
+  const jira = /^(\/rest\/api\/[23])(\/.*)$/.exec(path);
+  if (jira) return jira[1]! + jira[2]!.replace(/\/issue\/[A-Za-z][A-Za-z0-9_]*-\d+(?=\/|$)/, '/issue/{key}').replace(/\/\d+(?=\/|$)/g, '/{id}');
   return path.replace(/\/att\d+/g, '/{attachmentId}').replace(/\/\d+(?=\/|$)/g, '/{id}');
 }
 
