@@ -36,6 +36,12 @@ export interface Config {
     readonly versionMessage: string;
     readonly maxPageBytes: number;
   };
+  readonly jira: {
+    readonly url?: string;
+    readonly flavour: 'auto' | 'cloud' | 'data-center';
+    readonly pat?: string;
+    readonly rate: { readonly requestsPerSecond: number; readonly burst: number; readonly maxConcurrent: number };
+  };
   readonly watch: { readonly debounceMs: number; readonly pollSeconds: number; readonly rescanSeconds: number; readonly listen: string };
   readonly log: { readonly level: string; readonly maxFileBytes: number; readonly maxFiles: number };
   /** Where each setting's value came from. */
@@ -45,6 +51,6 @@ export interface Config {
 }
 
 /** The values of every secret setting (for redaction). */
-export function secretsOf(config: Pick<Config, 'site'> & { readonly rateLimit?: Config['rateLimit'] }): string[] {
-  return [config.site.apiToken, config.site.pat, config.rateLimit?.redisUrl].filter((s): s is string => typeof s === 'string' && s.length > 0);
+export function secretsOf(config: Pick<Config, 'site'> & { readonly rateLimit?: Config['rateLimit']; readonly jira?: Config['jira'] }): string[] {
+  return [config.site.apiToken, config.site.pat, config.rateLimit?.redisUrl, config.jira?.pat].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

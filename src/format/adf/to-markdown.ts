@@ -8,7 +8,8 @@ export function adfToMarkdown(doc: unknown): string {
     if (typeof node.text === 'string') return node.text;
     if (node.type === 'hardBreak') return '\n';
     if (typeof node.attrs?.text === 'string') return node.attrs.text;
-    return Array.isArray(node.content) ? node.content.map(text).join('') : '';
+    const blocky = ['bulletList', 'orderedList', 'listItem', 'table', 'tableRow', 'panel', 'blockquote', 'expand'].includes(String(node.type));
+    return Array.isArray(node.content) ? node.content.map(text).join(blocky ? '\n' : '') : '';
   };
   const root = doc as { content?: unknown } | null;
   for (const block of Array.isArray(root?.content) ? root.content : []) {
