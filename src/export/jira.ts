@@ -114,8 +114,15 @@ async function takeIssues(jira: JiraClient, cache: ExportCache, useCache: boolea
 export async function selectJira(jira: JiraClient, cache: ExportCache, useCache: boolean, sel: JiraSelection, seen: Set<string>, firstOrder = 0): Promise<ExportItem[]> {
   const jql = selectionJql(sel);
   if (!jql) return [];
-  const items = await takeIssues(jira, cache, useCache, jira.search(jql), seen, firstOrder);
-  return issueTreeOrder(items, firstOrder);
+  try {
+    return issueTreeOrder(await takeIssues(jira, cache, useCache, jira.search(jql), seen, firstOrder), firstOrder);
+  } catch (err) {
+    // The user's query (or label) was refused: bad input, not a failure of Jira.
+    if (err instanceof RemoteError && err.code === 'CSYNC_BAD_REQUEST' && /search/.test(err.path ?? '')) {
+      throw new UsageError(`Jira refused the issue selection: ${err.serverMessage ?? err.message}`, { hint: `check --jql / --jira-label (the query sent: ${jql})` });
+    }
+    throw err;
+  }
 }
 
 /** Issue keys Jira macros in a storage body point at, in order of appearance. */

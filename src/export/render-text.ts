@@ -103,11 +103,14 @@ function issueJson(ctx: RenderContext, it: ExportItem, i: JiraIssueData): Record
     updatedAt: i.updated,
     url: it.url,
     mentionedOn: (ctx.mentions?.get(it.id) ?? []).map((p) => p.id),
-    description: i.description,
+    description: apiBody(i.description),
     descriptionMarkdown: bodyMarkdown(i.description, 0),
     comments: [...i.comments]
       .sort((a, b) => Date.parse(a.created) - Date.parse(b.created))
-      .map((c) => ({ id: c.id, author: c.author ?? null, createdAt: c.created, updatedAt: c.updated ?? null, body: c.body, markdown: bodyMarkdown(c.body, 0) })),
+      .map((c) => ({ id: c.id, author: c.author ?? null, createdAt: c.created, updatedAt: c.updated ?? null, body: apiBody(c.body), markdown: bodyMarkdown(c.body, 0) })),
     markdown: markdownOf(ctx, it, mdFileOf(it)),
   };
 }
+
+/** A body as the API sent it: the ADF document (Cloud) or the wiki markup string (Data Center). */
+const apiBody = (b: JiraIssueData['description']): unknown => (b === null ? null : b.format === 'adf' ? b.doc : b.text);

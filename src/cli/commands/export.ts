@@ -8,6 +8,7 @@ import { UsageError } from '../../core/errors.js';
 import { workspacePaths } from '../../config/workspace.js';
 import { EXPORT_FORMATS, type ExportFormat, type ExportSpec, type Selection } from '../../export/types.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
+import type { JiraClient } from '../../remote/jira/index.js';
 import { clientFor, jiraClientFor } from '../site.js';
 import { jobAction, type ExportJobArgs } from './export-jobs.js';
 
@@ -174,7 +175,7 @@ async function startExport(argv: ExportArgs): Promise<void> {
 }
 
 /** Dry run / validate-only: the issues a Jira selection finds (keys and fields only; linked issues need the pages' bodies). */
-async function listIssues(jira: import('../../remote/jira/index.js').JiraClient, sel: Extract<Selection, { source: 'jira' }>) {
+async function listIssues(jira: JiraClient, sel: Extract<Selection, { source: 'jira' }>) {
   const { issueItem, selectionJql } = await import('../../export/jira.js');
   const jql = selectionJql(sel);
   const items = [];
