@@ -164,7 +164,7 @@ test('--include-linked-issues adds the issues the pages point at; --jql alone ex
   }
 });
 
-test('Data Center: JIRA_URL and a PAT; the search is offset-paged (/rest/api/2/search), bodies are wiki markup', async () => {
+test('Data Center: JIRA_URL and a PAT; the search is offset-paged (/rest/api/2/search), bodies are wiki markup; the doctor checks Jira', async () => {
   const ws = await workspaceWithEmulator({ flavour: 'data-center', jiraIssues: 120 });
   try {
     const env = { CONFLUENCE_URL: ws.emu.origin, CONFLUENCE_EMAIL: '', CONFLUENCE_API_TOKEN: '', CONFLUENCE_PAT: ws.emu.credentials.pat, JIRA_URL: ws.emu.origin };
@@ -180,6 +180,20 @@ test('Data Center: JIRA_URL and a PAT; the search is offset-paged (/rest/api/2/s
     assert.match(readFileSync(join(out, 'markdown/jira/BENCH-10.md'), 'utf8'), /Paragraph 2 of issue 10/);
     assert.deepEqual(ws.emu.requestLog().filter((x) => x.path.startsWith('/rest/api/3/')), []);
     assert.deepEqual(ws.emu.invalidRequests(), []);
+
+    // The doctor checks Jira when it is configured: sign-in, a JQL search, the rate-limit headers; a bad token fails.
+    ws.emu.setRateLimit({ rps: 500, burst: 1000 });
+    type Doc = { checks: Array<{ name: string; ok: boolean; detail: string; hint?: string }> };
+    const doc = JSON.parse((await ws.csync(['doctor', '--json'], env)).stdout) as Doc;
+    const jira = doc.checks.filter((c) => c.name.startsWith('jira'));
+    assert.deepEqual(jira.map((c) => [c.name, c.ok]), [['jira credentials', true], ['jira search', true], ['jira rate limit', true]], JSON.stringify(jira));
+    assert.match(jira[0]!.detail, /signed in as Demo User \(Jira Data Center, REST v2/);
+    assert.match(jira[2]!.detail, /x-ratelimit-limit: 1000/);
+    const wrong = JSON.parse((await ws.csync(['doctor', '--json'], { ...env, JIRA_PAT: 'not-the-pat' })).stdout) as Doc;
+    const cred = wrong.checks.find((c) => c.name === 'jira credentials')!;
+    assert.equal(cred.ok, false);
+    assert.match(cred.hint ?? '', /JIRA_PAT/);
+    assert.ok(!JSON.stringify(wrong).includes('not-the-pat'), 'the token is not shown');
   } finally {
     await ws.close();
   }
