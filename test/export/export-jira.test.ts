@@ -124,6 +124,12 @@ test('--include-linked-issues adds the issues the pages point at; --jql alone ex
     assert.match(readFileSync(join(out, 'markdown/DEMO/Release process.md'), 'utf8'), /\[DEMO-9\]\(\.\.\/jira\/DEMO-9\.md\)/);
     assert.match(readFileSync(join(out, 'markdown/jira/DEMO-9.md'), 'utf8'), /^\| Mentioned on \| \[Release process\]\(\.\.\/DEMO\/Release%20process\.md\) \|$/m);
 
+    const dry = await ws.csync(['export', '--label', 'runbook', '--include-jira', '--dry-run', '--out', join(ws.dir, 'dry')]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^would export 2 page\(s\) and 4 Jira issue\(s\) in md/);
+    assert.match(dry.stdout, /^ {2}jira\/DEMO-6 {2}\(updated 2026-/m);
+    assert.ok(!existsSync(join(ws.dir, 'dry')));
+
     const only = join(ws.dir, 'only');
     const r2 = await ws.csync(['export', '--jql', 'project = DEMO AND type = Epic', '--format', 'md', '--out', only]);
     assert.equal(r2.code, 0, r2.stderr);

@@ -161,7 +161,7 @@ async function startExport(argv: ExportArgs): Promise<void> {
       }
       const requests = api.stats().requests + (jira?.stats().requests ?? 0);
       ctx.out.result(
-        () => [`${argv.dryRun ? 'would export' : 'selection resolves to'} ${items.length} page(s) in ${spec.formats.join(', ')} → ${spec.out ?? spec.zip}`, ...(argv.dryRun ? items.map((i) => `  ${i.path}  (v${i.version})`) : [])].join('\n'),
+        () => [`${argv.dryRun ? 'would export' : 'selection resolves to'} ${countOf(items)} in ${spec.formats.join(', ')} → ${spec.out ?? spec.zip}`, ...(argv.dryRun ? items.map((i) => (i.kind === 'page' ? `  ${i.path}  (v${i.version})` : `  ${i.path}  (updated ${i.updatedAt ?? '?'})`)) : [])].join('\n'),
         { ok: true, dryRun: Boolean(argv.dryRun), items: items.length, formats: spec.formats, target: spec.out ?? spec.zip, requests, pages: argv.dryRun ? items.map((i) => ({ id: i.id, kind: i.kind, title: i.title, path: i.path, version: i.version })) : undefined },
       );
       return;
@@ -172,6 +172,12 @@ async function startExport(argv: ExportArgs): Promise<void> {
     await api.close();
     await jira?.close();
   }
+}
+
+/** "2 page(s)" or "2 page(s) and 4 Jira issue(s)" (linked issues are found only by the export itself). */
+function countOf(items: ReadonlyArray<{ kind: string }>): string {
+  const issues = items.filter((i) => i.kind === 'jira-issue').length;
+  return `${items.length - issues} page(s)${issues ? ` and ${issues} Jira issue(s)` : ''}`;
 }
 
 /** Dry run / validate-only: the issues a Jira selection finds (keys and fields only; linked issues need the pages' bodies). */
