@@ -32,7 +32,7 @@ export interface Config {
   readonly profile: ProfileName;
   readonly rate: { readonly requestsPerSecond: number; readonly burst: number; readonly maxConcurrent: number };
   /** Other sources' presets and rates (Confluence's are `profile` and `rate`). */
-  readonly jira: SourceSettings;
+  readonly jira: SourceSettings & { readonly url?: string; readonly flavour: 'auto' | 'cloud' | 'data-center'; readonly pat?: string };
   readonly notion: SourceSettings;
   readonly rateLimit: { readonly store: 'local' | 'redis'; readonly redisUrl?: string; readonly fallbackShare: number; readonly heartbeatMs: number };
   readonly retry: { readonly maxRetries: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
@@ -59,6 +59,6 @@ export interface Config {
 }
 
 /** The values of every secret setting (for redaction). */
-export function secretsOf(config: Pick<Config, 'site'> & { readonly rateLimit?: Config['rateLimit'] }): string[] {
-  return [config.site.apiToken, config.site.pat, config.rateLimit?.redisUrl].filter((s): s is string => typeof s === 'string' && s.length > 0);
+export function secretsOf(config: Pick<Config, 'site'> & { readonly rateLimit?: Config['rateLimit']; readonly jira?: Config['jira'] }): string[] {
+  return [config.site.apiToken, config.site.pat, config.rateLimit?.redisUrl, config.jira?.pat].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

@@ -154,7 +154,7 @@ export class ExportScheduler {
       if (!differs) {
         const spec = specFromDefinition(def, { base: this.o.workspace, spaces });
         let items: Awaited<ReturnType<typeof selectConfluence>> = [];
-        for (const sel of spec.selection) items = items.concat(await selectConfluence(deps.api, sel, deps.siteUrl));
+        for (const sel of spec.selection) if (sel.source === 'confluence') items = items.concat(await selectConfluence(deps.api, sel, deps.siteUrl));
         differs = items.length !== published!.size || items.some((i) => published!.get(i.id) !== i.version);
       }
       this.o.logger?.debug({ module: 'exports', name: def.name, why, differs }, 'export freshness checked');

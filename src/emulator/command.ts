@@ -12,6 +12,7 @@ export interface EmulatorCommandArgs {
   data?: string | undefined;
   flavour?: string | undefined;
   deprecatedV1?: string | undefined;
+  jiraIssues?: number | undefined;
 }
 
 export const FLAVOURS = ['cloud', 'data-center', 'both'] as const;
@@ -33,6 +34,11 @@ export function parseSeed(seed: string): 'demo' | 'empty' | number {
   return n;
 }
 
+export function parseJiraIssues(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error(`--jira-issues must be an issue count 1..100000, got ${JSON.stringify(n)}`);
+  return n;
+}
+
 export async function runEmulatorCommand(argv: EmulatorCommandArgs): Promise<number> {
   const emu = await startEmulator({
     port: argv.port,
@@ -43,6 +49,7 @@ export async function runEmulatorCommand(argv: EmulatorCommandArgs): Promise<num
     ...(argv.latency ? { latencyMs: argv.latency } : {}),
     ...(argv.faults ? { faultProbability: argv.faults } : {}),
     ...(argv.data ? { dataFile: argv.data } : {}),
+    ...(argv.jiraIssues ? { jiraIssues: parseJiraIssues(argv.jiraIssues) } : {}),
   });
   const spaces = [...emu.store.spaces.values()].map((s) => `${s.key} (${emu.store.spacePageIds.get(s.id)?.length ?? 0} pages)`);
   const cloud = emu.flavour !== 'data-center';
@@ -53,6 +60,7 @@ export async function runEmulatorCommand(argv: EmulatorCommandArgs): Promise<num
       ...(cloud ? [`  Cloud:       ${emu.origin}/wiki   (APIs /wiki/api/v2 and /wiki/rest/api; e-mail ${emu.credentials.email}, API token ${emu.credentials.token})`] : []),
       ...(dc ? [`  Data Center: ${emu.origin}        (API /rest/api; personal access token ${emu.credentials.pat} as Bearer)`] : []),
       `  spaces:      ${spaces.join(', ') || 'none'}`,
+      `  Jira:        ${emu.origin}   (${[cloud ? 'REST v3 /rest/api/3' : '', dc ? 'REST v2 /rest/api/2' : ''].filter(Boolean).join(', ')}; projects ${[...emu.jira.projects.values()].map((p) => `${p.key} (${[...emu.jira.issues.values()].filter((i) => i.project === p.key).length} issues)`).join(', ') || 'none'}; export JIRA_URL=${emu.origin})`,
       `  admin:       ${emu.origin}/__emulator/requests`,
       '',
       'Use it from a workspace:',

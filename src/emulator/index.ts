@@ -19,13 +19,17 @@ import { seedBench, seedDemo } from './seed.js';
 import { createHandler, DEMO_EMAIL, DEMO_PAT, DEMO_TOKEN, type EmulatorFlavour, type InvalidRequest, type LoggedRequest, type ServerState } from './server.js';
 import type { DeprecatedV1 } from './v1-legacy.js';
 import { Store } from './store.js';
+import { seedJiraBench, seedJiraDemo } from './jira/seed.js';
+import { JiraStore } from './jira/store.js';
 import { SpecValidator } from './validate.js';
 
 export interface EmulatorOptions {
   port?: number;
   host?: string;
-  /** 'demo' (space DEMO), 'empty' (no spaces), or a page count (space BENCH). Default 'demo'. */
+  /** 'demo' (space DEMO, Jira project DEMO), 'empty' (no spaces), or a page count (space BENCH). Default 'demo'. */
   seed?: 'demo' | 'empty' | number;
+  /** Jira issues in project BENCH (generated; added to whatever `seed` made). */
+  jiraIssues?: number;
   rateLimit?: { rps: number; burst?: number } | undefined;
   latencyMs?: number;
   faultProbability?: number;
@@ -59,6 +63,8 @@ export interface Emulator {
   credentials: { email: string; token: string; pat: string };
   api: EmulatorApi;
   store: Store;
+  /** The Jira side (issues, comments, links): edit it directly in tests (jira.editIssue, jira.addComment). */
+  jira: JiraStore;
   faults: Faults;
   /** Every API request so far (admin requests excluded). */
   requestLog(): readonly LoggedRequest[];
@@ -96,9 +102,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   store.now = now;
   if (options.maxPageBodyBytes !== undefined) store.maxPageBodyBytes = options.maxPageBodyBytes;
+  const jira = new JiraStore();
+  jira.now = now;
+  if ((options.seed ?? 'demo') === 'demo') seedJiraDemo(jira);
+  if (options.jiraIssues) seedJiraBench(jira, options.jiraIssues);
   const makeBucket = (l: EmulatorOptions['rateLimit']) => (l ? new TokenBucket(l.rps, l.burst ?? Math.max(1, Math.round(l.rps * 2)), now) : undefined);
   const state: ServerState = {
     store,
+    jira,
     flavour: options.flavour ?? 'both',
     deprecatedV1: options.deprecatedV1 ?? 'live',
     faults: new Faults({ probability: options.faultProbability ?? 0, kinds: options.faultKinds ?? RANDOM_KINDS, stallMs: options.stallMs ?? 30_000, random: options.random ?? Math.random }),
@@ -152,6 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     credentials: { ...state.credentials },
     api,
     store,
+    jira,
     faults: state.faults,
     requestLog: () => state.log,
     requestCounts: () => requestCounts(state.log),
@@ -185,3 +197,4 @@ export { FAULT_KINDS, type FaultKind, type ScriptedFault } from './faults.js';
 export { DEMO_EMAIL, DEMO_TOKEN, DEMO_PAT, type EmulatorFlavour, type LoggedRequest, type InvalidRequest } from './server.js';
 export type { DeprecatedV1 } from './v1-legacy.js';
 export type { Store, StoredPage, StoredAttachment, StoredSpace } from './store.js';
+export type { JiraStore, JiraIssue } from './jira/store.js';

@@ -33,6 +33,15 @@ journalctl -u worker -n 50]]></ac:plain-text-body></ac:structured-macro><p local
   'Excerpt and children': `<ac:structured-macro ac:name="excerpt"><ac:rich-text-body><p>This page has an excerpt.</p></ac:rich-text-body></ac:structured-macro><ac:structured-macro ac:name="children"><ac:parameter ac:name="all">true</ac:parameter></ac:structured-macro>`,
 };
 
+/** A Jira issue macro as Confluence stores it (the Jira seed's project DEMO has these issues). */
+const jiraMacro = (key: string) => `<ac:structured-macro ac:name="jira"><ac:parameter ac:name="server">System JIRA</ac:parameter><ac:parameter ac:name="serverId">a1b2c3d4-0000-1111-2222-333344445555</ac:parameter><ac:parameter ac:name="key">${key}</ac:parameter></ac:structured-macro>`;
+
+/** Runbook pages point at their tickets (issues labelled runbook, and one that is not: DEMO-9). */
+const JIRA_REFS: Record<string, string> = {
+  'On-call': `<p>Open incidents: ${jiraMacro('DEMO-6')} and ${jiraMacro('DEMO-4')}.</p>`,
+  'Release process': `<p>Before a release, check ${jiraMacro('DEMO-5')} and ${jiraMacro('DEMO-9')}.</p>`,
+};
+
 const TREE: Array<[string, string[]]> = [
   ['Getting started', ['Installation', 'Configuration', 'First sync']],
   ['Formatting guide', ['Text formatting', 'Tables', 'Code samples', 'Admonitions', 'Expand and status', 'Table of contents', 'Links and anchors', 'Images and files', 'Emoticons', 'Two column layout', 'Task list', 'Jira issues', 'Excerpt and children', 'Cloud release notes', 'Cloud decision log', 'Cloud runbook']],
@@ -57,7 +66,7 @@ export function seedDemo(store: Store): void {
   for (const [top, children] of TREE) {
     const t = store.createPage({ spaceId: space.id, title: top, parentId: home.id, body: plain(top) });
     for (const c of children) {
-      const p = store.createPage({ spaceId: space.id, title: c, parentId: t.id, body: CONSTRUCTS[c] ?? plain(c) });
+      const p = store.createPage({ spaceId: space.id, title: c, parentId: t.id, body: (CONSTRUCTS[c] ?? plain(c)) + (JIRA_REFS[c] ?? '') });
       for (const g of GRANDCHILDREN[c] ?? []) store.createPage({ spaceId: space.id, title: g, parentId: p.id, body: plain(g) });
       if (c === 'Images and files') {
         store.putAttachment({ pageId: p.id, title: 'logo.png', mediaType: 'image/png', data: PNG_1PX, comment: 'the logo' });

@@ -9,12 +9,15 @@ import { type FaultKind, type ScriptedFault } from './faults.js';
 import { header, json, parseMultipart, type MultipartPart, type Reply } from './http-util.js';
 import type { TokenBucket } from './rate-limit.js';
 import { v1Error, v2Error } from './shapes.js';
-import { OTHER_USER, type Store } from './store.js';
+import { ME, OTHER_USER, type Store } from './store.js';
 import type { SpecValidator } from './validate.js';
 import { handleDc } from './dc.js';
 import { handleV1 } from './v1.js';
 import { gone, handleV1Legacy, type DeprecatedV1 } from './v1-legacy.js';
 import { handleV2 } from './v2.js';
+import { handleJira } from './jira/routes.js';
+import { jiraError } from './jira/shapes.js';
+import type { JiraStore } from './jira/store.js';
 
 export const DEMO_EMAIL = 'demo@example.com';
 export const DEMO_TOKEN = 'demo-token';
@@ -41,6 +44,8 @@ export type EmulatorFlavour = 'cloud' | 'data-center' | 'both';
 
 export interface ServerState {
   store: Store;
+  /** Jira at the root: REST v3 (Cloud) under /rest/api/3, REST v2 (Data Center) under /rest/api/2. */
+  jira: JiraStore;
   flavour: EmulatorFlavour;
   /** The deprecated Cloud v1 content routes: served (`live`) or 410 Gone (`gone`). */
   deprecatedV1: DeprecatedV1;
@@ -60,6 +65,9 @@ export interface ServerState {
 const MAX_BODY = 20 * 1024 * 1024;
 
 export function routeOf(path: string): string {
+  // Jira: keep the API version, count issues by route ({key}).
+  const jira = /^(\/rest\/api\/[23])(\/.*)$/.exec(path);
+  if (jira) return jira[1]! + jira[2]!.replace(/\/issue\/[A-Za-z][A-Za-z0-9_]*-\d+(?=\/|$)/, '/issue/{key}').replace(/\/\d+(?=\/|$)/g, '/{id}');
   return path.replace(/\/att\d+/g, '/{attachmentId}').replace(/\/\d+(?=\/|$)/g, '/{id}');
 }
 
@@ -113,8 +121,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Splits a URL path into the API it belongs to. */
-function classify(path: string): { api: 'v1' | 'v2' | 'download' | 'admin' | 'none'; prefix: string; rest: string } {
+function classify(path: string): { api: 'v1' | 'v2' | 'download' | 'admin' | 'jira' | 'none'; prefix: string; rest: string } {
   if (path.startsWith('/__emulator')) return { api: 'admin', prefix: '', rest: path.slice('/__emulator'.length) };
+  // Jira's REST API (Confluence has no /rest/api/2 or /rest/api/3): prefix holds the version.
+  const jira = /^\/rest\/api\/([23])(\/.*)$/.exec(path);
+  if (jira) return { api: 'jira', prefix: jira[1]!, rest: jira[2]! };
   for (const prefix of ['/wiki', '']) {
     if (path.startsWith(`${prefix}/api/v2/`)) return { api: 'v2', prefix, rest: path.slice(prefix.length + '/api/v2'.length) };
     if (path.startsWith(`${prefix}/rest/api/`)) return { api: 'v1', prefix, rest: path.slice(prefix.length + '/rest/api'.length) };
@@ -159,7 +170,7 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
           const status = fault.kind === 'http500' ? 500 : fault.kind === 'http502' ? 502 : 503;
           entry.status = status;
           const headers: Record<string, string> = fault.kind === 'http503-retry' ? { 'Retry-After': String(fault.retryAfter ?? 1) } : {};
-          send(res, json(status, where.api === 'v2' ? v2Error(status, 'SERVER_ERROR', 'Internal Server Error') : v1Error(status, 'Internal Server Error')), headers);
+          send(res, json(status, where.api === 'v2' ? v2Error(status, 'SERVER_ERROR', 'Internal Server Error') : where.api === 'jira' ? jiraError(status, 'Internal Server Error') : v1Error(status, 'Internal Server Error')), headers);
           return;
         }
         case 'truncated': {
@@ -185,7 +196,7 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
     if (auth !== 'ok') {
       entry.status = 401;
       const message = auth === 'missing' ? 'Unauthorized; scope does not match' : 'Basic authentication with passwords is deprecated. For more information, see: https://developer.atlassian.com/cloud/confluence/deprecation-notice-basic-auth/';
-      send(res, json(401, where.api === 'v2' ? v2Error(401, 'UNAUTHORIZED', message) : v1Error(401, message)), { 'WWW-Authenticate': 'Basic realm="Confluence"' });
+      send(res, json(401, where.api === 'v2' ? v2Error(401, 'UNAUTHORIZED', message) : where.api === 'jira' ? jiraError(401, 'Client must be authenticated to access this resource.') : v1Error(401, message)), { 'WWW-Authenticate': 'Basic realm="Confluence"' });
       return;
     }
     let rateHeaders: Record<string, string> = {};
@@ -194,7 +205,7 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
       rateHeaders = d.headers;
       if (!d.allowed) {
         entry.status = 429;
-        send(res, json(429, where.api === 'v2' ? v2Error(429, 'TOO_MANY_REQUESTS', 'Rate limit exceeded') : v1Error(429, 'Rate limit exceeded')), rateHeaders);
+        send(res, json(429, where.api === 'v2' ? v2Error(429, 'TOO_MANY_REQUESTS', 'Rate limit exceeded') : where.api === 'jira' ? jiraError(429, 'Rate limit exceeded.') : v1Error(429, 'Rate limit exceeded')), rateHeaders);
         return;
       }
     }
@@ -231,6 +242,7 @@ async function dispatch(
 ): Promise<Reply> {
   if (body === undefined) return json(413, v2Error(413, 'REQUEST_ENTITY_TOO_LARGE', 'Request entity too large'));
   const contentType = header(req.headers, 'content-type') ?? '';
+  if (where.api === 'jira') return dispatchJira(state, req, method, url, where, origin);
   const dc = where.prefix === '';
   if (where.api === 'none' || (dc ? state.flavour === 'cloud' || where.api === 'v2' : state.flavour === 'data-center')) {
     return json(404, where.api === 'v2' && !dc ? v2Error(404, 'NOT_FOUND', `No API at ${url.pathname}`) : v1Error(404, `No API at ${url.pathname}`));
@@ -293,6 +305,24 @@ async function dispatch(
         ? handleV1Legacy(v1Req)
         : handleV1(v1Req);
   return reply ?? json(404, where.api === 'v2' ? v2Error(404, 'NOT_FOUND', `The emulator does not serve ${method} ${url.pathname}`) : v1Error(404, `The emulator does not serve ${method} ${url.pathname}`));
+}
+
+/** Jira: Cloud serves REST v3, Data Center REST v2 ('both': each on its own path); validated against the Jira document. */
+function dispatchJira(state: ServerState, req: IncomingMessage, method: string, url: URL, where: ReturnType<typeof classify>, origin: string): Reply {
+  const flavour = where.prefix === '3' ? 'cloud' : 'data-center';
+  if ((flavour === 'cloud' && state.flavour === 'data-center') || (flavour === 'data-center' && state.flavour === 'cloud')) {
+    return json(404, jiraError(404, `No API at ${url.pathname}`));
+  }
+  // v2 takes the same parameters as v3; the document describes v3 only.
+  const apiPath = `/rest/api/3${where.rest}`;
+  const problems = state.validator.validate({ method, api: 'jira', apiPath, query: url.searchParams, headers: req.headers, contentType: header(req.headers, 'content-type') ?? '' });
+  if (problems.length && state.strict) {
+    state.invalid.push({ method, path: url.pathname, problems });
+    const known = state.validator.find('jira', method, apiPath);
+    return json(known ? 400 : 404, jiraError(known ? 400 : 404, problems.join('; ')));
+  }
+  const reply = handleJira({ jira: state.jira, method, path: where.rest, query: url.searchParams, origin, flavour, me: ME });
+  return reply ?? json(404, jiraError(404, `The emulator does not serve ${method} ${url.pathname}`));
 }
 
 export { OTHER_USER };

@@ -62,8 +62,10 @@ interface Operation {
 }
 
 /** The official documents, and the emulator's own supplementary one for the deprecated v1 content routes. */
-export type DocId = 'v1' | 'v2' | 'v1-legacy';
+export type DocId = 'v1' | 'v2' | 'v1-legacy' | 'jira';
+/** Loaded at start; the Jira document (2.4 MB) is loaded on the first Jira request. */
 const DOC_IDS: readonly DocId[] = ['v1', 'v2', 'v1-legacy'];
+const FILE_OF: Record<DocId, string> = { v1: 'confluence-v1.openapi.json', v2: 'confluence-v2.openapi.json', 'v1-legacy': 'confluence-v1-legacy.openapi.json', jira: 'jira-v3.openapi.json' };
 
 interface Doc {
   id: DocId;
@@ -87,8 +89,12 @@ export class SpecValidator {
   private readonly ops = new Map<DocId, Operation[]>();
 
   constructor() {
-    for (const id of DOC_IDS) {
-      const spec = JSON.parse(readFileSync(join(SPEC_DIR, `confluence-${id}.openapi.json`), 'utf8')) as Json;
+    for (const id of DOC_IDS) this.load(id);
+  }
+
+  private load(id: DocId): Operation[] {
+    {
+      const spec = JSON.parse(readFileSync(join(SPEC_DIR, FILE_OF[id]), 'utf8')) as Json;
       const doc: Doc = { id, spec };
       this.ajv.addSchema(convert({ components: spec.components }, id) as Json, id);
       const list: Operation[] = [];
@@ -110,6 +116,7 @@ export class SpecValidator {
       // Literal paths before templated ones (/pages/{id}/labels must not match a /pages/{id} of a longer path).
       list.sort((a, b) => a.names.length - b.names.length);
       this.ops.set(id, list);
+      return list;
     }
   }
 
@@ -144,7 +151,7 @@ export class SpecValidator {
 
   /** Whether the operation exists in the spec (for 404 vs 405 decisions). */
   find(api: DocId, method: string, apiPath: string): { op: Operation; match: RegExpExecArray } | undefined {
-    for (const op of this.ops.get(api) ?? []) {
+    for (const op of this.ops.get(api) ?? this.load(api)) {
       if (op.method !== method) continue;
       const m = op.re.exec(apiPath);
       if (m) return { op, match: m };

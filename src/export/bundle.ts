@@ -35,7 +35,8 @@ export interface Manifest {
   selection: ExportSpec['selection'];
   formats: ExportSpec['formats'];
   createdAt: string;
-  items: Array<Pick<ExportItem, 'id' | 'kind' | 'title' | 'version' | 'spaceKey' | 'status'> & { path: string; bytes?: number; sha256?: string; error?: string }>;
+  /** Jira issues also carry `key`, `updated` (Jira's timestamp) and `issueStatus`; their spaceKey is the project. */
+  items: Array<Pick<ExportItem, 'id' | 'kind' | 'title' | 'version' | 'spaceKey' | 'status'> & { path: string; bytes?: number; sha256?: string; error?: string; key?: string; updated?: string | undefined; issueStatus?: string | undefined }>;
   files: FileEntry[];
 }
 
@@ -83,6 +84,7 @@ export async function writeManifest(stage: string, base: Omit<Manifest, 'files' 
         spaceKey: it.spaceKey,
         status: it.status,
         path,
+        ...(it.kind === 'jira-issue' ? { key: it.id, updated: it.updatedAt, issueStatus: it.issueStatus } : {}),
         ...(f ? { bytes: f.bytes, sha256: f.sha256 } : {}),
         ...(it.error ? { error: it.error } : {}),
       };

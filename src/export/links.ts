@@ -31,7 +31,8 @@ export class BundleLinks {
 
   constructor(items: readonly ExportItem[]) {
     for (const it of items) {
-      this.byTitle.set(`${it.spaceKey}\n${it.title}`, it);
+      // Jira issues are found by key (their id), never taken for a page of the same title.
+      if (it.kind === 'page') this.byTitle.set(`${it.spaceKey}\n${it.title}`, it);
       this.byId.set(it.id, it);
     }
   }
@@ -57,7 +58,7 @@ export class BundleLinks {
         return it ? pageTarget(it) : undefined;
       },
       pageForPath: (rel) => {
-        for (const it of this.byId.values()) if (pageTarget(it) === rel) return { spaceKey: it.spaceKey, title: it.title };
+        for (const it of this.byId.values()) if (it.kind === 'page' && pageTarget(it) === rel) return { spaceKey: it.spaceKey, title: it.title };
         return undefined;
       },
       pathForAttachment: (fileName) => relativeTo(file, attachmentFileOf(current.id, fileName)),

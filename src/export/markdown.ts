@@ -39,6 +39,26 @@ export function pageMarkdown(storage: string, spaceKey: string, title: string, r
   return toMarkdown(tree);
 }
 
+/** Markdown text → the mdast the renderers walk (Jira issues are built as Markdown text first). */
+export function parseMarkdown(text: string): Root {
+  return parser.parse(text);
+}
+
+/**
+ * Jira issue macros become links before conversion (the converter keeps no trace of them in an export): to the
+ * exported issue when `target` knows it, else to the issue in Jira, else the bare key as text.
+ */
+export function jiraMacrosToLinks(storage: string, target: (key: string) => string | undefined, browse: ((key: string) => string) | undefined): string {
+  if (!storage.includes('ac:name="jira"')) return storage;
+  return storage.replace(/<ac:structured-macro\b[^>]*ac:name="jira"[^>]*>([\s\S]*?)<\/ac:structured-macro>/g, (whole, inner: string) => {
+    const key = /<ac:parameter ac:name="key">\s*([A-Za-z][A-Za-z0-9_]*-\d+)\s*<\/ac:parameter>/.exec(inner)?.[1]?.toUpperCase();
+    if (!key) return whole;
+    const href = target(key) ?? browse?.(key);
+    const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    return href ? `<a href="${attr(href)}">${key}</a>` : key;
+  });
+}
+
 export function toMarkdown(tree: Root): string {
   // remark escapes the alert marker's bracket; GitHub-style alerts need it bare.
   return printer.stringify(tree).replace(/^((?:> ?)+)\\\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]/gm, '$1[!$2]');

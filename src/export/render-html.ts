@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import type { Nodes, Root } from 'mdast';
 import { alertOf } from './alerts.js';
 import { HTML_DIR, htmlFileOf, MD_DIR, mdFileOf, relativeTo } from './links.js';
-import { depths, docOf, writeBundleFile, type RenderContext } from './render-context.js';
+import { countText, depths, docOf, metaText, writeBundleFile, type RenderContext } from './render-context.js';
 import type { ExportItem } from './types.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -112,7 +112,7 @@ export function renderHtml(ctx: RenderContext): number {
     tree.push(`<li><a href="${esc(encodeURI(relativeTo(index, htmlFileOf(it))))}">${esc(it.title)}</a></li>`);
   }
   while (level-- >= 0) tree.push('</ul>');
-  bytes += writeBundleFile(ctx.stage, index, page(ctx.spec.title, 'style.css', '', `<h1>${esc(ctx.spec.title)}</h1>\n<p class="meta">${ctx.items.length} pages</p>\n${tree.join('\n')}\n`));
+  bytes += writeBundleFile(ctx.stage, index, page(ctx.spec.title, 'style.css', '', `<h1>${esc(ctx.spec.title)}</h1>\n<p class="meta">${countText(ctx.items)}</p>\n${tree.join('\n')}\n`));
   const mdToHtml = new Map(ctx.items.map((it) => [mdFileOf(it), htmlFileOf(it)]));
   for (const it of ctx.items) bytes += renderHtmlPage(ctx, it, mdToHtml);
   return bytes;
@@ -150,6 +150,6 @@ function renderHtmlPage(ctx: RenderContext, it: ExportItem, mdToHtml: Map<string
   });
   const css = relativeTo(file, `${HTML_DIR}/style.css`);
   const crumbs = `<nav class="crumbs"><a href="${esc(relativeTo(file, `${HTML_DIR}/index.html`))}">${esc(ctx.spec.title)}</a></nav>\n`;
-  const meta = `<p class="meta">Space ${esc(it.spaceKey)} · version ${it.version}${it.updatedAt ? ` · ${esc(it.updatedAt)}` : ''} · <a href="${esc(it.url)}" rel="noopener noreferrer">source</a></p>\n`;
+  const meta = `<p class="meta">${esc(metaText(it))} · <a href="${esc(it.url)}" rel="noopener noreferrer">source</a></p>\n`;
   return writeBundleFile(ctx.stage, file, page(it.title, css, crumbs, `<h1>${esc(it.title)}</h1>\n${meta}${body}`));
 }

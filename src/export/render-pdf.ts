@@ -16,7 +16,7 @@ import pdfmake from 'pdfmake';
 import type { Content, TDocumentDefinitions } from 'pdfmake';
 import { anchorOf, mdFileOf, PDF_FILE } from './links.js';
 import { toPdfContent } from './pdf-content.js';
-import { depths, docOf, writeBundleFile, type RenderContext } from './render-context.js';
+import { countText, depths, docOf, metaText, writeBundleFile, type RenderContext } from './render-context.js';
 
 const require = createRequire(import.meta.url);
 const FONT_DIR = join(dirname(require.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
@@ -110,7 +110,7 @@ async function renderPdfWith(ctx: RenderContext, images: boolean): Promise<numbe
   const stageRoot = resolve(ctx.stage);
   const content: Content[] = [
     { text: ctx.spec.title, style: 'title', margin: [0, 200, 0, 12] },
-    { text: `${ctx.items.length} pages · exported ${new Date().toISOString().slice(0, 10)}`, alignment: 'center', color: '#6b778c' },
+    { text: `${countText(ctx.items)} · exported ${new Date().toISOString().slice(0, 10)}`, alignment: 'center', color: '#6b778c' },
     { toc: { title: { text: 'Contents', style: 'h1' } }, pageBreak: 'before' },
   ];
   for (const it of ctx.items) {
@@ -137,7 +137,7 @@ async function renderPdfWith(ctx: RenderContext, images: boolean): Promise<numbe
       ...(parent ? { outlineParentId: parent } : {}),
       pageBreak: 'before',
     } as Content);
-    content.push({ text: `Space ${it.spaceKey} · version ${it.version}${it.updatedAt ? ` · ${it.updatedAt.slice(0, 10)}` : ''}`, color: '#6b778c', fontSize: 9, margin: [0, 0, 0, 10] });
+    content.push({ text: metaText(it, false), color: '#6b778c', fontSize: 9, margin: [0, 0, 0, 10] });
     content.push(
       ...toPdfContent(doc.tree, {
         destination: (url) => {

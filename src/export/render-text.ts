@@ -2,7 +2,9 @@
 import type { Heading, Root } from 'mdast';
 import { anchorOf, JSONL_FILE, MD_DIR, mdFileOf, relativeTo, SINGLE_MD_FILE } from './links.js';
 import { toMarkdown } from './markdown.js';
-import { depths, docOf, markdownOf, writeBundleFile, type RenderContext } from './render-context.js';
+import { countText, depths, docOf, markdownOf, metaText, writeBundleFile, type RenderContext } from './render-context.js';
+import type { JiraIssueData } from '../remote/jira/index.js';
+import { bodyMarkdown } from './issue-markdown.js';
 import type { ExportItem } from './types.js';
 
 const escapeMd = (s: string) => s.replace(/([\\`*_[\]<>#|])/g, '\\$1');
@@ -10,7 +12,7 @@ const escapeMd = (s: string) => s.replace(/([\\`*_[\]<>#|])/g, '\\$1');
 /** One page's Markdown file, with a small header (title, source, version). Returns bytes written. */
 export function renderPageMarkdown(ctx: RenderContext, item: ExportItem): number {
   const file = mdFileOf(item);
-  const header = `# ${escapeMd(item.title)}\n\n_Space ${escapeMd(item.spaceKey)} · version ${item.version}${item.updatedAt ? ` · ${item.updatedAt}` : ''} · [source](${item.url})_\n\n`;
+  const header = `# ${escapeMd(item.title)}\n\n_${escapeMd(metaText(item))} · [source](${item.url})_\n\n`;
   return writeBundleFile(ctx.stage, file, header + markdownOf(ctx, item, file));
 }
 
@@ -18,7 +20,7 @@ export function renderPageMarkdown(ctx: RenderContext, item: ExportItem): number
 export function renderMarkdownIndex(ctx: RenderContext): number {
   const d = depths(ctx.items);
   const index = `${MD_DIR}/index.md`;
-  const lines = [`# ${escapeMd(ctx.spec.title)}`, '', `${ctx.items.length} pages.`, ''];
+  const lines = [`# ${escapeMd(ctx.spec.title)}`, '', `${countText(ctx.items)}.`, ''];
   for (const it of ctx.items) lines.push(`${'  '.repeat(d.get(it.id) ?? 0)}- [${escapeMd(it.title)}](${encodeURI(relativeTo(index, mdFileOf(it))).replace(/\(/g, "%28").replace(/\)/g, "%29")})`);
   return writeBundleFile(ctx.stage, index, lines.join('\n') + '\n');
 }
@@ -32,7 +34,7 @@ export function renderSingleMarkdown(ctx: RenderContext): number {
   for (const it of ctx.items) {
     const doc = docOf(ctx, it, SINGLE_MD_FILE, true);
     shiftHeadings(doc.tree, 2);
-    parts.push(`<a id="${anchorOf(it)}"></a>`, '', `## ${escapeMd(it.title)}`, '', `_Space ${escapeMd(it.spaceKey)} · version ${it.version} · [source](${it.url})_`, '', toMarkdown(doc.tree));
+    parts.push(`<a id="${anchorOf(it)}"></a>`, '', `## ${escapeMd(it.title)}`, '', `_${escapeMd(metaText(it, false))} · [source](${it.url})_`, '', toMarkdown(doc.tree));
   }
   return writeBundleFile(ctx.stage, SINGLE_MD_FILE, parts.join('\n'));
 }
@@ -45,11 +47,15 @@ export function shiftHeadings(tree: Root, by: number): void {
   walk(tree);
 }
 
-/** pages.jsonl: one JSON object per page, in tree order. */
+/** pages.jsonl: one JSON object per page (then per Jira issue), in tree order. */
 export function renderJsonLines(ctx: RenderContext): number {
   const lines: string[] = [];
   for (const it of ctx.items) {
     const body = ctx.body(it);
+    if (it.kind === 'jira-issue') {
+      lines.push(JSON.stringify(issueJson(ctx, it, JSON.parse(body.body) as JiraIssueData)));
+      continue;
+    }
     lines.push(
       JSON.stringify({
         id: it.id,
@@ -71,3 +77,40 @@ export function renderJsonLines(ctx: RenderContext): number {
   }
   return writeBundleFile(ctx.stage, JSONL_FILE, lines.join('\n') + (lines.length ? '\n' : ''));
 }
+
+/** The JSON Lines object of a Jira issue: its fields, its bodies as the API sent them and as Markdown, its comments. */
+function issueJson(ctx: RenderContext, it: ExportItem, i: JiraIssueData): Record<string, unknown> {
+  return {
+    id: it.id,
+    kind: it.kind,
+    key: i.key,
+    title: it.title,
+    summary: i.summary,
+    project: it.spaceKey,
+    path: mdFileOf(it),
+    status: i.status,
+    type: i.type ?? null,
+    priority: i.priority ?? null,
+    assignee: i.assignee ?? null,
+    reporter: i.reporter ?? null,
+    labels: i.labels,
+    components: i.components,
+    fixVersions: i.fixVersions,
+    parent: i.parent?.key ?? null,
+    links: i.links.map((l) => ({ relation: l.relation, key: l.key })),
+    attachments: i.attachments.map((a) => ({ filename: a.filename, size: a.size ?? null, mimeType: a.mimeType ?? null })),
+    createdAt: i.created,
+    updatedAt: i.updated,
+    url: it.url,
+    mentionedOn: (ctx.mentions?.get(it.id) ?? []).map((p) => p.id),
+    description: apiBody(i.description),
+    descriptionMarkdown: bodyMarkdown(i.description, 0),
+    comments: [...i.comments]
+      .sort((a, b) => Date.parse(a.created) - Date.parse(b.created))
+      .map((c) => ({ id: c.id, author: c.author ?? null, createdAt: c.created, updatedAt: c.updated ?? null, body: apiBody(c.body), markdown: bodyMarkdown(c.body, 0) })),
+    markdown: markdownOf(ctx, it, mdFileOf(it)),
+  };
+}
+
+/** A body as the API sent it: the ADF document (Cloud) or the wiki markup string (Data Center). */
+const apiBody = (b: JiraIssueData['description']): unknown => (b === null ? null : b.format === 'adf' ? b.doc : b.text);

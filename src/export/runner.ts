@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CsyncError } from '../core/errors.js';
 import type { ConfluenceClient } from '../remote/index.js';
+import type { JiraClient } from '../remote/jira/index.js';
+import { fetchLinked, jiraMacroKeys, requireJira, selectJira } from './jira.js';
 import { listAttachments, placeAttachments } from './attachments.js';
 import { ExportCache } from './cache.js';
 import { checkTarget, finishBundle, manifestBase, publishBundle, stageDirFor, writeManifest } from './bundle.js';
@@ -25,6 +27,8 @@ const BULK = 250;
 
 export interface RunnerDeps {
   api: ConfluenceClient;
+  /** Jira, for specs that select issues (or issues linked from pages). */
+  jira?: JiraClient | undefined;
   store: JobStore;
   cache: ExportCache;
   /** The workspace's cache/export folder (job checkpoints live in jobs/<id>/). */
@@ -79,11 +83,12 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
   const target = (spec.out ?? spec.zip)!;
   const stage = stageDirFor(target, jobId);
   const jobDir = join(deps.cacheRoot, 'jobs', jobId);
-  const startRequests = api.stats().requests;
+  const sent = () => api.stats().requests + (deps.jira?.stats().requests ?? 0);
+  const startRequests = sent();
   const progress: JobProgress = { ...job.progress };
   const save = (step: string) => {
     progress.step = step;
-    progress.requests = job.progress.requests + api.stats().requests - startRequests;
+    progress.requests = job.progress.requests + sent() - startRequests;
     store.setProgress(jobId, progress);
   };
   const checkCancel = () => {
@@ -96,7 +101,12 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
       save('select');
       deps.progress?.({ phase: 'select', done: 0 });
       let items: ExportItem[] = [];
-      for (const sel of spec.selection) items = items.concat(await selectConfluence(api, sel, deps.siteUrl, items.length));
+      const issueKeys = new Set<string>();
+      for (const sel of spec.selection) {
+        if (sel.source === 'confluence') items = items.concat(await selectConfluence(api, sel, deps.siteUrl, items.length));
+        // Issues come with their bodies (search pages of 100): cached here, so the fetch step finds them.
+        else items = items.concat(await selectJira(requireJira(deps.jira), cache, spec.useCache, sel, issueKeys, items.length));
+      }
       store.putItems(jobId, items);
     }
     let items = store.items(jobId);
@@ -107,13 +117,28 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
     // from the cache one at a time, so memory does not grow with the size of the export.
     const bodies = new Set<string>();
     const want = items.filter((i) => i.status !== 'failed');
-    const missing: ExportItem[] = [];
+    let missing: ExportItem[] = [];
     for (const it of want) {
       const hit = spec.useCache || it.status !== 'pending' ? cache.getBody(it.id, it.version) : undefined;
       if (hit) bodies.add(it.id);
       else missing.push(it);
     }
     store.setItemStatus(jobId, want.filter((i) => i.status === 'pending' && bodies.has(i.id)).map((i) => i.id), 'fetched');
+    // Issues whose cache entry went away since the selection (a resumed job): searched again by key.
+    const lostIssues = missing.filter((i) => i.kind === 'jira-issue');
+    missing = missing.filter((i) => i.kind !== 'jira-issue');
+    if (lostIssues.length) {
+      checkCancel();
+      const again = await fetchLinked(requireJira(deps.jira), cache, false, lostIssues.map((i) => i.id), new Set(), 0, (m) => deps.warn?.(m));
+      const byKey = new Map(again.map((i) => [i.id, i]));
+      for (const it of lostIssues) {
+        const fresh = byKey.get(it.id);
+        if (fresh) {
+          store.putItems(jobId, [{ ...fresh, order: it.order }]);
+          bodies.add(it.id);
+        } else store.setItemStatus(jobId, [it.id], 'failed', 'CSYNC_NOT_FOUND: the issue was deleted or became unreadable during the export');
+      }
+    }
     for (let i = 0; i < missing.length; i += BULK) {
       checkCancel();
       const group = missing.slice(i, i + BULK);
@@ -136,19 +161,42 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
       deps.progress?.({ phase: 'fetch', done: bodies.size, total: want.length });
     }
     items = store.items(jobId);
+
+    // 2b. issues that Jira macros on the exported pages point at (found in the cached bodies; idempotent, so a
+    // resumed job only searches for what it does not hold yet)
+    if (spec.selection.some((s) => s.source === 'jira' && s.linked)) {
+      checkCancel();
+      save('linked-issues');
+      const have = new Set(items.filter((i) => i.kind === 'jira-issue').map((i) => i.id));
+      const keys: string[] = [];
+      for (const it of items) {
+        if (it.kind !== 'page' || it.status === 'failed') continue;
+        const b = cache.getBody(it.id, it.version);
+        for (const k of b ? jiraMacroKeys(b.body) : []) if (!have.has(k) && !keys.includes(k)) keys.push(k);
+      }
+      if (keys.length) {
+        const next = Math.max(-1, ...items.map((i) => i.order)) + 1;
+        const linked = await fetchLinked(requireJira(deps.jira), cache, spec.useCache, keys, have, next, (m) => deps.warn?.(m));
+        store.putItems(jobId, linked);
+        items = store.items(jobId);
+      }
+    }
     const ok = items.filter((i) => i.status !== 'failed');
+    progress.items = items.length;
 
     // 3. attachments
     let attachments = new Map<string, Map<string, string>>();
-    if (spec.attachments && ok.length) {
+    if (spec.attachments && ok.some((i) => i.kind === 'page')) {
       checkCancel();
       save('attachments');
-      const list = await listAttachments(api, ok, join(jobDir, 'attachments.json'));
+      const list = await listAttachments(api, ok.filter((i) => i.kind === 'page'), join(jobDir, 'attachments.json'));
       attachments = await placeAttachments(api, cache, list, stage, (a, err) => deps.warn?.(`attachment ${a.title} of page ${a.pageId} skipped: ${(err as Error).message}`));
     }
 
     // 4. render: one file per page (checkpointed), then the whole-bundle outputs from the cache
     const ctx: RenderContext = {
+      jiraBrowse: deps.jira ? (key) => deps.jira!.browseUrl(key) : undefined,
+      mentions: ok.some((i) => i.kind === 'jira-issue') ? mentionsOf(ok, cache) : undefined,
       stage,
       spec,
       items: ok,
@@ -220,4 +268,21 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
 
 export function cacheFor(cacheRoot: string): ExportCache {
   return new ExportCache(cacheRoot);
+}
+
+/** Issue key → the exported pages whose Jira macros point at it (read from the cached bodies). */
+function mentionsOf(items: readonly ExportItem[], cache: ExportCache): Map<string, ExportItem[]> {
+  const issues = new Set(items.filter((i) => i.kind === 'jira-issue').map((i) => i.id));
+  const out = new Map<string, ExportItem[]>();
+  for (const it of items) {
+    if (it.kind !== 'page') continue;
+    const body = cache.getBody(it.id, it.version);
+    for (const key of body ? jiraMacroKeys(body.body) : []) {
+      if (!issues.has(key)) continue;
+      let list = out.get(key);
+      if (!list) out.set(key, (list = []));
+      list.push(it);
+    }
+  }
+  return out;
 }

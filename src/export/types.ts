@@ -20,7 +20,17 @@ export interface ConfluenceSelection {
   /** ISO date: only pages whose current version is at least this new. */
   since?: string | undefined;
 }
-export type Selection = ConfluenceSelection;
+/**
+ * Jira issues: by JQL and/or labels (both given: issues matching both), and/or the issues Jira macros on the
+ * exported pages point at (`linked`, resolved after the pages are fetched).
+ */
+export interface JiraSelection {
+  source: 'jira';
+  jql?: string | undefined;
+  labels: string[];
+  linked: boolean;
+}
+export type Selection = ConfluenceSelection | JiraSelection;
 
 export interface ExportSpec {
   selection: Selection[];
@@ -45,10 +55,13 @@ export interface ExportSpec {
 export type JobState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 export type ItemStatus = 'pending' | 'fetched' | 'done' | 'failed';
 
-/** One exported thing: a Confluence page today, a Jira issue later. */
+/**
+ * One exported thing: a Confluence page, or a Jira issue (id = its key, version = its `updated` time in ms since the
+ * epoch — what the cache keys on — spaceKey = its project, parentId = its parent's key).
+ */
 export interface ExportItem {
   id: string;
-  kind: 'page';
+  kind: 'page' | 'jira-issue';
   title: string;
   version: number;
   spaceKey: string;
@@ -62,6 +75,8 @@ export interface ExportItem {
   url: string;
   /** Listing order (the page tree, depth first). */
   order: number;
+  /** Jira issues: the workflow status (In Progress, Done, ...). */
+  issueStatus?: string | undefined;
   status: ItemStatus;
   error?: string | undefined;
 }

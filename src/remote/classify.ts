@@ -103,7 +103,31 @@ export function atlassianMessage(body: string | undefined): string | undefined {
     if (parts.length > 0) msg = parts.join(': ');
   }
   if (msg === undefined && typeof rec.message === 'string' && rec.message.length > 0) msg = rec.message;
+  // Jira: {errorMessages: [...], errors: {field: message}}
+  if (msg === undefined && Array.isArray(rec.errorMessages) && typeof rec.errorMessages[0] === 'string') msg = rec.errorMessages[0];
+  if (msg === undefined && rec.errors && typeof rec.errors === 'object' && !Array.isArray(rec.errors)) {
+    const first = Object.entries(rec.errors as Record<string, unknown>).find(([, v]) => typeof v === 'string');
+    if (first) msg = `${first[0]}: ${String(first[1])}`;
+  }
   if (msg === undefined) return undefined;
   const oneLine = msg.replace(/\s+/g, ' ').trim();
   return oneLine.length > 300 ? `${oneLine.slice(0, 297)}...` : oneLine;
+}
+
+/** Jira's wording of the hints (a source 'jira' transport): same codes and retry rules, Jira's settings and screens. */
+const JIRA_HINTS: Partial<Record<ErrorCode, (d: FailureDecision) => string>> = {
+  CSYNC_AUTH: (d) => (d.hint.includes(TOKEN_URL) ? `Jira Cloud needs your Atlassian e-mail and an API token (the same account as Confluence); create one at ${TOKEN_URL}` : 'the personal access token was refused by Jira: create one in Jira (Profile → Personal Access Tokens) and set JIRA_PAT'),
+  CSYNC_FORBIDDEN: () => 'your account may not browse these issues: ask a Jira admin for the Browse projects permission',
+  CSYNC_NOT_FOUND: () => 'check the issue key or jira.url; Jira also answers 404 when your account may not see the issue',
+  CSYNC_RATE_LIMITED: () => 'Jira is limiting this account: lower jira.rate.requestsPerSecond (Jira and Confluence budgets are separate)',
+  CSYNC_SERVER: () => 'Jira had a problem answering; try again later (status.atlassian.com for Cloud)',
+  CSYNC_BAD_REQUEST: () => 'Jira rejected the request (a JQL error names the clause); the server message above says what',
+  CSYNC_INVALID_RESPONSE: (d) => (d.what.startsWith('unexpected redirect') ? 'check jira.url: it should be the Jira base URL, not a login or proxy page' : 'check that jira.url points at Jira; a proxy or captive portal may be answering'),
+  CSYNC_NETWORK: (d) => d.hint.replace('site.url', 'jira.url'),
+};
+
+export function forSource(decision: FailureDecision, source: string): FailureDecision {
+  if (source !== 'jira') return decision;
+  const hint = JIRA_HINTS[decision.code]?.(decision);
+  return hint ? { ...decision, hint } : decision;
 }

@@ -9,7 +9,7 @@ import type { Got, Response } from 'got';
 import { CsyncError, RemoteError } from '../core/errors.js';
 import { parseRetryAfterMs, retryDelayMs } from '../core/backoff.js';
 import { CircuitBreaker } from './breaker.js';
-import { atlassianMessage, classifyNetworkError, classifyStatus, invalidResponseDecision, type FailureDecision } from './classify.js';
+import { atlassianMessage, classifyNetworkError, classifyStatus, forSource, invalidResponseDecision, type FailureDecision } from './classify.js';
 import { createSiteHttp, type SiteHttp } from './http.js';
 import type { NormalizedOptions } from './options.js';
 import { limiterId, SourceLimiter } from './limiter.js';
@@ -138,7 +138,7 @@ export class Transport {
         } catch (err) {
           if (!(err instanceof InvalidBodyProblem)) throw err;
           if (err instanceof SchemaDriftProblem) this.stats.schemaDrift({ op: req.op, path: pathOf(req.url), problem: err.message });
-          const decision = invalidResponseDecision(err.message);
+          const decision = forSource(invalidResponseDecision(err.message), this.options.source);
           failure = { ok: false, decision, retryAfterMs: undefined, error: this.toError(req, decision, result.answer.status, undefined, undefined) };
           this.options.logger.warn({ op: req.op, path: pathOf(req.url), problem: err.message }, 'malformed response');
         }
@@ -234,12 +234,12 @@ export class Transport {
       if (err instanceof InvalidBodyProblem) {
         // A streamed body that proved wrong (short): the server answered, so the site is not unhealthy.
         this.breaker.recordNeutral(gate.probe);
-        const decision = invalidResponseDecision(err.message);
+        const decision = forSource(invalidResponseDecision(err.message), this.options.source);
         this.stats.request({ op: req.op, method: req.method, path, status: 200, ms, attempt, code: decision.code, limiterWaitMs: waited });
         return { ok: false, decision, retryAfterMs: undefined, error: this.toError(req, decision, 200, undefined, undefined) };
       }
       const e = err as { code?: string; name?: string };
-      const decision = classifyNetworkError(e.code, e.name);
+      const decision = forSource(classifyNetworkError(e.code, e.name), this.options.source);
       if (decision.breakerFailure) this.breaker.recordFailure(gate.probe);
       else this.breaker.recordNeutral(gate.probe);
       this.stats.request({ op: req.op, method: req.method, path, status: 0, ms, attempt, code: decision.code, limiterWaitMs: waited });
@@ -265,7 +265,7 @@ export class Transport {
       fallbackPauseMs: this.options.retry.baseDelayMs,
     });
     const ok = (status >= 200 && status < 300) || accept.includes(status);
-    const decision = ok ? undefined : classifyStatus(status, this.options.auth.kind);
+    const decision = ok ? undefined : forSource(classifyStatus(status, this.options.auth.kind), this.options.source);
     if (decision?.breakerFailure) this.breaker.recordFailure(gate.probe);
     else this.breaker.recordSuccess(gate.probe);
     this.stats.request({ op: req.op, method: req.method, path, status, ms, attempt, code: decision?.code, limiterWaitMs: waited });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, envNameFor, SETTINGS } from '../../src/config/index.js';
+import { secretsOf } from '../../src/config/types.js';
 import { CsyncError } from '../../src/core/errors.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -109,6 +110,8 @@ test('every setting has a CSYNC_ environment variable that sets it', () => {
       if (def.path === 'rateLimit.redisUrl') raw = 'redis://127.0.0.1:6379';
       if (def.path === 'rateLimit.fallbackShare') raw = '0.5';
       if (def.path === 'rateLimit.heartbeatMs') raw = '100';
+      if (def.path === 'jira.url') raw = 'https://jira.example.com';
+      if (def.path === 'jira.flavour') raw = 'data-center';
       const c = loadConfig({ workspace: t.dir, env: { [name]: raw } });
       assert.equal(c.sources[def.path]?.layer, 'env', `${name} should set ${def.path}`);
     }
@@ -235,6 +238,22 @@ test('requireSite names the missing credential', () => {
     assert.match(loadError(() => loadConfig({ workspace: t.dir, env: { CONFLUENCE_URL: 'https://a.atlassian.net', CONFLUENCE_API_TOKEN: 't' }, requireSite: true })).message, /API token is configured but no e-mail/);
     const ok = loadConfig({ workspace: t.dir, env: { CONFLUENCE_URL: 'https://dc.example.com/confluence', CONFLUENCE_PAT: 'p' }, requireSite: true });
     assert.equal(ok.site.pat, 'p');
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('Jira settings: JIRA_URL and JIRA_PAT aliases, defaults, the PAT is a secret', () => {
+  const t = workspace({});
+  try {
+    const c = loadConfig({ workspace: t.dir, env: { JIRA_URL: 'https://jira.example.com', JIRA_PAT: 'jira-secret-pat', ATLASSIAN_USERNAME: 'me@example.com', ATLASSIAN_API_TOKEN: 'tok' } });
+    assert.equal(c.jira.url, 'https://jira.example.com');
+    assert.equal(c.jira.pat, 'jira-secret-pat');
+    assert.equal(c.jira.flavour, 'auto');
+    assert.deepEqual(c.jira.rate, { requestsPerSecond: 10, burst: 20, maxConcurrent: 4 });
+    assert.equal(c.site.email, 'me@example.com');
+    assert.ok(secretsOf(c).includes('jira-secret-pat'));
+    assert.throws(() => loadConfig({ workspace: t.dir, env: { JIRA_URL: 'not a url' } }), /jira\.url = "not a url" \(from environment JIRA_URL\) is invalid/);
   } finally {
     t.cleanup();
   }

@@ -112,6 +112,8 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs> = {
         checks.push({ name: 'spaces', ok: ctx.config.spaces.length > 0, warning: ctx.config.spaces.length === 0, detail: ctx.config.spaces.length ? ctx.config.spaces.join(', ') : 'no space configured', hint: 'add "spaces": ["KEY"] to config/csync.json or set CONFLUENCE_SPACE_KEY' });
         const { remoteChecks } = await import('../remote-checks.js');
         checks.push(...(await remoteChecks(ctx)));
+        const { jiraChecks } = await import('../jira-checks.js');
+        checks.push(...(await jiraChecks(ctx)));
       } catch (err) {
         if (!(err instanceof CsyncError)) throw err;
         checks.push({ name: 'credentials', ok: false, detail: err.message, hint: err.hint, code: err.code });

@@ -13,6 +13,7 @@ interface EmulatorArgs extends GlobalArgs {
   data?: string;
   flavour?: string;
   deprecatedV1?: string;
+  jiraIssues?: number;
 }
 
 export const emulatorCommand: CommandModule<GlobalArgs, EmulatorArgs> = {
@@ -30,14 +31,16 @@ export const emulatorCommand: CommandModule<GlobalArgs, EmulatorArgs> = {
       .option('data', { type: 'string', describe: 'persist state to this JSON file' })
       .option('flavour', { type: 'string', choices: ['cloud', 'data-center', 'both'], default: 'both', describe: 'Cloud under /wiki, Data Center at the root (/rest/api), or both' })
       .option('deprecated-v1', { type: 'string', choices: ['live', 'gone'], default: 'live', describe: 'the v1 content endpoints Cloud deprecated: served, or 410 Gone' })
+      .option('jira-issues', { type: 'number', describe: 'generated Jira issues in project BENCH (besides the demo project DEMO)' })
       .example('csync emulator --port 8090 --seed demo', 'serve the demo space on http://127.0.0.1:8090')
       .example('csync emulator --seed 10000 --rate-limit 10', 'a 10,000-page space behind a 10 req/s limit')
       .example('csync emulator --flavour data-center', 'Data Center only: http://127.0.0.1:8090/rest/api, PAT demo-pat') as never,
   handler: async (argv) => {
-    const { runEmulatorCommand, parseSeed, parseModes } = await import('../../emulator/command.js');
+    const { runEmulatorCommand, parseSeed, parseModes, parseJiraIssues } = await import('../../emulator/command.js');
     try {
       parseSeed(argv.seed);
       parseModes(argv);
+      if (argv.jiraIssues !== undefined) parseJiraIssues(argv.jiraIssues);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

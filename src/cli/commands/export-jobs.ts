@@ -11,7 +11,7 @@ import type { Context, GlobalArgs } from '../context.js';
 import { outputFor } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
-import { clientFor } from '../site.js';
+import { clientFor, jiraClientFor } from '../site.js';
 import { processAlive } from '../../local/lock.js';
 
 export interface ExportJobArgs extends GlobalArgs {
@@ -122,11 +122,13 @@ export async function jobAction(argv: ExportJobArgs): Promise<void> {
         });
       }
       const api = clientFor(ctx.config, ctx.logger);
+      const jira = job.spec.selection.some((sel) => sel.source === 'jira') ? jiraClientFor(ctx.config, ctx.logger) : undefined;
       try {
         store.close();
-        await runExport(ctx, api, argv, (deps) => import('../../export/runner.js').then((r) => r.runJob(deps, job.id)));
+        await runExport(ctx, api, argv, (deps) => import('../../export/runner.js').then((r) => r.runJob({ ...deps, jira }, job.id)));
       } finally {
         await api.close();
+        await jira?.close();
       }
       return;
     }

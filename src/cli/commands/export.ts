@@ -7,9 +7,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { EXPORT_ACTIONS } from '../../config/export-definitions.js';
 import { workspacePaths } from '../../config/workspace.js';
-import { EXPORT_FORMATS, type ExportFormat, type ExportSpec } from '../../export/types.js';
+import { EXPORT_FORMATS, type ExportFormat, type ExportSpec, type Selection } from '../../export/types.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
-import { clientFor } from '../site.js';
+import type { JiraClient } from '../../remote/jira/index.js';
+import { clientFor, jiraClientFor } from '../site.js';
 import { jobAction, type ExportJobArgs } from './export-jobs.js';
 import type { NamedArgs } from './export-named.js';
 
@@ -27,6 +28,11 @@ export interface ExportArgs extends GlobalArgs, ExportJobArgs {
   title?: string;
   dryRun?: boolean;
   validateOnly?: boolean;
+  jql?: string;
+  jiraLabel?: string[];
+  includeConfluence?: boolean;
+  includeJira?: boolean;
+  includeLinkedIssues?: boolean;
 }
 
 const ACTIONS = EXPORT_ACTIONS;
@@ -40,6 +46,11 @@ function options(y: Argv): Argv {
     .option('cql', { type: 'string', describe: 'only pages matching this CQL' })
     .option('root', { type: 'string', describe: 'only this page id and its descendants' })
     .option('since', { type: 'string', describe: 'only pages whose current version is this new (a date: 2026-11-01)' })
+    .option('jql', { type: 'string', describe: 'Jira issues matching this JQL' })
+    .option('jira-label', { type: 'string', array: true, describe: 'Jira issues with this label (repeatable: any of them)' })
+    .option('include-jira', { type: 'boolean', describe: 'also Jira issues: those with the --label labels (or --jira-label, --jql)' })
+    .option('include-confluence', { type: 'boolean', describe: 'pages too (the default unless only --jql / --jira-label select); --no-include-confluence: issues only' })
+    .option('include-linked-issues', { type: 'boolean', describe: 'also the Jira issues that Jira macros on the exported pages point at' })
     .option('format', { type: 'string', array: true, choices: EXPORT_FORMATS as unknown as string[], describe: 'md, json, html, pdf (repeatable; default md)' })
     .option('single-file', { type: 'boolean', describe: 'md: one Markdown file with a table of contents (markdown/export.md)' })
     .option('attachments', { type: 'boolean', default: true, describe: 'include attachments (--no-attachments to leave them out)' })
@@ -57,6 +68,7 @@ function options(y: Argv): Argv {
     .option('stall-polls', { type: 'number', describe: '--via: report a stall after this many polls without progress (default 20)' })
     .example('csync export --label runbook --format pdf --zip runbooks.zip', 'every runbook page as one PDF, zipped with a manifest')
     .example('csync export --space DOC --format md --single-file --out ctx', 'one Markdown file with a table of contents')
+    .example('csync export --label runbook --include-jira --format md --format pdf --out ctx', 'runbook pages and runbook issues in one bundle, linked to each other')
     .example('csync export verify runbooks.zip', 'check every checksum of a bundle')
     .example('csync export resume 20261203T120000-a1b2c3', 'continue an interrupted export')
     .example('csync export runbooks', 'run the definition named runbooks (config "exports")')
@@ -79,19 +91,58 @@ export function specFrom(ctx: Context, argv: ExportArgs): ExportSpec {
     if (!Number.isFinite(t)) throw new UsageError(`--since ${argv.since} is not a date`, { hint: 'use an ISO date such as 2026-11-01 or 2026-11-01T12:00:00Z' });
     since = new Date(t).toISOString();
   }
-  const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
-  if (spaces.length === 0) throw new UsageError('no space to export', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json' });
   const labels = argv.label ?? [];
+  const selection = selectionFrom(ctx, argv, labels, since);
+  const spaces = selection.flatMap((s) => (s.source === 'confluence' ? s.spaces : []));
+  const jiraOnly = !selection.some((s) => s.source === 'confluence');
   return {
-    selection: [{ source: 'confluence', spaces, labels, cql: argv.cql, rootPageId: argv.root, since }],
+    selection,
     formats,
     singleFile: Boolean(argv.singleFile),
     attachments: argv.attachments !== false,
     useCache: argv.cache !== false,
     ...(out ? { out: resolve(out) } : {}),
     ...(zip ? { zip: resolve(zip) } : {}),
-    title: argv.title ?? (labels.length ? `Pages labelled ${labels.join(', ')}` : `Space ${spaces.join(', ')}`),
+    title: argv.title ?? defaultTitle(argv, labels, spaces, jiraOnly),
   };
+}
+
+/**
+ * The selection from the flags. Pages as before (--space, --label, --cql, --root, --since); Jira issues with
+ * --jql / --jira-label, or with --include-jira the --label labels (the seed's semantics: one label selects both).
+ * Only --jql / --jira-label (no page flag) exports issues alone; --include-confluence / --no-include-confluence say so
+ * explicitly. --include-linked-issues adds the issues Jira macros on the exported pages point at.
+ */
+function selectionFrom(ctx: Context, argv: ExportArgs, labels: string[], since: string | undefined): Selection[] {
+  const jiraLabels = argv.jiraLabel?.length ? argv.jiraLabel : argv.includeJira ? labels : [];
+  const jql = argv.jql?.trim() || undefined;
+  if (argv.jql !== undefined && !jql) throw new UsageError('--jql is empty', { hint: "pass a JQL query, e.g. --jql 'project = DEMO AND status != Done'" });
+  if (argv.includeJira && !jql && jiraLabels.length === 0) {
+    throw new UsageError('--include-jira needs labels or a query to select issues', { hint: 'add --label X (pages and issues with that label), --jira-label X or --jql QUERY' });
+  }
+  const pageFlags = Boolean(argv.space?.length || argv.cql || argv.root);
+  const includeConfluence = argv.includeConfluence ?? (pageFlags || argv.includeJira === true || !(jql || argv.jiraLabel?.length));
+  if (argv.includeLinkedIssues && !includeConfluence) throw new UsageError('--include-linked-issues needs pages to export', { hint: 'drop --no-include-confluence' });
+  if (!includeConfluence && !jql && jiraLabels.length === 0) throw new UsageError('nothing to export', { hint: 'select pages (--space, --label) or issues (--jql, --jira-label)' });
+  const out: Selection[] = [];
+  if (includeConfluence) {
+    const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
+    if (spaces.length === 0) throw new UsageError('no space to export', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json' });
+    out.push({ source: 'confluence', spaces, labels, cql: argv.cql, rootPageId: argv.root, since });
+  }
+  if (jql || jiraLabels.length || argv.includeLinkedIssues) out.push({ source: 'jira', jql, labels: jql || jiraLabels.length ? jiraLabels : [], linked: Boolean(argv.includeLinkedIssues) });
+  return out;
+}
+
+function defaultTitle(argv: ExportArgs, labels: string[], spaces: string[], jiraOnly: boolean): string {
+  if (jiraOnly) return argv.jiraLabel?.length ? `Jira issues labelled ${argv.jiraLabel.join(', ')}` : 'Jira issues';
+  const base = labels.length ? `Pages labelled ${labels.join(', ')}` : `Space ${spaces.join(', ')}`;
+  return argv.includeJira && labels.length && !argv.jiraLabel?.length && !argv.jql ? `${base} and their Jira issues` : base;
+}
+
+/** Whether the spec needs a Jira client. */
+export function needsJira(spec: ExportSpec): boolean {
+  return spec.selection.some((s) => s.source === 'jira');
 }
 
 export async function exportContext(argv: ExportArgs, requireSite: boolean): Promise<Context> {
@@ -108,23 +159,43 @@ async function startExport(argv: ExportArgs): Promise<void> {
   const ctx = await exportContext(argv, true);
   const spec = specFrom(ctx, argv);
   const api = clientFor(ctx.config, ctx.logger);
+  const jira = needsJira(spec) ? jiraClientFor(ctx.config, ctx.logger) : undefined;
   try {
     if (argv.dryRun || argv.validateOnly) {
       const { selectConfluence } = await import('../../export/select.js');
       let items: Awaited<ReturnType<typeof selectConfluence>> = [];
-      for (const sel of spec.selection) items = items.concat(await selectConfluence(api, sel, ctx.config.site.url ?? ''));
-      const requests = api.stats().requests;
+      for (const sel of spec.selection) {
+        if (sel.source === 'confluence') items = items.concat(await selectConfluence(api, sel, ctx.config.site.url ?? ''));
+        else items = items.concat(await listIssues(jira!, sel));
+      }
+      const requests = api.stats().requests + (jira?.stats().requests ?? 0);
       ctx.out.result(
-        () => [`${argv.dryRun ? 'would export' : 'selection resolves to'} ${items.length} page(s) in ${spec.formats.join(', ')} → ${spec.out ?? spec.zip}`, ...(argv.dryRun ? items.map((i) => `  ${i.path}  (v${i.version})`) : [])].join('\n'),
-        { ok: true, dryRun: Boolean(argv.dryRun), items: items.length, formats: spec.formats, target: spec.out ?? spec.zip, requests, pages: argv.dryRun ? items.map((i) => ({ id: i.id, title: i.title, path: i.path, version: i.version })) : undefined },
+        () => [`${argv.dryRun ? 'would export' : 'selection resolves to'} ${countOf(items)} in ${spec.formats.join(', ')} → ${spec.out ?? spec.zip}`, ...(argv.dryRun ? items.map((i) => (i.kind === 'page' ? `  ${i.path}  (v${i.version})` : `  ${i.path}  (updated ${i.updatedAt ?? '?'})`)) : [])].join('\n'),
+        { ok: true, dryRun: Boolean(argv.dryRun), items: items.length, formats: spec.formats, target: spec.out ?? spec.zip, requests, pages: argv.dryRun ? items.map((i) => ({ id: i.id, kind: i.kind, title: i.title, path: i.path, version: i.version })) : undefined },
       );
       return;
     }
     const { runExport } = await import('./export-jobs.js');
-    await runExport(ctx, api, argv, (deps) => import('../../export/runner.js').then((r) => r.startJob(deps, spec)));
+    await runExport(ctx, api, argv, (deps) => import('../../export/runner.js').then((r) => r.startJob({ ...deps, jira }, spec)));
   } finally {
     await api.close();
+    await jira?.close();
   }
+}
+
+/** "2 page(s)" or "2 page(s) and 4 Jira issue(s)" (linked issues are found only by the export itself). */
+function countOf(items: ReadonlyArray<{ kind: string }>): string {
+  const issues = items.filter((i) => i.kind === 'jira-issue').length;
+  return `${items.length - issues} page(s)${issues ? ` and ${issues} Jira issue(s)` : ''}`;
+}
+
+/** Dry run / validate-only: the issues a Jira selection finds (keys and fields only; linked issues need the pages' bodies). */
+async function listIssues(jira: JiraClient, sel: Extract<Selection, { source: 'jira' }>) {
+  const { issueItem, selectionJql } = await import('../../export/jira.js');
+  const jql = selectionJql(sel);
+  const items = [];
+  if (jql) for await (const i of jira.search(jql, { fields: ['summary', 'status', 'updated', 'created', 'labels', 'project', 'parent'] })) items.push(issueItem({ ...i }, items.length, jira.browseUrl(i.key)));
+  return items;
 }
 
 export const exportCommand: CommandModule<GlobalArgs, ExportArgs> = {

@@ -1,0 +1,79 @@
+/**
+ * A Jira issue as readable Markdown: a fields table, the description, then the comments oldest first. Bodies come
+ * from the format layer's converters (ADF on Cloud, wiki markup on Data Center). Links to other issues and to the
+ * pages that mention this one point inside the bundle when those are exported, else to Jira. The HTML and PDF
+ * renderers walk the mdast of this same text, like a page's.
+ */
+import type { Root } from 'mdast';
+import { adfToMarkdown } from '../format/adf/to-markdown.js';
+import { wikiToMarkdown } from '../format/wiki/to-markdown.js';
+import type { JiraBody, JiraIssueData } from '../remote/jira/index.js';
+import { parseMarkdown, toMarkdown } from './markdown.js';
+
+export interface IssueLinks {
+  /** Bundle-relative target of an exported issue (file path or #anchor), or undefined. */
+  issue(key: string): string | undefined;
+  /** Where the issue is read in Jira. */
+  browse(key: string): string;
+  /** Exported pages whose Jira macros point at this issue: title and target. */
+  mentions: ReadonlyArray<{ title: string; target: string }>;
+}
+
+const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n+/g, ' ').replace(/([`*_[\]<>])/g, '\\$1');
+const when = (iso: string | undefined) => {
+  const t = Date.parse(iso ?? '');
+  return Number.isFinite(t) ? `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+};
+
+export function bodyMarkdown(body: JiraBody | null, headingShift: number): string {
+  if (!body) return '';
+  const text = body.format === 'adf' ? adfToMarkdown(body.doc) : wikiToMarkdown(body.text);
+  if (!headingShift || !/^#/m.test(text)) return text.trim();
+  const tree = parseMarkdown(text);
+  shift(tree, headingShift);
+  return toMarkdown(tree).trim();
+}
+
+function shift(tree: Root, by: number): void {
+  const walk = (n: { type: string; depth?: number; children?: unknown[] }) => {
+    if (n.type === 'heading' && n.depth) n.depth = Math.min(6, n.depth + by);
+    for (const c of (n.children ?? []) as Array<{ type: string; depth?: number; children?: unknown[] }>) walk(c);
+  };
+  walk(tree as never);
+}
+
+function issueRef(key: string, summary: string | undefined, links: IssueLinks): string {
+  const label = cell(summary ? `${key}: ${summary}` : key);
+  return `[${label}](${encodeURI(links.issue(key) ?? links.browse(key))})`;
+}
+
+/** The issue's Markdown body (without its title line: each format writes its own title). */
+export function issueMarkdown(i: JiraIssueData, links: IssueLinks): string {
+  const rows: Array<[string, string]> = [
+    ['Status', cell(i.status)],
+    ['Type', cell(i.type ?? '')],
+    ['Priority', cell(i.priority ?? 'None')],
+    ['Assignee', cell(i.assignee ?? 'Unassigned')],
+    ['Reporter', cell(i.reporter ?? '')],
+    ['Created', when(i.created)],
+    ['Updated', when(i.updated)],
+  ];
+  if (i.labels.length) rows.push(['Labels', cell(i.labels.join(', '))]);
+  if (i.components.length) rows.push(['Components', cell(i.components.join(', '))]);
+  if (i.fixVersions.length) rows.push(['Fix versions', cell(i.fixVersions.join(', '))]);
+  if (i.parent) rows.push(['Parent', issueRef(i.parent.key, i.parent.summary, links)]);
+  if (i.links.length) rows.push(['Links', i.links.map((l) => `${cell(l.relation)} ${issueRef(l.key, l.summary, links)}`).join('; ')]);
+  if (i.attachments.length) rows.push(['Attachments', i.attachments.map((a) => cell(`${a.filename}${a.size !== undefined ? ` (${a.size} bytes)` : ''}`)).join(', ')]);
+  if (links.mentions.length) rows.push(['Mentioned on', links.mentions.map((m) => `[${cell(m.title)}](${encodeURI(m.target)})`).join(', ')]);
+  rows.push(['In Jira', `[${cell(i.key)}](${encodeURI(links.browse(i.key))})`]);
+  const out = ['| Field | Value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v || ' '} |`), ''];
+  const description = bodyMarkdown(i.description, 2);
+  out.push('## Description', '', description || '_No description._', '');
+  const comments = [...i.comments].sort((a, b) => Date.parse(a.created) - Date.parse(b.created) || Number(a.id) - Number(b.id));
+  out.push(`## Comments (${comments.length})`, '');
+  if (comments.length === 0) out.push('_No comments._', '');
+  for (const c of comments) {
+    out.push(`### ${cell(c.author ?? 'Someone')} · ${when(c.created)}`, '', bodyMarkdown(c.body, 3) || '_(empty)_', '');
+  }
+  return out.join('\n');
+}

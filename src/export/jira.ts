@@ -1,0 +1,194 @@
+/**
+ * Jira in the export: select issues by JQL and/or label (one search, 100 issues per request, bodies and the first
+ * comments included), complete each issue's comments, and cache it by key + `updated` (an issue's `updated` moves
+ * with every edit and comment, so an entry is never stale: re-exporting unchanged issues costs only the search).
+ * Issues that Jira macros on exported pages point at are found in the pages' cached bodies (`--include-linked-issues`).
+ */
+import { UsageError } from '../core/errors.js';
+import { safeName } from '../core/file-names.js';
+import { RemoteError } from '../core/errors.js';
+import type { JiraClient, JiraIssueData } from '../remote/jira/index.js';
+import type { ExportCache } from './cache.js';
+import type { ExportItem, JiraSelection } from './types.js';
+
+export const JIRA_DIR = 'jira';
+/** Issue keys per `key in (…)` search. */
+const KEYS_PER_SEARCH = 100;
+
+const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** Splits a trailing ORDER BY off a JQL query (outside quotes). */
+export function splitOrderBy(jql: string): { where: string; orderBy: string | undefined } {
+  let inQuote: string | undefined;
+  for (let i = 0; i < jql.length; i++) {
+    const c = jql[i]!;
+    if (inQuote) {
+      if (c === '\\') i++;
+      else if (c === inQuote) inQuote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") inQuote = c;
+    else if (/^order\s+by\b/i.test(jql.slice(i)) && (i === 0 || /\s|\)/.test(jql[i - 1]!))) return { where: jql.slice(0, i).trim(), orderBy: jql.slice(i).trim() };
+  }
+  return { where: jql.trim(), orderBy: undefined };
+}
+
+/** The JQL of a selection: the user's query and the labels (both: issues matching both), ordered by key unless it says otherwise. */
+export function selectionJql(sel: JiraSelection): string | undefined {
+  const parts: string[] = [];
+  let orderBy: string | undefined;
+  if (sel.jql) {
+    const s = splitOrderBy(sel.jql);
+    if (s.where) parts.push(`(${s.where})`);
+    orderBy = s.orderBy;
+  }
+  if (sel.labels.length) parts.push(`labels in (${sel.labels.map(quote).join(', ')})`);
+  if (parts.length === 0 && !orderBy) return undefined;
+  return `${parts.join(' AND ')} ${orderBy ?? 'ORDER BY key ASC'}`.trim();
+}
+
+const time = (s: string | undefined) => {
+  const t = Date.parse(s ?? '');
+  return Number.isFinite(t) ? t : 0;
+};
+
+export function issueItem(issue: JiraIssueData, order: number, url: string): ExportItem {
+  return {
+    id: issue.key,
+    kind: 'jira-issue',
+    title: `${issue.key}: ${issue.summary}`,
+    version: time(issue.updated),
+    spaceKey: issue.project?.key ?? issue.key.replace(/-\d+$/, ''),
+    parentId: issue.parent?.key ?? null,
+    path: `${JIRA_DIR}/${safeName(issue.key)}`,
+    labels: issue.labels,
+    authorId: issue.reporter,
+    createdAt: issue.created,
+    updatedAt: issue.updated,
+    url,
+    order,
+    issueStatus: issue.status,
+    status: 'fetched',
+  };
+}
+
+/** Reads a cached issue back (undefined: not cached, or not an issue). */
+export function cachedIssue(cache: ExportCache, key: string, version: number): JiraIssueData | undefined {
+  const hit = cache.getBody(key, version);
+  if (!hit) return undefined;
+  try {
+    const data = JSON.parse(hit.body) as JiraIssueData;
+    return data.key === key ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Caches the issues of a search page (completing their comments unless this key + updated is cached already) and
+ * returns their items. `useCache` false refetches comments even for cached issues.
+ */
+async function takeIssues(jira: JiraClient, cache: ExportCache, useCache: boolean, found: AsyncIterable<JiraIssueData>, seen: Set<string>, firstOrder: number): Promise<ExportItem[]> {
+  const items: ExportItem[] = [];
+  for await (const issue of found) {
+    if (seen.has(issue.key)) continue;
+    seen.add(issue.key);
+    const item = issueItem(issue, firstOrder + items.length, jira.browseUrl(issue.key));
+    if (!useCache || !cache.getBody(issue.key, item.version)) {
+      try {
+        const full = await jira.complete(issue);
+        cache.putBody({ id: issue.key, version: item.version, title: item.title, body: JSON.stringify(full) });
+      } catch (err) {
+        // Deleted or hidden between the search and its comments: recorded as failed, the rest goes on.
+        if (!(err instanceof RemoteError) || (err.code !== 'CSYNC_NOT_FOUND' && err.code !== 'CSYNC_FORBIDDEN')) throw err;
+        items.push({ ...item, status: 'failed', error: `${err.code}: the issue's comments could not be read (${err.message})` });
+        continue;
+      }
+    }
+    items.push(item);
+  }
+  return items;
+}
+
+/** Issues by JQL / labels, in their parent tree (epics before their stories before their sub-tasks). */
+export async function selectJira(jira: JiraClient, cache: ExportCache, useCache: boolean, sel: JiraSelection, seen: Set<string>, firstOrder = 0): Promise<ExportItem[]> {
+  const jql = selectionJql(sel);
+  if (!jql) return [];
+  try {
+    return issueTreeOrder(await takeIssues(jira, cache, useCache, jira.search(jql), seen, firstOrder), firstOrder);
+  } catch (err) {
+    // The user's query (or label) was refused: bad input, not a failure of Jira.
+    if (err instanceof RemoteError && err.code === 'CSYNC_BAD_REQUEST' && /search/.test(err.path ?? '')) {
+      throw new UsageError(`Jira refused the issue selection: ${err.serverMessage ?? err.message}`, { hint: `check --jql / --jira-label (the query sent: ${jql})` });
+    }
+    throw err;
+  }
+}
+
+/** Issue keys Jira macros in a storage body point at, in order of appearance. */
+export function jiraMacroKeys(storage: string): string[] {
+  const keys: string[] = [];
+  for (const m of storage.matchAll(/<ac:structured-macro\b[^>]*ac:name="jira"[^>]*>([\s\S]*?)<\/ac:structured-macro>/g)) {
+    const key = /<ac:parameter ac:name="key">\s*([A-Za-z][A-Za-z0-9_]*-\d+)\s*<\/ac:parameter>/.exec(m[1]!)?.[1];
+    if (key && !keys.includes(key.toUpperCase())) keys.push(key.toUpperCase());
+  }
+  return keys;
+}
+
+/**
+ * The issues macros point at that are not exported yet: `key in (…)` searches of up to 100 keys. Jira refuses a
+ * whole query when one key does not exist or may not be seen; such a group is retried key by key and the missing
+ * ones are reported through `warn` (the page keeps a link to Jira for them).
+ */
+export async function fetchLinked(jira: JiraClient, cache: ExportCache, useCache: boolean, keys: readonly string[], seen: Set<string>, firstOrder: number, warn: (m: string) => void): Promise<ExportItem[]> {
+  const want = keys.filter((k) => !seen.has(k));
+  const items: ExportItem[] = [];
+  for (let i = 0; i < want.length; i += KEYS_PER_SEARCH) {
+    const group = want.slice(i, i + KEYS_PER_SEARCH);
+    try {
+      items.push(...(await takeIssues(jira, cache, useCache, jira.search(`key in (${group.join(', ')}) ORDER BY key ASC`), seen, firstOrder + items.length)));
+    } catch (err) {
+      if (!(err instanceof RemoteError) || err.code !== 'CSYNC_BAD_REQUEST') throw err;
+      for (const key of group) {
+        try {
+          items.push(...(await takeIssues(jira, cache, useCache, jira.search(`key = ${key}`), seen, firstOrder + items.length)));
+        } catch (e) {
+          if (!(e instanceof RemoteError) || e.code !== 'CSYNC_BAD_REQUEST') throw e;
+          warn(`Jira issue ${key} (linked from a page) was not found or may not be seen: ${e.serverMessage ?? e.message}`);
+        }
+      }
+    }
+    for (const k of group) if (!seen.has(k)) warn(`Jira issue ${k} (linked from a page) was not found or may not be seen`);
+  }
+  return issueTreeOrder(items, firstOrder);
+}
+
+/** Depth first by parent key (parents that are not exported count as roots), keeping the search order among siblings. */
+export function issueTreeOrder(items: ExportItem[], firstOrder: number): ExportItem[] {
+  const keys = new Set(items.map((i) => i.id));
+  const kids = new Map<string | null, ExportItem[]>();
+  for (const it of items) {
+    const parent = it.parentId && keys.has(it.parentId) ? it.parentId : null;
+    let list = kids.get(parent);
+    if (!list) kids.set(parent, (list = []));
+    list.push(it);
+  }
+  const out: ExportItem[] = [];
+  const done = new Set<string>();
+  const walk = (parent: string | null) => {
+    for (const it of kids.get(parent) ?? []) {
+      if (done.has(it.id)) continue;
+      done.add(it.id);
+      out.push(it);
+      walk(it.id);
+    }
+  };
+  walk(null);
+  for (const it of items) if (!done.has(it.id)) out.push(it); // a parent cycle: keep them anyway
+  return out.map((it, n) => ({ ...it, order: firstOrder + n }));
+}
+
+export function requireJira(jira: JiraClient | undefined): JiraClient {
+  if (!jira) throw new UsageError('this export selects Jira issues but no Jira client is configured', { hint: 'set JIRA_URL (Data Center) or use a Cloud site; see `csync doctor`' });
+  return jira;
+}
