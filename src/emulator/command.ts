@@ -1,5 +1,6 @@
 /** `csync emulator`: runs the emulator in the foreground until SIGINT/SIGTERM. */
 import { startEmulator } from './index.js';
+import { parseNotionSeed } from './notion/seed.js';
 
 export interface EmulatorCommandArgs {
   port: number;
@@ -12,6 +13,8 @@ export interface EmulatorCommandArgs {
   data?: string | undefined;
   flavour?: string | undefined;
   deprecatedV1?: string | undefined;
+  notion?: string | undefined;
+  notionRateLimit?: number | undefined;
 }
 
 export const FLAVOURS = ['cloud', 'data-center', 'both'] as const;
@@ -43,6 +46,9 @@ export async function runEmulatorCommand(argv: EmulatorCommandArgs): Promise<num
     ...(argv.latency ? { latencyMs: argv.latency } : {}),
     ...(argv.faults ? { faultProbability: argv.faults } : {}),
     ...(argv.data ? { dataFile: argv.data } : {}),
+    ...(argv.notion !== undefined
+      ? { notion: { seed: parseNotionSeed(argv.notion === '' ? 'demo' : argv.notion), ...(argv.notionRateLimit !== undefined ? { rateLimit: argv.notionRateLimit > 0 ? { rps: argv.notionRateLimit } : (false as const) } : {}) } }
+      : {}),
   });
   const spaces = [...emu.store.spaces.values()].map((s) => `${s.key} (${emu.store.spacePageIds.get(s.id)?.length ?? 0} pages)`);
   const cloud = emu.flavour !== 'data-center';
@@ -53,11 +59,13 @@ export async function runEmulatorCommand(argv: EmulatorCommandArgs): Promise<num
       ...(cloud ? [`  Cloud:       ${emu.origin}/wiki   (APIs /wiki/api/v2 and /wiki/rest/api; e-mail ${emu.credentials.email}, API token ${emu.credentials.token})`] : []),
       ...(dc ? [`  Data Center: ${emu.origin}        (API /rest/api; personal access token ${emu.credentials.pat} as Bearer)`] : []),
       `  spaces:      ${spaces.join(', ') || 'none'}`,
+      ...(emu.notion ? [`  Notion:      ${emu.notion.url}   (API /notion/v1, Notion-Version required; integration token ${emu.notion.token}; ${emu.notion.store.pages.size} pages)`] : []),
       `  admin:       ${emu.origin}/__emulator/requests`,
       '',
       'Use it from a workspace:',
       ...(cloud ? [`  csync init --url ${emu.origin}/wiki --email ${emu.credentials.email} --space DEMO --token-stdin   (token: ${emu.credentials.token})`] : []),
       ...(dc ? [`  csync init --url ${emu.origin} --pat --space DEMO --token-stdin   (token: ${emu.credentials.pat})`] : []),
+      ...(emu.notion ? [`  NOTION_TOKEN=${emu.notion.token} NOTION_API_URL=${emu.notion.url} csync import notion --all --space DEMO`] : []),
       '',
       'Press Ctrl-C to stop.',
       '',

@@ -20,6 +20,9 @@ import { createHandler, DEMO_EMAIL, DEMO_PAT, DEMO_TOKEN, type EmulatorFlavour, 
 import type { DeprecatedV1 } from './v1-legacy.js';
 import { Store } from './store.js';
 import { SpecValidator } from './validate.js';
+import { NOTION_TOKEN } from './notion/api.js';
+import { seedNotion, type NotionSeed } from './notion/seed.js';
+import type { NotionStore } from './notion/store.js';
 
 export interface EmulatorOptions {
   port?: number;
@@ -45,6 +48,11 @@ export interface EmulatorOptions {
   deprecatedV1?: DeprecatedV1;
   /** Accepted credentials (default demo@example.com / demo-token, PAT demo-pat). */
   credentials?: { email?: string; token?: string; pat?: string };
+  /**
+   * Also serve the Notion API under /notion/v1 (README "Notion"): the workspace to seed, the integration token
+   * (default `ntn_demo_emulator_token`) and the rate limit (default 3 req/s with a burst of 10; `false` for none).
+   */
+  notion?: { seed: NotionSeed; token?: string; rateLimit?: { rps: number; burst?: number } | false } | undefined;
 }
 
 export interface Emulator {
@@ -58,6 +66,8 @@ export interface Emulator {
   api: EmulatorApi;
   store: Store;
   faults: Faults;
+  /** The Notion side (when started with `notion`): base URL for the client (`…/notion`), token, store, rate limit. */
+  notion: { url: string; token: string; store: NotionStore; setRateLimit(limit: { rps: number; burst?: number } | undefined): void } | undefined;
   /** Every API request so far (admin requests excluded). */
   requestLog(): readonly LoggedRequest[];
   /** Counts by "METHOD /route/{id}". */
@@ -107,6 +117,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     invalid: [],
     now,
     credentials: { email: options.credentials?.email ?? DEMO_EMAIL, token: options.credentials?.token ?? DEMO_TOKEN, pat: options.credentials?.pat ?? DEMO_PAT },
+    notion: options.notion
+      ? {
+          store: seedNotion(options.notion.seed),
+          token: options.notion.token ?? NOTION_TOKEN,
+          bucket: options.notion.rateLimit === false ? undefined : new TokenBucket(options.notion.rateLimit?.rps ?? 3, options.notion.rateLimit?.burst ?? 10, now),
+        }
+      : undefined,
   };
   let saving: Promise<void> = Promise.resolve();
   let savedChanges = store.changes;
@@ -150,6 +167,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     api,
     store,
     faults: state.faults,
+    notion: state.notion
+      ? {
+          url: `http://${shownHost}:${port}/notion`,
+          token: state.notion.token,
+          store: state.notion.store,
+          setRateLimit: (l) => {
+            if (state.notion) state.notion.bucket = l ? new TokenBucket(l.rps, l.burst ?? 10, now) : undefined;
+          },
+        }
+      : undefined,
     requestLog: () => state.log,
     requestCounts: () => requestCounts(state.log),
     invalidRequests: () => state.invalid,
