@@ -66,7 +66,7 @@ export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
       baseUrl: env.NOTION_API_URL ?? NOTION_API_URL,
       token,
       requestsPerSecond: Number(argv.rps),
-      burst: Math.max(1, Math.round(Number(argv.rps))),
+      burst: Math.max(1, Math.floor(Number(argv.rps) / 2)),
       maxConcurrent: 8,
       retry: { ...ctx.config.retry, maxRetries: Math.max(ctx.config.retry.maxRetries, 6) },
       timeouts: { ...ctx.config.timeouts },
