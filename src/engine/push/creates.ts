@@ -46,6 +46,14 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     return account !== undefined && page.authorId !== account;
   };
   const sorted = [...files].sort(createOrder);
+  // Links between new files: every page this push creates is known by its title before the first is sent, so a page
+  // created first (a parent) links to pages created after it (Confluence resolves a link by title once they exist).
+  for (const path of sorted) {
+    const t = await readIfThere(ctx.options.workspace, path).catch(() => undefined);
+    const parsed = t === undefined ? undefined : parseFile(t);
+    if (!parsed?.ok) continue;
+    ctx.links.add(parsed.meta.title ? String(parsed.meta.title) : path.slice(path.lastIndexOf('/') + 1, path.length - ctx.format.extension.length), path);
+  }
   for (const path of sorted) {
     let text: string;
     try {
