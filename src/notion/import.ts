@@ -486,7 +486,7 @@ async function writePhase(db: Checkpoints, run: number, o: NotionImportOptions, 
   let done = total - (db.db.prepare('SELECT COUNT(*) AS n FROM items WHERE seen_run = ? AND written_run < ?').get(run, run) as { n: number }).n;
   let after = 0;
   for (;;) {
-    const batch = db.toWrite(run, after, 200);
+    const batch = db.toWrite(run, after, 20);
     if (batch.length === 0) break;
     for (const item of batch) {
       after = item.seq;
