@@ -9,6 +9,7 @@ import { registerSecret } from '../../obs/redact.js';
 import { createContext, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
+import type { NotionImportSummary } from '../../notion/import.js';
 
 export interface ImportArgs extends GlobalArgs {
   source: string;
@@ -109,7 +110,7 @@ function readDotenv(workspace: string): Record<string, string> {
   return { ...(parsed.NOTION_TOKEN ? { NOTION_TOKEN: parsed.NOTION_TOKEN } : {}), ...(parsed.NOTION_API_URL ? { NOTION_API_URL: parsed.NOTION_API_URL } : {}) };
 }
 
-function formatSummary(s: import('../../notion/import.js').NotionImportSummary): string {
+function formatSummary(s: NotionImportSummary): string {
   const errors = Object.entries(s.api.errorsByKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
   const lines = [
     `${s.resumed ? 'resumed run' : 'run'} ${s.run}: ${s.items.pages} pages, ${s.items.databases} databases, ${s.items.rows} rows fetched; ${s.items.unchanged} unchanged`,
