@@ -131,6 +131,11 @@ export class Checkpoints {
     return this.db.prepare('SELECT 1 FROM items WHERE space = ? AND title_key = ? AND id <> ? LIMIT 1').get(space, title.toLowerCase(), id) !== undefined;
   }
 
+  /** The file at `path` is one this import wrote (a page pushed since is synced under the same path). */
+  pathOwned(path: string): boolean {
+    return this.db.prepare('SELECT 1 FROM items WHERE path_key = ? LIMIT 1').get(path.toLowerCase()) !== undefined;
+  }
+
   pathTaken(path: string, id: string): boolean {
     return this.db.prepare('SELECT 1 FROM items WHERE path_key = ? AND id <> ? LIMIT 1').get(path.toLowerCase(), id) !== undefined;
   }

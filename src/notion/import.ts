@@ -13,8 +13,10 @@
  * A run killed at any point resumes: finished items are not requested again.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import Database from 'better-sqlite3';
 import PQueue from 'p-queue';
 import { safeName } from '../core/file-names.js';
 import { CsyncError, RemoteError } from '../core/errors.js';
@@ -65,6 +67,8 @@ export interface NotionImportSummary {
   api: { calls: number; byOperation: Record<string, number>; rateLimited: number; retries: number; errorsByKind: Record<string, number>; lastErrors: string[]; limiterWaitMs: number };
   concurrency: Record<OpKind, number>;
   durationMs: number;
+  /** Time until every item was fetched (the write phase sends no request). */
+  fetchMs: number;
   requestsPerSecond: number;
   itemsPerSecond: number;
   peakRssMb: number;
@@ -108,6 +112,7 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
   const rootId = o.root ? parseNotionId(o.root) : undefined;
   const baseDir = o.under ? await findUnder(o.workspace, space, o.under) : `content/${space}`;
   const db = new Checkpoints(o.dbFile ?? join(o.workspace, 'cache', 'notion-import.db'));
+  const closeSynced = openSyncedTitles(o.workspace);
   const scope = JSON.stringify({ space, root: rootId ?? null, all: Boolean(o.all), base: baseDir });
   const { run, resumed } = db.openRun(scope, now().toISOString());
   const max: Record<OpKind, number> = { ...DEFAULT_OP_CONCURRENCY, ...(o.concurrency ?? {}) };
@@ -134,6 +139,7 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
   o.api.transport.stats.request = wrapRequest(o.api.transport.stats.request.bind(o.api.transport.stats), (status) => adaptive.record(status === 429 || status === 0 || status >= 500));
 
   const fresh = !resumed;
+  let fetchMs = 0;
   try {
     // Roots.
     if (rootId) db.enqueue(run.id, { id: rootId, kind: 'page', space, parent: null });
@@ -197,10 +203,11 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
     });
     if (failure) throw failure;
     report(true);
+    fetchMs = Date.now() - started;
 
     // Phase 2: write.
     const fileStats = await writePhase(db, run.id, o, baseDir, now, (d, t) => o.progress?.({ phase: 'write', done: d, total: t }));
-    const summary: NotionImportSummary = { ...statsNow(), resumed, run: run.id, files: { ...fileStats, attachments: counts.attachments } };
+    const summary: NotionImportSummary = { ...statsNow(), fetchMs, resumed, run: run.id, files: { ...fileStats, attachments: counts.attachments } };
     db.finishRun(run.id, now().toISOString(), summary);
     return summary;
   } catch (err) {
@@ -209,6 +216,7 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
   } finally {
     clearInterval(memTimer);
     clearInterval(statsTimer);
+    closeSynced();
     db.close();
   }
 }
@@ -289,9 +297,34 @@ async function findUnder(workspace: string, space: string, title: string): Promi
   throw new CsyncError('CSYNC_USAGE', `--under: no page titled ${JSON.stringify(title)} in ${root}`, { hint: `run \`csync pull --space ${space}\` first, or give the title of an existing page (its front matter title)` });
 }
 
+/** Titles of the space's pages csync already syncs (cache/state.db), so an imported page never takes one. */
+let syncedTitle: ((space: string, title: string) => string | undefined) | undefined;
+
+function openSyncedTitles(workspace: string): () => void {
+  const file = join(workspace, 'cache', 'state.db');
+  if (!existsSync(file)) {
+    syncedTitle = undefined;
+    return () => undefined;
+  }
+  const state = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const stmt = state.prepare('SELECT path FROM pages WHERE space_key = ? AND title = ? COLLATE NOCASE LIMIT 1');
+    syncedTitle = (space, title) => (stmt.get(space, title) as { path: string } | undefined)?.path;
+  } catch {
+    syncedTitle = undefined; // an older or foreign state file: the import's own titles still stay unique
+  }
+  return () => {
+    syncedTitle = undefined;
+    state.close();
+  };
+}
+
 function uniqueTitle(db: Checkpoints, space: string, id: string, title: string): string {
   const t = (title.trim() || 'Untitled').slice(0, 240);
-  return db.titleTaken(space, t, id) ? `${t} (${shortId(id)})` : t;
+  const synced = syncedTitle?.(space, t);
+  // A synced page with this title that is not one of ours (pushed earlier from this import) takes it.
+  const takenBySynced = synced !== undefined && !db.pathOwned(synced);
+  return takenBySynced || db.titleTaken(space, t, id) ? `${t} (${shortId(id)})` : t;
 }
 
 async function childPath(ctx: ItemCtx, parentPath: string | null, id: string, title: string): Promise<string> {
