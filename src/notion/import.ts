@@ -19,7 +19,7 @@ import { join, posix } from 'node:path';
 import Database from 'better-sqlite3';
 import PQueue from 'p-queue';
 import { safeName } from '../core/file-names.js';
-import { CsyncError, RemoteError } from '../core/errors.js';
+import { CsyncError } from '../core/errors.js';
 import { attachmentPath, SpaceLinks } from '../engine/resolver.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
 import type { Format } from '../format/types.js';
@@ -576,4 +576,3 @@ async function writePhase(db: Checkpoints, run: number, o: NotionImportOptions, 
   return out;
 }
 
-export { RemoteError };
