@@ -1,5 +1,6 @@
 /** `csync emulator`: runs the emulator in the foreground until SIGINT/SIGTERM. */
 import { startEmulator } from './index.js';
+import { parseNotionSeed } from './notion/seed.js';
 
 export interface EmulatorCommandArgs {
   port: number;
@@ -13,6 +14,9 @@ export interface EmulatorCommandArgs {
   flavour?: string | undefined;
   deprecatedV1?: string | undefined;
   jiraIssues?: number | undefined;
+
+  notion?: string | undefined;
+  notionRateLimit?: number | undefined;
 }
 
 export const FLAVOURS = ['cloud', 'data-center', 'both'] as const;
@@ -50,6 +54,10 @@ export async function runEmulatorCommand(argv: EmulatorCommandArgs): Promise<num
     ...(argv.faults ? { faultProbability: argv.faults } : {}),
     ...(argv.data ? { dataFile: argv.data } : {}),
     ...(argv.jiraIssues ? { jiraIssues: parseJiraIssues(argv.jiraIssues) } : {}),
+
+    ...(argv.notion !== undefined
+      ? { notion: { seed: parseNotionSeed(argv.notion === '' ? 'demo' : argv.notion), ...(argv.notionRateLimit !== undefined ? { rateLimit: argv.notionRateLimit > 0 ? { rps: argv.notionRateLimit } : (false as const) } : {}) } }
+      : {}),
   });
   const spaces = [...emu.store.spaces.values()].map((s) => `${s.key} (${emu.store.spacePageIds.get(s.id)?.length ?? 0} pages)`);
   const cloud = emu.flavour !== 'data-center';
@@ -61,11 +69,14 @@ export async function runEmulatorCommand(argv: EmulatorCommandArgs): Promise<num
       ...(dc ? [`  Data Center: ${emu.origin}        (API /rest/api; personal access token ${emu.credentials.pat} as Bearer)`] : []),
       `  spaces:      ${spaces.join(', ') || 'none'}`,
       `  Jira:        ${emu.origin}   (${[cloud ? 'REST v3 /rest/api/3' : '', dc ? 'REST v2 /rest/api/2' : ''].filter(Boolean).join(', ')}; projects ${[...emu.jira.projects.values()].map((p) => `${p.key} (${[...emu.jira.issues.values()].filter((i) => i.project === p.key).length} issues)`).join(', ') || 'none'}; export JIRA_URL=${emu.origin})`,
+
+      ...(emu.notion ? [`  Notion:      ${emu.notion.url}   (API /notion/v1, Notion-Version required; integration token ${emu.notion.token}; ${emu.notion.store.pages.size} pages)`] : []),
       `  admin:       ${emu.origin}/__emulator/requests`,
       '',
       'Use it from a workspace:',
       ...(cloud ? [`  csync init --url ${emu.origin}/wiki --email ${emu.credentials.email} --space DEMO --token-stdin   (token: ${emu.credentials.token})`] : []),
       ...(dc ? [`  csync init --url ${emu.origin} --pat --space DEMO --token-stdin   (token: ${emu.credentials.pat})`] : []),
+      ...(emu.notion ? [`  NOTION_TOKEN=${emu.notion.token} NOTION_API_URL=${emu.notion.url} csync import notion --all --space DEMO`] : []),
       '',
       'Press Ctrl-C to stop.',
       '',

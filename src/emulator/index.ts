@@ -22,6 +22,9 @@ import { Store } from './store.js';
 import { seedJiraBench, seedJiraDemo } from './jira/seed.js';
 import { JiraStore } from './jira/store.js';
 import { SpecValidator } from './validate.js';
+import { NOTION_TOKEN } from './notion/api.js';
+import { seedNotion, type NotionSeed } from './notion/seed.js';
+import type { NotionStore } from './notion/store.js';
 
 export interface EmulatorOptions {
   port?: number;
@@ -51,6 +54,12 @@ export interface EmulatorOptions {
   credentials?: { email?: string; token?: string; pat?: string };
   /** Largest page body a create or update takes (default 5 MiB); over it the answer is 413. */
   maxPageBodyBytes?: number;
+
+  /**
+   * Also serve the Notion API under /notion/v1 (README "Notion"): the workspace to seed, the integration token
+   * (default `ntn_demo_emulator_token`) and the rate limit (default 3 req/s with a burst of 10; `false` for none).
+   */
+  notion?: { seed: NotionSeed; token?: string; rateLimit?: { rps: number; burst?: number } | false } | undefined;
 }
 
 export interface Emulator {
@@ -66,6 +75,8 @@ export interface Emulator {
   /** The Jira side (issues, comments, links): edit it directly in tests (jira.editIssue, jira.addComment). */
   jira: JiraStore;
   faults: Faults;
+  /** The Notion side (when started with `notion`): base URL for the client (`…/notion`), token, store, rate limit. */
+  notion: { url: string; token: string; store: NotionStore; setRateLimit(limit: { rps: number; burst?: number } | undefined): void } | undefined;
   /** Every API request so far (admin requests excluded). */
   requestLog(): readonly LoggedRequest[];
   /** Counts by "METHOD /route/{id}". */
@@ -121,6 +132,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     invalid: [],
     now,
     credentials: { email: options.credentials?.email ?? DEMO_EMAIL, token: options.credentials?.token ?? DEMO_TOKEN, pat: options.credentials?.pat ?? DEMO_PAT },
+    notion: options.notion
+      ? {
+          store: seedNotion(options.notion.seed),
+          token: options.notion.token ?? NOTION_TOKEN,
+          bucket: options.notion.rateLimit === false ? undefined : new TokenBucket(options.notion.rateLimit?.rps ?? 3, options.notion.rateLimit?.burst ?? 10, now),
+        }
+      : undefined,
   };
   let saving: Promise<void> = Promise.resolve();
   let savedChanges = store.changes;
@@ -165,6 +183,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     store,
     jira,
     faults: state.faults,
+    notion: state.notion
+      ? {
+          url: `http://${shownHost}:${port}/notion`,
+          token: state.notion.token,
+          store: state.notion.store,
+          setRateLimit: (l) => {
+            if (state.notion) state.notion.bucket = l ? new TokenBucket(l.rps, l.burst ?? 10, now) : undefined;
+          },
+        }
+      : undefined,
     requestLog: () => state.log,
     requestCounts: () => requestCounts(state.log),
     invalidRequests: () => state.invalid,

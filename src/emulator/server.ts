@@ -18,6 +18,8 @@ import { handleV2 } from './v2.js';
 import { handleJira } from './jira/routes.js';
 import { jiraError } from './jira/shapes.js';
 import type { JiraStore } from './jira/store.js';
+import { handleNotion, notionError, serveNotionFile } from './notion/api.js';
+import type { NotionStore } from './notion/store.js';
 
 export const DEMO_EMAIL = 'demo@example.com';
 export const DEMO_TOKEN = 'demo-token';
@@ -60,6 +62,14 @@ export interface ServerState {
   credentials: { email: string; token: string; pat: string };
   /** Called when a mutation happened (persistence). */
   onChange?: () => void;
+  /** The Notion API under /notion (csync emulator --notion): its own store, token and rate limit. */
+  notion?: NotionState | undefined;
+}
+
+export interface NotionState {
+  store: NotionStore;
+  token: string;
+  bucket: TokenBucket | undefined;
 }
 
 const MAX_BODY = 20 * 1024 * 1024;
@@ -170,6 +180,10 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
           const status = fault.kind === 'http500' ? 500 : fault.kind === 'http502' ? 502 : 503;
           entry.status = status;
           const headers: Record<string, string> = fault.kind === 'http503-retry' ? { 'Retry-After': String(fault.retryAfter ?? 1) } : {};
+          if (url.pathname.startsWith('/notion/')) {
+            send(res, notionError(status, status === 503 ? 'service_unavailable' : 'internal_server_error', 'Injected fault'), headers);
+            return;
+          }
           send(res, json(status, where.api === 'v2' ? v2Error(status, 'SERVER_ERROR', 'Internal Server Error') : where.api === 'jira' ? jiraError(status, 'Internal Server Error') : v1Error(status, 'Internal Server Error')), headers);
           return;
         }
@@ -191,6 +205,10 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
         default:
           break; // reset-after / stall-after: handled after the request is applied
       }
+    }
+    if (url.pathname.startsWith('/notion/')) {
+      await serveNotion(state, req, res, method, url, origin, body, entry, fault?.kind);
+      return;
     }
     const auth = authOk(req, state.credentials);
     if (auth !== 'ok') {
@@ -229,6 +247,54 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
     }
     send(res, reply, rateHeaders);
   };
+}
+
+/** The Notion side: hosted files (no auth), then Bearer auth, Notion-Version, the rate limit, the API. */
+async function serveNotion(state: ServerState, req: IncomingMessage, res: ServerResponse, method: string, url: URL, origin: string, body: Buffer | undefined, entry: LoggedRequest, faultKind: FaultKind | undefined): Promise<void> {
+  const notion = state.notion;
+  const reply = (r: Reply, headers: Record<string, string> = {}) => {
+    entry.status = r.status;
+    send(res, r, headers);
+  };
+  if (!notion) return reply(notionError(404, 'invalid_request_url', 'this emulator runs without the Notion API (start it with --notion)'));
+  if (url.pathname.startsWith('/notion/files/')) return reply(serveNotionFile(notion.store, url.pathname.slice('/notion/files'.length), url.searchParams, state.now));
+  if (!url.pathname.startsWith('/notion/v1/')) return reply(notionError(400, 'invalid_request_url', `Invalid request URL: ${url.pathname}`));
+  const auth = header(req.headers, 'authorization') ?? '';
+  if (auth !== `Bearer ${notion.token}`) return reply(notionError(401, 'unauthorized', 'API token is invalid.'));
+  const version = header(req.headers, 'notion-version');
+  if (!version) return reply(notionError(400, 'missing_version', 'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.'));
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) return reply(notionError(400, 'validation_error', `Notion-Version header failed validation: Notion-Version header should be a valid version, instead was \`${version}\`.`));
+  if (notion.bucket) {
+    const d = notion.bucket.take();
+    if (!d.allowed) return reply(notionError(429, 'rate_limited', 'You have been rate limited. Please try again in a few minutes.'), { 'Retry-After': d.headers['Retry-After'] ?? '1' });
+  }
+  let jsonBody: unknown;
+  if (body === undefined) return reply(notionError(413, 'validation_error', 'Request body too large.'));
+  if (body.length > 0) {
+    try {
+      jsonBody = JSON.parse(body.toString('utf8'));
+    } catch {
+      return reply(notionError(400, 'invalid_json', 'Error parsing JSON body.'));
+    }
+  }
+  let r: Reply;
+  try {
+    r = handleNotion(notion.store, method, url.pathname.slice('/notion/v1'.length), url.searchParams, jsonBody, origin, state.now);
+  } catch (err) {
+    r = notionError(500, 'internal_server_error', `emulator bug: ${(err as Error).message}`);
+  }
+  entry.status = r.status;
+  if (faultKind === 'reset-after') {
+    entry.status = -1;
+    req.socket.destroy();
+    return;
+  }
+  if (faultKind === 'stall-after') {
+    entry.status = -2;
+    setTimeout(() => req.socket.destroy(), state.faults.settings.stallMs).unref();
+    return;
+  }
+  send(res, r, {});
 }
 
 async function dispatch(

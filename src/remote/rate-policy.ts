@@ -93,7 +93,9 @@ export function currentRate(cfg: RateConfig, state: RateState): number {
 /** The Bottleneck settings for this state: a token bucket at the current rate. Pure. */
 export function limiterSettings(cfg: RateConfig, state: RateState): LimiterSettings {
   const rate = currentRate(cfg, state);
-  const interval = Math.max(MIN_INCREASE_INTERVAL_MS, Math.ceil(1000 / rate));
+  // A whole number of heartbeats: Bottleneck refills only on a heartbeat, so an interval between two of them (334 ms
+  // at 3 req/s with the 250 ms heartbeat) is served on the next but one, and 3 req/s became 2.
+  const interval = Math.max(MIN_INCREASE_INTERVAL_MS, Math.ceil(Math.ceil(1000 / rate) / MIN_INCREASE_INTERVAL_MS) * MIN_INCREASE_INTERVAL_MS);
   const amount = (rate * interval) / 1000;
   const bucket = state.serverLimit !== undefined ? Math.max(1, state.serverLimit - RESERVE) : cfg.burst;
   // The bucket must hold one refill, or the refill (not the rate) would cap the pace; near the limit minTime

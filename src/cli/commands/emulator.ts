@@ -14,6 +14,9 @@ interface EmulatorArgs extends GlobalArgs {
   flavour?: string;
   deprecatedV1?: string;
   jiraIssues?: number;
+
+  notion?: string;
+  notionRateLimit?: number;
 }
 
 export const emulatorCommand: CommandModule<GlobalArgs, EmulatorArgs> = {
@@ -32,6 +35,10 @@ export const emulatorCommand: CommandModule<GlobalArgs, EmulatorArgs> = {
       .option('flavour', { type: 'string', choices: ['cloud', 'data-center', 'both'], default: 'both', describe: 'Cloud under /wiki, Data Center at the root (/rest/api), or both' })
       .option('deprecated-v1', { type: 'string', choices: ['live', 'gone'], default: 'live', describe: 'the v1 content endpoints Cloud deprecated: served, or 410 Gone' })
       .option('jira-issues', { type: 'number', describe: 'generated Jira issues in project BENCH (besides the demo project DEMO)' })
+
+      .option('notion', { type: 'string', describe: 'also serve the Notion API under /notion/v1: demo | <pages>x<blocksPerPage> (e.g. 300x20)' })
+      .option('notion-rate-limit', { type: 'number', describe: 'Notion requests per second before 429 rate_limited (default 3, burst 10; 0 = none)' })
+      .example('csync emulator --notion demo', 'Confluence plus a demo Notion workspace at http://127.0.0.1:8090/notion')
       .example('csync emulator --port 8090 --seed demo', 'serve the demo space on http://127.0.0.1:8090')
       .example('csync emulator --seed 10000 --rate-limit 10', 'a 10,000-page space behind a 10 req/s limit')
       .example('csync emulator --flavour data-center', 'Data Center only: http://127.0.0.1:8090/rest/api, PAT demo-pat') as never,
@@ -41,6 +48,8 @@ export const emulatorCommand: CommandModule<GlobalArgs, EmulatorArgs> = {
       parseSeed(argv.seed);
       parseModes(argv);
       if (argv.jiraIssues !== undefined) parseJiraIssues(argv.jiraIssues);
+
+      if (argv.notion !== undefined) (await import('../../emulator/notion/seed.js')).parseNotionSeed(argv.notion === '' ? 'demo' : argv.notion);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

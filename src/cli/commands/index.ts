@@ -37,6 +37,8 @@ export const COMMANDS: Array<AnyCommand | LazyCommand> = [
   lazy('service <action>', 'systemd user unit for `csync watch`: install, uninstall, status', async () => (await import('./service.js')).serviceCommand),
   lazy('export [action] [target]', 'pages by space/label/CQL/subtree into a Markdown, JSON, HTML or PDF bundle (folder or zip) with a checksum manifest, as a resumable job', async () => (await import('./export.js')).exportCommand),
   lazy('compare <a> <b>', 'compare two spaces, workspaces or export bundles page by page: only in A, only in B, changed (unified Markdown diffs), moved', async () => (await import('./compare.js')).compareCommand),
+
+  lazy('import <source>', 'a Notion workspace or subtree into the workspace as Markdown (then `csync push` creates the pages); streamed, rate-aware, resumable', async () => (await import('./import.js')).importCommand),
   lazy('emulator', 'run a local Confluence-compatible server (for trying the tool, tests and benchmarks)', async () => (await import('./emulator.js')).emulatorCommand),
   lazy('demo', 'run the whole cycle against the built-in emulator in a temporary workspace', async () => (await import('./demo.js')).demoCommand),
 ];
