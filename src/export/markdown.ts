@@ -33,7 +33,7 @@ export function pageDoc(storage: string, spaceKey: string, title: string, resolv
  */
 export function pageMarkdown(storage: string, spaceKey: string, title: string, resolver: LinkResolver): string {
   const converted = markdownFormat.toLocal(storage, { spaceKey, title, resolver });
-  if (!/<!--|storage:|```confluence-storage|<[A-Za-z]/.test(converted.text)) return converted.text;
+  if (!/<!--|storage:|```confluence-storage|<[A-Za-z]|\]\((?:<)?(?:status|emoji|emoticon|user|date|anchor|page):|\)\{|^\[TOC\]/m.test(converted.text)) return converted.text;
   const tree = parser.parse(converted.text);
   clean(tree);
   return toMarkdown(tree);
@@ -88,9 +88,53 @@ export function storageText(xml: string): string {
     .trim();
 }
 
+/** Link schemes of the converter's readable forms (docs/markdown.md, "Readable forms"): round-trip syntax, not links. */
+const FORM_SCHEME = /^(status|emoji|emoticon|user|date|anchor|page):(.*)$/s;
+
+/**
+ * A readable form as what a reader should see: a status or emoji its text, a date its day, a mention `@id`, an
+ * anchor nothing, a page outside the export its title. Undefined: not a form.
+ */
+function formText(link: PhrasingContent): string | undefined {
+  if (link.type !== 'link') return undefined;
+  const m = FORM_SCHEME.exec(link.url);
+  if (!m) return undefined;
+  const label = link.children.map((c) => ('value' in c ? c.value : '')).join('');
+  const autolink = label === link.url;
+  switch (m[1]) {
+    case 'anchor':
+      return '';
+    case 'date':
+      return autolink ? m[2]! : label;
+    case 'user':
+      return autolink ? `@${m[2]!}` : label;
+    case 'page':
+      return autolink ? m[2]!.slice(m[2]!.indexOf('/') + 1) : label;
+    default:
+      return label;
+  }
+}
+
 function clean(node: Parent): void {
   const out: RootContent[] = [];
   for (const child of node.children as RootContent[]) {
+    // `[TOC]{…}`: the table of contents macro; an export has its own.
+    if (child.type === 'paragraph' && child.children.length === 1 && child.children[0]!.type === 'text' && /^\[TOC\](\{[^}]*\})?$/.test(child.children[0]!.value)) continue;
+    const form = formText(child as PhrasingContent);
+    if (form !== undefined) {
+      if (form) out.push({ type: 'text', value: form } as RootContent);
+      continue;
+    }
+    // An image's attribute braces (`![a](x.png){width=300}`) follow it as text: drop them.
+    const prev = out[out.length - 1];
+    if (child.type === 'text' && prev?.type === 'image' && child.value.startsWith('{')) {
+      const end = child.value.indexOf('}');
+      if (end > 0) {
+        const rest = child.value.slice(end + 1);
+        if (rest) out.push({ ...child, value: rest });
+        continue;
+      }
+    }
     if (child.type === 'html') {
       const v = child.value.trim();
       if (v.startsWith('<!--')) {
