@@ -107,8 +107,9 @@ const NEUTRAL: LinkResolver = {
 
 /** A page body as the Markdown compare diffs: the export's readable Markdown, blank-line and end-of-line noise removed. */
 export async function normalisedMarkdown(storage: string, spaceKey: string, title: string): Promise<string> {
-  const { pageMarkdown } = await import('../export/markdown.js');
-  const md = pageMarkdown(storage, spaceKey, title, NEUTRAL);
+  const { jiraMacrosToLinks, pageMarkdown } = await import('../export/markdown.js');
+  // A Jira issue macro reads as its key, as an export without the issue writes it: a site and its bundle agree.
+  const md = pageMarkdown(jiraMacrosToLinks(storage, () => undefined, undefined), spaceKey, title, NEUTRAL);
   const text = md.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim();
   return text ? `${text}\n` : '';
 }
