@@ -71,7 +71,7 @@ test('csync watch: /metrics by source, /metrics.json with the last runs, a malfo
     assert.equal(run.status, 'ok');
     assert.ok(['pull', 'poll', 'sync', 'push', 'rescan'].includes(run.kind), run.kind);
     assert.ok(run.durationMs >= 0 && Date.parse(run.startedAt) <= Date.parse(run.endedAt));
-    assert.deepEqual((await (await fetch(`${d.url}/nope`)).json()) as unknown, { error: 'not found', endpoints: ['/healthz', '/metrics', '/metrics.json'] });
+    assert.deepEqual((await (await fetch(`${d.url}/nope`)).json()) as unknown, { error: 'not found', endpoints: ['/healthz', '/metrics', '/metrics.json', '/exports'] });
   } finally {
     d?.kill();
     await d?.exited;

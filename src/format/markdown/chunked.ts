@@ -88,6 +88,9 @@ export function splitMarkdown(markdown: string, chunk = CHUNK_BYTES): MarkdownPi
   // Offsets where the current list may be split (committed when the list ends tight).
   let listCuts: number[] = [];
   let lastCut = 0;
+  // Inside the readable forms that wrap Markdown in HTML lines (`<table>` with Markdown cells, `<details>` around
+  // an expand's body; docs/markdown.md): blank lines there do not end the block, so nothing is cut there.
+  let formDepth = 0;
   const cut = (at: number, joins: boolean): void => {
     if (at <= pieceStart) return;
     pieces.push({ text: markdown.slice(pieceStart, at), joinsList: pieceJoins });
@@ -106,6 +109,11 @@ export function splitMarkdown(markdown: string, chunk = CHUNK_BYTES): MarkdownPi
     let line = markdown.slice(pos, nl < 0 ? end : nl);
     if (line.endsWith('\r')) line = line.slice(0, -1);
     const blank = /^[ \t]*$/.test(line);
+    const outsideForms = formDepth === 0;
+    if (!fence) {
+      if (/^<(?:table|details)(?:[\s>]|$)/.test(line)) formDepth++;
+      else if (formDepth > 0 && /^<\/(?:table|details)>/.test(line)) formDepth--;
+    }
     let topLevel = false;
     if (fence) {
       const m = FENCE.exec(line);
@@ -126,7 +134,7 @@ export function splitMarkdown(markdown: string, chunk = CHUNK_BYTES): MarkdownPi
         if (goesOn) list.splittable = false;
         else endList(false);
       } else if (item && item.marker === list.marker) {
-        if (list.splittable && !prevBlank && pos - lastCut >= chunk) {
+        if (list.splittable && outsideForms && !prevBlank && pos - lastCut >= chunk) {
           listCuts.push(pos);
           lastCut = pos;
         }
@@ -147,7 +155,7 @@ export function splitMarkdown(markdown: string, chunk = CHUNK_BYTES): MarkdownPi
       const atBlockStart = prevBlank;
       const item = itemAt(line);
       const htmlBefore = blockIsHtml;
-      if (atBlockStart && !htmlBefore && !MAYBE_ITEM.test(line) && /^[^ \t]/.test(line) && pos - lastCut >= chunk) {
+      if (outsideForms && atBlockStart && !htmlBefore && !MAYBE_ITEM.test(line) && /^[^ \t]/.test(line) && pos - lastCut >= chunk) {
         cut(pos, false);
         lastCut = pos;
       }
