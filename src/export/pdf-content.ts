@@ -1,7 +1,8 @@
 /** mdast → pdfmake content: headings, lists, tables, code blocks, alerts/panels, images, links (pure but for images). */
-import type { Nodes, PhrasingContent, Root, RootContent } from 'mdast';
+import type { Nodes, PhrasingContent, Root, RootContent, Table } from 'mdast';
 import type { Content } from 'pdfmake';
 import { alertOf } from './alerts.js';
+import { cellHasBlocks } from './markdown.js';
 
 export interface PdfLinks {
   /** The destination id of an exported page this URL points to, if any. */
@@ -39,7 +40,7 @@ export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1): Con
         case 'image':
           return [{ text: `[image: ${n.alt || n.url}]`, ...style, italics: true, color: '#6b778c' } as Inline];
         case 'html':
-          return [{ text: n.value, ...style } as Inline];
+          return [{ text: /^<br\s*\/?>$/i.test(n.value.trim()) ? '\n' : n.value, ...style } as Inline];
         default:
           return 'children' in n ? inline((n as { children: PhrasingContent[] }).children, style) : 'value' in n ? [{ text: String((n as { value: unknown }).value), ...style } as Inline] : [];
       }
@@ -90,6 +91,7 @@ export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1): Con
         return [n.ordered ? { ol: items, start: n.start ?? 1, margin: [0, 0, 0, 6] } : { ul: items, margin: [0, 0, 0, 6] }] as Content[];
       }
       case 'table': {
+        if (n.data?.html) return [htmlTable(n)];
         const cols = Math.max(1, ...n.children.map((r) => r.children.length));
         const body = n.children.map((row, r) =>
           Array.from({ length: cols }, (_, c) => {
@@ -99,12 +101,39 @@ export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1): Con
         );
         return [{ table: { headerRows: 1, widths: Array(cols).fill('*'), body }, layout: 'lightHorizontalLines', margin: [0, 2, 0, 8] } as Content];
       }
+      case 'details':
+        // An expand: its title in bold, its body indented under it.
+        return [{ text: n.title, bold: true, margin: [0, 2, 0, 4] }, { stack: n.children.flatMap(block), margin: [10, 0, 0, 2] }] as Content[];
       case 'html':
+        if (/^<br\s*\/?>$/i.test(n.value.trim())) return [];
         return [{ text: n.value, margin: [0, 0, 0, 6] }];
       default:
         if ('children' in n) return (n.children as RootContent[]).flatMap(block);
         return [];
     }
+  };
+  /**
+   * A table read from HTML: cells may hold blocks (drawn as a stack), header cells are marked per cell, and spans
+   * become pdfmake's colSpan/rowSpan with the empty cells it expects under them.
+   */
+  const htmlTable = (n: Table): Content => {
+    const grid: Array<Array<Record<string, unknown> | undefined>> = n.children.map(() => []);
+    n.children.forEach((row, r) => {
+      let c = 0;
+      for (const cell of row.children) {
+        while (grid[r]![c]) c++;
+        const colSpan = cell.data?.colspan ?? 1;
+        const rowSpan = Math.min(cell.data?.rowspan ?? 1, n.children.length - r);
+        const content = cellHasBlocks(cell) ? { stack: (cell.children as RootContent[]).flatMap(block) } : { text: inline(cell.children) };
+        grid[r]![c] = { ...content, ...(cell.data?.header ? { bold: true, fillColor: '#f4f5f7' } : {}), ...(colSpan > 1 ? { colSpan } : {}), ...(rowSpan > 1 ? { rowSpan } : {}) };
+        for (let dr = 0; dr < rowSpan; dr++) for (let dc = 0; dc < colSpan; dc++) if (dr || dc) grid[r + dr]![c + dc] = {};
+        c += colSpan;
+      }
+    });
+    const cols = Math.max(1, ...grid.map((r) => r.length));
+    const body = grid.map((r) => Array.from({ length: cols }, (_, c) => r[c] ?? { text: '' }));
+    const headerRows = n.children.findIndex((r) => !r.children.every((c) => c.data?.header));
+    return { table: { headerRows: Math.max(0, headerRows === -1 ? 0 : headerRows), widths: Array(cols).fill('*'), body }, layout: 'lightHorizontalLines', margin: [0, 2, 0, 8] } as Content;
   };
   return tree.children.flatMap(block);
 }

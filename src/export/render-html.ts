@@ -23,7 +23,8 @@ blockquote{border-left:4px solid #c1c7d0;margin:0;padding-left:1rem;color:#42526
 .alert{border-left:4px solid;padding:.5rem 1rem;margin:1rem 0;border-radius:4px}.alert-title{font-weight:600}
 .alert-note{border-color:#0052cc;background:#deebff}.alert-tip{border-color:#00875a;background:#e3fcef}
 .alert-important{border-color:#5243aa;background:#eae6ff}.alert-warning{border-color:#ff991f;background:#fffae6}
-.alert-caution{border-color:#de350b;background:#ffebe6}img{max-width:100%}ul.tree{list-style:none;padding-left:1.2rem}
+.alert-caution{border-color:#de350b;background:#ffebe6}td>p:first-child,th>p:first-child{margin-top:0}td>p:last-child,th>p:last-child{margin-bottom:0}
+details{margin:1rem 0}summary{font-weight:600;cursor:pointer}img{max-width:100%}ul.tree{list-style:none;padding-left:1.2rem}
 `;
 
 /** Renders mdast to HTML; `href`/`src` map a Markdown URL to the HTML one (undefined: drop the link). */
@@ -70,6 +71,13 @@ export function mdastToHtml(tree: Root, map: { href(url: string): string | undef
         return `<li>${box}${inner}</li>`;
       }
       case 'table': {
+        if (n.data?.html) {
+          // From an HTML table: header cells and spans are the cells' own; cells may hold blocks.
+          const attrs = (c: (typeof n.children)[number]['children'][number]) =>
+            `${c.data?.colspan ? ` colspan="${c.data.colspan}"` : ''}${c.data?.rowspan ? ` rowspan="${c.data.rowspan}"` : ''}`;
+          const rows = n.children.map((r) => `<tr>${r.children.map((c) => { const tag = c.data?.header ? 'th' : 'td'; return `<${tag}${attrs(c)}>${all(c)}</${tag}>`; }).join('')}</tr>\n`);
+          return `<table><tbody>\n${rows.join('')}</tbody></table>\n`;
+        }
         const [head, ...rows] = n.children;
         const cells = (row: typeof head, tag: string) =>
           `<tr>${row!.children.map((c, i) => `<${tag}${n.align?.[i] ? ` style="text-align:${n.align[i]}"` : ''}>${all(c)}</${tag}>`).join('')}</tr>`;
@@ -84,8 +92,11 @@ export function mdastToHtml(tree: Root, map: { href(url: string): string | undef
         if (src !== undefined) return `<img src="${esc(src)}" alt="${esc(n.alt ?? '')}">`;
         return isExternal(n.url) ? `<a href="${esc(n.url)}" rel="noopener noreferrer">[image: ${esc(n.alt || n.url)}]</a>` : `[image: ${esc(n.alt ?? '')}]`;
       }
+      case 'details':
+        return `<details><summary>${esc(n.title)}</summary>\n${all(n)}</details>\n`;
       case 'html':
-        return esc(n.value);
+        // A `<br>` (a line break in a GFM table cell) is the one tag kept; any other raw HTML is shown as text.
+        return /^<br\s*\/?>$/i.test(n.value.trim()) ? '<br>' : esc(n.value);
       default:
         return 'children' in n ? all(n as { children: Nodes[] }) : 'value' in n ? esc(String((n as { value: unknown }).value)) : '';
     }
