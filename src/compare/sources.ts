@@ -205,7 +205,9 @@ export async function siteSide(spec: Extract<SideSpec, { kind: 'site' }>, config
 export async function bundleSide(spec: Extract<SideSpec, { kind: 'bundle' }>, preferSpace: string | undefined, progress: OnProgress = quiet): Promise<CompareSide> {
   const bundle = await readBundle(spec.path);
   const spaces = [...new Set(bundle.pages.map((p) => p.spaceKey))].sort();
-  const space = pickSpace(spec.label, spec.space, spaces, preferSpace, 'bundle');
+  const issues = bundle.issues.map((i) => ({ key: i.key, title: i.title, markdown: i.markdown }));
+  // A bundle of Jira issues alone has no space: its issues are compared, its (no) pages with the other side's.
+  const space = spaces.length === 0 && issues.length ? spec.space ?? '' : pickSpace(spec.label, spec.space, spaces, preferSpace, 'bundle');
   const mine = bundle.pages.filter((p) => p.spaceKey === space);
   const pages: ComparedPage[] = [];
   if (bundle.source === 'jsonl') {
@@ -236,7 +238,7 @@ export async function bundleSide(spec: Extract<SideSpec, { kind: 'bundle' }>, pr
       progress({ phase: `convert ${spec.label}`, done: pages.length, total: mine.length });
     }
   }
-  return { label: spec.label, kind: 'bundle', site: bundle.site || undefined, pages };
+  return { label: spec.label, kind: 'bundle', site: bundle.site || undefined, pages, issues };
 }
 
 /** Loads both sides: sites first, so that a workspace or bundle holding several spaces can follow the site's. */
