@@ -19,7 +19,7 @@ export interface CompareArgs extends GlobalArgs {
 
 export const compareCommand: CommandModule<GlobalArgs, CompareArgs> = {
   command: 'compare <a> <b>',
-  describe: 'compare two spaces, workspaces or export bundles page by page: only in A, only in B, changed (unified Markdown diffs), moved',
+  describe: 'compare two spaces, workspaces or export bundles page by page (two bundles: their Jira issues by key too): only in A, only in B, changed (unified Markdown diffs), moved',
   builder: (y) =>
     y
       .positional('a', { type: 'string', describe: 'NAME:SPACE (a site of "sites", or default), a workspace folder, or an export folder/.zip (PATH#SPACE to pick a space)' })
