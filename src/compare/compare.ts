@@ -21,11 +21,11 @@ export interface ComparedPage {
 export interface CompareSide {
   /** What the user named: `prod:DOC`, a folder, a zip. */
   label: string;
-  kind: 'site' | 'workspace' | 'bundle';
+  kind: 'site' | 'workspace' | 'bundle' | 'jira';
   /** The site the pages come from (origin + path, no credentials), when known: same site → match by id. */
   site?: string | undefined;
   pages: ComparedPage[];
-  /** Jira issues (export bundles): absent when the side cannot hold issues (a site's space, a workspace). */
+  /** Jira issues (export bundles, `jira:JQL`): absent when the side cannot hold issues (a site's space, a workspace). */
   issues?: ComparedIssue[] | undefined;
 }
 
@@ -168,7 +168,7 @@ export function comparePages(a: CompareSide, b: CompareSide): CompareReport {
   const withIssues = a.issues?.length || b.issues?.length;
   const issues = withIssues && a.issues && b.issues ? compareIssues(a, b) : undefined;
   const without = !a.issues ? a : b;
-  const issuesNotCompared = withIssues && !issues ? `${without.label} is a ${without.kind}: only export bundles hold Jira issues to compare` : undefined;
+  const issuesNotCompared = withIssues && !issues ? `${without.label} is a ${without.kind}: only export bundles and jira:JQL hold Jira issues to compare` : undefined;
   const issuesEqual = !issues || (issues.onlyInA.length === 0 && issues.onlyInB.length === 0 && issues.changed.length === 0);
   return {
     a: { label: a.label, kind: a.kind, pages: a.pages.length },

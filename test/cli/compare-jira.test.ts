@@ -2,8 +2,8 @@
  * `csync compare` on export bundles holding Jira issues, end to end through the real CLI against the emulator: two
  * exports of project DEMO around Jira edits (one issue edited and commented on, one added) → exactly the edited
  * issue is changed (a unified diff of its Markdown) and the new one is only in B, in text, JSON and HTML, exit 14;
- * a JSON bundle and a Markdown-only zip of the same issues read the same; a bundle with issues against a site says
- * the issues were not compared.
+ * a JSON bundle and a Markdown-only zip of the same issues read the same, and so does the live Jira (`jira:JQL`); a
+ * bundle with issues against a site says the issues were not compared.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -105,10 +105,22 @@ test('compare two exports of Jira issues around an edit: exactly the edited issu
     assert.doesNotMatch(page, /<script/);
     assert.ok(!(j.stdout + t.stdout + page).includes(ws.emu.credentials.token));
 
+    // The workspace's Jira itself (jira:JQL) reads as an issues-only export of the same query made now.
+    const live = await ws.csync(['compare', after, 'jira:project = DEMO']);
+    assert.equal(live.code, 0, live.stdout + live.stderr);
+    assert.match(live.stdout, new RegExp(`^B: jira:project = DEMO \\(jira, 0 pages, ${total + 1} Jira issues\\)$`, 'm'));
+    const lj = await ws.csync(['compare', before, 'jira:project = DEMO', '--json']);
+    assert.equal(lj.code, 14, lj.stderr);
+    const lr = JSON.parse(lj.stdout) as Report;
+    assert.deepEqual([lr.issues!.changed.map((c) => c.key), lr.issues!.onlyInB.map((i) => i.key), lr.issues!.unchanged], [['DEMO-9'], [added.key], total - 1]);
+    const bad = await ws.csync(['compare', before, 'jira:project = = DEMO']);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /Jira refused the query of jira:project = = DEMO: /);
+
     // A bundle with issues against a site: its pages are compared, the issues are said not to be.
     const s = await ws.csync(['compare', before, 'default:DEMO']);
     assert.equal(s.code, 14, s.stderr);
-    assert.match(s.stdout, /^Jira issues not compared: default:DEMO is a site: only export bundles hold Jira issues to compare$/m);
+    assert.match(s.stdout, /^Jira issues not compared: default:DEMO is a site: only export bundles and jira:JQL hold Jira issues to compare$/m);
   } finally {
     await ws.close();
   }

@@ -29,5 +29,5 @@ test('issues: equal issues keep the report equal; a bundle without issues agains
   assert.deepEqual([oneSided.equal, oneSided.issues?.onlyInA.map((x) => x.key)], [false, ['K-1']]);
   const site = comparePages(bundle('A', [issue('K-1', 'One', 'x')]), bundle('prod:DOC', undefined, 'site'));
   assert.deepEqual([site.equal, site.issues], [true, undefined]);
-  assert.equal(site.issuesNotCompared, 'prod:DOC is a site: only export bundles hold Jira issues to compare');
+  assert.equal(site.issuesNotCompared, 'prod:DOC is a site: only export bundles and jira:JQL hold Jira issues to compare');
 });

@@ -22,7 +22,7 @@ export const compareCommand: CommandModule<GlobalArgs, CompareArgs> = {
   describe: 'compare two spaces, workspaces or export bundles page by page (two bundles: their Jira issues by key too): only in A, only in B, changed (unified Markdown diffs), moved',
   builder: (y) =>
     y
-      .positional('a', { type: 'string', describe: 'NAME:SPACE (a site of "sites", or default), a workspace folder, or an export folder/.zip (PATH#SPACE to pick a space)' })
+      .positional('a', { type: 'string', describe: 'NAME:SPACE (a site of "sites", or default), a workspace folder, an export folder/.zip (PATH#SPACE to pick a space), or jira:JQL (issues of the workspace\'s Jira)' })
       .positional('b', { type: 'string', describe: 'the same kinds as A' })
       .option('html', { type: 'string', describe: 'also write the report as one HTML file' })
       .example('csync compare prod:DOC staging:DOC', 'two sites before a migration')
