@@ -2,7 +2,8 @@
  * The two sides of `csync compare`: what the user names (`prod:DOC`, a workspace folder, an export bundle folder or
  * zip) → the pages with their title paths and normalised Markdown. Every side goes through storage and then the
  * project's storage → Markdown converter with one neutral link resolver (links by title), so a page reads the same
- * whether it came from a site, a workspace file or a bundle, and only real differences show.
+ * whether it came from a site, a workspace file or a bundle, and only real differences show. Jira issues come from
+ * bundles (their Markdown as exported) and from `jira:JQL` (rendered by the export's own issue renderer).
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, posix, resolve } from 'node:path';

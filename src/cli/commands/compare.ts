@@ -1,8 +1,9 @@
 /**
  * `csync compare A B`: two sets of pages — a site's space (`NAME:SPACE`, a site of `sites` in the config, or
  * `default` for the workspace's own), a workspace folder, or an export bundle (folder or zip) — compared by their
- * normalised Markdown: only in A, only in B, changed (with unified diffs), moved or renamed. Exit 0 when they are
- * the same, 14 when they differ.
+ * normalised Markdown: only in A, only in B, changed (with unified diffs), moved or renamed. Two export bundles (or a
+ * bundle and `jira:JQL`, the workspace's Jira) compare their Jira issues too, by key. Exit 0 when they are the same,
+ * 14 when they differ.
  */
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
