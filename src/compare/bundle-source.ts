@@ -1,6 +1,7 @@
 /**
- * Reads the pages of an export bundle (folder or zip) for compare: from pages.jsonl (storage bodies, parent ids) when
- * the bundle has it, else from its per-page Markdown files (the manifest says which file is which page). A zip is
+ * Reads the pages and Jira issues of an export bundle (folder or zip) for compare: from pages.jsonl (storage bodies,
+ * parent ids; an issue's Markdown) when the bundle has it, else from its per-item Markdown files (the manifest says
+ * which file is which page or issue). A zip is
  * read entry by entry under the same safety rules as `export extract` (no links, no `..`, no bombs).
  */
 import { statSync } from 'node:fs';
@@ -19,10 +20,19 @@ export interface BundlePage {
   markdown?: string | undefined;
 }
 
+/** A Jira issue of the bundle: its key, title (`KEY: summary`) and Markdown (fields table, description, comments). */
+export interface BundleIssue {
+  key: string;
+  title: string;
+  project: string;
+  markdown: string;
+}
+
 export interface BundleContent {
   source: 'jsonl' | 'markdown';
   site: string;
   pages: BundlePage[];
+  issues: BundleIssue[];
 }
 
 interface ManifestItem {
@@ -32,6 +42,8 @@ interface ManifestItem {
   spaceKey: string;
   status: string;
   path: string;
+  /** Jira issues: the issue key. */
+  key?: string;
 }
 
 const WANTED = (name: string) => name === 'manifest.json' || name === 'pages.jsonl' || (name.startsWith('markdown/') && name.endsWith('.md'));
@@ -62,9 +74,11 @@ export async function readBundle(path: string): Promise<BundleContent> {
   }
   if (manifest.tool !== 'csync' || !Array.isArray(manifest.items)) throw notBundle(path, 'its manifest.json was not written by csync export');
   const items = manifest.items.filter((i) => i.kind === 'page' && i.status !== 'failed');
+  const issueItems = manifest.items.filter((i) => i.kind === 'jira-issue' && i.status !== 'failed');
   const jsonl = files.get('pages.jsonl');
   if (jsonl !== undefined) {
     const pages: BundlePage[] = [];
+    const issues: BundleIssue[] = [];
     for (const [n, line] of jsonl.split('\n').entries()) {
       if (!line.trim()) continue;
       let row: Record<string, unknown>;
@@ -72,6 +86,11 @@ export async function readBundle(path: string): Promise<BundleContent> {
         row = JSON.parse(line) as Record<string, unknown>;
       } catch {
         throw notBundle(path, `line ${n + 1} of pages.jsonl is not JSON`);
+      }
+      if (row.kind === 'jira-issue') {
+        const key = String(row.key ?? row.id);
+        issues.push({ key, title: String(row.title ?? key), project: String(row.project ?? ''), markdown: typeof row.markdown === 'string' ? row.markdown : '' });
+        continue;
       }
       if (row.kind !== undefined && row.kind !== 'page') continue;
       pages.push({
@@ -83,22 +102,30 @@ export async function readBundle(path: string): Promise<BundleContent> {
         storage: typeof row.storage === 'string' ? row.storage : '',
       });
     }
-    return { source: 'jsonl', site: manifest.site ?? '', pages };
+    return { source: 'jsonl', site: manifest.site ?? '', pages, issues };
   }
-  const withFiles = items.filter((i) => i.path.startsWith('markdown/') && i.path.endsWith('.md'));
-  if (!withFiles.length) throw notBundle(path, 'it holds neither pages.jsonl nor Markdown pages', 'export with --format json (or md) to compare a bundle');
-  const pages: BundlePage[] = [];
-  for (const i of withFiles) {
+  const hasFile = (i: ManifestItem) => i.path.startsWith('markdown/') && i.path.endsWith('.md');
+  const withFiles = items.filter(hasFile);
+  const issuesWithFiles = issueItems.filter(hasFile);
+  if (!withFiles.length && !issuesWithFiles.length) throw notBundle(path, 'it holds neither pages.jsonl nor Markdown pages', 'export with --format json (or md) to compare a bundle');
+  const fileText = async (i: ManifestItem): Promise<string> => {
     const text = files.get(i.path) ?? (statSync(path).isFile() ? undefined : await readTextSafe(path, i.path).catch(() => undefined));
     if (text === undefined) throw notBundle(path, `the manifest lists ${i.path} but the bundle does not hold it`, 'run csync export verify on it');
-    pages.push({ id: i.id, title: i.title, spaceKey: i.spaceKey, parentId: null, file: i.path, markdown: stripHeader(text) });
-  }
-  return { source: 'markdown', site: manifest.site ?? '', pages };
+    return text;
+  };
+  const pages: BundlePage[] = [];
+  for (const i of withFiles) pages.push({ id: i.id, title: i.title, spaceKey: i.spaceKey, parentId: null, file: i.path, markdown: stripHeader(await fileText(i)) });
+  const issues: BundleIssue[] = [];
+  for (const i of issuesWithFiles) issues.push({ key: i.key ?? i.id, title: i.title, project: i.spaceKey, markdown: stripHeader(await fileText(i)) });
+  return { source: 'markdown', site: manifest.site ?? '', pages, issues };
 }
 
-/** The export writes `# Title`, a blank line, `_Space … · [source](…)_` and a blank line above the page's own text. */
+/**
+ * The export writes `# Title`, a blank line, `_Space … · [source](…)_` (an issue: `_Jira PROJECT · status · updated
+ * · [source](…)_`) and a blank line above the item's own text.
+ */
 function stripHeader(text: string): string {
-  const m = /^# [^\n]*\n\n_Space [^\n]*_\n\n?/.exec(text);
+  const m = /^# [^\n]*\n\n_(?:Space|Jira) [^\n]*_\n\n?/.exec(text);
   return m ? text.slice(m[0].length) : text;
 }
 

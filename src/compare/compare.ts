@@ -21,10 +21,43 @@ export interface ComparedPage {
 export interface CompareSide {
   /** What the user named: `prod:DOC`, a folder, a zip. */
   label: string;
-  kind: 'site' | 'workspace' | 'bundle';
+  kind: 'site' | 'workspace' | 'bundle' | 'jira';
   /** The site the pages come from (origin + path, no credentials), when known: same site → match by id. */
   site?: string | undefined;
   pages: ComparedPage[];
+  /** Jira issues (export bundles, `jira:JQL`): absent when the side cannot hold issues (a site's space, a workspace). */
+  issues?: ComparedIssue[] | undefined;
+}
+
+export interface ComparedIssue {
+  key: string;
+  /** `KEY: summary`. */
+  title: string;
+  /** The issue's Markdown as the export writes it: fields table, description, comments. */
+  markdown: string;
+}
+
+export interface IssueRefOut {
+  key: string;
+  title: string;
+}
+
+export interface ChangedIssue {
+  key: string;
+  a: IssueRefOut;
+  b: IssueRefOut;
+  /** Unified diff of the issue's Markdown, its title line first (A → B). */
+  diff: string;
+}
+
+/** Jira issues of two export bundles, matched by key. */
+export interface IssueComparison {
+  a: number;
+  b: number;
+  onlyInA: IssueRefOut[];
+  onlyInB: IssueRefOut[];
+  changed: ChangedIssue[];
+  unchanged: number;
 }
 
 export interface PageRefOut {
@@ -56,6 +89,10 @@ export interface CompareReport {
   changed: ChangedPage[];
   moved: MovedPage[];
   unchanged: number;
+  /** Jira issues, when both sides are export bundles and at least one holds issues. */
+  issues?: IssueComparison | undefined;
+  /** Why issues were not compared although one side holds some (the other side cannot hold issues). */
+  issuesNotCompared?: string | undefined;
   equal: boolean;
 }
 
@@ -128,6 +165,11 @@ export function comparePages(a: CompareSide, b: CompareSide): CompareReport {
   const onlyInB = onlyB.map(ref).sort(byPath);
   changed.sort((x, y) => byPath(x.a, y.a));
   moved.sort((x, y) => byPath(x.a, y.a));
+  const withIssues = a.issues?.length || b.issues?.length;
+  const issues = withIssues && a.issues && b.issues ? compareIssues(a, b) : undefined;
+  const without = !a.issues ? a : b;
+  const issuesNotCompared = withIssues && !issues ? `${without.label} is a ${without.kind}: only export bundles and jira:JQL hold Jira issues to compare` : undefined;
+  const issuesEqual = !issues || (issues.onlyInA.length === 0 && issues.onlyInB.length === 0 && issues.changed.length === 0);
   return {
     a: { label: a.label, kind: a.kind, pages: a.pages.length },
     b: { label: b.label, kind: b.kind, pages: b.pages.length },
@@ -137,6 +179,52 @@ export function comparePages(a: CompareSide, b: CompareSide): CompareReport {
     changed,
     moved,
     unchanged,
-    equal: onlyInA.length === 0 && onlyInB.length === 0 && changed.length === 0 && moved.length === 0,
+    ...(issues ? { issues } : {}),
+    ...(issuesNotCompared ? { issuesNotCompared } : {}),
+    equal: onlyInA.length === 0 && onlyInB.length === 0 && changed.length === 0 && moved.length === 0 && issuesEqual,
+  };
+}
+
+/** Issue keys in Jira's order: project, then number (DEMO-9 before DEMO-10). */
+export function byIssueKey(x: { key: string }, y: { key: string }): number {
+  const split = (k: string) => /^(.*?)-(\d+)$/.exec(k) ?? [k, k, '0'];
+  const [, px, nx] = split(x.key);
+  const [, py, ny] = split(y.key);
+  return px! < py! ? -1 : px! > py! ? 1 : Number(nx) - Number(ny) || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0);
+}
+
+/** Jira issues of two bundles matched by key (case aside): only in A, only in B, changed (title or Markdown). */
+export function compareIssues(a: CompareSide, b: CompareSide): IssueComparison {
+  const norm = (k: string) => k.toUpperCase();
+  const text = (i: ComparedIssue) => `# ${i.title}\n\n${i.markdown.replace(/\s+$/, '')}\n`;
+  const ref = (i: ComparedIssue): IssueRefOut => ({ key: i.key, title: i.title });
+  const inB = new Map<string, ComparedIssue>();
+  for (const i of b.issues ?? []) if (!inB.has(norm(i.key))) inB.set(norm(i.key), i);
+  const seen = new Set<string>();
+  const onlyInA: IssueRefOut[] = [];
+  const changed: ChangedIssue[] = [];
+  let unchanged = 0;
+  for (const ia of a.issues ?? []) {
+    const k = norm(ia.key);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const ib = inB.get(k);
+    if (!ib) {
+      onlyInA.push(ref(ia));
+      continue;
+    }
+    const ta = text(ia);
+    const tb = text(ib);
+    if (ta === tb) unchanged++;
+    else changed.push({ key: ia.key, a: ref(ia), b: ref(ib), diff: unifiedDiff(ta, tb, `${a.label}: ${ia.key}`, `${b.label}: ${ib.key}`) });
+  }
+  const onlyInB = [...inB.entries()].filter(([k]) => !seen.has(k)).map(([, i]) => ref(i));
+  return {
+    a: a.issues?.length ?? 0,
+    b: b.issues?.length ?? 0,
+    onlyInA: onlyInA.sort(byIssueKey),
+    onlyInB: onlyInB.sort(byIssueKey),
+    changed: changed.sort(byIssueKey),
+    unchanged,
   };
 }

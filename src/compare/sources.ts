@@ -2,7 +2,8 @@
  * The two sides of `csync compare`: what the user names (`prod:DOC`, a workspace folder, an export bundle folder or
  * zip) → the pages with their title paths and normalised Markdown. Every side goes through storage and then the
  * project's storage → Markdown converter with one neutral link resolver (links by title), so a page reads the same
- * whether it came from a site, a workspace file or a bundle, and only real differences show.
+ * whether it came from a site, a workspace file or a bundle, and only real differences show. Jira issues come from
+ * bundles (their Markdown as exported) and from `jira:JQL` (rendered by the export's own issue renderer).
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, posix, resolve } from 'node:path';
@@ -27,7 +28,11 @@ const quiet: OnProgress = () => {};
 export type SideSpec =
   | { kind: 'site'; label: string; siteName: string; space: string }
   | { kind: 'workspace'; label: string; dir: string; space?: string | undefined }
-  | { kind: 'bundle'; label: string; path: string; space?: string | undefined };
+  | { kind: 'bundle'; label: string; path: string; space?: string | undefined }
+  | { kind: 'jira'; label: string; jql: string };
+
+/** `jira:JQL`: the issues the workspace's Jira (jira.url) returns for the query, read as an issues-only export would. */
+const JIRA_SPEC = /^jira:(.+)$/s;
 
 const SITE_SPEC = new RegExp(`^(${SITE_NAME.source.slice(1, -1)}):([A-Za-z0-9_~]{1,255})$`);
 
@@ -37,6 +42,11 @@ const SITE_SPEC = new RegExp(`^(${SITE_NAME.source.slice(1, -1)}):([A-Za-z0-9_~]
  * (it has config/csync.json); `PATH#SPACE` picks one space of a workspace or bundle that holds several.
  */
 export function parseSide(arg: string, config: Config, cwd: string): SideSpec {
+  const jira = JIRA_SPEC.exec(arg);
+  if (jira && !existsSync(resolve(cwd, arg))) {
+    if (!jira[1]!.trim()) throw new UsageError(`'${arg}' names no Jira query`, { hint: "e.g. 'jira:project = DEMO'" });
+    return { kind: 'jira', label: arg, jql: jira[1]!.trim() };
+  }
   const site = SITE_SPEC.exec(arg);
   if (site && !existsSync(resolve(cwd, arg))) {
     const [, name, space] = site as unknown as [string, string, string];
@@ -205,7 +215,9 @@ export async function siteSide(spec: Extract<SideSpec, { kind: 'site' }>, config
 export async function bundleSide(spec: Extract<SideSpec, { kind: 'bundle' }>, preferSpace: string | undefined, progress: OnProgress = quiet): Promise<CompareSide> {
   const bundle = await readBundle(spec.path);
   const spaces = [...new Set(bundle.pages.map((p) => p.spaceKey))].sort();
-  const space = pickSpace(spec.label, spec.space, spaces, preferSpace, 'bundle');
+  const issues = bundle.issues.map((i) => ({ key: i.key, title: i.title, markdown: i.markdown }));
+  // A bundle of Jira issues alone has no space: its issues are compared, its (no) pages with the other side's.
+  const space = spaces.length === 0 && issues.length ? spec.space ?? '' : pickSpace(spec.label, spec.space, spaces, preferSpace, 'bundle');
   const mine = bundle.pages.filter((p) => p.spaceKey === space);
   const pages: ComparedPage[] = [];
   if (bundle.source === 'jsonl') {
@@ -236,7 +248,7 @@ export async function bundleSide(spec: Extract<SideSpec, { kind: 'bundle' }>, pr
       progress({ phase: `convert ${spec.label}`, done: pages.length, total: mine.length });
     }
   }
-  return { label: spec.label, kind: 'bundle', site: bundle.site || undefined, pages };
+  return { label: spec.label, kind: 'bundle', site: bundle.site || undefined, pages, issues };
 }
 
 /** Loads both sides: sites first, so that a workspace or bundle holding several spaces can follow the site's. */
@@ -245,10 +257,50 @@ export async function loadSides(args: [string, string], config: Config, cwd: str
   const env = await environment(config.workspace);
   const siteSpace = specs.find((s): s is Extract<SideSpec, { kind: 'site' }> => s.kind === 'site')?.space;
   const load = async (s: SideSpec, other: SideSpec): Promise<CompareSide> => {
-    const prefer = siteSpace ?? (other.kind !== 'site' ? other.space : undefined);
+    const prefer = siteSpace ?? (other.kind !== 'site' && other.kind !== 'jira' ? other.space : undefined);
     if (s.kind === 'site') return siteSide(s, config, env, logger, progress);
     if (s.kind === 'workspace') return workspaceSide(s, prefer, progress);
+    if (s.kind === 'jira') return jiraSide(s, config, logger, progress);
     return bundleSide(s, prefer, progress);
   };
   return [await load(specs[0], specs[1]), await load(specs[1], specs[0])];
+}
+
+// ---- Jira (the workspace's jira.url) ----
+
+/**
+ * The issues a JQL query returns, each with all its comments, as Markdown the way an issues-only export writes it
+ * (links to the other issues of the selection as bundle files `./KEY.md`, others to Jira; no pages mention them).
+ */
+export async function jiraSide(spec: Extract<SideSpec, { kind: 'jira' }>, config: Config, logger?: Logger, progress: OnProgress = quiet): Promise<CompareSide> {
+  const { jiraClientFor } = await import('../cli/site.js');
+  const { selectionJql } = await import('../export/jira.js');
+  const { issueMarkdown } = await import('../export/issue-markdown.js');
+  const { safeName } = await import('../core/file-names.js');
+  const { RemoteError } = await import('../core/errors.js');
+  const jira = jiraClientFor(config, logger);
+  try {
+    const jql = selectionJql({ source: 'jira', jql: spec.jql, labels: [], linked: false })!;
+    const found = [];
+    try {
+      for await (const issue of jira.search(jql)) {
+        found.push(await jira.complete(issue));
+        progress({ phase: `read ${spec.label}`, done: found.length });
+      }
+    } catch (err) {
+      if (err instanceof RemoteError && err.code === 'CSYNC_BAD_REQUEST' && /search/.test(err.path ?? '')) {
+        throw new UsageError(`Jira refused the query of ${spec.label}: ${err.serverMessage ?? err.message}`, { hint: `check the JQL after jira: (the query sent: ${jql})` });
+      }
+      throw err;
+    }
+    const keys = new Set(found.map((i) => i.key));
+    const issues = found.map((i) => ({
+      key: i.key,
+      title: `${i.key}: ${i.summary}`,
+      markdown: issueMarkdown(i, { issue: (k) => (keys.has(k) ? `./${safeName(k)}.md` : undefined), browse: (k) => jira.browseUrl(k), mentions: [] }),
+    }));
+    return { label: spec.label, kind: 'jira', pages: [], issues };
+  } finally {
+    await jira.close();
+  }
 }

@@ -1,8 +1,9 @@
 /**
  * `csync compare A B`: two sets of pages — a site's space (`NAME:SPACE`, a site of `sites` in the config, or
  * `default` for the workspace's own), a workspace folder, or an export bundle (folder or zip) — compared by their
- * normalised Markdown: only in A, only in B, changed (with unified diffs), moved or renamed. Exit 0 when they are
- * the same, 14 when they differ.
+ * normalised Markdown: only in A, only in B, changed (with unified diffs), moved or renamed. Two export bundles (or a
+ * bundle and `jira:JQL`, the workspace's Jira) compare their Jira issues too, by key. Exit 0 when they are the same,
+ * 14 when they differ.
  */
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -19,10 +20,10 @@ export interface CompareArgs extends GlobalArgs {
 
 export const compareCommand: CommandModule<GlobalArgs, CompareArgs> = {
   command: 'compare <a> <b>',
-  describe: 'compare two spaces, workspaces or export bundles page by page: only in A, only in B, changed (unified Markdown diffs), moved',
+  describe: 'compare two spaces, workspaces or export bundles page by page (two bundles: their Jira issues by key too): only in A, only in B, changed (unified Markdown diffs), moved',
   builder: (y) =>
     y
-      .positional('a', { type: 'string', describe: 'NAME:SPACE (a site of "sites", or default), a workspace folder, or an export folder/.zip (PATH#SPACE to pick a space)' })
+      .positional('a', { type: 'string', describe: 'NAME:SPACE (a site of "sites", or default), a workspace folder, an export folder/.zip (PATH#SPACE to pick a space), or jira:JQL (issues of the workspace\'s Jira)' })
       .positional('b', { type: 'string', describe: 'the same kinds as A' })
       .option('html', { type: 'string', describe: 'also write the report as one HTML file' })
       .example('csync compare prod:DOC staging:DOC', 'two sites before a migration')
