@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openStateStore } from '../../src/state/index.js';
 import { stopAfterWrite } from '../engine/sync-harness.js';
@@ -16,15 +16,17 @@ interface Summary {
   plan: Array<{ action: string; path: string }>;
 }
 
-/** Every file under cache/ with its bytes' hash: what a dry run must leave as it is. */
+/**
+ * Every file under cache/ with its bytes' hash: what a dry run must leave as it is. SQLite's read-only open of a WAL
+ * database may create an empty -wal and its -shm index (no data): an empty -wal counts as none, -shm is left out.
+ */
 const cacheBytes = (ws: TestWorkspace): Record<string, string> =>
   Object.fromEntries(
     readdirSync(join(ws.dir, 'cache'), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => {
-        const p = join(e.parentPath, e.name);
-        return [p, createHash('sha256').update(readFileSync(p)).digest('hex')];
-      }),
+      .filter((e) => e.isFile() && !e.name.endsWith('-shm'))
+      .map((e) => join(e.parentPath, e.name))
+      .filter((p) => !(p.endsWith('-wal') && statSync(p).size === 0))
+      .map((p) => [p, createHash('sha256').update(readFileSync(p)).digest('hex')]),
   );
 
 const pendingCounts = (ws: TestWorkspace): { updates: number; creates: number } => {
@@ -105,6 +107,25 @@ test('push --dry-run after a stopped update and a stopped create: the settled pa
     assert.equal(pendingCounts(ws).creates, 1, 'the stopped create left its record');
     await dryThenReal(ws, [], []);
     assert.equal(ws.emu.api.pages('DEMO').filter((p) => ws.emu.api.body(p.id).includes('made once')).length, 1, 'one page, not two');
+
+    // An update with a new label, stopped before its label request: the settle's label request is in both plans.
+    const labelled = fileOf(ws, 'Tables');
+    const labelledId = (readFileSync(join(ws.dir, labelled), 'utf8').match(/^id: *'?"?(\d+)/m) ?? [])[1]!;
+    writeFileSync(join(ws.dir, labelled), `${readFileSync(join(ws.dir, labelled), 'utf8').replace(/^title: .*$/m, '$&\nlabels:\n  - settled-label')}\nA third edit.\n`);
+    await stoppedPush(ws, 'PUT');
+    assert.ok(!ws.emu.api.page(labelledId).labels.includes('settled-label'), 'the stop came before the label request');
+    const before = cacheBytes(ws);
+    ws.emu.resetLog();
+    const dry = JSON.parse((await ws.csync(['push', '--dry-run', '--json'])).stdout) as Summary;
+    assert.deepEqual(pageLines(dry), [`labels ${labelled}`], 'the dry run prints the label request the settle sends');
+    assert.deepEqual(writes(ws), []);
+    assert.deepEqual(cacheBytes(ws), before);
+    ws.emu.resetLog();
+    const real = JSON.parse((await ws.csync(['push', '--json'])).stdout) as Summary;
+    assert.deepEqual(real.plan, dry.plan);
+    const sent = writes(ws).filter((w) => !w.includes('attachment'));
+    assert.ok(sent.length > 0 && sent.every((w) => /label/.test(w)), `only label requests: ${sent.join(', ')}`);
+    assert.ok(ws.emu.api.page(labelledId).labels.includes('settled-label'));
   } finally {
     await ws.close();
   }
