@@ -71,6 +71,10 @@ export interface SettleContext {
   spaceKey: string;
   format: Format;
   log: Logger;
+  /** A dry run's settle: `state` is a scratch copy; no file is written, no label request sent (see SentContext). */
+  dryRun?: boolean;
+  /** Pages whose labels a settle sets (or, in a dry run, would set): the caller reports them as plan lines. */
+  labelled?: Array<{ path: string; id: string }>;
 }
 
 /** The space's local files of its format (workspace-relative; temp files and conflict copies left out). */
@@ -204,13 +208,15 @@ async function adopt(ctx: SettleContext, r: PendingCreate, page: RemotePage, fil
   const sent = parseFile(r.text);
   const labels = [...new Set((sent.meta.labels ?? []).map(String))].sort();
   const baseText = composeFile({ ...sent.meta, id: page.id, title: r.title }, sent.body);
-  if (labels.length) await ctx.api.addLabels(page.id, labels);
+  if (labels.length) ctx.labelled?.push({ path: file ?? r.path, id: page.id });
+  if (labels.length && !ctx.dryRun) await ctx.api.addLabels(page.id, labels);
   let fileText: string | undefined;
   if (file) {
     const abs = inside(ctx.workspace, file);
     fileText = await readFile(abs, 'utf8');
     const p = parseFile(fileText);
-    if (p.ok && idOf(fileText) !== page.id) {
+    // A dry run leaves the file without the id: an id-only difference is no edit for the planners.
+    if (p.ok && idOf(fileText) !== page.id && !ctx.dryRun) {
       fileText = composeFile({ ...p.meta, id: page.id, title: p.meta.title ? String(p.meta.title) : r.title }, p.body);
       await writeAtomic(abs, fileText);
     }

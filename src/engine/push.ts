@@ -123,6 +123,12 @@ async function pushRun(options: PushOptions): Promise<PushSummary> {
     // against the space's own listing (titles taken are refused). A dry run plans against an empty in-memory state.
     const exists = await statOrUndefined(dbPath);
     state = !exists && options.dryRun ? openStateStore(':memory:') : openStateStore(dbPath, options.dryRun ? { readonly: true } : undefined);
+    // A stopped run's pending records: a dry run settles them as the real run does, in a scratch copy of the state
+    // (the file is never written), so it plans what the real run plans after settling.
+    if (exists && options.dryRun && options.spaces.some((k) => state!.pendingUpdates(k).length || state!.pendingCreates(k).length)) {
+      state.close();
+      state = openStateStore(dbPath, { scratch: true });
+    }
     const runId = options.dryRun ? undefined : state.startRun('push');
     if (!options.dryRun) await removeLeftovers(options);
     try {
@@ -158,8 +164,13 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   }
   // What a stopped run sent but did not record is settled first (no request when there is none): its updates
   // (sent.ts) are its own versions, not someone else's edits; then its creates are found again (pending.ts).
-  if (!options.dryRun) summary.written.push(...(await settlePendingUpdates({ workspace: options.workspace, api: options.api, state, log }, spaceKey)));
-  const adopted = options.dryRun ? 0 : await settleWithListing({ workspace: options.workspace, api: options.api, state, spaceKey, format, log });
+  // A dry run settles in its scratch copy of the state (see pushRun), sending no write and writing no file.
+  const labelled: Array<{ path: string; id: string }> = [];
+  const settle = { workspace: options.workspace, api: options.api, state, log, dryRun: options.dryRun, labelled };
+  const settled = await settlePendingUpdates(settle, spaceKey);
+  if (!options.dryRun) summary.written.push(...settled);
+  const adopted = await settleWithListing({ ...settle, spaceKey, format });
+  for (const l of labelled) summary.plan.push({ action: 'labels', path: l.path, id: l.id });
   const obs = await observeLocal(options.workspace, state, spaceKey, format, !options.dryRun, { maxPageBytes: options.maxPageBytes });
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths: options.paths, noDelete: options.noDelete, maxDelete: options.maxDelete, force: options.force });
   // The gate counts the pages synced before this run, not the pages of stopped creates adopted just now.

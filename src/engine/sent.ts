@@ -19,7 +19,7 @@
 import { readFile } from 'node:fs/promises';
 import { inside, sha256, statOrUndefined, writeAtomic } from '../local/files.js';
 import type { Logger } from '../obs/logger.js';
-import type { PendingUpdate, StateStore } from '../state/index.js';
+import type { BasePage, PendingUpdate, StateStore } from '../state/index.js';
 import { storageHash } from './pending.js';
 import type { SyncApi } from './types.js';
 
@@ -28,6 +28,14 @@ export interface SentContext {
   api: SyncApi;
   state: StateStore;
   log: Logger;
+  /**
+   * A dry run's settle: `state` is a scratch copy (see openStateStore's `scratch`); no file is written and no label
+   * request sent. A merge the real run would write into the file is recorded as the file's own text, so the plan
+   * made after it is the real run's (the file is in sync either way).
+   */
+  dryRun?: boolean;
+  /** Pages whose labels a settle changes (or, in a dry run, would change): the caller reports them as plan lines. */
+  labelled?: Array<{ path: string; id: string }>;
 }
 
 /** The record to write right before an update request. */
@@ -74,6 +82,8 @@ export async function settlePendingUpdate(ctx: SentContext, r: PendingUpdate): P
       ctx.state.removePendingUpdate(r.pageId);
       return false;
     }
+    // A dry run writes no file: the file as it is stands for the merge the real run writes into it (both in sync).
+    if (ctx.dryRun) return recordSettled(ctx, r, b, at, remote.labels, now!, true, stat);
     // Re-checked right before the write: still what the merge was made from.
     const again = await readFile(abs, 'utf8').catch(() => undefined);
     if (again === undefined || sha256(again) !== r.fileHash) {
@@ -83,7 +93,12 @@ export async function settlePendingUpdate(ctx: SentContext, r: PendingUpdate): P
     stat = await writeAtomic(abs, r.text);
   }
   const synced = merged || fileHash === sha256(r.text);
-  await setLabels(ctx, r, remote.labels);
+  return recordSettled(ctx, r, b, at, remote.labels, r.text, synced, stat);
+}
+
+/** Sets the labels and records the page at the version the update made, with `base` as its text. */
+async function recordSettled(ctx: SentContext, r: PendingUpdate, b: BasePage, at: string, remoteLabels: string[] | undefined, base: string, synced: boolean, stat: { size: number; mtimeMs: number } | undefined): Promise<boolean> {
+  await setLabels(ctx, r, at, remoteLabels);
   ctx.state.transaction(() => {
     ctx.state.savePage({
       ...b,
@@ -91,8 +106,8 @@ export async function settlePendingUpdate(ctx: SentContext, r: PendingUpdate): P
       title: r.title,
       parentId: r.parentId,
       version: r.version,
-      base: r.text,
-      hash: sha256(r.text),
+      base,
+      hash: sha256(base),
       // A file edited since the update is hashed by the next scan (a local edit on top of what was sent).
       size: synced && stat ? stat.size : -1,
       mtimeMs: synced && stat ? stat.mtimeMs : 0,
@@ -117,10 +132,12 @@ async function ourVersion(api: SyncApi, r: PendingUpdate): Promise<{ labels: str
 }
 
 /** The labels the update was to set, changed from what it started from (someone else's label changes stay). */
-async function setLabels(ctx: SentContext, r: PendingUpdate, remote: string[] | undefined): Promise<void> {
+async function setLabels(ctx: SentContext, r: PendingUpdate, at: string, remote: string[] | undefined): Promise<void> {
   const have = new Set(remote ?? r.labelsFrom);
   const add = r.labels.filter((l) => !r.labelsFrom.includes(l) && !have.has(l));
   const remove = r.labelsFrom.filter((l) => !r.labels.includes(l) && have.has(l));
+  if (add.length || remove.length) ctx.labelled?.push({ path: at, id: r.pageId });
+  if (ctx.dryRun) return;
   if (add.length) await ctx.api.addLabels(r.pageId, add);
   for (const l of remove) await ctx.api.removeLabel(r.pageId, l);
 }

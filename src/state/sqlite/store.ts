@@ -190,7 +190,12 @@ const toPendingUpdate = (r: PendingUpdateRow): PendingUpdate => ({
   startedAt: r.started_at,
 });
 
-export function openStateStore(path: string, options: { readonly?: boolean } = {}): StateStore {
+/**
+ * `scratch`: a read-only open whose reads and writes go to an in-memory copy (migrated when older); the file is never
+ * written. A dry run settles a stopped run's pending records in it, as the real run would, and plans on the result.
+ */
+export function openStateStore(path: string, options: { readonly?: boolean; scratch?: boolean } = {}): StateStore {
+  if (options.scratch) options = { ...options, readonly: true };
   let db: Database.Database;
   let fileSchema = 0;
   try {
@@ -210,7 +215,7 @@ export function openStateStore(path: string, options: { readonly?: boolean } = {
     if (!options.readonly) {
       db.pragma('synchronous = NORMAL');
       migrate(db, current);
-    } else if (current < MIGRATIONS.length) db = migratedCopy(db, current);
+    } else if (current < MIGRATIONS.length || options.scratch) db = migratedCopy(db, current);
   } catch (err) {
     if (err instanceof CsyncError) throw err;
     throw new CsyncError('CSYNC_IO', `cannot open the state database ${path}: ${(err as Error).message}`, {
