@@ -2,7 +2,8 @@
  * Export benchmarks, by the real CLI (built dist/) in a child process against the emulator on 127.0.0.1:
  * - export-md-1k: 1,000 pages to Markdown (a folder): pages/s, requests, wall time, the CLI's peak RSS;
  * - export-md-1k-again: the same export once more: unchanged pages come from the cache (listing requests only);
- * - export-pdf-500: 500 pages to one PDF (zip): pages/s, PDF pages and size, peak RSS.
+ * - export-pdf-500: 500 pages to one PDF (zip): pages/s, PDF pages and size, peak RSS;
+ * - export-10k: 10,000 pages to Markdown and JSON in one streamed zip: requests (goal ≤ ceil(N/250) listing + bodies), wall time, peak RSS (goal ≤ 150 MB).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -67,6 +68,11 @@ export const scenarios = {
     withBench(1000, async (emu, ws) => {
       await exportOnce(emu, ws, 1000, ['--format', 'md', '--out', join(ws, 'out')]);
       return exportOnce(emu, ws, 1000, ['--format', 'md', '--out', join(ws, 'out')]);
+    }),
+  'export-10k': () =>
+    withBench(10000, async (emu, ws) => {
+      const m = await exportOnce(emu, ws, 10000, ['--format', 'md', '--format', 'json', '--zip', join(ws, 'out.zip')]);
+      return { ...m, zipMB: Number((statSync(join(ws, 'out.zip')).size / 2 ** 20).toFixed(1)) };
     }),
   'export-pdf-500': () =>
     withBench(500, async (emu, ws) => {
