@@ -156,7 +156,9 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const paths = listing.filtered ? new Map(listing.scoped.map((p) => [p.id, plan.paths.get(p.id)!])) : plan.paths;
   await pullAttachments(ctx, paths);
   await pruneEmptyDirs(inside(options.workspace, 'cache/moving'), inside(options.workspace, 'cache'));
-  await rememberPulledMtimes(options.workspace, state!, spaceKey);
+  const t0 = Date.now();
+  const hashed = await rememberPulledMtimes(options.workspace, state!, spaceKey);
+  log.debug({ hashed, ms: Date.now() - t0 }, 'stored the mtimes of files past the racy window');
 }
 
 /**
@@ -167,11 +169,16 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
  * longer than it, all but the last ones written) are hashed once and their mtime stored when the content is still
  * the record's (rememberMtimes: stat, hash, stat); the last ones keep none, and the next pull stores theirs.
  */
-async function rememberPulledMtimes(workspace: string, state: StateStore, spaceKey: string): Promise<void> {
+async function rememberPulledMtimes(workspace: string, state: StateStore, spaceKey: string, workers = 8): Promise<number> {
+  // A few files at a time (a file's stat, hash, stat are sequential; the store's saves are synchronous).
+  const spread = <T>(xs: readonly T[]): T[][] => Array.from({ length: workers }, (_, i) => xs.filter((_, j) => j % workers === i));
   const pages = state.pageMetasOfSpace(spaceKey).filter((b) => b.mtimeMs === 0 && b.status === 'synced');
-  await rememberMtimes(workspace, pages, (b, size, mtimeMs) => state.savePageMeta({ ...b, size, mtimeMs }));
   const atts = state.attachmentsOfSpace(spaceKey).filter((a) => a.mtimeMs === 0 && a.status === 'synced');
-  await rememberMtimes(workspace, atts, (a, size, mtimeMs) => state.saveAttachment({ ...a, size, mtimeMs }));
+  const counts = await Promise.all([
+    ...spread(pages).map((part) => rememberMtimes(workspace, part, (b, size, mtimeMs) => state.savePageMeta({ ...b, size, mtimeMs }))),
+    ...spread(atts).map((part) => rememberMtimes(workspace, part, (a, size, mtimeMs) => state.saveAttachment({ ...a, size, mtimeMs }))),
+  ]);
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /**
