@@ -2,9 +2,12 @@
  * The stat fast path's memory: records saved right after their file was written keep no mtime (the store leaves it
  * out while it is within a filesystem tick of the save, see RACY_MTIME_MS in state/sqlite/store.ts), so the next
  * scan hashes the file. This stores the mtime of such files once a scan found them unchanged: stat, hash, stat, and
- * only when both stats agree and the hash is the record's (a write in between is never taken for the text hashed).
+ * only when both stats agree (size, mtime, inode) and the hash is the record's (a write in between is never taken
+ * for the text hashed). A file whose mtime is still within the racy window is not hashed: the store would leave its
+ * mtime out anyway.
  */
 import { hashFileSafe, lstatIn } from '../local/safe-fs.js';
+import { RACY_MTIME_MS } from '../state/sqlite/store.js';
 
 export interface MtimeRecord {
   path: string;
@@ -12,16 +15,24 @@ export interface MtimeRecord {
   mtimeMs: number;
 }
 
-/** For each record without an mtime whose file still has the record's hash: `save(record, size, mtimeMs)`. */
-export async function rememberMtimes<T extends MtimeRecord>(workspace: string, records: readonly T[], save: (r: T, size: number, mtimeMs: number) => void): Promise<void> {
+/**
+ * For each record without an mtime whose file still has the record's hash: `save(record, size, mtimeMs)`. Returns
+ * how many files it hashed (tests and benchmarks count reads).
+ */
+export async function rememberMtimes<T extends MtimeRecord>(workspace: string, records: readonly T[], save: (r: T, size: number, mtimeMs: number) => void): Promise<number> {
+  let hashed = 0;
   for (const r of records) {
     if (r.mtimeMs !== 0 || r.path.startsWith('cache/')) continue;
     // Never through a link (lstat, and hashFileSafe refuses one).
     const before = await lstatIn(workspace, r.path);
     if (!before?.isFile()) continue;
+    // Still racy (written within a filesystem tick of now): the record would keep no mtime; hash it another time.
+    if (Date.now() - before.mtimeMs < RACY_MTIME_MS) continue;
+    hashed++;
     const { sha256 } = await hashFileSafe(workspace, r.path).catch(() => ({ sha256: '' }));
     const after = await lstatIn(workspace, r.path);
-    if (sha256 !== r.hash || !after || after.size !== before.size || after.mtimeMs !== before.mtimeMs) continue;
+    if (sha256 !== r.hash || !after || after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs) continue;
     save(r, after.size, after.mtimeMs);
   }
+  return hashed;
 }

@@ -23,6 +23,7 @@ import { mayBeOurs, settlePendingCreates } from './pending.js';
 import { settlePendingUpdates } from './sent.js';
 import { findLocalMoves } from './push.js';
 import { observeAll, recoverMovedAside, reportSkip, type Skips } from './scan.js';
+import { rememberMtimes } from './mtimes.js';
 import { lstatIn } from '../local/safe-fs.js';
 import { removeLeftovers } from '../local/leftovers.js';
 import type { PullOptions, PullSummary } from './types.js';
@@ -155,6 +156,29 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const paths = listing.filtered ? new Map(listing.scoped.map((p) => [p.id, plan.paths.get(p.id)!])) : plan.paths;
   await pullAttachments(ctx, paths);
   await pruneEmptyDirs(inside(options.workspace, 'cache/moving'), inside(options.workspace, 'cache'));
+  const t0 = Date.now();
+  const hashed = await rememberPulledMtimes(options.workspace, state!, spaceKey);
+  log.debug({ hashed, ms: Date.now() - t0 }, 'stored the mtimes of files past the racy window');
+}
+
+/**
+ * The stat fast path after a pull. Each file written is recorded with the stat of what was written, but the record
+ * is saved right after the write, so the store leaves its mtime out (RACY_MTIME_MS: a save within the same mtime tick
+ * would look unchanged): without this, every later pull and `csync status --local` hashed every file until a push
+ * stored the mtimes. At the end of the space, files whose mtime is now past the racy window (on a pull that runs
+ * longer than it, all but the last ones written) are hashed once and their mtime stored when the content is still
+ * the record's (rememberMtimes: stat, hash, stat); the last ones keep none, and the next pull stores theirs.
+ */
+async function rememberPulledMtimes(workspace: string, state: StateStore, spaceKey: string, workers = 8): Promise<number> {
+  // A few files at a time (a file's stat, hash, stat are sequential; the store's saves are synchronous).
+  const spread = <T>(xs: readonly T[]): T[][] => Array.from({ length: workers }, (_, i) => xs.filter((_, j) => j % workers === i));
+  const pages = state.pageMetasOfSpace(spaceKey).filter((b) => b.mtimeMs === 0 && b.status === 'synced');
+  const atts = state.attachmentsOfSpace(spaceKey).filter((a) => a.mtimeMs === 0 && a.status === 'synced');
+  const counts = await Promise.all([
+    ...spread(pages).map((part) => rememberMtimes(workspace, part, (b, size, mtimeMs) => state.savePageMeta({ ...b, size, mtimeMs }))),
+    ...spread(atts).map((part) => rememberMtimes(workspace, part, (a, size, mtimeMs) => state.saveAttachment({ ...a, size, mtimeMs }))),
+  ]);
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /**
