@@ -36,7 +36,7 @@ export const COMMANDS: Array<AnyCommand | LazyCommand> = [
   lazy('watch', 'the daemon: pushes saves, polls for remote changes, serves /healthz and /metrics on loopback', async () => (await import('./watch.js')).watchCommand),
   lazy('service <action>', 'systemd user unit for `csync watch`: install, uninstall, status', async () => (await import('./service.js')).serviceCommand),
   lazy('export [action] [target]', 'pages by space/label/CQL/subtree into a Markdown, JSON, HTML or PDF bundle (folder or zip) with a checksum manifest, as a resumable job', async () => (await import('./export.js')).exportCommand),
-  lazy('compare <a> <b>', 'compare two spaces, workspaces or export bundles page by page: only in A, only in B, changed (unified Markdown diffs), moved', async () => (await import('./compare.js')).compareCommand),
+  lazy('compare <a> <b>', 'compare two spaces, workspaces or export bundles page by page (two bundles: their Jira issues by key too): only in A, only in B, changed (unified Markdown diffs), moved', async () => (await import('./compare.js')).compareCommand),
 
   lazy('import <source>', 'a Notion workspace or subtree into the workspace as Markdown (then `csync push` creates the pages); streamed, rate-aware, resumable', async () => (await import('./import.js')).importCommand),
   lazy('emulator', 'run a local Confluence-compatible server (for trying the tool, tests and benchmarks)', async () => (await import('./emulator.js')).emulatorCommand),
