@@ -5,41 +5,17 @@
  * - export-jira-5k-again: the same export once more: unchanged issues come from the cache (key + updated), so only
  *   the search pages are sent.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
+import { runCli } from './export.js';
 import type { Metrics } from './run.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const ISSUES = 5000;
-
-function runCli(ws: string, emu: Emulator, args: string[]): Promise<{ code: number | null; wallMs: number; peakRssMB: number | undefined; stderr: string }> {
-  const useTime = existsSync('/usr/bin/time');
-  const cmd = useTime ? '/usr/bin/time' : process.execPath;
-  const argv = [...(useTime ? ['-f', 'CSYNC_PEAK_RSS_KB=%M', process.execPath] : []), CLI, ...args, '-w', ws, '--no-progress'];
-  const env = {
-    ...process.env,
-    CONFLUENCE_URL: emu.url,
-    CONFLUENCE_EMAIL: emu.credentials.email,
-    CONFLUENCE_API_TOKEN: emu.credentials.token,
-    CSYNC_JIRA_RATE_REQUESTS_PER_SECOND: '1000',
-    CSYNC_JIRA_RATE_BURST: '1000',
-  };
-  const t0 = process.hrtime.bigint();
-  return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => {
-      const kb = /CSYNC_PEAK_RSS_KB=(\d+)/.exec(stderr)?.[1];
-      resolve({ code, wallMs: Number(process.hrtime.bigint() - t0) / 1e6, peakRssMB: kb ? Math.round(Number(kb) / 1024) : undefined, stderr });
-    });
-  });
-}
 
 async function withBench<T>(fn: (emu: Emulator, ws: string) => Promise<T>): Promise<T> {
   const emu = await startEmulator({ seed: 'empty', jiraIssues: ISSUES, flavour: 'cloud' });
@@ -57,7 +33,7 @@ async function withBench<T>(fn: (emu: Emulator, ws: string) => Promise<T>): Prom
 async function exportOnce(emu: Emulator, ws: string): Promise<Metrics> {
   if (!existsSync(CLI)) throw new Error('build first: npm run build');
   emu.resetLog();
-  const r = await runCli(ws, emu, ['export', '--jql', 'project = BENCH', '--format', 'md', '--format', 'json', '--out', join(ws, 'out')]);
+  const r = await runCli(ws, emu, ['export', '--jql', 'project = BENCH', '--format', 'md', '--format', 'json', '--out', join(ws, 'out')], { CSYNC_JIRA_RATE_REQUESTS_PER_SECOND: '1000', CSYNC_JIRA_RATE_BURST: '1000' });
   if (r.code !== 0) throw new Error(`export failed (${r.code}): ${r.stderr.slice(0, 500)}`);
   const log = emu.requestLog();
   return {

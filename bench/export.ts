@@ -16,11 +16,12 @@ import type { Metrics } from './run.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
-function runCli(ws: string, emu: Emulator, args: string[]): Promise<{ code: number | null; wallMs: number; peakRssMB: number | undefined; stderr: string }> {
+/** The built CLI in a child process against `emu`, under GNU time when present (peak RSS); `extraEnv` (default: Confluence rates of 1000/s) is added to the environment. */
+export function runCli(ws: string, emu: Emulator, args: string[], extraEnv: Record<string, string> = { CSYNC_RATE_REQUESTS_PER_SECOND: '1000', CSYNC_RATE_BURST: '1000' }): Promise<{ code: number | null; wallMs: number; peakRssMB: number | undefined; stderr: string }> {
   const useTime = existsSync('/usr/bin/time');
   const cmd = useTime ? '/usr/bin/time' : process.execPath;
   const argv = [...(useTime ? ['-f', 'CSYNC_PEAK_RSS_KB=%M', process.execPath] : []), CLI, ...args, '-w', ws, '--no-progress'];
-  const env = { ...process.env, CONFLUENCE_URL: emu.url, CONFLUENCE_EMAIL: emu.credentials.email, CONFLUENCE_API_TOKEN: emu.credentials.token, CSYNC_RATE_REQUESTS_PER_SECOND: '1000', CSYNC_RATE_BURST: '1000' };
+  const env = { ...process.env, CONFLUENCE_URL: emu.url, CONFLUENCE_EMAIL: emu.credentials.email, CONFLUENCE_API_TOKEN: emu.credentials.token, ...extraEnv };
   const t0 = process.hrtime.bigint();
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
