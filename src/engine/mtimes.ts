@@ -36,3 +36,18 @@ export async function rememberMtimes<T extends MtimeRecord>(workspace: string, r
   }
   return hashed;
 }
+
+/**
+ * `rememberMtimes` for files a scan has just hashed and found to hold their record's hash (scan.ts `Hashed`): no
+ * second hash, only a second stat, which must agree with the one taken before the hash (a write in between is never
+ * taken for the text hashed). Still racy files keep no mtime, as above.
+ */
+export async function rememberHashed<T extends MtimeRecord>(workspace: string, hashed: ReadonlyArray<{ record: T; before: { size: number; mtimeMs: number; ino: number } }>, save: (r: T, size: number, mtimeMs: number) => void): Promise<void> {
+  for (const { record, before } of hashed) {
+    if (record.mtimeMs !== 0 || record.path.startsWith('cache/')) continue;
+    if (Date.now() - before.mtimeMs < RACY_MTIME_MS) continue;
+    const after = await lstatIn(workspace, record.path);
+    if (!after || after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs) continue;
+    save(record, after.size, after.mtimeMs);
+  }
+}

@@ -28,7 +28,7 @@ import { pushEdit } from './push/edit.js';
 import { observeLocal } from './push/observe.js';
 import { findTitleCollisions, leaveSkipped, placementsAfter, planLine } from './push/plan.js';
 import { forget } from './push/record.js';
-import { refineActions } from './push/refine.js';
+import { refineActions, type PlannedText } from './push/refine.js';
 import { relocatePages } from './push/relocate.js';
 import { removeLeftovers } from '../local/leftovers.js';
 import { reportSkip } from './scan.js';
@@ -197,7 +197,9 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   for (const b of obs.all) links.add(b.title, b.path);
   const createPaths = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []));
   for (const [title, path] of await newPageTitles(options.workspace, createPaths, format.extension)) links.add(title, path);
-  const refined = await refineActions({ workspace: options.workspace, state, spaceKey, format, links, base: obs.base, actions: plan.actions, homepage: async () => (await options.api.getSpaceByKey(spaceKey)).homepageId });
+  // The texts planning reads are kept for sending (a page file is read once per push; refine.ts bounds how much).
+  const plannedTexts = options.dryRun ? undefined : new Map<string, PlannedText>();
+  const refined = await refineActions({ workspace: options.workspace, state, spaceKey, format, links, base: obs.base, actions: plan.actions, homepage: async () => (await options.api.getSpaceByKey(spaceKey)).homepageId, keep: plannedTexts });
   for (const r of refined.refused) summary.warnings.push(`${r.path}: ${r.reason}`);
   plan.actions = refined.actions;
   // Attachments are planned against where the pages will be once the page actions ran: their gate is checked
@@ -227,7 +229,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     await planRelinks({ options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log }, sentBy(plan.actions), createPaths);
     return;
   }
-  const ctx: Ctx = { options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log };
+  const ctx: Ctx = { options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log, planned: plannedTexts };
 
   const queue = new PQueue({ concurrency: options.concurrency });
   const failures: TaskFailure[] = [];
@@ -258,6 +260,8 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     await leave(pushEdit(ctx, withBase(ctx, baseById.get(a.id)!), a.path));
     options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
   }
+  // Texts planning kept and no edit took (an edit that changes nothing, a refused move): not held any longer.
+  plannedTexts?.clear();
   // Creates, parents first (a child's parent may be created in the same run).
   const creates = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []));
   if (creates.length) await pushCreates(ctx, creates);

@@ -50,7 +50,7 @@ export type Skips = Map<string, SkippedFile>;
  * The local state of a tracked file. `text`: a page file, whose changed content must be valid UTF-8. A link
  * (the file or a folder above it) or a page file that is not text is recorded in `skips` and observed 'modified'.
  */
-export async function observe(workspace: string, page: ObservedPage, skips?: Skips, text = false): Promise<LocalState> {
+export async function observe<T extends ObservedPage>(workspace: string, page: T, skips?: Skips, text = false, hashed?: Hashed<T>): Promise<LocalState> {
   const s = await lstatIn(workspace, page.path);
   const link = s?.isSymbolicLink() ? page.path : await linkIn(workspace, page.path);
   if (link !== undefined) {
@@ -69,12 +69,18 @@ export async function observe(workspace: string, page: ObservedPage, skips?: Ski
     skips?.set(page.id, err);
     return 'modified';
   }
-  if (facts.sha256 === page.hash) return 'unchanged';
+  if (facts.sha256 === page.hash) {
+    hashed?.(page, s);
+    return 'unchanged';
+  }
   if (facts.text === false) skips?.set(page.id, notUtf8(page.path));
   return 'modified';
 }
 
-export async function observeAll(workspace: string, pages: readonly ObservedPage[], concurrency = 16, skips?: Skips, text = false): Promise<Map<string, LocalState>> {
+/** Told of each file a scan hashed and found unchanged, with the stat taken before the hash (mtimes.ts stores it). */
+export type Hashed<T> = (page: T, before: { size: number; mtimeMs: number; ino: number }) => void;
+
+export async function observeAll<T extends ObservedPage>(workspace: string, pages: readonly T[], concurrency = 16, skips?: Skips, text = false, hashed?: Hashed<T>): Promise<Map<string, LocalState>> {
   const out = new Map<string, LocalState>();
   // `concurrency` workers over one index, not a queued task per page: a scan of 100,000 pages made 100,000 closures
   // and promises up front.
@@ -82,7 +88,7 @@ export async function observeAll(workspace: string, pages: readonly ObservedPage
   const worker = async () => {
     while (next < pages.length) {
       const p = pages[next++]!;
-      out.set(p.id, await observe(workspace, p, skips, text));
+      out.set(p.id, await observe(workspace, p, skips, text, hashed));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pages.length)) }, worker));

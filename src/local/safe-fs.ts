@@ -167,10 +167,68 @@ export async function snapshotFileSafe(workspace: string, rel: string, dest: str
 export async function readFileSafe(workspace: string, rel: string): Promise<Buffer> {
   const fh = await openNoFollow(workspace, rel);
   try {
-    return await fh.readFile();
+    const bytes = await fh.readFile();
+    logRead(rel, 'whole', bytes.length);
+    return bytes;
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The first `headChars` characters of a text file (all of it when it is that short), without holding the rest: the
+ * whole file is still read, in 1 MiB pieces, to check it is UTF-8 text (refused as readTextSafe refuses it), but only
+ * the head stays in memory. For what a page's front matter says (title, id) before the page is sent.
+ */
+export async function readHeadSafe(workspace: string, rel: string, headChars: number): Promise<{ head: string; whole: boolean }> {
+  const fh = await openNoFollow(workspace, rel);
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let head = '';
+  let whole = true;
+  let bytes = 0;
+  try {
+    const { size } = await fh.stat();
+    const buf = Buffer.allocUnsafe(Math.min(1 << 20, Math.max(4096, size + 1)));
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      bytes += bytesRead;
+      const b = buf.subarray(0, bytesRead);
+      if (b.includes(0)) throw notUtf8(rel);
+      let piece: string;
+      try {
+        piece = decoder.decode(b, { stream: true });
+      } catch {
+        throw notUtf8(rel);
+      }
+      if (head.length < headChars) {
+        head += piece.slice(0, headChars - head.length + 1);
+        if (head.length > headChars) {
+          head = head.slice(0, headChars);
+          whole = false;
+        }
+      } else if (piece.length) whole = false;
+    }
+    try {
+      const rest = decoder.decode();
+      if (rest.length) whole = false;
+    } catch {
+      throw notUtf8(rel);
+    }
+  } finally {
+    await fh.close();
+  }
+  logRead(rel, 'head', bytes);
+  return { head, whole };
+}
+
+/**
+ * Tests only: CSYNC_TEST_READ_LOG=<file> appends a line per page-file read (`whole` or `head`, the path, the bytes),
+ * so a test can count how often a run loads a page's text. Unset in normal use.
+ */
+function logRead(rel: string, kind: 'whole' | 'head', bytes: number): void {
+  const log = process.env.CSYNC_TEST_READ_LOG;
+  if (log) appendFileSync(log, `${kind}\t${rel}\t${bytes}\n`);
 }
 
 /** Strict UTF-8 (a byte-order mark is kept as it is); NUL bytes are binary, not text. */

@@ -3,11 +3,13 @@
  * summary), and the small reads and conversions the edit, conflict and create phases all use.
  */
 import type { Format } from '../../format/types.js';
-import { lstatIn, readTextSafe, tooLarge } from '../../local/safe-fs.js';
+import { restoreBaseAttrs } from '../../format/markdown/chunked.js';
+import { lstatIn, readHeadSafe, readTextSafe, tooLarge } from '../../local/safe-fs.js';
 import type { BasePage, BasePageMeta, StateStore } from '../../state/index.js';
 import type { Logger } from '../../obs/logger.js';
 import type { SpaceLinks } from '../resolver.js';
 import type { PushOptions, PushSummary } from '../push.js';
+import type { PlannedText } from './refine.js';
 
 export interface Ctx {
   options: PushOptions;
@@ -18,6 +20,25 @@ export interface Ctx {
   summary: PushSummary;
   now: () => Date;
   log: Logger;
+  /** Texts planning read (refine.ts), taken by the executor instead of reading the file again. */
+  planned?: Map<string, PlannedText> | undefined;
+}
+
+/**
+ * The text of a page file to send, and its size and mtime from before it was read: planning's copy when it kept one
+ * (taken: used once), else read now. Refused over sync.maxPageBytes before it is read; undefined when it is gone.
+ */
+export async function pageText(ctx: Ctx, path: string): Promise<{ text: string; seen: { size: number; mtimeMs: number } | undefined } | undefined> {
+  const p = ctx.planned?.get(path);
+  if (p) {
+    ctx.planned!.delete(path);
+    const max = ctx.options.maxPageBytes;
+    if (max !== undefined && p.seen && p.seen.size > max) throw tooLarge(path, p.seen.size, max);
+    return p;
+  }
+  const seen = await checkSize(ctx, path);
+  const text = await readIfThere(ctx.options.workspace, path);
+  return text === undefined ? undefined : { text, seen };
 }
 
 export function versionMeta(ctx: Ctx): { message?: string; minorEdit?: boolean } {
@@ -43,6 +64,26 @@ export async function readIfThere(workspace: string, rel: string): Promise<strin
   }
 }
 
+/** How much of a page file planning keeps to read its front matter (title, id, labels). */
+const HEAD_CHARS = 64 * 1024;
+
+/**
+ * Text enough of a page file for its front matter (`parseFile(...).meta`, `.ok` and `.error` are the whole file's):
+ * the file up to the end of its front matter, or all of it when it is small or its front matter does not end in
+ * the first 64 Ki characters. Refused as readTextSafe refuses a file (a link, not UTF-8), but a big page's body is
+ * never held: planning reads titles and ids this way, and the page's text is loaded when it is sent.
+ */
+export async function readFrontMatter(workspace: string, rel: string): Promise<string> {
+  const { head, whole } = await readHeadSafe(workspace, rel, HEAD_CHARS);
+  if (whole) return head;
+  const t = head.startsWith('\ufeff') ? head.slice(1) : head;
+  if (!t.startsWith('---')) return t.slice(0, 3); // no front matter: none in the whole file either
+  // The front matter's end, as parseFile finds it, well inside the head (its line break included): the same in the file.
+  const m = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*\r?\n/.exec(t);
+  if (m && m[0].length < t.length - 1) return t.slice(0, m[0].length);
+  return readTextSafe(workspace, rel);
+}
+
 /** A base page with its text, read from the state store only when a push needs it. */
 export function withBase(ctx: Ctx, meta: BasePageMeta): BasePage {
   return { ...meta, base: ctx.state.pageBase(meta.id) ?? '' };
@@ -50,6 +91,14 @@ export function withBase(ctx: Ctx, meta: BasePageMeta): BasePage {
 
 export function toStorage(ctx: Ctx, path: string, title: string, body: string, base?: string): string {
   return convert(ctx, path, title, body, base).text;
+}
+
+/**
+ * `storage` (a body converted without a base) with what Confluence added to the base's blocks (local ids, macro ids)
+ * put back: what converting with the base gives, without converting the body a second time.
+ */
+export function withBaseAttrs(ctx: Ctx, storage: string, base: string): string {
+  return ctx.format.name === 'markdown' ? restoreBaseAttrs(storage, base) : storage;
 }
 
 /**

@@ -12,7 +12,7 @@ import { isSkipped, readTextSafe, writeFileSafe } from '../../local/safe-fs.js';
 import type { BasePage } from '../../state/index.js';
 import { createStartedAt, storageHash } from '../pending.js';
 import { markSkipped, reportSkip } from '../scan.js';
-import { checkSize, convert, normalisedBody, parentFolderFile, parentFor, readIfThere, sortedLabels, type Ctx } from './context.js';
+import { checkSize, convert, normalisedBody, parentFolderFile, parentFor, readFrontMatter, readIfThere, sortedLabels, type Ctx } from './context.js';
 import { linkedPaths, orderCreates } from './link-order.js';
 
 /**
@@ -97,7 +97,8 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
       // next run finds the page by it (pending.ts), whatever happened to the page or the file since.
       ctx.state.addPendingCreate({ path, spaceKey: ctx.spaceKey, title, parentId, bodyHash: storageHash(storage), text, startedAt: createStartedAt(api) });
       try {
-        page = await api.createPage({ spaceId: space.id, parentId, title, body: storage });
+        // Its answer holds the body again: not kept (a big page's copies add up).
+        page = { ...(await api.createPage({ spaceId: space.id, parentId, title, body: storage })), body: undefined };
       } catch (err) {
         // The folder's page was deleted in Confluence since the last pull: the next pull settles the folder.
         const code = (err as { code?: string }).code;
@@ -142,7 +143,7 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
 export async function newPageTitles(workspace: string, paths: readonly string[], ext: string): Promise<Array<[title: string, path: string]>> {
   const out: Array<[string, string]> = [];
   for (const path of paths) {
-    const text = await readTextSafe(workspace, path).catch(() => undefined);
+    const text = await readFrontMatter(workspace, path).catch(() => undefined);
     const parsed = text === undefined ? undefined : parseFile(text);
     if (!parsed?.ok) continue;
     const name = path.slice(path.lastIndexOf('/') + 1, path.length - ext.length);

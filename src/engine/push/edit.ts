@@ -4,7 +4,7 @@ import { storageEquals } from '../../format/index.js';
 import { sha256 } from '../../local/files.js';
 import type { BasePage } from '../../state/index.js';
 import { pendingUpdate, settlePendingUpdate } from '../sent.js';
-import { baseStorageOf, checkSize, convert, normalisedBody, parentFor, readIfThere, sortedLabels, toStorage, versionMeta, withBody, type Ctx } from './context.js';
+import { baseStorageOf, convert, normalisedBody, pageText, parentFor, sortedLabels, versionMeta, withBaseAttrs, withBody, type Ctx } from './context.js';
 import { resolveConflict } from './conflict.js';
 import { saveSynced, syncLabels } from './record.js';
 import { markSkipped } from '../scan.js';
@@ -21,10 +21,10 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string, relink = fal
     summary.conflicts.push({ path: b.path, copyPath: ctx.state.conflicts().find((c) => c.pageId === b.id)?.copyPath ?? null, kind: 'unresolved' });
     return;
   }
-  const seen = await checkSize(ctx, path);
-  const text = await readIfThere(ctx.options.workspace, path);
+  const read = await pageText(ctx, path);
   // Deleted or moved since the scan (someone is editing meanwhile): the next run sees it as it is then.
-  if (text === undefined) return;
+  if (read === undefined) return;
+  const { text, seen } = read;
   const local = parseFile(text);
   if (!local.ok) {
     summary.warnings.push(`${path}: front matter unreadable (${local.error}); not pushed`);
@@ -33,7 +33,6 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string, relink = fal
   // Relinking sends a page unchanged here; one edited since is not this run's to send (out of its paths, or changed
   // while the push runs): its own push writes its links.
   if (relink && text !== b.base) return;
-  const baseParsed = parseFile(b.base);
   const title = local.meta.title ? String(local.meta.title) : b.title;
   const moved = path !== b.path;
   const parentId = moved ? parentFor(ctx, path) : b.parentId;
@@ -49,11 +48,16 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string, relink = fal
   const labels = sortedLabels(local.meta.labels);
   const baseLabels = sortedLabels(b.labels);
   const { text: storage, unresolved } = convert(ctx, path, title, local.body);
-  const baseBody = ctx.state.baseBody(b.id, b.version);
-  // The file leaves out what Confluence adds (local ids, macro ids): the base's storage body gives them back.
-  const restored = () => (baseBody === undefined ? storage : toStorage(ctx, path, title, local.body, baseBody));
+  // Compared with the base file as converted today (planning converted it: the memo gives it back); the base file's
+  // text is not held past this (a big page's copies add up: BENCHMARKS.md, push-huge-page).
+  const sameAsBaseFile = !relink && storageEquals(storage, baseStorageOf(ctx, b, parseFile(b.base).body));
+  b = { ...b, base: '' };
+  let baseBody = ctx.state.baseBody(b.id, b.version);
+  // The file leaves out what Confluence adds (local ids, macro ids): the base's storage body gives them back, put on
+  // the storage converted above (the body is converted once).
+  const restored = () => (baseBody === undefined ? storage : withBaseAttrs(ctx, storage, baseBody));
   let body: string | undefined;
-  const bodySame = relink ? baseBody !== undefined && storageEquals((body = restored()), baseBody) : storageEquals(storage, baseStorageOf(ctx, b, baseParsed.body));
+  const bodySame = relink ? baseBody !== undefined && storageEquals((body = restored()), baseBody) : sameAsBaseFile;
   const contentSame = bodySame && title === b.title && newParent === b.parentId;
   let version = b.version;
   let remoteTitle = b.title;
@@ -64,14 +68,14 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string, relink = fal
     body ??= restored();
     const sent = pendingUpdate({ api, pageId: b.id, spaceKey: ctx.spaceKey, path, fromVersion: b.version, version: b.version + 1, title, parentId: newParent ?? null, storage: body, text, fileText: text, labelsFrom: baseLabels, labels });
     ctx.state.addPendingUpdate(sent);
+    baseBody = undefined;
     try {
-      const r = await api.updatePage({ id: b.id, title, parentId: newParent, body, version: b.version + 1, ...versionMeta(ctx) });
-      ctx.state.saveBaseBody(b.id, r.version.number, body);
+      // Only the version and title of the answer are kept (it holds the body again).
+      ({ version: { number: version }, title: remoteTitle } = await api.updatePage({ id: b.id, title, parentId: newParent, body, version: b.version + 1, ...versionMeta(ctx) }));
+      ctx.state.saveBaseBody(b.id, version, body);
       ctx.state.setUnresolvedLinks(b.id, unresolved);
       const normalised = normalisedBody(ctx, path, title, local.body, body);
       if (normalised !== undefined) saved = withBody(text, local.body, normalised);
-      version = r.version.number;
-      remoteTitle = r.title;
       summary.written.push({ id: b.id, version });
       summary.pages.updated++;
       if (moved) summary.pages.moved++;
@@ -101,7 +105,7 @@ export async function pushEdit(ctx: Ctx, b: BasePage, path: string, relink = fal
         return;
       }
       if (code !== 'CSYNC_VERSION_CONFLICT' && code !== 'CSYNC_NOT_FOUND') throw err;
-      await resolveConflict(ctx, b, path, text, newParent ?? null, seen);
+      await resolveConflict(ctx, { ...b, base: ctx.state.pageBase(b.id) ?? '' }, path, text, newParent ?? null, seen);
       return;
     }
   }

@@ -6,10 +6,10 @@ import type { Format } from '../../format/types.js';
 import { sha256 } from '../../local/files.js';
 import { isSkipped, linkRefused, lstatIn, readTextSafe, tooLarge, type SkippedFile } from '../../local/safe-fs.js';
 import type { BasePageMeta, StateStore } from '../../state/index.js';
-import { rememberMtimes } from '../mtimes.js';
+import { rememberHashed, rememberMtimes } from '../mtimes.js';
 import { observeAll, recoverMovedAside, walkFiles, type Skips } from '../scan.js';
 import { planAttachments } from './attachments.js';
-import { readIfThere } from './context.js';
+import { readFrontMatter } from './context.js';
 import { placementsAfter } from './plan.js';
 import { refineActions } from './refine.js';
 import { SpaceLinks } from '../resolver.js';
@@ -40,10 +40,26 @@ export async function observeLocal(
   const base = all.filter((b) => !b.path.startsWith('cache/'));
   // Tracked files that became links or stopped being text: 'modified', never 'missing'; their actions are dropped.
   const skips: Skips = new Map();
-  const local = await observeAll(workspace, base, 16, skips, true);
+  // Files hashed by this scan and found unchanged: their mtimes are stored below without hashing them again.
+  const hashed: Array<{ record: BasePageMeta; before: { size: number; mtimeMs: number; ino: number } }> = [];
+  const local = await observeAll(workspace, base, 16, skips, true, (record, before) => hashed.push({ record, before }));
   await recoverMovedAside(workspace, base, local, format.extension, repair);
+  // An edited tracked file over the page size limit is refused before anything reads or converts it, as a new one is.
+  if (limits.maxPageBytes !== undefined) {
+    for (const b of base) {
+      if (local.get(b.id) !== 'modified' || skips.has(b.id)) continue;
+      const size = (await lstatIn(workspace, b.path))?.size ?? 0;
+      if (size > limits.maxPageBytes) skips.set(b.id, tooLarge(b.path, size, limits.maxPageBytes));
+    }
+  }
   // Records saved right after their file was written have no mtime (hashed by this scan): remember it now.
-  if (repair && state) await rememberMtimes(workspace, base.filter((b) => local.get(b.id) === 'unchanged'), (b, size, mtimeMs) => state.savePageMeta({ ...b, size, mtimeMs }));
+  if (repair && state) {
+    const save = (b: BasePageMeta, size: number, mtimeMs: number) => state.savePageMeta({ ...b, size, mtimeMs });
+    await rememberHashed(workspace, hashed, save);
+    // The rest (put back from cache/moving/ by recoverMovedAside, observed again there): stat, hash, stat.
+    const done = new Set(hashed.map((h) => h.record.id));
+    await rememberMtimes(workspace, base.filter((b) => local.get(b.id) === 'unchanged' && !done.has(b.id)), save);
+  }
   const tracked = new Set(base.map((b) => b.path));
   const files: string[] = [];
   const links: string[] = [];
@@ -60,10 +76,10 @@ export async function observeLocal(
     }
     let text: string;
     try {
-      const t = await readIfThere(workspace, f);
-      if (t === undefined) continue; // gone since the walk
-      text = t;
+      // Its front matter's id only: a big new page's body is not held (it is read when it is sent).
+      text = await readFrontMatter(workspace, f);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // gone since the walk
       if (!isSkipped(err)) throw err;
       skippedUntracked.push(err);
       continue;

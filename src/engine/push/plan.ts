@@ -1,7 +1,8 @@
 /** Decisions on the push plan before anything is sent: title collisions, skipped files, placements, plan lines. */
 import { titleCollisions, inPaths, type PushAction, type PushPlan, type TitleEntry } from '../../core/push-plan.js';
 import { parseFile } from '../../format/front-matter.js';
-import { readTextSafe, type SkippedFile } from '../../local/safe-fs.js';
+import type { SkippedFile } from '../../local/safe-fs.js';
+import { readFrontMatter } from './context.js';
 import type { BasePageMeta } from '../../state/index.js';
 import { reportSkip, type Skips } from '../scan.js';
 import type { PlanLine } from '../types.js';
@@ -29,7 +30,7 @@ export async function findTitleCollisions(workspace: string, base: readonly Base
   for (const a of actions) if ((a.kind === 'update' || a.kind === 'move' || a.kind === 'delete') && a.id) touched.set(a.id, a);
   const entries: TitleEntry[] = [];
   const titleIn = async (path: string): Promise<string | undefined> => {
-    const text = await readTextSafe(workspace, path).catch(() => undefined);
+    const text = await readFrontMatter(workspace, path).catch(() => undefined);
     if (text === undefined) return undefined;
     const p = parseFile(text);
     return p.ok && p.meta.title !== undefined ? String(p.meta.title) : undefined;

@@ -9,10 +9,10 @@ import { parentFolderFile, refinePushPlan, type EditFacts, type PushAction, type
 import { parseFile } from '../../format/front-matter.js';
 import { storageEquals } from '../../format/index.js';
 import type { Format } from '../../format/types.js';
-import { readTextSafe } from '../../local/safe-fs.js';
+import { lstatIn, readTextSafe } from '../../local/safe-fs.js';
 import type { BasePageMeta, StateStore } from '../../state/index.js';
 import type { SpaceLinks } from '../resolver.js';
-import { convertFile } from './context.js';
+import { convertFile, readFrontMatter } from './context.js';
 
 export const sortedLabels = (l: readonly unknown[] | undefined): string[] => [...new Set((l ?? []).map(String))].sort();
 
@@ -26,16 +26,31 @@ export interface RefineInput {
   actions: readonly PushAction[];
   /** The parent of a top-level file (the space homepage), fetched only when a move needs it; undefined = unknown. */
   homepage: () => Promise<string | null | undefined>;
+  /**
+   * When given, the texts read here (with the stat taken before each read) are kept for the executor, by path, up to
+   * KEEP_CHARS in all: a page is read once per push. Those over the budget are read again when sent.
+   */
+  keep?: Map<string, PlannedText> | undefined;
 }
+
+/** A file's text as planning read it, and its size and mtime from before the read (what its record will say). */
+export interface PlannedText {
+  text: string;
+  seen: { size: number; mtimeMs: number } | undefined;
+}
+
+/** The most text planning keeps for the executor (characters, all files together). */
+export const KEEP_CHARS = 32 * 1024 * 1024;
 
 export async function refineActions(input: RefineInput): Promise<RefinedPushPlan> {
   const { workspace, format, spaceKey, links } = input;
   const byId = new Map(input.base.map((b) => [b.id, b]));
   const facts = new Map<string, EditFacts>();
   const createFacts = new Map<string, { unreadable?: string | undefined }>();
+  let kept = 0;
   for (const a of input.actions) {
     if (a.kind === 'create') {
-      const text = await readTextSafe(workspace, a.path).catch(() => undefined);
+      const text = await readFrontMatter(workspace, a.path).catch(() => undefined);
       const parsed = text === undefined ? undefined : parseFile(text);
       if (parsed && !parsed.ok) createFacts.set(a.path, { unreadable: parsed.error });
       continue;
@@ -43,8 +58,13 @@ export async function refineActions(input: RefineInput): Promise<RefinedPushPlan
     if (a.kind !== 'update' && a.kind !== 'move') continue;
     const b = byId.get(a.id);
     if (!b) continue;
+    const s = input.keep ? await lstatIn(workspace, a.path) : undefined;
     const text = await readTextSafe(workspace, a.path).catch(() => undefined);
     if (text === undefined) continue; // gone since the scan: the executor finds out
+    if (input.keep && s?.isFile() && kept + text.length <= KEEP_CHARS) {
+      kept += text.length;
+      input.keep.set(a.path, { text, seen: { size: s.size, mtimeMs: s.mtimeMs } });
+    }
     const local = parseFile(text);
     if (!local.ok) {
       facts.set(a.id, { unreadable: local.error, title: b.title, bodySame: false, labelsSame: true });

@@ -17,6 +17,7 @@
  * Small texts (under CHUNK_BYTES) never split. The laws are the converters' own; a test checks chunked = whole on
  * the corpora with a tiny chunk size.
  */
+import { setFlagsFromString } from 'node:v8';
 import type { ConvertContext, ConvertResult } from '../types.js';
 import { markdownToStorage } from './markdown-to-storage.js';
 import { restoreServerAttrs } from './server-attrs.js';
@@ -187,10 +188,39 @@ export function splitMarkdown(markdown: string, chunk = CHUNK_BYTES): MarkdownPi
   return pieces;
 }
 
+/** Texts at least this big convert with a tight heap (see `tightHeap`). */
+export const TIGHT_HEAP_BYTES = 1024 * 1024;
+
+/**
+ * Runs a big conversion with V8's old generation grown by at most 10% of what is alive after each full collection.
+ * micromark's events and the trees of a piece outlive several young collections (the CLI keeps the young generation
+ * small), so they are promoted, and by default V8 lets the old generation grow to up to four times what was alive
+ * before it collects: the garbage of a 2 MB page alone reached ~70 MB over the CLI's own size. Measured on 2 MB of
+ * prose: 168 → 151 MB peak RSS for ~10% more time (BENCHMARKS.md, push-huge-page, branch pushmem). The default
+ * heuristics come back when the conversion ends (conversions are synchronous: nothing else runs meanwhile).
+ */
+function tightHeap<T>(size: number, run: () => T): T {
+  if (size < TIGHT_HEAP_BYTES) return run();
+  try {
+    setFlagsFromString('--heap-growing-percent=10');
+  } catch {
+    return run();
+  }
+  try {
+    return run();
+  } finally {
+    setFlagsFromString('--heap-growing-percent=0');
+  }
+}
+
 const LIST_OPEN = /^<(ul|ol|ac:task-list)(?: start="\d+")?>/;
 
 /** Markdown → storage, piece by piece when the text is big; the same result as `markdownToStorage`. */
 export function markdownToStorageChunked(markdown: string, context: ConvertContext, chunk = CHUNK_BYTES): ConvertResult {
+  return tightHeap(markdown.length, () => markdownToStorageInPieces(markdown, context, chunk));
+}
+
+function markdownToStorageInPieces(markdown: string, context: ConvertContext, chunk: number): ConvertResult {
   const pieces = splitMarkdown(markdown, chunk);
   if (!pieces) return markdownToStorage(markdown, context);
   const local: ConvertContext = { ...context, base: undefined };
@@ -217,6 +247,15 @@ export function markdownToStorageChunked(markdown: string, context: ConvertConte
   const joined = parts.join('');
   parts.length = 0;
   return { text: context.base === undefined ? joined : restoreServerAttrs(joined, context.base), warnings };
+}
+
+/**
+ * What `markdownToStorageChunked(markdown, { ...context, base })` gives, from `storage` =
+ * `markdownToStorageChunked(markdown, context)` (no base): the base only restores the attributes Confluence added
+ * (server-attrs.ts), so a body converted once serves both the comparison with its base and the update.
+ */
+export function restoreBaseAttrs(storage: string, base: string): string {
+  return restoreServerAttrs(storage, base);
 }
 
 const BLOCK_NAME = /^(?:p|h[1-6])$/;
@@ -296,6 +335,10 @@ export function storageCuts(storage: string, chunk = CHUNK_BYTES): number[] | un
 
 /** Storage → Markdown, piece by piece when the body is big; the same result as `storageToMarkdown`. */
 export function storageToMarkdownChunked(storage: string, context: ConvertContext, chunk = CHUNK_BYTES): ConvertResult {
+  return tightHeap(storage.length, () => storageToMarkdownInPieces(storage, context, chunk));
+}
+
+function storageToMarkdownInPieces(storage: string, context: ConvertContext, chunk: number): ConvertResult {
   const cuts = storageCuts(storage, chunk);
   if (!cuts) return storageToMarkdown(storage, context);
   const parts: string[] = [];
