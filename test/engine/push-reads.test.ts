@@ -1,0 +1,82 @@
+/**
+ * Bounded memory per page (issue 13): a push loads each page file's text whole once (planning reads only the front
+ * matter of new files, and keeps the texts of edits for sending), and a page over sync.maxPageBytes is refused before
+ * it is read or converted. Counted through the CLI with the test-only read log of src/local/safe-fs.ts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tempDir } from '../helpers/cli.js';
+import { fileOf, type TestWorkspace, workspaceWithEmulator } from '../helpers/workspace.js';
+
+async function pulled(): Promise<TestWorkspace> {
+  const ws = await workspaceWithEmulator({ seed: 'demo' });
+  const r = await ws.csync(['pull']);
+  assert.equal(r.code, 0, r.stderr);
+  return ws;
+}
+
+/** The read log's lines for `rel`, by kind. */
+function readsOf(log: string, rel: string): { whole: number; head: number } {
+  const lines = readFileSync(log, 'utf8').split('\n').filter((l) => l.split('\t')[1] === rel);
+  return { whole: lines.filter((l) => l.startsWith('whole\t')).length, head: lines.filter((l) => l.startsWith('head\t')).length };
+}
+
+test('push loads an edited and a new page file whole once each, the big new one (front matter read first) included', async () => {
+  const ws = await pulled();
+  const tmp = tempDir('csync-reads-');
+  try {
+    const arch = fileOf(ws, 'Architecture');
+    writeFileSync(join(ws.dir, arch), `${readFileSync(join(ws.dir, arch), 'utf8')}\nA paragraph added locally.\n`);
+    const dir = dirname(arch);
+    const newRel = `${dir}/Big new.md`;
+    // Over the 64 Ki characters planning reads of a new file: its title comes from the head alone.
+    const para = 'A paragraph of a big new page, long enough that its body is not read while the push plans.\n\n';
+    writeFileSync(join(ws.dir, newRel), `---\ntitle: Big new page\nlabels: [big]\n---\n${para.repeat(2000)}`);
+    const log = join(tmp.dir, 'reads.log');
+    writeFileSync(log, '');
+    const push = await ws.csync(['push'], { CSYNC_TEST_READ_LOG: log });
+    assert.equal(push.code, 0, push.stdout + push.stderr);
+    assert.match(ws.emu.api.body(ws.emu.api.pageByTitle('DEMO', 'Architecture')!.id), /A paragraph added locally\./);
+    const created = ws.emu.api.pageByTitle('DEMO', 'Big new page');
+    assert.ok(created, 'created under the title of its front matter');
+    assert.equal((ws.emu.api.body(created.id).match(/<p>/g) ?? []).length, 2000);
+    assert.deepEqual(readsOf(log, arch).whole, 1, 'the edited page is loaded once');
+    assert.deepEqual(readsOf(log, newRel).whole, 1, 'the new page is loaded once, when it is sent');
+    assert.ok(readsOf(log, newRel).head >= 1, 'planning read its front matter');
+  } finally {
+    tmp.cleanup();
+    await ws.close();
+  }
+});
+
+test('an edited tracked page over sync.maxPageBytes is refused before it is read or converted (exit 10, one line); dry run says the same', async () => {
+  const ws = await pulled();
+  const tmp = tempDir('csync-reads-');
+  try {
+    const cfgPath = join(ws.dir, 'config', 'csync.json');
+    const cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
+    writeFileSync(cfgPath, JSON.stringify({ ...cfg, sync: { ...((cfg.sync as object | undefined) ?? {}), maxPageBytes: 64 * 1024 } }));
+    const arch = fileOf(ws, 'Architecture');
+    const id = ws.emu.api.pageByTitle('DEMO', 'Architecture')!.id;
+    const before = ws.emu.api.body(id);
+    writeFileSync(join(ws.dir, arch), `${readFileSync(join(ws.dir, arch), 'utf8')}\n${'A long added line of text.\n'.repeat(4000)}`);
+    const log = join(tmp.dir, 'reads.log');
+    writeFileSync(log, '');
+    const dry = await ws.csync(['push', '--dry-run'], { CSYNC_TEST_READ_LOG: log });
+    assert.equal(dry.code, 10, dry.stdout + dry.stderr);
+    const push = await ws.csync(['push'], { CSYNC_TEST_READ_LOG: log });
+    assert.equal(push.code, 10, push.stdout + push.stderr);
+    for (const out of [dry.stdout, push.stdout]) {
+      const lines = out.split('\n').filter((l) => l.includes('sync.maxPageBytes'));
+      assert.equal(lines.length, 1, out);
+      assert.match(lines[0]!, /Architecture\.md: skipped: [\d.]+ MiB is over the page size limit of [\d.]+ MiB \(sync\.maxPageBytes\); not pushed/);
+    }
+    assert.deepEqual(readsOf(log, arch), { whole: 0, head: 0 }, 'never loaded');
+    assert.equal(ws.emu.api.body(id), before, 'Confluence unchanged');
+  } finally {
+    tmp.cleanup();
+    await ws.close();
+  }
+});
