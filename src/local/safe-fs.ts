@@ -223,11 +223,11 @@ export async function readHeadSafe(workspace: string, rel: string, headChars: nu
 }
 
 /**
- * Tests only: CSYNC_TEST_READ_LOG=<file> appends a line per page-file read (`whole` or `head`, the path, the bytes),
+ * Tests only: CSYNC_TEST_PAGE_READS=<file> appends a line per page-file read (`whole` or `head`, the path, the bytes),
  * so a test can count how often a run loads a page's text. Unset in normal use.
  */
 function logRead(rel: string, kind: 'whole' | 'head', bytes: number): void {
-  const log = process.env.CSYNC_TEST_READ_LOG;
+  const log = process.env.CSYNC_TEST_PAGE_READS;
   if (log) appendFileSync(log, `${kind}\t${rel}\t${bytes}\n`);
 }
 

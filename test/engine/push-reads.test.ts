@@ -36,7 +36,7 @@ test('push loads an edited and a new page file whole once each, the big new one 
     writeFileSync(join(ws.dir, newRel), `---\ntitle: Big new page\nlabels: [big]\n---\n${para.repeat(2000)}`);
     const log = join(tmp.dir, 'reads.log');
     writeFileSync(log, '');
-    const push = await ws.csync(['push'], { CSYNC_TEST_READ_LOG: log });
+    const push = await ws.csync(['push'], { CSYNC_TEST_PAGE_READS: log });
     assert.equal(push.code, 0, push.stdout + push.stderr);
     assert.match(ws.emu.api.body(ws.emu.api.pageByTitle('DEMO', 'Architecture')!.id), /A paragraph added locally\./);
     const created = ws.emu.api.pageByTitle('DEMO', 'Big new page');
@@ -64,9 +64,9 @@ test('an edited tracked page over sync.maxPageBytes is refused before it is read
     writeFileSync(join(ws.dir, arch), `${readFileSync(join(ws.dir, arch), 'utf8')}\n${'A long added line of text.\n'.repeat(4000)}`);
     const log = join(tmp.dir, 'reads.log');
     writeFileSync(log, '');
-    const dry = await ws.csync(['push', '--dry-run'], { CSYNC_TEST_READ_LOG: log });
+    const dry = await ws.csync(['push', '--dry-run'], { CSYNC_TEST_PAGE_READS: log });
     assert.equal(dry.code, 10, dry.stdout + dry.stderr);
-    const push = await ws.csync(['push'], { CSYNC_TEST_READ_LOG: log });
+    const push = await ws.csync(['push'], { CSYNC_TEST_PAGE_READS: log });
     assert.equal(push.code, 10, push.stdout + push.stderr);
     for (const out of [dry.stdout, push.stdout]) {
       const lines = out.split('\n').filter((l) => l.includes('sync.maxPageBytes'));
