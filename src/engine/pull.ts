@@ -107,7 +107,7 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   // Updates a stopped push sent but did not record are its own versions, not edits to pull or merge (sent.ts).
   // A dry run settles them too, in its scratch copy of the state (see pullRun): no file written, no label sent.
   const labelled: Array<{ path: string; id: string }> = [];
-  const settle = { workspace: options.workspace, api: options.api, log, dryRun: options.dryRun, labelled };
+  const settle = { workspace: options.workspace, api: options.api, log, dryRun: options.dryRun, labelled, warnings: summary.warnings };
   if (state) await settlePendingUpdates({ ...settle, state }, spaceKey);
   let basePages = state?.pageMetasOfSpace(spaceKey) ?? [];
   // A first pull lists with bodies (ceil(N/250) requests) and stages them; later pulls list without bodies and
