@@ -32,14 +32,14 @@ const runArb: fc.Arbitrary<KillRun> = fc.oneof(
   fc.record({ k: fc.constantFrom('pull' as const, 'push' as const, 'sync' as const), killAfterMs: fc.integer({ min: 50, max: 2500 }) }),
   // Counted in the daemon's own steps (runs finished: polls, pushes, rescans), not in time, so a busy machine does
   // not turn every case into a kill during start-up: at once, during its first poll, or after a few polls and pushes.
-  fc.record({ k: fc.constant('daemon' as const), afterRuns: fc.integer({ min: 0, max: 3 }), killAfterMs: fc.integer({ min: 0, max: 1500 }) }),
+  fc.record({ k: fc.constant('daemon' as const), afterRuns: fc.integer({ min: 0, max: 2 }), killAfterMs: fc.integer({ min: 0, max: 1000 }) }),
 );
 const killCaseArb = fc.record({
   pages: fc.integer({ min: 2, max: 5 }),
   // At least one daemon run per case (the first run becomes one when none was drawn).
   runs: fc
     .array(runArb, { minLength: 2, maxLength: 3 })
-    .map((rs) => (rs.some((r) => r.k === 'daemon') ? rs : [{ k: 'daemon' as const, afterRuns: rs[0]!.killAfterMs % 4, killAfterMs: rs[0]!.killAfterMs % 1500 }, ...rs.slice(1)])),
+    .map((rs) => (rs.some((r) => r.k === 'daemon') ? rs : [{ k: 'daemon' as const, afterRuns: rs[0]!.killAfterMs % 3, killAfterMs: rs[0]!.killAfterMs % 1000 }, ...rs.slice(1)])),
   editor: fc.array(fc.record({ op: editorOpArb, delayMs: fc.integer({ min: 0, max: 400 }) }), { minLength: 2, maxLength: 10 }),
 });
 /** The daemon as `csync watch` runs it, made quick: a poll each second, a push 50 ms after a save, a rescan each 5 s. */
