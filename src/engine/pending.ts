@@ -75,6 +75,8 @@ export interface SettleContext {
   dryRun?: boolean;
   /** Pages whose labels a settle sets (or, in a dry run, would set): the caller reports them as plan lines. */
   labelled?: Array<{ path: string; id: string }>;
+  /** The run's warnings: a page found without a file to go with is reported there. */
+  warnings?: string[];
 }
 
 /** The space's local files of its format (workspace-relative; temp files and conflict copies left out). */
@@ -217,7 +219,10 @@ async function adopt(ctx: SettleContext, r: PendingCreate, page: RemotePage, fil
     const p = parseFile(fileText);
     // A dry run leaves the file without the id: an id-only difference is no edit for the planners.
     if (p.ok && idOf(fileText) !== page.id && !ctx.dryRun) {
-      fileText = composeFile({ ...p.meta, id: page.id, title: p.meta.title ? String(p.meta.title) : r.title }, p.body);
+      // A file without a title of its own is titled by its name, as push titles a new file: renamed since the
+      // stopped create, its name is the title the user wants now (the planners then push the rename).
+      const named = file === r.path ? r.title : file.slice(file.lastIndexOf('/') + 1, file.length - ctx.format.extension.length);
+      fileText = composeFile({ ...p.meta, id: page.id, title: p.meta.title ? String(p.meta.title) : named }, p.body);
       await writeAtomic(abs, fileText);
     }
   }
@@ -228,6 +233,12 @@ async function adopt(ctx: SettleContext, r: PendingCreate, page: RemotePage, fil
     ctx.state.removePendingCreate(r.path);
     ctx.log.warn({ path: r.path, id: page.id }, 'the page of a stopped create was found but has no file to go with; left to the next pull');
     return;
+  }
+  if (!file) {
+    // Moved and rewritten since (or deleted): nothing says which file it became. Recorded at its first path without
+    // a file, the page is a local delete for the planners: push trashes it (Confluence keeps it in its trash), and
+    // a rewritten file is published as a new page. Said once, here, so the delete is not a surprise.
+    ctx.warnings?.push(`${r.path}: a push stopped after creating its page (id ${page.id}); no file matches that page now (moved and rewritten, or deleted), so the page is treated as deleted here: push moves it to Confluence's trash, and a new file is published as a new page`);
   }
   const s = path === file && fileText === baseText ? await statOrUndefined(inside(ctx.workspace, path)) : undefined;
   ctx.state.transaction(() => {

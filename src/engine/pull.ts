@@ -61,6 +61,12 @@ async function pullRun(options: PullOptions): Promise<PullSummary> {
   try {
     const exists = await statOrUndefined(dbPath);
     state = options.dryRun ? (exists ? openStateStore(dbPath, { readonly: true }) : undefined) : openStateStore(dbPath);
+    // A stopped push's pending records: a dry run settles them as the real run does, in a scratch copy of the state
+    // (the file is never written), so it prints what the real pull does after settling (as push --dry-run does).
+    if (options.dryRun && state && options.spaces.some((k) => state!.pendingUpdates(k).length || state!.pendingCreates(k).length)) {
+      state.close();
+      state = openStateStore(dbPath, { scratch: true });
+    }
     const runId = options.dryRun ? undefined : state!.startRun('pull');
     if (!options.dryRun) await removeLeftovers(options);
     try {
@@ -99,7 +105,10 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const space = await options.api.getSpaceByKey(spaceKey);
   summary.spaces.push(spaceKey);
   // Updates a stopped push sent but did not record are its own versions, not edits to pull or merge (sent.ts).
-  if (!options.dryRun && state) await settlePendingUpdates({ workspace: options.workspace, api: options.api, state, log }, spaceKey);
+  // A dry run settles them too, in its scratch copy of the state (see pullRun): no file written, no label sent.
+  const labelled: Array<{ path: string; id: string }> = [];
+  const settle = { workspace: options.workspace, api: options.api, log, dryRun: options.dryRun, labelled, warnings: summary.warnings };
+  if (state) await settlePendingUpdates({ ...settle, state }, spaceKey);
   let basePages = state?.pageMetasOfSpace(spaceKey) ?? [];
   // A first pull lists with bodies (ceil(N/250) requests) and stages them; later pulls list without bodies and
   // fetch only what changed, in bulk. After an interrupted first pull (staged bodies left) the listing goes without
@@ -108,13 +117,15 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   if (!options.dryRun) state!.upsertSpace(spaceKey, space.id, space.homepageId);
   // Creates a stopped push left unrecorded are settled first (pending.ts), with the pages this listing keeps for
   // them: their pages are then known, never new pages to write beside their files.
-  const pending = options.dryRun ? [] : state!.pendingCreates(spaceKey);
+  const pending = state?.pendingCreates(spaceKey) ?? [];
   const listing = await listRemote(options, state, spaceKey, space.id, withBodies, pending.length ? mayBeOurs(pending) : undefined);
   let adopted = 0;
   if (pending.length) {
-    adopted = await settlePendingCreates({ workspace: options.workspace, api: options.api, state: state!, spaceKey, format, log }, listing.kept);
+    adopted = await settlePendingCreates({ ...settle, state: state!, spaceKey, format }, listing.kept);
     basePages = state!.pageMetasOfSpace(spaceKey);
   }
+  // The label requests a settle sends (or, in a dry run, would send): plan lines in both, as push reports them.
+  for (const l of labelled) summary.plan.push({ action: 'labels', path: l.path, id: l.id });
   const { plan, baseCount, localPaths, kept, skips } = await planSpace(options, spaceKey, format, basePages, listing);
   for (const err of skips.values()) reportSkip(summary, err);
   for (const k of kept) summary.warnings.push(`${k.path}: a file no page tracks is where this page now belongs; the page stays at ${k.at} (move or rename your file and pull again)`);

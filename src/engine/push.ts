@@ -166,7 +166,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   // (sent.ts) are its own versions, not someone else's edits; then its creates are found again (pending.ts).
   // A dry run settles in its scratch copy of the state (see pushRun), sending no write and writing no file.
   const labelled: Array<{ path: string; id: string }> = [];
-  const settle = { workspace: options.workspace, api: options.api, state, log, dryRun: options.dryRun, labelled };
+  const settle = { workspace: options.workspace, api: options.api, state, log, dryRun: options.dryRun, labelled, warnings: summary.warnings };
   const settled = await settlePendingUpdates(settle, spaceKey);
   if (!options.dryRun) summary.written.push(...settled);
   const adopted = await settleWithListing({ ...settle, spaceKey, format });

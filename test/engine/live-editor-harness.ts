@@ -3,7 +3,8 @@
  * renames and deletes page files (and edits pages as another user) at given moments while the engine runs, and
  * remembers every token it wrote, so a suite can tell whether the bytes it wrote last survived.
  */
-import { lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import fc from 'fast-check';
 import type { Emulator } from '../../src/emulator/index.js';
@@ -36,13 +37,30 @@ export const editorOpArb: fc.Arbitrary<EditorOp> = fc.oneof(
 );
 export const liveCaseArb = fc.record({
   pages: fc.integer({ min: 2, max: 5 }),
-  runs: fc.array(fc.record({ k: fc.constantFrom('pull' as const, 'push' as const, 'sync' as const), fault: faultArb }), { minLength: 1, maxLength: 4 }),
-  editor: fc.array(fc.record({ op: editorOpArb, delayMs: fc.integer({ min: 0, max: 12 }) }), { minLength: 1, maxLength: 10 }),
+  // Small cases, many of them: a case's cost is mostly its runs' state.db opens and scans, and most failures this
+  // suite found needed two or three runs and a few edits.
+  runs: fc.array(fc.record({ k: fc.constantFrom('pull' as const, 'push' as const, 'sync' as const), fault: faultArb }), { minLength: 1, maxLength: 3 }),
+  editor: fc.array(fc.record({ op: editorOpArb, delayMs: fc.integer({ min: 0, max: 12 }) }), { minLength: 1, maxLength: 8 }),
   concurrency: fc.constantFrom(1, 4),
 });
 export type LiveCase = { pages: number; runs: Run[]; editor: Array<{ op: EditorOp; delayMs: number }>; concurrency: number };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Where the suites make their workspaces: a memory file system when the machine has one (Linux's /dev/shm), else the
+ * temp folder. The engine's file operations are the same there (rename, mtime, links); SQLite's fsyncs cost nothing,
+ * which is most of a small case's time on a busy disk.
+ */
+export function fastTmp(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    if (lstatSync('/dev/shm').isDirectory()) return '/dev/shm';
+  } catch {
+    // no memory file system here
+  }
+  return tmpdir();
+}
 
 /** Files below `root` (absolute, sorted), tolerant of files vanishing while it walks (the engine runs meanwhile). */
 export function walk(root: string): string[] {

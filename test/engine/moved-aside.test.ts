@@ -37,3 +37,31 @@ for (const next of ['push', 'pull', 'status'] as const) {
     }
   });
 }
+
+test('a pull stopped after it moved a renamed file aside (its record names cache/moving) is finished by the next pull, not refused forever', async () => {
+  const ws = await workspaceWithEmulator({ seed: 'demo' });
+  try {
+    assert.equal((await ws.csync(['pull'])).code, 0);
+    const rel = fileOf(ws, 'Architecture');
+    const id = String(parseFile(readFileSync(join(ws.dir, rel), 'utf8')).meta.id);
+    // Renamed here, edited there: the pull moves the file aside, then downloads the page's new version.
+    const renamed = join(rel.slice(0, rel.lastIndexOf('/')), 'Renamed architecture.md');
+    renameSync(join(ws.dir, rel), join(ws.dir, renamed));
+    ws.emu.api.editPage(id, { body: `${ws.emu.api.body(id)}<p>Edited on the web meanwhile.</p>` });
+    // The bulk body request fails (every retry): the pull stops after the move aside, before the download.
+    ws.emu.scriptFaults([{ kind: 'http500', method: 'GET', path: /^\/wiki\/api\/v2\/pages$/, count: 50 }]);
+    const stopped = await ws.csync(['pull']);
+    assert.notEqual(stopped.code, 0, 'the pull stopped');
+    ws.emu.clearFaults();
+    assert.ok(existsSync(join(ws.dir, 'cache', 'moving', `${id}.md`)), 'the file was left aside');
+    const again = await ws.csync(['pull']);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.ok(!existsSync(join(ws.dir, 'cache', 'moving', `${id}.md`)), 'nothing left aside');
+    const now = fileOf(ws, 'Architecture');
+    assert.match(readFileSync(join(ws.dir, now), 'utf8'), /Edited on the web meanwhile\./, 'the remote edit is in the page file');
+    assert.equal((await ws.csync(['sync'])).code, 0);
+    assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
+  } finally {
+    await ws.close();
+  }
+});

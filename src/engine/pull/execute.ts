@@ -57,7 +57,9 @@ export async function executePlan(ctx: ExecContext, plan: Plan): Promise<void> {
     if (!('from' in a) || typeof a.from !== 'string' || a.from === a.path) continue;
     const b = ctx.baseById.get(a.id)!;
     const stagingRel = `cache/moving/${a.id}${format.extension}`;
-    if ((await lstatIn(options.workspace, b.path))?.isFile()) {
+    // Already aside: a pull stopped after phase 1 recorded the file there (moving it onto itself was refused as
+    // "changed", and every later pull failed on it).
+    if (b.path !== stagingRel && (await lstatIn(options.workspace, b.path))?.isFile()) {
       await moveSafe(options.workspace, b.path, stagingRel);
       const moved = { ...b, path: stagingRel };
       state.savePageMeta(moved);
