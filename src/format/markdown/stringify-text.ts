@@ -12,7 +12,8 @@
  *
  * Dropping a pattern that cannot match changes nothing but the time. The peek returns the value itself when its
  * first character is no pattern's character (then `safe()` cannot escape or encode it; only its first character
- * is used). test/format/stringify-text.test.ts checks the output against the stock handler.
+ * is used; patterns that need a line ending count only when the value holds one, since the peek is written with
+ * nothing before or after it). test/format/stringify-text.test.ts checks the output against the stock handler.
  */
 import type { Options as StringifyOptions } from 'remark-stringify';
 
@@ -170,6 +171,22 @@ function mayEscape(state: State, patterns: readonly Unsafe[], input: string, con
 }
 
 /**
+ * `state.safe` for the other handlers that escape (link and image URLs, titles, alt text, code fence info): the
+ * stock function, handed only the patterns that can match, as above. `stockSafe` is the state's own; when the
+ * state's patterns are already a filtered list (the text handler below sets one), it is called as is.
+ */
+export function filteredSafe(state: State, stockSafe: State['safe'], all: State['unsafe'], value: string | null | undefined, config: SafeConfig): string {
+  const index = state.unsafe === all ? indexFor(all) : undefined;
+  if (!index) return stockSafe.call(state, value, config);
+  state.unsafe = patternsIn(scopedFor(index, state.stack), (config.before ?? '') + (value ?? '') + (config.after ?? ''));
+  try {
+    return stockSafe.call(state, value, config);
+  } finally {
+    state.unsafe = all;
+  }
+}
+
+/**
  * The stock handler (mdast-util-to-markdown/lib/handle/text.js), with `safe()` given only the patterns that can
  * match, and not called at all when nothing would be escaped (then it returns its input unchanged).
  */
@@ -196,7 +213,14 @@ export const text: Handle & { peek: Handle } = Object.assign(
       const value = (node as { value: string }).value;
       const index = indexFor(state.unsafe);
       const first = value.charCodeAt(0);
-      if (value === '' || (index && (first >= 128 || scopedFor(index, state.stack).all[first]?.length === 0))) return value;
+      if (value === '') return value;
+      if (index) {
+        if (first >= 128) return value;
+        // The peek is written with nothing before or after: a line ending can only come from the value itself.
+        const scoped = scopedFor(index, state.stack);
+        const byChar = value.includes('\n') || value.includes('\r') ? scoped.all : scoped.noEol;
+        if (byChar[first]?.length === 0) return value;
+      }
       return text(node, parent, state, info);
     },
   },
