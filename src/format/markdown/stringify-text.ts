@@ -90,7 +90,18 @@ function indexable(patterns: readonly Unsafe[]): boolean {
 const indexes = new WeakMap<readonly Unsafe[], PatternIndex | undefined>();
 let last: PatternIndex | undefined;
 
+/** The list of the last call: one serialisation asks for the same list for every text node. */
+let lastList: readonly Unsafe[] | undefined;
+let lastListIndex: PatternIndex | undefined;
+
 function indexFor(patterns: readonly Unsafe[]): PatternIndex | undefined {
+  if (patterns === lastList) return lastListIndex;
+  lastList = patterns;
+  lastListIndex = indexOnce(patterns);
+  return lastListIndex;
+}
+
+function indexOnce(patterns: readonly Unsafe[]): PatternIndex | undefined {
   if (indexes.has(patterns)) return indexes.get(patterns);
   const previous = last;
   let index: PatternIndex | undefined;
@@ -193,13 +204,15 @@ export function filteredSafe(state: State, stockSafe: State['safe'], all: State[
 export const text: Handle & { peek: Handle } = Object.assign(
   (node: Parameters<Handle>[0], parent: Parameters<Handle>[1], state: State, info: Parameters<Handle>[3]): string => {
     const value = (node as { value: string }).value;
+    const all = state.unsafe;
+    const index = indexFor(all);
+    const patterns = index ? patternsIn(scopedFor(index, state.stack), (info.before ?? '') + value + (info.after ?? '')) : undefined;
+    // No pattern can match and no backslash to double: what mayEscape below would find, without the config.
+    if (patterns?.length === 0 && !value.includes('\\') && !(info.after ?? '').includes('\\')) return value;
     const siblings = parent && 'children' in parent ? (parent.children as unknown[]) : [];
     const at = state.indexStack[state.indexStack.length - 1] as number;
     const config: SafeConfig = { ...info, afterNode: siblings[at + 1] as NodeLike, beforeNode: siblings[at - 1] as NodeLike };
-    const all = state.unsafe;
-    const index = indexFor(all);
-    if (!index) return state.safe(value, config);
-    const patterns = patternsIn(scopedFor(index, state.stack), (info.before ?? '') + value + (info.after ?? ''));
+    if (!patterns) return state.safe(value, config);
     if (!mayEscape(state, patterns, value, config)) return value;
     state.unsafe = patterns;
     try {
