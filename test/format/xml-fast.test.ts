@@ -61,7 +61,7 @@ describe('xml: the fast path of the storage parser builds what saxes builds', ()
 
   it('on the edges of its subset', () => {
     const edges = [
-      '<!-- a -- b -->', '<!-- a --->', '<!---->', '<!-- a - b -->', '<p>a]]>b</p>', 'a]]>b', '<p>a]]</p>', '<p x="1"y="2"/>', '<p x="a<b"/>',
+      '<!-- a -- b -->', '<!-- a --->', '<!---->', '<!--->', '<!---> a -->', '<!--- a -->', '<!-- a -->-->', '<!-- a - b -->', '<p>a]]>b</p>', 'a]]>b', '<p>a]]</p>', '<p x="1"y="2"/>', '<p x="a<b"/>',
       '<p x="a>b"/>', '<q:x/>', '<p xmlns:q="u"><q:x/></p>', '<p xmlns="u"/>', '<p>&#0;</p>', '<p>&bogus;</p>', '<p>&amp</p>', '<p>&;</p>', '<p>',
       '</p>', '<p></q>', '<p></p >', '<p></ p>', '<p x="1" x="2"/>', '<ac:x ac:a="1" ri:a="2" a="3"/>', '<p  >a</p  >', "<p\tx = 'v\tw'\n/>",
       '<p x="a\nb\tc&#10;d&#9;"/>', 'a\r\nb', '<p>a\rb</p>', '\ufeff<p/>', '<?xml version="1.0"?><p/>', '<!DOCTYPE x><p/>', '<![CDATA[a]]>',
