@@ -1,7 +1,9 @@
 /**
- * The fast `text` handler (src/format/markdown/stringify-text.ts) must write exactly what remark-stringify's own
- * handler writes: differential tests against a stock stringifier with the same options, on the CommonMark spec
- * examples, on the converter's own output and on generated trees whose text is all Markdown metacharacters.
+ * The fast `text` handler (src/format/markdown/stringify-text.ts) and the fast containers and `safe`
+ * (src/format/markdown/stringify-containers.ts) must write exactly what remark-stringify's own handlers write:
+ * differential tests against a stock stringifier with the same options, on the CommonMark spec examples, on the
+ * converter's own output (both corpora) and on generated trees whose text is all Markdown metacharacters (a fixed
+ * seed and a fresh one).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +17,8 @@ import { specExamples } from '../../bench/format-commonmark.js';
 import { corpus } from '../../bench/format-corpus.js';
 import { storageBody } from './arbitraries.js';
 import { toMd } from './helpers.js';
+import { cloudCorpus } from './cloud-corpus.js';
+import { announce, checkSeed, suiteSeeds } from '../helpers/seeds.js';
 
 const RUNS = process.env.CSYNC_SOAK === '1' ? 3000 : 300;
 const stock = unified().use(remarkStringify, STRINGIFY_OPTIONS).use(remarkGfm);
@@ -42,7 +46,7 @@ const phrasing: fc.Arbitrary<PhrasingContent[]> = fc.letrec<{ node: PhrasingCont
   list: fc.array(tie('node'), { minLength: 1, maxLength: 4 }),
 })).list as fc.Arbitrary<PhrasingContent[]>;
 
-const block: fc.Arbitrary<RootContent> = fc.oneof(
+const leaf: fc.Arbitrary<RootContent> = fc.oneof(
   phrasing.map((children): RootContent => ({ type: 'paragraph', children })),
   fc.tuple(fc.integer({ min: 1, max: 6 }), phrasing).map(([depth, children]): RootContent => ({ type: 'heading', depth: depth as 1, children })),
   phrasing.map((children): RootContent => ({ type: 'blockquote', children: [{ type: 'paragraph', children }] })),
@@ -53,19 +57,40 @@ const block: fc.Arbitrary<RootContent> = fc.oneof(
     type: 'table', align: [null, 'left'], children: rows.map(([a, b]) => ({ type: 'tableRow', children: [{ type: 'tableCell', children: a }, { type: 'tableCell', children: b }] })),
   })),
   fc.tuple(value, value).map(([lang, v]): RootContent => ({ type: 'code', lang: lang.replace(/[\r\n]/g, '') || null, meta: null, value: v })),
+  fc.tuple(value, value).map(([lang, meta]): RootContent => ({ type: 'code', lang: lang.replace(/[\r\n]/g, '') || 'x', meta: meta.replace(/[\r\n]/g, '') || null, value: 'v' })),
+  fc.constantFrom<RootContent>({ type: 'thematicBreak' }, { type: 'html', value: '<!-- storage: <p/> -->' }, { type: 'html', value: '<div>' }),
 );
+
+/** Containers of flow: lists (bullet and ordered, tight and loose, nested, side by side) and quotes. */
+const block: fc.Arbitrary<RootContent> = fc.letrec<{ block: RootContent; flow: RootContent[] }>((tie) => ({
+  block: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    { weight: 4, arbitrary: leaf },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.boolean(), fc.boolean(), fc.constantFrom(null, 1, 3), fc.array(tie('flow'), { minLength: 1, maxLength: 3 })).map(([ordered, spread, start, items]): RootContent => ({
+        type: 'list', ordered, spread, start: ordered ? start : null, children: items.map((children) => ({ type: 'listItem', spread, children: children as never })),
+      })),
+    },
+    { weight: 1, arbitrary: tie('flow').map((children): RootContent => ({ type: 'blockquote', children: children as never })) },
+  ),
+  flow: fc.array(tie('block'), { minLength: 0, maxLength: 3 }),
+})).block;
 
 describe('markdown: the fast text handler writes what remark-stringify writes', () => {
   it('on every CommonMark spec example, parsed', () => {
     for (const ex of specExamples()) same(parseMarkdown(ex.markdown), `example ${ex.number}`);
   });
 
-  it("on the converter's own Markdown (bench corpus, generated storage bodies)", () => {
-    for (const body of corpus(5)) same(parseMarkdown(toMd(body).text), 'corpus page');
+  it("on the converter's own Markdown (bench corpus, Cloud-style corpus, generated storage bodies)", () => {
+    for (const body of [...corpus(20), ...cloudCorpus(20)]) same(parseMarkdown(toMd(body).text), 'corpus page');
     fc.assert(fc.property(storageBody, (s) => same(parseMarkdown(toMd(s).text), s)), { numRuns: RUNS / 3 });
   });
 
-  it('on generated trees whose text is full of metacharacters and line endings', () => {
-    fc.assert(fc.property(fc.array(block, { minLength: 1, maxLength: 4 }), (children) => same({ type: 'root', children }, JSON.stringify(children))), { numRuns: RUNS * 3 });
+  it('on generated trees whose text is full of metacharacters and line endings (fixed seed + fresh seed)', async () => {
+    const seeds = suiteSeeds('STRINGIFY', 14014, RUNS * 2, RUNS);
+    announce('stringify, generated trees', seeds);
+    const trees = fc.array(block, { minLength: 1, maxLength: 4 });
+    for (const s of seeds) await checkSeed('STRINGIFY', 'stringify-text', s, fc.property(trees, (children) => same({ type: 'root', children }, JSON.stringify(children))));
   });
 });

@@ -8,6 +8,7 @@ import remarkParse from 'remark-parse';
 import remarkStringify from 'remark-stringify';
 import type { Options as StringifyOptions } from 'remark-stringify';
 import { unified } from 'unified';
+import { fastRoot } from './stringify-containers.js';
 import { text } from './stringify-text.js';
 
 function toString(node: Nodes): string {
@@ -78,7 +79,7 @@ const parser = unified().use(remarkParse).use(remarkGfm).freeze();
   const tree = data.fromMarkdownExtensions ?? [];
   tree.splice(0, tree.length, ...tree.flatMap(withoutLiteralAutolinkTree));
 }
-const stringifier = unified().use(remarkStringify, { ...STRINGIFY_OPTIONS, handlers: { text } }).use(remarkGfm);
+const stringifier = unified().use(remarkStringify, { ...STRINGIFY_OPTIONS, handlers: { text, root: fastRoot } }).use(remarkGfm);
 
 export function parseMarkdown(markdown: string): Root {
   const tree = parser.parse(markdown);

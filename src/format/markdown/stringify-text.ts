@@ -12,7 +12,8 @@
  *
  * Dropping a pattern that cannot match changes nothing but the time. The peek returns the value itself when its
  * first character is no pattern's character (then `safe()` cannot escape or encode it; only its first character
- * is used). test/format/stringify-text.test.ts checks the output against the stock handler.
+ * is used; patterns that need a line ending count only when the value holds one, since the peek is written with
+ * nothing before or after it). test/format/stringify-text.test.ts checks the output against the stock handler.
  */
 import type { Options as StringifyOptions } from 'remark-stringify';
 
@@ -89,7 +90,18 @@ function indexable(patterns: readonly Unsafe[]): boolean {
 const indexes = new WeakMap<readonly Unsafe[], PatternIndex | undefined>();
 let last: PatternIndex | undefined;
 
+/** The list of the last call: one serialisation asks for the same list for every text node. */
+let lastList: readonly Unsafe[] | undefined;
+let lastListIndex: PatternIndex | undefined;
+
 function indexFor(patterns: readonly Unsafe[]): PatternIndex | undefined {
+  if (patterns === lastList) return lastListIndex;
+  lastList = patterns;
+  lastListIndex = indexOnce(patterns);
+  return lastListIndex;
+}
+
+function indexOnce(patterns: readonly Unsafe[]): PatternIndex | undefined {
   if (indexes.has(patterns)) return indexes.get(patterns);
   const previous = last;
   let index: PatternIndex | undefined;
@@ -170,19 +182,37 @@ function mayEscape(state: State, patterns: readonly Unsafe[], input: string, con
 }
 
 /**
+ * `state.safe` for the other handlers that escape (link and image URLs, titles, alt text, code fence info): the
+ * stock function, handed only the patterns that can match, as above. `stockSafe` is the state's own; when the
+ * state's patterns are already a filtered list (the text handler below sets one), it is called as is.
+ */
+export function filteredSafe(state: State, stockSafe: State['safe'], all: State['unsafe'], value: string | null | undefined, config: SafeConfig): string {
+  const index = state.unsafe === all ? indexFor(all) : undefined;
+  if (!index) return stockSafe.call(state, value, config);
+  state.unsafe = patternsIn(scopedFor(index, state.stack), (config.before ?? '') + (value ?? '') + (config.after ?? ''));
+  try {
+    return stockSafe.call(state, value, config);
+  } finally {
+    state.unsafe = all;
+  }
+}
+
+/**
  * The stock handler (mdast-util-to-markdown/lib/handle/text.js), with `safe()` given only the patterns that can
  * match, and not called at all when nothing would be escaped (then it returns its input unchanged).
  */
 export const text: Handle & { peek: Handle } = Object.assign(
   (node: Parameters<Handle>[0], parent: Parameters<Handle>[1], state: State, info: Parameters<Handle>[3]): string => {
     const value = (node as { value: string }).value;
+    const all = state.unsafe;
+    const index = indexFor(all);
+    const patterns = index ? patternsIn(scopedFor(index, state.stack), (info.before ?? '') + value + (info.after ?? '')) : undefined;
+    // No pattern can match and no backslash to double: what mayEscape below would find, without the config.
+    if (patterns?.length === 0 && !value.includes('\\') && !(info.after ?? '').includes('\\')) return value;
     const siblings = parent && 'children' in parent ? (parent.children as unknown[]) : [];
     const at = state.indexStack[state.indexStack.length - 1] as number;
     const config: SafeConfig = { ...info, afterNode: siblings[at + 1] as NodeLike, beforeNode: siblings[at - 1] as NodeLike };
-    const all = state.unsafe;
-    const index = indexFor(all);
-    if (!index) return state.safe(value, config);
-    const patterns = patternsIn(scopedFor(index, state.stack), (info.before ?? '') + value + (info.after ?? ''));
+    if (!patterns) return state.safe(value, config);
     if (!mayEscape(state, patterns, value, config)) return value;
     state.unsafe = patterns;
     try {
@@ -196,7 +226,14 @@ export const text: Handle & { peek: Handle } = Object.assign(
       const value = (node as { value: string }).value;
       const index = indexFor(state.unsafe);
       const first = value.charCodeAt(0);
-      if (value === '' || (index && (first >= 128 || scopedFor(index, state.stack).all[first]?.length === 0))) return value;
+      if (value === '') return value;
+      if (index) {
+        if (first >= 128) return value;
+        // The peek is written with nothing before or after: a line ending can only come from the value itself.
+        const scoped = scopedFor(index, state.stack);
+        const byChar = value.includes('\n') || value.includes('\r') ? scoped.all : scoped.noEol;
+        if (byChar[first]?.length === 0) return value;
+      }
       return text(node, parent, state, info);
     },
   },

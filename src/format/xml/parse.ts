@@ -13,6 +13,7 @@ import { SaxesParser } from 'saxes';
 import type { SaxesTagNS } from 'saxes';
 import { characterEntities } from 'character-entities';
 import { decodeEntities, EntityError } from './entities.js';
+import { fastParse } from './fast-parse.js';
 import type { XmlAttr, XmlElement, XmlFragment, XmlNode } from './nodes.js';
 
 export class XmlSyntaxError extends Error {
@@ -218,6 +219,13 @@ let defaultParser: Parser | undefined;
 
 /** Parses a storage body. Throws XmlSyntaxError (with the offset) when the body is not well-formed. */
 export function parseStorage(source: string, options: ParseOptions = {}): XmlFragment {
+  // The plain shape of a body is read by hand (fast-parse.ts: the same tree); saxes decides everything else.
+  const fast = options.prefixes === undefined ? fastParse(source, ENTITY_TABLE) : undefined;
+  return fast ? { source, children: fast } : parseStorageWithSaxes(source, options);
+}
+
+/** parseStorage by saxes alone: the reference the fast path is tested against. */
+export function parseStorageWithSaxes(source: string, options: ParseOptions = {}): XmlFragment {
   const extra = options.prefixes ? [...options.prefixes] : [];
   const reentrant = current !== undefined;
   const shared = extra.length === 0 && !reentrant;
