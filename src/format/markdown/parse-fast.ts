@@ -21,7 +21,11 @@ import type { BlockContent, Code, Heading, Html, List, ListItem, Paragraph, Phra
 /** Thrown inside the adapter when the document needs remark; never escapes fastParse. */
 class NeedsRemark extends Error {}
 
-const md = new MarkdownIt('commonmark', { html: true }).enable(['table', 'strikethrough']);
+/** markdown-it stops nesting silently at maxNesting; a document that gets near it is left to remark. */
+const MAX_NESTING = 200;
+const NESTING_LIMIT = MAX_NESTING - 10;
+
+const md = new MarkdownIt('commonmark', { html: true, maxNesting: MAX_NESTING }).enable(['table', 'strikethrough']);
 // mdast keeps URLs as written (decoded escapes and entities, no percent-encoding) and does not filter schemes.
 md.normalizeLink = (url: string) => url;
 md.normalizeLinkText = (text: string) => text;
@@ -126,6 +130,7 @@ function blocks(tokens: readonly Token[], from: number, to: number, ctx: Ctx, it
   const out: RootContent[] = [];
   for (let i = from; i < to; i++) {
     const t = tokens[i] as Token;
+    if (t.level >= NESTING_LIMIT) throw new NeedsRemark('nested too deep');
     switch (t.type) {
       case 'paragraph_open': {
         const inline = tokens[i + 1] as Token;
@@ -328,6 +333,7 @@ function phrasing(tokens: readonly Token[], inItem = false): PhrasingContent[] {
     out = node.children;
   };
   for (const t of tokens) {
+    if (t.level >= NESTING_LIMIT) throw new NeedsRemark('nested too deep');
     switch (t.type) {
       case 'text':
         if (t.content !== '') text(t.content);
