@@ -140,7 +140,7 @@ function blocks(tokens: readonly Token[], from: number, to: number, ctx: Ctx, it
       }
       case 'heading_open': {
         const inline = tokens[i + 1] as Token;
-        out.push({ type: 'heading', depth: Number(t.tag.slice(1)) as Heading['depth'], children: phrasing(inline.children ?? []) });
+        out.push({ type: 'heading', depth: Number(t.tag.slice(1)) as Heading['depth'], children: phrasing(inline.children ?? [], ctx.items > 0) });
         i += 2;
         break;
       }
@@ -149,7 +149,7 @@ function blocks(tokens: readonly Token[], from: number, to: number, ctx: Ctx, it
         break;
       case 'blockquote_open': {
         const end = closing(tokens, i);
-        out.push({ type: 'blockquote', children: blocks(tokens, i + 1, end, ctx) as BlockContent[] });
+        out.push({ type: 'blockquote', children: blocks(tokens, i + 1, end, ctx, t.map?.[0]) as BlockContent[] });
         i = end;
         break;
       }
@@ -244,7 +244,7 @@ function list(tokens: readonly Token[], from: number, to: number, ctx: Ctx, pare
     i = end;
   }
   const start = ordered ? Number(open.attrGet('start') ?? 1) : null;
-  // `- 2) a`: a list inside an item on the item's own line, not starting at 1 (micromark reads text there).
+  // `- 2) a`, `> 2) a`: a list on its container's first line, not starting at 1 (micromark may read text there).
   if (start !== null && start !== 1 && parentItemLine === open.map?.[0]) throw new NeedsRemark('nested list on its parent line');
   return { type: 'list', ordered, start, spread: !tight, children: items };
 }
@@ -350,6 +350,8 @@ function phrasing(tokens: readonly Token[], inItem = false): PhrasingContent[] {
         out.push({ type: 'inlineCode', value: t.content });
         break;
       case 'html_inline':
+        // Raw HTML over lines: micromark drops a continuation line's indentation, markdown-it keeps it.
+        if (/\n[ \t]/.test(t.content)) throw new NeedsRemark('inline HTML with an indented line');
         out.push({ type: 'html', value: t.content });
         break;
       case 'em_open':
@@ -394,6 +396,11 @@ function altText(tokens: readonly Token[]): string {
 
 /** A block quote marker after a tab or four spaces: markdown-it sometimes reads a quote where micromark reads code. */
 const INDENTED_QUOTE = /^[ >]*(?:\t| {4})[ \t]*>/m;
+/** A line indented four columns or more after a block quote line: markdown-it may read code, micromark a lazy line. */
+const INDENTED_AFTER_QUOTE = /^[ \t]*>[^\n]*\n(?: {4}|[ ]{0,3}\t)/m;
+/** A blank line of four columns or more: micromark may count it into an indented code block before it. */
+const INDENTED_BLANK = /^(?: {4}|[ ]{0,3}\t)[ \t]*$/m;
+
 /** A tab in a line's indentation: the two parsers expand tabs differently inside containers. */
 const TAB_INDENT = /^[ >]*\t/gm;
 
@@ -429,7 +436,7 @@ function tabIndentOutsideCode(markdown: string, tokens: readonly Token[]): boole
 }
 
 export function fastParse(markdown: string): Root | undefined {
-  if (markdown.includes('\r') || markdown.includes('\0') || markdown.includes('[^') || INDENTED_QUOTE.test(markdown)) return undefined;
+  if (markdown.includes('\r') || markdown.includes('\0') || markdown.includes('[^') || INDENTED_QUOTE.test(markdown) || INDENTED_AFTER_QUOTE.test(markdown)) return undefined;
   const env: Env = {};
   let tokens: Token[];
   try {
@@ -439,6 +446,7 @@ export function fastParse(markdown: string): Root | undefined {
   }
   if (env.references && Object.keys(env.references).length) return undefined;
   if (markdown.includes('\t') && tabIndentOutsideCode(markdown, tokens)) return undefined;
+  if (INDENTED_BLANK.test(markdown) && tokens.some((t) => t.type === 'code_block')) return undefined;
   const tildes = markdown.includes('~');
   for (const t of tokens) {
     if (t.type !== 'inline') continue;
