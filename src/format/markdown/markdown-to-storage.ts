@@ -7,7 +7,7 @@ import type { ToStorageState } from './state.js';
 import { DEFAULT_RESOLVER } from './state.js';
 import { blocksToStorage } from './to-storage.js';
 import { markdownMacro } from './to-storage-raw.js';
-import { restoreServerAttrs } from './server-attrs.js';
+import { restoreServerAttrsParsed } from './server-attrs.js';
 
 function collectDefinitions(tree: Root): Map<string, Definition> {
   const defs = new Map<string, Definition>();
@@ -52,8 +52,9 @@ function convert(markdown: string, context: ConvertContext, parse: (markdown: st
   const tree = parse(markdown);
   const st = newStorageState(context, markdown, collectDefinitions(tree));
   const converted = blocksToStorage(tree.children, st);
-  const text = context.base === undefined ? converted : restoreServerAttrs(converted, context.base);
-  const check = tryParseStorage(text);
+  // Parsed once: the check that the Markdown made well-formed storage, and the tree the base's attributes go into.
+  const check = tryParseStorage(converted);
+  const text = context.base === undefined || !check.ok ? converted : restoreServerAttrsParsed(converted, check.fragment.children, context.base);
   if (!check.ok) {
     st.warnings.push(
       `the Markdown produced malformed storage (${check.error.message}); was a preserved storage block or marker edited?`,
