@@ -54,6 +54,47 @@ md.inline.ruler.at('backticks', (state: StateInline, silent: boolean) => {
   return true;
 });
 
+interface Delimiter {
+  marker: number;
+  length: number;
+  end: number;
+}
+
+/**
+ * Emphasis: markdown-it and micromark pair delimiter runs the same way while every run is used whole, with one
+ * other run, or not at all (`**a**`, `*a*`, `***a***`, a lone `*`); where a run is split (`**a*`, `a*b *c**`) or
+ * pairs with two runs (`***b****b*`) they part ways. Such a paragraph marks the document for remark.
+ */
+md.inline.ruler2.after('emphasis', 'csync_split_runs', (state: StateInline) => {
+  const lists: Array<readonly Delimiter[]> = [state.delimiters as unknown as Delimiter[]];
+  for (const meta of state.tokens_meta) if (meta?.delimiters) lists.push(meta.delimiters as unknown as Delimiter[]);
+  for (const list of lists) {
+    const run: number[] = [];
+    for (let i = 0; i < list.length; ) {
+      const d = list[i] as Delimiter;
+      const n = d.marker === 0x7e || d.length < 1 ? 1 : d.length;
+      for (let k = i; k < i + n; k++) run.push(i);
+      i += n;
+    }
+    const partners = new Map<number, Set<number>>();
+    const used = new Map<number, number>();
+    list.forEach((d, i) => {
+      if (d.end === -1) return;
+      for (const [a, b] of [[i, d.end], [d.end, i]] as const) {
+        const r = run[a] as number;
+        used.set(r, (used.get(r) ?? 0) + 1);
+        partners.set(r, (partners.get(r) ?? new Set()).add(run[b] as number));
+      }
+    });
+    for (const [r, count] of used) {
+      const d = list[r] as Delimiter;
+      const n = d.marker === 0x7e || d.length < 1 ? 1 : d.length;
+      if (count !== n || (partners.get(r)?.size ?? 0) > 1) (state.env as { csyncSplitRun?: boolean }).csyncSplitRun = true;
+    }
+  }
+  return false;
+});
+
 /** Table rows: the number of cells written on the line, which markdown-it pads or cuts to the header's count. */
 const table = md.block.ruler.__rules__.find((r) => r.name === 'table')?.fn;
 if (!table) throw new Error('markdown-it has no table rule');
@@ -447,6 +488,7 @@ export function fastParse(markdown: string): Root | undefined {
     return undefined;
   }
   if (env.references && Object.keys(env.references).length) return undefined;
+  if ((env as { csyncSplitRun?: boolean }).csyncSplitRun) return undefined;
   if (markdown.includes('\t') && tabIndentOutsideCode(markdown, tokens)) return undefined;
   if (INDENTED_BLANK.test(markdown) && tokens.some((t) => t.type === 'code_block')) return undefined;
   for (const t of tokens) if (t.type === 'inline' && INLINE_DIFFERS.test(t.content)) return undefined;
