@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
 import { getFormat } from '../src/format/index.js';
-import { parseMarkdown } from '../src/format/markdown/processors.js';
+import { parseMarkdown, parseMarkdownRemark } from '../src/format/markdown/processors.js';
 import { cloudCorpus } from '../test/format/cloud-corpus.js';
 import { cliArgs } from '../test/helpers/cli.js';
 
@@ -79,7 +79,7 @@ export const scenarios = {
       for (const d of docs) parse(d); // warm up
       return median(Array.from({ length: 5 }, () => mb / cpuSecondsOf(() => docs.forEach((d) => parse(d)))));
     };
-    const out: Record<string, number | string> = { corpusMB: Number(mb.toFixed(3)), remarkGfmMBps: Number(rate(parseMarkdown).toFixed(2)) };
+    const out: Record<string, number | string> = { corpusMB: Number(mb.toFixed(3)), remarkGfmMBps: Number(rate(parseMarkdownRemark).toFixed(2)), converterMBps: Number(rate(parseMarkdown).toFixed(2)) };
     const dir = process.env.CSYNC_BENCH_MARKDOWN_IT;
     if (dir) {
       type MarkdownIt = { parse(src: string, env: object): unknown; enable(rules: string[]): MarkdownIt };

@@ -7,7 +7,7 @@ import type { ToStorageState } from './state.js';
 import { DEFAULT_RESOLVER } from './state.js';
 import { blocksToStorage } from './to-storage.js';
 import { markdownMacro } from './to-storage-raw.js';
-import { restoreServerAttrs } from './server-attrs.js';
+import { restoreServerAttrsParsed } from './server-attrs.js';
 
 function collectDefinitions(tree: Root): Map<string, Definition> {
   const defs = new Map<string, Definition>();
@@ -28,8 +28,16 @@ export function newStorageState(context: ConvertContext, source = '', definition
 }
 
 export function markdownToStorage(markdown: string, context: ConvertContext): ConvertResult {
+  return markdownToStorageWith(parseMarkdown, markdown, context);
+}
+
+/**
+ * The same conversion with another Markdown reader: `parseMarkdownRemark` for the differential test and the
+ * benchmark that compare markdown-it's tree with remark's.
+ */
+export function markdownToStorageWith(parse: (markdown: string) => Root, markdown: string, context: ConvertContext): ConvertResult {
   try {
-    return convert(markdown, context);
+    return convert(markdown, context, parse);
   } catch (err) {
     // Nested deeper than the call stack allows, or a bug: keep the text, in a macro that converts back to it.
     return {
@@ -40,12 +48,13 @@ export function markdownToStorage(markdown: string, context: ConvertContext): Co
   }
 }
 
-function convert(markdown: string, context: ConvertContext): ConvertResult {
-  const tree = parseMarkdown(markdown);
+function convert(markdown: string, context: ConvertContext, parse: (markdown: string) => Root): ConvertResult {
+  const tree = parse(markdown);
   const st = newStorageState(context, markdown, collectDefinitions(tree));
   const converted = blocksToStorage(tree.children, st);
-  const text = context.base === undefined ? converted : restoreServerAttrs(converted, context.base);
-  const check = tryParseStorage(text);
+  // Parsed once: the check that the Markdown made well-formed storage, and the tree the base's attributes go into.
+  const check = tryParseStorage(converted);
+  const text = context.base === undefined || !check.ok ? converted : restoreServerAttrsParsed(converted, check.fragment.children, context.base);
   if (!check.ok) {
     st.warnings.push(
       `the Markdown produced malformed storage (${check.error.message}); was a preserved storage block or marker edited?`,

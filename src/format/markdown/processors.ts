@@ -8,6 +8,7 @@ import remarkParse from 'remark-parse';
 import remarkStringify from 'remark-stringify';
 import type { Options as StringifyOptions } from 'remark-stringify';
 import { unified } from 'unified';
+import { fastParse } from './parse-fast.js';
 import { fastRoot } from './stringify-containers.js';
 import { text } from './stringify-text.js';
 
@@ -81,7 +82,16 @@ const parser = unified().use(remarkParse).use(remarkGfm).freeze();
 }
 const stringifier = unified().use(remarkStringify, { ...STRINGIFY_OPTIONS, handlers: { text, root: fastRoot } }).use(remarkGfm);
 
+/**
+ * Markdown → mdast. markdown-it reads it (parse-fast.ts) unless the document uses something only remark reads the
+ * way this converter has always read it; the tree is the same either way (test/format/parse-fast.test.ts).
+ */
 export function parseMarkdown(markdown: string): Root {
+  return fastParse(markdown) ?? parseMarkdownRemark(markdown);
+}
+
+/** Markdown → mdast with remark-parse + remark-gfm (the reference reader). */
+export function parseMarkdownRemark(markdown: string): Root {
   const tree = parser.parse(markdown);
   literalAutolinksToText(tree, markdown);
   looseness(tree, markdown);

@@ -207,10 +207,19 @@ function key(n: XmlNode): string {
 export function restoreServerAttrs(storage: string, base: string): string {
   if (!mayCarryServerAttrs(base)) return storage;
   const mine = tryParseStorage(storage);
+  return mine.ok ? restoreServerAttrsParsed(storage, mine.fragment.children, base) : storage;
+}
+
+/**
+ * The same, with `storage` already parsed (well-formed): the result is then well-formed too, as it is made of
+ * `storage`'s and `base`'s own elements and of start tags written here.
+ */
+export function restoreServerAttrsParsed(storage: string, nodes: readonly XmlNode[], base: string): string {
+  if (!mayCarryServerAttrs(base)) return storage;
   const theirs = tryParseStorage(base);
-  if (!mine.ok || !theirs.ok) return storage;
+  if (!theirs.ok) return storage;
   try {
-    return restoreList(canonicalNodes(mine.fragment.children), storage, canonicalNodes(theirs.fragment.children), base);
+    return restoreList(canonicalNodes(nodes), storage, canonicalNodes(theirs.fragment.children), base);
   } catch (err) {
     if (err instanceof RangeError) return storage;
     throw err;
