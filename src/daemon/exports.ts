@@ -27,6 +27,8 @@ export interface ExportSchedulerOptions {
   /** The current definitions and workspace spaces (a SIGHUP reload changes them; call reschedule()). */
   definitions(): readonly ExportDefinition[];
   spaces(): readonly string[];
+  /** The PDF's CJK font (config export.pdf.font, checked: throws when it is wrong), asked only for definitions with pdf. */
+  pdfFont?: (() => string | undefined) | undefined;
   /** The runner's parts; `api` is the daemon's client (one rate limiter with the sync). */
   deps(): Omit<RunnerDeps, 'progress' | 'warn' | 'onJob'>;
   store: JobStore;
@@ -127,6 +129,10 @@ export class ExportScheduler {
     return { jobId };
   }
 
+  private fontOf(def: ExportDefinition): { pdfFont?: string | undefined } {
+    return [def.format ?? []].flat().includes('pdf') ? { pdfFont: this.o.pdfFont?.() } : {};
+  }
+
   runningJob(name: string): string | undefined {
     return this.running.get(name)?.jobId;
   }
@@ -152,7 +158,7 @@ export class ExportScheduler {
       const published = await publishedVersions(target.path);
       let differs = published === undefined;
       if (!differs) {
-        const spec = specFromDefinition(def, { base: this.o.workspace, spaces });
+        const spec = specFromDefinition(def, { base: this.o.workspace, spaces, ...this.fontOf(def) });
         let items: Awaited<ReturnType<typeof selectConfluence>> = [];
         for (const sel of spec.selection) if (sel.source === 'confluence') items = items.concat(await selectConfluence(deps.api, sel, deps.siteUrl));
         differs = items.length !== published!.size || items.some((i) => published!.get(i.id) !== i.version);
@@ -180,7 +186,7 @@ export class ExportScheduler {
     let jobId: string | undefined;
     let run: Promise<unknown>;
     try {
-      const spec = specFromDefinition(def, { base: this.o.workspace, spaces: this.o.spaces() });
+      const spec = specFromDefinition(def, { base: this.o.workspace, spaces: this.o.spaces(), ...this.fontOf(def) });
       // startJob records the job before its first await: the id is known when it returns.
       run = startJob({ ...this.o.deps(), onJob: (id) => (jobId = id), warn: (m) => logger?.warn({ module: 'exports', name }, m) }, spec).then((r) =>
         logger?.info({ module: 'exports', name, jobId: r.job.id, why, items: r.items, failed: r.failed.length, target: r.target }, `export ${name} published`),

@@ -50,7 +50,8 @@ export async function namedExport(argv: NamedArgs, name: string): Promise<void> 
   const { exportContext } = await import('./export.js');
   const ctx = await exportContext(argv, true);
   const def = findDefinition(ctx.config.exports, name);
-  const spec = specFromDefinition(def, { base: ctx.config.workspace, spaces: ctx.config.spaces }, { useCache: argv.cache !== false });
+  const { pdfFontOf } = await import('./export.js');
+  const spec = specFromDefinition(def, { base: ctx.config.workspace, spaces: ctx.config.spaces, ...pdfFontOf(ctx, undefined, [def.format ?? []].flat()) }, { useCache: argv.cache !== false });
   const api = clientFor(ctx.config, ctx.logger);
   try {
     const { runExport } = await import('./export-jobs.js');
