@@ -35,7 +35,7 @@ export interface ExportSchedulerOptions {
   logger?: Logger | undefined;
 }
 
-type Trigger = 'request' | 'schedule' | 'change' | 'start';
+type Trigger = 'request' | 'schedule' | 'change' | 'start' | 'reload';
 
 interface Running {
   jobId: string;
@@ -47,6 +47,10 @@ export class ExportScheduler {
   /** What to do once the running export of a definition ends. */
   private readonly pending = new Map<string, 'run' | 'check'>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The period each timer was armed with (a reload keeps a timer whose period did not change). */
+  private readonly periods = new Map<string, number>();
+  /** Each definition as last scheduled (JSON), to see what a reload added or changed; undefined before start(). */
+  private known: Map<string, string> | undefined;
   private readonly checking = new Set<string>();
   /** onChange definitions whose check or run failed (Confluence unreachable…): checked again after the next poll. */
   private readonly retry = new Set<string>();
@@ -68,11 +72,30 @@ export class ExportScheduler {
     this.remoteChanged('start');
   }
 
-  /** After a reload: timers follow the new definitions. */
+  /**
+   * At start and after a reload: timers follow the definitions. A timer whose definition is gone or whose period
+   * changed is replaced; an unchanged one keeps its time (a reload does not push every schedule back). onChange
+   * definitions that the reload added or changed are checked at once, as at start.
+   */
   reschedule(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
-    for (const def of this.o.definitions()) if (periodOf(def) !== undefined) this.arm(def.name);
+    const defs = this.o.definitions();
+    for (const [name, t] of this.timers) {
+      const def = defs.find((d) => d.name === name);
+      if (def && periodOf(def) === this.periods.get(name)) continue;
+      clearTimeout(t);
+      this.timers.delete(name);
+      this.periods.delete(name);
+    }
+    // A running definition is armed when its run ends.
+    for (const def of defs) if (periodOf(def) !== undefined && !this.timers.has(def.name) && !this.running.has(def.name)) this.arm(def.name);
+    const before = this.known;
+    this.known = new Map(defs.map((d) => [d.name, JSON.stringify(d)]));
+    if (!before || this.stopped) return;
+    for (const def of defs) {
+      if (!def.onChange || before.get(def.name) === this.known.get(def.name)) continue;
+      if (this.running.has(def.name) || this.checking.has(def.name)) this.pending.set(def.name, this.pending.get(def.name) ?? 'check');
+      else this.spawnCheck(def, 'reload');
+    }
   }
 
   private arm(name: string): void {
@@ -83,11 +106,13 @@ export class ExportScheduler {
     clearTimeout(this.timers.get(name));
     const t = setTimeout(() => {
       this.timers.delete(name);
+      this.periods.delete(name);
       if (this.running.has(name)) this.pending.set(name, 'run');
       else this.launch(name, 'schedule');
     }, period * 1000);
     t.unref?.();
     this.timers.set(name, t);
+    this.periods.set(name, period);
   }
 
   /** A poll pulled remote changes: check every `onChange` definition against its published bundle. */
@@ -165,7 +190,7 @@ export class ExportScheduler {
       }
       this.o.logger?.debug({ module: 'exports', name: def.name, why, differs }, 'export freshness checked');
       // A run started meanwhile (a request) lists the pages after this change: it covers it.
-      if (differs && !this.stopped && !this.running.has(def.name)) this.launch(def.name, why === 'start' ? 'start' : 'change');
+      if (differs && !this.stopped && !this.running.has(def.name)) this.launch(def.name, why === 'start' || why === 'reload' ? why : 'change');
     } catch (err) {
       this.retry.add(def.name);
       this.o.logger?.warn({ module: 'exports', name: def.name, err }, `could not check export ${def.name} for changes; the next poll tries again`);
@@ -231,6 +256,7 @@ export class ExportScheduler {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.periods.clear();
     const runs = [...this.running.values()];
     for (const r of runs) {
       try {

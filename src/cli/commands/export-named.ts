@@ -118,8 +118,14 @@ export async function viaExport(argv: NamedArgs): Promise<void> {
   const { fetchViaDaemon } = await import('../../export/via.js');
   const showProgress = argv.progress !== false && !argv.json && !argv.quiet;
   const progress = createProgress({ enabled: showProgress });
+  // Ctrl-C (or a TERM) stops waiting and downloading: the partial zip is removed before the process exits.
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const r = await fetchViaDaemon({
+      signal: abort.signal,
       baseUrl: argv.via!,
       name,
       allowRemote: Boolean(argv.viaRemote),
@@ -142,6 +148,8 @@ export async function viaExport(argv: NamedArgs): Promise<void> {
     );
     process.exitCode = r.job.progress.failed ? EXIT.EXPORT_PARTIAL : EXIT.OK;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     progress.stop();
   }
 }
