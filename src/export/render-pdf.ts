@@ -6,7 +6,7 @@
  * mdast as the other formats, links between exported pages as internal links, images from the bundle.
  *
  * Resource policy: pdfmake may fetch URLs and read local files named in the document. It gets neither: the URL
- * policy refuses every URL and the local policy allows only its own font files. Images are read by us, only from
+ * policy refuses every URL and the local policy every file (the fonts are read by us into its in-memory file system). Images are read by us, only from
  * the bundle's attachments folder (regular files, PNG or JPEG by their bytes), and handed over as data: URLs.
  */
 import { lstatSync, readFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import pdfmake from 'pdfmake';
 import type { Content, TDocumentDefinitions } from 'pdfmake';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFString, StandardFonts, rgb, type PDFObject, type PDFRef } from 'pdf-lib';
 import { anchorOf, mdFileOf, PDF_FILE } from './links.js';
+import { woffToSfnt } from './pdf-font.js';
 import { fontRuns, toPdfContent } from './pdf-content.js';
 import { countText, depths, docOf, metaText, writeBundleFile, type RenderContext } from './render-context.js';
 import type { ExportItem } from './types.js';
@@ -40,25 +41,41 @@ function bundledCjkFont(): string | undefined {
  * Registers the fonts with pdfmake and its access policies: it may read only these font files and fetch nothing.
  * Returns the pdfmake name of the CJK fallback font (`pdfFont`, else the bundled one), if there is one.
  */
+const loaded = new Map<string, string>();
+/**
+ * A font file read once into pdfmake's in-memory file system (a WOFF unwrapped, see woffToSfnt): every chunk of a PDF
+ * reads its fonts from memory instead of from disk. Returns the name pdfmake knows it by.
+ */
+function fontFile(file: string): string {
+  let name = loaded.get(file);
+  if (!name) {
+    name = `csync-font-${loaded.size}`;
+    const data = readFileSync(file);
+    pdfmake.virtualfs.writeFileSync(name, data.toString('latin1', 0, 4) === 'wOFF' ? woffToSfnt(data) : data);
+    loaded.set(file, name);
+  }
+  return name;
+}
+
+/**
+ * Registers the fonts with pdfmake (from memory: fontFile) and its access policies: it may read no local file and
+ * fetch nothing. Returns the pdfmake name of the CJK fallback font (`pdfFont`, else the bundled one), if there is one.
+ */
 function configure(pdfFont: string | undefined): string | undefined {
   const cjk = pdfFont ? resolve(pdfFont) : bundledCjkFont();
+  const family = (normal: string, bold: string, italics: string, bolditalics: string) => ({ normal: fontFile(normal), bold: fontFile(bold), italics: fontFile(italics), bolditalics: fontFile(bolditalics) });
   pdfmake.setFonts({
-    Roboto: {
-      normal: join(FONT_DIR, 'Roboto-Regular.ttf'),
-      bold: join(FONT_DIR, 'Roboto-Medium.ttf'),
-      italics: join(FONT_DIR, 'Roboto-Italic.ttf'),
-      bolditalics: join(FONT_DIR, 'Roboto-MediumItalic.ttf'),
-    },
-    Mono: {
-      normal: join(MONO_DIR, 'dejavu-mono-latin-400-normal.woff'),
-      bold: join(MONO_DIR, 'dejavu-mono-latin-700-normal.woff'),
-      italics: join(MONO_DIR, 'dejavu-mono-latin-400-italic.woff'),
-      bolditalics: join(MONO_DIR, 'dejavu-mono-latin-700-italic.woff'),
-    },
-    ...(cjk ? { CJK: { normal: cjk, bold: cjk, italics: cjk, bolditalics: cjk } } : {}),
+    Roboto: family(join(FONT_DIR, 'Roboto-Regular.ttf'), join(FONT_DIR, 'Roboto-Medium.ttf'), join(FONT_DIR, 'Roboto-Italic.ttf'), join(FONT_DIR, 'Roboto-MediumItalic.ttf')),
+    Mono: family(
+      join(MONO_DIR, 'dejavu-mono-latin-400-normal.woff'),
+      join(MONO_DIR, 'dejavu-mono-latin-700-normal.woff'),
+      join(MONO_DIR, 'dejavu-mono-latin-400-italic.woff'),
+      join(MONO_DIR, 'dejavu-mono-latin-700-italic.woff'),
+    ),
+    ...(cjk ? { CJK: family(cjk, cjk, cjk, cjk) } : {}),
   });
   pdfmake.setUrlAccessPolicy(() => false);
-  pdfmake.setLocalAccessPolicy((p) => resolve(p).startsWith(FONT_DIR + sep) || resolve(p).startsWith(MONO_DIR + sep) || (cjk !== undefined && resolve(p) === cjk));
+  pdfmake.setLocalAccessPolicy(() => false);
   return cjk ? 'CJK' : undefined;
 }
 
