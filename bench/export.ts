@@ -2,10 +2,10 @@
  * Export benchmarks, by the real CLI (built dist/) in a child process against the emulator on 127.0.0.1:
  * - export-md-1k: 1,000 pages to Markdown (a folder): pages/s, requests, wall time, the CLI's peak RSS;
  * - export-md-1k-again: the same export once more: unchanged pages come from the cache (listing requests only);
- * - export-pdf-500: 500 pages to one PDF (zip): pages/s, PDF pages and size, peak RSS;
+ * - export-pdf-500, export-pdf-1k: 500 / 1,000 pages to one PDF (a folder): pages/s, PDF pages and size, peak RSS;
  * - export-10k: 10,000 pages to Markdown and JSON in one streamed zip: requests (goal ≤ ceil(N/250) listing + bodies), wall time, peak RSS (goal ≤ 150 MB).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,21 @@ async function exportOnce(emu: Emulator, ws: string, pages: number, args: string
   };
 }
 
+/** `pages` pages to one PDF: the export's figures plus the PDF's size and page count (pdfinfo, when installed). */
+function exportPdf(pages: number): Promise<Metrics> {
+  return withBench(pages, async (emu, ws) => {
+    const m = await exportOnce(emu, ws, pages, ['--format', 'pdf', '--out', join(ws, 'out')]);
+    const pdf = join(ws, 'out', 'export.pdf');
+    let pdfPages: number | string = 'n/a';
+    try {
+      pdfPages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf]).toString())?.[1]);
+    } catch {
+      /* no poppler-utils */
+    }
+    return { ...m, pdfPages, pdfMB: Number((statSync(pdf).size / 2 ** 20).toFixed(1)) };
+  });
+}
+
 export const scenarios = {
   'export-md-1k': () => withBench(1000, (emu, ws) => exportOnce(emu, ws, 1000, ['--format', 'md', '--out', join(ws, 'out')])),
   'export-md-1k-again': () =>
@@ -75,9 +90,6 @@ export const scenarios = {
       const m = await exportOnce(emu, ws, 10000, ['--format', 'md', '--format', 'json', '--zip', join(ws, 'out.zip')]);
       return { ...m, zipMB: Number((statSync(join(ws, 'out.zip')).size / 2 ** 20).toFixed(1)) };
     }),
-  'export-pdf-500': () =>
-    withBench(500, async (emu, ws) => {
-      const m = await exportOnce(emu, ws, 500, ['--format', 'pdf', '--out', join(ws, 'out')]);
-      return { ...m, pdfMB: Number((statSync(join(ws, 'out', 'export.pdf')).size / 2 ** 20).toFixed(1)) };
-    }),
+  'export-pdf-500': () => exportPdf(500),
+  'export-pdf-1k': () => exportPdf(1000),
 };

@@ -3,7 +3,8 @@
  *   POST /exports {"name": NAME}   → 202 {id, name, state, status}; 404 unknown definition; 409 already running
  *   GET  /exports                  → {definitions, jobs}: every job of the workspace, newest first
  *   GET  /exports/{id}             → state, step, progress (items, bytes), ETA, errors
- *   GET  /exports/{id}/bundle      → the zip, streamed, with Content-Length, X-Checksum-Sha256 and Digest
+ *   GET  /exports/{id}/bundle      → the zip, streamed, with Content-Length, X-Checksum-Sha256 and Digest (a folder
+ *                                    bundle is zipped on the fly: exports-zip.ts)
  * Errors are JSON {error: {code, message, hint}}. Requests must come from a loopback peer and name a loopback
  * Host (no DNS rebinding); POST needs Content-Type application/json (a web page cannot send that without a CORS
  * preflight, which is never answered), so a browser tab cannot start exports.
@@ -12,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { CsyncError } from '../core/errors.js';
 import { etaSeconds } from '../export/job-state.js';
 import { periodOf } from '../export/definitions.js';
@@ -19,6 +21,7 @@ import type { JobRecord } from '../export/types.js';
 import { scrub } from '../obs/redact.js';
 import { errorBody } from './control.js';
 import type { ExportScheduler } from './exports.js';
+import { folderZipDigest, folderZipStream } from './exports-zip.js';
 import { isLoopbackHost } from './listen.js';
 
 const MAX_BODY = 16 * 1024;
@@ -113,7 +116,7 @@ export async function handleExports(req: IncomingMessage, res: ServerResponse, p
     json(res, 200, { ...jobView(job), errors: failed.map((i) => ({ id: i.id, title: i.title, error: i.error ?? null })) });
     return true;
   }
-  serveBundle(res, job, scheduler);
+  await serveBundle(res, job, scheduler);
   return true;
 }
 
@@ -152,20 +155,24 @@ async function submit(req: IncomingMessage, res: ServerResponse, scheduler: Expo
   }
 }
 
-function serveBundle(res: ServerResponse, job: JobRecord, scheduler: ExportScheduler): void {
+async function serveBundle(res: ServerResponse, job: JobRecord, scheduler: ExportScheduler): Promise<void> {
   if (job.state !== 'done') {
     fail(res, 409, 'CSYNC_USAGE', `export job ${job.id} is ${job.state}: no bundle to download`, job.state === 'running' || job.state === 'pending' ? `poll GET /exports/${job.id} until it is done` : 'start a new export');
     return;
   }
-  const path = job.spec.publishTo ?? job.spec.zip;
-  if (!path || !path.toLowerCase().endsWith('.zip')) {
-    fail(res, 409, 'CSYNC_USAGE', `export job ${job.id} wrote a folder; the bundle endpoint serves zip bundles`, 'set the definition\'s "out" to a NAME.zip');
+  const path = job.spec.publishTo ?? job.spec.zip ?? job.spec.out;
+  if (!path) {
+    fail(res, 404, 'CSYNC_NOT_FOUND', `export job ${job.id} has no bundle`, 'start the export again');
     return;
   }
   const name = job.spec.definition;
   const current = name ? scheduler.currentJob(name) : job;
   if (current && current.id !== job.id) {
     fail(res, 409, 'CSYNC_USAGE', `export job ${job.id} was superseded by job ${current.id}: its bundle is gone`, `download /exports/${current.id}/bundle`, { currentJob: current.id });
+    return;
+  }
+  if (!path.toLowerCase().endsWith('.zip')) {
+    await serveFolder(res, job, path);
     return;
   }
   let fd: number;
@@ -204,4 +211,31 @@ function serveBundle(res: ServerResponse, job: JobRecord, scheduler: ExportSched
   }
   stream.pipe(res);
   res.on('close', () => stream.destroy());
+}
+
+/** A folder bundle, zipped on the fly: headers from a first pass, the body from a second (exports-zip.ts). */
+async function serveFolder(res: ServerResponse, job: JobRecord, path: string): Promise<void> {
+  let digest: { size: number; sha256: Buffer };
+  try {
+    if (!lstatSync(path).isDirectory()) throw new Error('not a folder');
+    digest = await folderZipDigest(path);
+  } catch {
+    fail(res, 404, 'CSYNC_NOT_FOUND', `the bundle of export job ${job.id} is no longer at ${path}`, 'start the export again');
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': 'application/zip',
+    'content-length': String(digest.size),
+    'content-disposition': `attachment; filename="${basename(path).replace(/[^\w.-]/g, '_')}.zip"`,
+    'x-checksum-sha256': digest.sha256.toString('hex'),
+    digest: `sha-256=${digest.sha256.toString('base64')}`,
+    'x-export-job': job.id,
+    'cache-control': 'no-store',
+  });
+  try {
+    await pipeline(folderZipStream(path), res);
+  } catch {
+    // The folder changed under us, or the client went away: cut the connection (the client sees a short body).
+    res.destroy();
+  }
 }

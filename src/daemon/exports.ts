@@ -27,13 +27,15 @@ export interface ExportSchedulerOptions {
   /** The current definitions and workspace spaces (a SIGHUP reload changes them; call reschedule()). */
   definitions(): readonly ExportDefinition[];
   spaces(): readonly string[];
+  /** The PDF's CJK font (config export.pdf.font, checked: throws when it is wrong), asked only for definitions with pdf. */
+  pdfFont?: (() => string | undefined) | undefined;
   /** The runner's parts; `api` is the daemon's client (one rate limiter with the sync). */
   deps(): Omit<RunnerDeps, 'progress' | 'warn' | 'onJob'>;
   store: JobStore;
   logger?: Logger | undefined;
 }
 
-type Trigger = 'request' | 'schedule' | 'change' | 'start';
+type Trigger = 'request' | 'schedule' | 'change' | 'start' | 'reload';
 
 interface Running {
   jobId: string;
@@ -45,6 +47,10 @@ export class ExportScheduler {
   /** What to do once the running export of a definition ends. */
   private readonly pending = new Map<string, 'run' | 'check'>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The period each timer was armed with (a reload keeps a timer whose period did not change). */
+  private readonly periods = new Map<string, number>();
+  /** Each definition as last scheduled (JSON), to see what a reload added or changed; undefined before start(). */
+  private known: Map<string, string> | undefined;
   private readonly checking = new Set<string>();
   /** onChange definitions whose check or run failed (Confluence unreachable…): checked again after the next poll. */
   private readonly retry = new Set<string>();
@@ -66,11 +72,30 @@ export class ExportScheduler {
     this.remoteChanged('start');
   }
 
-  /** After a reload: timers follow the new definitions. */
+  /**
+   * At start and after a reload: timers follow the definitions. A timer whose definition is gone or whose period
+   * changed is replaced; an unchanged one keeps its time (a reload does not push every schedule back). onChange
+   * definitions that the reload added or changed are checked at once, as at start.
+   */
   reschedule(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
-    for (const def of this.o.definitions()) if (periodOf(def) !== undefined) this.arm(def.name);
+    const defs = this.o.definitions();
+    for (const [name, t] of this.timers) {
+      const def = defs.find((d) => d.name === name);
+      if (def && periodOf(def) === this.periods.get(name)) continue;
+      clearTimeout(t);
+      this.timers.delete(name);
+      this.periods.delete(name);
+    }
+    // A running definition is armed when its run ends.
+    for (const def of defs) if (periodOf(def) !== undefined && !this.timers.has(def.name) && !this.running.has(def.name)) this.arm(def.name);
+    const before = this.known;
+    this.known = new Map(defs.map((d) => [d.name, JSON.stringify(d)]));
+    if (!before || this.stopped) return;
+    for (const def of defs) {
+      if (!def.onChange || before.get(def.name) === this.known.get(def.name)) continue;
+      if (this.running.has(def.name) || this.checking.has(def.name)) this.pending.set(def.name, this.pending.get(def.name) ?? 'check');
+      else this.spawnCheck(def, 'reload');
+    }
   }
 
   private arm(name: string): void {
@@ -81,11 +106,13 @@ export class ExportScheduler {
     clearTimeout(this.timers.get(name));
     const t = setTimeout(() => {
       this.timers.delete(name);
+      this.periods.delete(name);
       if (this.running.has(name)) this.pending.set(name, 'run');
       else this.launch(name, 'schedule');
     }, period * 1000);
     t.unref?.();
     this.timers.set(name, t);
+    this.periods.set(name, period);
   }
 
   /** A poll pulled remote changes: check every `onChange` definition against its published bundle. */
@@ -127,6 +154,10 @@ export class ExportScheduler {
     return { jobId };
   }
 
+  private fontOf(def: ExportDefinition): { pdfFont?: string | undefined } {
+    return [def.format ?? []].flat().includes('pdf') ? { pdfFont: this.o.pdfFont?.() } : {};
+  }
+
   runningJob(name: string): string | undefined {
     return this.running.get(name)?.jobId;
   }
@@ -152,14 +183,14 @@ export class ExportScheduler {
       const published = await publishedVersions(target.path);
       let differs = published === undefined;
       if (!differs) {
-        const spec = specFromDefinition(def, { base: this.o.workspace, spaces });
+        const spec = specFromDefinition(def, { base: this.o.workspace, spaces, ...this.fontOf(def) });
         let items: Awaited<ReturnType<typeof selectConfluence>> = [];
         for (const sel of spec.selection) if (sel.source === 'confluence') items = items.concat(await selectConfluence(deps.api, sel, deps.siteUrl));
         differs = items.length !== published!.size || items.some((i) => published!.get(i.id) !== i.version);
       }
       this.o.logger?.debug({ module: 'exports', name: def.name, why, differs }, 'export freshness checked');
       // A run started meanwhile (a request) lists the pages after this change: it covers it.
-      if (differs && !this.stopped && !this.running.has(def.name)) this.launch(def.name, why === 'start' ? 'start' : 'change');
+      if (differs && !this.stopped && !this.running.has(def.name)) this.launch(def.name, why === 'start' || why === 'reload' ? why : 'change');
     } catch (err) {
       this.retry.add(def.name);
       this.o.logger?.warn({ module: 'exports', name: def.name, err }, `could not check export ${def.name} for changes; the next poll tries again`);
@@ -180,7 +211,7 @@ export class ExportScheduler {
     let jobId: string | undefined;
     let run: Promise<unknown>;
     try {
-      const spec = specFromDefinition(def, { base: this.o.workspace, spaces: this.o.spaces() });
+      const spec = specFromDefinition(def, { base: this.o.workspace, spaces: this.o.spaces(), ...this.fontOf(def) });
       // startJob records the job before its first await: the id is known when it returns.
       run = startJob({ ...this.o.deps(), onJob: (id) => (jobId = id), warn: (m) => logger?.warn({ module: 'exports', name }, m) }, spec).then((r) =>
         logger?.info({ module: 'exports', name, jobId: r.job.id, why, items: r.items, failed: r.failed.length, target: r.target }, `export ${name} published`),
@@ -225,6 +256,7 @@ export class ExportScheduler {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.periods.clear();
     const runs = [...this.running.values()];
     for (const r of runs) {
       try {

@@ -20,7 +20,7 @@ export interface BatchRow {
 /** Definitions run at once; the limiter, not this, paces the requests. */
 export const BATCH_CONCURRENCY = 3;
 
-export async function runBatch(entries: readonly BatchEntry[], deps: (name: string) => RunnerDeps, options: { spaces: readonly string[]; useCache?: boolean; concurrency?: number }): Promise<BatchRow[]> {
+export async function runBatch(entries: readonly BatchEntry[], deps: (name: string) => RunnerDeps, options: { spaces: readonly string[]; useCache?: boolean; concurrency?: number; pdfFont?: string | undefined }): Promise<BatchRow[]> {
   const queue = new PQueue({ concurrency: options.concurrency ?? BATCH_CONCURRENCY });
   const rows = await Promise.all(
     entries.map((e) =>
@@ -28,7 +28,7 @@ export async function runBatch(entries: readonly BatchEntry[], deps: (name: stri
         const d = deps(e.def.name);
         let jobId: string | null = null;
         try {
-          const spec = specFromDefinition(e.def, { base: e.base, spaces: options.spaces }, { useCache: options.useCache });
+          const spec = specFromDefinition(e.def, { base: e.base, spaces: options.spaces, pdfFont: options.pdfFont }, { useCache: options.useCache });
           const r = await startJob({ ...d, onJob: (id) => (jobId = id) }, spec);
           return { name: e.def.name, jobId: r.job.id, state: r.failed.length ? 'partial' : 'done', items: r.items, failures: r.failed.length, bundle: r.target };
         } catch (err) {

@@ -18,6 +18,8 @@ export interface DefinitionContext {
   base: string;
   /** The workspace's spaces: the default selection. */
   spaces: readonly string[];
+  /** The PDF's CJK font (config export.pdf.font, checked), absolute. */
+  pdfFont?: string | undefined;
 }
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -55,6 +57,7 @@ export function specFromDefinition(def: ExportDefinition, ctx: DefinitionContext
     title: def.title ?? (labels.length ? `Pages labelled ${labels.join(', ')}` : `Space ${spaces.join(', ')}`),
     definition: def.name,
     publishTo: target.path,
+    ...(ctx.pdfFont && formats.includes('pdf') ? { pdfFont: ctx.pdfFont } : {}),
   };
   // The published target must be new, an earlier bundle, or a file (a zip): never someone's folder.
   checkTarget({ ...spec, out: target.zip ? undefined : target.path, zip: target.zip ? target.path : undefined });

@@ -15,12 +15,37 @@ type Inline = Content & Record<string, unknown>;
 
 const ALERT_FILL: Record<string, string> = { note: '#deebff', tip: '#e3fcef', important: '#eae6ff', warning: '#fffae6', caution: '#ffebe6' };
 
-export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1): Content[] {
+/** Characters Roboto lacks and a CJK font has: Han, kana, Bopomofo, Hangul, CJK punctuation and full-width forms. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}\p{Script=Hangul}\u3000-\u303f\u30fb\u30fc\uff00-\uffef]+/gu;
+
+/**
+ * `text` as inline runs: runs of CJK characters in `fallback` (a font name given to pdfmake), the rest as it is.
+ * Without a fallback font, or without CJK characters, one run.
+ */
+export function fontRuns(text: string, fallback: string | undefined, style: Record<string, unknown> = {}): Inline[] {
+  if (!fallback || !text.match(CJK)) return [{ text, ...style } as Inline];
+  const out: Inline[] = [];
+  let at = 0;
+  for (const m of text.matchAll(CJK)) {
+    if (m.index > at) out.push({ text: text.slice(at, m.index), ...style } as Inline);
+    out.push({ text: m[0], ...style, font: fallback } as Inline);
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) out.push({ text: text.slice(at), ...style } as Inline);
+  return out;
+}
+
+/** `fallback`: the font name for runs of CJK characters (see fontRuns), if there is one. */
+export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1, fallback?: string): Content[] {
+  const plainOrRuns = (value: string): string | Inline[] => {
+    const runs = fontRuns(value, fallback);
+    return runs.length === 1 && !('font' in runs[0]!) ? value : runs;
+  };
   const inline = (nodes: readonly PhrasingContent[], style: Record<string, unknown> = {}): Inline[] =>
     nodes.flatMap((n): Inline[] => {
       switch (n.type) {
         case 'text':
-          return [{ text: n.value, ...style } as Inline];
+          return fontRuns(n.value, fallback, style);
         case 'strong':
           return inline(n.children, { ...style, bold: true });
         case 'emphasis':
@@ -28,7 +53,7 @@ export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1): Con
         case 'delete':
           return inline(n.children, { ...style, decoration: 'lineThrough' });
         case 'inlineCode':
-          return [{ text: n.value, ...style, font: 'Mono', background: '#f4f5f7', color: '#403294' } as Inline];
+          return fontRuns(n.value, fallback, { ...style, font: 'Mono', background: '#f4f5f7', color: '#403294' });
         case 'break':
           return [{ text: '\n' } as Inline];
         case 'link': {
@@ -40,7 +65,7 @@ export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1): Con
         case 'image':
           return [{ text: `[image: ${n.alt || n.url}]`, ...style, italics: true, color: '#6b778c' } as Inline];
         case 'html':
-          return [{ text: /^<br\s*\/?>$/i.test(n.value.trim()) ? '\n' : n.value, ...style } as Inline];
+          return /^<br\s*\/?>$/i.test(n.value.trim()) ? [{ text: '\n', ...style } as Inline] : fontRuns(n.value, fallback, style);
         default:
           return 'children' in n ? inline((n as { children: PhrasingContent[] }).children, style) : 'value' in n ? [{ text: String((n as { value: unknown }).value), ...style } as Inline] : [];
       }
@@ -64,7 +89,7 @@ export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1): Con
       case 'code':
         return [
           {
-            table: { widths: ['*'], body: [[{ text: n.value, font: 'Mono', fontSize: 8, preserveLeadingSpaces: true, color: '#172b4d' }]] },
+            table: { widths: ['*'], body: [[{ text: plainOrRuns(n.value), font: 'Mono', fontSize: 8, preserveLeadingSpaces: true, color: '#172b4d' }]] },
             layout: { fillColor: () => '#f4f5f7', hLineWidth: () => 0, vLineWidth: () => 0, paddingLeft: () => 6, paddingRight: () => 6, paddingTop: () => 4, paddingBottom: () => 4 },
             margin: [0, 2, 0, 8],
           },
@@ -106,7 +131,7 @@ export function toPdfContent(tree: Root, links: PdfLinks, headingShift = 1): Con
         return [{ text: n.title, bold: true, margin: [0, 2, 0, 4] }, { stack: n.children.flatMap(block), margin: [10, 0, 0, 2] }] as Content[];
       case 'html':
         if (/^<br\s*\/?>$/i.test(n.value.trim())) return [];
-        return [{ text: n.value, margin: [0, 0, 0, 6] }];
+        return [{ text: plainOrRuns(n.value), margin: [0, 0, 0, 6] }];
       default:
         if ('children' in n) return (n.children as RootContent[]).flatMap(block);
         return [];

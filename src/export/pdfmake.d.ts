@@ -16,6 +16,8 @@ declare module 'pdfmake' {
     setUrlAccessPolicy(callback: (url: string) => boolean): void;
     setLocalAccessPolicy(callback: (path: string) => boolean): void;
     createPdf(definition: TDocumentDefinitions): CreatedPdf;
+    /** Files pdfmake reads from memory (fonts, by the name given in setFonts) before the local file system. */
+    virtualfs: { existsSync(name: string): boolean; writeFileSync(name: string, content: Buffer): void };
   }
   const pdfmake: PdfMake;
   export default pdfmake;

@@ -43,6 +43,8 @@ export interface ExportSpec {
   zip?: string | undefined;
   /** Title for the bundle (index pages, the PDF's title page). */
   title: string;
+  /** PDF: a TrueType/OpenType font file for runs of CJK characters (`--pdf-font`), absolute. */
+  pdfFont?: string | undefined;
   /** The named definition (config `exports`) this job runs, if any. */
   definition?: string | undefined;
   /**

@@ -7,7 +7,7 @@
  * Loopback URLs only, unless allowRemote: the API has no authentication and speaks plain HTTP.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, lstatSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -43,6 +43,8 @@ export interface ViaOptions {
   note?: ((message: string) => void) | undefined;
   /** Poll timing (tests): fastest and slowest interval, ms. */
   pollMs?: { fast: number; slow: number } | undefined;
+  /** Stops waiting and downloading (Ctrl-C): the partial download is removed; the job goes on in the daemon. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ViaResult {
@@ -88,10 +90,20 @@ export function nextPollMs(poll: number, previous: number, job: Pick<ViaJob, 'pr
   return Math.min(t.slow, Math.max(t.fast, Math.round(previous * 1.5)));
 }
 
-async function call(url: string, init: RequestInit = {}): Promise<Response> {
+function interrupted(signal: AbortSignal | undefined): CsyncError | undefined {
+  return signal?.aborted
+    ? new CsyncError('CSYNC_INTERRUPTED', 'interrupted: stopped waiting for the daemon; nothing was kept', { hint: 'the export goes on in the daemon; run the command again to fetch it' })
+    : undefined;
+}
+
+async function call(url: string, init: RequestInit = {}, signal?: AbortSignal): Promise<Response> {
   try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+    // The timeout covers the headers; the body of a download is read after this returns, under `signal` alone.
+    const timeout = AbortSignal.timeout(30_000);
+    return await fetch(url, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
   } catch (err) {
+    const stop = interrupted(signal);
+    if (stop) throw stop;
     throw new CsyncError('CSYNC_NETWORK', `cannot reach the daemon at ${new URL(url).origin}: ${(err as Error).message}`, {
       hint: 'is `csync watch` running? Its listener is watch.listen (default 127.0.0.1:9464)',
       cause: err,
@@ -114,7 +126,7 @@ export async function fetchViaDaemon(o: ViaOptions): Promise<ViaResult> {
   if (o.keepZip && existsSync(o.keepZip) && !lstatSync(o.keepZip).isFile()) throw new UsageError(`--out ${o.keepZip} exists and is not a file`);
 
   // 1. submit (or follow the run already in progress)
-  const sub = await call(`${base}/exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: o.name }) });
+  const sub = await call(`${base}/exports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: o.name }) }, o.signal);
   let id: string;
   if (sub.status === 202) id = ((await sub.json()) as { id: string }).id;
   else if (sub.status === 409) {
@@ -132,7 +144,7 @@ export async function fetchViaDaemon(o: ViaOptions): Promise<ViaResult> {
   let lastKey = '';
   let job: ViaJob;
   for (;;) {
-    const r = await call(`${base}/exports/${encodeURIComponent(id)}`);
+    const r = await call(`${base}/exports/${encodeURIComponent(id)}`, {}, o.signal);
     if (!r.ok) throw await apiError(r, `export job ${id}`);
     job = (await r.json()) as ViaJob;
     polls++;
@@ -156,18 +168,21 @@ export async function fetchViaDaemon(o: ViaOptions): Promise<ViaResult> {
       lastKey = key;
     }
     interval = nextPollMs(polls, interval, job, t);
-    await sleep(interval);
+    await sleep(interval, undefined, { signal: o.signal }).catch(() => undefined);
+    const stop = interrupted(o.signal);
+    if (stop) throw stop;
   }
 
   // 3. download as a stream, hashing as it goes
-  const res = await call(`${base}/exports/${encodeURIComponent(id)}/bundle`);
+  const res = await call(`${base}/exports/${encodeURIComponent(id)}/bundle`, {}, o.signal);
   if (!res.ok || !res.body) throw await apiError(res, `the bundle of export job ${id}`);
   const expected = res.headers.get('x-checksum-sha256')?.toLowerCase();
   const length = Number(res.headers.get('content-length') ?? NaN);
   if (!expected || !/^[0-9a-f]{64}$/.test(expected)) throw new CsyncError('CSYNC_INTEGRITY', `the daemon sent the bundle of job ${id} without an X-Checksum-Sha256 header`);
   const dir = dirname(o.keepZip ?? o.to!);
   mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(o.keepZip ?? o.to!)}.csync-via-${randomBytes(3).toString('hex')}.zip.partial`);
+  removeStalePartials(dir, basename(o.keepZip ?? o.to!), o.note);
+  const tmp = join(dir, `.${basename(o.keepZip ?? o.to!)}.csync-via-${process.pid}-${randomBytes(3).toString('hex')}.zip.partial`);
   const hash = createHash('sha256');
   let bytes = 0;
   const count = new Transform({
@@ -179,7 +194,11 @@ export async function fetchViaDaemon(o: ViaOptions): Promise<ViaResult> {
     },
   });
   try {
-    await pipeline(Readable.fromWeb(res.body as never), count, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
+    try {
+      await pipeline(Readable.fromWeb(res.body as never), count, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }), { signal: o.signal });
+    } catch (err) {
+      throw interrupted(o.signal) ?? err;
+    }
     const sha256 = hash.digest('hex');
     if (Number.isFinite(length) && bytes !== length) throw new CsyncError('CSYNC_INTEGRITY', `the bundle of job ${id} arrived with ${bytes} of ${length} bytes`, { hint: 'run the command again' });
     if (sha256 !== expected) throw new CsyncError('CSYNC_INTEGRITY', `the bundle of job ${id} does not match its checksum (got ${sha256}, the daemon said ${expected})`, { hint: 'run the command again' });
@@ -197,5 +216,44 @@ export async function fetchViaDaemon(o: ViaOptions): Promise<ViaResult> {
     return { job, bytes, sha256, files: v.files, extractedTo, zip: o.keepZip, polls, stalls };
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Removes the partial downloads an earlier run for the same target left behind (killed before it could clean up):
+ * `.NAME.csync-via-PID-RANDOM.zip.partial` whose process is gone. A run in progress (its process alive) keeps its own.
+ */
+export function removeStalePartials(dir: string, name: string, note?: (m: string) => void): string[] {
+  const prefix = `.${name}.csync-via-`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const n of names) {
+    if (!n.startsWith(prefix) || !n.endsWith('.zip.partial')) continue;
+    const pid = Number(/^(\d+)-/.exec(n.slice(prefix.length))?.[1]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) continue;
+    const file = join(dir, n);
+    try {
+      if (!lstatSync(file).isFile()) continue;
+      rmSync(file, { force: true });
+      removed.push(file);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  if (removed.length) note?.(`removed ${removed.length} partial download(s) an interrupted run left: ${removed.map((f) => basename(f)).join(', ')}`);
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

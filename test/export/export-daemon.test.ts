@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { publishedVersions } from '../../src/daemon/exports.js';
@@ -82,7 +83,7 @@ test('the daemon regenerates an onChange export after a web edit; export --via d
     assert.equal(b.headers.get('digest'), `sha-256=${Buffer.from(r.sha256, 'hex').toString('base64')}`);
     assert.equal(Number(b.headers.get('content-length')), (await b.arrayBuffer()).byteLength);
 
-    // Errors: unknown definition 404, not JSON 415, unknown job 404, folder bundle 409, running 409, superseded 409.
+    // Errors: unknown definition 404, not JSON 415, unknown job 404, running 409, superseded 409.
     const unknown = await post(daemon, 'nosuch');
     assert.equal(unknown.status, 404);
     assert.match((unknown.body as ApiError).error.message, /no export definition named "nosuch"/);
@@ -103,9 +104,20 @@ test('the daemon regenerates an onChange export after a web edit; export --via d
     assert.equal(folder.status, 202);
     const folderId = folder.body.id as string;
     await until(async () => (await api(daemon, `/exports/${folderId}`)).body.state === 'done', 'the folder export finishes', 60_000, d);
-    const folderBundle = await api(daemon, `/exports/${folderId}/bundle`);
-    assert.equal(folderBundle.status, 409);
-    assert.match((folderBundle.body as ApiError).error.message, /wrote a folder; the bundle endpoint serves zip bundles/);
+    // A folder bundle is served as a zip made on the fly, with its length and checksum; it verifies.
+    const folderBundle = await fetch(`${daemon.url}/exports/${folderId}/bundle`);
+    assert.equal(folderBundle.status, 200);
+    const folderZip = Buffer.from(await folderBundle.arrayBuffer());
+    assert.equal(Number(folderBundle.headers.get('content-length')), folderZip.length);
+    assert.equal(folderBundle.headers.get('x-checksum-sha256'), createHash('sha256').update(folderZip).digest('hex'));
+    assert.match(folderBundle.headers.get('content-disposition') ?? '', /filename="folder-bundle\.zip"/);
+    writeFileSync(join(ws.dir, 'folder-download.zip'), folderZip);
+    const folderCheck = await verifyBundle(join(ws.dir, 'folder-download.zip'));
+    assert.equal(folderCheck.ok, true, folderCheck.problems.join('; '));
+    assert.equal(folderCheck.files, (await verifyBundle(join(ws.dir, 'folder-bundle'))).files);
+    const again = await fetch(`${daemon.url}/exports/${folderId}/bundle`);
+    assert.equal(again.headers.get('x-checksum-sha256'), folderBundle.headers.get('x-checksum-sha256'), 'the same folder zips to the same bytes');
+    await again.arrayBuffer();
     assert.ok(existsSync(join(ws.dir, 'folder-bundle', 'pages.jsonl')));
 
     ws.emu.setLatency(400);
@@ -125,6 +137,27 @@ test('the daemon regenerates an onChange export after a web edit; export --via d
     const list = await api(daemon, '/exports');
     const defs = list.body.definitions as Array<{ name: string; onChange: boolean; current: string | null }>;
     assert.deepEqual(defs.map((x) => [x.name, x.onChange, x.current]), [['live', true, first.body.id], ['folder', false, folderId]]);
+
+    // SIGHUP: the re-read config's definitions take effect. A new `every` definition runs on its timer (not before);
+    // a new onChange one is checked, so published, at once.
+    const configFile = join(ws.dir, 'config', 'csync.json');
+    const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    const added = [
+      { name: 'tick', select: { label: 'runbook' }, format: 'json', out: 'tick.zip', every: 5 },
+      { name: 'fresh', select: { label: 'runbook' }, format: 'md', out: 'fresh.zip', onChange: true },
+    ];
+    writeFileSync(configFile, JSON.stringify({ ...config, exports: [...EXPORTS, ...added] }));
+    const reloadedAt = Date.now();
+    d.child.kill('SIGHUP');
+    const publishedBy = (name: string) => daemon.lines.filter((l) => l.module === 'exports' && l.name === name && /published/.test(String(l.msg)));
+    await until(() => publishedBy('fresh').length > 0, 'the onChange definition added by the reload is published', 60_000, d);
+    assert.equal(publishedBy('fresh')[0]!.why, 'reload');
+    await until(() => publishedBy('tick').length > 0, 'the every definition added by the reload runs on its timer', 60_000, d);
+    assert.equal(publishedBy('tick')[0]!.why, 'schedule');
+    assert.ok(Number(publishedBy('tick')[0]!.time ?? Date.now()) - reloadedAt >= 5000, 'not before its period');
+    assert.equal((await verifyBundle(join(ws.dir, 'tick.zip'))).ok, true);
+    const reloaded = (await api(daemon, '/exports')).body.definitions as Array<{ name: string; every: number | null }>;
+    assert.deepEqual(reloaded.map((x) => [x.name, x.every]), [['live', null], ['folder', null], ['tick', 5], ['fresh', null]]);
 
     const remote = await ws.csync(['export', '--via', 'http://192.0.2.1:9464', 'live', '--to', join(ws.dir, 'x')]);
     assert.equal(remote.code, 2);

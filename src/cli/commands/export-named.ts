@@ -47,10 +47,10 @@ function refuseSelectionFlags(argv: NamedArgs, what: string, also: Array<[keyof 
 /** `csync export NAME`: one definition, in this process, like an unnamed export (progress, summary, exit 0/11). */
 export async function namedExport(argv: NamedArgs, name: string): Promise<void> {
   refuseSelectionFlags(argv, `a named export (${name})`, [['out', '--out']]);
-  const { exportContext } = await import('./export.js');
+  const { exportContext, pdfFontOf } = await import('./export.js');
   const ctx = await exportContext(argv, true);
   const def = findDefinition(ctx.config.exports, name);
-  const spec = specFromDefinition(def, { base: ctx.config.workspace, spaces: ctx.config.spaces }, { useCache: argv.cache !== false });
+  const spec = specFromDefinition(def, { base: ctx.config.workspace, spaces: ctx.config.spaces, ...pdfFontOf(ctx, argv.pdfFont, [def.format ?? []].flat()) }, { useCache: argv.cache !== false });
   const api = clientFor(ctx.config, ctx.logger);
   try {
     const { runExport } = await import('./export-jobs.js');
@@ -64,7 +64,7 @@ export async function namedExport(argv: NamedArgs, name: string): Promise<void> 
 export async function batchExport(argv: NamedArgs): Promise<void> {
   refuseSelectionFlags(argv, '--batch', [['out', '--out']]);
   if (argv.action) throw new UsageError(`--batch does not take a name or action (got ${argv.action})`, { hint: 'list the definitions in the batch file' });
-  const { exportContext, exportPaths } = await import('./export.js');
+  const { exportContext, exportPaths, pdfFontOf } = await import('./export.js');
   const ctx = await exportContext(argv, true);
   const entries = readBatchFile(resolve(argv.batch!), ctx.config.exports, ctx.config.workspace);
   const { JobStore } = await import('../../export/job-store.js');
@@ -92,7 +92,7 @@ export async function batchExport(argv: NamedArgs): Promise<void> {
           progress.update({ phase: `batch (${entries.length})`, done: all.reduce((a, b) => a + b.done, 0), total: all.reduce((a, b) => a + b.total, 0) });
         },
       }),
-      { spaces: ctx.config.spaces, useCache: argv.cache !== false },
+      { spaces: ctx.config.spaces, useCache: argv.cache !== false, ...pdfFontOf(ctx, argv.pdfFont, entries.some((e) => [e.def.format ?? []].flat().includes('pdf')) ? ['pdf'] : []) },
     );
     progress.stop();
     const good = rows.filter((r) => r.state === 'done').length;
@@ -107,7 +107,7 @@ export async function batchExport(argv: NamedArgs): Promise<void> {
 
 /** `csync export --via URL NAME`: asks the daemon to run NAME, follows the job, downloads and checks the bundle. */
 export async function viaExport(argv: NamedArgs): Promise<void> {
-  refuseSelectionFlags(argv, '--via');
+  refuseSelectionFlags(argv, '--via', [['pdfFont', '--pdf-font']]);
   const name = argv.action;
   if (!name) throw new UsageError('--via needs the name of an export definition', { hint: 'csync export --via http://127.0.0.1:9464 NAME --to DIR' });
   if (!argv.to && !argv.out) throw new UsageError('--via needs --to DIR (extract the bundle) and/or --out FILE.zip (keep the zip)');
@@ -117,8 +117,14 @@ export async function viaExport(argv: NamedArgs): Promise<void> {
   const { fetchViaDaemon } = await import('../../export/via.js');
   const showProgress = argv.progress !== false && !argv.json && !argv.quiet;
   const progress = createProgress({ enabled: showProgress });
+  // Ctrl-C (or a TERM) stops waiting and downloading: the partial zip is removed before the process exits.
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const r = await fetchViaDaemon({
+      signal: abort.signal,
       baseUrl: argv.via!,
       name,
       allowRemote: Boolean(argv.viaRemote),
@@ -141,6 +147,8 @@ export async function viaExport(argv: NamedArgs): Promise<void> {
     );
     process.exitCode = r.job.progress.failed ? EXIT.EXPORT_PARTIAL : EXIT.OK;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     progress.stop();
   }
 }

@@ -7,6 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { EXPORT_ACTIONS } from '../../config/export-definitions.js';
 import { workspacePaths } from '../../config/workspace.js';
+import { checkPdfFont } from '../../export/pdf-font.js';
 import { EXPORT_FORMATS, type ExportFormat, type ExportSpec, type Selection } from '../../export/types.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
 import type { JiraClient } from '../../remote/jira/index.js';
@@ -26,6 +27,7 @@ export interface ExportArgs extends GlobalArgs, ExportJobArgs {
   out?: string;
   zip?: string;
   title?: string;
+  pdfFont?: string;
   dryRun?: boolean;
   validateOnly?: boolean;
   jql?: string;
@@ -58,6 +60,7 @@ function options(y: Argv): Argv {
     .option('out', { type: 'string', describe: 'bundle folder (or NAME.zip for a zip)' })
     .option('zip', { type: 'string', describe: 'bundle zip file' })
     .option('title', { type: 'string', describe: 'title of the bundle (index pages, PDF title page)' })
+    .option('pdf-font', { type: 'string', describe: 'pdf: a TrueType/OpenType font file for CJK text (default: config export.pdf.font, else Noto Sans SC when installed)' })
     .option('to', { type: 'string', describe: 'extract: the new folder to unpack into' })
     .option('follow', { type: 'boolean', describe: 'status: print progress until the job ends' })
     .option('dry-run', { type: 'boolean', describe: 'list what would be exported (counts) and write nothing' })
@@ -104,7 +107,17 @@ export function specFrom(ctx: Context, argv: ExportArgs): ExportSpec {
     ...(out ? { out: resolve(out) } : {}),
     ...(zip ? { zip: resolve(zip) } : {}),
     title: argv.title ?? defaultTitle(argv, labels, spaces, jiraOnly),
+    ...pdfFontOf(ctx, argv.pdfFont, formats),
   };
+}
+
+/** The PDF's CJK font: --pdf-font (relative to the current folder), else config export.pdf.font (to the workspace); checked. */
+export function pdfFontOf(ctx: Context, flag: string | undefined, formats: readonly string[]): { pdfFont?: string } {
+  if (flag !== undefined && !formats.includes('pdf')) throw new UsageError('--pdf-font goes with --format pdf');
+  const configured = ctx.config.export?.pdf?.font;
+  if (flag !== undefined) return { pdfFont: checkPdfFont(flag, process.cwd(), '--pdf-font') };
+  if (configured !== undefined && formats.includes('pdf')) return { pdfFont: checkPdfFont(configured, ctx.config.workspace, 'export.pdf.font') };
+  return {};
 }
 
 /**

@@ -221,6 +221,7 @@ export async function startWatch(
   };
 
   // Named exports (config `exports`): kept fresh by `every`/`onChange`, and the job API under /exports.
+  const { checkPdfFont } = await import('../../export/pdf-font.js');
   const { ExportScheduler } = await import('../../daemon/exports.js');
   const { JobStore } = await import('../../export/job-store.js');
   const { ExportCache } = await import('../../export/cache.js');
@@ -232,6 +233,10 @@ export async function startWatch(
     workspace,
     definitions: () => engine.config.exports,
     spaces: () => spaces,
+    pdfFont: () => {
+      const font = engine.config.export?.pdf?.font;
+      return font === undefined ? undefined : checkPdfFont(font, workspace, 'export.pdf.font');
+    },
     deps: () => ({ api: engine.client, store: exportStore, cache: exportCache, cacheRoot: exportRoot, siteUrl: engine.config.site.url ?? '' }),
     store: exportStore,
     logger,
