@@ -14,6 +14,7 @@ import { inflateSync } from 'node:zlib';
 import { dirname, join, posix, resolve, sep } from 'node:path';
 import pdfmake from 'pdfmake';
 import type { Content, TDocumentDefinitions } from 'pdfmake';
+import { isBundleAttachment } from './jira-attachments.js';
 import { anchorOf, mdFileOf, PDF_FILE } from './links.js';
 import { toPdfContent } from './pdf-content.js';
 import { countText, depths, docOf, metaText, writeBundleFile, type RenderContext } from './render-context.js';
@@ -147,7 +148,7 @@ async function renderPdfWith(ctx: RenderContext, images: boolean): Promise<numbe
         },
         image: (url) => {
           const abs = resolveRel(url);
-          if (!images || !abs || !abs.startsWith('attachments/')) return undefined;
+          if (!images || !abs || !isBundleAttachment(abs)) return undefined;
           const file = resolve(stageRoot, ...abs.split('/'));
           return file.startsWith(stageRoot + sep) ? imageDataUrl(file) : undefined;
         },
