@@ -81,7 +81,7 @@ export function issueMarkdown(i: JiraIssueData, links: IssueLinks): string {
     const file = (a: IssueAttachment) => {
       const size = a.size !== undefined ? ` (${a.size} bytes)` : '';
       const target = links.attachment?.(a);
-      return target ? `[${cell(a.filename)}](${encodeURI(target)})${size}` : cell(`${a.filename}${size}`);
+      return target ? `[${cell(a.filename)}](${encodeURI(target).replace(/\(/g, '%28').replace(/\)/g, '%29')})${size}` : cell(`${a.filename}${size}`);
     };
     rows.push(['Attachments', i.attachments.map(file).join(', ')]);
   }
