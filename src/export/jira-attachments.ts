@@ -31,7 +31,7 @@ export const jiraAttachmentDir = (key: string): string => `${JIRA_DIR}/${safeNam
  * Attachment id → its bundle path (POSIX, from the bundle root). Names are made safe; a name an earlier attachment of
  * the issue already took (ignoring case: Jira allows `image.png` twice) gets the attachment id in front.
  */
-export function jiraAttachmentFiles(issue: Pick<JiraIssueData, 'key' | 'attachments'>): Map<string, string> {
+export function jiraAttachmentFiles(issue: { key: string; attachments: ReadonlyArray<{ id: string; filename: string }> }): Map<string, string> {
   const dir = jiraAttachmentDir(issue.key);
   const taken = new Set<string>();
   const out = new Map<string, string>();
