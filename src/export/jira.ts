@@ -84,30 +84,51 @@ export function cachedIssue(cache: ExportCache, key: string, version: number): J
   }
 }
 
+/** Issues whose comments are paged at the same time (the Jira client's limiter still paces the requests). */
+const COMPLETE_CONCURRENCY = 4;
+
 /**
- * Caches the issues of a search page (completing their comments unless this key + updated is cached already) and
- * returns their items. `useCache` false refetches comments even for cached issues.
+ * Caches the issues of a search (completing their comments unless this key + updated is cached already, up to
+ * COMPLETE_CONCURRENCY issues at a time) and returns their items in the search's order. `useCache` false refetches
+ * comments even for cached issues.
  */
 async function takeIssues(jira: JiraClient, cache: ExportCache, useCache: boolean, found: AsyncIterable<JiraIssueData>, seen: Set<string>, firstOrder: number): Promise<ExportItem[]> {
-  const items: ExportItem[] = [];
-  for await (const issue of found) {
-    if (seen.has(issue.key)) continue;
-    seen.add(issue.key);
-    const item = issueItem(issue, firstOrder + items.length, jira.browseUrl(issue.key));
-    if (!useCache || !cache.getBody(issue.key, item.version)) {
-      try {
-        const full = await jira.complete(issue);
-        cache.putBody({ id: issue.key, version: item.version, title: item.title, body: JSON.stringify(full) });
-      } catch (err) {
-        // Deleted or hidden between the search and its comments: recorded as failed, the rest goes on.
-        if (!(err instanceof RemoteError) || (err.code !== 'CSYNC_NOT_FOUND' && err.code !== 'CSYNC_FORBIDDEN')) throw err;
-        items.push({ ...item, status: 'failed', error: `${err.code}: the issue's comments could not be read (${err.message})` });
+  const slots: Array<ExportItem | Promise<ExportItem>> = [];
+  const inFlight = new Set<Promise<void>>();
+  const complete = async (issue: JiraIssueData, item: ExportItem): Promise<ExportItem> => {
+    try {
+      const full = await jira.complete(issue);
+      cache.putBody({ id: issue.key, version: item.version, title: item.title, body: JSON.stringify(full) });
+      return item;
+    } catch (err) {
+      // Deleted or hidden between the search and its comments: recorded as failed, the rest goes on.
+      if (!(err instanceof RemoteError) || (err.code !== 'CSYNC_NOT_FOUND' && err.code !== 'CSYNC_FORBIDDEN')) throw err;
+      return { ...item, status: 'failed', error: `${err.code}: the issue's comments could not be read (${err.message})` };
+    }
+  };
+  try {
+    for await (const issue of found) {
+      if (seen.has(issue.key)) continue;
+      seen.add(issue.key);
+      const item = issueItem(issue, firstOrder + slots.length, jira.browseUrl(issue.key));
+      if (useCache && cache.getBody(issue.key, item.version)) {
+        slots.push(item);
         continue;
       }
+      while (inFlight.size >= COMPLETE_CONCURRENCY) await Promise.race(inFlight);
+      const p = complete(issue, item);
+      const tracked: Promise<void> = p.then(
+        () => void inFlight.delete(tracked),
+        () => void inFlight.delete(tracked),
+      );
+      inFlight.add(tracked);
+      slots.push(p);
     }
-    items.push(item);
+  } finally {
+    // Nothing is left running when the search fails (each rejection is also handled by its `tracked`).
+    await Promise.allSettled(slots);
   }
-  return items;
+  return Promise.all(slots);
 }
 
 /** Issues by JQL / labels, in their parent tree (epics before their stories before their sub-tasks). */
