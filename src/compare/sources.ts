@@ -270,12 +270,14 @@ export async function loadSides(args: [string, string], config: Config, cwd: str
 
 /**
  * The issues a JQL query returns, each with all its comments, as Markdown the way an issues-only export writes it
- * (links to the other issues of the selection as bundle files `./KEY.md`, others to Jira; no pages mention them).
+ * (links to the other issues of the selection as bundle files `./KEY.md`, others to Jira; attachments to the bundle's
+ * copies; no pages mention them).
  */
 export async function jiraSide(spec: Extract<SideSpec, { kind: 'jira' }>, config: Config, logger?: Logger, progress: OnProgress = quiet): Promise<CompareSide> {
   const { jiraClientFor } = await import('../cli/site.js');
   const { selectionJql } = await import('../export/jira.js');
   const { issueMarkdown } = await import('../export/issue-markdown.js');
+  const { jiraAttachmentFiles } = await import('../export/jira-attachments.js');
   const { safeName } = await import('../core/file-names.js');
   const { RemoteError } = await import('../core/errors.js');
   const jira = jiraClientFor(config, logger);
@@ -294,10 +296,18 @@ export async function jiraSide(spec: Extract<SideSpec, { kind: 'jira' }>, config
       throw err;
     }
     const keys = new Set(found.map((i) => i.key));
+    const attachmentLinks = (i: { key: string; attachments: ReadonlyArray<{ id: string; filename: string }> }) => {
+      const files = jiraAttachmentFiles(i);
+      return (a: { id: string }) => {
+        const rel = files.get(a.id);
+        return rel ? posix.relative('markdown/jira', rel) : undefined;
+      };
+    };
     const issues = found.map((i) => ({
       key: i.key,
       title: `${i.key}: ${i.summary}`,
-      markdown: issueMarkdown(i, { issue: (k) => (keys.has(k) ? `./${safeName(k)}.md` : undefined), browse: (k) => jira.browseUrl(k), mentions: [] }),
+      // Attachments as an export with attachments (the default) links them: the bundle's copies.
+      markdown: issueMarkdown(i, { issue: (k) => (keys.has(k) ? `./${safeName(k)}.md` : undefined), browse: (k) => jira.browseUrl(k), mentions: [], attachment: attachmentLinks(i) }),
     }));
     return { label: spec.label, kind: 'jira', pages: [], issues };
   } finally {

@@ -103,8 +103,14 @@ export function requestCounts(log: readonly LoggedRequest[]): Record<string, num
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const now = options.clock ?? Date.now;
   let store: Store;
-  if (options.dataFile && existsSync(options.dataFile)) store = Store.fromJSON(JSON.parse(readFileSync(options.dataFile, 'utf8')));
-  else {
+  // The --data file holds the Confluence store and, under `jira`, the Jira store (files written before Jira was
+  // persisted have no `jira`: Jira is seeded as on a first start).
+  let savedJira: unknown;
+  if (options.dataFile && existsSync(options.dataFile)) {
+    const saved = JSON.parse(readFileSync(options.dataFile, 'utf8')) as { jira?: unknown };
+    store = Store.fromJSON(saved);
+    savedJira = saved.jira;
+  } else {
     store = new Store();
     store.now = now;
     const seed = options.seed ?? 'demo';
@@ -113,10 +119,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   store.now = now;
   if (options.maxPageBodyBytes !== undefined) store.maxPageBodyBytes = options.maxPageBodyBytes;
-  const jira = new JiraStore();
+  const jira = savedJira ? JiraStore.fromJSON(savedJira) : new JiraStore();
   jira.now = now;
-  if ((options.seed ?? 'demo') === 'demo') seedJiraDemo(jira);
-  if (options.jiraIssues) seedJiraBench(jira, options.jiraIssues);
+  if (!savedJira) {
+    if ((options.seed ?? 'demo') === 'demo') seedJiraDemo(jira);
+    if (options.jiraIssues) seedJiraBench(jira, options.jiraIssues);
+  }
   const makeBucket = (l: EmulatorOptions['rateLimit']) => (l ? new TokenBucket(l.rps, l.burst ?? Math.max(1, Math.round(l.rps * 2)), now) : undefined);
   const state: ServerState = {
     store,
@@ -141,11 +149,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       : undefined,
   };
   let saving: Promise<void> = Promise.resolve();
-  let savedChanges = store.changes;
+  // Confluence and Jira changes together (Jira is changed through emu.jira, not through routes).
+  const changeCount = () => store.changes + jira.changes;
+  let savedChanges = changeCount();
   const save = async () => {
     if (!options.dataFile) return;
-    const changes = store.changes;
-    saving = saving.then(() => writeFileAtomic(options.dataFile!, JSON.stringify(store.toJSON())));
+    const changes = changeCount();
+    saving = saving.then(() => writeFileAtomic(options.dataFile!, JSON.stringify({ ...(store.toJSON() as object), jira: jira.toJSON() })));
     await saving;
     savedChanges = Math.max(savedChanges, changes);
   };
@@ -155,7 +165,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     timer = setTimeout(() => {
       timer = undefined;
       // A failed background save is not lost: the next change, or close(), saves again.
-      if (store.changes !== savedChanges) save().catch(() => undefined);
+      if (changeCount() !== savedChanges) save().catch(() => undefined);
     }, 200);
   };
   const api = new EmulatorApi(store);
@@ -212,7 +222,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     save,
     close: async () => {
       if (timer) clearTimeout(timer);
-      if (options.dataFile && store.changes !== savedChanges) await save();
+      if (options.dataFile && changeCount() !== savedChanges) await save();
       await saving;
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -14,6 +14,7 @@ import writeFileAtomic from 'write-file-atomic';
 import yazl from 'yazl';
 import { UsageError } from '../core/errors.js';
 import { VERSION } from '../version.js';
+import { attachmentsByIssueDir, issueAttachmentsOf } from './jira-attachments.js';
 import type { ExportItem, ExportSpec } from './types.js';
 
 export const MANIFEST = 'manifest.json';
@@ -36,7 +37,7 @@ export interface Manifest {
   formats: ExportSpec['formats'];
   createdAt: string;
   /** Jira issues also carry `key`, `updated` (Jira's timestamp) and `issueStatus`; their spaceKey is the project. */
-  items: Array<Pick<ExportItem, 'id' | 'kind' | 'title' | 'version' | 'spaceKey' | 'status'> & { path: string; bytes?: number; sha256?: string; error?: string; key?: string; updated?: string | undefined; issueStatus?: string | undefined }>;
+  items: Array<Pick<ExportItem, 'id' | 'kind' | 'title' | 'version' | 'spaceKey' | 'status'> & { path: string; bytes?: number; sha256?: string; error?: string; key?: string; updated?: string | undefined; issueStatus?: string | undefined; attachments?: FileEntry[] }>;
   files: FileEntry[];
 }
 
@@ -71,6 +72,7 @@ export async function writeManifest(stage: string, base: Omit<Manifest, 'files' 
     files.push({ path: rel, bytes: h.bytes, sha256: h.sha256 });
   }
   const byPath = new Map(files.map((f) => [f.path, f]));
+  const issueFiles = attachmentsByIssueDir(files);
   const manifest: Manifest = {
     ...base,
     items: items.map((it) => {
@@ -84,7 +86,7 @@ export async function writeManifest(stage: string, base: Omit<Manifest, 'files' 
         spaceKey: it.spaceKey,
         status: it.status,
         path,
-        ...(it.kind === 'jira-issue' ? { key: it.id, updated: it.updatedAt, issueStatus: it.issueStatus } : {}),
+        ...(it.kind === 'jira-issue' ? { key: it.id, updated: it.updatedAt, issueStatus: it.issueStatus, ...issueAttachmentsOf(issueFiles, it.id) } : {}),
         ...(f ? { bytes: f.bytes, sha256: f.sha256 } : {}),
         ...(it.error ? { error: it.error } : {}),
       };

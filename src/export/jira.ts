@@ -84,30 +84,51 @@ export function cachedIssue(cache: ExportCache, key: string, version: number): J
   }
 }
 
+/** Issues whose comments are paged at the same time (the Jira client's limiter still paces the requests). */
+const COMPLETE_CONCURRENCY = 4;
+
 /**
- * Caches the issues of a search page (completing their comments unless this key + updated is cached already) and
- * returns their items. `useCache` false refetches comments even for cached issues.
+ * Caches the issues of a search (completing their comments unless this key + updated is cached already, up to
+ * COMPLETE_CONCURRENCY issues at a time) and returns their items in the search's order. `useCache` false refetches
+ * comments even for cached issues.
  */
 async function takeIssues(jira: JiraClient, cache: ExportCache, useCache: boolean, found: AsyncIterable<JiraIssueData>, seen: Set<string>, firstOrder: number): Promise<ExportItem[]> {
-  const items: ExportItem[] = [];
-  for await (const issue of found) {
-    if (seen.has(issue.key)) continue;
-    seen.add(issue.key);
-    const item = issueItem(issue, firstOrder + items.length, jira.browseUrl(issue.key));
-    if (!useCache || !cache.getBody(issue.key, item.version)) {
-      try {
-        const full = await jira.complete(issue);
-        cache.putBody({ id: issue.key, version: item.version, title: item.title, body: JSON.stringify(full) });
-      } catch (err) {
-        // Deleted or hidden between the search and its comments: recorded as failed, the rest goes on.
-        if (!(err instanceof RemoteError) || (err.code !== 'CSYNC_NOT_FOUND' && err.code !== 'CSYNC_FORBIDDEN')) throw err;
-        items.push({ ...item, status: 'failed', error: `${err.code}: the issue's comments could not be read (${err.message})` });
+  const slots: Array<ExportItem | Promise<ExportItem>> = [];
+  const inFlight = new Set<Promise<void>>();
+  const complete = async (issue: JiraIssueData, item: ExportItem): Promise<ExportItem> => {
+    try {
+      const full = await jira.complete(issue);
+      cache.putBody({ id: issue.key, version: item.version, title: item.title, body: JSON.stringify(full) });
+      return item;
+    } catch (err) {
+      // Deleted or hidden between the search and its comments: recorded as failed, the rest goes on.
+      if (!(err instanceof RemoteError) || (err.code !== 'CSYNC_NOT_FOUND' && err.code !== 'CSYNC_FORBIDDEN')) throw err;
+      return { ...item, status: 'failed', error: `${err.code}: the issue's comments could not be read (${err.message})` };
+    }
+  };
+  try {
+    for await (const issue of found) {
+      if (seen.has(issue.key)) continue;
+      seen.add(issue.key);
+      const item = issueItem(issue, firstOrder + slots.length, jira.browseUrl(issue.key));
+      if (useCache && cache.getBody(issue.key, item.version)) {
+        slots.push(item);
         continue;
       }
+      while (inFlight.size >= COMPLETE_CONCURRENCY) await Promise.race(inFlight);
+      const p = complete(issue, item);
+      const tracked: Promise<void> = p.then(
+        () => void inFlight.delete(tracked),
+        () => void inFlight.delete(tracked),
+      );
+      inFlight.add(tracked);
+      slots.push(p);
     }
-    items.push(item);
+  } finally {
+    // Nothing is left running when the search fails (each rejection is also handled by its `tracked`).
+    await Promise.allSettled(slots);
   }
-  return items;
+  return Promise.all(slots);
 }
 
 /** Issues by JQL / labels, in their parent tree (epics before their stories before their sub-tasks). */
@@ -135,30 +156,56 @@ export function jiraMacroKeys(storage: string): string[] {
   return keys;
 }
 
+/** Issue keys a refused `key in (…)` search names as missing ("An issue with key 'X-9' does not exist …"). */
+export function missingKeysOf(message: string | undefined, asked: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const m of (message ?? '').matchAll(/key '([A-Za-z][A-Za-z0-9_]*-\d+)'/g)) {
+    const k = m[1]!.toUpperCase();
+    if (asked.includes(k) && !out.includes(k)) out.push(k);
+  }
+  return out;
+}
+
 /**
  * The issues macros point at that are not exported yet: `key in (…)` searches of up to 100 keys. Jira refuses a
- * whole query when one key does not exist or may not be seen; such a group is retried key by key and the missing
- * ones are reported through `warn` (the page keeps a link to Jira for them).
+ * whole query (400) when one key does not exist or may not be seen, naming it: the named keys are dropped and the
+ * rest searched again (one request more per missing key); an answer naming none of the keys falls back to one
+ * search per key. The missing keys are reported in one warning (the pages keep a link to Jira for them).
  */
 export async function fetchLinked(jira: JiraClient, cache: ExportCache, useCache: boolean, keys: readonly string[], seen: Set<string>, firstOrder: number, warn: (m: string) => void): Promise<ExportItem[]> {
   const want = keys.filter((k) => !seen.has(k));
   const items: ExportItem[] = [];
+  const missing: string[] = [];
+  const refused = (err: unknown): err is RemoteError => err instanceof RemoteError && err.code === 'CSYNC_BAD_REQUEST';
   for (let i = 0; i < want.length; i += KEYS_PER_SEARCH) {
-    const group = want.slice(i, i + KEYS_PER_SEARCH);
-    try {
-      items.push(...(await takeIssues(jira, cache, useCache, jira.search(`key in (${group.join(', ')}) ORDER BY key ASC`), seen, firstOrder + items.length)));
-    } catch (err) {
-      if (!(err instanceof RemoteError) || err.code !== 'CSYNC_BAD_REQUEST') throw err;
-      for (const key of group) {
-        try {
-          items.push(...(await takeIssues(jira, cache, useCache, jira.search(`key = ${key}`), seen, firstOrder + items.length)));
-        } catch (e) {
-          if (!(e instanceof RemoteError) || e.code !== 'CSYNC_BAD_REQUEST') throw e;
-          warn(`Jira issue ${key} (linked from a page) was not found or may not be seen: ${e.serverMessage ?? e.message}`);
+    let group = want.slice(i, i + KEYS_PER_SEARCH);
+    while (group.length) {
+      try {
+        items.push(...(await takeIssues(jira, cache, useCache, jira.search(`key in (${group.join(', ')}) ORDER BY key ASC`), seen, firstOrder + items.length)));
+        break;
+      } catch (err) {
+        if (!refused(err)) throw err;
+        const named = missingKeysOf(err.serverMessage, group);
+        if (named.length) {
+          missing.push(...named);
+          group = group.filter((k) => !named.includes(k));
+          continue;
         }
+        for (const key of group) {
+          try {
+            items.push(...(await takeIssues(jira, cache, useCache, jira.search(`key = ${key}`), seen, firstOrder + items.length)));
+          } catch (e) {
+            if (!refused(e)) throw e;
+            missing.push(key);
+          }
+        }
+        break;
       }
     }
-    for (const k of group) if (!seen.has(k)) warn(`Jira issue ${k} (linked from a page) was not found or may not be seen`);
+  }
+  for (const k of want) if (!seen.has(k) && !missing.includes(k)) missing.push(k);
+  if (missing.length) {
+    warn(`${missing.length} Jira issue${missing.length === 1 ? '' : 's'} linked from pages ${missing.length === 1 ? 'was' : 'were'} not found or may not be seen: ${missing.join(', ')} (the pages link to Jira for ${missing.length === 1 ? 'it' : 'them'})`);
   }
   return issueTreeOrder(items, firstOrder);
 }

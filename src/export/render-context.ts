@@ -5,6 +5,7 @@ import writeFileAtomic from 'write-file-atomic';
 import type { Root } from 'mdast';
 import type { JiraIssueData } from '../remote/jira/index.js';
 import type { CachedBody } from './cache.js';
+import { issueAttachmentLinks } from './jira-attachments.js';
 import { issueMarkdown } from './issue-markdown.js';
 import { anchorOf, mdFileOf, relativeTo, type BundleLinks } from './links.js';
 import { jiraMacrosToLinks, pageDoc, pageMarkdown, parseMarkdown, type PageDoc } from './markdown.js';
@@ -53,6 +54,7 @@ export function issueText(ctx: RenderContext, item: ExportItem, file: string, si
     },
     browse,
     mentions: (ctx.mentions?.get(item.id) ?? []).map((p) => ({ title: p.title, target: targetOf(p, file, single) })),
+    attachment: issueAttachmentLinks(ctx.stage, data, file),
   });
 }
 

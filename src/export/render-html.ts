@@ -7,6 +7,7 @@
 import { posix } from 'node:path';
 import type { Nodes, Root } from 'mdast';
 import { alertOf } from './alerts.js';
+import { isBundleAttachment } from './jira-attachments.js';
 import { HTML_DIR, htmlFileOf, MD_DIR, mdFileOf, relativeTo } from './links.js';
 import { countText, depths, docOf, metaText, writeBundleFile, type RenderContext } from './render-context.js';
 import type { ExportItem } from './types.js';
@@ -156,7 +157,7 @@ function renderHtmlPage(ctx: RenderContext, it: ExportItem, mdToHtml: Map<string
     src: (url) => {
       if (hasScheme(url)) return undefined;
       const { abs } = resolveRel(url);
-      return abs.startsWith('attachments/') ? encodeURI(relativeTo(file, abs)) : undefined;
+      return isBundleAttachment(abs) ? encodeURI(relativeTo(file, abs)) : undefined;
     },
   });
   const css = relativeTo(file, `${HTML_DIR}/style.css`);

@@ -16,6 +16,7 @@ import { dirname, join, posix, resolve, sep } from 'node:path';
 import pdfmake from 'pdfmake';
 import type { Content, TDocumentDefinitions } from 'pdfmake';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFString, StandardFonts, rgb, type PDFObject, type PDFRef } from 'pdf-lib';
+import { isBundleAttachment } from './jira-attachments.js';
 import { anchorOf, mdFileOf, PDF_FILE } from './links.js';
 import { woffToSfnt } from './pdf-font.js';
 import { fontRuns, toPdfContent } from './pdf-content.js';
@@ -255,7 +256,7 @@ function chapters(ctx: RenderContext, chunk: readonly ExportItem[], images: bool
           },
           image: (url) => {
             const abs = resolveRel(url);
-            if (!images || !abs || !abs.startsWith('attachments/')) return undefined;
+            if (!images || !abs || !isBundleAttachment(abs)) return undefined;
             const file = resolve(stageRoot, ...abs.split('/'));
             return file.startsWith(stageRoot + sep) ? imageDataUrl(file) : undefined;
           },

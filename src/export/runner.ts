@@ -10,6 +10,7 @@ import { CsyncError } from '../core/errors.js';
 import type { ConfluenceClient } from '../remote/index.js';
 import type { JiraClient } from '../remote/jira/index.js';
 import { fetchLinked, jiraMacroKeys, requireJira, selectJira } from './jira.js';
+import { placeJiraAttachments } from './jira-attachments.js';
 import { listAttachments, placeAttachments } from './attachments.js';
 import { ExportCache } from './cache.js';
 import { checkTarget, finishBundle, manifestBase, publishBundle, stageDirFor, writeManifest } from './bundle.js';
@@ -191,6 +192,13 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
       save('attachments');
       const list = await listAttachments(api, ok.filter((i) => i.kind === 'page'), join(jobDir, 'attachments.json'));
       attachments = await placeAttachments(api, cache, list, stage, (a, err) => deps.warn?.(`attachment ${a.title} of page ${a.pageId} skipped: ${(err as Error).message}`));
+    }
+
+    // 3b. Jira issues' attachments (jira/<KEY>/attachments/), downloaded once per attachment id
+    if (spec.attachments && deps.jira && ok.some((i) => i.kind === 'jira-issue')) {
+      checkCancel();
+      save('jira-attachments');
+      await placeJiraAttachments(deps.jira, cache, ok, stage, (key, a, err) => deps.warn?.(`attachment ${a.filename} of Jira issue ${key} skipped: ${(err as Error).message}`));
     }
 
     // 4. render: one file per page (checkpointed), then the whole-bundle outputs from the cache

@@ -15,7 +15,23 @@
  * relative -7d / -2w / -4h / -30m. Anything else is a JqlError with Jira's wording ("Error in the JQL Query: …").
  */
 
-export class JqlError extends Error {}
+export class JqlError extends Error {
+  /** Every message Jira would list in `errorMessages` (the first is the Error's message). */
+  readonly messages: string[];
+  constructor(message: string | readonly string[]) {
+    const all = typeof message === 'string' ? [message] : [...message];
+    super(all[0] ?? 'Error in the JQL Query');
+    this.messages = all;
+  }
+}
+
+/** Every value a `key` / `issuekey` / `id` clause names, in order (the store checks that each one exists). */
+export function keyValues(node: JqlNode | undefined): string[] {
+  if (!node) return [];
+  if (node.kind === 'clause') return node.field === 'key' && node.op !== 'is empty' && node.op !== 'is not empty' ? node.values : [];
+  if (node.kind === 'not') return keyValues(node.part);
+  return node.parts.flatMap(keyValues);
+}
 
 export type Op = '=' | '!=' | 'in' | 'not in' | '>' | '>=' | '<' | '<=' | 'is empty' | 'is not empty';
 export type JqlNode =

@@ -51,7 +51,7 @@ function search(req: JiraRequest, jql: string): ReturnType<JiraStore['search']> 
   try {
     return req.jira.search(jql);
   } catch (err) {
-    if (err instanceof JqlError) return json(400, jiraError(400, err.message));
+    if (err instanceof JqlError) return json(400, { errorMessages: err.messages, errors: {} });
     throw err;
   }
 }
@@ -108,9 +108,12 @@ export function handleJira(req: JiraRequest): Reply | undefined {
   }
   m = /^\/attachment\/content\/(\d+)$/.exec(path);
   if (m) {
-    for (const i of jira.issues.values()) {
-      const a = i.attachments.find((x) => x.id === m![1]);
-      if (a) return { status: 200, raw: a.data, headers: { 'Content-Type': a.mimeType, 'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(a.filename)}` } };
+    const a = jira.attachment(m[1]!);
+    if (a) {
+      // Cloud answers 303 to its media service unless redirect=false; the emulator's "media service" is the same
+      // route with redirect=false (Data Center serves the bytes at once).
+      if (flavour === 'cloud' && q.get('redirect') !== 'false') return { status: 303, raw: Buffer.alloc(0), headers: { Location: `${origin}/rest/api/3/attachment/content/${a.id}?redirect=false` } };
+      return { status: 200, raw: a.data, headers: { 'Content-Type': a.mimeType, 'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(a.filename)}` } };
     }
     return json(404, jiraError(404, 'The attachment does not exist.'));
   }

@@ -4,6 +4,7 @@
  * (one issue with more than a page of them), attachments. Issues labelled `runbook` match the demo space's runbook
  * pages, which carry Jira macros pointing at them. `bench`: project BENCH with N generated issues (deterministic).
  */
+import { crc32, deflateSync } from 'node:zlib';
 import { ME, OTHER_USER } from '../store.js';
 import type { Block, JiraStore } from './store.js';
 
@@ -11,6 +12,30 @@ const THIRD_USER = '7c3d0a1f22e3c5b8d9f0a123';
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const START = Date.UTC(2026, 9, 1, 9, 0);
+
+/** A small RGB PNG (two colour bands), made here so the seed carries no binary. */
+function stripePng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const rows: Buffer[] = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) row.set(y < height / 2 ? [0, 101, 255] : [255, 171, 0], 1 + x * 3);
+    rows.push(row);
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
 
 const STATUSES = ['To Do', 'In Progress', 'In Review', 'Done'];
 const PRIORITIES = ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
@@ -98,8 +123,14 @@ export function seedJiraDemo(jira: JiraStore): void {
   jira.link('Relates', 'DEMO-5', 'DEMO-6');
   jira.link('Duplicate', 'DEMO-13', 'DEMO-12');
   jira.link('Relates', 'DEMO-7', 'DEMO-8');
+  // Attachments (added before the issues' last update, so their `updated` stays as seeded): a log, an image the
+  // description shows, a CSV only listed.
   const issue4 = jira.issues.get('DEMO-4')!;
   issue4.attachments.push({ id: jira.id(), filename: 'upgrade.log', mimeType: 'text/plain', data: Buffer.from('upgrade step 3 failed: state.db locked\n'), created: issue4.created + HOUR, author: ME });
+  const issue6 = jira.issues.get('DEMO-6')!;
+  issue6.attachments.push({ id: jira.id(), filename: 'rate-limits.png', mimeType: 'image/png', data: stripePng(24, 12), created: issue6.created + HOUR, author: OTHER_USER });
+  issue6.attachments.push({ id: jira.id(), filename: '429 answers (night of 2026-11-02).csv', mimeType: 'text/csv', data: Buffer.from('time,status,retry_after\n02:00:14,429,30\n02:00:51,429,30\n'), created: issue6.created + 2 * HOUR, author: OTHER_USER });
+  issue6.description = [...(issue6.description ?? []), { p: 'The limiter graph of that night:' }, { image: 'rate-limits.png' }];
 }
 
 /** N generated issues in project BENCH: every 10th has 25 comments (more than the embedded 20), the rest 0–3. */

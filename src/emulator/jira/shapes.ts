@@ -3,6 +3,7 @@
  * users) and Data Center (REST v2: wiki markup bodies, users by name) show them. Dates in Jira's format
  * (2026-11-02T10:15:30.000+0000).
  */
+import { createHash } from 'node:crypto';
 import { LINK_TYPES, STATUS_CATEGORY, type Block, type JiraComment, type JiraIssue, type JiraStore, type JiraUser } from './store.js';
 
 export type JiraFlavour = 'cloud' | 'data-center';
@@ -29,6 +30,12 @@ function adfInline(text: string): AdfNode[] {
   return out;
 }
 
+/** A stable uuid-shaped media id for a file name (what Jira's media service would have assigned). */
+function mediaId(name: string): string {
+  const h = createHash('sha1').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
 const para = (text: string): AdfNode => ({ type: 'paragraph', content: adfInline(text) });
 
 export function toAdf(blocks: readonly Block[]): { version: 1; type: 'doc'; content: AdfNode[] } {
@@ -39,6 +46,8 @@ export function toAdf(blocks: readonly Block[]): { version: 1; type: 'doc'; cont
     if ('ol' in b) return { type: 'orderedList', attrs: { order: 1 }, content: b.ol.map((i) => ({ type: 'listItem', content: [para(i)] })) };
     if ('code' in b) return { type: 'codeBlock', ...(b.lang ? { attrs: { language: b.lang } } : {}), content: [{ type: 'text', text: b.code }] };
     if ('quote' in b) return { type: 'blockquote', content: [para(b.quote)] };
+    // Jira Cloud's media node names the file in `alt`; its `id` is the media service's, not the attachment's.
+    if ('image' in b) return { type: 'mediaSingle', attrs: { layout: 'center' }, content: [{ type: 'media', attrs: { id: mediaId(b.image), type: 'file', collection: '', alt: b.image } }] };
     return { type: 'panel', attrs: { panelType: b.kind }, content: [para(b.panel)] };
   });
   return { version: 1, type: 'doc', content };
@@ -54,6 +63,7 @@ export function toWiki(blocks: readonly Block[]): string {
       if ('ol' in b) return b.ol.map((i) => `# ${inline(i)}`).join('\n');
       if ('code' in b) return `{code${b.lang ? `:${b.lang}` : ''}}\n${b.code}\n{code}`;
       if ('quote' in b) return `bq. ${inline(b.quote)}`;
+      if ('image' in b) return `!${b.image}!`;
       return `{${b.kind}}\n${inline(b.panel)}\n{${b.kind}}`;
     })
     .join('\n\n');

@@ -3,7 +3,7 @@
  * (descriptions, comments) are kept as a small block model and served as ADF (Cloud, /rest/api/3) or wiki markup
  * (Data Center, /rest/api/2), so one store answers both flavours with the same content.
  */
-import { compareKeys, JqlError, matches, parseJql, sortSubjects, type JqlSubject } from './jql.js';
+import { compareKeys, JqlError, keyValues, matches, parseJql, sortSubjects, type JqlSubject } from './jql.js';
 
 /** Inline text may hold *bold* runs and `code` runs (rendered as marks in ADF, kept as is in wiki markup). */
 export type Block =
@@ -13,7 +13,9 @@ export type Block =
   | { ol: string[] }
   | { code: string; lang?: string }
   | { quote: string }
-  | { panel: string; kind: 'info' | 'note' | 'warning' };
+  | { panel: string; kind: 'info' | 'note' | 'warning' }
+  /** An attached file shown in the body (ADF mediaSingle / wiki `!name!`), by its file name. */
+  | { image: string };
 
 export interface JiraUser {
   accountId: string;
@@ -96,8 +98,11 @@ export class JiraStore {
   private nextId = 10000;
   private readonly counters = new Map<string, number>();
   now: () => number = Date.now;
+  /** Bumped by every change (what the emulator's --data persistence compares). */
+  changes = 0;
 
   id(): string {
+    this.changes++;
     return String(this.nextId++);
   }
 
@@ -132,6 +137,43 @@ export class JiraStore {
     return c;
   }
 
+  /** An attachment added to an issue (moves its `updated`, as Jira does). */
+  addAttachment(key: string, a: Omit<JiraAttachment, 'id' | 'created'> & { created?: number }): JiraAttachment {
+    const issue = this.issues.get(key);
+    if (!issue) throw new Error(`no issue ${key}`);
+    const t = a.created ?? this.now();
+    const att = { ...a, id: this.id(), created: t };
+    issue.attachments.push(att);
+    issue.updated = Math.max(issue.updated, t);
+    return att;
+  }
+
+  /** The whole store as JSON (attachment bytes in base64), for the emulator's --data file. */
+  toJSON(): unknown {
+    return {
+      nextId: this.nextId,
+      counters: [...this.counters.entries()],
+      projects: [...this.projects.values()],
+      users: [...this.users.values()],
+      issues: [...this.issues.values()].map((i) => ({ ...i, attachments: i.attachments.map((a) => ({ ...a, data: a.data.toString('base64') })) })),
+      links: this.links,
+    };
+  }
+
+  static fromJSON(json: unknown): JiraStore {
+    type Saved = { nextId: number; counters: Array<[string, number]>; projects: JiraProject[]; users: JiraUser[]; issues: Array<Omit<JiraIssue, 'attachments'> & { attachments: Array<Omit<JiraAttachment, 'data'> & { data: string }> }>; links: JiraLink[] };
+    const j = json as Saved;
+    const s = new JiraStore();
+    s.nextId = j.nextId;
+    for (const [k, n] of j.counters) s.counters.set(k, n);
+    for (const p of j.projects) s.projects.set(p.key, p);
+    for (const u of j.users) s.users.set(u.accountId, u);
+    for (const i of j.issues) s.issues.set(i.key, { ...i, attachments: i.attachments.map((a) => ({ ...a, data: Buffer.from(a.data, 'base64') })) });
+    s.links.push(...j.links);
+    s.changes = 0;
+    return s;
+  }
+
   link(type: JiraLink['type'], from: string, to: string): void {
     this.links.push({ id: this.id(), type, from, to });
   }
@@ -141,6 +183,7 @@ export class JiraStore {
     const issue = this.issues.get(key);
     if (!issue) throw new Error(`no issue ${key}`);
     Object.assign(issue, change);
+    this.changes++;
     issue.updated = Math.max(this.now(), issue.updated + 1);
     return issue;
   }
@@ -174,6 +217,10 @@ export class JiraStore {
   /** The issues a JQL query selects, in its order (throws JqlError). */
   search(jql: string): JiraIssue[] {
     const q = parseJql(jql);
+    // Jira refuses the whole query when a clause names an issue key that does not exist (or may not be seen):
+    // 400, one errorMessages entry per missing key.
+    const missing = [...new Set(keyValues(q.where).filter((k) => !this.issue(k)))];
+    if (missing.length) throw new JqlError(missing.map((k) => `An issue with key '${k}' does not exist for field 'key'.`));
     const t = this.now();
     const hits: Array<JqlSubject & { issue: JiraIssue }> = [];
     for (const i of this.issues.values()) {
@@ -182,6 +229,14 @@ export class JiraStore {
     }
     for (const o of q.order) if (!['key', 'updated', 'created', 'summary', 'status', 'priority', 'type', 'project'].includes(o.field)) throw new JqlError(`Field '${o.field}' does not support sorting.`);
     return sortSubjects(hits, q.order).map((h) => h.issue);
+  }
+
+  attachment(id: string): JiraAttachment | undefined {
+    for (const i of this.issues.values()) {
+      const a = i.attachments.find((x) => x.id === id);
+      if (a) return a;
+    }
+    return undefined;
   }
 
   linksOf(key: string): JiraLink[] {

@@ -15,6 +15,7 @@ import { jsonOf } from '../schemas.js';
 import { isLoopbackHost, type SiteUrls } from '../site-url.js';
 import type { ClientStatsSnapshot } from '../stats.js';
 import { Transport } from '../transport.js';
+import { attachmentUrl, downloadJiraAttachment, type JiraAttachmentRef } from './download.js';
 import { commentPage, myself, searchJql, searchOffset, toComment, toIssue, type JiraCommentData, type JiraIssueData } from './schemas.js';
 
 export type JiraFlavour = 'cloud' | 'data-center';
@@ -43,6 +44,8 @@ export interface JiraClient {
   /** The issue with every comment (pages the comments past those the search embedded). */
   complete(issue: JiraIssueData): Promise<JiraIssueData>;
   myself(): Promise<{ id: string | undefined; displayName: string | undefined }>;
+  /** Streams an attachment's bytes to `destPath` (through a temporary file beside it); its size and sha256. */
+  downloadAttachment(attachment: JiraAttachmentRef, destPath: string): Promise<{ bytes: number; sha256: string }>;
   stats(): ClientStatsSnapshot;
   breakerState(): BreakerSnapshot;
   rateLimiter(): LimiterSnapshot;
@@ -128,6 +131,7 @@ export function createJiraClient(input: JiraClientOptions): JiraClient {
       const me = await t.send(get('jira.myself', '/myself', {}), { parse: jsonOf(myself) });
       return { id: me.accountId ?? me.name, displayName: me.displayName };
     },
+    downloadAttachment: (a, dest) => downloadJiraAttachment(t, attachmentUrl(site.api, `${site.origin}${site.contextPath}`, flavour === 'cloud', a), dest),
     stats: () => {
       const b = t.breaker.snapshot();
       return t.stats.snapshot({ state: b.state, opens: b.opens, consecutiveFailures: b.consecutiveFailures });
