@@ -91,7 +91,12 @@ function block(docs: readonly string[]): fc.Arbitrary<Block> {
 }
 
 const NAMES = ['Guide', 'Setup notes', 'FAQ', 'Release plan', 'Team'];
-const apart = (blocks: readonly Block[]): Block[] => blocks.flatMap((b, i) => (b.list && blocks[i - 1]?.list ? [same('between'), b] : [b]));
+// Adjacent lists get a paragraph between them (else they merge), and a file never starts with a thematic break: a
+// first line `---` opens YAML front matter, so such a file's text up to the next `---` is read as front matter.
+const apart = (blocks: readonly Block[]): Block[] => {
+  const out = blocks.flatMap((b, i) => (b.list && blocks[i - 1]?.list ? [same('between'), b] : [b]));
+  return out[0]?.canonical === '---' ? [same('before'), ...out] : out;
+};
 const caseArb = fc.array(fc.array(block(NAMES), { minLength: 1, maxLength: 6 }).map(apart), { minLength: DOCS, maxLength: DOCS });
 
 async function pullInto(ws: TestWorkspace, dir: string): Promise<void> {
