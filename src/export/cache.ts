@@ -36,6 +36,16 @@ export class ExportCache {
     }
   }
 
+  /** Whether an entry for this id + version is there (not read: a damaged one is found, and refetched, by getBody). */
+  hasBody(id: string, version: number): boolean {
+    const file = this.bodyFile(id, version);
+    try {
+      return file !== undefined && lstatSync(file).isFile();
+    } catch {
+      return false;
+    }
+  }
+
   putBody(entry: CachedBody): void {
     const file = this.bodyFile(entry.id, entry.version);
     if (!file) return;
