@@ -104,6 +104,9 @@ async function runJobOnce(deps: RunnerDeps, jobId: string): Promise<JobResult> {
   const { store, api, cache } = deps;
   let job = store.transition(jobId, 'running', { pid: process.pid, error: null });
   const spec = job.spec;
+  // A run that finds the selection unfinished after an earlier one (killed while listing) lists without bodies: the
+  // bodies that listing brought are cached, and only the others are fetched, by id. Nothing is fetched twice.
+  const listBodies = job.progress.step === 'pending' ? { cache, useCache: spec.useCache } : undefined;
   const target = (spec.out ?? spec.zip)!;
   const stage = stageDirFor(target, jobId);
   const jobDir = join(deps.cacheRoot, 'jobs', jobId);
@@ -127,7 +130,7 @@ async function runJobOnce(deps: RunnerDeps, jobId: string): Promise<JobResult> {
       let items: ExportItem[] = [];
       const issueKeys = new Set<string>();
       for (const sel of spec.selection) {
-        if (sel.source === 'confluence') items = items.concat(await selectConfluence(api, sel, deps.siteUrl, items.length, { cache, useCache: spec.useCache }));
+        if (sel.source === 'confluence') items = items.concat(await selectConfluence(api, sel, deps.siteUrl, items.length, listBodies));
         // Issues come with their bodies (search pages of 100): cached here, so the fetch step finds them.
         else items = items.concat(await selectJira(requireJira(deps.jira), cache, spec.useCache, sel, issueKeys, items.length));
       }

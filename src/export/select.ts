@@ -4,8 +4,9 @@
  * - a space, with or without --root / --cql / --since: the space's pages with their storage bodies, 250 per request
  *   (`GET /spaces/{id}/pages?body-format=storage`); the whole space is listed anyway (the tree, for --root and the
  *   paths), so its bodies cost no extra request, whatever the filters keep;
- * - labels only (no --root, no --cql): the space is not listed at all; the labelled pages come from the labels'
- *   listings, then their metadata and bodies by id, 250 per request (`GET /pages?id=...&body-format=storage`).
+ * - labels only (no --root, no --cql): the space is not listed at all; the labelled pages come whole, with their
+ *   bodies, from the listings of the chosen labels (`GET /labels/{id}/pages?space-id=...&body-format=storage`), which
+ *   listing every page's labels reads anyway (Data Center: by id, `getPagesByIds`, 250 per request).
  * A re-export of unchanged pages costs the same listing requests and no body request (the cache is keyed by
  * id + version). Listing without bodies first when a cache exists would cost as many listing requests plus a body
  * request per 250 changed pages: never fewer requests, only fewer bytes.
@@ -49,14 +50,17 @@ export async function selectConfluence(api: ConfluenceClient, sel: ConfluenceSel
   for (const key of sel.spaces) {
     const space = await api.getSpaceByKey(key);
     const all = new Map<string, Listed>();
-    const byLabel = sel.labels.length > 0 && !sel.rootPageId && !sel.cql;
-    const spaceLabels = byLabel ? await api.listSpaceLabels(space.id) : undefined;
-    if (spaceLabels) {
-      // Labels only: the labelled pages by id (metadata and bodies), the space is not listed.
-      const ids = [...spaceLabels].filter(([, labels]) => labels.some((l) => sel.labels.includes(l))).map(([id]) => id);
-      for await (const p of api.getPagesByIds(ids, { bodies: bodies !== undefined })) {
-        if (p.status === 'current' && p.spaceId === space.id) all.set(p.id, { page: take(p), labels: spaceLabels.get(p.id) ?? [] });
-      }
+    if (sel.labels.length > 0 && !sel.rootPageId && !sel.cql) {
+      // Labels only: the space is not listed; the chosen labels' pages come whole (with bodies) from their listings.
+      const listed = new Map<string, RemotePage>();
+      const onPage = (p: RemotePage) => {
+        if (p.status === 'current' && p.spaceId === space.id && !listed.has(p.id)) listed.set(p.id, take(p));
+      };
+      const spaceLabels = await api.listSpaceLabels(space.id, { labels: sel.labels, bodies: bodies !== undefined, onPage });
+      // A client that gives no pages with the labels (Data Center): the labelled pages by id, 250 per request.
+      const rest = [...spaceLabels].filter(([id, labels]) => !listed.has(id) && labels.some((l) => sel.labels.includes(l))).map(([id]) => id);
+      if (rest.length) for await (const p of api.getPagesByIds(rest, { bodies: bodies !== undefined })) onPage(p);
+      for (const [id, page] of listed) all.set(id, { page, labels: spaceLabels.get(id) ?? [] });
     } else {
       for await (const p of api.listPages(space.id, { bodies: bodies !== undefined })) {
         if (p.status === 'current') all.set(p.id, { page: take(p), labels: [] });
