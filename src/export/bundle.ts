@@ -10,11 +10,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import writeFileAtomic from 'write-file-atomic';
 import yazl from 'yazl';
 import { UsageError } from '../core/errors.js';
 import { VERSION } from '../version.js';
-import { BundleFileStream } from './file-stream.js';
+import { BundleFileStream, writeFileAtomicSync } from './file-stream.js';
 import type { ExportItem, ExportSpec } from './types.js';
 
 export const MANIFEST = 'manifest.json';
@@ -107,7 +106,7 @@ export async function writeManifest(stage: string, base: Omit<Manifest, 'files' 
   }
   const m = await sha256File(join(stage, MANIFEST));
   const sums = [...files, { path: MANIFEST, bytes: m.bytes, sha256: m.sha256 }].sort((a, b) => (a.path < b.path ? -1 : 1));
-  writeFileAtomic.sync(join(stage, SUMS), sums.map((f) => `${f.sha256}  ${f.path}`).join('\n') + '\n');
+  writeFileAtomicSync(join(stage, SUMS), sums.map((f) => `${f.sha256}  ${f.path}`).join('\n') + '\n');
   return { items: count, files: files.length };
 }
 

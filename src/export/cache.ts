@@ -5,7 +5,7 @@
  */
 import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomicSync } from './file-stream.js';
 
 export interface CachedBody {
   id: string;
@@ -50,7 +50,7 @@ export class ExportCache {
     const file = this.bodyFile(entry.id, entry.version);
     if (!file) return;
     mkdirSync(join(file, '..'), { recursive: true });
-    writeFileAtomic.sync(file, JSON.stringify(entry), { fsync: false });
+    writeFileAtomicSync(file, JSON.stringify(entry));
   }
 
   /** Where an attachment version lives (whether or not it is there yet). */
