@@ -1,4 +1,6 @@
 /** The Markdown and JSON Lines renderers. */
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Heading, Root } from 'mdast';
 import { anchorOf, JSONL_FILE, MD_DIR, mdFileOf, relativeTo, SINGLE_MD_FILE } from './links.js';
 import { toMarkdown } from './markdown.js';
@@ -13,8 +15,37 @@ const escapeMd = (s: string) => s.replace(/([\\`*_[\]<>#|])/g, '\\$1');
 /** One page's Markdown file, with a small header (title, source, version). Returns bytes written. */
 export function renderPageMarkdown(ctx: RenderContext, item: ExportItem): number {
   const file = mdFileOf(item);
-  const header = `# ${escapeMd(item.title)}\n\n_${escapeMd(metaText(item))} · [source](${item.url})_\n\n`;
-  return writeBundleFile(ctx.stage, file, header + markdownOf(ctx, item, file));
+  return writeBundleFile(ctx.stage, file, pageHeader(item) + markdownOf(ctx, item, file));
+}
+
+const pageHeader = (item: ExportItem) => `# ${escapeMd(item.title)}\n\n_${escapeMd(metaText(item))} · [source](${item.url})_\n\n`;
+
+/**
+ * A page's Markdown for pages.jsonl: the same text as its Markdown file (same links, from the same file), so when the
+ * bundle has those files it is read back from there (under its header) instead of converted a second time.
+ */
+function jsonMarkdownOf(ctx: RenderContext, it: ExportItem): string {
+  if (it.kind === 'page' && ctx.spec.formats.includes('md') && !ctx.spec.singleFile) {
+    const text = readStageText(ctx.stage, mdFileOf(it));
+    const header = pageHeader(it);
+    if (text?.startsWith(header)) return text.slice(header.length);
+  }
+  return markdownOf(ctx, it, mdFileOf(it));
+}
+
+/** A file of the stage as text, never through a link; undefined when it is not there. */
+function readStageText(stage: string, rel: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(join(stage, ...rel.split('/')), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** markdown/index.md: the page tree as nested links. */
@@ -80,7 +111,7 @@ function jsonLineOf(ctx: RenderContext, it: ExportItem): Record<string, unknown>
     updatedAt: it.updatedAt ?? null,
     url: it.url,
     storage: body.body,
-    markdown: markdownOf(ctx, it, mdFileOf(it)),
+    markdown: jsonMarkdownOf(ctx, it),
   };
 }
 

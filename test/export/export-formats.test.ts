@@ -51,6 +51,11 @@ test('export: md, json, html and pdf of the demo space, verified; a tampered fil
     const gs = rows.find((x) => x.title === 'Getting started')!;
     for (const k of ['id', 'title', 'path', 'labels', 'version', 'author', 'createdAt', 'updatedAt', 'url', 'storage', 'markdown']) assert.ok(k in gs, k);
     assert.deepEqual(gs.labels, ['guide', 'start-here']);
+    // Each object's Markdown is its page's Markdown file under the file's header (title, source line).
+    for (const row of rows) {
+      const file = readFileSync(join(out, row.path as string), 'utf8');
+      assert.ok(file.endsWith(row.markdown as string) && /^# .*\n\n_.*_\n\n$/.test(file.slice(0, file.length - (row.markdown as string).length)), `markdown of ${row.path as string}`);
+    }
 
     // HTML: every local link and image resolves inside the bundle; links between pages are relative .html links.
     const html = files.filter((f) => f.endsWith('.html'));
