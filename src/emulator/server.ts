@@ -30,6 +30,8 @@ export interface LoggedRequest {
   path: string;
   /** Path with ids replaced by {id}, for counting by endpoint. */
   route: string;
+  /** The query string ('' or '?a=b...'), e.g. to tell a listing that carried bodies (body-format) from one that did not. */
+  query: string;
   status: number;
   fault?: FaultKind | undefined;
   at: number;
@@ -158,7 +160,7 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
       send(res, reply, {});
       return;
     }
-    const entry: LoggedRequest = { method, path: url.pathname, route: routeOf(url.pathname), status: 0, at: state.now() };
+    const entry: LoggedRequest = { method, path: url.pathname, route: routeOf(url.pathname), query: url.search, status: 0, at: state.now() };
     state.log.push(entry);
     if (state.latencyMs > 0) await sleep(state.latencyMs);
     const fault = state.faults.pick(method, url.pathname);

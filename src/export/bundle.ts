@@ -10,10 +10,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, lstatSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import writeFileAtomic from 'write-file-atomic';
 import yazl from 'yazl';
 import { UsageError } from '../core/errors.js';
 import { VERSION } from '../version.js';
+import { BundleFileStream, writeFileAtomicSync } from './file-stream.js';
 import { attachmentsByIssueDir, issueAttachmentsOf } from './jira-attachments.js';
 import type { ExportItem, ExportSpec } from './types.js';
 
@@ -37,7 +37,7 @@ export interface Manifest {
   formats: ExportSpec['formats'];
   createdAt: string;
   /** Jira issues also carry `key`, `updated` (Jira's timestamp) and `issueStatus`; their spaceKey is the project. */
-  items: Array<Pick<ExportItem, 'id' | 'kind' | 'title' | 'version' | 'spaceKey' | 'status'> & { path: string; bytes?: number; sha256?: string; error?: string; key?: string; updated?: string | undefined; issueStatus?: string | undefined; attachments?: FileEntry[] }>;
+  items: Array<Pick<ExportItem, 'id' | 'kind' | 'title' | 'version' | 'spaceKey' | 'status'> & { path: string; bytes?: number; sha256?: string; error?: string; key?: string; updated?: string | undefined; issueStatus?: string | undefined }>;
   files: FileEntry[];
 }
 
@@ -63,8 +63,13 @@ export function listBundleFiles(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
-/** Writes manifest.json then SHA256SUMS into the staged bundle. */
-export async function writeManifest(stage: string, base: Omit<Manifest, 'files' | 'items'>, items: readonly ExportItem[], itemFile: (it: ExportItem) => string | undefined): Promise<Manifest> {
+type ManifestItem = Manifest['items'][number];
+
+/**
+ * Writes manifest.json then SHA256SUMS into the staged bundle. The manifest is streamed, an item (and a file) a line:
+ * memory holds the file list (path, size, hash) and one item record at a time, never the whole document.
+ */
+export async function writeManifest(stage: string, base: Omit<Manifest, 'files' | 'items'>, items: Iterable<ExportItem>, itemFile: (it: ExportItem) => string | undefined): Promise<{ items: number; files: number }> {
   const files: FileEntry[] = [];
   for (const rel of listBundleFiles(stage)) {
     if (rel === MANIFEST || rel === SUMS) continue;
@@ -73,12 +78,15 @@ export async function writeManifest(stage: string, base: Omit<Manifest, 'files' 
   }
   const byPath = new Map(files.map((f) => [f.path, f]));
   const issueFiles = attachmentsByIssueDir(files);
-  const manifest: Manifest = {
-    ...base,
-    items: items.map((it) => {
+  const out = new BundleFileStream(stage, MANIFEST);
+  let count = 0;
+  try {
+    // The same document JSON.stringify(manifest, null, 2) would give, but with each item and file on one line.
+    out.write(`${JSON.stringify(base, null, 2).replace(/\n}$/, '')},\n  "items": [`);
+    for (const it of items) {
       const path = itemFile(it) ?? '';
       const f = byPath.get(path);
-      return {
+      const entry: ManifestItem = {
         id: it.id,
         kind: it.kind,
         title: it.title,
@@ -90,14 +98,18 @@ export async function writeManifest(stage: string, base: Omit<Manifest, 'files' 
         ...(f ? { bytes: f.bytes, sha256: f.sha256 } : {}),
         ...(it.error ? { error: it.error } : {}),
       };
-    }),
-    files,
-  };
-  writeFileAtomic.sync(join(stage, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+      out.write(`${count++ ? ',' : ''}\n    ${JSON.stringify(entry)}`);
+    }
+    out.write(`${count ? '\n  ' : ''}],\n  "files": [`);
+    files.forEach((f, n) => out.write(`${n ? ',' : ''}\n    ${JSON.stringify(f)}`));
+    out.write(`${files.length ? '\n  ' : ''}]\n}\n`);
+  } finally {
+    out.close();
+  }
   const m = await sha256File(join(stage, MANIFEST));
   const sums = [...files, { path: MANIFEST, bytes: m.bytes, sha256: m.sha256 }].sort((a, b) => (a.path < b.path ? -1 : 1));
-  writeFileAtomic.sync(join(stage, SUMS), sums.map((f) => `${f.sha256}  ${f.path}`).join('\n') + '\n');
-  return manifest;
+  writeFileAtomicSync(join(stage, SUMS), sums.map((f) => `${f.sha256}  ${f.path}`).join('\n') + '\n');
+  return { items: count, files: files.length };
 }
 
 /** The hidden staging folder of a job, beside its target. */

@@ -5,7 +5,7 @@
  */
 import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomicSync } from './file-stream.js';
 
 export interface CachedBody {
   id: string;
@@ -36,11 +36,21 @@ export class ExportCache {
     }
   }
 
+  /** Whether an entry for this id + version is there (not read: a damaged one is found, and refetched, by getBody). */
+  hasBody(id: string, version: number): boolean {
+    const file = this.bodyFile(id, version);
+    try {
+      return file !== undefined && lstatSync(file).isFile();
+    } catch {
+      return false;
+    }
+  }
+
   putBody(entry: CachedBody): void {
     const file = this.bodyFile(entry.id, entry.version);
     if (!file) return;
     mkdirSync(join(file, '..'), { recursive: true });
-    writeFileAtomic.sync(file, JSON.stringify(entry), { fsync: false });
+    writeFileAtomicSync(file, JSON.stringify(entry));
   }
 
   /** Where an attachment version lives (whether or not it is there yet). */

@@ -1,8 +1,8 @@
 /** What every renderer gets: the finished items in tree order, their bodies from the cache, links, the stage. */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { Root } from 'mdast';
+import { writeFileAtomicSync } from './file-stream.js';
 import type { JiraIssueData } from '../remote/jira/index.js';
 import type { CachedBody } from './cache.js';
 import { issueAttachmentLinks } from './jira-attachments.js';
@@ -78,7 +78,7 @@ export function metaText(item: ExportItem, long = true): string {
 export function writeBundleFile(stage: string, rel: string, data: string | Buffer): number {
   const file = join(stage, ...rel.split('/'));
   mkdirSync(dirname(file), { recursive: true });
-  writeFileAtomic.sync(file, data, { fsync: false });
+  writeFileAtomicSync(file, data);
   return Buffer.byteLength(data);
 }
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { CsyncError } from '../core/errors.js';
 import type { ConfluenceClient } from '../remote/index.js';
 import type { JiraClient } from '../remote/jira/index.js';
@@ -77,10 +78,36 @@ class Cancelled extends CsyncError {
   }
 }
 
+/**
+ * Peak memory: an export's garbage is one page at a time (its storage, its Markdown trees), but V8 lets the old
+ * generation grow to several times what survives before a full collection, so a 10,000-page export peaked far above
+ * what it holds. While a job runs, the heap may grow by 20% between full collections (more, cheaper collections;
+ * BENCHMARKS.md "export-10k (branch export10k)"); V8's own heuristic is back once no job runs. A
+ * `--heap-growing-percent` given to node wins.
+ */
+let leanJobs = 0;
+function leanHeap(on: boolean): void {
+  if (process.execArgv.some((a) => /heap[-_]growing[-_]percent/.test(a))) return;
+  leanJobs += on ? 1 : -1;
+  if (leanJobs === (on ? 1 : 0)) setFlagsFromString(`--heap-growing-percent=${on ? 20 : 0}`);
+}
+
 export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult> {
+  leanHeap(true);
+  try {
+    return await runJobOnce(deps, jobId);
+  } finally {
+    leanHeap(false);
+  }
+}
+
+async function runJobOnce(deps: RunnerDeps, jobId: string): Promise<JobResult> {
   const { store, api, cache } = deps;
   let job = store.transition(jobId, 'running', { pid: process.pid, error: null });
   const spec = job.spec;
+  // A run that finds the selection unfinished after an earlier one (killed while listing) lists without bodies: the
+  // bodies that listing brought are cached, and only the others are fetched, by id. Nothing is fetched twice.
+  const listBodies = job.progress.step === 'pending' ? { cache, useCache: spec.useCache } : undefined;
   const target = (spec.out ?? spec.zip)!;
   const stage = stageDirFor(target, jobId);
   const jobDir = join(deps.cacheRoot, 'jobs', jobId);
@@ -104,7 +131,7 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
       let items: ExportItem[] = [];
       const issueKeys = new Set<string>();
       for (const sel of spec.selection) {
-        if (sel.source === 'confluence') items = items.concat(await selectConfluence(api, sel, deps.siteUrl, items.length));
+        if (sel.source === 'confluence') items = items.concat(await selectConfluence(api, sel, deps.siteUrl, items.length, listBodies));
         // Issues come with their bodies (search pages of 100): cached here, so the fetch step finds them.
         else items = items.concat(await selectJira(requireJira(deps.jira), cache, spec.useCache, sel, issueKeys, items.length));
       }
@@ -114,8 +141,8 @@ export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult
     progress.items = items.length;
     checkCancel();
 
-    // 2. fetch bodies not in the cache, 250 per request. Bodies are not kept in memory: renderers read them back
-    // from the cache one at a time, so memory does not grow with the size of the export.
+    // 2. fetch bodies not in the cache, 250 per request (most came with the listing: select.ts). Bodies are not kept
+    // in memory: renderers read them back from the cache one at a time, so memory does not grow with the export.
     const bodies = new Set<string>();
     const want = items.filter((i) => i.status !== 'failed');
     let missing: ExportItem[] = [];

@@ -1,35 +1,74 @@
 /**
- * Select: resolves a selection into the items to export, from listings only (no bodies): each space's pages
- * (250 per request), its labels (one CQL listing), the CQL filter and the subtree. Paths come from the page tree of
- * the selected pages (core/file-names: safe, unique among siblings).
+ * Select: resolves a selection into the items to export. Bodies come with the listing where the API allows it, and
+ * go straight to the export cache (never held in memory), so the fetch step sends no request for them:
+ * - a space, with or without --root / --cql / --since: the space's pages with their storage bodies, 250 per request
+ *   (`GET /spaces/{id}/pages?body-format=storage`); the whole space is listed anyway (the tree, for --root and the
+ *   paths), so its bodies cost no extra request, whatever the filters keep;
+ * - labels only (no --root, no --cql): the space is not listed at all; the labelled pages come whole, with their
+ *   bodies, from the listings of the chosen labels (`GET /labels/{id}/pages?space-id=...&body-format=storage`), which
+ *   listing every page's labels reads anyway (Data Center: by id, `getPagesByIds`, 250 per request).
+ * A re-export of unchanged pages costs the same listing requests and no body request (the cache is keyed by
+ * id + version). Listing without bodies first when a cache exists would cost as many listing requests plus a body
+ * request per 250 changed pages: never fewer requests, only fewer bytes.
+ * Paths come from the page tree of the selected pages (core/file-names: safe, unique among siblings).
  */
 import { assignPaths, safeName } from '../core/file-names.js';
 import { UsageError } from '../core/errors.js';
 import type { RemotePage } from '../core/remote-types.js';
 import type { ConfluenceClient } from '../remote/index.js';
+import type { ExportCache } from './cache.js';
 import type { ConfluenceSelection, ExportItem } from './types.js';
+
+/** The export cache, and whether a cached body of the same version may stand for the one the listing brings. */
+export interface SelectBodies {
+  cache: ExportCache;
+  useCache: boolean;
+}
 
 interface Listed {
   page: RemotePage;
   labels: string[];
 }
 
-export async function selectConfluence(api: ConfluenceClient, sel: ConfluenceSelection, siteUrl: string, firstOrder = 0): Promise<ExportItem[]> {
+export async function selectConfluence(api: ConfluenceClient, sel: ConfluenceSelection, siteUrl: string, firstOrder = 0, bodies?: SelectBodies): Promise<ExportItem[]> {
   if (sel.spaces.length === 0) {
     throw new UsageError('no space to export', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json' });
   }
   const since = sel.since ? Date.parse(sel.since) : undefined;
   const items: ExportItem[] = [];
+  /** Pages whose body (of the listed version) is in the cache now. */
+  const cached = new Set<string>();
+  // The body goes to the cache and off the page: the selection keeps metadata only.
+  const take = (p: RemotePage): RemotePage => {
+    if (bodies && p.body !== undefined && p.status === 'current') {
+      if (!(bodies.useCache && bodies.cache.hasBody(p.id, p.version.number))) bodies.cache.putBody({ id: p.id, version: p.version.number, title: p.title, body: p.body });
+      cached.add(p.id);
+    }
+    return { ...p, body: undefined };
+  };
   let order = firstOrder;
   for (const key of sel.spaces) {
     const space = await api.getSpaceByKey(key);
     const all = new Map<string, Listed>();
-    for await (const p of api.listPages(space.id, { bodies: false })) {
-      if (p.status === 'current') all.set(p.id, { page: p, labels: [] });
-    }
-    for (const [id, labels] of await api.listSpaceLabels(space.id)) {
-      const entry = all.get(id);
-      if (entry) entry.labels = labels;
+    if (sel.labels.length > 0 && !sel.rootPageId && !sel.cql) {
+      // Labels only: the space is not listed; the chosen labels' pages come whole (with bodies) from their listings.
+      const listed = new Map<string, RemotePage>();
+      const onPage = (p: RemotePage) => {
+        if (p.status === 'current' && p.spaceId === space.id && !listed.has(p.id)) listed.set(p.id, take(p));
+      };
+      const spaceLabels = await api.listSpaceLabels(space.id, { labels: sel.labels, bodies: bodies !== undefined, onPage });
+      // A client that gives no pages with the labels (Data Center): the labelled pages by id, 250 per request.
+      const rest = [...spaceLabels].filter(([id, labels]) => !listed.has(id) && labels.some((l) => sel.labels.includes(l))).map(([id]) => id);
+      if (rest.length) for await (const p of api.getPagesByIds(rest, { bodies: bodies !== undefined })) onPage(p);
+      for (const [id, page] of listed) all.set(id, { page, labels: spaceLabels.get(id) ?? [] });
+    } else {
+      for await (const p of api.listPages(space.id, { bodies: bodies !== undefined })) {
+        if (p.status === 'current') all.set(p.id, { page: take(p), labels: [] });
+      }
+      for (const [id, labels] of await api.listSpaceLabels(space.id)) {
+        const entry = all.get(id);
+        if (entry) entry.labels = labels;
+      }
     }
     let cqlIds: Set<string> | undefined;
     if (sel.cql) {
@@ -66,7 +105,7 @@ export async function selectConfluence(api: ConfluenceClient, sel: ConfluenceSel
         updatedAt: p.version.createdAt,
         url: `${siteUrl.replace(/\/+$/, '')}/pages/viewpage.action?pageId=${encodeURIComponent(p.id)}`,
         order: order++,
-        status: 'pending',
+        status: cached.has(p.id) ? 'fetched' : 'pending',
       });
     }
   }

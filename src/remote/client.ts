@@ -42,8 +42,11 @@ export interface ConfluenceClient extends ConfluenceApi {
   /** Deletes a trashed page for good. */
   purgePage(id: string): Promise<void>;
   getVersions(id: string): AsyncIterable<RemoteVersion>;
-  /** pageId → label names for every labelled page of the space. */
-  listSpaceLabels(spaceId: string): Promise<Map<string, string[]>>;
+  /**
+   * pageId → label names for every labelled page of the space; `pagesOf`: the pages of those labels whole (with
+   * bodies if asked), from the same listings (Cloud; Data Center gives none: the caller fetches them by id).
+   */
+  listSpaceLabels(spaceId: string, pagesOf?: content.SpaceLabelPages): Promise<Map<string, string[]>>;
   /** Every attachment in the space (CQL listing). */
   listSpaceAttachments(spaceKey: string): AsyncIterable<RemoteAttachment>;
   findAttachment(pageId: string, fileName: string): Promise<RemoteAttachment | undefined>;
@@ -91,7 +94,7 @@ export function createConfluenceClient(input: ClientOptions): ConfluenceClient {
     getLabels: (pageId) => content.getLabels(t, pageId),
     addLabels: (pageId, labels) => content.addLabels(t, pageId, labels),
     removeLabel: (pageId, label) => content.removeLabel(t, pageId, label),
-    listSpaceLabels: (spaceId) => content.listSpaceLabels(t, spaceId),
+    listSpaceLabels: (spaceId, pagesOf) => content.listSpaceLabels(t, spaceId, pagesOf),
     listAttachments: (pageId) => attachments.listAttachments(t, pageId),
     listSpaceAttachments: (spaceKey) => attachments.listSpaceAttachments(t, spaceKey),
     findAttachment: (pageId, fileName) => attachments.findAttachment(t, pageId, fileName),

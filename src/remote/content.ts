@@ -2,9 +2,9 @@
  * Labels, CQL search and long tasks. Labels are read with v2 and written with v1 (v2 cannot add labels).
  */
 import { z } from 'zod';
-import type { CqlResult } from '../core/remote-types.js';
+import type { CqlResult, RemotePage } from '../core/remote-types.js';
 import { MAX_LIMIT, paginate } from './paginate.js';
-import { jsonOf, longTask, multi, toCqlResult, toLongTask, v1SearchPage, v2Label, v2Page, type LongTaskStatus } from './schemas.js';
+import { jsonOf, longTask, multi, toCqlResult, toLongTask, toRemotePage, v1SearchPage, v2Label, v2Page, type LongTaskStatus } from './schemas.js';
 import type { Transport } from './transport.js';
 
 const enc = encodeURIComponent;
@@ -39,16 +39,27 @@ export async function removeLabel(t: Transport, pageId: string, label: string): 
  * pages that carry it (v2 /labels/{id}/pages?space-id=). Costs ceil(L/250) + Σ ceil(pages per label/250) requests,
  * which for a typical space (few labels) is far below one request per page.
  */
-export async function listSpaceLabels(t: Transport, spaceId: string): Promise<Map<string, string[]>> {
+/** Whole pages from the label listings, for a caller that selects by label (the export). */
+export interface SpaceLabelPages {
+  /** Labels whose pages are wanted: each of their pages is given to onPage (once per label it carries). */
+  labels: readonly string[];
+  /** With storage bodies (`body-format=storage` on those labels' listings). */
+  bodies: boolean;
+  onPage(page: RemotePage): void;
+}
+
+export async function listSpaceLabels(t: Transport, spaceId: string, pagesOf?: SpaceLabelPages): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   const labels: { id: string; name: string }[] = [];
   for await (const l of paginate(t, { op: 'labels.listSpace', method: 'GET', url: `${t.site.v2}/spaces/${enc(spaceId)}/content/labels`, query: { limit: MAX_LIMIT }, idempotent: true }, multi(v2Label))) {
     labels.push({ id: l.id, name: l.name });
   }
   for (const label of labels) {
-    const query = { 'space-id': [spaceId], limit: MAX_LIMIT };
+    const whole = pagesOf?.labels.includes(label.name) === true;
+    const query = { 'space-id': [spaceId], limit: MAX_LIMIT, 'body-format': whole && pagesOf?.bodies ? 'storage' : undefined };
     for await (const p of paginate(t, { op: 'labels.pages', method: 'GET', url: `${t.site.v2}/labels/${enc(label.id)}/pages`, query, idempotent: true }, multi(v2Page))) {
       if (p.spaceId !== spaceId) continue;
+      if (whole) pagesOf!.onPage(toRemotePage(p));
       const list = out.get(p.id);
       if (list) {
         if (!list.includes(label.name)) list.push(label.name);

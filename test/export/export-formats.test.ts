@@ -51,6 +51,11 @@ test('export: md, json, html and pdf of the demo space, verified; a tampered fil
     const gs = rows.find((x) => x.title === 'Getting started')!;
     for (const k of ['id', 'title', 'path', 'labels', 'version', 'author', 'createdAt', 'updatedAt', 'url', 'storage', 'markdown']) assert.ok(k in gs, k);
     assert.deepEqual(gs.labels, ['guide', 'start-here']);
+    // Each object's Markdown is its page's Markdown file under the file's header (title, source line).
+    for (const row of rows) {
+      const file = readFileSync(join(out, row.path as string), 'utf8');
+      assert.ok(file.endsWith(row.markdown as string) && /^# .*\n\n_.*_\n\n$/.test(file.slice(0, file.length - (row.markdown as string).length)), `markdown of ${row.path as string}`);
+    }
 
     // HTML: every local link and image resolves inside the bundle; links between pages are relative .html links.
     const html = files.filter((f) => f.endsWith('.html'));
@@ -133,8 +138,13 @@ test('export: --label runbook --single-file as a zip; extract verifies; dry run 
     assert.equal(r.code, 0, r.stderr);
     const first = JSON.parse(r.stdout) as { jobId: string; items: number; requests: number };
     assert.equal(first.items, 2);
-    const bulkFirst = ws.emu.requestLog().filter((q) => q.method === 'GET' && q.route === '/wiki/api/v2/pages').length;
-    assert.equal(bulkFirst, 1, 'bodies in one bulk request');
+    // Labels only: the space is not listed; the label's listing carries the bodies (no bulk request).
+    const firstLog = ws.emu.requestLog();
+    assert.equal(firstLog.filter((q) => q.route === '/wiki/api/v2/pages').length, 0, 'no bulk body request');
+    assert.equal(firstLog.filter((q) => q.route === '/wiki/api/v2/spaces/{id}/pages').length, 0, 'the space is not listed');
+    const labelListings = firstLog.filter((q) => q.route === '/wiki/api/v2/labels/{id}/pages');
+    assert.equal(labelListings.filter((q) => q.query.includes('body-format=storage')).length, 1, 'one label listing (runbook) with bodies');
+    assert.equal(first.requests, firstLog.length);
 
     const to = join(ws.dir, 'unpacked');
     const x = await ws.csync(['export', 'extract', zip, '--to', to]);
@@ -148,7 +158,9 @@ test('export: --label runbook --single-file as a zip; extract verifies; dry run 
     ws.emu.resetLog();
     const again = await ws.csync(['export', '--label', 'runbook', '--format', 'md', '--single-file', '--zip', zip]);
     assert.equal(again.code, 0, again.stderr);
-    assert.equal(ws.emu.requestLog().filter((q) => q.method === 'GET' && q.route === '/wiki/api/v2/pages').length, 0, 'no body fetched again');
+    const againLog = ws.emu.requestLog();
+    assert.equal(againLog.filter((q) => q.method === 'GET' && q.route === '/wiki/api/v2/pages').length, 0, 'no body fetched again');
+    assert.deepEqual(againLog.map((q) => q.route), firstLog.map((q) => q.route), 'the same listing requests as the first export, nothing else');
     const list = await ws.csync(['export', 'list', '--json']);
     const jobs = (JSON.parse(list.stdout) as { jobs: Array<{ id: string; state: string }> }).jobs;
     assert.equal(jobs.length, 2);

@@ -136,9 +136,9 @@ test('--include-linked-issues adds the issues the pages point at; --jql alone ex
     assert.deepEqual([...readFileSync(join(only, 'markdown/index.md'), 'utf8').matchAll(/\(\.\/jira\/(DEMO-\d+)\.md\)/g)].map((m) => m[1]), ['DEMO-1', 'DEMO-2', 'DEMO-3']);
     assert.ok(!existsSync(join(only, 'markdown/DEMO')), 'no pages');
 
-    // A job that fails after the selection (the page bodies cannot be fetched) and is resumed: the issues it
-    // selected and cached are not searched or fetched again.
-    ws.emu.scriptFaults([{ kind: 'http500', method: 'GET', path: /^\/wiki\/api\/v2\/pages$/, count: 1 }]);
+    // A job that fails after the selection (the space's attachments cannot be listed; the page bodies came with the
+    // label's listing) and is resumed: the issues it selected and cached are not searched or fetched again.
+    ws.emu.scriptFaults([{ kind: 'http500', method: 'GET', path: /^\/wiki\/rest\/api\/content\/search$/, count: 1 }]);
     const resumed = join(ws.dir, 'resumed');
     const failed = await ws.csync(['export', '--label', 'runbook', '--include-jira', '--format', 'md', '--out', resumed, '--no-cache'], { CSYNC_RETRY_MAX_RETRIES: '0' });
     assert.notEqual(failed.code, 0);
