@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
 import { avoidOccupied, checkGates, placementTargets, planPull, type Plan, type PlanInput, type PullAction } from '../core/plan.js';
+import { isFormatName, loadFormat } from '../format/index.js';
 import type { Format } from '../format/types.js';
 import { inside, pruneEmptyDirs, statOrUndefined } from '../local/files.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
@@ -151,6 +152,8 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
     now: options.now ?? (() => new Date()),
     log,
   };
+  // Only a pull with something to write loads the Markdown converters (format/index.ts): a no-op pull converts nothing.
+  if (plan.actions.length && isFormatName(format.name)) await loadFormat(format.name);
   await executePlan(ctx, plan);
   // Attachments follow the pages in scope.
   const paths = listing.filtered ? new Map(listing.scoped.map((p) => [p.id, plan.paths.get(p.id)!])) : plan.paths;
