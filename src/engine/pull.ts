@@ -240,7 +240,8 @@ async function planSpace(
   const untracked = fresh.length && (await statOrUndefined(inside(options.workspace, `content/${spaceKey}`))) ? await existing(options.workspace, fresh) : [];
   if (untracked.length) plan = scoped(planPull({ ...input, untracked: new Set(untracked) }));
   // Moves, renames and restores never write over a file no page tracks (a page the user just created, say).
-  const tracked = new Set([...base.map((b) => b.path), ...localPaths.values()]);
+  const tracked = new Set(localPaths.values());
+  for (const b of base) tracked.add(b.path);
   const targets = placementTargets(plan).filter((p) => !tracked.has(p));
   const occupied = targets.length ? new Set(await existing(options.workspace, targets)) : new Set<string>();
   const avoided = avoidOccupied(plan, occupied);
