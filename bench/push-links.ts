@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../src/emulator/index.js';
-import { getFormat } from '../src/format/index.js';
+import { loadFormat } from '../src/format/index.js';
 import { parseMarkdown, parseMarkdownRemark } from '../src/format/markdown/processors.js';
 import { cloudCorpus } from '../test/format/cloud-corpus.js';
 import { cliArgs } from '../test/helpers/cli.js';
@@ -72,7 +72,7 @@ export const scenarios = {
     return { pages, pushCpuSeconds: Number(median(cpu).toFixed(2)), runs: cpu.map((c) => c.toFixed(2)).join(' ') };
   },
   'markdown-parsers': async () => {
-    const md = getFormat('markdown');
+    const md = await loadFormat('markdown');
     const docs = cloudCorpus(150).map((s) => md.toLocal(s, { spaceKey: 'BENCH', title: 'Page' }).text);
     const mb = docs.reduce((n, d) => n + Buffer.byteLength(d), 0) / 1e6;
     const rate = (parse: (s: string) => unknown) => {

@@ -13,7 +13,7 @@ import { loadConfig } from '../config/index.js';
 import { siteEnvNames, SITE_NAME } from '../config/sites.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { parseFile } from '../format/front-matter.js';
-import { getFormat } from '../format/index.js';
+import { loadFormat } from '../format/index.js';
 import type { LinkResolver, PageRef } from '../format/types.js';
 import { readTextSafe } from '../local/safe-fs.js';
 import type { Logger } from '../obs/logger.js';
@@ -146,7 +146,7 @@ export function titlePaths(pages: ReadonlyArray<{ id: string; title: string; par
 export async function workspaceSide(spec: Extract<SideSpec, { kind: 'workspace' }>, preferSpace: string | undefined, progress: OnProgress = quiet): Promise<CompareSide> {
   const config = loadConfig({ workspace: spec.dir });
   const space = pickSpace(spec.label, spec.space, [...config.spaces], preferSpace, 'workspace');
-  const format = getFormat(config.format);
+  const format = await loadFormat(config.format);
   const { walkFiles } = await import('../engine/scan.js');
   const { SpaceLinks } = await import('../engine/resolver.js');
   const files: string[] = [];
@@ -228,7 +228,7 @@ export async function bundleSide(spec: Extract<SideSpec, { kind: 'bundle' }>, pr
     }
   } else {
     // Markdown files only: back to storage (links between exported pages by their files), then normalised.
-    const md = getFormat('markdown');
+    const md = await loadFormat('markdown');
     const byFile = new Map(mine.map((p) => [p.file, p]));
     for (const p of mine) {
       const dir = posix.dirname(p.file);

@@ -72,10 +72,16 @@ export function pagePath(spaceKey: string, rel: string, ext: string): string {
 }
 
 export function planPull(input: PlanInput): Plan {
-  const rels = assignPaths(input.remote);
-  const paths = new Map<string, string>();
-  for (const [id, rel] of rels) paths.set(id, pagePath(input.spaceKey, rel, input.ext));
-  const base = new Map(input.base.map((b) => [b.id, b]));
+  const base = new Map<string, BaseMeta>();
+  for (const b of input.base) base.set(b.id, b);
+  // The relative paths become the workspace paths in the same map (no second whole-space map), and a page whose path
+  // does not change keeps the base's string (one copy of each path in memory, not two: ~6 MB at 100k pages).
+  const paths = assignPaths(input.remote);
+  for (const [id, rel] of paths) {
+    const path = pagePath(input.spaceKey, rel, input.ext);
+    const was = base.get(id)?.path;
+    paths.set(id, was === path ? was : path);
+  }
   const actions: PullAction[] = [];
   let unchanged = 0;
   const remoteIds = new Set<string>();

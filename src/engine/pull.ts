@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
 import { avoidOccupied, checkGates, placementTargets, planPull, type Plan, type PlanInput, type PullAction } from '../core/plan.js';
+import { isFormatName, loadFormat } from '../format/index.js';
 import type { Format } from '../format/types.js';
 import { inside, pruneEmptyDirs, statOrUndefined } from '../local/files.js';
 import { acquireWorkspaceLock } from '../local/lock.js';
@@ -162,6 +163,8 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
     now: options.now ?? (() => new Date()),
     log,
   };
+  // Only a pull with something to write loads the Markdown converters (format/index.ts): a no-op pull converts nothing.
+  if (plan.actions.length && isFormatName(format.name)) await loadFormat(format.name);
   await executePlan(ctx, plan);
   // Attachments follow the pages in scope.
   const paths = listing.filtered ? new Map(listing.scoped.map((p) => [p.id, plan.paths.get(p.id)!])) : plan.paths;
@@ -180,16 +183,25 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
  * longer than it, all but the last ones written) are hashed once and their mtime stored when the content is still
  * the record's (rememberMtimes: stat, hash, stat); the last ones keep none, and the next pull stores theirs.
  */
-async function rememberPulledMtimes(workspace: string, state: StateStore, spaceKey: string, workers = 8): Promise<number> {
-  // A few files at a time (a file's stat, hash, stat are sequential; the store's saves are synchronous).
-  const spread = <T>(xs: readonly T[]): T[][] => Array.from({ length: workers }, (_, i) => xs.filter((_, j) => j % workers === i));
-  const pages = state.pageMetasOfSpace(spaceKey).filter((b) => b.mtimeMs === 0 && b.status === 'synced');
-  const atts = state.attachmentsOfSpace(spaceKey).filter((a) => a.mtimeMs === 0 && a.status === 'synced');
-  const counts = await Promise.all([
-    ...spread(pages).map((part) => rememberMtimes(workspace, part, (b, size, mtimeMs) => state.savePageMeta({ ...b, size, mtimeMs }))),
-    ...spread(atts).map((part) => rememberMtimes(workspace, part, (a, size, mtimeMs) => state.saveAttachment({ ...a, size, mtimeMs }))),
-  ]);
-  return counts.reduce((a, b) => a + b, 0);
+async function rememberPulledMtimes(workspace: string, state: StateStore, spaceKey: string): Promise<number> {
+  // The records without an mtime come from an SQL filter, a chunk at a time in id order: memory does not grow with
+  // the space, and a record the pass leaves without one (still racy) is not read again.
+  const pages = await inChunks((after, limit) => state.pageMetasWithoutMtime(spaceKey, after, limit), (part) => rememberMtimes(workspace, part, (b, size, mtimeMs) => state.savePageMeta({ ...b, size, mtimeMs })));
+  const atts = await inChunks((after, limit) => state.attachmentsWithoutMtime(spaceKey, after, limit), (part) => rememberMtimes(workspace, part, (a, size, mtimeMs) => state.saveAttachment({ ...a, size, mtimeMs })));
+  return pages + atts;
+}
+
+/** Walks records in id order, `chunk` at a time, each chunk spread over `workers` sequential workers; sums their counts. */
+async function inChunks<T extends { id: string }>(next: (afterId: string, limit: number) => T[], work: (part: readonly T[]) => Promise<number>, workers = 8, chunk = 1000): Promise<number> {
+  let total = 0;
+  for (let after = ''; ; ) {
+    const part = next(after, chunk);
+    // A few files at a time (a file's stat, hash, stat are sequential; the store's saves are synchronous).
+    const counts = await Promise.all(Array.from({ length: workers }, (_, i) => work(part.filter((_, j) => j % workers === i))));
+    total += counts.reduce((a, b) => a + b, 0);
+    if (part.length < chunk) return total;
+    after = part[part.length - 1]!.id;
+  }
 }
 
 /**
@@ -239,7 +251,8 @@ async function planSpace(
   const untracked = fresh.length && (await statOrUndefined(inside(options.workspace, `content/${spaceKey}`))) ? await existing(options.workspace, fresh) : [];
   if (untracked.length) plan = scoped(planPull({ ...input, untracked: new Set(untracked) }));
   // Moves, renames and restores never write over a file no page tracks (a page the user just created, say).
-  const tracked = new Set([...base.map((b) => b.path), ...localPaths.values()]);
+  const tracked = new Set(localPaths.values());
+  for (const b of base) tracked.add(b.path);
   const targets = placementTargets(plan).filter((p) => !tracked.has(p));
   const occupied = targets.length ? new Set(await existing(options.workspace, targets)) : new Set<string>();
   const avoided = avoidOccupied(plan, occupied);

@@ -10,6 +10,7 @@ import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
 import { checkGates } from '../core/plan.js';
 import { inPaths, planPush, type PushAction } from '../core/push-plan.js';
+import { isFormatName, loadFormat } from '../format/index.js';
 import type { Format } from '../format/types.js';
 import { statOrUndefined } from '../local/files.js';
 import { isSkipped } from '../local/safe-fs.js';
@@ -107,6 +108,11 @@ function emptySummary(dryRun: boolean): PushSummary {
 export { inPaths };
 
 export async function runPush(options: PushOptions): Promise<PushSummary> {
+  // The Markdown converters load on the first run that may convert (format/index.ts: they are loaded lazily).
+  for (const key of options.spaces) {
+    const name = options.formatFor(key).name;
+    if (isFormatName(name)) await loadFormat(name);
+  }
   return withRunSignal(options.signal, () => pushRun(options));
 }
 

@@ -9,7 +9,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
-import { markdownFormat } from '../format/index.js';
+import { markdownFormat } from '../format/markdown/index.js';
 import type { LinkResolver } from '../format/types.js';
 
 const parser = unified().use(remarkParse).use(remarkGfm);

@@ -113,6 +113,13 @@ export interface StateStore {
   pagesOfSpace(spaceKey: string): BasePage[];
   /** The pages of a space without their base texts (memory stays small for large spaces). */
   pageMetasOfSpace(spaceKey: string): BasePageMeta[];
+  /**
+   * Synced pages of the space whose record keeps no mtime (0), in id order after `afterId` (exclusive; '' from the
+   * start), at most `limit`: the end-of-pull mtime pass walks them a chunk at a time, never the whole space.
+   */
+  pageMetasWithoutMtime(spaceKey: string, afterId: string, limit: number): BasePageMeta[];
+  /** Synced attachments of the space's pages without an mtime, the same way (id order after `afterId`, at most `limit`). */
+  attachmentsWithoutMtime(spaceKey: string, afterId: string, limit: number): BaseAttachment[];
   /** The base text of one page. */
   pageBase(id: string): string | undefined;
   page(id: string): BasePage | undefined;

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir } from '../helpers/cli.js';
+import { workspaceWithEmulator } from '../helpers/workspace.js';
 
 test('status --local loads neither got, prom-client, the daemon nor the emulator', () => {
   const t = tempDir('csync-status-local-');
@@ -28,5 +29,41 @@ test('status --local loads neither got, prom-client, the daemon nor the emulator
     }
   } finally {
     t.cleanup();
+  }
+});
+
+/** The Markdown pipeline's packages and modules: converting needs them, reading an unchanged workspace does not. */
+const MARKDOWN_PIPELINE = ['/node_modules/unified/', '/node_modules/remark-', '/node_modules/micromark', '/node_modules/mdast-', '/src/format/markdown/'];
+
+test('status --local of a pulled, unchanged workspace does not load the Markdown pipeline (remark, unified, micromark)', async () => {
+  const ws = await workspaceWithEmulator();
+  try {
+    const pulled = await ws.csync(['pull']);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const log = join(ws.dir, 'loaded.txt');
+    const status = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', '--import', join(ROOT, 'test', 'cli', 'fixtures', 'load-log.mjs'), join(ROOT, 'src', 'cli', 'main.ts'), 'status', '--local', '-w', ws.dir, ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: ws.dir, CSYNC_TEST_LOAD_LOG: log },
+      });
+    const r = status([]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Everything in sync: DEMO \(\d+ pages/);
+    const loaded = readFileSync(log, 'utf8').split('\n');
+    assert.ok(loaded.some((u) => u.includes('/src/engine/status.ts')), 'the hook saw the status engine load');
+    for (const unwanted of MARKDOWN_PIPELINE) assert.deepEqual(loaded.filter((u) => u.includes(unwanted)), [], `${unwanted} must not load`);
+    // The same check sees the pipeline when a command converts: `csync diff` of an edited page loads it (the
+    // assertion above is not vacuous).
+    const page = ws.files('content').find((f) => f.endsWith('.md'))!;
+    writeFileSync(join(ws.dir, page), readFileSync(join(ws.dir, page), 'utf8') + '\nAn edit.\n');
+    writeFileSync(log, '');
+    // Not spawnSync: the emulator answering diff's requests runs in this process.
+    const diff = await ws.csync(['diff'], { CSYNC_TEST_LOAD_LOG: log, NODE_OPTIONS: `--import ${join(ROOT, 'test', 'cli', 'fixtures', 'load-log.mjs')}` });
+    assert.equal(diff.code, 0, diff.stderr);
+    assert.match(diff.stdout, /An edit\./);
+    assert.ok(readFileSync(log, 'utf8').includes('/node_modules/micromark'), 'diff loads the Markdown pipeline');
+  } finally {
+    await ws.close();
   }
 });

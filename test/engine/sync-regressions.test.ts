@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { runPull } from '../../src/engine/pull.js';
 import { runPush } from '../../src/engine/push.js';
 import { composeFile, parseFile } from '../../src/format/front-matter.js';
-import { getFormat } from '../../src/format/index.js';
+import { getFormat, loadFormat } from '../../src/format/index.js';
 import { acquireWorkspaceLock } from '../../src/local/lock.js';
 import { silentLogger } from '../../src/obs/logger.js';
 import { openStateStore } from '../../src/state/index.js';
@@ -86,7 +86,7 @@ test('a create that stopped before its record, then a pull: the rerun adopts the
     writeFileSync(join(s.dir, 'Fresh.md'), 'fresh text\n');
     // What a run of an older csync (no pending-create record) left when it stopped: the page exists with our body,
     // made by our account; the file has no id, the state knows nothing.
-    const ours = t.emu.store.createPage({ spaceId: t.emu.api.space(s.key).id, title: 'Fresh', body: getFormat('markdown').toStorage('fresh text\n', { spaceKey: s.key, title: 'Fresh' }).text, parentId: s.home.id });
+    const ours = t.emu.store.createPage({ spaceId: t.emu.api.space(s.key).id, title: 'Fresh', body: (await loadFormat('markdown')).toStorage('fresh text\n', { spaceKey: s.key, title: 'Fresh' }).text, parentId: s.home.id });
     await s.pull();
     assert.equal(s.state().conflicts.length, 1, 'the pull saw an untracked file where the page goes');
     await s.push();

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_FORMAT, FORMAT_NAMES, formatForExtension, getFormat, isFormatName } from '../../src/format/index.js';
+import { DEFAULT_FORMAT, FORMAT_NAMES, formatForExtension, getFormat, isFormatName, loadFormat } from '../../src/format/index.js';
 import { CsyncError } from '../../src/core/errors.js';
 import type { FormatName } from '../../src/format/types.js';
 
@@ -22,6 +22,21 @@ describe('format registry', () => {
 
   it('rejects an unknown name with a CSYNC_FORMAT error', () => {
     assert.throws(() => getFormat('html' as FormatName), (err: unknown) => err instanceof CsyncError && err.code === 'CSYNC_FORMAT');
+  });
+});
+
+describe('lazy Markdown converters', () => {
+  it('convert once loadFormat has resolved, through the Format getFormat gave out before', async () => {
+    const early = getFormat('markdown');
+    const loaded = await loadFormat('markdown');
+    assert.equal(loaded.name, 'markdown');
+    assert.equal(early.toLocal('<p>Hello <strong>world</strong></p>', ctx).text, loaded.toLocal('<p>Hello <strong>world</strong></p>', ctx).text);
+    assert.match(early.toLocal('<p>Hello <strong>world</strong></p>', ctx).text, /Hello \*\*world\*\*/);
+    assert.match(getFormat('markdown').toStorage('Hello *you*\n', ctx).text, /<em>you<\/em>/);
+  });
+
+  it('loadFormat rejects an unknown name with a CSYNC_FORMAT error', async () => {
+    await assert.rejects(loadFormat('html' as FormatName), (err: unknown) => err instanceof CsyncError && err.code === 'CSYNC_FORMAT');
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConfigError } from '../../core/errors.js';
 import { composeFile } from '../../format/front-matter.js';
-import { getFormat } from '../../format/index.js';
+import { loadFormat } from '../../format/index.js';
 import { inside, statOrUndefined } from '../../local/files.js';
 import { openStateStore } from '../../state/index.js';
 import { createContext, type GlobalArgs } from '../context.js';
@@ -39,7 +39,7 @@ export const diffCommand: CommandModule<GlobalArgs, DiffArgs> = {
     const diffs: Array<{ path: string; diff: string }> = [];
     try {
       for (const key of spaces) {
-        const format = getFormat(ctx.config.format);
+        const format = await loadFormat(ctx.config.format);
         const pages = state.pageMetasOfSpace(key);
         const links = new SpaceLinks(key);
         for (const b of pages) links.add(b.title, b.path);

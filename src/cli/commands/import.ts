@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { CommandModule } from 'yargs';
 import { ConfigError, UsageError } from '../../core/errors.js';
-import { getFormat } from '../../format/index.js';
+import { loadFormat } from '../../format/index.js';
 import { registerSecret } from '../../obs/redact.js';
 import { createContext, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -84,7 +84,7 @@ export const importCommand: CommandModule<GlobalArgs, ImportArgs> = {
         root: argv.root,
         all: argv.all,
         under: argv.under,
-        format: getFormat(ctx.config.format),
+        format: await loadFormat(ctx.config.format),
         api,
         items: argv.items,
         concurrency,

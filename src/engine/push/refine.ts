@@ -7,7 +7,7 @@
  */
 import { parentFolderFile, refinePushPlan, type EditFacts, type PushAction, type RefinedPushPlan } from '../../core/push-plan.js';
 import { parseFile } from '../../format/front-matter.js';
-import { storageEquals } from '../../format/index.js';
+import { isFormatName, loadFormat, storageEquals } from '../../format/index.js';
 import type { Format } from '../../format/types.js';
 import { lstatIn, readTextSafe } from '../../local/safe-fs.js';
 import type { BasePageMeta, StateStore } from '../../state/index.js';
@@ -75,6 +75,8 @@ export async function refineActions(input: RefineInput): Promise<RefinedPushPlan
     const baseBody = parseFile(baseText).body;
     let bodySame = a.path === b.path && local.body === baseBody && title === b.title;
     if (!bodySame) {
+      // The converters load only here, for a body that really changed (format/index.ts: status converts nothing else).
+      if (isFormatName(format.name)) await loadFormat(format.name);
       const storage = convertFile(format, spaceKey, links, a.path, title, local.body).text;
       const baseStorage = links.cachedConversion('base', b.path, b.title, baseBody, () => format.toStorage(baseBody, { spaceKey, title: b.title, resolver: links.resolverFor(b.path) }).text);
       bodySame = storageEquals(storage, baseStorage);

@@ -228,6 +228,8 @@ export function openStateStore(path: string, options: { readonly?: boolean; scra
     spaceId: db.prepare('SELECT id FROM spaces WHERE key = ?'),
     pagesOfSpace: db.prepare('SELECT * FROM pages WHERE space_key = ?'),
     pageMetasOfSpace: db.prepare(`SELECT ${META_COLUMNS} FROM pages WHERE space_key = ?`),
+    pageMetasWithoutMtime: db.prepare(`SELECT ${META_COLUMNS} FROM pages WHERE space_key = ? AND mtime_ms = 0 AND status = 'synced' AND id > ? ORDER BY id LIMIT ?`),
+    attachmentsWithoutMtime: db.prepare("SELECT a.* FROM attachments a JOIN pages p ON p.id = a.page_id WHERE p.space_key = ? AND a.mtime_ms = 0 AND a.status = 'synced' AND a.id > ? ORDER BY a.id LIMIT ?"),
     pageBase: db.prepare('SELECT base FROM pages WHERE id = ?'),
     page: db.prepare('SELECT * FROM pages WHERE id = ?'),
     pageByPath: db.prepare('SELECT * FROM pages WHERE path = ?'),
@@ -312,6 +314,11 @@ export function openStateStore(path: string, options: { readonly?: boolean; scra
       for (const r of q.pageMetasOfSpace.iterate(key) as IterableIterator<Omit<PageRow, 'base'>>) out.push(toPageMeta(r, intern));
       return out;
     },
+    pageMetasWithoutMtime: (key, afterId, limit) => {
+      const intern = interner();
+      return (q.pageMetasWithoutMtime.all(key, afterId, limit) as Array<Omit<PageRow, 'base'>>).map((r) => toPageMeta(r, intern));
+    },
+    attachmentsWithoutMtime: (key, afterId, limit) => (q.attachmentsWithoutMtime.all(key, afterId, limit) as AttRow[]).map(toAtt),
     pageBase: (id) => (q.pageBase.get(id) as { base: string } | undefined)?.base,
     page: (id) => {
       const r = q.page.get(id) as PageRow | undefined;
