@@ -14,7 +14,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // collects again, so a run holding a whole space's records peaked at 2-3x its live heap in uncollected garbage.
   // Growing by 20% at a time, a no-op pull of 10,000 pages peaks ~60 MB lower at the same wall time (BENCHMARKS.md,
   // "flat memory and startup"). `node --heap-growing-percent=N` (a command-line flag: NODE_OPTIONS refuses it) overrides.
-  if (!process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=20');
+  (await import('../core/heap.js')).useLeanHeap(20);
   const { run } = await import('./app.js');
   process.exitCode = await run(argv);
 }

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { CsyncError } from '../core/errors.js';
 import type { ConfluenceClient } from '../remote/index.js';
 import type { JiraClient } from '../remote/jira/index.js';
@@ -78,27 +77,10 @@ class Cancelled extends CsyncError {
   }
 }
 
-/**
- * Peak memory: an export's garbage is one page at a time (its storage, its Markdown trees), but V8 lets the old
- * generation grow to several times what survives before a full collection, so a 10,000-page export peaked far above
- * what it holds. While a job runs, the heap may grow by 20% between full collections (more, cheaper collections;
- * BENCHMARKS.md "export-10k (branch export10k)"); V8's own heuristic is back once no job runs. A
- * `--heap-growing-percent` given to node wins.
- */
-let leanJobs = 0;
-function leanHeap(on: boolean): void {
-  if (process.execArgv.some((a) => /heap[-_]growing[-_]percent/.test(a))) return;
-  leanJobs += on ? 1 : -1;
-  if (leanJobs === (on ? 1 : 0)) setFlagsFromString(`--heap-growing-percent=${on ? 20 : 0}`);
-}
-
 export async function runJob(deps: RunnerDeps, jobId: string): Promise<JobResult> {
-  leanHeap(true);
-  try {
-    return await runJobOnce(deps, jobId);
-  } finally {
-    leanHeap(false);
-  }
+  // Peak memory: the CLI (and so the daemon) runs with a lean old generation (src/core/heap.ts), so a 10,000-page
+  // export's garbage, one page at a time, is collected long before it piles up (BENCHMARKS.md "export-10k").
+  return runJobOnce(deps, jobId);
 }
 
 async function runJobOnce(deps: RunnerDeps, jobId: string): Promise<JobResult> {

@@ -17,11 +17,11 @@
  * Small texts (under CHUNK_BYTES) never split. The laws are the converters' own; a test checks chunked = whole on
  * the corpora with a tiny chunk size.
  */
-import { setFlagsFromString } from 'node:v8';
 import type { ConvertContext, ConvertResult } from '../types.js';
 import { markdownToStorage } from './markdown-to-storage.js';
 import { restoreServerAttrs } from './server-attrs.js';
 import { storageToMarkdown } from './to-markdown.js';
+import { withTightHeap } from '../../core/heap.js';
 
 export const CHUNK_BYTES = 16 * 1024;
 
@@ -196,21 +196,11 @@ export const TIGHT_HEAP_BYTES = 1024 * 1024;
  * micromark's events and the trees of a piece outlive several young collections (the CLI keeps the young generation
  * small), so they are promoted, and by default V8 lets the old generation grow to up to four times what was alive
  * before it collects: the garbage of a 2 MB page alone reached ~70 MB over the CLI's own size. Measured on 2 MB of
- * prose: 168 → 151 MB peak RSS for ~10% more time (BENCHMARKS.md, push-huge-page, branch pushmem). The default
- * heuristics come back when the conversion ends (conversions are synchronous: nothing else runs meanwhile).
+ * prose: 168 → 151 MB peak RSS for ~10% more time (BENCHMARKS.md, push-huge-page, branch pushmem). The process's
+ * setting comes back when the conversion ends (conversions are synchronous: nothing else runs meanwhile).
  */
 function tightHeap<T>(size: number, run: () => T): T {
-  if (size < TIGHT_HEAP_BYTES) return run();
-  try {
-    setFlagsFromString('--heap-growing-percent=10');
-  } catch {
-    return run();
-  }
-  try {
-    return run();
-  } finally {
-    setFlagsFromString('--heap-growing-percent=0');
-  }
+  return size < TIGHT_HEAP_BYTES ? run() : withTightHeap(10, run);
 }
 
 const LIST_OPEN = /^<(ul|ol|ac:task-list)(?: start="\d+")?>/;
