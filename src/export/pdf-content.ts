@@ -16,7 +16,8 @@ type Inline = Content & Record<string, unknown>;
 const ALERT_FILL: Record<string, string> = { note: '#deebff', tip: '#e3fcef', important: '#eae6ff', warning: '#fffae6', caution: '#ffebe6' };
 
 /** Characters Roboto lacks and a CJK font has: Han, kana, Bopomofo, Hangul, CJK punctuation and full-width forms. */
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}\p{Script=Hangul}\u3000-\u303f\u30fb\u30fc\uff00-\uffef]+/gu;
+/** Runs of Chinese, Japanese and Korean characters (and their punctuation). */
+export const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}\p{Script=Hangul}\u3000-\u303f\u30fb\u30fc\uff00-\uffef]+/gu;
 
 /**
  * `text` as inline runs: runs of CJK characters in `fallback` (a font name given to pdfmake), the rest as it is.

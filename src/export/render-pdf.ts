@@ -19,7 +19,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFSt
 import { isBundleAttachment } from './jira-attachments.js';
 import { anchorOf, mdFileOf, PDF_FILE } from './links.js';
 import { woffToSfnt } from './pdf-font.js';
-import { fontRuns, toPdfContent } from './pdf-content.js';
+import { CJK, fontRuns, toPdfContent } from './pdf-content.js';
 import { countText, depths, docOf, metaText, writeBundleFile, type RenderContext } from './render-context.js';
 import type { ExportItem } from './types.js';
 
@@ -175,6 +175,15 @@ function pdfDefinition(ctx: RenderContext, content: Content[]): TDocumentDefinit
 
 export async function renderPdf(ctx: RenderContext, warn?: (m: string) => void): Promise<number> {
   const fallback = configure(ctx.spec.pdfFont);
+  if (!fallback) {
+    const cjk = ctx.items.filter((it) => new RegExp(CJK.source, 'u').test(it.title) || new RegExp(CJK.source, 'u').test(ctx.body(it).body)).length;
+    if (cjk) {
+      warn?.(
+        `PDF: ${cjk} item${cjk === 1 ? ' holds' : 's hold'} Chinese, Japanese or Korean text but no CJK font is installed, so those characters are blank; ` +
+          'install @expo-google-fonts/noto-sans-sc or name a font with --pdf-font FILE (config export.pdf.font)',
+      );
+    }
+  }
   const d = depths(ctx.items);
   const out = await PDFDocument.create();
   const dests = new Map<string, PDFArray>();

@@ -250,7 +250,7 @@ async function runJobOnce(deps: RunnerDeps, jobId: string): Promise<JobResult> {
     flush();
     checkCancel();
     save('render-bundle');
-    progress.bytes += await renderWhole(ctx);
+    progress.bytes += await renderWhole(ctx, (m) => deps.warn?.(m));
 
     // 5. bundle
     save('bundle');
