@@ -54,6 +54,7 @@ CREATE INDEX IF NOT EXISTS items_parent ON items(parent);
 CREATE INDEX IF NOT EXISTS items_title ON items(space, title_key);
 CREATE INDEX IF NOT EXISTS items_path ON items(path_key);
 CREATE INDEX IF NOT EXISTS items_written ON items(seen_run, written_run);
+CREATE TABLE IF NOT EXISTS visible(run INTEGER NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT, PRIMARY KEY(run, id));
 CREATE TABLE IF NOT EXISTS files(item TEXT NOT NULL, block TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY(item, block));
 `;
 
@@ -89,6 +90,25 @@ export class Checkpoints {
 
   searchDone(run: number): void {
     this.db.prepare('UPDATE runs SET search_done = 1 WHERE id = ?').run(run);
+  }
+
+  /** An item `--all`'s search listed (pages at any depth, databases): `parent` its parent's id, `block:<id>` or null. */
+  addVisible(run: number, id: string, kind: ItemKind, parent: string | null): void {
+    this.db.prepare('INSERT OR IGNORE INTO visible(run, id, kind, parent) VALUES (?,?,?,?)').run(run, id, kind, parent);
+  }
+
+  /** Listed items whose parent was not listed (not shared with the integration, or the workspace): the roots. */
+  visibleRoots(run: number): Array<{ id: string; kind: ItemKind }> {
+    return this.db
+      .prepare("SELECT id, kind FROM visible WHERE run = ? AND (parent IS NULL OR (parent NOT LIKE 'block:%' AND parent NOT IN (SELECT id FROM visible WHERE run = ?))) ORDER BY rowid")
+      .all(run, run) as Array<{ id: string; kind: ItemKind }>;
+  }
+
+  /** Listed items the walk from the roots did not reach (e.g. in a block of a page not shared): roots too. */
+  visibleUnreached(run: number): Array<{ id: string; kind: ItemKind }> {
+    return this.db
+      .prepare('SELECT v.id, v.kind FROM visible v WHERE v.run = ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id = v.id AND (i.seen_run = ? OR i.queued_run = ?)) ORDER BY v.rowid')
+      .all(run, run, run) as Array<{ id: string; kind: ItemKind }>;
   }
 
   get(id: string): ItemRow | undefined {

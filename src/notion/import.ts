@@ -147,16 +147,19 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
       let cursor: string | undefined;
       do {
         const res = (await q('search').add(() => sdk.search({ page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) }))) as unknown as { results: Json[]; next_cursor: string | null; has_more: boolean };
+        // Search lists every page and database shared with the integration, at any depth: each is noted with its
+        // parent; those whose parent is not listed are the roots, the rest are reached through their parents.
         for (const r of res.results) {
           const parent = (r.parent ?? {}) as Json;
-          if (r.object === 'page' && parent.type === 'workspace') db.enqueue(run.id, { id: String(r.id), kind: 'page', space, parent: null });
-          if (r.object === 'data_source' && ((r.database_parent ?? {}) as Json).type === 'workspace') {
-            db.enqueue(run.id, { id: normId(String(parent.database_id ?? '')), kind: 'database', space, parent: null });
-          }
+          if (r.object === 'page') db.addVisible(run.id, normId(String(r.id)), 'page', parentKey(parent));
+          if (r.object === 'data_source') db.addVisible(run.id, normId(String(parent.database_id ?? '')), 'database', parentKey((r.database_parent ?? {}) as Json));
         }
         cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
       } while (cursor);
-      db.searchDone(run.id);
+      db.db.transaction(() => {
+        for (const r of db.visibleRoots(run.id)) db.enqueue(run.id, { id: r.id, kind: r.kind, space, parent: null });
+        db.searchDone(run.id);
+      })();
     }
 
     // Phase 1: fetch.
@@ -172,7 +175,7 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
       o.progress({ phase: 'fetch', done, total: done + db.pendingCount(run.id) });
     };
     const ctx: ItemCtx = { db, run: run.id, space, baseDir, sdk, q, o, fresh, counts };
-    await new Promise<void>((resolve) => {
+    const drain = () => new Promise<void>((resolve) => {
       const pump = () => {
         if (failure) {
           if (busy.size === 0) resolve();
@@ -201,6 +204,12 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
       };
       pump();
     });
+    await drain();
+    // --all: a listed page the walk did not reach (its parent is a block of a page not shared) is a root too.
+    for (let left = rootId ? [] : db.visibleUnreached(run.id); !failure && left.length > 0; left = db.visibleUnreached(run.id)) {
+      for (const r of left) db.enqueue(run.id, { id: r.id, kind: r.kind, space, parent: null });
+      await drain();
+    }
     if (failure) throw failure;
     report(true);
     fetchMs = Date.now() - started;
@@ -218,6 +227,22 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
     clearInterval(statsTimer);
     closeSynced();
     db.close();
+  }
+}
+
+/** The id of a search result's parent (`block:<id>` for a block), or null for the workspace. */
+function parentKey(parent: Json): string | null {
+  switch (parent.type) {
+    case 'page_id':
+      return normId(String(parent.page_id));
+    case 'database_id':
+      return normId(String(parent.database_id));
+    case 'data_source_id':
+      return normId(String(parent.database_id ?? parent.data_source_id));
+    case 'block_id':
+      return `block:${normId(String(parent.block_id))}`;
+    default:
+      return null;
   }
 }
 

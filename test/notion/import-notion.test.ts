@@ -12,6 +12,7 @@ import { cleanEnv, cliArgs } from '../helpers/cli.js';
 import { listFiles } from '../helpers/files.js';
 import { announce, replayCommand, suiteSeeds } from '../helpers/seeds.js';
 import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
+import { rt } from '../../src/emulator/notion/store.js';
 
 const notionEnv = (ws: TestWorkspace) => ({ NOTION_TOKEN: ws.emu.notion!.token, NOTION_API_URL: ws.emu.notion!.url });
 const IMPORT = ['import', 'notion', '--all', '--space', 'DEMO', '--rps', '300'];
@@ -185,3 +186,34 @@ function mulberry(seed: number): () => number {
   };
 }
 
+
+test('--all imports every shared page at any depth: a page whose parent is not shared lands at the top, nested pages keep their tree, nothing twice', async () => {
+  const ws = await workspaceWithEmulator({ seed: 'empty', notion: { seed: { pages: 6, blocksPerPage: 2 }, rateLimit: false } });
+  try {
+    const store = ws.emu.notion!.store;
+    const hidden = store.addPage({ type: 'workspace', workspace: true }, 'Private area');
+    const shared = store.addPage({ type: 'page_id', page_id: hidden.id }, 'Shared project');
+    store.addPage({ type: 'page_id', page_id: shared.id }, 'Sub page');
+    const toggle = store.append(hidden.id, { type: 'toggle', payload: rt('More') });
+    store.addPage({ type: 'block_id', block_id: toggle }, 'Kept in a toggle');
+    store.unshared.add(hidden.id);
+    const r = await ws.csync(['import', 'notion', '--all', '--space', 'GEN', '--rps', '300', '--json'], notionEnv(ws));
+    assert.equal(r.code, 0, r.stderr);
+    const files = ws.files('content').sort();
+    assert.deepEqual(files, [
+      'content/GEN/Generated workspace.md',
+      'content/GEN/Generated workspace/Section 1.md',
+      'content/GEN/Generated workspace/Section 1/Page 2.md',
+      'content/GEN/Generated workspace/Section 1/Page 3.md',
+      'content/GEN/Generated workspace/Section 1/Page 4.md',
+      'content/GEN/Generated workspace/Section 1/Page 5.md',
+      'content/GEN/Kept in a toggle.md',
+      'content/GEN/Shared project.md',
+      'content/GEN/Shared project/Sub page.md',
+    ]);
+    const pageGets = ws.emu.requestLog().filter((e) => /\/pages\//.test(e.path));
+    assert.equal(pageGets.length, new Set(pageGets.map((e) => e.path)).size, 'no page asked for twice');
+  } finally {
+    await ws.close();
+  }
+});

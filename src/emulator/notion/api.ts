@@ -187,6 +187,7 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
     });
     return paginate(ids, b.start_cursor as string | undefined, b.page_size, (id) => {
       const page = store.pages.get(id);
+      if (store.unshared.has(id)) return undefined;
       if (page) return page.in_trash ? undefined : pageJson(page, ctx);
       const ds = store.dataSources.get(id);
       return ds ? dataSourceJson(ds, ctx) : undefined;
@@ -200,7 +201,7 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
   }
   if (method === 'GET' && seg[0] === 'pages' && seg.length === 2) {
     const id = normId(seg[1]!);
-    const page = store.pages.get(id);
+    const page = store.unshared.has(id) ? undefined : store.pages.get(id);
     return page ? ok(pageJson(page, ctx)) : notFound('page', seg[1]!);
   }
   if (method === 'GET' && seg[0] === 'blocks' && (seg.length === 2 || (seg.length === 3 && seg[2] === 'children'))) {
@@ -209,7 +210,7 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
       const block = store.blocks.get(id);
       return block ? ok(blockJson(block, ctx)) : notFound('block', seg[1]!);
     }
-    if (!store.blocks.has(id) && !store.pages.has(id)) return notFound('block', seg[1]!);
+    if ((!store.blocks.has(id) && !store.pages.has(id)) || store.unshared.has(id)) return notFound('block', seg[1]!);
     const ids = store.children.get(id) ?? [];
     return paginate(ids, query.get('start_cursor'), query.get('page_size') ?? undefined, (cid) => {
       const c = store.blocks.get(cid);
