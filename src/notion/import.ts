@@ -30,9 +30,9 @@ import { Checkpoints, type ItemKind, type ItemRow } from './checkpoint.js';
 import type { NotionApi } from './client.js';
 import { esc, inline, normId, pageLink, plainText, propertyValue, Renderer, titleOf, type Json, type NBlock } from './render.js';
 
-export type OpKind = 'pages' | 'blocks' | 'databases' | 'files' | 'search' | 'users';
-export const OP_KINDS: readonly OpKind[] = ['pages', 'blocks', 'databases', 'files', 'search', 'users'];
-export const DEFAULT_OP_CONCURRENCY: Record<OpKind, number> = { pages: 3, blocks: 4, databases: 2, files: 2, search: 1, users: 1 };
+export type OpKind = 'pages' | 'blocks' | 'databases' | 'files' | 'search' | 'users' | 'comments';
+export const OP_KINDS: readonly OpKind[] = ['pages', 'blocks', 'databases', 'files', 'search', 'users', 'comments'];
+export const DEFAULT_OP_CONCURRENCY: Record<OpKind, number> = { pages: 3, blocks: 4, databases: 2, files: 2, search: 1, users: 1, comments: 2 };
 
 export interface ImportProgress {
   phase: 'fetch' | 'write';
@@ -187,7 +187,7 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
       o.progress({ phase: 'fetch', done, total: done + db.pendingCount(run.id) });
     };
     const kept: string[] = [];
-    const ctx: ItemCtx = { db, run: run.id, space, baseDir, sdk, q, o, fresh, counts, kept };
+    const ctx: ItemCtx = { db, run: run.id, space, baseDir, sdk, q, o, fresh, counts, kept, users: new Map(), comments: { allowed: true } };
     const drain = () => new Promise<void>((resolve) => {
       const pump = () => {
         if (failure) {
@@ -243,6 +243,47 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
     closeSynced();
     db.close();
   }
+}
+
+/** A page's page-level comments, oldest first, as a closing "Comments from Notion" section ('' when none). */
+async function commentsSection(ctx: ItemCtx, pageId: string): Promise<string> {
+  if (!ctx.comments.allowed) return '';
+  const items: string[] = [];
+  let cursor: string | undefined;
+  try {
+    do {
+      const c = cursor;
+      const res = (await ctx.q('comments').add(() => ctx.sdk.comments.list({ block_id: pageId, page_size: 100, ...(c ? { start_cursor: c } : {}) }))) as unknown as { results: Json[]; next_cursor: string | null; has_more: boolean };
+      for (const r of res.results) {
+        const author = String(((r.created_by ?? {}) as Json).id ?? '');
+        const name = await userName(ctx, author);
+        const when = String(r.created_time ?? '').slice(0, 10);
+        items.push(`<li><strong>${esc(name)}</strong>${when ? ` (${esc(when)})` : ''}: ${inline(r.rich_text)}</li>`);
+      }
+      cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
+    } while (cursor);
+  } catch (err) {
+    // An integration without the "Read comments" capability gets 403: the import goes on without comments.
+    if (err instanceof CsyncError && err.code === 'CSYNC_FORBIDDEN') {
+      if (ctx.comments.allowed) ctx.o.logger?.warn({ module: 'import' }, 'Notion comments are not imported: the integration lacks the "Read comments" capability');
+      ctx.comments.allowed = false;
+      return '';
+    }
+    throw err;
+  }
+  return items.length ? `<h2>Comments from Notion</h2><ul>${items.join('')}</ul>` : '';
+}
+
+function userName(ctx: ItemCtx, id: string): Promise<string> {
+  let p = ctx.users.get(id);
+  if (!p) {
+    p = (ctx.q('users').add(() => ctx.sdk.users.retrieve({ user_id: id })) as Promise<unknown>).then(
+      (u) => String((u as Json).name ?? '') || 'Notion user',
+      () => 'Notion user',
+    );
+    ctx.users.set(id, p);
+  }
+  return p;
 }
 
 /** The id of a search result's parent (`block:<id>` for a block), or null for the workspace. */
@@ -304,6 +345,9 @@ interface ItemCtx {
   fresh: boolean;
   counts: { pages: number; databases: number; rows: number; unchanged: number; attachments: number };
   kept: string[];
+  /** User names by id (comment authors), and whether the integration may read comments (403 turns them off). */
+  users: Map<string, Promise<string>>;
+  comments: { allowed: boolean };
 }
 
 /** A Notion id from a bare id, a dashed id or a notion.so URL. */
@@ -452,6 +496,7 @@ async function processPage(ctx: ItemCtx, item: ItemRow): Promise<void> {
     },
   });
   let content = await renderer.blocks(listChildren(ctx, item.id), true);
+  if (item.kind === 'page') content += await commentsSection(ctx, item.id);
   let hasFile = true;
   if (item.kind === 'row') {
     hasFile = content.length > 0;

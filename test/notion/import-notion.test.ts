@@ -197,6 +197,9 @@ test('--all imports every shared page at any depth: a page whose parent is not s
     const toggle = store.append(hidden.id, { type: 'toggle', payload: rt('More') });
     store.addPage({ type: 'block_id', block_id: toggle }, 'Kept in a toggle');
     store.unshared.add(hidden.id);
+    const grace = store.addUser('Grace Hopper', 'grace@example.com');
+    const talk = store.addComment(shared.id, grace.id, 'Can we ship this on Friday?');
+    store.addComment(shared.id, store.botId, 'Not on a Friday.', talk.discussionId);
     const r = await ws.csync(['import', 'notion', '--all', '--space', 'GEN', '--rps', '300', '--json'], notionEnv(ws));
     assert.equal(r.code, 0, r.stderr);
     const files = ws.files('content').sort();
@@ -211,6 +214,9 @@ test('--all imports every shared page at any depth: a page whose parent is not s
       'content/GEN/Shared project.md',
       'content/GEN/Shared project/Sub page.md',
     ]);
+    const project = readFileSync(join(ws.dir, 'content/GEN/Shared project.md'), 'utf8');
+    assert.match(project, /## Comments from Notion\n+- \*\*Grace Hopper\*\* \(2026-01-05\): Can we ship this on Friday\?\n- \*\*csync import\*\* \(2026-01-05\): Not on a Friday\./, project);
+    assert.doesNotMatch(readFileSync(join(ws.dir, 'content/GEN/Shared project/Sub page.md'), 'utf8'), /Comments from Notion/, 'no comments, no section');
     const pageGets = ws.emu.requestLog().filter((e) => /\/pages\//.test(e.path));
     assert.equal(pageGets.length, new Set(pageGets.map((e) => e.path)).size, 'no page asked for twice');
   } finally {

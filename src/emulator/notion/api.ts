@@ -193,6 +193,17 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
       return ds ? dataSourceJson(ds, ctx) : undefined;
     }, 'page_or_data_source');
   }
+  if (method === 'GET' && seg[0] === 'comments' && seg.length === 1) {
+    const blockId = normId(query.get('block_id') ?? '');
+    if (!blockId) return notionError(400, 'validation_error', 'body failed validation: query.block_id should be defined.');
+    if ((!store.pages.has(blockId) && !store.blocks.has(blockId)) || store.unshared.has(blockId)) return notFound('block', query.get('block_id')!);
+    const list = store.comments.get(blockId) ?? [];
+    const byId = new Map(list.map((c) => [c.id, c]));
+    return paginate(list.map((c) => c.id), query.get('start_cursor'), query.get('page_size') ?? undefined, (id) => {
+      const c = byId.get(id)!;
+      return { object: 'comment', id: c.id, parent: { type: 'page_id', page_id: c.pageId }, discussion_id: c.discussionId, created_time: c.created_time, last_edited_time: c.created_time, created_by: user(c.authorId), rich_text: c.rich_text };
+    }, 'comment');
+  }
   if (method === 'GET' && seg[0] === 'users') {
     if (seg.length === 1) return paginate(store.users.map((u) => u.id), query.get('start_cursor'), query.get('page_size') ?? undefined, (id) => store.users.find((u) => u.id === id), 'user');
     if (seg[1] === 'me') return ok(store.users[0]);

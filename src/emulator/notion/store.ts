@@ -61,6 +61,15 @@ export interface NUser {
   bot?: Record<string, unknown>;
 }
 
+export interface NComment {
+  id: string;
+  pageId: string;
+  discussionId: string;
+  authorId: string;
+  rich_text: RichText[];
+  created_time: string;
+}
+
 export interface NFile {
   name: string;
   mediaType: string;
@@ -81,6 +90,8 @@ export class NotionStore {
   readonly searchOrder: string[] = [];
   /** Pages not shared with the integration: absent from search, 404 when asked for (Notion's answer). */
   readonly unshared = new Set<string>();
+  /** Page-level comments by page id, oldest first (Notion lists unresolved ones only; the emulator has no resolving). */
+  readonly comments = new Map<string, NComment[]>();
   private counter = 0;
   private tick = 0;
   readonly botId: string;
@@ -232,6 +243,15 @@ export class NotionStore {
 
   private ownerOf(b: NBlock): string {
     return b.parent.type === 'page_id' ? b.parent.page_id : b.parent.type === 'block_id' ? b.parent.block_id : '';
+  }
+
+  /** Test API: a page-level comment (a new discussion unless `discussionId` is given). */
+  addComment(pageId: string, authorId: string, content: string, discussionId?: string): NComment {
+    const c: NComment = { id: this.newId(), pageId, discussionId: discussionId ?? this.newId(), authorId, rich_text: [text(content)], created_time: this.nextTime() };
+    let list = this.comments.get(pageId);
+    if (!list) this.comments.set(pageId, (list = []));
+    list.push(c);
+    return c;
   }
 
   addFile(name: string, mediaType: string, data: Buffer): string {
