@@ -636,7 +636,9 @@ async function followMove(ctx: ItemCtx, item: ItemRow, page: Json, title: string
   const old = item.path!;
   const pk = parentKey((page.parent ?? {}) as Json);
   const parentId = pk === null ? null : pk.startsWith('block:') ? item.parent : pk;
-  const parentRow = parentId ? ctx.db.get(parentId) : undefined;
+  // Only a parent this run imported counts (one left from another import, or gone, is not where the page lives now).
+  const found = parentId ? ctx.db.get(parentId) : undefined;
+  const parentRow = found && found.seen_run === ctx.run && found.gone === 0 ? found : undefined;
   let dir: string | undefined = parentRow?.path ? parentRow.path.replace(/\.md$/, '') : undefined;
   // Under --all a page whose parent is not imported (the workspace, a page not shared) is a root.
   if (dir === undefined && ctx.o.all && !parentRow) dir = ctx.baseDir;
