@@ -233,8 +233,13 @@ test('re-import mirrors deletes and moves: unedited files go to cache/trash or f
     const png = store.addFile('chart.png', 'image/png', Buffer.from('not really a png'));
     store.append(id('Page 2'), { type: 'image', payload: { type: 'file', file: { url: `@file:${png}` }, caption: [] } });
     const args = ['import', 'notion', '--all', '--space', 'GEN', '--rps', '300'];
+    // An integration without the "Read comments" capability: 403 turns comments off, the import goes on.
+    store.commentsForbidden = true;
     const first = await ws.csync(args, notionEnv(ws));
     assert.equal(first.code, 0, first.stderr);
+    const commentCalls = ws.emu.requestLog().filter((e) => e.path.includes('/comments')).length;
+    assert.ok(commentCalls >= 1 && commentCalls <= 6, `comments asked for until the first 403 (${commentCalls})`);
+    store.commentsForbidden = false;
     const sec = 'content/GEN/Generated workspace/Section 1';
     assert.ok(ws.files('attachments').includes('attachments/GEN/Generated workspace/Section 1/Page 2/chart.png'), ws.files('attachments').join('\n'));
     for (const n of [4, 5]) writeFileSync(join(ws.dir, `${sec}/Page ${n}.md`), `${readFileSync(join(ws.dir, `${sec}/Page ${n}.md`), 'utf8')}\nLocal note on page ${n}.\n`);

@@ -194,6 +194,7 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
     }, 'page_or_data_source');
   }
   if (method === 'GET' && seg[0] === 'comments' && seg.length === 1) {
+    if (store.commentsForbidden) return notionError(403, 'restricted_resource', 'Insufficient permissions for this endpoint.');
     const blockId = normId(query.get('block_id') ?? '');
     if (!blockId) return notionError(400, 'validation_error', 'body failed validation: query.block_id should be defined.');
     if ((!store.pages.has(blockId) && !store.blocks.has(blockId)) || store.unshared.has(blockId)) return notFound('block', query.get('block_id')!);

@@ -92,6 +92,8 @@ export class NotionStore {
   readonly unshared = new Set<string>();
   /** Page-level comments by page id, oldest first (Notion lists unresolved ones only; the emulator has no resolving). */
   readonly comments = new Map<string, NComment[]>();
+  /** Test switch: the integration lacks the "Read comments" capability (GET /v1/comments answers 403). */
+  commentsForbidden = false;
   private counter = 0;
   private tick = 0;
   readonly botId: string;
