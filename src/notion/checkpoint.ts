@@ -31,6 +31,10 @@ export interface ItemRow {
   written_run: number;
   written_hash: string | null;
   conflict_hash: string | null;
+  /** Where the file was before the page moved in Notion (set until the write phase has moved it). */
+  moved_from: string | null;
+  /** 1 when Notion answered that the item is in the trash or no longer shared. */
+  gone: number;
 }
 
 export interface RunRow {
@@ -54,6 +58,7 @@ CREATE INDEX IF NOT EXISTS items_parent ON items(parent);
 CREATE INDEX IF NOT EXISTS items_title ON items(space, title_key);
 CREATE INDEX IF NOT EXISTS items_path ON items(path_key);
 CREATE INDEX IF NOT EXISTS items_written ON items(seen_run, written_run);
+CREATE TABLE IF NOT EXISTS visible(run INTEGER NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, parent TEXT, PRIMARY KEY(run, id));
 CREATE TABLE IF NOT EXISTS files(item TEXT NOT NULL, block TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY(item, block));
 `;
 
@@ -68,6 +73,10 @@ export class Checkpoints {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // Columns added after the first release of the importer (an older checkpoint file gains them).
+    const cols = new Set((this.db.prepare('PRAGMA table_info(items)').all() as Array<{ name: string }>).map((c) => c.name));
+    if (!cols.has('moved_from')) this.db.exec('ALTER TABLE items ADD COLUMN moved_from TEXT');
+    if (!cols.has('gone')) this.db.exec('ALTER TABLE items ADD COLUMN gone INTEGER NOT NULL DEFAULT 0');
     this.seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM items').get() as { s: number }).s;
   }
 
@@ -89,6 +98,25 @@ export class Checkpoints {
 
   searchDone(run: number): void {
     this.db.prepare('UPDATE runs SET search_done = 1 WHERE id = ?').run(run);
+  }
+
+  /** An item `--all`'s search listed (pages at any depth, databases): `parent` its parent's id, `block:<id>` or null. */
+  addVisible(run: number, id: string, kind: ItemKind, parent: string | null): void {
+    this.db.prepare('INSERT OR IGNORE INTO visible(run, id, kind, parent) VALUES (?,?,?,?)').run(run, id, kind, parent);
+  }
+
+  /** Listed items whose parent was not listed (not shared with the integration, or the workspace): the roots. */
+  visibleRoots(run: number): Array<{ id: string; kind: ItemKind }> {
+    return this.db
+      .prepare("SELECT id, kind FROM visible WHERE run = ? AND (parent IS NULL OR (parent NOT LIKE 'block:%' AND parent NOT IN (SELECT id FROM visible WHERE run = ?))) ORDER BY rowid")
+      .all(run, run) as Array<{ id: string; kind: ItemKind }>;
+  }
+
+  /** Listed items the walk from the roots did not reach (e.g. in a block of a page not shared): roots too. */
+  visibleUnreached(run: number): Array<{ id: string; kind: ItemKind }> {
+    return this.db
+      .prepare('SELECT v.id, v.kind FROM visible v WHERE v.run = ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id = v.id AND (i.seen_run = ? OR i.queued_run = ?)) ORDER BY v.rowid')
+      .all(run, run, run) as Array<{ id: string; kind: ItemKind }>;
   }
 
   get(id: string): ItemRow | undefined {
@@ -158,6 +186,44 @@ export class Checkpoints {
       r.children();
       for (const f of r.files) this.db.prepare('INSERT OR REPLACE INTO files(item, block, name) VALUES (?,?,?)').run(id, f.block, f.name);
       this.db.prepare('UPDATE items SET edited = ?, storage = ?, has_file = ?, seen_run = ? WHERE id = ?').run(r.edited, r.storage, r.hasFile ? 1 : 0, run, id);
+    })();
+  }
+
+  /** An item Notion reports as trashed or no longer shared: finished in this run, to be removed locally. */
+  finishGone(run: number, id: string): void {
+    this.db.prepare('UPDATE items SET gone = 1, seen_run = ? WHERE id = ?').run(run, id);
+  }
+
+  /** A page moved in Notion: its new place (the file moves in the write phase). */
+  relocate(id: string, parent: string | null, path: string): void {
+    this.db.prepare('UPDATE items SET parent = ?, moved_from = COALESCE(moved_from, path), path = ?, path_key = ? WHERE id = ?').run(parent, path, path.toLowerCase(), id);
+  }
+
+  /** The move is done (or given up: `path` is then the old place again). */
+  settleMove(id: string, path: string): void {
+    this.db.prepare('UPDATE items SET moved_from = NULL, path = ?, path_key = ? WHERE id = ?').run(path, path.toLowerCase(), id);
+  }
+
+  /**
+   * Items the previous finished run of this scope imported that this run did not reach, or that Notion reports gone:
+   * their files are removed (when unedited). Items another import has seen since are left alone.
+   */
+  goneItems(run: number, scope: string, space: string): ItemRow[] {
+    const prev = (this.db.prepare('SELECT MAX(id) AS id FROM runs WHERE scope = ? AND id < ? AND finished IS NOT NULL').get(scope, run) as { id: number | null }).id;
+    return this.db
+      .prepare('SELECT * FROM items WHERE space = ? AND ((seen_run = ? AND seen_run < ?) OR (seen_run = ? AND gone = 1)) ORDER BY seq')
+      .all(space, prev ?? -1, run, run) as ItemRow[];
+  }
+
+  files(item: string): string[] {
+    return (this.db.prepare('SELECT name FROM files WHERE item = ?').all(item) as Array<{ name: string }>).map((r) => r.name);
+  }
+
+  /** Forgets an item (its file was removed, or kept as a local file no longer imported). */
+  forget(id: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM files WHERE item = ?').run(id);
+      this.db.prepare('DELETE FROM items WHERE id = ?').run(id);
     })();
   }
 

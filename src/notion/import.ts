@@ -23,16 +23,16 @@ import { CsyncError } from '../core/errors.js';
 import { attachmentPath, SpaceLinks } from '../engine/resolver.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
 import type { Format } from '../format/types.js';
-import { inside } from '../local/files.js';
-import { isSkipped, lstatIn, mkdirSafe, readTextSafe, replaceWith, tmpNameFor, writeFileSafe } from '../local/safe-fs.js';
+import { inside, moveFile, pruneEmptyDirs, trashAttachmentFile, trashPath } from '../local/files.js';
+import { isSkipped, linkIn, linkRefused, lstatIn, mkdirSafe, moveSafe, readTextSafe, replaceWith, tmpNameFor, writeFileSafe } from '../local/safe-fs.js';
 import { conflictCopyPath } from '../merge/conflict-name.js';
 import { Checkpoints, type ItemKind, type ItemRow } from './checkpoint.js';
 import type { NotionApi } from './client.js';
 import { esc, inline, normId, pageLink, plainText, propertyValue, Renderer, titleOf, type Json, type NBlock } from './render.js';
 
-export type OpKind = 'pages' | 'blocks' | 'databases' | 'files' | 'search' | 'users';
-export const OP_KINDS: readonly OpKind[] = ['pages', 'blocks', 'databases', 'files', 'search', 'users'];
-export const DEFAULT_OP_CONCURRENCY: Record<OpKind, number> = { pages: 3, blocks: 4, databases: 2, files: 2, search: 1, users: 1 };
+export type OpKind = 'pages' | 'blocks' | 'databases' | 'files' | 'search' | 'users' | 'comments';
+export const OP_KINDS: readonly OpKind[] = ['pages', 'blocks', 'databases', 'files', 'search', 'users', 'comments'];
+export const DEFAULT_OP_CONCURRENCY: Record<OpKind, number> = { pages: 3, blocks: 4, databases: 2, files: 2, search: 1, users: 1, comments: 2 };
 
 export interface ImportProgress {
   phase: 'fetch' | 'write';
@@ -63,7 +63,19 @@ export interface NotionImportSummary {
   resumed: boolean;
   run: number;
   items: { pages: number; databases: number; rows: number; unchanged: number };
-  files: { written: number; unchanged: number; conflicts: string[]; attachments: number; skipped: string[] };
+  files: {
+    written: number;
+    unchanged: number;
+    conflicts: string[];
+    attachments: number;
+    skipped: string[];
+    /** Files of pages trashed (or no longer shared / reachable) in Notion, moved to cache/trash. */
+    removed: string[];
+    /** Files moved after their page moved in Notion: "from → to". */
+    moved: string[];
+    /** Files kept although their page was removed or moved in Notion, because they were edited here. */
+    kept: string[];
+  };
   api: { calls: number; byOperation: Record<string, number>; rateLimited: number; retries: number; errorsByKind: Record<string, number>; lastErrors: string[]; limiterWaitMs: number };
   concurrency: Record<OpKind, number>;
   durationMs: number;
@@ -147,16 +159,19 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
       let cursor: string | undefined;
       do {
         const res = (await q('search').add(() => sdk.search({ page_size: 100, ...(cursor ? { start_cursor: cursor } : {}) }))) as unknown as { results: Json[]; next_cursor: string | null; has_more: boolean };
+        // Search lists every page and database shared with the integration, at any depth: each is noted with its
+        // parent; those whose parent is not listed are the roots, the rest are reached through their parents.
         for (const r of res.results) {
           const parent = (r.parent ?? {}) as Json;
-          if (r.object === 'page' && parent.type === 'workspace') db.enqueue(run.id, { id: String(r.id), kind: 'page', space, parent: null });
-          if (r.object === 'data_source' && ((r.database_parent ?? {}) as Json).type === 'workspace') {
-            db.enqueue(run.id, { id: normId(String(parent.database_id ?? '')), kind: 'database', space, parent: null });
-          }
+          if (r.object === 'page') db.addVisible(run.id, normId(String(r.id)), 'page', parentKey(parent));
+          if (r.object === 'data_source') db.addVisible(run.id, normId(String(parent.database_id ?? '')), 'database', parentKey((r.database_parent ?? {}) as Json));
         }
         cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
       } while (cursor);
-      db.searchDone(run.id);
+      db.db.transaction(() => {
+        for (const r of db.visibleRoots(run.id)) db.enqueue(run.id, { id: r.id, kind: r.kind, space, parent: null });
+        db.searchDone(run.id);
+      })();
     }
 
     // Phase 1: fetch.
@@ -171,8 +186,9 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
       lastProgress = t;
       o.progress({ phase: 'fetch', done, total: done + db.pendingCount(run.id) });
     };
-    const ctx: ItemCtx = { db, run: run.id, space, baseDir, sdk, q, o, fresh, counts };
-    await new Promise<void>((resolve) => {
+    const kept: string[] = [];
+    const ctx: ItemCtx = { db, run: run.id, space, baseDir, sdk, q, o, fresh, counts, kept, users: new Map(), comments: { allowed: true } };
+    const drain = () => new Promise<void>((resolve) => {
       const pump = () => {
         if (failure) {
           if (busy.size === 0) resolve();
@@ -201,13 +217,21 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
       };
       pump();
     });
+    await drain();
+    // --all: a listed page the walk did not reach (its parent is a block of a page not shared) is a root too.
+    for (let left = rootId ? [] : db.visibleUnreached(run.id); !failure && left.length > 0; left = db.visibleUnreached(run.id)) {
+      for (const r of left) db.enqueue(run.id, { id: r.id, kind: r.kind, space, parent: null });
+      await drain();
+    }
     if (failure) throw failure;
     report(true);
     fetchMs = Date.now() - started;
 
+    // Pages gone from Notion (trashed, no longer shared, out of the imported tree): their unedited files go.
+    const removed = await removeGone(db, run.id, scope, o, now, kept);
     // Phase 2: write.
-    const fileStats = await writePhase(db, run.id, o, baseDir, now, (d, t) => o.progress?.({ phase: 'write', done: d, total: t }));
-    const summary: NotionImportSummary = { ...statsNow(), fetchMs, resumed, run: run.id, files: { ...fileStats, attachments: counts.attachments } };
+    const fileStats = await writePhase(db, run.id, o, baseDir, now, (d, t) => o.progress?.({ phase: 'write', done: d, total: t }), kept);
+    const summary: NotionImportSummary = { ...statsNow(), fetchMs, resumed, run: run.id, files: { ...fileStats, attachments: counts.attachments, removed, kept } };
     db.finishRun(run.id, now().toISOString(), summary);
     return summary;
   } catch (err) {
@@ -218,6 +242,63 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
     clearInterval(statsTimer);
     closeSynced();
     db.close();
+  }
+}
+
+/** A page's page-level comments, oldest first, as a closing "Comments from Notion" section ('' when none). */
+async function commentsSection(ctx: ItemCtx, pageId: string): Promise<string> {
+  if (!ctx.comments.allowed) return '';
+  const items: string[] = [];
+  let cursor: string | undefined;
+  try {
+    do {
+      const c = cursor;
+      const res = (await ctx.q('comments').add(() => ctx.sdk.comments.list({ block_id: pageId, page_size: 100, ...(c ? { start_cursor: c } : {}) }))) as unknown as { results: Json[]; next_cursor: string | null; has_more: boolean };
+      for (const r of res.results) {
+        const author = String(((r.created_by ?? {}) as Json).id ?? '');
+        const name = await userName(ctx, author);
+        const when = String(r.created_time ?? '').slice(0, 10);
+        items.push(`<li><strong>${esc(name)}</strong>${when ? ` (${esc(when)})` : ''}: ${inline(r.rich_text)}</li>`);
+      }
+      cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
+    } while (cursor);
+  } catch (err) {
+    // An integration without the "Read comments" capability gets 403: the import goes on without comments.
+    if (err instanceof CsyncError && err.code === 'CSYNC_FORBIDDEN') {
+      if (ctx.comments.allowed) ctx.o.logger?.warn({ module: 'import' }, 'Notion comments are not imported: the integration lacks the "Read comments" capability');
+      ctx.comments.allowed = false;
+      return '';
+    }
+    throw err;
+  }
+  return items.length ? `<h2>Comments from Notion</h2><ul>${items.join('')}</ul>` : '';
+}
+
+function userName(ctx: ItemCtx, id: string): Promise<string> {
+  let p = ctx.users.get(id);
+  if (!p) {
+    p = (ctx.q('users').add(() => ctx.sdk.users.retrieve({ user_id: id })) as Promise<unknown>).then(
+      (u) => String((u as Json).name ?? '') || 'Notion user',
+      () => 'Notion user',
+    );
+    ctx.users.set(id, p);
+  }
+  return p;
+}
+
+/** The id of a search result's parent (`block:<id>` for a block), or null for the workspace. */
+function parentKey(parent: Json): string | null {
+  switch (parent.type) {
+    case 'page_id':
+      return normId(String(parent.page_id));
+    case 'database_id':
+      return normId(String(parent.database_id));
+    case 'data_source_id':
+      return normId(String(parent.database_id ?? parent.data_source_id));
+    case 'block_id':
+      return `block:${normId(String(parent.block_id))}`;
+    default:
+      return null;
   }
 }
 
@@ -263,6 +344,10 @@ interface ItemCtx {
   o: NotionImportOptions;
   fresh: boolean;
   counts: { pages: number; databases: number; rows: number; unchanged: number; attachments: number };
+  kept: string[];
+  /** User names by id (comment authors), and whether the integration may read comments (403 turns them off). */
+  users: Map<string, Promise<string>>;
+  comments: { allowed: boolean };
 }
 
 /** A Notion id from a bare id, a dashed id or a notion.so URL. */
@@ -358,16 +443,27 @@ async function processPage(ctx: ItemCtx, item: ItemRow): Promise<void> {
   const extra = item.extra ? (JSON.parse(item.extra) as { listedEdited?: string; props?: string; listedTitle?: string }) : {};
   let edited: string | undefined;
   let title: string;
-  if (item.kind === 'row') {
-    edited = extra.listedEdited;
-    title = extra.listedTitle ?? item.title ?? '';
-  } else {
-    const page = (await ctx.q('pages').add(() => ctx.sdk.pages.retrieve({ page_id: item.id }))) as unknown as Json;
+  let page: Json | undefined;
+  if (item.kind !== 'row') {
+    try {
+      page = (await ctx.q('pages').add(() => ctx.sdk.pages.retrieve({ page_id: item.id }))) as unknown as Json;
+    } catch (err) {
+      // A page below a root that Notion no longer shows (deleted, or unshared): gone, not a failed import.
+      if (err instanceof CsyncError && err.code === 'CSYNC_NOT_FOUND' && (item.parent !== null || item.seen_run > 0)) return db.finishGone(run, item.id);
+      throw err;
+    }
+    if (page.in_trash === true || page.archived === true) return db.finishGone(run, item.id);
+  }
+  if (page) {
     edited = String(page.last_edited_time ?? '');
     title = titleOf(page);
+  } else {
+    edited = extra.listedEdited;
+    title = extra.listedTitle ?? item.title ?? '';
   }
   const unique = item.title && (item.title === title || item.title.startsWith(`${title.trim() || 'Untitled'} (`)) ? item.title : uniqueTitle(db, ctx.space, item.id, title);
-  const path = item.path ?? (await childPath(ctx, null, item.id, unique));
+  let path = item.path ?? (await childPath(ctx, null, item.id, unique));
+  if (page && item.path && item.written_hash !== null) path = await followMove(ctx, item, page, unique);
   db.setPlace(item.id, unique, path);
   if (item.storage !== null && item.edited === edited && item.seen_run > 0) {
     db.finishUnchanged(run, item.id);
@@ -400,6 +496,7 @@ async function processPage(ctx: ItemCtx, item: ItemRow): Promise<void> {
     },
   });
   let content = await renderer.blocks(listChildren(ctx, item.id), true);
+  if (item.kind === 'page') content += await commentsSection(ctx, item.id);
   let hasFile = true;
   if (item.kind === 'row') {
     hasFile = content.length > 0;
@@ -507,8 +604,104 @@ export function resolveLinks(storage: string, lookup: (id: string) => { title: s
   });
 }
 
-async function writePhase(db: Checkpoints, run: number, o: NotionImportOptions, _baseDir: string, now: () => Date, progress: (done: number, total: number) => void) {
-  const out = { written: 0, unchanged: 0, conflicts: [] as string[], skipped: [] as string[] };
+/** The file of an item against what the import last wrote there: unchanged, edited here, missing, or unreadable. */
+async function localState(workspace: string, item: Pick<ItemRow, 'path' | 'written_hash'>): Promise<'same' | 'edited' | 'missing' | 'skipped'> {
+  if (item.path === null) return 'missing';
+  let text: string;
+  try {
+    text = await readTextSafe(workspace, item.path);
+  } catch (err) {
+    if (isSkipped(err)) return 'skipped';
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw err;
+  }
+  const parsed = parseFile(text);
+  return sha(`${parsed.meta.title ?? ''}\0${parsed.body}`) === item.written_hash ? 'same' : 'edited';
+}
+
+/** Moves a page file to cache/trash (never through a link) and drops the folders it empties. */
+async function trashContentFile(workspace: string, rel: string, when: Date): Promise<void> {
+  const link = await linkIn(workspace, rel);
+  if (link !== undefined) throw linkRefused(rel, link);
+  const abs = inside(workspace, rel);
+  await moveFile(abs, trashPath(workspace, rel, when));
+  await pruneEmptyDirs(abs.slice(0, abs.lastIndexOf('/')), inside(workspace, 'content'));
+}
+
+/**
+ * A page whose parent in Notion is not the one its file lies under: its new place (the file moves in the write
+ * phase), or its old one when the file was edited here (kept, with a warning) or the new parent is not imported.
+ */
+async function followMove(ctx: ItemCtx, item: ItemRow, page: Json, title: string): Promise<string> {
+  const old = item.path!;
+  const pk = parentKey((page.parent ?? {}) as Json);
+  const parentId = pk === null ? null : pk.startsWith('block:') ? item.parent : pk;
+  // Only a parent this run imported counts (one left from another import, or gone, is not where the page lives now).
+  const found = parentId ? ctx.db.get(parentId) : undefined;
+  const parentRow = found && found.seen_run === ctx.run && found.gone === 0 ? found : undefined;
+  let dir: string | undefined = parentRow?.path ? parentRow.path.replace(/\.md$/, '') : undefined;
+  // Under --all a page whose parent is not imported (the workspace, a page not shared) is a root.
+  if (dir === undefined && ctx.o.all && !parentRow) dir = ctx.baseDir;
+  if (dir === undefined || posix.dirname(old) === dir) return old;
+  const state = await localState(ctx.o.workspace, item);
+  if (state === 'edited' || state === 'skipped') {
+    ctx.kept.push(`${old}: edited here, and the page moved in Notion (under ${dir}) — kept where it is; move it by hand if you want`);
+    return old;
+  }
+  let next = `${dir}/${safeName(title)}.md`;
+  if (ctx.db.pathTaken(next, item.id) || (await lstatIn(ctx.o.workspace, next).catch(() => undefined)) !== undefined) next = `${dir}/${safeName(title)} (${shortId(item.id)}).md`;
+  ctx.db.relocate(item.id, parentRow ? parentRow.id : null, next);
+  return next;
+}
+
+/** Removes the files of items gone from Notion (unedited ones to cache/trash; edited ones are kept, with a warning). */
+async function removeGone(db: Checkpoints, run: number, scope: string, o: NotionImportOptions, now: () => Date, kept: string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const it of db.goneItems(run, scope, o.space)) {
+    if (it.path !== null && it.has_file === 1 && it.written_hash !== null) {
+      const state = await localState(o.workspace, it);
+      if (state === 'same') {
+        await trashContentFile(o.workspace, it.path, now());
+        for (const name of db.files(it.id)) await trashAttachmentFile(o.workspace, attachmentPath(it.path, name), now());
+        removed.push(it.path);
+      } else if (state !== 'missing') {
+        kept.push(`${it.path}: edited here, and the page is gone from Notion (trashed, deleted or no longer shared) — kept, no longer imported`);
+      }
+    }
+    db.forget(it.id);
+  }
+  return removed;
+}
+
+/** The write phase's half of a move: the file and its attachments go to the new place (or stay, when edited). */
+async function applyMove(db: Checkpoints, o: NotionImportOptions, item: ItemRow, now: () => Date, kept: string[], moved: string[]): Promise<void> {
+  const from = item.moved_from!;
+  const to = item.path!;
+  const state = await localState(o.workspace, { path: from, written_hash: item.written_hash });
+  if (state === 'edited' || state === 'skipped') {
+    kept.push(`${from}: edited here, and the page moved in Notion (to ${to}) — kept where it is; move it by hand if you want`);
+    db.settleMove(item.id, from);
+    item.path = from;
+    return;
+  }
+  if (state === 'same') await moveSafe(o.workspace, from, to);
+  for (const name of db.files(item.id)) {
+    const a = attachmentPath(from, name);
+    const b = attachmentPath(to, name);
+    if (!(await lstatIn(o.workspace, a).catch(() => undefined))) continue;
+    if (await lstatIn(o.workspace, b).catch(() => undefined)) await trashAttachmentFile(o.workspace, a, now());
+    else {
+      await moveSafe(o.workspace, a, b);
+      await pruneEmptyDirs(posix.dirname(inside(o.workspace, a)), inside(o.workspace, 'attachments'));
+    }
+  }
+  await pruneEmptyDirs(posix.dirname(inside(o.workspace, from)), inside(o.workspace, 'content'));
+  moved.push(`${from} → ${to}`);
+  db.settleMove(item.id, to);
+}
+
+async function writePhase(db: Checkpoints, run: number, o: NotionImportOptions, _baseDir: string, now: () => Date, progress: (done: number, total: number) => void, kept: string[]) {
+  const out = { written: 0, unchanged: 0, conflicts: [] as string[], skipped: [] as string[], moved: [] as string[] };
   const links = SpaceLinks.lazy(o.space, () => db.pagesWithFiles(o.space));
   const lookupStmt = db.db.prepare('SELECT title, has_file FROM items WHERE id = ?');
   const lookup = (id: string) => {
@@ -528,6 +721,7 @@ async function writePhase(db: Checkpoints, run: number, o: NotionImportOptions, 
         db.written(run, item.id, null, item.conflict_hash);
         continue;
       }
+      if (item.moved_from !== null) await applyMove(db, o, item, now, kept, out.moved);
       const storage = resolveLinks(item.storage, lookup);
       const body = o.format.toLocal(storage, { spaceKey: o.space, title: item.title, resolver: links.resolverFor(item.path) }).text;
       const bodyHash = sha(`${item.title}\0${body}`);

@@ -12,6 +12,7 @@ import { cleanEnv, cliArgs } from '../helpers/cli.js';
 import { listFiles } from '../helpers/files.js';
 import { announce, replayCommand, suiteSeeds } from '../helpers/seeds.js';
 import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
+import { rt } from '../../src/emulator/notion/store.js';
 
 const notionEnv = (ws: TestWorkspace) => ({ NOTION_TOKEN: ws.emu.notion!.token, NOTION_API_URL: ws.emu.notion!.url });
 const IMPORT = ['import', 'notion', '--all', '--space', 'DEMO', '--rps', '300'];
@@ -185,3 +186,91 @@ function mulberry(seed: number): () => number {
   };
 }
 
+
+test('--all imports every shared page at any depth: a page whose parent is not shared lands at the top, nested pages keep their tree, nothing twice', async () => {
+  const ws = await workspaceWithEmulator({ seed: 'empty', notion: { seed: { pages: 6, blocksPerPage: 2 }, rateLimit: false } });
+  try {
+    const store = ws.emu.notion!.store;
+    const hidden = store.addPage({ type: 'workspace', workspace: true }, 'Private area');
+    const shared = store.addPage({ type: 'page_id', page_id: hidden.id }, 'Shared project');
+    store.addPage({ type: 'page_id', page_id: shared.id }, 'Sub page');
+    const toggle = store.append(hidden.id, { type: 'toggle', payload: rt('More') });
+    store.addPage({ type: 'block_id', block_id: toggle }, 'Kept in a toggle');
+    store.unshared.add(hidden.id);
+    const grace = store.addUser('Grace Hopper', 'grace@example.com');
+    const talk = store.addComment(shared.id, grace.id, 'Can we ship this on Friday?');
+    store.addComment(shared.id, store.botId, 'Not on a Friday.', talk.discussionId);
+    const r = await ws.csync(['import', 'notion', '--all', '--space', 'GEN', '--rps', '300', '--json'], notionEnv(ws));
+    assert.equal(r.code, 0, r.stderr);
+    const files = ws.files('content').sort();
+    assert.deepEqual(files, [
+      'content/GEN/Generated workspace.md',
+      'content/GEN/Generated workspace/Section 1.md',
+      'content/GEN/Generated workspace/Section 1/Page 2.md',
+      'content/GEN/Generated workspace/Section 1/Page 3.md',
+      'content/GEN/Generated workspace/Section 1/Page 4.md',
+      'content/GEN/Generated workspace/Section 1/Page 5.md',
+      'content/GEN/Kept in a toggle.md',
+      'content/GEN/Shared project.md',
+      'content/GEN/Shared project/Sub page.md',
+    ]);
+    const project = readFileSync(join(ws.dir, 'content/GEN/Shared project.md'), 'utf8');
+    assert.match(project, /## Comments from Notion\n+- \*\*Grace Hopper\*\* \(2026-01-05\): Can we ship this on Friday\?\n- \*\*csync import\*\* \(2026-01-05\): Not on a Friday\./, project);
+    assert.doesNotMatch(readFileSync(join(ws.dir, 'content/GEN/Shared project/Sub page.md'), 'utf8'), /Comments from Notion/, 'no comments, no section');
+    const pageGets = ws.emu.requestLog().filter((e) => /\/pages\//.test(e.path));
+    assert.equal(pageGets.length, new Set(pageGets.map((e) => e.path)).size, 'no page asked for twice');
+  } finally {
+    await ws.close();
+  }
+});
+
+test('re-import mirrors deletes and moves: unedited files go to cache/trash or follow the page with their attachments; edited ones stay, with a warning', async () => {
+  const ws = await workspaceWithEmulator({ seed: 'empty', notion: { seed: { pages: 7, blocksPerPage: 2 }, rateLimit: false } });
+  try {
+    const store = ws.emu.notion!.store;
+    const id = (title: string) => [...store.pages.values()].find((p) => store.titleOf(p.id) === title)!.id;
+    const archive = store.addPage({ type: 'page_id', page_id: id('Generated workspace') }, 'Archive');
+    const png = store.addFile('chart.png', 'image/png', Buffer.from('not really a png'));
+    store.append(id('Page 2'), { type: 'image', payload: { type: 'file', file: { url: `@file:${png}` }, caption: [] } });
+    const args = ['import', 'notion', '--all', '--space', 'GEN', '--rps', '300'];
+    // An integration without the "Read comments" capability: 403 turns comments off, the import goes on.
+    store.commentsForbidden = true;
+    const first = await ws.csync(args, notionEnv(ws));
+    assert.equal(first.code, 0, first.stderr);
+    const commentCalls = ws.emu.requestLog().filter((e) => e.path.includes('/comments')).length;
+    assert.ok(commentCalls >= 1 && commentCalls <= 6, `comments asked for until the first 403 (${commentCalls})`);
+    store.commentsForbidden = false;
+    const sec = 'content/GEN/Generated workspace/Section 1';
+    assert.ok(ws.files('attachments').includes('attachments/GEN/Generated workspace/Section 1/Page 2/chart.png'), ws.files('attachments').join('\n'));
+    for (const n of [4, 5]) writeFileSync(join(ws.dir, `${sec}/Page ${n}.md`), `${readFileSync(join(ws.dir, `${sec}/Page ${n}.md`), 'utf8')}\nLocal note on page ${n}.\n`);
+
+    store.trashPage(id('Page 3'));
+    store.trashPage(id('Page 4'));
+    store.movePage(id('Page 2'), archive.id);
+    store.movePage(id('Page 5'), archive.id);
+    const second = await ws.csync(args, notionEnv(ws));
+    assert.equal(second.code, 0, second.stderr + second.stdout);
+    const files = ws.files('content');
+    assert.ok(!files.includes(`${sec}/Page 3.md`), 'a trashed, unedited page file is removed');
+    assert.ok(ws.files('cache/trash').some((f) => f.endsWith('Section 1/Page 3.md')), 'into cache/trash: nothing lost');
+    assert.match(readFileSync(join(ws.dir, `${sec}/Page 4.md`), 'utf8'), /Local note on page 4\./, 'an edited file of a trashed page is kept');
+    assert.match(second.stdout, /warning: content\/GEN\/Generated workspace\/Section 1\/Page 4\.md: edited here, and the page is gone from Notion/);
+    assert.ok(files.includes('content/GEN/Generated workspace/Archive/Page 2.md'), files.join('\n'));
+    assert.ok(!files.includes(`${sec}/Page 2.md`));
+    assert.deepEqual(ws.files('attachments').filter((f) => f.includes('chart.png')), ['attachments/GEN/Generated workspace/Archive/Page 2/chart.png'], 'the attachments folder follows');
+    assert.match(readFileSync(join(ws.dir, 'content/GEN/Generated workspace/Archive/Page 2.md'), 'utf8'), /!\[[^\]]*\]\(\.\.\/\.\.\/\.\.\/\.\.\/attachments\/GEN\/Generated%20workspace\/Archive\/Page%202\/chart\.png\)/);
+    assert.match(second.stdout, /moved: content\/GEN\/Generated workspace\/Section 1\/Page 2\.md → content\/GEN\/Generated workspace\/Archive\/Page 2\.md/);
+    assert.match(readFileSync(join(ws.dir, `${sec}/Page 5.md`), 'utf8'), /Local note on page 5\./, 'an edited file of a moved page stays');
+    assert.ok(!files.includes('content/GEN/Generated workspace/Archive/Page 5.md'));
+    assert.match(second.stdout, /warning: content\/GEN\/Generated workspace\/Section 1\/Page 5\.md: edited here, and the page moved in Notion/);
+
+    // Once mirrored, another import changes nothing.
+    const before = tree(ws);
+    const third = await ws.csync(args, notionEnv(ws));
+    assert.equal(third.code, 0, third.stderr);
+    assert.deepEqual(tree(ws), before);
+    assert.doesNotMatch(third.stdout, /removed:|moved:/);
+  } finally {
+    await ws.close();
+  }
+});

@@ -55,7 +55,7 @@ test('blocks: list items group into one list, columns make a layout only at the 
 
 test('adaptive concurrency: halved when more than 10% of recent attempts are throttled, raised back after a clean stretch', () => {
   const queues = new Map<OpKind, PQueue>([['blocks', new PQueue({ concurrency: 8 })], ['pages', new PQueue({ concurrency: 4 })]]);
-  const a = new AdaptiveConcurrency(queues, { blocks: 8, pages: 4, databases: 1, files: 1, search: 1, users: 1 }, 20);
+  const a = new AdaptiveConcurrency(queues, { blocks: 8, pages: 4, databases: 1, files: 1, search: 1, users: 1, comments: 1 }, 20);
   for (let i = 0; i < 10; i++) a.record(i % 5 === 0);
   assert.equal(queues.get('blocks')!.concurrency, 4);
   assert.equal(queues.get('pages')!.concurrency, 2);

@@ -114,12 +114,15 @@ function formatSummary(s: NotionImportSummary): string {
   const errors = Object.entries(s.api.errorsByKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
   const lines = [
     `${s.resumed ? 'resumed run' : 'run'} ${s.run}: ${s.items.pages} pages, ${s.items.databases} databases, ${s.items.rows} rows fetched; ${s.items.unchanged} unchanged`,
-    `files: ${s.files.written} written, ${s.files.unchanged} unchanged, ${s.files.attachments} attachments downloaded${s.files.conflicts.length ? `, ${s.files.conflicts.length} conflicts` : ''}`,
+    `files: ${s.files.written} written, ${s.files.unchanged} unchanged, ${s.files.attachments} attachments downloaded${s.files.removed.length ? `, ${s.files.removed.length} removed` : ''}${s.files.moved.length ? `, ${s.files.moved.length} moved` : ''}${s.files.conflicts.length ? `, ${s.files.conflicts.length} conflicts` : ''}`,
     `API: ${s.api.calls} calls (${Object.entries(s.api.byOperation).map(([k, n]) => `${k} ${n}`).join(', ')}), ${s.api.rateLimited} rate limited, ${s.api.retries} retries; errors: ${errors}`,
     `throughput: ${s.requestsPerSecond} req/s, ${s.itemsPerSecond} items/s in ${(s.durationMs / 1000).toFixed(1)} s; peak memory ${s.peakRssMb} MB`,
   ];
   for (const c of s.files.conflicts) lines.push(`conflict: ${c} was edited here; the Notion version is saved beside it (csync resolve, or merge by hand)`);
   for (const k of s.files.skipped) lines.push(`skipped: ${k}`);
+  for (const r of s.files.removed) lines.push(`removed: ${r} (gone from Notion; the file is in cache/trash)`);
+  for (const m of s.files.moved) lines.push(`moved: ${m} (moved in Notion)`);
+  for (const k of s.files.kept) lines.push(`warning: ${k}`);
   for (const e of s.api.lastErrors) lines.push(`error: ${e}`);
   if (!s.files.conflicts.length) lines.push('next: csync push (creates the pages in Confluence)');
   return lines.join('\n');

@@ -187,10 +187,23 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
     });
     return paginate(ids, b.start_cursor as string | undefined, b.page_size, (id) => {
       const page = store.pages.get(id);
+      if (store.unshared.has(id)) return undefined;
       if (page) return page.in_trash ? undefined : pageJson(page, ctx);
       const ds = store.dataSources.get(id);
       return ds ? dataSourceJson(ds, ctx) : undefined;
     }, 'page_or_data_source');
+  }
+  if (method === 'GET' && seg[0] === 'comments' && seg.length === 1) {
+    if (store.commentsForbidden) return notionError(403, 'restricted_resource', 'Insufficient permissions for this endpoint.');
+    const blockId = normId(query.get('block_id') ?? '');
+    if (!blockId) return notionError(400, 'validation_error', 'body failed validation: query.block_id should be defined.');
+    if ((!store.pages.has(blockId) && !store.blocks.has(blockId)) || store.unshared.has(blockId)) return notFound('block', query.get('block_id')!);
+    const list = store.comments.get(blockId) ?? [];
+    const byId = new Map(list.map((c) => [c.id, c]));
+    return paginate(list.map((c) => c.id), query.get('start_cursor'), query.get('page_size') ?? undefined, (id) => {
+      const c = byId.get(id)!;
+      return { object: 'comment', id: c.id, parent: { type: 'page_id', page_id: c.pageId }, discussion_id: c.discussionId, created_time: c.created_time, last_edited_time: c.created_time, created_by: user(c.authorId), rich_text: c.rich_text };
+    }, 'comment');
   }
   if (method === 'GET' && seg[0] === 'users') {
     if (seg.length === 1) return paginate(store.users.map((u) => u.id), query.get('start_cursor'), query.get('page_size') ?? undefined, (id) => store.users.find((u) => u.id === id), 'user');
@@ -200,7 +213,7 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
   }
   if (method === 'GET' && seg[0] === 'pages' && seg.length === 2) {
     const id = normId(seg[1]!);
-    const page = store.pages.get(id);
+    const page = store.unshared.has(id) ? undefined : store.pages.get(id);
     return page ? ok(pageJson(page, ctx)) : notFound('page', seg[1]!);
   }
   if (method === 'GET' && seg[0] === 'blocks' && (seg.length === 2 || (seg.length === 3 && seg[2] === 'children'))) {
@@ -209,7 +222,7 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
       const block = store.blocks.get(id);
       return block ? ok(blockJson(block, ctx)) : notFound('block', seg[1]!);
     }
-    if (!store.blocks.has(id) && !store.pages.has(id)) return notFound('block', seg[1]!);
+    if ((!store.blocks.has(id) && !store.pages.has(id)) || store.unshared.has(id)) return notFound('block', seg[1]!);
     const ids = store.children.get(id) ?? [];
     return paginate(ids, query.get('start_cursor'), query.get('page_size') ?? undefined, (cid) => {
       const c = store.blocks.get(cid);

@@ -61,6 +61,15 @@ export interface NUser {
   bot?: Record<string, unknown>;
 }
 
+export interface NComment {
+  id: string;
+  pageId: string;
+  discussionId: string;
+  authorId: string;
+  rich_text: RichText[];
+  created_time: string;
+}
+
 export interface NFile {
   name: string;
   mediaType: string;
@@ -79,6 +88,12 @@ export class NotionStore {
   readonly files = new Map<string, NFile>();
   /** Insertion order of pages and data sources, for search. */
   readonly searchOrder: string[] = [];
+  /** Pages not shared with the integration: absent from search, 404 when asked for (Notion's answer). */
+  readonly unshared = new Set<string>();
+  /** Page-level comments by page id, oldest first (Notion lists unresolved ones only; the emulator has no resolving). */
+  readonly comments = new Map<string, NComment[]>();
+  /** Test switch: the integration lacks the "Read comments" capability (GET /v1/comments answers 403). */
+  commentsForbidden = false;
   private counter = 0;
   private tick = 0;
   readonly botId: string;
@@ -196,6 +211,49 @@ export class NotionStore {
     p.last_edited_time = this.nextTime();
     const block = this.blocks.get(pageId);
     if (block) block.payload = { title };
+  }
+
+  /** Test API: moves a page to the trash (its child_page block leaves its parent's children, as in Notion). */
+  trashPage(pageId: string): void {
+    const p = this.pages.get(pageId);
+    if (!p) throw new Error(`no page ${pageId}`);
+    p.in_trash = true;
+    p.last_edited_time = this.nextTime();
+    const block = this.blocks.get(pageId);
+    if (block) {
+      block.in_trash = true;
+      this.touch(this.ownerOf(block), p.last_edited_time);
+    }
+  }
+
+  /** Test API: moves a page under another page (its child_page block moves with it). */
+  movePage(pageId: string, newParentId: string): void {
+    const p = this.pages.get(pageId);
+    if (!p || !this.pages.has(newParentId)) throw new Error(`no page ${pageId} or ${newParentId}`);
+    const block = this.blocks.get(pageId);
+    if (block) {
+      const old = this.ownerOf(block);
+      const list = this.children.get(old);
+      if (list) list.splice(list.indexOf(pageId), 1);
+      this.touch(old, this.nextTime());
+      this.blocks.delete(pageId);
+    }
+    p.parent = { type: 'page_id', page_id: newParentId };
+    this.appendRaw(newParentId, { id: pageId, type: 'child_page', payload: { title: this.titleOf(pageId) } });
+    p.last_edited_time = this.nextTime();
+  }
+
+  private ownerOf(b: NBlock): string {
+    return b.parent.type === 'page_id' ? b.parent.page_id : b.parent.type === 'block_id' ? b.parent.block_id : '';
+  }
+
+  /** Test API: a page-level comment (a new discussion unless `discussionId` is given). */
+  addComment(pageId: string, authorId: string, content: string, discussionId?: string): NComment {
+    const c: NComment = { id: this.newId(), pageId, discussionId: discussionId ?? this.newId(), authorId, rich_text: [text(content)], created_time: this.nextTime() };
+    let list = this.comments.get(pageId);
+    if (!list) this.comments.set(pageId, (list = []));
+    list.push(c);
+    return c;
   }
 
   addFile(name: string, mediaType: string, data: Buffer): string {
