@@ -29,6 +29,7 @@ const lazyMarkdown: Format = {
   extension: '.md',
   toLocal: (storage: string, context: ConvertContext): ConvertResult => markdownConverters().toLocal(storage, context),
   toStorage: (local: string, context: ConvertContext): ConvertResult => markdownConverters().toStorage(local, context),
+  restoreBaseAttrs: (storage: string, base: string): string => markdownConverters().restoreBaseAttrs!(storage, base),
 };
 
 export function isFormatName(name: string): name is FormatName {

@@ -49,4 +49,9 @@ export interface Format {
   toLocal(storage: string, context: ConvertContext): ConvertResult;
   /** local body → storage. */
   toStorage(local: string, context: ConvertContext): ConvertResult;
+  /**
+   * `storage` (a body converted without a base) with what Confluence added to the base's blocks put back: what
+   * converting with the base gives. Formats that keep storage as it is have none.
+   */
+  restoreBaseAttrs?(storage: string, base: string): string;
 }

@@ -3,7 +3,6 @@
  * summary), and the small reads and conversions the edit, conflict and create phases all use.
  */
 import type { Format } from '../../format/types.js';
-import { restoreBaseAttrs } from '../../format/markdown/chunked.js';
 import { lstatIn, readHeadSafe, readTextSafe, tooLarge } from '../../local/safe-fs.js';
 import type { BasePage, BasePageMeta, StateStore } from '../../state/index.js';
 import type { Logger } from '../../obs/logger.js';
@@ -98,7 +97,7 @@ export function toStorage(ctx: Ctx, path: string, title: string, body: string, b
  * put back: what converting with the base gives, without converting the body a second time.
  */
 export function withBaseAttrs(ctx: Ctx, storage: string, base: string): string {
-  return ctx.format.name === 'markdown' ? restoreBaseAttrs(storage, base) : storage;
+  return ctx.format.restoreBaseAttrs ? ctx.format.restoreBaseAttrs(storage, base) : storage;
 }
 
 /**

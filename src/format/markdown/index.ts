@@ -7,7 +7,7 @@
 import type { ConvertContext, ConvertResult, Format } from '../types.js';
 import { storageToMarkdown } from './to-markdown.js';
 import { markdownToStorage } from './markdown-to-storage.js';
-import { markdownToStorageChunked, storageToMarkdownChunked } from './chunked.js';
+import { markdownToStorageChunked, restoreBaseAttrs, storageToMarkdownChunked } from './chunked.js';
 
 export const markdownFormat: Format = {
   name: 'markdown',
@@ -17,6 +17,9 @@ export const markdownFormat: Format = {
   },
   toStorage(local: string, context: ConvertContext): ConvertResult {
     return markdownToStorageChunked(local, context);
+  },
+  restoreBaseAttrs(storage: string, base: string): string {
+    return restoreBaseAttrs(storage, base);
   },
 };
 
