@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, openAsBlob } from 'node:fs';
 import { rename, rm, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { RemoteAttachment, UploadAttachmentInput } from '../core/remote-types.js';
@@ -118,31 +118,38 @@ export async function downloadAttachment(t: Transport, attachment: RemoteAttachm
     { op: 'attachments.download', method: 'GET', url, query: { version }, idempotent: true, headers: { accept: '*/*' } },
     {
       parse: (a) => a.value as { bytes: number; sha256: string },
-      sink: async (body, headers) => {
-        const tmp = join(dirname(destPath), `.${basename(destPath)}.${process.pid}.${Date.now()}.part`);
-        const hash = createHash('sha256');
-        let bytes = 0;
-        const counter = new Transform({
-          transform(chunk: Buffer, _enc, cb) {
-            hash.update(chunk);
-            bytes += chunk.length;
-            cb(null, chunk);
-          },
-        });
-        try {
-          await pipeline(body, counter, createWriteStream(tmp));
-          const declared = Number(headers['content-length']);
-          if (headers['content-length'] !== undefined && Number.isFinite(declared) && declared !== bytes) {
-            throw new InvalidBodyProblem(`download ended after ${bytes} of ${declared} bytes`);
-          }
-          throwIfRunAborted();
-          await rename(tmp, destPath);
-        } catch (err) {
-          await rm(tmp, { force: true });
-          throw err;
-        }
-        return { bytes, sha256: hash.digest('hex') };
-      },
+      sink: (body, headers) => streamToFile(body, headers, destPath),
     },
   );
+}
+
+/**
+ * A download's sink: streams `body` to `destPath` through a temp file in the same folder (created here with 'wx', so
+ * never opened through a link or over an existing file), checks the length the server declared, and renames it into
+ * place unless the run was cancelled meanwhile. Returns the size and sha256 of what was written.
+ */
+export async function streamToFile(body: Readable, headers: Record<string, string | string[] | undefined>, destPath: string): Promise<{ bytes: number; sha256: string }> {
+  const tmp = join(dirname(destPath), `.${basename(destPath)}.${process.pid}.${Date.now()}.part`);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  try {
+    await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+    const declared = Number(headers['content-length']);
+    if (headers['content-length'] !== undefined && Number.isFinite(declared) && declared !== bytes) {
+      throw new InvalidBodyProblem(`download ended after ${bytes} of ${declared} bytes`);
+    }
+    throwIfRunAborted();
+    await rename(tmp, destPath);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return { bytes, sha256: hash.digest('hex') };
 }

@@ -4,14 +4,10 @@
  * media service); Data Center the attachment's `content` URL when it is on the Jira site (`/secure/attachment/…`
  * on a real server), else `/rest/api/2/attachment/content/{id}`. Credentials never go to another origin.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { throwIfRunAborted } from '../../core/run-signal.js';
-import { InvalidBodyProblem, type Transport } from '../transport.js';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { streamToFile } from '../attachments.js';
+import type { Transport } from '../transport.js';
 
 export interface JiraAttachmentRef {
   id: string;
@@ -43,32 +39,7 @@ export async function downloadJiraAttachment(t: Transport, target: { url: string
     { op: 'jira.attachment', method: 'GET', url: target.url, query: target.query, idempotent: true, headers: { accept: '*/*' } },
     {
       parse: (a) => a.value as { bytes: number; sha256: string },
-      sink: async (body, headers) => {
-        const tmp = join(dirname(destPath), `.${basename(destPath)}.${process.pid}.${Date.now()}.part`);
-        const hash = createHash('sha256');
-        let bytes = 0;
-        const counter = new Transform({
-          transform(chunk: Buffer, _enc, cb) {
-            hash.update(chunk);
-            bytes += chunk.length;
-            cb(null, chunk);
-          },
-        });
-        try {
-          // 'wx': created here, never opened through a link or over an existing file.
-          await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
-          const declared = Number(headers['content-length']);
-          if (headers['content-length'] !== undefined && Number.isFinite(declared) && declared !== bytes) {
-            throw new InvalidBodyProblem(`download ended after ${bytes} of ${declared} bytes`);
-          }
-          throwIfRunAborted();
-          await rename(tmp, destPath);
-        } catch (err) {
-          await rm(tmp, { force: true });
-          throw err;
-        }
-        return { bytes, sha256: hash.digest('hex') };
-      },
+      sink: (body, headers) => streamToFile(body, headers, destPath),
     },
   );
 }
