@@ -3,6 +3,34 @@
  * paragraphs with formatting and links, lists, tables as Confluence Cloud writes them, code, info panels, tasks,
  * status macros, images and layouts, with the attributes the server adds.
  */
+import type { ConvertContext, LinkResolver } from '../src/format/types.js';
+
+/** The conversion context every format benchmark uses: a page "Home" in space DOC with one linked page and its attachments. */
+const resolver: LinkResolver = {
+  pathForPage: (ref) => (ref.title === 'Other Page' ? '../Other Page.md' : undefined),
+  pageForPath: (p) => (p === '../Other Page.md' ? { spaceKey: 'DOC', title: 'Other Page' } : undefined),
+  pathForAttachment: (f) => `Home/${f}`,
+  attachmentForPath: (p) => (p.startsWith('Home/') ? p.slice(5) : undefined),
+};
+export const context: ConvertContext = { spaceKey: 'DOC', title: 'Home', resolver };
+
+/**
+ * CPU seconds (user + system) spent in `fn`: "per core" throughput, and stable when other processes compete for
+ * the cores (wall time then measures the scheduler, not the converter). The work is single-threaded.
+ */
+export function cpuSeconds(fn: () => void): number {
+  const t0 = process.cpuUsage();
+  fn();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1e6;
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
 function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {

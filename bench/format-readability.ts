@@ -10,18 +10,9 @@
  * Cloud-style pages (MB of storage per CPU-second, median of 3).
  */
 import { markdownFormat } from '../src/format/markdown/index.js';
-import type { ConvertContext, LinkResolver } from '../src/format/types.js';
 import { canonicalStorage } from '../src/format/xml/canonical.js';
 import { cloudCorpus, xhtmlShare } from '../test/format/cloud-corpus.js';
-import { corpus } from './format-corpus.js';
-
-const resolver: LinkResolver = {
-  pathForPage: (ref) => (ref.title === 'Other Page' ? '../Other Page.md' : undefined),
-  pageForPath: (p) => (p === '../Other Page.md' ? { spaceKey: 'DOC', title: 'Other Page' } : undefined),
-  pathForAttachment: (f) => `Home/${f}`,
-  attachmentForPath: (p) => (p.startsWith('Home/') ? p.slice(5) : undefined),
-};
-const context: ConvertContext = { spaceKey: 'DOC', title: 'Home', resolver };
+import { context, corpus } from './format-corpus.js';
 
 function measure(bodies: readonly string[]): { xhtmlPercent: number; oneTripPercent: number; twoTripPercent: number } {
   const markdown: string[] = [];

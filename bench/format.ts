@@ -19,40 +19,14 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { markdownFormat } from '../src/format/markdown/index.js';
 import { parseMarkdown, parseMarkdownRemark, stringifyMarkdown } from '../src/format/markdown/processors.js';
-import type { ConvertContext, LinkResolver } from '../src/format/types.js';
 import { canonicalStorage } from '../src/format/xml/canonical.js';
 import { parseStorage } from '../src/format/xml/parse.js';
 import { seedBench, seedDemo } from '../src/emulator/seed.js';
 import { Store } from '../src/emulator/store.js';
-import { corpus } from './format-corpus.js';
+import { context, corpus, cpuSeconds, median } from './format-corpus.js';
 import { commonmarkReport } from './format-commonmark.js';
 
 const RUNS = 5;
-
-const resolver: LinkResolver = {
-  pathForPage: (ref) => (ref.title === 'Other Page' ? '../Other Page.md' : undefined),
-  pageForPath: (p) => (p === '../Other Page.md' ? { spaceKey: 'DOC', title: 'Other Page' } : undefined),
-  pathForAttachment: (f) => `Home/${f}`,
-  attachmentForPath: (p) => (p.startsWith('Home/') ? p.slice(5) : undefined),
-};
-const context: ConvertContext = { spaceKey: 'DOC', title: 'Home', resolver };
-
-/**
- * CPU seconds (user + system) spent in `fn`: "per core" throughput, and stable when other processes compete for
- * the cores (wall time then measures the scheduler, not the converter). The work is single-threaded.
- */
-function cpuSeconds(fn: () => void): number {
-  const t0 = process.cpuUsage();
-  fn();
-  const d = process.cpuUsage(t0);
-  return (d.user + d.system) / 1e6;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 /** Median CPU seconds of `fn` over RUNS runs (after one warm-up run). */
 function medianSeconds(fn: () => void): number {

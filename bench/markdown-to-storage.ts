@@ -17,32 +17,10 @@ import { markdownFormat } from '../src/format/markdown/index.js';
 import { markdownToStorageWith } from '../src/format/markdown/markdown-to-storage.js';
 import { fastParse } from '../src/format/markdown/parse-fast.js';
 import { parseMarkdown, parseMarkdownRemark } from '../src/format/markdown/processors.js';
-import type { ConvertContext, LinkResolver } from '../src/format/types.js';
 import { cloudCorpus } from '../test/format/cloud-corpus.js';
-import { corpus } from './format-corpus.js';
+import { context, corpus, cpuSeconds, median } from './format-corpus.js';
 
 const RUNS = 5;
-
-const resolver: LinkResolver = {
-  pathForPage: (ref) => (ref.title === 'Other Page' ? '../Other Page.md' : undefined),
-  pageForPath: (p) => (p === '../Other Page.md' ? { spaceKey: 'DOC', title: 'Other Page' } : undefined),
-  pathForAttachment: (f) => `Home/${f}`,
-  attachmentForPath: (p) => (p.startsWith('Home/') ? p.slice(5) : undefined),
-};
-const context: ConvertContext = { spaceKey: 'DOC', title: 'Home', resolver };
-
-function cpuSeconds(fn: () => void): number {
-  const t0 = process.cpuUsage();
-  fn();
-  const d = process.cpuUsage(t0);
-  return (d.user + d.system) / 1e6;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 type Parse = (markdown: string) => Root;
 
