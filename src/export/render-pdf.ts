@@ -176,7 +176,8 @@ function pdfDefinition(ctx: RenderContext, content: Content[]): TDocumentDefinit
 export async function renderPdf(ctx: RenderContext, warn?: (m: string) => void): Promise<number> {
   const fallback = configure(ctx.spec.pdfFont);
   if (!fallback) {
-    const cjk = ctx.items.filter((it) => new RegExp(CJK.source, 'u').test(it.title) || new RegExp(CJK.source, 'u').test(ctx.body(it).body)).length;
+    const hasCjk = new RegExp(CJK.source, 'u'); // CJK is global (stateful with test); this copy is not
+    const cjk = ctx.items.filter((it) => hasCjk.test(it.title) || hasCjk.test(ctx.body(it).body)).length;
     if (cjk) {
       warn?.(
         `PDF: ${cjk} item${cjk === 1 ? ' holds' : 's hold'} Chinese, Japanese or Korean text but no CJK font is installed, so those characters are blank; ` +
