@@ -87,6 +87,18 @@ describe('markdown format: readable forms', () => {
     assert.equal(law2(md).actual, md);
   });
 
+  it('whitespace beside a macro at the edge of a cell (which never renders) keeps the table in GFM, and that Markdown is a fixed point', () => {
+    // Found by a fresh seed of law 2 (seed -125371217): the space after the status macro pushed the table into the
+    // HTML form, whose cell dropped the space, so the second trip wrote a GFM table.
+    const s =
+      '<table data-layout="default"><tbody><tr><th><ac:structured-macro ac:name="status"><ac:parameter ac:name="colour">Green</ac:parameter>' +
+      '<ac:parameter ac:name="title">a</ac:parameter></ac:structured-macro> </th><th> </th></tr><tr><td>a</td><td>c</td></tr></tbody></table>';
+    const md = toMd(s).text;
+    assert.match(md, /^\| \[a\]\(status:Green\) \|/);
+    assert.equal(law1(s).actual, law1(s).expected);
+    assert.equal(law2(md).actual, md);
+  });
+
   it('text that only looks like a form stays text', () => {
     for (const storage of [
       '<p>[TOC]</p>',

@@ -5,7 +5,8 @@
  * headers) has no GFM form and becomes an HTML table around Markdown cells (scaffoldTable).
  */
 import type { AlignType, Html, PhrasingContent, RootContent, Table, TableCell, TableRow } from 'mdast';
-import type { XmlElement } from '../xml/nodes.js';
+import type { XmlElement, XmlNode } from '../xml/nodes.js';
+import { isWhitespaceText } from '../xml/nodes.js';
 import { BLOCK } from '../xml/canonical.js';
 import type { AttrEntry } from './syntax.js';
 import type { ToMarkdownState } from './md-state.js';
@@ -46,6 +47,10 @@ interface Cell {
   wrapped: boolean;
 }
 
+function isBlockOrEdge(n: XmlNode | undefined): boolean {
+  return n === undefined || (n.type === 'element' && BLOCK.has(n.name));
+}
+
 function cellFrom(el: XmlElement, st: ToMarkdownState): Cell | null {
   let align: AlignType = null;
   for (const a of el.attrs) {
@@ -56,7 +61,9 @@ function cellFrom(el: XmlElement, st: ToMarkdownState): Cell | null {
   const blocks = el.children.filter((c) => !(c.type === 'text' && /^[ \t\r\n]*$/.test(c.value)));
   const only = blocks[0];
   const wrapped = blocks.length === 1 && only?.type === 'element' && only.name === 'p' && only.attrs.length === 0;
-  const kids = wrapped ? (only as XmlElement).children : el.children;
+  // Whitespace next to a block-level element (a macro) at the cell's edge never renders and canonical storage
+  // drops it; keeping it would push the cell out of GFM, and the HTML form cannot hold it either.
+  const kids = wrapped ? (only as XmlElement).children : el.children.filter((c, k, all) => !(isWhitespaceText(c) && isBlockOrEdge(all[k - 1]) && isBlockOrEdge(all[k + 1])));
   // Lists, paragraphs, headings… in a cell: the HTML table form (scaffoldTable) shows them as Markdown instead.
   if (kids.some((c) => c.type === 'element' && FLOW_BLOCKS.has(c.name))) return null;
   const raw = inlineFrom(kids, st);
