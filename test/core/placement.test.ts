@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { nameFits, placePages, planRelocations, type PlacedPage } from '../../src/core/placement.js';
 import { planPull } from '../../src/core/plan.js';
+import { assertSeeded } from '../helpers/seeds.js';
 
 const page = (id: string, title: string, parentId: string | null, path: string, status: PlacedPage['status'] = 'synced'): PlacedPage => ({ id, title, parentId, path, status });
 
@@ -11,13 +12,16 @@ test('placement (unscoped) is the path pull computes from the same titles and pa
   const treeArb = fc.array(fc.tuple(titles, fc.nat(20)), { minLength: 1, maxLength: 25 }).map((xs) =>
     xs.map(([title, p], i) => ({ id: String(10 + i), title, parentId: i === 0 ? null : String(10 + (p % i)) })),
   );
-  fc.assert(
+  assertSeeded(
+    'CSYNC_PLACEMENT',
+    'test/core/placement.test.ts',
+    'unscoped',
+    { seed: 20261130, runs: 300 },
     fc.property(treeArb, (nodes) => {
       const pull = planPull({ spaceKey: 'S', ext: '.md', base: [], local: new Map(), remote: nodes.map((n) => ({ ...n, version: 1, labels: [] })), untracked: new Set() }).paths;
       const placed = placePages('S', '.md', nodes.map((n) => page(n.id, n.title, n.parentId, `content/S/old/${n.id}.md`)), false);
       assert.deepEqual(new Map([...placed].sort()), new Map([...pull].sort()));
     }),
-    { numRuns: 300, seed: 20261130 },
   );
 });
 

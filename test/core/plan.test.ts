@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { assignPaths, safeName } from '../../src/core/file-names.js';
 import { checkGates, planPull, type BaseMeta, type LocalState, type RemoteMeta } from '../../src/core/plan.js';
+import { assertSeeded } from '../helpers/seeds.js';
+
+const FILE = 'test/core/plan.test.ts';
 
 test('safeName: portable, never empty, never a reserved or dot name', () => {
   const cases: Array<[string, string]> = [
@@ -21,7 +24,12 @@ test('safeName: portable, never empty, never a reserved or dot name', () => {
   ];
   for (const [title, expected] of cases) assert.equal(safeName(title), expected, JSON.stringify(title));
   assert.ok(Buffer.byteLength(safeName('é'.repeat(300))) <= 180);
-  fc.assert(
+  // fast-check's default: 100 cases.
+  assertSeeded(
+    'CSYNC_PLAN',
+    FILE,
+    'safe-name',
+    { seed: 20261203, runs: 100 },
     fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (t) => {
       const n = safeName(t);
       return n.length > 0 && !n.includes('/') && !n.includes('\\') && n !== '.' && n !== '..' && !/[ .]$/.test(n) && Buffer.byteLength(n) <= 180;
@@ -86,7 +94,11 @@ test('planPull: the table of cases', () => {
 });
 
 test('planPull is deterministic and every remote page gets exactly one path', () => {
-  fc.assert(
+  assertSeeded(
+    'CSYNC_PLAN',
+    FILE,
+    'plan-pull',
+    { seed: 20261203, runs: process.env.CSYNC_SOAK ? 2000 : 200 },
     fc.property(
       fc.array(fc.record({ title: fc.constantFrom('A', 'a', 'B', 'Ä', 'A\u0308', 'x/y', '..', 'CON'), parent: fc.nat(20), version: fc.integer({ min: 1, max: 3 }) }), { maxLength: 40 }),
       (specs) => {
@@ -99,7 +111,6 @@ test('planPull is deterministic and every remote page gets exactly one path', ()
         assert.equal(p1.actions.length, rem.length);
       },
     ),
-    { numRuns: process.env.CSYNC_SOAK ? 2000 : 200 },
   );
 });
 

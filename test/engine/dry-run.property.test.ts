@@ -6,7 +6,7 @@
  *
  * Two runs: a fixed seed (the same cases every time) and a fresh seed (new cases every run). The seed and the replay
  * command are printed. CSYNC_DRYRUN_CASES sets the number of cases per run (default 6; 60 under CSYNC_SOAK);
- * CSYNC_DRYRUN_SEED replays one seed (CSYNC_DRYRUN_PATH one case of it, from fast-check's report).
+ * CSYNC_DRYRUN_SEED replays one seed (twice that many cases; CSYNC_DRYRUN_PATH one case of it, as the failure prints).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,12 +22,11 @@ import { getFormat } from '../../src/format/index.js';
 import { silentLogger } from '../../src/obs/logger.js';
 import { createConfluenceClient, type ConfluenceClient } from '../../src/remote/index.js';
 import { listFiles } from '../helpers/files.js';
+import { assertSeededAsync } from '../helpers/seeds.js';
 
 const SOAK = process.env.CSYNC_SOAK === '1';
 const CASES = Number(process.env.CSYNC_DRYRUN_CASES ?? (SOAK ? 60 : 6));
 const FIXED_SEED = 20261203;
-const REPLAY = process.env.CSYNC_DRYRUN_SEED !== undefined ? Number(process.env.CSYNC_DRYRUN_SEED) : undefined;
-const PATH = process.env.CSYNC_DRYRUN_PATH;
 
 type Op =
   | { k: 'edit' | 'idOnly' | 'touch' | 'delete' | 'label'; i: number }
@@ -172,24 +171,7 @@ async function runCase(ops: Op[]): Promise<void> {
   }
 }
 
-function check(seed: number, label: string) {
-  const replayWith = (path?: string) => `CSYNC_DRYRUN_SEED=${seed}${path ? ` CSYNC_DRYRUN_PATH=${path}` : ''} node scripts/run-tests.mjs dry-run.property`;
-  const replay = replayWith();
-  console.log(`# dry run = real run (${label}): seed ${seed}, ${CASES} cases; replay: ${replay}`);
-  return fc.assert(
-    fc.asyncProperty(caseArb, (ops) => runCase(ops)),
-    { seed, numRuns: CASES, endOnFailure: true, ...(PATH ? { path: PATH } : {}), reporter: (r) => {
-      if (!r.failed) return;
-      const cause = r.errorInstance instanceof Error ? r.errorInstance.message : String(r.errorInstance);
-      throw new Error(`${fc.defaultReportMessage(r)}\n${cause}\nreplay: ${replayWith(r.counterexamplePath ?? undefined)}`);
-    } },
-  );
-}
-
-if (REPLAY !== undefined) {
-  test(`push: the real run does what its dry run printed (replay of seed ${REPLAY})`, { timeout: 600_000 }, () => check(REPLAY, 'replay'));
-} else {
-  test(`push: the real run does what its dry run printed (fixed seed ${FIXED_SEED})`, { timeout: 600_000 }, () => check(FIXED_SEED, 'fixed seed'));
-  const fresh = Date.now() % 2 ** 31;
-  test(`push: the real run does what its dry run printed (fresh seed ${fresh})`, { timeout: 600_000 }, () => check(fresh, 'fresh seed'));
-}
+const CASES_RUN = { seed: FIXED_SEED, runs: 2 * CASES, fresh: CASES, shrink: false };
+test(`push: the real run does what its dry run printed (fixed seed ${FIXED_SEED} and a fresh one, printed)`, { timeout: 1_200_000 }, () =>
+  assertSeededAsync('CSYNC_DRYRUN', 'dry-run.property', 'push', CASES_RUN, fc.asyncProperty(caseArb, (ops) => runCase(ops))),
+);

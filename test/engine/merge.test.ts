@@ -2,23 +2,33 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { merge3, unifiedDiff } from '../../src/engine/merge.js';
+import { assertSeeded } from '../helpers/seeds.js';
+
+const FILE = 'test/engine/merge.test.ts';
 
 const line = fc.stringMatching(/^[a-z ]{0,12}$/);
 const text = fc.array(line, { maxLength: 12 }).map((ls) => ls.join('\n'));
 
 test('merge3(b, b, r) = r; merge3(b, l, b) = l; merge3(b, x, x) = x', () => {
-  fc.assert(
+  assertSeeded(
+    'CSYNC_ENGINE_MERGE',
+    FILE,
+    'identities',
+    { seed: 20261203, runs: 500 },
     fc.property(text, text, (b, x) => {
       assert.deepEqual(merge3(b, b, x), { clean: true, text: x });
       assert.deepEqual(merge3(b, x, b), { clean: true, text: x });
       assert.deepEqual(merge3(b, x, x), { clean: true, text: x });
     }),
-    { numRuns: 500 },
   );
 });
 
 test('disjoint edits (two unchanged lines apart) are both kept', () => {
-  fc.assert(
+  assertSeeded(
+    'CSYNC_ENGINE_MERGE',
+    FILE,
+    'disjoint',
+    { seed: 20261203, runs: 300 },
     fc.property(fc.array(fc.uuid(), { minLength: 4, maxLength: 20 }), fc.nat(), fc.nat(), fc.string({ minLength: 1 }).filter((s) => !s.includes('\n')), (lines, i0, j0, extra) => {
       const i = i0 % (lines.length - 3);
       const j = i + 3 + (j0 % (lines.length - i - 3));
@@ -28,7 +38,6 @@ test('disjoint edits (two unchanged lines apart) are both kept', () => {
       const m = merge3(lines.join('\n'), local.join('\n'), remote.join('\n'));
       assert.deepEqual(m, { clean: true, text: expected.join('\n') });
     }),
-    { numRuns: 300 },
   );
 });
 

@@ -18,7 +18,7 @@ import { corpus } from '../../bench/format-corpus.js';
 import { storageBody } from './arbitraries.js';
 import { toMd } from './helpers.js';
 import { cloudCorpus } from './cloud-corpus.js';
-import { announce, checkSeed, suiteSeeds } from '../helpers/seeds.js';
+import { assertSeeded } from '../helpers/seeds.js';
 
 const RUNS = process.env.CSYNC_SOAK === '1' ? 3000 : 300;
 const stock = unified().use(remarkStringify, STRINGIFY_OPTIONS).use(remarkGfm);
@@ -84,13 +84,11 @@ describe('markdown: the fast text handler writes what remark-stringify writes', 
 
   it("on the converter's own Markdown (bench corpus, Cloud-style corpus, generated storage bodies)", () => {
     for (const body of [...corpus(20), ...cloudCorpus(20)]) same(parseMarkdown(toMd(body).text), 'corpus page');
-    fc.assert(fc.property(storageBody, (s) => same(parseMarkdown(toMd(s).text), s)), { numRuns: RUNS / 3 });
+    assertSeeded('STRINGIFY', 'stringify-text', 'converter-output', { seed: 14014, runs: RUNS / 3 }, fc.property(storageBody, (s) => same(parseMarkdown(toMd(s).text), s)));
   });
 
-  it('on generated trees whose text is full of metacharacters and line endings (fixed seed + fresh seed)', async () => {
-    const seeds = suiteSeeds('STRINGIFY', 14014, RUNS * 2, RUNS);
-    announce('stringify, generated trees', seeds);
+  it('on generated trees whose text is full of metacharacters and line endings (fixed seed + fresh seed)', () => {
     const trees = fc.array(block, { minLength: 1, maxLength: 4 });
-    for (const s of seeds) await checkSeed('STRINGIFY', 'stringify-text', s, fc.property(trees, (children) => same({ type: 'root', children }, JSON.stringify(children))));
+    assertSeeded('STRINGIFY', 'stringify-text', 'trees', { seed: 14014, runs: RUNS * 3, fresh: RUNS }, fc.property(trees, (children) => same({ type: 'root', children }, JSON.stringify(children))));
   });
 });

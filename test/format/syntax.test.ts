@@ -12,6 +12,7 @@ import {
   MACRO_TO_ALERT,
 } from '../../src/format/markdown/syntax.js';
 import type { AttrEntry } from '../../src/format/markdown/syntax.js';
+import { assertSeeded } from '../helpers/seeds.js';
 
 describe('markdown syntax: attribute lists and markers', () => {
   it('formats and parses an attribute list', () => {
@@ -31,13 +32,16 @@ describe('markdown syntax: attribute lists and markers', () => {
       value: fc.string({ unit: fc.constantFrom('a', ' ', '"', '%', '>', '<', '-', '\n', '\r', '\t', '&', '2', '2', 'F') }),
       element: fc.boolean(),
     }).map((e): AttrEntry => ({ name: e.name, value: e.value, element: e.element }));
-    fc.assert(
+    assertSeeded(
+      'CSYNC_SYNTAX',
+      'test/format/syntax.test.ts',
+      'attrs',
+      { seed: 20261203, runs: 300 },
       fc.property(fc.array(entry, { maxLength: 4 }), (entries) => {
         const comment = attrsComment(entries);
         assert.ok(!comment.slice(4, -3).includes('-->'));
         assert.deepEqual(parseAttrsComment(comment), entries);
       }),
-      { numRuns: 300 },
     );
   });
 

@@ -6,6 +6,9 @@ import { characterEntities } from 'character-entities';
 import { tryParseStorage } from '../../src/format/xml/parse.js';
 import { FIXTURES, MALFORMED } from './fixtures.js';
 import { storageBody } from './arbitraries.js';
+import { assertSeeded } from '../helpers/seeds.js';
+
+const FILE = 'test/format/xml-saxes.test.ts';
 
 /**
  * saxes set up independently of the parser: a whole document whose root element binds ac/ri/at, as Confluence
@@ -36,12 +39,15 @@ describe('xml: the storage parser agrees with a plain saxes document parse on wh
   });
 
   it('on generated storage bodies', () => {
-    fc.assert(
+    assertSeeded(
+      'CSYNC_XML_SAXES',
+      FILE,
+      'generated',
+      { seed: 20261203, runs: Math.ceil(RUNS / 30) },
       fc.property(storageBody, (s) => {
         assert.equal(tryParseStorage(s).ok, true);
         assert.equal(saxesAccepts(s), true);
       }),
-      { numRuns: Math.ceil(RUNS / 30) },
     );
   });
 
@@ -50,11 +56,14 @@ describe('xml: the storage parser agrees with a plain saxes document parse on wh
       unit: fc.constantFrom('<', '>', '/', '&', ';', '"', "'", '=', ' ', '\n', 'p', 'ac:', 'ri:', 'foo:', 'x', '#', '!', '-', '<p>', '</p>', '<b a="1">', '</b>', '<![CDATA[', ']]>', '&nbsp;', '&amp;', '&#60;', '&#0;', '<!--', '-->', '?', 'a="1"'),
       maxLength: 30,
     });
-    fc.assert(
+    assertSeeded(
+      'CSYNC_XML_SAXES',
+      FILE,
+      'soup',
+      { seed: 20261203, runs: RUNS },
       fc.property(soup, (s) => {
         assert.equal(tryParseStorage(s).ok, saxesAccepts(s), JSON.stringify(s));
       }),
-      { numRuns: RUNS },
     );
   });
 });

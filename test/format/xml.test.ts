@@ -6,6 +6,9 @@ import { FIXTURES } from './fixtures.js';
 import { canonicalStorage, parseStorage, storageEquals, tryParseStorage, XmlSyntaxError } from '../../src/format/xml/index.js';
 import { decodeEntities } from '../../src/format/xml/index.js';
 import type { XmlElement, XmlNode } from '../../src/format/xml/index.js';
+import { assertSeeded } from '../helpers/seeds.js';
+
+const FILE = 'test/format/xml.test.ts';
 
 describe('xml: parseStorage', () => {
   it('parses a fragment with several top-level nodes, namespaced names and source offsets', () => {
@@ -144,11 +147,14 @@ describe('xml: parseStorage', () => {
       }
       assert.equal(at, to, JSON.stringify(src));
     };
-    fc.assert(
+    assertSeeded(
+      'CSYNC_XML',
+      FILE,
+      'offsets',
+      { seed: 20261203, runs: 200 },
       fc.property(storageBody, (s) => {
         tile(s, parseStorage(s).children, 0, s.length);
       }),
-      { numRuns: 200 },
     );
   });
 });
@@ -211,12 +217,15 @@ describe('xml: canonicalStorage', () => {
       const c = canonicalStorage(f.storage);
       assert.equal(canonicalStorage(c), c, f.name);
     }
-    fc.assert(
+    assertSeeded(
+      'CSYNC_XML',
+      FILE,
+      'canonical-idempotent',
+      { seed: 20261203, runs: process.env.CSYNC_SOAK === '1' ? 2000 : 200 },
       fc.property(storageBody, (s) => {
         const c = canonicalStorage(s);
         assert.equal(canonicalStorage(c), c);
       }),
-      { numRuns: process.env.CSYNC_SOAK === '1' ? 2000 : 200 },
     );
   });
 

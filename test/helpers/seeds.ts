@@ -57,3 +57,61 @@ export async function checkSeed<T>(prefix: string, filter: string, s: SuiteSeed,
 export function announce(suite: string, seeds: readonly SuiteSeed[]): void {
   console.log(`${suite}: ${seeds.map((s) => `${s.kind} seed ${s.seed} (${s.cases} cases)`).join(', ')}`);
 }
+
+export interface SeededRun {
+  /** The suite's fixed seed: the same cases on every run. */
+  seed: number;
+  /** Cases in all: half under the fixed seed, half under a fresh one (all under `<PREFIX>_SEED` when given). */
+  runs: number;
+  /** Of `runs`, the cases under the fresh seed when not half. */
+  fresh?: number;
+  /** Shrink a failure (default); off where a case's outcome depends on timing. */
+  shrink?: boolean;
+}
+
+/**
+ * The seeds one property runs, announced; and the replay path of this property, if any. Several properties of a file
+ * share a prefix; a replay names its property in `<PREFIX>_PROPERTY`, so the path applies to that one alone (the
+ * others run the given seed whole).
+ */
+function seededPlan(prefix: string, name: string, run: SeededRun): { seeds: SuiteSeed[]; path: string | undefined } {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`property name ${JSON.stringify(name)}: lower-case letters, digits and dashes only (it goes in a shell command)`);
+  const fresh = run.fresh ?? Math.floor(run.runs / 2);
+  const seeds = suiteSeeds(prefix, run.seed, run.runs - fresh, fresh);
+  announce(`${prefix} ${name}`, seeds);
+  const only = process.env[`${prefix}_PROPERTY`];
+  return { seeds, path: only === undefined || only === name ? process.env[`${prefix}_PATH`] : undefined };
+}
+
+function seededFailure<T>(prefix: string, file: string, name: string, s: SuiteSeed, details: fc.RunDetails<T>): Error {
+  const err = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  const path = details.counterexamplePath ?? undefined;
+  return new Error(
+    `${prefix} ${name}: ${s.kind} seed ${s.seed} failed after ${details.numRuns} case(s)\n` +
+      `counterexample: ${fc.stringify(details.counterexample)}\n` +
+      `${err}\n` +
+      `replay: ${replayCommand(prefix, s.seed, path, file, path ? { [`${prefix}_PROPERTY`]: name } : {})}`,
+  );
+}
+
+/**
+ * fc.assert under the suite's fixed seed and one fresh seed (both printed). A failure throws the (shrunk)
+ * counterexample, the error and the command that replays it: `<PREFIX>_SEED=… <PREFIX>_PATH=… <PREFIX>_PROPERTY=name
+ * node scripts/run-tests.mjs <file>`. `name` tells the properties of one file apart.
+ */
+export function assertSeeded<T>(prefix: string, file: string, name: string, run: SeededRun, property: fc.IPropertyWithHooks<T>): void {
+  const { seeds, path } = seededPlan(prefix, name, run);
+  for (const s of seeds) {
+    const details = fc.check(property, { numRuns: s.cases, seed: s.seed, ...(path ? { path } : {}), endOnFailure: run.shrink === false });
+    if (details.failed) throw seededFailure(prefix, file, name, s, details);
+  }
+}
+
+/** assertSeeded for an asynchronous property. */
+export async function assertSeededAsync<T>(prefix: string, file: string, name: string, run: SeededRun, property: fc.IAsyncPropertyWithHooks<T>): Promise<void> {
+  const { seeds, path } = seededPlan(prefix, name, run);
+  for (const s of seeds) {
+    const details = await fc.check(property, { numRuns: s.cases, seed: s.seed, ...(path ? { path } : {}), endOnFailure: run.shrink === false });
+    if (details.failed) throw seededFailure(prefix, file, name, s, details);
+  }
+}

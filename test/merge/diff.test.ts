@@ -4,12 +4,19 @@ import fc from 'fast-check';
 import { diffIndices } from 'node-diff3';
 import { diff3Regions, diffLines } from '../../src/merge/diff.js';
 import { merge3 } from '../../src/merge/merge3.js';
+import { assertSeeded } from '../helpers/seeds.js';
+
+const FILE = 'test/merge/diff.test.ts';
 
 // Few distinct lines, so repetitions (the hard case for LCS diffs) are the norm.
 const lines = fc.array(fc.constantFrom('a', 'b', 'c', '', '| x |'), { maxLength: 30 });
 
 test('diffLines: applying the hunks to a gives b, and the edit is as short as an LCS diff (node-diff3)', () => {
-  fc.assert(
+  assertSeeded(
+    'CSYNC_DIFF',
+    FILE,
+    'diff-lines',
+    { seed: 20261203, runs: 2000 },
     fc.property(lines, lines, (a, b) => {
       const hunks = diffLines(a, b);
       const out: string[] = [];
@@ -26,12 +33,15 @@ test('diffLines: applying the hunks to a gives b, and the edit is as short as an
       const lcs = cost(diffIndices(a, b).map((c) => ({ o: c.buffer1[1], s: c.buffer2[1] })));
       assert.ok(mine <= lcs, `${mine} edits, an LCS diff needs ${lcs}`);
     }),
-    { numRuns: 2000 },
   );
 });
 
 test('diff3Regions: stable and changed regions rebuild each side; one-sided regions take that side', () => {
-  fc.assert(
+  assertSeeded(
+    'CSYNC_DIFF',
+    FILE,
+    'diff3-regions',
+    { seed: 20261203, runs: 2000 },
     fc.property(lines, lines, lines, (o, a, b) => {
       const regions = diff3Regions(a, o, b);
       const side = (which: 'a' | 'o' | 'b') => regions.flatMap((r) => (r.stable ? r.lines : r[which]));
@@ -39,7 +49,6 @@ test('diff3Regions: stable and changed regions rebuild each side; one-sided regi
       assert.deepEqual(side('a'), a);
       assert.deepEqual(side('b'), b);
     }),
-    { numRuns: 2000 },
   );
 });
 
