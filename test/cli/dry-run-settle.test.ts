@@ -5,55 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { openStateStore } from '../../src/state/index.js';
-import { stopAfterWrite } from '../engine/sync-harness.js';
+import { pageLines, pendingCounts, stoppedPush, treeBytes, type PlanSummary as Summary } from '../helpers/stopped-push.js';
 import { fileOf, workspaceWithEmulator, writes, type TestWorkspace } from '../helpers/workspace.js';
 
-interface Summary {
-  plan: Array<{ action: string; path: string }>;
-}
-
-/**
- * Every file under cache/ with its bytes' hash: what a dry run must leave as it is. SQLite's read-only open of a WAL
- * database may create an empty -wal and its -shm index (no data): an empty -wal counts as none, -shm is left out.
- */
-const cacheBytes = (ws: TestWorkspace): Record<string, string> =>
-  Object.fromEntries(
-    readdirSync(join(ws.dir, 'cache'), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && !e.name.endsWith('-shm'))
-      .map((e) => join(e.parentPath, e.name))
-      .filter((p) => !(p.endsWith('-wal') && statSync(p).size === 0))
-      .map((p) => [p, createHash('sha256').update(readFileSync(p)).digest('hex')]),
-  );
-
-const pendingCounts = (ws: TestWorkspace): { updates: number; creates: number } => {
-  const s = openStateStore(join(ws.dir, 'cache', 'state.db'), { readonly: true });
-  try {
-    return { updates: s.pendingUpdates('DEMO').length, creates: s.pendingCreates('DEMO').length };
-  } finally {
-    s.close();
-  }
-};
-
-const pageLines = (s: Summary): string[] =>
-  s.plan
-    .filter((l) => !l.path.startsWith('attachments/'))
-    .map((l) => `${l.action} ${l.path}`)
-    .sort();
-
-/** A push whose first `method` write to a page is applied but never answered (then every request fails). */
-async function stoppedPush(ws: TestWorkspace, method: 'PUT' | 'POST'): Promise<void> {
-  const restore = stopAfterWrite(ws.emu, method);
-  try {
-    const r = await ws.csync(['push']);
-    assert.notEqual(r.code, 0, 'the push stopped');
-  } finally {
-    restore();
-  }
-}
+/** Every file under cache/ with its bytes' hash. */
+const cacheBytes = (ws: TestWorkspace): Record<string, string> => treeBytes(ws, ['cache']);
 
 /** Dry run, then the real run: the same plan, nothing written by the dry run, the real run's writes as planned. */
 async function dryThenReal(ws: TestWorkspace, expected: string[], expectedWrites: string[]): Promise<void> {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseFile } from '../../src/format/front-matter.js';
-import { stopAfterWrite } from '../engine/sync-harness.js';
+import { stoppedPush } from '../helpers/stopped-push.js';
 import { fileOf, workspaceWithEmulator, writes, type TestWorkspace } from '../helpers/workspace.js';
 
 const textOf = (n: number) => `Goals for quarter ${n}.\n\nShip importer ${n}.\n\nWrite guide ${n}.\n\nRetire the old server.\n`;
@@ -19,12 +19,7 @@ const textOf = (n: number) => `Goals for quarter ${n}.\n\nShip importer ${n}.\n\
 async function stoppedCreate(ws: TestWorkspace, rel: string, n: number): Promise<string> {
   mkdirSync(join(ws.dir, dirname(rel)), { recursive: true });
   writeFileSync(join(ws.dir, rel), textOf(n));
-  const restore = stopAfterWrite(ws.emu, 'POST');
-  try {
-    assert.notEqual((await ws.csync(['push'])).code, 0, 'the push stopped');
-  } finally {
-    restore();
-  }
+  await stoppedPush(ws, 'POST');
   const made = pagesWith(ws, `Ship importer ${n}`);
   assert.equal(made.length, 1, 'the create reached Confluence');
   return made[0]!.id;

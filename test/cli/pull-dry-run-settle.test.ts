@@ -6,50 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { openStateStore } from '../../src/state/index.js';
-import { stopAfterWrite } from '../engine/sync-harness.js';
+import { pageLines, pendingCounts, stoppedPush, treeBytes, type PlanSummary as Summary } from '../helpers/stopped-push.js';
 import { fileOf, workspaceWithEmulator, writes, type TestWorkspace } from '../helpers/workspace.js';
 
-interface Summary {
-  plan: Array<{ action: string; path: string }>;
-}
-
-/** Every file of the workspace (cache/ and content/) with its bytes' hash; SQLite's empty -wal and -shm left out. */
-const bytes = (ws: TestWorkspace): Record<string, string> =>
-  Object.fromEntries(
-    ['cache', 'content']
-      .flatMap((d) => readdirSync(join(ws.dir, d), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.endsWith('-shm')))
-      .map((e) => join(e.parentPath, e.name))
-      .filter((p) => !(p.endsWith('-wal') && statSync(p).size === 0))
-      .map((p) => [p, createHash('sha256').update(readFileSync(p)).digest('hex')]),
-  );
-
-const pendingCounts = (ws: TestWorkspace): { updates: number; creates: number } => {
-  const s = openStateStore(join(ws.dir, 'cache', 'state.db'), { readonly: true });
-  try {
-    return { updates: s.pendingUpdates('DEMO').length, creates: s.pendingCreates('DEMO').length };
-  } finally {
-    s.close();
-  }
-};
-
-const lines = (s: Summary): string[] =>
-  s.plan
-    .filter((l) => !l.path.startsWith('attachments/'))
-    .map((l) => `${l.action} ${l.path}`)
-    .sort();
-
-async function stoppedPush(ws: TestWorkspace, method: 'PUT' | 'POST'): Promise<void> {
-  const restore = stopAfterWrite(ws.emu, method);
-  try {
-    assert.notEqual((await ws.csync(['push'])).code, 0, 'the push stopped');
-  } finally {
-    restore();
-  }
-}
+/** Every file of the workspace (cache/ and content/) with its bytes' hash. */
+const bytes = (ws: TestWorkspace): Record<string, string> => treeBytes(ws, ['cache', 'content']);
 
 /** Dry run, then the real pull: the same plan; the dry run sends and writes nothing and leaves the records. */
 async function dryThenReal(ws: TestWorkspace, expected: string[], pending: { updates: number; creates: number }): Promise<void> {
@@ -59,7 +22,7 @@ async function dryThenReal(ws: TestWorkspace, expected: string[], pending: { upd
   const dryRun = await ws.csync(['pull', '--dry-run', '--json']);
   assert.equal(dryRun.code, 0, dryRun.stderr);
   const dry = JSON.parse(dryRun.stdout) as Summary;
-  assert.deepEqual(lines(dry), expected, 'the dry run prints what the real pull does after settling the stopped write');
+  assert.deepEqual(pageLines(dry), expected, 'the dry run prints what the real pull does after settling the stopped write');
   assert.deepEqual(writes(ws), [], 'a dry run sends nothing');
   assert.deepEqual(bytes(ws), before, 'a dry run writes nothing under cache/ or content/');
   assert.deepEqual(pendingCounts(ws), pending, 'the record is left for the real run');
