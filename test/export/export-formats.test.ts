@@ -10,7 +10,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { dirname, join, posix } from 'node:path';
 import { listFiles } from '../helpers/files.js';
 import { workspaceWithEmulator } from '../helpers/workspace.js';
-import { makePng } from './png.js';
+import { stripePng } from '../../src/emulator/jira/seed.js';
 
 const HOSTILE = ['../../etc/passwd', 'a/b\\c', 'CON', 'x'.repeat(300), 'Ünïcödé 页面', 'Tab\there\u0000NUL', 'Dup', 'dup'];
 
@@ -20,7 +20,7 @@ test('export: md, json, html and pdf of the demo space, verified; a tampered fil
     const home = ws.emu.api.pageByTitle('DEMO', 'Demo space home')!;
     for (const title of HOSTILE) ws.emu.store.createPage({ spaceId: ws.emu.api.space('DEMO').id, title, parentId: home.id, body: `<p>Body of ${title.replace(/[<&]/g, '')}</p>` });
     const diagram = ws.emu.store.createPage({ spaceId: ws.emu.api.space('DEMO').id, title: 'Diagram', parentId: home.id, body: '<p>The picture:</p><ac:image ac:alt="Diagram"><ri:attachment ri:filename="diagram.png" /></ac:image>' });
-    ws.emu.store.putAttachment({ pageId: diagram.id, title: 'diagram.png', mediaType: 'image/png', data: makePng(40, 20) });
+    ws.emu.store.putAttachment({ pageId: diagram.id, title: 'diagram.png', mediaType: 'image/png', data: stripePng(40, 20) });
     const pages = [...ws.emu.store.pages.values()].filter((p) => p.status === 'current');
     const out = join(ws.dir, 'bundle');
     const r = await ws.csync(['export', '--format', 'md', '--format', 'json', '--format', 'html', '--format', 'pdf', '--out', out, '--title', 'Demo handbook']);

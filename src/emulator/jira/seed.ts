@@ -13,8 +13,8 @@ const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const START = Date.UTC(2026, 9, 1, 9, 0);
 
-/** A small RGB PNG (two colour bands), made here so the seed carries no binary. */
-function stripePng(width: number, height: number): Buffer {
+/** A small RGB PNG (two colour bands), made here so the seed (and the export tests) carry no binary. */
+export function stripePng(width: number, height: number): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const len = Buffer.alloc(4);
     len.writeUInt32BE(data.length);
