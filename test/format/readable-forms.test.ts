@@ -99,6 +99,22 @@ describe('markdown format: readable forms', () => {
     assert.equal(law2(md).actual, md);
   });
 
+  it('a no-break space (or another Unicode space) at the edge of a cell stays in the cell, with and without a base', () => {
+    // Found by a fresh seed of "editing one paragraph changes only that paragraph" (CSYNC_LAWS seed 1039945564):
+    // markdown-it trims cells with String.prototype.trim, GFM only spaces and tabs; `<td>\u00a0</td>` came back empty.
+    const cell = (c: string) => `<table data-layout="default"><tbody><tr><th>a</th><th>b</th></tr><tr><td>${c}</td><td>c</td></tr></tbody></table>`;
+    for (const c of ['\u00a0', 'x\u00a0', '\u00a0x', 'x \u00a0', '\u3000', '<p>\u00a0</p>']) {
+      const s = cell(c);
+      const md = toMd(s).text;
+      assert.match(md, /^\| a /, 'a GFM table');
+      assert.equal(law1(s).actual, law1(s).expected, JSON.stringify(c));
+      assert.equal(law2(md).actual, md);
+      const page = `<p>Intro.</p>${s}`;
+      const edited = toStorage(toMd(page).text.replace('Intro.', 'Intro, edited.'), { ...ctx, base: page }).text;
+      assert.equal(canonicalStorage(edited), canonicalStorage(page.replace('Intro.', 'Intro, edited.')), JSON.stringify(c));
+    }
+  });
+
   it('text that only looks like a form stays text', () => {
     for (const storage of [
       '<p>[TOC]</p>',

@@ -113,10 +113,16 @@ md.block.ruler.at('table', (state: StateBlock, startLine: number, endLine: numbe
     const line = t.map[0];
     const text = state.src.slice((state.bMarks[line] as number) + (state.tShift[line] as number), state.eMarks[line]).trim();
     // `\\|`: markdown-it reads the pipe as escaped, GFM reads an escaped backslash and a cell boundary.
-    t.meta = { cells: text.includes('\\\\|') ? -1 : splitRow(text) };
+    t.meta = { cells: text.includes('\\\\|') ? -1 : splitRow(text), unicodeEdge: UNICODE_SPACE_EDGE.test(state.src.slice(state.bMarks[line], state.eMarks[line])) };
   }
   return true;
 });
+
+/**
+ * Whitespace other than spaces and tabs at a cell's edge (a no-break space, an ideographic space…): markdown-it trims
+ * cells with String.prototype.trim, GFM trims only spaces and tabs and keeps it.
+ */
+const UNICODE_SPACE_EDGE = /(?:^|\|)[ \t]*[^\S \t]|[^\S \t][ \t]*(?:\||$)/;
 
 const BLOCK_START = /^(?:[`~#>=<]|[-*+_](?:[ \t]|$)|[0-9]{1,9}[.)](?:[ \t]|$))/;
 
@@ -350,6 +356,7 @@ function tableNode(tokens: readonly Token[], from: number, to: number): Table {
       cells.push({ type: 'tableCell', children: phrasing((tokens[j + 1] as Token).children ?? []) });
     }
     if (header) columns = cells.length;
+    if ((t.meta as { unicodeEdge?: boolean } | null)?.unicodeEdge) throw new NeedsRemark('table cell with Unicode whitespace at its edge');
     const written = (t.meta as { cells?: number } | null)?.cells;
     if (written === undefined || written < 0 || written > columns) throw new NeedsRemark('table row with more cells than its header');
     if (!header && written < cells.length) cells.length = Math.max(written, 0);
