@@ -83,12 +83,17 @@ function seededPlan(prefix: string, name: string, run: SeededRun): { seeds: Suit
   return { seeds, path: only === undefined || only === name ? process.env[`${prefix}_PATH`] : undefined };
 }
 
+/** Invisible and look-alike characters (no-break and other spaces, zero-width and bidi marks) as \uXXXX escapes. */
+function visible(text: string): string {
+  return text.replace(/[\u007f-\u00a0\u00ad\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function seededFailure<T>(prefix: string, file: string, name: string, s: SuiteSeed, details: fc.RunDetails<T>): Error {
   const err = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   const path = details.counterexamplePath ?? undefined;
   return new Error(
     `${prefix} ${name}: ${s.kind} seed ${s.seed} failed after ${details.numRuns} case(s)\n` +
-      `counterexample: ${fc.stringify(details.counterexample)}\n` +
+      `counterexample: ${visible(fc.stringify(details.counterexample))}\n` +
       `${err}\n` +
       `replay: ${replayCommand(prefix, s.seed, path, file, path ? { [`${prefix}_PROPERTY`]: name } : {})}`,
   );
