@@ -456,6 +456,9 @@ const INDENTED_BLANK = /^(?: {4}|[ ]{0,3}\t)[ \t]*$/m;
 /** A tab in a line's indentation: the two parsers expand tabs differently inside containers. */
 const TAB_INDENT = /^[ >]*\t/gm;
 
+/** Whitespace other than a space, a tab or a line feed: a no-break space, a form feed, an ideographic space… */
+const OTHER_SPACE = /[^\S \t\n]/;
+
 /**
  * Inline content the two parsers read differently: a tab before a line ending (remark drops it); an emphasis
  * delimiter next to a character outside the BMP (markdown-it classifies the surrogate half, micromark the code
@@ -498,7 +501,12 @@ export function fastParse(markdown: string): Root | undefined {
   if ((env as { csyncSplitRun?: boolean }).csyncSplitRun) return undefined;
   if (markdown.includes('\t') && tabIndentOutsideCode(markdown, tokens)) return undefined;
   if (INDENTED_BLANK.test(markdown) && tokens.some((t) => t.type === 'code_block')) return undefined;
-  for (const t of tokens) if (t.type === 'inline' && INLINE_DIFFERS.test(t.content)) return undefined;
+  for (const t of tokens) {
+    if (t.type === 'inline' && INLINE_DIFFERS.test(t.content)) return undefined;
+    // markdown-it's HTML patterns take any Unicode space (`\s`) inside and after a tag, CommonMark only ASCII ones.
+    if (t.type === 'html_block' && OTHER_SPACE.test(t.content.slice(0, t.content.indexOf('\n') >>> 0))) return undefined;
+    if (t.type === 'inline' && t.children?.some((c) => c.type === 'html_inline' && OTHER_SPACE.test(c.content))) return undefined;
+  }
   try {
     return { type: 'root', children: blocks(tokens, 0, tokens.length, { source: markdown, items: 0 }) };
   } catch (err) {
