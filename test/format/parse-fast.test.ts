@@ -60,7 +60,13 @@ describe('markdown format: markdown-it and remark give the same storage', () => 
   const lines = fc.array(fc.array(piece, { minLength: 1, maxLength: 4 }).map((a) => a.join('')), { maxLength: 8 }).map((a) => `${a.join('\n')}\n`);
   // Emphasis runs side by side, where the two emphasis algorithms part ways (those documents must go to remark).
   const emphasis = fc.array(fc.constantFrom('*', '*', '_', 'a', ' ', 'b', '**', '***', '.'), { maxLength: 14 }).map((a) => a.join(''));
-  const doc = fc.oneof(markdownDoc, chars, lines, emphasis);
+  // Tables whose cells hold spaces of every kind, pipes, escapes and tag-like text (markdown-it trims cells and reads
+  // tags with String.prototype.trim and `\s`, which take any Unicode space; GFM and CommonMark take ASCII ones).
+  const CELL = ['a', 'b', ' ', ' ', '\t', '\u00a0', '\u3000', '\u200b', '|', '\\', '`', '-', ':', '<', '>', '&', '[', ']', 'x', '<a', '</a', '="1"'];
+  const cell = fc.array(fc.constantFrom(...CELL), { maxLength: 6 }).map((a) => a.join(''));
+  const row = fc.array(cell, { minLength: 1, maxLength: 3 }).map((cs) => `| ${cs.join(' | ')} |`);
+  const table = fc.tuple(row, fc.integer({ min: 1, max: 3 }), fc.array(row, { maxLength: 3 })).map(([head, n, rows]) => `${head}\n|${' - |'.repeat(n)}\n${rows.join('\n')}\n`);
+  const doc = fc.oneof(markdownDoc, chars, lines, emphasis, table);
   const cases = Number(process.env.CSYNC_PARSE_FAST_CASES ?? 1500);
   const seeds = suiteSeeds('CSYNC_PARSE_FAST', 20261203, cases, cases);
   announce('parse-fast differential', seeds);

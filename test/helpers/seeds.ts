@@ -47,7 +47,7 @@ export async function checkSeed<T>(prefix: string, filter: string, s: SuiteSeed,
   const err = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   throw new Error(
     `${s.kind} seed ${s.seed}: failed after ${details.numRuns} case(s)\n` +
-      `counterexample: ${JSON.stringify(details.counterexample)}\n` +
+      `counterexample: ${visible(JSON.stringify(details.counterexample))}\n` +
       `${err}\n` +
       `replay: ${replayCommand(prefix, s.seed, details.counterexamplePath ?? undefined, filter, extra)}`,
   );
