@@ -489,6 +489,8 @@ function tabIndentOutsideCode(markdown: string, tokens: readonly Token[]): boole
 }
 
 export function fastParse(markdown: string): Root | undefined {
+  // A leading U+FEFF: micromark drops it as a byte order mark, markdown-it keeps it.
+  if (markdown.charCodeAt(0) === 0xfeff) return undefined;
   if (markdown.includes('\r') || markdown.includes('\0') || markdown.includes('[^') || INDENTED_QUOTE.test(markdown) || INDENTED_AFTER_QUOTE.test(markdown)) return undefined;
   const env: Env = {};
   let tokens: Token[];

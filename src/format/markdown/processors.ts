@@ -148,6 +148,11 @@ function literalAutolinksToText(node: Parent, source: string): void {
   }
 }
 
+/**
+ * mdast → Markdown. Text that starts the document with U+FEFF is written as a character reference: a reader takes a
+ * leading U+FEFF for a byte order mark and drops it (micromark does).
+ */
 export function stringifyMarkdown(tree: Root): string {
-  return stringifier.stringify(tree);
+  const out = stringifier.stringify(tree);
+  return out.charCodeAt(0) === 0xfeff ? `&#xFEFF;${out.slice(1)}` : out;
 }
