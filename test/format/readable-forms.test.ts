@@ -118,9 +118,10 @@ describe('markdown format: readable forms', () => {
   it('a page whose text starts with U+FEFF keeps it (written as a character reference, not read as a byte order mark)', () => {
     // Found by a soak of law 1 with more kinds of space in the generator: with anything that sent the document to
     // remark (here a `~`), micromark dropped the leading U+FEFF as a byte order mark and the first paragraph vanished.
-    for (const s of ['<p>\ufeff</p><p>~a</p>', '<p>\ufeff# x</p>', '<p>\ufeff</p><blockquote><ul><li>~\u3000<del>a</del></li></ul></blockquote>']) {
+    // And `**.**` before a U+FEFF: strong to micromark (U+FEFF is `\s`), text to markdown-it (it is not Unicode space).
+    for (const s of ['<p>\ufeff</p><p>~a</p>', '<p>\ufeff# x</p>', '<p><strong>.</strong>\ufeffa</p>', '<p>\ufeff</p><blockquote><ul><li>~\u3000<del>a</del></li></ul></blockquote>']) {
       const md = toMd(s).text;
-      assert.ok(md.startsWith('&#xFEFF;'), md);
+      if (s.startsWith('<p>\ufeff')) assert.ok(md.startsWith('&#xFEFF;'), md);
       assert.equal(law1(s).actual, law1(s).expected, JSON.stringify(s));
       assert.equal(law2(md).actual, md);
     }

@@ -462,10 +462,10 @@ const OTHER_SPACE = /[^\S \t\n]/;
 /**
  * Inline content the two parsers read differently: a tab before a line ending (remark drops it); an emphasis
  * delimiter next to a character outside the BMP (markdown-it classifies the surrogate half, micromark the code
- * point); a line that could be a table's delimiter row under a one-column header without pipes (a table in GFM, not
- * in markdown-it).
+ * point) or next to U+2028, U+2029 or U+FEFF (whitespace to micromark's `\s`, not to markdown-it); a line that could
+ * be a table's delimiter row under a one-column header without pipes (a table in GFM, not in markdown-it).
  */
-const INLINE_DIFFERS = /\n[ \t]*(?=[^\n]*[|:])[-:| \t]*-[-:| \t]*(?:\n|$)|\t[ \t]*\n|[*_~][\uD800-\uDFFF]|[\uD800-\uDFFF][*_~]/;
+const INLINE_DIFFERS = /\n[ \t]*(?=[^\n]*[|:])[-:| \t]*-[-:| \t]*(?:\n|$)|\t[ \t]*\n|[*_~][\uD800-\uDFFF\u2028\u2029\ufeff]|[\uD800-\uDFFF\u2028\u2029\ufeff][*_~]/;
 
 /** Whether a line indented with a tab lies outside the inside of a top-level fenced code block. */
 function tabIndentOutsideCode(markdown: string, tokens: readonly Token[]): boolean {
