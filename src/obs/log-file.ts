@@ -60,10 +60,13 @@ export class LogFile {
       while (off < buf.length) off += writeSync(this.fd!, buf, off, buf.length - off);
       this.size += buf.length;
       if (this.size >= this.options.maxFileBytes) this.roll();
-    } catch {
-      // A full disk or a folder made unwritable must not stop a sync; the console sink still shows warnings.
+    } catch (err) {
+      // A full disk or a folder made unwritable must not stop a sync: said once, the console sink still shows warnings.
       this.broken = true;
       this.close();
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      const why = code === 'ELOOP' ? 'it is a symbolic link' : code;
+      process.stderr.write(`csync: warning: cannot write the log file in ${this.options.dir} (${why}); no log file for this run\n`);
     }
     return true;
   }

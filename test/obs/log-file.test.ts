@@ -60,9 +60,18 @@ test('the log file is never written through a symbolic link', () => {
     writeFileSync(target, 'precious\n');
     symlinkSync(target, join(dir, 'csync.1.log'));
     const f = new LogFile({ dir, maxFileBytes: 1000, maxFiles: 5 });
-    f.write('{"msg":"x"}\n');
+    const said: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => said.push(String(chunk)) > 0) as typeof process.stderr.write;
+    try {
+      f.write('{"msg":"x"}\n');
+      f.write('{"msg":"y"}\n');
+    } finally {
+      process.stderr.write = write;
+    }
     f.close();
     assert.equal(readFileSync(target, 'utf8'), 'precious\n');
+    assert.deepEqual(said, [`csync: warning: cannot write the log file in ${dir} (it is a symbolic link); no log file for this run\n`], 'said once');
   } finally {
     t.cleanup();
   }
