@@ -1,6 +1,8 @@
 /**
  * CLI start-up time and peak RSS: `csync --version` and `csync --help` (median of 5), built CLI; `startup` adds
- * `csync status --local` in a workspace of 1,000 pulled pages (Markdown), the issue-18 goal being <= 0.4 s.
+ * `csync status --local` in a workspace of 1,000 pulled pages (Markdown), the issue-18 goal being <= 0.4 s (median of
+ * 7); `startup-commands` is each workspace command's fixed cost: the command run where it stops at its configuration
+ * check (an empty folder, no credentials: exit 3), i.e. loading the CLI, the command's module and the configuration.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,10 +19,10 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function time(args: string[], env: NodeJS.ProcessEnv = process.env): number {
+function time(args: string[], env: NodeJS.ProcessEnv = process.env, expect = 0): number {
   const t = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [CLI, ...args], { stdio: 'ignore', env });
-  if (r.status !== 0) throw new Error(`csync ${args.join(' ')} exited ${r.status}`);
+  if (r.status !== expect) throw new Error(`csync ${args.join(' ')} exited ${r.status} (expected ${expect})`);
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
@@ -52,6 +54,32 @@ export const scenarios = {
       bareNodePeakMb: rss(['-e', '0']),
     };
   },
+  'startup-commands': async () => {
+    if (!existsSync(CLI)) throw new Error('dist/ is missing: run npm run build first');
+    const ws = mkdtempSync(join(tmpdir(), 'csync-bench-commands-'));
+    // No credentials and no config: every command below stops at its configuration check (exit 3).
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: ws };
+    const commands = [['status', '--local'], ['status'], ['pull'], ['push'], ['sync'], ['diff'], ['doctor'], ['watch']];
+    const out: Record<string, number | string> = {};
+    try {
+      for (const c of commands) out[`${c.join(' ')} ms`] = Math.round(median(Array.from({ length: 7 }, () => time([...c, '-w', ws], env, 3))));
+      out['--version ms'] = Math.round(median(Array.from({ length: 7 }, () => time(['--version'], env))));
+      out['--help ms'] = Math.round(median(Array.from({ length: 7 }, () => time(['--help'], env))));
+      out['bare node ms'] = Math.round(
+        median(
+          Array.from({ length: 7 }, () => {
+            const t = process.hrtime.bigint();
+            spawnSync(process.execPath, ['-e', '0']);
+            return Number(process.hrtime.bigint() - t) / 1e6;
+          }),
+        ),
+      );
+      out.loadAverage = (await import('node:os')).loadavg()[0]!.toFixed(1);
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
+    return out;
+  },
   startup: async () => {
     if (!existsSync(CLI)) throw new Error('dist/ is missing: run npm run build first');
     // A workspace of 1,000 pages, pulled once by the CLI from the emulator (which is then closed: --local needs none).
@@ -71,11 +99,11 @@ export const scenarios = {
       await pull();
       // status writes nothing: right after the pull it hashes the files whose mtimes were still too fresh to record
       // (those the pull wrote in its last RACY_MTIME_MS).
-      statusMs = Array.from({ length: 5 }, () => time(status, env));
+      statusMs = Array.from({ length: 7 }, () => time(status, env));
       // Settled: a no-op pull once those are past the racy window stores their mtimes; status then only stats.
       await new Promise((r) => setTimeout(r, 2_700));
       await pull();
-      settledMs = Array.from({ length: 5 }, () => time(status, env));
+      settledMs = Array.from({ length: 7 }, () => time(status, env));
     } finally {
       await emu.close();
     }

@@ -8,23 +8,9 @@ import { scrub } from '../obs/redact.js';
 import { VERSION } from '../version.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { COMMANDS, isLazy, type LazyCommand } from './commands/index.js';
+import { requestedCommand } from './argv.js';
 
-/** Global options that take a value: their value is not a command name. */
-const VALUE_OPTIONS = new Set(['--workspace', '-w', '--config', '-c', '--profile', '--log-level']);
-
-/** The command the arguments name (the first word that is neither an option nor an option's value), if any. */
-export function requestedCommand(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') return undefined;
-    if (a.startsWith('-')) {
-      if (VALUE_OPTIONS.has(a)) i++;
-      continue;
-    }
-    return a;
-  }
-  return undefined;
-}
+export { requestedCommand };
 
 function commandName(c: { command?: string | readonly string[] | undefined }): string {
   const first = Array.isArray(c.command) ? String(c.command[0]) : String(c.command ?? '');
@@ -81,7 +67,20 @@ export async function buildParser(argv: string[]): Promise<Argv> {
       throw new UsageError(msg ?? 'invalid usage');
     });
   for (const cmd of await commandsFor(argv)) parser = parser.command(cmd);
+  skipHelpCache(parser);
   return parser;
+}
+
+/**
+ * yargs lays out the whole help text before running a command's handler, to have it should the handler ask for help
+ * later (`showHelp` from inside an async handler). No handler here does, and usage errors never print the help
+ * (`.fail` above throws), so that layout (string widths, wrapping: ~20 ms of every run) is skipped; `--help` and
+ * `csync <command> --help` lay the text out as before.
+ */
+function skipHelpCache(parser: Argv): void {
+  const internal = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internal?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 export interface RunResult {

@@ -3,7 +3,8 @@
  * daemon (every / onChange) run. Validated here like every other setting; src/export/definitions.ts turns one into
  * the export's spec.
  */
-import { z } from 'zod';
+import type * as Zod from 'zod';
+import { z } from './lazy-zod.js';
 
 /** `export` sub-commands: a definition may not take one of these names (`csync export list` must stay the list). */
 export const EXPORT_ACTIONS = ['list', 'status', 'resume', 'cancel', 'verify', 'extract'] as const;
@@ -20,7 +21,7 @@ export function everySeconds(v: string | number): number | undefined {
   return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2]!.toLowerCase() as 's' | 'm' | 'h' | 'd'];
 }
 
-const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item)]);
+const oneOrMany = <T extends Zod.ZodType>(item: T) => z.union([item, z.array(item)]);
 
 export const exportDefinitionSchema = z
   .strictObject({
@@ -54,7 +55,7 @@ export const exportDefinitionSchema = z
   })
   .refine((d) => !d.singleFile || (Array.isArray(d.format) ? d.format : [d.format]).includes('md'), { message: 'singleFile goes with format md', path: ['singleFile'] });
 
-export type ExportDefinition = z.infer<typeof exportDefinitionSchema>;
+export type ExportDefinition = Zod.infer<typeof exportDefinitionSchema>;
 
 export const exportDefinitionsSchema = z.array(exportDefinitionSchema).superRefine((defs, ctx) => {
   const seen = new Set<string>();

@@ -292,7 +292,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const sources: Record<string, ConfigSource> = {};
   for (const [path, { value, source }] of flat) {
     const def = SETTINGS_BY_PATH.get(path)!;
-    const parsed = def.schema.safeParse(value);
+    // Defaults are the table's own (each checked against its schema by test/config/lazy-zod.test.ts): taken as they
+    // are, copied, so that an empty `exports` does not build the export-definition schemas on every run.
+    const parsed = source.layer === 'default' ? { success: true as const, data: Array.isArray(value) ? [...value] : value } : def.schema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const shown = def.secret ? '(hidden)' : JSON.stringify(value);

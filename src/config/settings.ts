@@ -3,7 +3,8 @@
  * (CSYNC_<PATH_IN_UPPER_SNAKE>), the unknown-key check with "did you mean", and the README's configuration table.
  * Defaults here are the lowest layer; profiles (config/profiles/*.json) override the ones they name.
  */
-import { z } from 'zod';
+import type * as Zod from 'zod';
+import { z } from './lazy-zod.js';
 import { exportDefinitionsSchema } from './export-definitions.js';
 
 export const PROFILES = ['fast', 'balanced', 'conservative'] as const;
@@ -30,7 +31,7 @@ export const REMOVED_SETTINGS: ReadonlyMap<string, string> = new Map([
 export interface SettingDef {
   /** Dotted path in the config object, e.g. "rate.requestsPerSecond". */
   path: string;
-  schema: z.ZodType;
+  schema: Zod.ZodType;
   default?: unknown;
   description: string;
   /** Kind of value, for parsing environment variables and flags. */

@@ -11,7 +11,8 @@
  * Without `emailEnv` / `tokenEnv` / `patEnv` the variables are `<NAME>_CONFLUENCE_EMAIL`, `<NAME>_CONFLUENCE_API_TOKEN`
  * and `<NAME>_CONFLUENCE_PAT` (the name upper-cased, `-` as `_`).
  */
-import { z } from 'zod';
+import type * as Zod from 'zod';
+import { z } from './lazy-zod.js';
 import { ConfigError } from '../core/errors.js';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
@@ -27,7 +28,7 @@ export const SITE_SCHEMA = z
   })
   .strict();
 
-export type NamedSiteConfig = z.infer<typeof SITE_SCHEMA>;
+export type NamedSiteConfig = Zod.infer<typeof SITE_SCHEMA>;
 
 export const SITE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 

@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { CsyncError } from '../core/errors.js';
 import type { LocalState } from '../core/plan.js';
 import { inside, moveFile, statOrUndefined } from '../local/files.js';
-import { hashFileSafe, isSkipped, linkIn, linkRefused, lstatIn, notUtf8, type SkippedFile } from '../local/safe-fs.js';
+import { folderLinks, hashFileSafe, isSkipped, linkIn, linkRefused, lstatIn, notUtf8, type SkippedFile } from '../local/safe-fs.js';
 import type { BasePageMeta } from '../state/types.js';
 import { isIgnoredName } from '../local/ignore.js';
 
@@ -50,9 +50,10 @@ export type Skips = Map<string, SkippedFile>;
  * The local state of a tracked file. `text`: a page file, whose changed content must be valid UTF-8. A link
  * (the file or a folder above it) or a page file that is not text is recorded in `skips` and observed 'modified'.
  */
-export async function observe<T extends ObservedPage>(workspace: string, page: T, skips?: Skips, text = false, hashed?: Hashed<T>): Promise<LocalState> {
+export async function observe<T extends ObservedPage>(workspace: string, page: T, skips?: Skips, text = false, hashed?: Hashed<T>, folders?: (rel: string) => Promise<string | undefined>): Promise<LocalState> {
   const s = await lstatIn(workspace, page.path);
-  const link = s?.isSymbolicLink() ? page.path : await linkIn(workspace, page.path);
+  // The file itself is lstat'ed: with `folders` (a scan's cache, safe-fs.ts) only its folders are left to check.
+  const link = s?.isSymbolicLink() ? page.path : folders ? await folders(page.path) : await linkIn(workspace, page.path);
   if (link !== undefined) {
     skips?.set(page.id, linkRefused(page.path, link));
     return 'modified';
@@ -85,10 +86,11 @@ export async function observeAll<T extends ObservedPage>(workspace: string, page
   // `concurrency` workers over one index, not a queued task per page: a scan of 100,000 pages made 100,000 closures
   // and promises up front.
   let next = 0;
+  const folders = folderLinks(workspace);
   const worker = async () => {
     while (next < pages.length) {
       const p = pages[next++]!;
-      out.set(p.id, await observe(workspace, p, skips, text, hashed));
+      out.set(p.id, await observe(workspace, p, skips, text, hashed, folders));
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pages.length)) }, worker));

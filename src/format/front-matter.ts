@@ -2,7 +2,13 @@
  * The local file: YAML front matter (page id, title, labels — what users may edit) followed by the body in the
  * space's format. `composeFile` is the only writer and `parseFile` the only reader, so the two stay in step.
  */
-import { parse, stringify } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+
+// Loaded at the first front matter read or written (~70 modules): `status --local` of an unchanged workspace reads
+// none (issue 18). The package is CommonJS under Node, so this is the module `import 'yaml'` gave.
+let yamlLib: typeof Yaml | undefined;
+const yaml = (): typeof Yaml => (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
 
 export interface FrontMatter {
   id?: string | undefined;
@@ -17,8 +23,8 @@ export function composeFile(meta: FrontMatter, body: string): string {
   if (meta.title !== undefined) ordered.title = meta.title;
   if (meta.labels && meta.labels.length) ordered.labels = [...meta.labels].sort();
   for (const [k, v] of Object.entries(meta)) if (!(k in ordered) && v !== undefined && k !== 'labels') ordered[k] = v;
-  const yaml = stringify(ordered, { lineWidth: 0 }).trimEnd();
-  return `---\n${yaml}\n---\n${body.endsWith('\n') || body === '' ? body : body + '\n'}`;
+  const text = yaml().stringify(ordered, { lineWidth: 0 }).trimEnd();
+  return `---\n${text}\n---\n${body.endsWith('\n') || body === '' ? body : body + '\n'}`;
 }
 
 export interface ParsedFile {
@@ -34,7 +40,7 @@ export function parseFile(text: string): ParsedFile {
   const m = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(t);
   if (!m) return { meta: {}, body: t, ok: true };
   try {
-    const meta = (parse(m[1]!) ?? {}) as FrontMatter;
+    const meta = (yaml().parse(m[1]!) ?? {}) as FrontMatter;
     if (typeof meta !== 'object' || Array.isArray(meta)) return { meta: {}, body: t, ok: false, error: 'front matter is not a mapping' };
     if (meta.id !== undefined) meta.id = String(meta.id);
     if (meta.labels !== undefined && !Array.isArray(meta.labels)) meta.labels = [String(meta.labels)];

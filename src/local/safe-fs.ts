@@ -95,6 +95,25 @@ export async function linkIn(workspace: string, rel: string): Promise<string | u
   return undefined;
 }
 
+/**
+ * `linkIn` for the folders of many files looked at in one pass (a scan that lstats each file itself): each folder is
+ * asked once, so a scan of 1,000 files in 13 folders makes 13 realpath calls, not 1,000 (issue 18: `status --local`).
+ * Answers are as of the first file of a folder; every read and write still checks again (O_NOFOLLOW, `openNoFollow`).
+ */
+export function folderLinks(workspace: string): (rel: string) => Promise<string | undefined> {
+  const folders = new Map<string, Promise<string | undefined>>();
+  return (rel) => {
+    const dir = posix.dirname(rel);
+    if (dir === '.' || dir === '/' || dir === '') return Promise.resolve(undefined);
+    let found = folders.get(dir);
+    if (found === undefined) {
+      found = linkIn(workspace, dir);
+      folders.set(dir, found);
+    }
+    return found;
+  };
+}
+
 /** Throws SkippedFile when a part of `rel` is a link. */
 export async function assertNoLink(workspace: string, rel: string): Promise<void> {
   const link = await linkIn(workspace, rel);

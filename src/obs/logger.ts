@@ -1,14 +1,13 @@
 /**
- * Logging with pino. Lines go to logs/csync.N.log (JSON, size-rotated by pino-roll: csync.1.log, csync.2.log, …) and to the console:
+ * Logging with pino. Lines go to logs/csync.N.log (JSON, size-rotated by src/obs/log-file.ts: csync.1.log, csync.2.log, …) and to the console:
  * - on a TTY: short readable lines (warnings and errors unless --log-level asks for more);
  * - otherwise: JSON lines (journald, CI). One-shot commands write them to stderr so stdout stays for results
  *   (`csync status --json | jq` must work); the daemon writes them to stdout, as journald expects.
  * Every serialised line passes through `scrub` (src/obs/redact.ts): no secret reaches any sink.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino, { type Logger, type LevelWithSilent } from 'pino';
+import { LogFile } from './log-file.js';
 import { REDACT_PATHS, scrub } from './redact.js';
 
 export type { Logger } from 'pino';
@@ -58,16 +57,8 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
   const streams: pino.StreamEntry[] = [];
   const level = options.level as LevelWithSilent;
   if (options.logDir && level !== 'silent') {
-    mkdirSync(options.logDir, { recursive: true });
-    const { default: roll } = await import('pino-roll');
-    const file = await roll({
-      file: join(options.logDir, 'csync'),
-      extension: '.log',
-      size: `${Math.max(1, Math.round((options.maxFileBytes ?? 10 * 1024 * 1024) / 1024))}k`,
-      limit: { count: options.maxFiles ?? 5 },
-      mkdir: true,
-      sync: true,
-    });
+    // Opened at its first line (src/obs/log-file.ts): a command that logs nothing at this level touches no file.
+    const file = new LogFile({ dir: options.logDir, maxFileBytes: options.maxFileBytes ?? 10 * 1024 * 1024, maxFiles: options.maxFiles ?? 5 });
     streams.push({ level: level as pino.Level, stream: file });
   }
   const mode = options.console ?? 'auto';

@@ -6,7 +6,6 @@
  * overwrite. Each finished action updates its record in its own transaction, so a rerun after a crash converges
  * (an upload whose answer was lost is found by name and adopted when the bytes match).
  */
-import mime from 'mime';
 import PQueue from 'p-queue';
 import { planAttachmentPush, type AttachmentAction, type AttachmentPlan, type LocalAttachmentFile } from '../../core/attachment-plan.js';
 import type { RemoteAttachment } from '../../core/remote-types.js';
@@ -191,6 +190,8 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
     let size: number;
     try {
       ({ sha256, size } = await snapshotFileSafe(io.workspace, path, snapshot));
+      // Loaded at the first upload: its type tables cost every `status` and push a few ms otherwise.
+      const { default: mime } = await import('mime');
       const mediaType = mime.getType(fileName) ?? 'application/octet-stream';
       r = await io.api.uploadAttachment({ pageId, fileName, filePath: snapshot, mediaType, existing, ...(io.minorEdit !== undefined ? { minorEdit: io.minorEdit } : {}), ...(io.comment ? { comment: io.comment } : {}) });
     } catch (err) {

@@ -1,4 +1,0 @@
-declare module 'pino-roll' {
-  const build: (options: Record<string, unknown>) => Promise<NodeJS.WritableStream>;
-  export default build;
-}
