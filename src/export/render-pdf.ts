@@ -29,8 +29,12 @@ const FONT_DIR = join(dirname(require.resolve('pdfmake/package.json')), 'fonts',
 const MONO_DIR = join(dirname(require.resolve('@fontsource/dejavu-mono/package.json')), 'files');
 const MAX_IMAGE_BYTES = 20 * 1024 ** 2;
 
-/** The CJK fallback when none is named: Noto Sans SC (OFL) from npm @expo-google-fonts/noto-sans-sc, when installed. */
+/**
+ * The CJK fallback when none is named: Noto Sans SC (OFL) from npm @expo-google-fonts/noto-sans-sc, when installed.
+ * `CSYNC_PDF_CJK_FONT=none` (tests and operations only) makes csync behave as if that package were not installed.
+ */
 function bundledCjkFont(): string | undefined {
+  if (process.env.CSYNC_PDF_CJK_FONT === 'none') return undefined;
   try {
     return require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
   } catch {
@@ -360,6 +364,8 @@ class PdfWriter {
 }
 
 export async function renderPdf(ctx: RenderContext, warn?: (m: string) => void): Promise<number> {
+  const switchValue = process.env.CSYNC_PDF_CJK_FONT;
+  if (switchValue && switchValue !== 'none') warn?.(`CSYNC_PDF_CJK_FONT=${switchValue} is ignored: only "none" is understood (to name a font use --pdf-font FILE or export.pdf.font)`);
   const { fonts, fallback } = configure(ctx.spec.pdfFont);
   if (!fallback) {
     const hasCjk = new RegExp(CJK.source, 'u'); // CJK is global (stateful with test); this copy is not
