@@ -65,8 +65,10 @@ type FontSet = Record<string, { normal: string; bold: string; italics: string; b
  * one) if there is one. The document gets them with an access policy that lets it read no local file (PdfWriter);
  * it has no URL resolver at all, so it fetches nothing.
  */
-function configure(pdfFont: string | undefined): { fonts: FontSet; fallback: string | undefined } {
-  const cjk = pdfFont ? resolve(pdfFont) : bundledCjkFont();
+function configure(pdfFont: string | undefined, needCjk: boolean): { fonts: FontSet; fallback: string | undefined; cjkAvailable: boolean } {
+  const available = pdfFont ? resolve(pdfFont) : bundledCjkFont();
+  // Read (10 MB for Noto Sans SC) only when some text needs it.
+  const cjk = needCjk ? available : undefined;
   const family = (normal: string, bold: string, italics: string, bolditalics: string) => ({ normal: fontFile(normal), bold: fontFile(bold), italics: fontFile(italics), bolditalics: fontFile(bolditalics) });
   const fonts: FontSet = {
     Roboto: family(join(FONT_DIR, 'Roboto-Regular.ttf'), join(FONT_DIR, 'Roboto-Medium.ttf'), join(FONT_DIR, 'Roboto-Italic.ttf'), join(FONT_DIR, 'Roboto-MediumItalic.ttf')),
@@ -78,7 +80,7 @@ function configure(pdfFont: string | undefined): { fonts: FontSet; fallback: str
     ),
     ...(cjk ? { CJK: family(cjk, cjk, cjk, cjk) } : {}),
   };
-  return { fonts, fallback: cjk ? 'CJK' : undefined };
+  return { fonts, fallback: cjk ? 'CJK' : undefined, cjkAvailable: available !== undefined };
 }
 
 /** PNG or JPEG by magic bytes, else undefined. */
@@ -132,8 +134,8 @@ export function breakable(text: string): string {
  * are laid out and drawn a chunk at a time into the one document (PdfWriter); the contents, the outline and the
  * totals are added once every chapter's first page is known.
  */
-const CHUNK_ITEMS = 40;
-const CHUNK_CHARS = 600_000;
+const CHUNK_ITEMS = 20;
+const CHUNK_CHARS = 300_000;
 
 /** Chapters in chunks of at most CHUNK_ITEMS items or about CHUNK_CHARS characters of body. */
 export function chunksOf<T>(items: readonly T[], size: (item: T) => number, maxItems = CHUNK_ITEMS, maxChars = CHUNK_CHARS): T[][] {
@@ -275,6 +277,7 @@ class PdfWriter {
       this.doc.on('end', resolveDone);
       this.doc.on('error', reject);
     });
+    this.done.catch(() => undefined); // awaited in finish(); after a failure (abandon) nobody waits for it
     const doc = this.doc;
     const add = doc.addNamedDestination.bind(doc);
     doc.addNamedDestination = (name: string, ...args: unknown[]) => {
@@ -366,10 +369,10 @@ class PdfWriter {
 export async function renderPdf(ctx: RenderContext, warn?: (m: string) => void): Promise<number> {
   const switchValue = process.env.CSYNC_PDF_CJK_FONT;
   if (switchValue && switchValue !== 'none') warn?.(`CSYNC_PDF_CJK_FONT=${switchValue} is ignored: only "none" is understood (to name a font use --pdf-font FILE or export.pdf.font)`);
-  const { fonts, fallback } = configure(ctx.spec.pdfFont);
-  if (!fallback) {
-    const hasCjk = new RegExp(CJK.source, 'u'); // CJK is global (stateful with test); this copy is not
-    const cjk = ctx.items.filter((it) => hasCjk.test(it.title) || hasCjk.test(ctx.body(it).body)).length;
+  const hasCjk = new RegExp(CJK.source, 'u'); // CJK is global (stateful with test); this copy is not
+  const cjk = ctx.items.filter((it) => hasCjk.test(it.title) || hasCjk.test(ctx.body(it).body)).length;
+  const { fonts, fallback, cjkAvailable } = configure(ctx.spec.pdfFont, cjk > 0 || hasCjk.test(ctx.spec.title));
+  if (!cjkAvailable) {
     if (cjk) {
       warn?.(
         `PDF: ${cjk} item${cjk === 1 ? ' holds' : 's hold'} Chinese, Japanese or Korean text but no CJK font is installed, so those characters are blank; ` +
