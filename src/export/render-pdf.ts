@@ -171,7 +171,7 @@ const DEFAULT_STYLE = { font: 'Roboto', fontSize: 10.5, lineHeight: 1.2 };
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
 /**
- * pdfmake's own layout engine and renderer, driven directly (pdfmake 0.3's server build; pinned in package-lock).
+ * pdfmake's own layout engine and renderer, driven directly (its internal modules: the version is pinned exactly in package.json).
  * `createPdf` lays out a whole document before writing any of it (≈1.4 MB of layout per exported page) and makes a
  * new PDF each time; here one pdfkit document receives every chunk in turn, so each chunk's layout is garbage once
  * it is drawn, the PDF streams to its file page by page, and each font is embedded once, subset to the glyphs the
