@@ -370,7 +370,14 @@ export async function renderPdf(ctx: RenderContext, warn?: (m: string) => void):
   const switchValue = process.env.CSYNC_PDF_CJK_FONT;
   if (switchValue && switchValue !== 'none') warn?.(`CSYNC_PDF_CJK_FONT=${switchValue} is ignored: only "none" is understood (to name a font use --pdf-font FILE or export.pdf.font)`);
   const hasCjk = new RegExp(CJK.source, 'u'); // CJK is global (stateful with test); this copy is not
-  const cjk = ctx.items.filter((it) => hasCjk.test(it.title) || hasCjk.test(ctx.body(it).body)).length;
+  // One read of every body: its size (for the chunks) and whether it holds CJK text.
+  const sizes = new Map<ExportItem, number>();
+  let cjk = 0;
+  for (const it of ctx.items) {
+    const body = ctx.body(it).body;
+    sizes.set(it, body.length);
+    if (hasCjk.test(it.title) || hasCjk.test(body)) cjk++;
+  }
   const { fonts, fallback, cjkAvailable } = configure(ctx.spec.pdfFont, cjk > 0 || hasCjk.test(ctx.spec.title));
   if (!cjkAvailable) {
     if (cjk) {
@@ -387,7 +394,7 @@ export async function renderPdf(ctx: RenderContext, warn?: (m: string) => void):
     // does not depend on those numbers (a fixed-width column), so a layout with blank numbers gives it now.
     const frontPages = pdf.layout(frontMatter(ctx, d, undefined, fallback)).length;
     let images = true;
-    for (const chunk of chunksOf(ctx.items, (it) => ctx.body(it).body.length)) {
+    for (const chunk of chunksOf(ctx.items, (it) => sizes.get(it) ?? 0)) {
       let pages: unknown[];
       try {
         pages = pdf.layout(chapters(ctx, chunk, images, fallback));
