@@ -5,9 +5,10 @@
  * Title page, a table of contents with page numbers, an outline (bookmarks) of the page tree, each page from the same
  * mdast as the other formats, links between exported pages as internal links, images from the bundle.
  *
- * Resource policy: pdfmake may fetch URLs and read local files named in the document. It gets neither: the URL
- * policy refuses every URL and the local policy every file (the fonts are read by us into its in-memory file system). Images are read by us, only from
- * the bundle's attachments folder (regular files, PNG or JPEG by their bytes), and handed over as data: URLs.
+ * Resource policy: pdfmake may fetch URLs and read local files named in the document. It gets neither: its URL
+ * resolver (the only part that fetches) is never used, and the document's local-file policy refuses every file (the
+ * fonts are read by us into its in-memory file system). Images are read by us, only from the bundle's attachments
+ * folder (regular files, PNG or JPEG by their bytes), and handed over as data: URLs.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
