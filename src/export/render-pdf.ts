@@ -380,13 +380,11 @@ export async function renderPdf(ctx: RenderContext, warn?: (m: string) => void):
     if (hasCjk.test(it.title) || hasCjk.test(body)) cjk++;
   }
   const { fonts, fallback, cjkAvailable } = configure(ctx.spec.pdfFont, cjk > 0 || hasCjk.test(ctx.spec.title));
-  if (!cjkAvailable) {
-    if (cjk) {
-      warn?.(
-        `PDF: ${cjk} item${cjk === 1 ? ' holds' : 's hold'} Chinese, Japanese or Korean text but no CJK font is installed, so those characters are blank; ` +
-          'install @expo-google-fonts/noto-sans-sc or name a font with --pdf-font FILE (config export.pdf.font)',
-      );
-    }
+  if (!cjkAvailable && cjk) {
+    warn?.(
+      `PDF: ${cjk} item${cjk === 1 ? ' holds' : 's hold'} Chinese, Japanese or Korean text but no CJK font is installed, so those characters are blank; ` +
+        'install @expo-google-fonts/noto-sans-sc or name a font with --pdf-font FILE (config export.pdf.font)',
+    );
   }
   const d = depths(ctx.items);
   const pdf = new PdfWriter(join(ctx.stage, ...PDF_FILE.split('/')), fonts, ctx.spec.title);
