@@ -1,7 +1,8 @@
 /**
- * A PDF laid out in more than one chunk (src/export/render-pdf.ts: 40 pages each) and merged: the contents' page
- * numbers, the named destinations, the internal links between chapters of different chunks, the outline and the
- * page numbers at the foot all hold across the seams. Read back with poppler (pdftotext, pdfinfo) and pdf-lib.
+ * A PDF laid out in more than one chunk (src/export/render-pdf.ts: 20 pages each, drawn into one document): the
+ * contents' page numbers, the named destinations, the internal links between chapters of different chunks, the
+ * outline and the page numbers at the foot all hold across the seams; each font is embedded once. Read back with
+ * poppler (pdftotext, pdfinfo, pdffonts) and pdf-lib.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +53,11 @@ test('export pdf over two chunks: contents numbers, destinations, cross-chunk li
       assert.ok(text.startsWith(`${title}\n`), `page ${n} starts with ${title}: ${text.slice(0, 80)}`);
       assert.match(text, new RegExp(`\\b${n} / ${total}\\b`));
     }
+
+    // One subset of each font for the whole document (each chunk used to embed its own).
+    const fonts = execFileSync('pdffonts', [pdf]).toString().split('\n').slice(2).filter(Boolean).map((l) => l.split(/\s+/)[0]!.replace(/^[A-Z]{6}\+/, ''));
+    assert.ok(fonts.includes('Roboto-Regular'), fonts.join(', '));
+    assert.equal(new Set(fonts).size, fonts.length, `each font once: ${fonts.join(', ')}`);
 
     const doc = await PDFDocument.load(readFileSync(pdf));
     const refs = doc.getPages().map((p) => p.ref.toString());

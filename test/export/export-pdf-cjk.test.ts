@@ -42,3 +42,36 @@ test('export pdf: Chinese and Japanese text comes back from the PDF; a wrong --p
     await ws.close();
   }
 });
+
+test('export pdf without a CJK font (CSYNC_PDF_CJK_FONT=none): one warning line naming the fix, the export still succeeds', async () => {
+  const ws = await workspaceWithEmulator();
+  try {
+    const space = ws.emu.api.space('DEMO').id;
+    const parent = ws.emu.store.createPage({ spaceId: space, title: 'Glossary', body: '<p>Terms in three languages.</p>' });
+    ws.emu.store.createPage({ spaceId: space, title: '术语 Terms', parentId: parent.id, body: '<p>同步 means sync.</p>' });
+    ws.emu.store.createPage({ spaceId: space, title: 'Kana', parentId: parent.id, body: '<p>カタカナ is katakana.</p>' });
+    ws.emu.store.createPage({ spaceId: space, title: 'Plain', parentId: parent.id, body: '<p>Only Latin here.</p>' });
+    const none = { CSYNC_PDF_CJK_FONT: 'none' };
+    const out = join(ws.dir, 'nofont');
+    const r = await ws.csync(['export', '--root', parent.id, '--format', 'pdf', '--out', out], none);
+    assert.equal(r.code, 0, r.stderr);
+    const warnings = r.stderr.split('\n').filter((l) => /CJK font/.test(l));
+    assert.equal(warnings.length, 1, r.stderr);
+    assert.match(warnings[0]!, /PDF: 2 items hold Chinese, Japanese or Korean text but no CJK font is installed.*install @expo-google-fonts\/noto-sans-sc or name a font with --pdf-font FILE/);
+    const pdf = join(out, 'export.pdf');
+    const text = execFileSync('pdftotext', [pdf, '-']).toString();
+    for (const t of ['Only Latin here.', 'means sync.', 'is katakana.']) assert.ok(text.includes(t), `${t} in:\n${text}`);
+    assert.ok(!text.includes('同步'), 'no CJK glyphs without a CJK font');
+    assert.doesNotMatch(execFileSync('pdffonts', [pdf]).toString(), /NotoSansSC/);
+    const verify = await ws.csync(['export', 'verify', out]);
+    assert.equal(verify.code, 0, verify.stderr);
+
+    // The switch hides only the installed package: a font named with --pdf-font is still used, without a warning.
+    const named = await ws.csync(['export', '--root', parent.id, '--format', 'pdf', '--out', join(ws.dir, 'named'), '--pdf-font', NOTO], none);
+    assert.equal(named.code, 0, named.stderr);
+    assert.doesNotMatch(named.stderr, /CJK font/);
+    assert.ok(execFileSync('pdftotext', [join(ws.dir, 'named', 'export.pdf'), '-']).toString().includes('同步 means sync.'));
+  } finally {
+    await ws.close();
+  }
+});
