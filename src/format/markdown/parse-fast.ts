@@ -444,7 +444,7 @@ const INDENTED_QUOTE = /^[ >]*(?:\t| {4})[ \t]*>/m;
 /** A line indented four columns or more after a block quote line: markdown-it may read code, micromark a lazy line. */
 const INDENTED_AFTER_QUOTE = /^[ \t]*>[^\n]*\n(?: {4}|[ ]{0,3}\t)/m;
 /** A blank line of four columns or more: micromark may count it into an indented code block before it. */
-const INDENTED_BLANK = /^(?: {4}|[ ]{0,3}\t)[ \t]*$/m;
+export const INDENTED_BLANK = /^(?: {4}|[ ]{0,3}\t)[ \t]*$/m;
 
 /** A tab in a line's indentation: the two parsers expand tabs differently inside containers. */
 const TAB_INDENT = /^[ >]*\t/gm;
@@ -478,8 +478,17 @@ function tabIndentOutsideCode(markdown: string, tokens: readonly Token[]): boole
   return false;
 }
 
-export function fastParse(markdown: string): Root | undefined {
-  if (markdown.includes('\r') || markdown.includes('\0') || markdown.includes('[^') || INDENTED_QUOTE.test(markdown) || INDENTED_AFTER_QUOTE.test(markdown)) return undefined;
+/**
+ * Whether a whole text passes the checks `fastParse` makes on the text alone (the rest are made on each block's
+ * tokens). A big page converted in pieces (chunked.ts) reads every piece with the reader the whole text would get.
+ */
+export function fastTextOk(markdown: string): boolean {
+  return !(markdown.includes('\r') || markdown.includes('\0') || markdown.includes('[^') || INDENTED_QUOTE.test(markdown) || INDENTED_AFTER_QUOTE.test(markdown));
+}
+
+/** `indentedBlank`: read the text as if it held a blank line of four columns (a piece of a text that does). */
+export function fastParse(markdown: string, indentedBlank = false): Root | undefined {
+  if (!fastTextOk(markdown)) return undefined;
   const env: Env = {};
   let tokens: Token[];
   try {
@@ -490,7 +499,7 @@ export function fastParse(markdown: string): Root | undefined {
   if (env.references && Object.keys(env.references).length) return undefined;
   if ((env as { csyncSplitRun?: boolean }).csyncSplitRun) return undefined;
   if (markdown.includes('\t') && tabIndentOutsideCode(markdown, tokens)) return undefined;
-  if (INDENTED_BLANK.test(markdown) && tokens.some((t) => t.type === 'code_block')) return undefined;
+  if ((indentedBlank || INDENTED_BLANK.test(markdown)) && tokens.some((t) => t.type === 'code_block')) return undefined;
   for (const t of tokens) if (t.type === 'inline' && INLINE_DIFFERS.test(t.content)) return undefined;
   try {
     return { type: 'root', children: blocks(tokens, 0, tokens.length, { source: markdown, items: 0 }) };
