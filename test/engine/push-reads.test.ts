@@ -51,7 +51,7 @@ test('push loads an edited and a new page file whole once each, the big new one 
   }
 });
 
-test('an edited tracked page over sync.maxPageBytes is refused before it is read or converted (exit 10, one line); dry run says the same', async () => {
+test('an edited tracked page over sync.maxPageBytes is refused before it is read or converted (exit 10, one line); dry run and status say the same', async () => {
   const ws = await pulled();
   const tmp = tempDir('csync-reads-');
   try {
@@ -75,6 +75,24 @@ test('an edited tracked page over sync.maxPageBytes is refused before it is read
     }
     assert.deepEqual(readsOf(log, arch), { whole: 0, head: 0 }, 'never loaded');
     assert.equal(ws.emu.api.body(id), before, 'Confluence unchanged');
+    // status applies the same limit: one warning line per file, the same exit code as push, neither file read; a
+    // new file over the limit too.
+    const bigNew = `${dirname(arch)}/Huge new.md`;
+    writeFileSync(join(ws.dir, bigNew), `---\ntitle: Huge new\n---\n${'Another long line of a huge page.\n'.repeat(4000)}`);
+    for (const args of [['status', '--local'], ['status']]) {
+      const st = await ws.csync(args, { CSYNC_TEST_PAGE_READS: log });
+      assert.equal(st.code, 10, `${args.join(' ')}: ${st.stdout}${st.stderr}`);
+      const lines = st.stdout.split('\n').filter((l) => l.includes('sync.maxPageBytes'));
+      assert.equal(lines.length, 2, st.stdout);
+      assert.match(st.stdout, /^warning: content\/\S.*Architecture\.md: skipped: [\d.]+ MiB is over the page size limit of [\d.]+ MiB \(sync\.maxPageBytes\)/m);
+      assert.match(st.stdout, /^warning: content\/\S.*Huge new\.md: skipped: .* \(sync\.maxPageBytes\)/m);
+      assert.doesNotMatch(st.stdout, /modified: .*Architecture|new: .*Huge new|Everything in sync/, 'not listed as changes push would send');
+      const json = await ws.csync([...args, '--json'], { CSYNC_TEST_PAGE_READS: log });
+      assert.equal(json.code, 10);
+      assert.deepEqual((JSON.parse(json.stdout) as { skipped: string[] }).skipped.sort(), [arch, bigNew].sort());
+    }
+    assert.deepEqual(readsOf(log, arch), { whole: 0, head: 0 }, 'status never loaded the edited page');
+    assert.deepEqual(readsOf(log, bigNew), { whole: 0, head: 0 }, 'status never loaded the new page');
   } finally {
     tmp.cleanup();
     await ws.close();
