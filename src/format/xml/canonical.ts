@@ -13,6 +13,8 @@ import type { XmlElement, XmlFragment, XmlNode } from './nodes.js';
 import { isWhitespaceText } from './nodes.js';
 import { parseStorage, XmlSyntaxError } from './parse.js';
 import { serializeNodes } from './serialize.js';
+import { createHash } from 'node:crypto';
+import { topLevelCuts } from './top-level.js';
 
 /** Elements whose content model is elements only: whitespace inside them is never content. */
 const ELEMENT_ONLY = new Set([
@@ -90,7 +92,36 @@ export function canonicalStorage(xml: string): string {
   }
 }
 
-/** True when the two bodies have the same canonical form. */
+/** Bodies at least this big are canonicalised piece by piece (top-level.ts): one page's tree is never built whole. */
+const PIECE_CHARS = 64 * 1024;
+
+/**
+ * sha256 (hex) of `canonicalStorage(xml)`, the same value, computed piece by piece for a big body: the parse tree
+ * and canonical copy of one piece at a time instead of the whole page's (a 5 MB list page's tree alone ran to
+ * ~140 MB). A piece that does not parse alone sends the whole body to `canonicalStorage`.
+ */
+export function canonicalStorageHash(xml: string, pieceChars = PIECE_CHARS): string {
+  const cuts = topLevelCuts(xml, pieceChars);
+  if (!cuts.length) return createHash('sha256').update(canonicalStorage(xml)).digest('hex');
+  const hash = createHash('sha256');
+  let from = 0;
+  for (const at of [...cuts, xml.length]) {
+    let piece: string;
+    try {
+      piece = canonicalFragment(parseStorage(xml.slice(from, at)));
+    } catch (err) {
+      if (err instanceof XmlSyntaxError || err instanceof RangeError) return createHash('sha256').update(canonicalStorage(xml)).digest('hex');
+      throw err;
+    }
+    hash.update(piece);
+    from = at;
+  }
+  return hash.digest('hex');
+}
+
+/** True when the two bodies have the same canonical form (big ones compared by the hash of it, built piece by piece). */
 export function storageEquals(a: string, b: string): boolean {
-  return a === b || canonicalStorage(a) === canonicalStorage(b);
+  if (a === b) return true;
+  if (a.length + b.length < 2 * PIECE_CHARS) return canonicalStorage(a) === canonicalStorage(b);
+  return canonicalStorageHash(a) === canonicalStorageHash(b);
 }
