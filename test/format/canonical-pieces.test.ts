@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { canonicalStorage, canonicalStorageHash, storageEquals } from '../../src/format/xml/canonical.js';
-import { topLevelCuts } from '../../src/format/xml/top-level.js';
+import { topLevelPieces } from '../../src/format/xml/top-level.js';
 import { sha256 } from '../../src/local/files.js';
 import { cloudCorpus } from './cloud-corpus.js';
 import { FIXTURES } from './fixtures.js';
@@ -24,7 +24,11 @@ describe('canonical hash piece by piece equals the whole body’s', () => {
     for (const b of bodies) sameHash(b);
     sameHash(bodies.join(''));
     sameHash(bodies.join('\n'));
-    assert.ok(topLevelCuts(bodies.join(''), 1).length > bodies.length, 'the joined corpus is cut');
+    assert.ok(topLevelPieces(bodies.join(''), 1).length > bodies.length, 'the joined corpus is cut');
+    // A long list is cut between its items.
+    const list = `<ul>${'<li>item</li>'.repeat(50)}</ul>`;
+    assert.equal(topLevelPieces(list, 1).length, 50);
+    sameHash(list);
   });
 
   it('malformed bodies hash as the whole (unchanged text)', () => {
@@ -36,7 +40,9 @@ describe('canonical hash piece by piece equals the whole body’s', () => {
     '<!-- c -->', '<![CDATA[x < y]]>', '<p b="2" a="1">attrs</p>', '<ul><li>a</li> <li>b</li></ul>', '<ul>\n<li>x</li>\n</ul>',
     '<table><tbody><tr><td> <p>c</p> </td></tr></tbody></table>', '<pre> keep  \r\n</pre>', '<p></p>', '<span>s</span>',
     '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a\r\nb]]></ac:plain-text-body></ac:structured-macro>',
-    '<p title=\'q>"\'>quoted</p>', '<div> <p>in div</p> </div>',
+    '<p title=\'q>"\'>quoted</p>', '<div> <p>in div</p> </div>', '<ul><li>a</li><li><p>b</p></li><li/><li b="1" a="2">c</li></ul>', '<ol><li>1</li><li>2<ol><li>x</li></ol></li></ol>',
+    '<ul><li>x</li><!-- c --><li>y</li></ul>', '<ul> <li>sp</li>\n<li>nl</li></ul>', '<ul b="1"><li>attr</li><li>list</li></ul>',
+    '<ac:task-list><ac:task><ac:task-id>1</ac:task-id></ac:task><ac:task><ac:task-id>2</ac:task-id></ac:task></ac:task-list>',
   );
   const body = fc.array(node, { minLength: 0, maxLength: 12 }).map((xs) => xs.join(''));
   for (const s of suiteSeeds('CSYNC_CANON_PIECES', 1515, 150, 100)) {

@@ -14,7 +14,7 @@ import { isWhitespaceText } from './nodes.js';
 import { parseStorage, XmlSyntaxError } from './parse.js';
 import { serializeNodes } from './serialize.js';
 import { createHash } from 'node:crypto';
-import { topLevelCuts } from './top-level.js';
+import { topLevelPieces } from './top-level.js';
 
 /** Elements whose content model is elements only: whitespace inside them is never content. */
 const ELEMENT_ONLY = new Set([
@@ -101,20 +101,21 @@ const PIECE_CHARS = 64 * 1024;
  * ~140 MB). A piece that does not parse alone sends the whole body to `canonicalStorage`.
  */
 export function canonicalStorageHash(xml: string, pieceChars = PIECE_CHARS): string {
-  const cuts = topLevelCuts(xml, pieceChars);
-  if (!cuts.length) return createHash('sha256').update(canonicalStorage(xml)).digest('hex');
+  const pieces = topLevelPieces(xml, pieceChars);
+  const whole = () => createHash('sha256').update(canonicalStorage(xml)).digest('hex');
+  if (pieces.length < 2) return whole();
   const hash = createHash('sha256');
-  let from = 0;
-  for (const at of [...cuts, xml.length]) {
-    let piece: string;
+  for (const p of pieces) {
+    let canonical: string;
     try {
-      piece = canonicalFragment(parseStorage(xml.slice(from, at)));
+      canonical = canonicalFragment(parseStorage(p.open + xml.slice(p.from, p.to) + p.close));
     } catch (err) {
-      if (err instanceof XmlSyntaxError || err instanceof RangeError) return createHash('sha256').update(canonicalStorage(xml)).digest('hex');
+      if (err instanceof XmlSyntaxError || err instanceof RangeError) return whole();
       throw err;
     }
-    hash.update(piece);
-    from = at;
+    // The list's tags put around a piece come off again (a piece is never empty: it holds at least one item).
+    if (!canonical.startsWith(p.open) || !canonical.endsWith(p.close)) return whole();
+    hash.update(canonical.slice(p.open.length, canonical.length - p.close.length));
   }
   return hash.digest('hex');
 }
