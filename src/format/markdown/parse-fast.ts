@@ -501,6 +501,12 @@ export function fastParse(markdown: string, indentedBlank = false): Root | undef
   if (markdown.includes('\t') && tabIndentOutsideCode(markdown, tokens)) return undefined;
   if ((indentedBlank || INDENTED_BLANK.test(markdown)) && tokens.some((t) => t.type === 'code_block')) return undefined;
   for (const t of tokens) if (t.type === 'inline' && INLINE_DIFFERS.test(t.content)) return undefined;
+  // Right after an indented code block, micromark reads an ordered list that does not start at 1 as a paragraph
+  // (`    a\n2) a`, with or without a blank line between); markdown-it reads a list, as CommonMark does.
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const next = tokens[i + 1] as Token;
+    if ((tokens[i] as Token).type === 'code_block' && next.type === 'ordered_list_open' && Number(next.attrGet('start') ?? 1) !== 1) return undefined;
+  }
   try {
     return { type: 'root', children: blocks(tokens, 0, tokens.length, { source: markdown, items: 0 }) };
   } catch (err) {
