@@ -23,7 +23,7 @@ import { readFile } from 'node:fs/promises';
 import { createOrder } from '../core/push-plan.js';
 import type { RemotePage } from '../core/remote-types.js';
 import { composeFile, parseFile } from '../format/front-matter.js';
-import { canonicalStorage } from '../format/index.js';
+import { canonicalStorageHash } from '../format/index.js';
 import type { Format } from '../format/types.js';
 import { inside, sha256, statOrUndefined, writeAtomic } from '../local/files.js';
 import type { Logger } from '../obs/logger.js';
@@ -36,7 +36,7 @@ export const CLOCK_ALLOWANCE_MS = 10 * 60_000;
 
 /** The hash a pending create keeps of the body it sends: the canonical storage form (the server rewrites bodies). */
 export function storageHash(storage: string): string {
-  return sha256(canonicalStorage(storage));
+  return canonicalStorageHash(storage);
 }
 
 /** The time to record for a create about to be sent: server time when the client knows the skew. */

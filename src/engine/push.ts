@@ -202,7 +202,8 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const links = new SpaceLinks(spaceKey);
   for (const b of obs.all) links.add(b.title, b.path);
   const createPaths = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : []));
-  for (const [title, path] of await newPageTitles(options.workspace, createPaths, format.extension)) links.add(title, path);
+  const newPages = await newPageTitles(options.workspace, createPaths, format.extension);
+  for (const [title, path] of newPages.titles) links.add(title, path);
   // The texts planning reads are kept for sending (a page file is read once per push; refine.ts bounds how much).
   const plannedTexts = options.dryRun ? undefined : new Map<string, PlannedText>();
   const refined = await refineActions({ workspace: options.workspace, state, spaceKey, format, links, base: obs.base, actions: plan.actions, homepage: async () => (await options.api.getSpaceByKey(spaceKey)).homepageId, keep: plannedTexts });
@@ -235,7 +236,7 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
     await planRelinks({ options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log }, sentBy(plan.actions), createPaths);
     return;
   }
-  const ctx: Ctx = { options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log, planned: plannedTexts };
+  const ctx: Ctx = { options, state, spaceKey, format, links, summary, now: options.now ?? (() => new Date()), log, planned: plannedTexts, createLinks: newPages.links };
 
   const queue = new PQueue({ concurrency: options.concurrency });
   const failures: TaskFailure[] = [];

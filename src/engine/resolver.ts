@@ -13,13 +13,18 @@ export function attachmentPath(pagePath: string, fileName: string): string {
   return `${attachmentDir(pagePath)}/${safeName(fileName)}`;
 }
 
+/** The most storage (characters) the conversion memo of a space holds at once. */
+export const CONVERSION_CHARS = 16 * 1024 * 1024;
+
 export class SpaceLinks {
   private readonly byTitle = new Map<string, string>();
   /** path → title (the PageRef is made when asked for: one object less per page of a large space). */
   private readonly byPath = new Map<string, string>();
   private pending: (() => Iterable<readonly [title: string, path: string]>) | undefined;
   /** Conversions made with this table of links, by a hash of what was converted (emptied when a page is added). */
-  private readonly conversions = new Map<string, unknown>();
+  private readonly conversions = new Map<string, { made: unknown; chars: number }>();
+  /** Characters of storage the memo holds (see CONVERSION_CHARS). */
+  private convertedChars = 0;
 
   constructor(readonly spaceKey: string) {}
 
@@ -32,6 +37,7 @@ export class SpaceLinks {
 
   add(title: string, path: string): void {
     if (this.conversions.size) this.conversions.clear();
+    this.convertedChars = 0;
     this.byTitle.set(title, path);
     this.byPath.set(path, title);
   }
@@ -46,15 +52,21 @@ export class SpaceLinks {
   /** `convert()` of `kind` for the body of the page at `path` titled `title`; its second call with the same four (while the links stay the same) reuses it. */
   cachedConversion<T>(kind: string, path: string, title: string, body: string, convert: () => T): T {
     const key = createHash('sha256').update(kind).update('\0').update(path).update('\0').update(title).update('\0').update(body).digest('base64');
-    const text = this.conversions.get(key) as T | undefined;
+    const kept = this.conversions.get(key);
     // Planning converts each base once and sending uses it again: a conversion is kept for one reuse, so the memo
-    // never holds more than the bases planned and not sent yet.
-    if (text !== undefined) {
+    // never holds more than the bases planned and not sent yet — and never more than CONVERSION_CHARS of storage
+    // (many big edited pages convert again when sent instead of all being held from planning to sending).
+    if (kept !== undefined) {
       this.conversions.delete(key);
-      return text;
+      this.convertedChars -= kept.chars;
+      return kept.made as T;
     }
     const made = convert();
-    this.conversions.set(key, made);
+    const chars = typeof made === 'string' ? made.length : typeof (made as { text?: unknown }).text === 'string' ? (made as { text: string }).text.length : 0;
+    if (this.convertedChars + chars <= CONVERSION_CHARS) {
+      this.conversions.set(key, { made, chars });
+      this.convertedChars += chars;
+    }
     return made;
   }
 

@@ -19,6 +19,8 @@ export interface StatusOptions {
   logger?: Logger | undefined;
   /** Pages per listing request (batch.pageSize). */
   pageSize?: number | undefined;
+  /** Page files larger than this are reported and left out, never read (sync.maxPageBytes, as push). */
+  maxPageBytes?: number | undefined;
 }
 
 export interface StatusEntry {
@@ -37,10 +39,13 @@ export interface StatusReport {
   /** Attachment files unchanged since the last sync (remote attachment changes are not checked: csync pull does). */
   unchangedAttachments: number;
   requests: number | undefined;
+  /** Page files a push leaves unsynced on purpose (over sync.maxPageBytes); `warnings` says why, one line each. */
+  skipped: string[];
+  warnings: string[];
 }
 
 export async function runStatus(options: StatusOptions): Promise<StatusReport> {
-  const report: StatusReport = { spaces: [], local: { modified: [], new: [], deleted: [], moved: [] }, conflicts: [], unchanged: 0, unchangedAttachments: 0, requests: undefined };
+  const report: StatusReport = { spaces: [], local: { modified: [], new: [], deleted: [], moved: [] }, conflicts: [], unchanged: 0, unchangedAttachments: 0, requests: undefined, skipped: [], warnings: [] };
   const dbPath = join(options.workspace, 'cache', 'state.db');
   const state: StateStore | undefined = (await statOrUndefined(dbPath)) ? openStateStore(dbPath, { readonly: true }) : undefined;
   const before = options.api?.stats?.().requests;
@@ -49,7 +54,12 @@ export async function runStatus(options: StatusOptions): Promise<StatusReport> {
     for (const key of options.spaces) {
       report.spaces.push(key);
       const format = options.formatFor(key);
-      const c = await localChanges(options.workspace, state, key, format, options.paths);
+      const c = await localChanges(options.workspace, state, key, format, options.paths, { maxPageBytes: options.maxPageBytes });
+      for (const err of c.tooLarge) {
+        if (!inPaths(err.path, options.paths) || report.skipped.includes(err.path)) continue;
+        report.skipped.push(err.path);
+        report.warnings.push(err.message);
+      }
       report.unchanged += c.unchanged;
       report.local.modified.push(...c.modified.map((b) => ({ path: b.path, id: b.id })));
       report.local.new.push(...c.created.map((path) => ({ path })));
@@ -105,7 +115,8 @@ export function formatStatus(r: StatusReport): string {
     ]);
   }
   section('Conflicts (csync resolve <path> --keep local|remote|merged; attachments: local|remote)', r.conflicts.map((c) => `${c.kind}: ${c.path}${c.copyPath ? ` (remote version in ${c.copyPath})` : ''}`));
-  const clean = !r.local.modified.length && !r.local.new.length && !r.local.deleted.length && !r.local.moved.length && !r.conflicts.length && (!r.remote || (!r.remote.changed.length && !r.remote.new.length && !r.remote.deleted.length));
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  const clean = !r.skipped.length && !r.local.modified.length && !r.local.new.length && !r.local.deleted.length && !r.local.moved.length && !r.conflicts.length && (!r.remote || (!r.remote.changed.length && !r.remote.new.length && !r.remote.deleted.length));
   if (clean) lines.push(`Everything in sync: ${r.spaces.join(', ')} (${r.unchanged} pages${r.unchangedAttachments ? `, ${r.unchangedAttachments} attachments` : ''}).`);
   return lines.join('\n');
 }

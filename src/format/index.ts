@@ -65,4 +65,4 @@ export function formatForExtension(extension: string): Format | undefined {
 }
 
 export { storageFormat };
-export { canonicalStorage, storageEquals } from './xml/canonical.js';
+export { canonicalStorage, canonicalStorageHash, storageEquals } from './xml/canonical.js';

@@ -199,7 +199,7 @@ export async function readFileSafe(workspace: string, rel: string): Promise<Buff
  * whole file is still read, in 1 MiB pieces, to check it is UTF-8 text (refused as readTextSafe refuses it), but only
  * the head stays in memory. For what a page's front matter says (title, id) before the page is sent.
  */
-export async function readHeadSafe(workspace: string, rel: string, headChars: number): Promise<{ head: string; whole: boolean }> {
+export async function readHeadSafe(workspace: string, rel: string, headChars: number, onPiece?: (piece: string) => void): Promise<{ head: string; whole: boolean }> {
   const fh = await openNoFollow(workspace, rel);
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let head = '';
@@ -220,6 +220,7 @@ export async function readHeadSafe(workspace: string, rel: string, headChars: nu
       } catch {
         throw notUtf8(rel);
       }
+      onPiece?.(piece);
       if (head.length < headChars) {
         head += piece.slice(0, headChars - head.length + 1);
         if (head.length > headChars) {
@@ -231,6 +232,7 @@ export async function readHeadSafe(workspace: string, rel: string, headChars: nu
     try {
       const rest = decoder.decode();
       if (rest.length) whole = false;
+      if (rest.length) onPiece?.(rest);
     } catch {
       throw notUtf8(rel);
     }
@@ -242,12 +244,12 @@ export async function readHeadSafe(workspace: string, rel: string, headChars: nu
 }
 
 /**
- * Tests only: CSYNC_TEST_PAGE_READS=<file> appends a line per page-file read (`whole` or `head`, the path, the bytes),
- * so a test can count how often a run loads a page's text. Unset in normal use.
+ * Tests only: CSYNC_TEST_PAGE_READS=<file> appends a line per page-file read (`whole` or `head`, the path, the bytes,
+ * the time in ms), so a test can count how often a run loads a page's text, and when. Unset in normal use.
  */
 function logRead(rel: string, kind: 'whole' | 'head', bytes: number): void {
   const log = process.env.CSYNC_TEST_PAGE_READS;
-  if (log) appendFileSync(log, `${kind}\t${rel}\t${bytes}\n`);
+  if (log) appendFileSync(log, `${kind}\t${rel}\t${bytes}\t${Date.now()}\n`);
 }
 
 /** Strict UTF-8 (a byte-order mark is kept as it is); NUL bytes are binary, not text. */

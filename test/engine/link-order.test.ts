@@ -1,7 +1,7 @@
 /** Unit: the order new pages are created in (parents first always; linked pages first where the links allow). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linkedPaths, orderCreates } from '../../src/engine/push/link-order.js';
+import { LinkScanner, linkedPaths, orderCreates } from '../../src/engine/push/link-order.js';
 
 const D = 'content/S/Home';
 
@@ -23,4 +23,15 @@ test('orderCreates: a linked page first; a cycle broken by depth then name; a fo
   assert.ok(at('Z.md') < at('A.md'), order.join(', '));
   assert.ok(at('P.md') < at('Q.md'), order.join(', '));
   assert.ok(at('F.md') < at('F/child.md'), order.join(', '));
+});
+
+test('LinkScanner: the links of a text fed in pieces cut anywhere are the links of the whole text', () => {
+  const body = `${'prose line without links\n'.repeat(40)}[a](B.md) and [b](<Doc B.md>)\n${'x'.repeat(300)} [c](sub/../C%20x.md#top)\n[r]: ../Up.md\n[d](https://x.org/E.md) [z](Z.md)`;
+  const whole = linkedPaths(`${D}/A.md`, body, '.md').sort();
+  assert.equal(whole.length, 5);
+  for (const size of [1, 2, 7, 64, 333, body.length]) {
+    const scan = new LinkScanner(`${D}/A.md`, '.md');
+    for (let i = 0; i < body.length; i += size) scan.push(body.slice(i, i + size));
+    assert.deepEqual(scan.end().sort(), whole, `pieces of ${size}`);
+  }
 });

@@ -51,7 +51,7 @@ test('push loads an edited and a new page file whole once each, the big new one 
   }
 });
 
-test('an edited tracked page over sync.maxPageBytes is refused before it is read or converted (exit 10, one line); dry run says the same', async () => {
+test('an edited tracked page over sync.maxPageBytes is refused before it is read or converted (exit 10, one line); dry run and status say the same', async () => {
   const ws = await pulled();
   const tmp = tempDir('csync-reads-');
   try {
@@ -75,6 +75,62 @@ test('an edited tracked page over sync.maxPageBytes is refused before it is read
     }
     assert.deepEqual(readsOf(log, arch), { whole: 0, head: 0 }, 'never loaded');
     assert.equal(ws.emu.api.body(id), before, 'Confluence unchanged');
+    // status applies the same limit: one warning line per file, the same exit code as push, neither file read; a
+    // new file over the limit too.
+    const bigNew = `${dirname(arch)}/Huge new.md`;
+    writeFileSync(join(ws.dir, bigNew), `---\ntitle: Huge new\n---\n${'Another long line of a huge page.\n'.repeat(4000)}`);
+    for (const args of [['status', '--local'], ['status']]) {
+      const st = await ws.csync(args, { CSYNC_TEST_PAGE_READS: log });
+      assert.equal(st.code, 10, `${args.join(' ')}: ${st.stdout}${st.stderr}`);
+      const lines = st.stdout.split('\n').filter((l) => l.includes('sync.maxPageBytes'));
+      assert.equal(lines.length, 2, st.stdout);
+      assert.match(st.stdout, /^warning: content\/\S.*Architecture\.md: skipped: [\d.]+ MiB is over the page size limit of [\d.]+ MiB \(sync\.maxPageBytes\)/m);
+      assert.match(st.stdout, /^warning: content\/\S.*Huge new\.md: skipped: .* \(sync\.maxPageBytes\)/m);
+      assert.doesNotMatch(st.stdout, /modified: .*Architecture|new: .*Huge new|Everything in sync/, 'not listed as changes push would send');
+      const json = await ws.csync([...args, '--json'], { CSYNC_TEST_PAGE_READS: log });
+      assert.equal(json.code, 10);
+      assert.deepEqual((JSON.parse(json.stdout) as { skipped: string[] }).skipped.sort(), [arch, bigNew].sort());
+    }
+    assert.deepEqual(readsOf(log, arch), { whole: 0, head: 0 }, 'status never loaded the edited page');
+    assert.deepEqual(readsOf(log, bigNew), { whole: 0, head: 0 }, 'status never loaded the new page');
+  } finally {
+    tmp.cleanup();
+    await ws.close();
+  }
+});
+
+test('a push of several big new pages holds one page text at a time: each is read whole once, after the previous create was sent, linked pages first', async () => {
+  // Each request waits 150 ms in the emulator: a text read before the previous page's POST arrived would show.
+  const ws = await workspaceWithEmulator({ seed: 'demo', latencyMs: 150 });
+  const tmp = tempDir('csync-reads-');
+  try {
+    assert.equal((await ws.csync(['pull'])).code, 0);
+    const dir = dirname(fileOf(ws, 'Architecture'));
+    const para = 'A paragraph of a big new page, long enough that its body is not read while the push plans.\n\n';
+    // Over the 64 Ki characters of a head read; "Alpha" links to "Delta" (at the end of its text): Delta goes first.
+    const names = ['Alpha', 'Bravo', 'Charlie', 'Delta'];
+    for (const n of names) {
+      const link = n === 'Alpha' ? '\nSee [the last one](Delta.md).\n' : '';
+      writeFileSync(join(ws.dir, `${dir}/${n}.md`), `---\ntitle: ${n} big\n---\n${para.repeat(900)}${link}`);
+    }
+    const log = join(tmp.dir, 'reads.log');
+    writeFileSync(log, '');
+    const push = await ws.csync(['push'], { CSYNC_TEST_PAGE_READS: log });
+    assert.equal(push.code, 0, push.stdout + push.stderr);
+    const reads = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
+    const wholeAt = (n: string) => {
+      const w = reads.filter((r) => r[0] === 'whole' && r[1] === `${dir}/${n}.md`);
+      assert.equal(w.length, 1, `${n} is loaded whole once`);
+      return Number(w[0]![3]);
+    };
+    const posts = ws.emu.requestLog().filter((r) => r.method === 'POST' && r.route === '/wiki/api/v2/pages').map((r) => r.at);
+    assert.equal(posts.length, 4, 'four creates');
+    const loads = names.map(wholeAt).sort((a, b) => a - b);
+    // The k-th text is loaded after the (k-1)-th create was sent, so no two page texts are held at once.
+    for (let k = 1; k < loads.length; k++) assert.ok(loads[k]! >= posts[k - 1]!, `text ${k + 1} loaded at ${loads[k]}, before create ${k} was sent at ${posts[k - 1]}`);
+    const created = (n: string) => Number(ws.emu.api.pageByTitle('DEMO', `${n} big`)!.id);
+    assert.ok(created('Delta') < created('Alpha'), 'the linked page is created first');
+    assert.match(ws.emu.api.body(String(created('Alpha'))), /Delta big/, 'the link points at the page');
   } finally {
     tmp.cleanup();
     await ws.close();

@@ -74,6 +74,28 @@ describe('chunked conversion equals whole-document conversion', () => {
     });
   }
 
+  // Top-level lists in storage, split between their items: item bodies of every kind (loose ones, nested lists, a rule
+  // that changes the bullet, empty items), lists of each kind with and without a start, and what surrounds them.
+  const item = fc.constantFrom(
+    'a', 'two words', '', '<p>p1</p><p>p2</p>', '<p>only</p>', 'x<ul><li>nested</li><li>n2</li></ul>', '<hr/>', '<code>c</code>',
+    'x<ol><li>n</li></ol>', '<pre>code</pre>', '<strong>b</strong> tail', '- not a bullet', '1. not a number', '<br/>',
+  );
+  const listOf = fc.tuple(fc.constantFrom('ul', 'ol', 'ol3', 'task'), fc.array(item, { minLength: 1, maxLength: 8 })).map(([kind, items]) => {
+    if (kind === 'task') {
+      return `<ac:task-list>${items.map((b, i) => `<ac:task><ac:task-id>${i}</ac:task-id><ac:task-status>${i % 2 ? 'complete' : 'incomplete'}</ac:task-status><ac:task-body>${b}</ac:task-body></ac:task>`).join('')}</ac:task-list>`;
+    }
+    const open = kind === 'ol3' ? '<ol start="3">' : `<${kind}>`;
+    const tag = kind === 'ul' ? 'ul' : 'ol';
+    return `${open}${items.map((b) => `<li>${b}</li>`).join('')}</${tag}>`;
+  });
+  const around = fc.constantFrom('<p>para</p>', '<h2>head</h2>', '<pre>x</pre>', '<hr/>', '<blockquote><p>q</p></blockquote>', 'text', '<!-- c -->', '');
+  const storageDoc = fc.array(fc.oneof(listOf, listOf, around), { minLength: 1, maxLength: 8 }).map((xs) => xs.join(''));
+  for (const s of suiteSeeds('CSYNC_CHUNK_LISTS', 1414, 400, 200)) {
+    it(`random storage lists split between items, ${s.kind} seed ${s.seed} (${s.cases} cases)`, async () => {
+      await checkSeed('CSYNC_CHUNK_LISTS', 'chunked', s, fc.property(storageDoc, (storage) => sameStorage(storage)));
+    });
+  }
+
   it('a big page is split: prose, a tight list, a task list, an ordered list, and their storage', () => {
     const prose = ('A line of prose in a paragraph.\n'.repeat(20) + '\n').repeat(15);
     const bullets = Array.from({ length: 800 }, (_, i) => `- item ${i}\n`).join('');
@@ -86,7 +108,7 @@ describe('chunked conversion equals whole-document conversion', () => {
       const chunked = markdownToStorageChunked(md, ctx, chunk);
       assert.equal(chunked.text, markdownToStorage(md, ctx).text);
       const cuts = storageCuts(chunked.text, chunk);
-      if (md === prose) assert.ok((cuts?.length ?? 0) > 2, 'prose storage not split');
+      assert.ok((cuts?.length ?? 0) > 2, `storage not split: ${md.slice(0, 40)}…`);
       assert.equal(storageToMarkdownChunked(chunked.text, ctx, chunk).text, storageToMarkdown(chunked.text, ctx).text);
     }
     // The default chunk size splits a page of a few hundred kB.

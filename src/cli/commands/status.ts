@@ -29,9 +29,10 @@ export const statusCommand: CommandModule<GlobalArgs, StatusArgs> = {
     // --local needs no network: the remote client (got and its dependencies) is not even loaded.
     const client = argv.local ? undefined : (await import('../site.js')).clientFor(ctx.config, ctx.logger);
     try {
-      const report = await runStatus({ workspace: ctx.config.workspace, api: client, spaces, paths: argv.paths, formatFor: () => getFormat(ctx.config.format), scope: ctx.config.scope, logger: ctx.logger, pageSize: ctx.config.batch.pageSize });
+      const report = await runStatus({ workspace: ctx.config.workspace, api: client, spaces, paths: argv.paths, formatFor: () => getFormat(ctx.config.format), scope: ctx.config.scope, logger: ctx.logger, pageSize: ctx.config.batch.pageSize, maxPageBytes: ctx.config.sync.maxPageBytes });
       ctx.out.result(() => formatStatus(report), { ok: true, ...report });
-      process.exitCode = report.conflicts.length ? EXIT.CONFLICTS : EXIT.OK;
+      // A page file over the size limit: what push exits with when it leaves one (warnings name each).
+      process.exitCode = report.conflicts.length ? EXIT.CONFLICTS : report.skipped.length ? EXIT.INCOMPLETE : EXIT.OK;
     } finally {
       await client?.close();
     }

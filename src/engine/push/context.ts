@@ -21,6 +21,8 @@ export interface Ctx {
   log: Logger;
   /** Texts planning read (refine.ts), taken by the executor instead of reading the file again. */
   planned?: Map<string, PlannedText> | undefined;
+  /** The page files each new page file links to (read while planning took their titles): the order of creates. */
+  createLinks?: ReadonlyMap<string, readonly string[]> | undefined;
 }
 
 /**
@@ -72,8 +74,8 @@ const HEAD_CHARS = 64 * 1024;
  * the first 64 Ki characters. Refused as readTextSafe refuses a file (a link, not UTF-8), but a big page's body is
  * never held: planning reads titles and ids this way, and the page's text is loaded when it is sent.
  */
-export async function readFrontMatter(workspace: string, rel: string): Promise<string> {
-  const { head, whole } = await readHeadSafe(workspace, rel, HEAD_CHARS);
+export async function readFrontMatter(workspace: string, rel: string, onPiece?: (piece: string) => void): Promise<string> {
+  const { head, whole } = await readHeadSafe(workspace, rel, HEAD_CHARS, onPiece);
   if (whole) return head;
   const t = head.startsWith('\ufeff') ? head.slice(1) : head;
   if (!t.startsWith('---')) return t.slice(0, 3); // no front matter: none in the whole file either

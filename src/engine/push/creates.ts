@@ -3,7 +3,6 @@
  * allow; a create a stopped run left unrecorded is adopted, never duplicated.
  */
 import { unlink } from 'node:fs/promises';
-import { createOrder } from '../../core/push-plan.js';
 import type { RemotePage } from '../../core/remote-types.js';
 import { composeFile, parseFile, type FrontMatter } from '../../format/front-matter.js';
 import { storageEquals } from '../../format/index.js';
@@ -13,7 +12,7 @@ import type { BasePage } from '../../state/index.js';
 import { createStartedAt, storageHash } from '../pending.js';
 import { markSkipped, reportSkip } from '../scan.js';
 import { checkSize, convert, normalisedBody, parentFolderFile, parentFor, readFrontMatter, readIfThere, sortedLabels, type Ctx } from './context.js';
-import { linkedPaths, orderCreates } from './link-order.js';
+import { LinkScanner, orderCreates } from './link-order.js';
 
 /**
  * A create whose record was lost (stopped between create and record) is adopted. A pull that ran in between saw the
@@ -49,24 +48,22 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     const account = await (me ??= api.currentUser().then((u) => u.accountId));
     return account !== undefined && page.authorId !== account;
   };
-  // Every file is read first: pages another new page links to are created before it where the links allow.
-  const texts = new Map<string, string>();
-  const linked = new Map<string, string[]>();
-  for (const path of [...files].sort(createOrder)) {
+  // Pages another new page links to are created before it where the links allow, by the link index planning made
+  // (newPageTitles): each page's text is read when it is sent, so one text is held at a time, whatever the number
+  // and size of new pages.
+  const linked = new Map<string, readonly string[]>();
+  for (const path of files) linked.set(path, ctx.createLinks?.get(path) ?? []);
+  for (const path of orderCreates([...files], linked, ctx.format.extension)) {
+    let text: string | undefined;
     try {
       await checkSize(ctx, path);
-      const t = await readIfThere(ctx.options.workspace, path);
-      if (t === undefined) continue; // gone since the scan: nothing to create
-      texts.set(path, t);
-      linked.set(path, linkedPaths(path, t, ctx.format.extension));
+      text = await readIfThere(ctx.options.workspace, path);
     } catch (err) {
       if (!isSkipped(err)) throw err;
       reportSkip(ctx.summary, err);
+      continue;
     }
-  }
-  for (const path of orderCreates([...texts.keys()], linked, ctx.format.extension)) {
-    const text = texts.get(path)!;
-    texts.delete(path);
+    if (text === undefined) continue; // gone since the scan: nothing to create
     const parsed = parseFile(text);
     if (!parsed.ok) {
       ctx.summary.warnings.push(`${path}: front matter unreadable (${parsed.error}); not created`);
@@ -138,16 +135,20 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
 /**
  * The titles the new pages will have (front matter, else the file name), known before any request: every body the
  * push sends, of an edit or a create, links to a page created later in the same run by its title. A file whose front
- * matter cannot be read is left out (it is not created).
+ * matter cannot be read is left out (it is not created). The same read (which streams the whole file to check it is
+ * text) indexes the page files each one links to, for the order of creates; no text is kept.
  */
-export async function newPageTitles(workspace: string, paths: readonly string[], ext: string): Promise<Array<[title: string, path: string]>> {
-  const out: Array<[string, string]> = [];
+export async function newPageTitles(workspace: string, paths: readonly string[], ext: string): Promise<{ titles: Array<[title: string, path: string]>; links: Map<string, string[]> }> {
+  const titles: Array<[string, string]> = [];
+  const links = new Map<string, string[]>();
   for (const path of paths) {
-    const text = await readFrontMatter(workspace, path).catch(() => undefined);
+    const scan = new LinkScanner(path, ext);
+    const text = await readFrontMatter(workspace, path, (piece) => scan.push(piece)).catch(() => undefined);
     const parsed = text === undefined ? undefined : parseFile(text);
     if (!parsed?.ok) continue;
+    links.set(path, scan.end());
     const name = path.slice(path.lastIndexOf('/') + 1, path.length - ext.length);
-    out.push([parsed.meta.title ? String(parsed.meta.title) : name, path]);
+    titles.push([parsed.meta.title ? String(parsed.meta.title) : name, path]);
   }
-  return out;
+  return { titles, links };
 }

@@ -27,6 +27,36 @@ export function linkedPaths(pagePath: string, body: string, ext: string): string
   return [...out];
 }
 
+/**
+ * `linkedPaths` of a text that arrives in pieces (a big new page streamed while planning reads its front matter):
+ * each piece is scanned up to its last line break, the rest waits for the next piece, so only the link index is
+ * kept, never the text. A link whose `](` and destination are on different lines may be missed when a piece ends
+ * between them; the order of creates is a preference (module comment), never needed for the links to be right.
+ */
+export class LinkScanner {
+  private carry = '';
+  private readonly found = new Set<string>();
+  constructor(
+    private readonly pagePath: string,
+    private readonly ext: string,
+  ) {}
+
+  push(piece: string): void {
+    const text = this.carry + piece;
+    const nl = text.lastIndexOf('\n');
+    // A line longer than 64 Ki characters is scanned as it is: its tail is only kept while it may still grow a link.
+    const at = nl >= 0 ? nl + 1 : text.length > 64 * 1024 ? text.length : 0;
+    for (const p of linkedPaths(this.pagePath, text.slice(0, at), this.ext)) this.found.add(p);
+    this.carry = text.slice(at);
+  }
+
+  end(): string[] {
+    this.push('\n');
+    this.carry = '';
+    return [...this.found];
+  }
+}
+
 export function parentFile(path: string, ext: string): string {
   return `${path.slice(0, path.lastIndexOf('/'))}${ext}`;
 }

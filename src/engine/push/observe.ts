@@ -23,6 +23,8 @@ export interface LocalChanges {
   unchanged: number;
   /** Attachment files under attachments/<SPACE>/ that a push would send. */
   attachments: { modified: string[]; new: string[]; deleted: string[]; moved: Array<{ from: string; to: string }>; conflicts: Array<{ path: string; copyPath: string | null }>; unchanged: number };
+  /** Page files over sync.maxPageBytes (when given): left out of the changes above, never read, as push leaves them. */
+  tooLarge: SkippedFile[];
 }
 
 /** The push plan's inputs for a space: base pages, their local state, untracked files with their front matter ids. */
@@ -118,9 +120,13 @@ export async function findLocalMoves(workspace: string, spaceKey: string, format
 }
 
 /** What changed locally in a space since the last sync (no network). */
-export async function localChanges(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, paths?: readonly string[]): Promise<LocalChanges> {
-  const obs = await observeLocal(workspace, state, spaceKey, format);
+export async function localChanges(workspace: string, state: StateStore | undefined, spaceKey: string, format: Format, paths?: readonly string[], limits: { maxPageBytes?: number | undefined } = {}): Promise<LocalChanges> {
+  const obs = await observeLocal(workspace, state, spaceKey, format, false, limits);
   const plan = planPush({ base: obs.base, local: obs.local, untracked: obs.untracked, paths, maxDelete: { percent: 100 }, force: true });
+  // Over the size limit: out of the plan before refinement reads and converts anything (push refuses them the same way).
+  const tooLarge = [...obs.skips.values(), ...obs.skippedUntracked].filter((e) => e.reason === 'too-large');
+  const bigIds = new Set([...obs.skips].flatMap(([id, e]) => (e.reason === 'too-large' ? [id] : [])));
+  plan.actions = plan.actions.filter((a) => !('id' in a && a.id !== undefined && bigIds.has(a.id)));
   if (state) {
     // The push planner's refinement decides as push does: an edit that changes neither the page nor its labels (an
     // id-only front-matter edit, a body that converts to the same storage) is unchanged, not modified. Refused
@@ -132,7 +138,7 @@ export async function localChanges(workspace: string, state: StateStore | undefi
     plan.actions = plan.actions.filter((a) => !('id' in a && a.kind === 'update' && none.has(a.id)));
     plan.unchanged += none.size;
   }
-  const changes = changesOf(plan, obs.base, obs.local);
+  const changes = { ...changesOf(plan, obs.base, obs.local), tooLarge };
   if (!state) return changes;
   const created = new Set(plan.actions.flatMap((a) => (a.kind === 'create' ? [a.path] : [])));
   const { plan: att, base } = await planAttachments({ workspace, state, spaceKey, extension: format.extension, paths, maxDelete: { percent: 100 }, force: true }, placementsAfter(obs.base, plan.actions), created);
@@ -150,7 +156,7 @@ export async function localChanges(workspace: string, state: StateStore | undefi
 
 function changesOf(plan: PushPlan, base: readonly BasePageMeta[], local: ReadonlyMap<string, LocalState>): LocalChanges {
   const byId = new Map(base.map((b) => [b.id, b]));
-  const out: LocalChanges = { modified: [], missing: [], created: [], moved: [], unchanged: plan.unchanged, attachments: { modified: [], new: [], deleted: [], moved: [], conflicts: [], unchanged: 0 } };
+  const out: LocalChanges = { modified: [], missing: [], created: [], moved: [], unchanged: plan.unchanged, attachments: { modified: [], new: [], deleted: [], moved: [], conflicts: [], unchanged: 0 }, tooLarge: [] };
   for (const a of plan.actions) {
     if (a.kind === 'create') out.created.push(a.path);
     else if (a.kind === 'move') out.moved.push({ page: byId.get(a.id)!, to: a.path });

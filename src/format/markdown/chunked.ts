@@ -18,7 +18,10 @@
  * the corpora with a tiny chunk size.
  */
 import type { ConvertContext, ConvertResult } from '../types.js';
-import { markdownToStorage } from './markdown-to-storage.js';
+import type { Root } from 'mdast';
+import { markdownToStorage, markdownToStorageWith } from './markdown-to-storage.js';
+import { fastParse, fastTextOk, INDENTED_BLANK } from './parse-fast.js';
+import { parseMarkdownRemark } from './processors.js';
 import { restoreServerAttrs } from './server-attrs.js';
 import { storageToMarkdown } from './to-markdown.js';
 import { withTightHeap } from '../../core/heap.js';
@@ -214,10 +217,21 @@ function markdownToStorageInPieces(markdown: string, context: ConvertContext, ch
   const pieces = splitMarkdown(markdown, chunk);
   if (!pieces) return markdownToStorage(markdown, context);
   const local: ConvertContext = { ...context, base: undefined };
+  // Every piece is read by the reader the whole text would get (parse-fast.ts): remark when the text alone sends it
+  // there; else markdown-it, and a piece markdown-it leaves to remark sends the whole text to the whole conversion
+  // (the two readers part ways on a few CommonMark corners, and a piece is not the whole).
+  const indentedBlank = INDENTED_BLANK.test(markdown);
+  const read = fastTextOk(markdown)
+    ? (text: string): Root => {
+        const tree = fastParse(text, indentedBlank);
+        if (!tree) throw new Error('a piece needs the reference reader');
+        return tree;
+      }
+    : parseMarkdownRemark;
   const parts: string[] = [];
   const warnings: string[] = [];
   for (const piece of pieces) {
-    const r = markdownToStorage(piece.text, local);
+    const r = markdownToStorageWith(read, piece.text, local);
     // A piece the converter kept raw, or one that came out malformed: convert the whole text instead.
     if (r.warnings.some((w) => w.startsWith('Markdown could not be converted') || w.startsWith('the Markdown produced malformed'))) {
       return markdownToStorage(markdown, context);
@@ -249,19 +263,57 @@ export function restoreBaseAttrs(storage: string, base: string): string {
 }
 
 const BLOCK_NAME = /^(?:p|h[1-6])$/;
+/** A top-level list's opening tag that a piece can repeat as it is (an ordered list with its start number). */
+const LIST_TAG = /^<(?:(ul)|(ol)(?: start="(\d{1,9})")?|(ac:task-list))>$/;
 
 /**
- * Offsets in `storage` between two top-level `<p>`/`<hN>` elements with nothing between them, at least `chunk`
- * apart. A cheap tag scanner: comments, CDATA, processing instructions and quoted attribute values are skipped.
- * Undefined when the body does not scan as well-formed at the top level (it is then converted whole).
+ * A piece of a storage body: `storage.slice(from, to)`, converted alone. A piece of a top-level list split between
+ * its items (`list`) is converted inside the list's tags (`open`, `close`); `joins` when its Markdown continues the
+ * list the previous piece ends with (joined without a blank line).
  */
-export function storageCuts(storage: string, chunk = CHUNK_BYTES): number[] | undefined {
+export interface StoragePiece {
+  from: number;
+  to: number;
+  list?: { open: string; close: string; joins: boolean } | undefined;
+}
+
+interface ListScan {
+  start: number;
+  name: string;
+  /** The number of the first item (ordered lists), else undefined. */
+  first: number | undefined;
+  itemName: string;
+  /** Offsets of item open tags right after the previous item's close, with the number of items before them. */
+  bounds: Array<[offset: number, before: number]>;
+  items: number;
+  lastItemEnd: number;
+  ok: boolean;
+  /** A paragraph or heading (or nothing) right before it: its Markdown does not depend on what came before. */
+  freeBefore: boolean;
+}
+
+/**
+ * Pieces of `storage` of about `chunk` characters: cut between two top-level `<p>`/`<hN>` elements with nothing
+ * between them, and a big top-level list with nothing but `<p>`/`<hN>` (or the body's ends) right around it, on its
+ * own and between its items. A cheap tag scanner: comments, CDATA, processing instructions and quoted attribute
+ * values are skipped. Undefined when the body does not scan as well-formed at the top level or has nothing to cut
+ * (it is then converted whole).
+ */
+export function storagePieces(storage: string, chunk = CHUNK_BYTES): StoragePiece[] | undefined {
   if (storage.length <= chunk) return undefined;
   const cuts: number[] = [];
+  const lists: Array<{ scan: ListScan; end: number }> = [];
   let depth = 0;
   let lastEndName = '';
   let lastEnd = -1;
   let lastCut = 0;
+  let list: ListScan | undefined;
+  // A finished list waiting to see what follows it.
+  let done: { scan: ListScan; end: number } | undefined;
+  const settle = (freeAfter: boolean): void => {
+    if (done && freeAfter && done.scan.ok && done.end - done.scan.start > chunk && done.scan.bounds.length) lists.push(done);
+    done = undefined;
+  };
   let i = storage.indexOf('<');
   while (i >= 0) {
     let next: number;
@@ -270,16 +322,22 @@ export function storageCuts(storage: string, chunk = CHUNK_BYTES): number[] | un
       if (next < 0) return undefined;
       next += 3;
       if (depth === 0) lastEnd = -1;
+      if (depth === 0) settle(false);
+      else if (depth === 1 && list) list.ok = false;
     } else if (storage.startsWith('<![CDATA[', i)) {
       next = storage.indexOf(']]>', i + 9);
       if (next < 0) return undefined;
       next += 3;
       if (depth === 0) lastEnd = -1;
+      if (depth === 0) settle(false);
+      else if (depth === 1 && list) list.ok = false;
     } else if (storage.startsWith('<?', i) || storage.startsWith('<!', i)) {
       next = storage.indexOf('>', i + 2);
       if (next < 0) return undefined;
       next += 1;
       if (depth === 0) lastEnd = -1;
+      if (depth === 0) settle(false);
+      else if (depth === 1 && list) list.ok = false;
     } else {
       const closing = storage.charCodeAt(i + 1) === 47; // '/'
       let j = i + (closing ? 2 : 1);
@@ -303,24 +361,87 @@ export function storageCuts(storage: string, chunk = CHUNK_BYTES): number[] | un
         if (depth === 0) {
           lastEndName = name;
           lastEnd = next;
-        }
+          if (list) {
+            done = { scan: list, end: next };
+            list = undefined;
+          }
+        } else if (depth === 1 && list && name === list.itemName) list.lastItemEnd = next;
       } else {
         if (depth === 0) {
-          if (lastEnd === i && BLOCK_NAME.test(lastEndName) && BLOCK_NAME.test(name) && i - lastCut >= chunk) {
+          const adjacentBlock = lastEnd === i && BLOCK_NAME.test(lastEndName);
+          settle((adjacentBlock || lastEnd === i) && BLOCK_NAME.test(name));
+          if (adjacentBlock && BLOCK_NAME.test(name) && i - lastCut >= chunk) {
             cuts.push(i);
             lastCut = i;
           }
+          const tag = selfClosing ? null : LIST_TAG.exec(storage.slice(i, next));
+          if (tag) {
+            const itemName = tag[4] ? 'ac:task' : 'li';
+            list = { start: i, name, first: tag[2] ? Number(tag[3] ?? 1) : undefined, itemName, bounds: [], items: 0, lastItemEnd: -1, ok: true, freeBefore: i === 0 || adjacentBlock };
+            list.ok = list.freeBefore;
+          }
           lastEnd = selfClosing ? -1 : lastEnd;
+        } else if (depth === 1 && list) {
+          if (name !== list.itemName || selfClosing) list.ok = false;
+          else {
+            if (list.items > 0) {
+              if (list.lastItemEnd !== i) list.ok = false;
+              else list.bounds.push([i, list.items]);
+            } else if (i !== storage.indexOf('>', list.start) + 1) list.ok = false;
+            list.items++;
+          }
         }
         if (!selfClosing) depth++;
       }
     }
     const lt = storage.indexOf('<', next);
-    // Text at the top level between elements: no cut right after it.
-    if (depth === 0 && lt !== next) lastEnd = -1;
+    // Text at the top level between elements: no cut right after it; text between a list's items: not split.
+    if (lt !== next) {
+      if (depth === 0) {
+        lastEnd = -1;
+        if (lt >= 0 || next < storage.length) settle(false);
+      } else if (depth === 1 && list) list.ok = false;
+    }
     i = lt;
   }
-  return depth === 0 && cuts.length ? cuts : undefined;
+  if (depth !== 0) return undefined;
+  settle(true);
+  if (!cuts.length && !lists.length) return undefined;
+  // Cut points: the block cuts outside the lists, and each list's start, end and item bounds every `chunk`.
+  const points: Array<{ at: number; inList?: { scan: ListScan; before: number } }> = [];
+  for (const at of cuts) if (!lists.some((l) => at > l.scan.start && at < l.end)) points.push({ at });
+  for (const l of lists) {
+    points.push({ at: l.scan.start }, { at: l.end });
+    let last = l.scan.start;
+    for (const [at, before] of l.scan.bounds) {
+      if (at - last < chunk) continue;
+      points.push({ at, inList: { scan: l.scan, before } });
+      last = at;
+    }
+  }
+  points.sort((a, b) => a.at - b.at);
+  const pieces: StoragePiece[] = [];
+  let from = 0;
+  let open: { scan: ListScan; before: number } | undefined;
+  for (const p of [...points, { at: storage.length }]) {
+    if (p.at <= from) continue;
+    const closeTag = (s: ListScan) => `</${s.name}>`;
+    const openTag = (s: ListScan, before: number) => (s.first === undefined ? `<${s.name}>` : `<ol start="${s.first + before}">`);
+    const piece: StoragePiece = { from, to: p.at };
+    if (open || ('inList' in p && p.inList)) {
+      const scan = (open?.scan ?? (p as { inList: { scan: ListScan } }).inList.scan);
+      piece.list = { open: open ? openTag(scan, open.before) : '', close: 'inList' in p && p.inList ? closeTag(scan) : '', joins: open !== undefined };
+    }
+    open = 'inList' in p && p.inList ? p.inList : undefined;
+    pieces.push(piece);
+    from = p.at;
+  }
+  return pieces.length > 1 ? pieces : undefined;
+}
+
+/** Offsets where `storagePieces` cuts `storage` (the start of every piece but the first); undefined when it does not. */
+export function storageCuts(storage: string, chunk = CHUNK_BYTES): number[] | undefined {
+  return storagePieces(storage, chunk)?.slice(1).map((p) => p.from);
 }
 
 /** Storage → Markdown, piece by piece when the body is big; the same result as `storageToMarkdown`. */
@@ -328,20 +449,32 @@ export function storageToMarkdownChunked(storage: string, context: ConvertContex
   return tightHeap(storage.length, () => storageToMarkdownInPieces(storage, context, chunk));
 }
 
+/** The bullet (or an ordered list's delimiter) a piece of a list starts with. */
+const ITEM_START = /^(?:([-*+])|\d{1,9}([.)]))(?: |\n)/;
+
 function storageToMarkdownInPieces(storage: string, context: ConvertContext, chunk: number): ConvertResult {
-  const cuts = storageCuts(storage, chunk);
-  if (!cuts) return storageToMarkdown(storage, context);
+  const pieces = storagePieces(storage, chunk);
+  if (!pieces) return storageToMarkdown(storage, context);
   const parts: string[] = [];
   const warnings: string[] = [];
-  let from = 0;
-  for (const at of [...cuts, storage.length]) {
-    const r = storageToMarkdown(storage.slice(from, at), context);
-    from = at;
+  // The marker the list being split began with: every piece of it must write the same one, and all tight.
+  let marker: string | undefined;
+  for (const p of pieces) {
+    const slice = storage.slice(p.from, p.to);
+    const r = storageToMarkdown(p.list ? p.list.open + slice + p.list.close : slice, context);
     // The scanner was wrong about a piece (it is malformed alone): convert the whole body instead.
     if (r.warnings.some((w) => w.startsWith('malformed storage') || w.startsWith('storage could not be converted'))) return storageToMarkdown(storage, context);
-    if (r.text === '') continue;
-    parts.push(r.text);
+    if (p.list) {
+      const m = ITEM_START.exec(r.text);
+      const mk = m ? (m[1] ?? m[2]) : undefined;
+      // A loose list (blank lines between its items) or a marker that depends on the list's first item: whole.
+      if (mk === undefined || r.text.includes('\n\n') || (p.list.joins && mk !== marker)) return storageToMarkdown(storage, context);
+      marker = mk;
+    }
     for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
+    if (r.text === '') continue;
+    if (p.list?.joins) parts[parts.length - 1] += r.text;
+    else parts.push(r.text);
   }
   return { text: parts.join('\n'), warnings };
 }

@@ -451,7 +451,7 @@ const INDENTED_QUOTE = /^[ >]*(?:\t| {4})[ \t]*>/m;
 /** A line indented four columns or more after a block quote line: markdown-it may read code, micromark a lazy line. */
 const INDENTED_AFTER_QUOTE = /^[ \t]*>[^\n]*\n(?: {4}|[ ]{0,3}\t)/m;
 /** A blank line of four columns or more: micromark may count it into an indented code block before it. */
-const INDENTED_BLANK = /^(?: {4}|[ ]{0,3}\t)[ \t]*$/m;
+export const INDENTED_BLANK = /^(?: {4}|[ ]{0,3}\t)[ \t]*$/m;
 
 /** A tab in a line's indentation: the two parsers expand tabs differently inside containers. */
 const TAB_INDENT = /^[ >]*\t/gm;
@@ -488,10 +488,19 @@ function tabIndentOutsideCode(markdown: string, tokens: readonly Token[]): boole
   return false;
 }
 
-export function fastParse(markdown: string): Root | undefined {
+/**
+ * Whether a whole text passes the checks `fastParse` makes on the text alone (the rest are made on each block's
+ * tokens). A big page converted in pieces (chunked.ts) reads every piece with the reader the whole text would get.
+ */
+export function fastTextOk(markdown: string): boolean {
   // A leading U+FEFF: micromark drops it as a byte order mark, markdown-it keeps it.
-  if (markdown.charCodeAt(0) === 0xfeff) return undefined;
-  if (markdown.includes('\r') || markdown.includes('\0') || markdown.includes('[^') || INDENTED_QUOTE.test(markdown) || INDENTED_AFTER_QUOTE.test(markdown)) return undefined;
+  if (markdown.charCodeAt(0) === 0xfeff) return false;
+  return !(markdown.includes('\r') || markdown.includes('\0') || markdown.includes('[^') || INDENTED_QUOTE.test(markdown) || INDENTED_AFTER_QUOTE.test(markdown));
+}
+
+/** `indentedBlank`: read the text as if it held a blank line of four columns (a piece of a text that does). */
+export function fastParse(markdown: string, indentedBlank = false): Root | undefined {
+  if (!fastTextOk(markdown)) return undefined;
   const env: Env = {};
   let tokens: Token[];
   try {
@@ -502,12 +511,18 @@ export function fastParse(markdown: string): Root | undefined {
   if (env.references && Object.keys(env.references).length) return undefined;
   if ((env as { csyncSplitRun?: boolean }).csyncSplitRun) return undefined;
   if (markdown.includes('\t') && tabIndentOutsideCode(markdown, tokens)) return undefined;
-  if (INDENTED_BLANK.test(markdown) && tokens.some((t) => t.type === 'code_block')) return undefined;
+  if ((indentedBlank || INDENTED_BLANK.test(markdown)) && tokens.some((t) => t.type === 'code_block')) return undefined;
   for (const t of tokens) {
     if (t.type === 'inline' && INLINE_DIFFERS.test(t.content)) return undefined;
     // markdown-it's HTML patterns take any Unicode space (`\s`) inside and after a tag, CommonMark only ASCII ones.
     if (t.type === 'html_block' && OTHER_SPACE.test(t.content.slice(0, t.content.indexOf('\n') >>> 0))) return undefined;
     if (t.type === 'inline' && t.children?.some((c) => c.type === 'html_inline' && OTHER_SPACE.test(c.content))) return undefined;
+  }
+  // Right after an indented code block, micromark reads an ordered list that does not start at 1 as a paragraph
+  // (`    a\n2) a`, with or without a blank line between); markdown-it reads a list, as CommonMark does.
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const next = tokens[i + 1] as Token;
+    if ((tokens[i] as Token).type === 'code_block' && next.type === 'ordered_list_open' && Number(next.attrGet('start') ?? 1) !== 1) return undefined;
   }
   try {
     return { type: 'root', children: blocks(tokens, 0, tokens.length, { source: markdown, items: 0 }) };

@@ -13,6 +13,8 @@ import type { XmlElement, XmlFragment, XmlNode } from './nodes.js';
 import { isWhitespaceText } from './nodes.js';
 import { parseStorage, XmlSyntaxError } from './parse.js';
 import { serializeNodes } from './serialize.js';
+import { createHash } from 'node:crypto';
+import { topLevelPieces } from './top-level.js';
 
 /** Elements whose content model is elements only: whitespace inside them is never content. */
 const ELEMENT_ONLY = new Set([
@@ -90,7 +92,37 @@ export function canonicalStorage(xml: string): string {
   }
 }
 
-/** True when the two bodies have the same canonical form. */
+/** Bodies at least this big are canonicalised piece by piece (top-level.ts): one page's tree is never built whole. */
+const PIECE_CHARS = 64 * 1024;
+
+/**
+ * sha256 (hex) of `canonicalStorage(xml)`, the same value, computed piece by piece for a big body: the parse tree
+ * and canonical copy of one piece at a time instead of the whole page's (a 5 MB list page's tree alone ran to
+ * ~140 MB). A piece that does not parse alone sends the whole body to `canonicalStorage`.
+ */
+export function canonicalStorageHash(xml: string, pieceChars = PIECE_CHARS): string {
+  const pieces = topLevelPieces(xml, pieceChars);
+  const whole = () => createHash('sha256').update(canonicalStorage(xml)).digest('hex');
+  if (pieces.length < 2) return whole();
+  const hash = createHash('sha256');
+  for (const p of pieces) {
+    let canonical: string;
+    try {
+      canonical = canonicalFragment(parseStorage(p.open + xml.slice(p.from, p.to) + p.close));
+    } catch (err) {
+      if (err instanceof XmlSyntaxError || err instanceof RangeError) return whole();
+      throw err;
+    }
+    // The list's tags put around a piece come off again (a piece is never empty: it holds at least one item).
+    if (!canonical.startsWith(p.open) || !canonical.endsWith(p.close)) return whole();
+    hash.update(canonical.slice(p.open.length, canonical.length - p.close.length));
+  }
+  return hash.digest('hex');
+}
+
+/** True when the two bodies have the same canonical form (big ones compared by the hash of it, built piece by piece). */
 export function storageEquals(a: string, b: string): boolean {
-  return a === b || canonicalStorage(a) === canonicalStorage(b);
+  if (a === b) return true;
+  if (a.length + b.length < 2 * PIECE_CHARS) return canonicalStorage(a) === canonicalStorage(b);
+  return canonicalStorageHash(a) === canonicalStorageHash(b);
 }
