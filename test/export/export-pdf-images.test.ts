@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { makePng } from './png.js';
+import { stripePng } from '../../src/emulator/jira/seed.js';
 import { workspaceWithEmulator } from '../helpers/workspace.js';
 
 test('export pdf: a broken JPEG gives one warning and the picture as its name; the export completes', async () => {
@@ -15,7 +15,7 @@ test('export pdf: a broken JPEG gives one warning and the picture as its name; t
   try {
     const space = ws.emu.api.space('DEMO').id;
     const root = ws.emu.store.createPage({ spaceId: space, title: 'Pictures', body: '<p>Good:</p><ac:image ac:alt="Good diagram"><ri:attachment ri:filename="good.png" /></ac:image>' });
-    ws.emu.store.putAttachment({ pageId: root.id, title: 'good.png', mediaType: 'image/png', data: makePng(30, 12) });
+    ws.emu.store.putAttachment({ pageId: root.id, title: 'good.png', mediaType: 'image/png', data: stripePng(30, 12) });
     const bad = ws.emu.store.createPage({ spaceId: space, title: 'Broken picture', parentId: root.id, body: '<p>Bad:</p><ac:image ac:alt="Broken photo"><ri:attachment ri:filename="photo.jpg" /></ac:image><p>Text after the photo.</p>' });
     ws.emu.store.putAttachment({ pageId: bad.id, title: 'photo.jpg', mediaType: 'image/jpeg', data: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(64, 0x11)]) });
     const out = join(ws.dir, 'out');
