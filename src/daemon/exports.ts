@@ -16,7 +16,7 @@ import { CsyncError, isCsyncError } from '../core/errors.js';
 import { MANIFEST, type Manifest } from '../export/bundle.js';
 import { definitionTarget, findDefinition, periodOf, specFromDefinition } from '../export/definitions.js';
 import type { JobStore } from '../export/job-store.js';
-import { startJob, type RunnerDeps } from '../export/runner.js';
+import { publicSite, startJob, type RunnerDeps } from '../export/runner.js';
 import { selectConfluence } from '../export/select.js';
 import type { JobRecord } from '../export/types.js';
 import { readZip } from '../export/zip-read.js';
@@ -185,7 +185,10 @@ export class ExportScheduler {
       if (!differs) {
         const spec = specFromDefinition(def, { base: this.o.workspace, spaces, ...this.fontOf(def) });
         let items: Awaited<ReturnType<typeof selectConfluence>> = [];
-        for (const sel of spec.selection) if (sel.source === 'confluence') items = items.concat(await selectConfluence(deps.api, sel, deps.siteUrl));
+        // Versions only: no labels unless filtered on, the space id remembered by earlier exports (jobs.db).
+        const site = publicSite(deps.siteUrl);
+        const options = { labels: false, spaceIds: { known: (key: string) => deps.store.spaceId(site, key), remember: (key: string, id: string) => deps.store.rememberSpace(site, key, id) } };
+        for (const sel of spec.selection) if (sel.source === 'confluence') items = items.concat(await selectConfluence(deps.api, sel, deps.siteUrl, items.length, undefined, options));
         differs = items.length !== published!.size || items.some((i) => published!.get(i.id) !== i.version);
       }
       this.o.logger?.debug({ module: 'exports', name: def.name, why, differs }, 'export freshness checked');

@@ -35,6 +35,13 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (job_id, id)
    );
    CREATE INDEX items_order ON items(job_id, ord);`,
+  // Space ids by site and key, remembered from lookups: a later export of the space lists it without asking for its id.
+  `CREATE TABLE spaces (
+     site TEXT NOT NULL,
+     key TEXT NOT NULL,
+     id TEXT NOT NULL,
+     PRIMARY KEY (site, key)
+   );`,
 ];
 
 interface JobRow {
@@ -144,8 +151,34 @@ export class JobStore {
   }
 
   items(jobId: string): ExportItem[] {
-    const rows = this.db.prepare('SELECT data, status, error FROM items WHERE job_id = ? ORDER BY ord').all(jobId) as Array<{ data: string; status: ItemStatus; error: string | null }>;
-    return rows.map((r) => ({ ...(JSON.parse(r.data) as ExportItem), status: r.status, ...(r.error ? { error: r.error } : {}) }));
+    return [...this.eachItem(jobId)];
+  }
+
+  /**
+   * The job's items in listing order, read one row at a time (a 10,000-item job never has a second copy of its items
+   * in memory for a pass over them). Nothing else may use the store's connection until the iteration ends.
+   */
+  *eachItem(jobId: string, status?: ItemStatus): Generator<ExportItem> {
+    const rows = status
+      ? this.db.prepare('SELECT data, status, error FROM items WHERE job_id = ? AND status = ? ORDER BY ord').iterate(jobId, status)
+      : this.db.prepare('SELECT data, status, error FROM items WHERE job_id = ? ORDER BY ord').iterate(jobId);
+    for (const r of rows as IterableIterator<ItemRow>) yield itemOf(r);
+  }
+
+  countItems(jobId: string, status?: ItemStatus): number {
+    const row = (status
+      ? this.db.prepare('SELECT COUNT(*) AS n FROM items WHERE job_id = ? AND status = ?').get(jobId, status)
+      : this.db.prepare('SELECT COUNT(*) AS n FROM items WHERE job_id = ?').get(jobId)) as { n: number };
+    return row.n;
+  }
+
+  /** The space id remembered for `key` on `site`, if any. */
+  spaceId(site: string, key: string): string | undefined {
+    return (this.db.prepare('SELECT id FROM spaces WHERE site = ? AND key = ?').get(site, key) as { id: string } | undefined)?.id;
+  }
+
+  rememberSpace(site: string, key: string, id: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO spaces (site, key, id) VALUES (?, ?, ?)').run(site, key, id);
   }
 
   hasItems(jobId: string): boolean {
@@ -168,6 +201,38 @@ export class JobStore {
     this.db.transaction(() => rows.forEach((r) => del.run(r.id)))();
     return rows.map((r) => r.id);
   }
+}
+
+interface ItemRow {
+  data: string;
+  status: ItemStatus;
+  error: string | null;
+}
+
+/**
+ * An item from its row, always built with the same properties in the same order: objects of one shape share one
+ * hidden class. (Spreading the parsed JSON gave most of 10,000 items a hidden class of their own: ~0.6 KB each.)
+ */
+function itemOf(r: ItemRow): ExportItem {
+  const d = JSON.parse(r.data) as ExportItem;
+  return {
+    id: d.id,
+    kind: d.kind,
+    title: d.title,
+    version: d.version,
+    spaceKey: d.spaceKey,
+    parentId: d.parentId ?? null,
+    path: d.path,
+    labels: d.labels ?? [],
+    authorId: d.authorId,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    url: d.url,
+    order: d.order,
+    issueStatus: d.issueStatus,
+    status: r.status,
+    error: r.error ?? undefined,
+  };
 }
 
 function toRecord(r: JobRow): JobRecord {

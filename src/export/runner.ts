@@ -19,7 +19,7 @@ import { BundleLinks, mdFileOf } from './links.js';
 import { renderWhole } from './render-all.js';
 import type { RenderContext } from './render-context.js';
 import { renderPageMarkdown } from './render-text.js';
-import { selectConfluence } from './select.js';
+import { selectConfluence, type SelectOptions } from './select.js';
 import type { ExportItem, ExportSpec, JobProgress, JobRecord } from './types.js';
 import { verifyBundle, type VerifyReport } from './verify.js';
 
@@ -37,6 +37,8 @@ export interface RunnerDeps {
   siteUrl: string;
   progress?: ((e: { phase: string; done: number; total?: number }) => void) | undefined;
   warn?: ((message: string) => void) | undefined;
+  /** Space ids the workspace already knows (its sync state), so a listing needs no lookup of the space by key. */
+  knownSpaceId?: ((key: string) => string | undefined) | undefined;
   /** Told the new job's id as soon as it is recorded (before any request): the daemon's job API answers with it. */
   onJob?: ((jobId: string) => void) | undefined;
 }
@@ -104,6 +106,11 @@ async function runJobOnce(deps: RunnerDeps, jobId: string): Promise<JobResult> {
   const checkCancel = () => {
     if (store.state(jobId) === 'cancelled') throw new Cancelled(jobId);
   };
+  const site = publicSite(deps.siteUrl);
+  const selectOptions: SelectOptions = {
+    spaceIds: { known: (key) => store.spaceId(site, key) ?? deps.knownSpaceId?.(key), remember: (key, id) => store.rememberSpace(site, key, id) },
+    labels: spec.formats.includes('json'),
+  };
   try {
     mkdirSync(stage, { recursive: true });
     // 1. select (once per job: the checkpoint every later run starts from)
@@ -113,64 +120,67 @@ async function runJobOnce(deps: RunnerDeps, jobId: string): Promise<JobResult> {
       let items: ExportItem[] = [];
       const issueKeys = new Set<string>();
       for (const sel of spec.selection) {
-        if (sel.source === 'confluence') items = items.concat(await selectConfluence(api, sel, deps.siteUrl, items.length, listBodies));
+        if (sel.source === 'confluence') items = items.concat(await selectConfluence(api, sel, deps.siteUrl, items.length, listBodies, selectOptions));
         // Issues come with their bodies (search pages of 100): cached here, so the fetch step finds them.
         else items = items.concat(await selectJira(requireJira(deps.jira), cache, spec.useCache, sel, issueKeys, items.length));
       }
       store.putItems(jobId, items);
     }
-    let items = store.items(jobId);
-    progress.items = items.length;
+    progress.items = store.countItems(jobId);
     checkCancel();
 
     // 2. fetch bodies not in the cache, 250 per request (most came with the listing: select.ts). Bodies are not kept
     // in memory: renderers read them back from the cache one at a time, so memory does not grow with the export.
-    const bodies = new Set<string>();
-    const want = items.filter((i) => i.status !== 'failed');
-    let missing: ExportItem[] = [];
-    for (const it of want) {
-      const hit = spec.useCache || it.status !== 'pending' ? cache.getBody(it.id, it.version) : undefined;
-      if (hit) bodies.add(it.id);
-      else missing.push(it);
-    }
-    store.setItemStatus(jobId, want.filter((i) => i.status === 'pending' && bodies.has(i.id)).map((i) => i.id), 'fetched');
-    // Issues whose cache entry went away since the selection (a resumed job): searched again by key.
-    const lostIssues = missing.filter((i) => i.kind === 'jira-issue');
-    missing = missing.filter((i) => i.kind !== 'jira-issue');
-    if (lostIssues.length) {
-      checkCancel();
-      const again = await fetchLinked(requireJira(deps.jira), cache, false, lostIssues.map((i) => i.id), new Set(), 0, (m) => deps.warn?.(m));
-      const byKey = new Map(again.map((i) => [i.id, i]));
-      for (const it of lostIssues) {
-        const fresh = byKey.get(it.id);
-        if (fresh) {
-          store.putItems(jobId, [{ ...fresh, order: it.order }]);
-          bodies.add(it.id);
-        } else store.setItemStatus(jobId, [it.id], 'failed', 'CSYNC_NOT_FOUND: the issue was deleted or became unreadable during the export');
+    // A function of its own: its lists (a second set of item objects) are garbage as soon as it returns.
+    const fetchBodies = async () => {
+      const bodies = new Set<string>();
+      const want = store.items(jobId).filter((i) => i.status !== 'failed');
+      let missing: ExportItem[] = [];
+      for (const it of want) {
+        const hit = spec.useCache || it.status !== 'pending' ? cache.getBody(it.id, it.version) : undefined;
+        if (hit) bodies.add(it.id);
+        else missing.push(it);
       }
-    }
-    for (let i = 0; i < missing.length; i += BULK) {
-      checkCancel();
-      const group = missing.slice(i, i + BULK);
-      const got = new Set<string>();
-      for await (const p of api.getPagesByIds(group.map((g) => g.id), { bodies: true })) {
-        const it = group.find((g) => g.id === p.id);
-        if (!it || p.body === undefined) continue;
-        // A page edited since the selection is exported as it is now; the cache keeps both versions.
-        const entry = { id: p.id, version: p.version.number, title: p.title, body: p.body };
-        cache.putBody(entry);
-        if (entry.version !== it.version) store.putItems(jobId, [{ ...it, version: entry.version, status: 'fetched' }]);
-        bodies.add(p.id);
-        got.add(p.id);
+      store.setItemStatus(jobId, want.filter((i) => i.status === 'pending' && bodies.has(i.id)).map((i) => i.id), 'fetched');
+      // Issues whose cache entry went away since the selection (a resumed job): searched again by key.
+      const lostIssues = missing.filter((i) => i.kind === 'jira-issue');
+      missing = missing.filter((i) => i.kind !== 'jira-issue');
+      if (lostIssues.length) {
+        checkCancel();
+        const again = await fetchLinked(requireJira(deps.jira), cache, false, lostIssues.map((i) => i.id), new Set(), 0, (m) => deps.warn?.(m));
+        const byKey = new Map(again.map((i) => [i.id, i]));
+        for (const it of lostIssues) {
+          const fresh = byKey.get(it.id);
+          if (fresh) {
+            store.putItems(jobId, [{ ...fresh, order: it.order }]);
+            bodies.add(it.id);
+          } else store.setItemStatus(jobId, [it.id], 'failed', 'CSYNC_NOT_FOUND: the issue was deleted or became unreadable during the export');
+        }
       }
-      store.setItemStatus(jobId, [...got], 'fetched');
-      const gone = group.filter((g) => !got.has(g.id)).map((g) => g.id);
-      if (gone.length) store.setItemStatus(jobId, gone, 'failed', 'CSYNC_NOT_FOUND: the page was deleted or became unreadable during the export');
-      progress.done = bodies.size;
-      save('fetch');
-      deps.progress?.({ phase: 'fetch', done: bodies.size, total: want.length });
-    }
-    items = store.items(jobId);
+      for (let i = 0; i < missing.length; i += BULK) {
+        checkCancel();
+        const group = missing.slice(i, i + BULK);
+        const got = new Set<string>();
+        for await (const p of api.getPagesByIds(group.map((g) => g.id), { bodies: true })) {
+          const it = group.find((g) => g.id === p.id);
+          if (!it || p.body === undefined) continue;
+          // A page edited since the selection is exported as it is now; the cache keeps both versions.
+          const entry = { id: p.id, version: p.version.number, title: p.title, body: p.body };
+          cache.putBody(entry);
+          if (entry.version !== it.version) store.putItems(jobId, [{ ...it, version: entry.version, status: 'fetched' }]);
+          bodies.add(p.id);
+          got.add(p.id);
+        }
+        store.setItemStatus(jobId, [...got], 'fetched');
+        const gone = group.filter((g) => !got.has(g.id)).map((g) => g.id);
+        if (gone.length) store.setItemStatus(jobId, gone, 'failed', 'CSYNC_NOT_FOUND: the page was deleted or became unreadable during the export');
+        progress.done = bodies.size;
+        save('fetch');
+        deps.progress?.({ phase: 'fetch', done: bodies.size, total: want.length });
+      }
+    };
+    await fetchBodies();
+    let items = store.items(jobId);
 
     // 2b. issues that Jira macros on the exported pages point at (found in the cached bodies; idempotent, so a
     // resumed job only searches for what it does not hold yet)
@@ -254,7 +264,7 @@ async function runJobOnce(deps: RunnerDeps, jobId: string): Promise<JobResult> {
 
     // 5. bundle
     save('bundle');
-    items = store.items(jobId);
+    // The items as rendered (statuses set above and in the store): no second copy is read for the manifest.
     await writeManifest(stage, manifestBase(jobId, publicSite(deps.siteUrl), spec, new Date()), items, (it) => (perPage ? mdFileOf(it) : undefined));
     checkCancel();
     await finishBundle(stage, spec, jobId);

@@ -30,7 +30,23 @@ interface Listed {
   labels: string[];
 }
 
-export async function selectConfluence(api: ConfluenceClient, sel: ConfluenceSelection, siteUrl: string, firstOrder = 0, bodies?: SelectBodies): Promise<ExportItem[]> {
+/** Where space ids come from without a request (the workspace's state, earlier exports), and where a looked-up one goes. */
+export interface SpaceIds {
+  known(key: string): string | undefined;
+  remember(key: string, id: string): void;
+}
+
+export interface SelectOptions {
+  spaceIds?: SpaceIds | undefined;
+  /**
+   * Whether the items need their labels (pages.jsonl has them; no other output does). The v2 page listings cannot
+   * include labels, so they cost the space's label listing (`/spaces/{id}/content/labels`, then each label's pages):
+   * without a label filter and without JSON output they are not listed.
+   */
+  labels?: boolean | undefined;
+}
+
+export async function selectConfluence(api: ConfluenceClient, sel: ConfluenceSelection, siteUrl: string, firstOrder = 0, bodies?: SelectBodies, options: SelectOptions = {}): Promise<ExportItem[]> {
   if (sel.spaces.length === 0) {
     throw new UsageError('no space to export', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json' });
   }
@@ -46,40 +62,31 @@ export async function selectConfluence(api: ConfluenceClient, sel: ConfluenceSel
     }
     return { ...p, body: undefined };
   };
+  const needLabels = options.labels ?? true;
   let order = firstOrder;
   for (const key of sel.spaces) {
-    const space = await api.getSpaceByKey(key);
-    const all = new Map<string, Listed>();
-    if (sel.labels.length > 0 && !sel.rootPageId && !sel.cql) {
-      // Labels only: the space is not listed; the chosen labels' pages come whole (with bodies) from their listings.
-      const listed = new Map<string, RemotePage>();
-      const onPage = (p: RemotePage) => {
-        if (p.status === 'current' && p.spaceId === space.id && !listed.has(p.id)) listed.set(p.id, take(p));
-      };
-      const spaceLabels = await api.listSpaceLabels(space.id, { labels: sel.labels, bodies: bodies !== undefined, onPage });
-      // A client that gives no pages with the labels (Data Center): the labelled pages by id, 250 per request.
-      const rest = [...spaceLabels].filter(([id, labels]) => !listed.has(id) && labels.some((l) => sel.labels.includes(l))).map(([id]) => id);
-      if (rest.length) for await (const p of api.getPagesByIds(rest, { bodies: bodies !== undefined })) onPage(p);
-      for (const [id, page] of listed) all.set(id, { page, labels: spaceLabels.get(id) ?? [] });
-    } else {
-      for await (const p of api.listPages(space.id, { bodies: bodies !== undefined })) {
-        if (p.status === 'current') all.set(p.id, { page: take(p), labels: [] });
-      }
-      for (const [id, labels] of await api.listSpaceLabels(space.id)) {
-        const entry = all.get(id);
-        if (entry) entry.labels = labels;
-      }
+    // The space's id: known (the workspace's state, an earlier export) or looked up once (`GET /spaces?keys=`). A
+    // known id that is gone (the space was deleted and made again under its key) answers 404 on the first request,
+    // before anything was listed: then the key is looked up and the space listed again.
+    const listSpace = (spaceId: string) => listSpacePages(api, sel, spaceId, bodies !== undefined, needLabels, take);
+    const known = options.spaceIds?.known(key);
+    let all = known ? await listSpace(known).catch(notFoundAsUndefined) : undefined;
+    if (!all) {
+      const space = await api.getSpaceByKey(key);
+      options.spaceIds?.remember(key, space.id);
+      all = await listSpace(space.id);
     }
+    const spacePages = all;
     let cqlIds: Set<string> | undefined;
     if (sel.cql) {
       cqlIds = new Set();
       for await (const r of api.searchCql(`(${sel.cql}) AND space = "${key}" AND type = page`)) cqlIds.add(r.id);
     }
-    if (sel.rootPageId && !all.has(sel.rootPageId)) {
+    if (sel.rootPageId && !spacePages.has(sel.rootPageId)) {
       throw new UsageError(`page ${sel.rootPageId} (--root) is not a current page of space ${key}`, { hint: 'check the page id (the number in the page URL) and the space' });
     }
-    const chosen = [...all.values()].filter((e) => {
-      if (sel.rootPageId && !underRoot(all, e.page, sel.rootPageId)) return false;
+    const chosen = [...spacePages.values()].filter((e) => {
+      if (sel.rootPageId && !underRoot(spacePages, e.page, sel.rootPageId)) return false;
       if (sel.labels.length && !e.labels.some((l) => sel.labels.includes(l))) return false;
       if (cqlIds && !cqlIds.has(e.page.id)) return false;
       if (since !== undefined) {
@@ -110,6 +117,39 @@ export async function selectConfluence(api: ConfluenceClient, sel: ConfluenceSel
     }
   }
   return items;
+}
+
+function notFoundAsUndefined(err: unknown): undefined {
+  if ((err as { code?: string }).code === 'CSYNC_NOT_FOUND') return undefined;
+  throw err;
+}
+
+/** The space's current pages (with their labels when asked for or filtered on), keyed by id. */
+async function listSpacePages(api: ConfluenceClient, sel: ConfluenceSelection, spaceId: string, bodies: boolean, needLabels: boolean, take: (p: RemotePage) => RemotePage): Promise<Map<string, Listed>> {
+  const all = new Map<string, Listed>();
+  if (sel.labels.length > 0 && !sel.rootPageId && !sel.cql) {
+    // Labels only: the space is not listed; the chosen labels' pages come whole (with bodies) from their listings.
+    const listed = new Map<string, RemotePage>();
+    const onPage = (p: RemotePage) => {
+      if (p.status === 'current' && p.spaceId === spaceId && !listed.has(p.id)) listed.set(p.id, take(p));
+    };
+    const spaceLabels = await api.listSpaceLabels(spaceId, { labels: sel.labels, bodies, onPage });
+    // A client that gives no pages with the labels (Data Center): the labelled pages by id, 250 per request.
+    const rest = [...spaceLabels].filter(([id, labels]) => !listed.has(id) && labels.some((l) => sel.labels.includes(l))).map(([id]) => id);
+    if (rest.length) for await (const p of api.getPagesByIds(rest, { bodies })) onPage(p);
+    for (const [id, page] of listed) all.set(id, { page, labels: spaceLabels.get(id) ?? [] });
+    return all;
+  }
+  for await (const p of api.listPages(spaceId, { bodies })) {
+    if (p.status === 'current') all.set(p.id, { page: take(p), labels: [] });
+  }
+  if (needLabels || sel.labels.length > 0) {
+    for (const [id, labels] of await api.listSpaceLabels(spaceId)) {
+      const entry = all.get(id);
+      if (entry) entry.labels = labels;
+    }
+  }
+  return all;
 }
 
 function underRoot(all: Map<string, Listed>, page: RemotePage, rootId: string): boolean {

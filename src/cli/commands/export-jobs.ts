@@ -13,6 +13,7 @@ import { EXIT } from '../exit-codes.js';
 import { createProgress } from '../progress.js';
 import { clientFor, jiraClientFor } from '../site.js';
 import { processAlive } from '../../local/lock.js';
+import { workspacePaths } from '../../config/workspace.js';
 
 export interface ExportJobArgs extends GlobalArgs {
   action?: string;
@@ -64,6 +65,7 @@ export async function runExport(ctx: Context, api: ConfluenceClient, _argv: Expo
       siteUrl: ctx.config.site.url ?? '',
       progress: (e) => progress.update(e),
       warn: (m) => ctx.out.warn(m),
+      knownSpaceId: await syncedSpaceIds(ctx),
     });
     progress.stop();
     ctx.out.result(
@@ -79,6 +81,28 @@ export async function runExport(ctx: Context, api: ConfluenceClient, _argv: Expo
     progress.stop();
     store.close();
   }
+}
+
+/**
+ * The space ids the workspace's sync state holds (read-only; none when it never pulled): an export of a synced space
+ * lists it without looking its id up by key first.
+ */
+async function syncedSpaceIds(ctx: Context): Promise<(key: string) => string | undefined> {
+  const file = workspacePaths(ctx.config.workspace).stateDb;
+  if (!existsSync(file)) return () => undefined;
+  const { openStateStore } = await import('../../state/index.js');
+  return (key) => {
+    try {
+      const state = openStateStore(file, { readonly: true });
+      try {
+        return state.spaceId(key);
+      } finally {
+        state.close();
+      }
+    } catch {
+      return undefined; // unreadable or from another version: the key is looked up instead
+    }
+  };
 }
 
 export async function jobAction(argv: ExportJobArgs): Promise<void> {
