@@ -72,6 +72,10 @@ export class Checkpoints {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    // better-sqlite3 builds SQLite with a 16 MB page cache per connection: the rendered storage of every page lives
+    // here, so the cache would fill with it and peak RSS would grow with the workspace. 2 MB keeps it flat; rows
+    // are read back by key (one page at a time), which the OS's file cache serves.
+    this.db.pragma('cache_size = -2000');
     this.db.exec(SCHEMA);
     // Columns added after the first release of the importer (an older checkpoint file gains them).
     const cols = new Set((this.db.prepare('PRAGMA table_info(items)').all() as Array<{ name: string }>).map((c) => c.name));
