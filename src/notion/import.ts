@@ -23,6 +23,7 @@ import { CsyncError } from '../core/errors.js';
 import { attachmentPath, SpaceLinks } from '../engine/resolver.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
 import type { Format } from '../format/types.js';
+import { removeLeftovers } from '../local/leftovers.js';
 import { inside, moveFile, pruneEmptyDirs, trashAttachmentFile, trashPath } from '../local/files.js';
 import { isSkipped, linkIn, linkRefused, lstatIn, mkdirSafe, moveSafe, readTextSafe, replaceWith, tmpNameFor, writeFileSafe } from '../local/safe-fs.js';
 import { conflictCopyPath } from '../merge/conflict-name.js';
@@ -123,6 +124,9 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
   if (!o.root === !o.all) throw new CsyncError('CSYNC_USAGE', 'pass either --root PAGE_ID or --all', { hint: 'csync import notion --root <page id> --space KEY, or --all --space KEY' });
   const rootId = o.root ? parseNotionId(o.root) : undefined;
   const baseDir = o.under ? await findUnder(o.workspace, space, o.under) : `content/${space}`;
+  // Temporaries of a run stopped while writing files (kill -9): removed before anything is written (the caller holds
+  // the workspace lock).
+  await removeLeftovers({ workspace: o.workspace, spaces: [space], logger: { info: (obj, msg) => o.logger?.info({ module: 'import', ...obj }, msg) } });
   const db = new Checkpoints(o.dbFile ?? join(o.workspace, 'cache', 'notion-import.db'));
   const closeSynced = openSyncedTitles(o.workspace);
   const scope = JSON.stringify({ space, root: rootId ?? null, all: Boolean(o.all), base: baseDir });
