@@ -126,7 +126,7 @@ export async function killAndResume(o: KillResumeOptions): Promise<KillResumeRep
     const rootId = [...ref.emu.notion!.store.pages.keys()][0]!;
     const args = ['import', 'notion', '--root', rootId, '--space', SPACE, '--rps', '2000', '--items', String(o.items ?? 8)];
     let t = Date.now();
-    const clean = await ref.csync(args, notionEnv(ref));
+    const clean = await runCli(['-w', ref.dir, '--no-progress', ...args], { env: notionEnv(ref), timeoutMs: timeout });
     assert.equal(clean.code, 0, fail(`the uninterrupted import failed: ${clean.stderr}`));
     const cleanMs = Date.now() - t;
     const cleanRequests = ref.emu.requestLog().filter((e) => e.path.startsWith('/notion/')).length;
