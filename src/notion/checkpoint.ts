@@ -110,17 +110,21 @@ export class Checkpoints {
   }
 
   /** Listed items whose parent was not listed (not shared with the integration, or the workspace): the roots. */
-  visibleRoots(run: number): Array<{ id: string; kind: ItemKind }> {
+  /** A batch of them after `afterRowid` (keyset): a workspace with many top-level pages is never held whole. */
+  visibleRoots(run: number, afterRowid: number, limit: number): Array<{ rowid: number; id: string; kind: ItemKind }> {
     return this.db
-      .prepare("SELECT id, kind FROM visible WHERE run = ? AND (parent IS NULL OR (parent NOT LIKE 'block:%' AND parent NOT IN (SELECT id FROM visible WHERE run = ?))) ORDER BY rowid")
-      .all(run, run) as Array<{ id: string; kind: ItemKind }>;
+      .prepare("SELECT rowid, id, kind FROM visible WHERE run = ? AND rowid > ? AND (parent IS NULL OR (parent NOT LIKE 'block:%' AND parent NOT IN (SELECT id FROM visible WHERE run = ?))) ORDER BY rowid LIMIT ?")
+      .all(run, afterRowid, run, limit) as Array<{ rowid: number; id: string; kind: ItemKind }>;
   }
 
-  /** Listed items the walk from the roots did not reach (e.g. in a block of a page not shared): roots too. */
-  visibleUnreached(run: number): Array<{ id: string; kind: ItemKind }> {
+  /**
+   * Up to `limit` listed items the walk from the roots did not reach (e.g. in a block of a page not shared): roots
+   * too. Once queued they leave this list, so the next call gives the next batch.
+   */
+  visibleUnreached(run: number, limit: number): Array<{ id: string; kind: ItemKind }> {
     return this.db
-      .prepare('SELECT v.id, v.kind FROM visible v WHERE v.run = ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id = v.id AND (i.seen_run = ? OR i.queued_run = ?)) ORDER BY v.rowid')
-      .all(run, run, run) as Array<{ id: string; kind: ItemKind }>;
+      .prepare('SELECT v.id, v.kind FROM visible v WHERE v.run = ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id = v.id AND (i.seen_run = ? OR i.queued_run = ?)) ORDER BY v.rowid LIMIT ?')
+      .all(run, run, run, limit) as Array<{ id: string; kind: ItemKind }>;
   }
 
   get(id: string): ItemRow | undefined {
@@ -248,9 +252,14 @@ export class Checkpoints {
     this.db.prepare('UPDATE items SET written_run = ?, written_hash = COALESCE(?, written_hash), conflict_hash = ? WHERE id = ?').run(run, hash, conflictHash, id);
   }
 
-  /** Every page with a file: (title, path), for the link resolver. */
-  *pagesWithFiles(space: string): Iterable<readonly [string, string]> {
-    for (const r of this.db.prepare('SELECT title, path FROM items WHERE space = ? AND has_file = 1 AND path IS NOT NULL').iterate(space) as Iterable<{ title: string; path: string }>) yield [r.title, r.path] as const;
+  /** The file of the space's page titled exactly `title` (links between imported pages), by index. */
+  pathOfTitle(space: string, title: string): string | undefined {
+    return (this.db.prepare('SELECT path FROM items WHERE space = ? AND title_key = ? AND title = ? AND has_file = 1 AND path IS NOT NULL LIMIT 1').get(space, title.toLowerCase(), title) as { path: string } | undefined)?.path;
+  }
+
+  /** The title of the space's page whose file is exactly `path`, by index. */
+  titleOfPath(space: string, path: string): string | undefined {
+    return (this.db.prepare('SELECT title FROM items WHERE path_key = ? AND path = ? AND space = ? AND has_file = 1 AND title IS NOT NULL LIMIT 1').get(path.toLowerCase(), path, space) as { title: string } | undefined)?.title;
   }
 
   close(): void {

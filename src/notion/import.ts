@@ -22,7 +22,7 @@ import { safeName } from '../core/file-names.js';
 import { CsyncError } from '../core/errors.js';
 import { attachmentPath, SpaceLinks } from '../engine/resolver.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
-import type { Format } from '../format/types.js';
+import type { Format, LinkResolver } from '../format/types.js';
 import { removeLeftovers } from '../local/leftovers.js';
 import { inside, moveFile, pruneEmptyDirs, trashAttachmentFile, trashPath } from '../local/files.js';
 import { isSkipped, linkIn, linkRefused, lstatIn, mkdirSafe, moveSafe, readTextSafe, replaceWith, tmpNameFor, writeFileSafe } from '../local/safe-fs.js';
@@ -173,7 +173,9 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
         cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
       } while (cursor);
       db.db.transaction(() => {
-        for (const r of db.visibleRoots(run.id)) db.enqueue(run.id, { id: r.id, kind: r.kind, space, parent: null });
+        for (let batch = db.visibleRoots(run.id, 0, 500); batch.length > 0; batch = db.visibleRoots(run.id, batch[batch.length - 1]!.rowid, 500)) {
+          for (const r of batch) db.enqueue(run.id, { id: r.id, kind: r.kind, space, parent: null });
+        }
         db.searchDone(run.id);
       })();
     }
@@ -223,7 +225,7 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
     });
     await drain();
     // --all: a listed page the walk did not reach (its parent is a block of a page not shared) is a root too.
-    for (let left = rootId ? [] : db.visibleUnreached(run.id); !failure && left.length > 0; left = db.visibleUnreached(run.id)) {
+    for (let left = rootId ? [] : db.visibleUnreached(run.id, 500); !failure && left.length > 0; left = db.visibleUnreached(run.id, 500)) {
       for (const r of left) db.enqueue(run.id, { id: r.id, kind: r.kind, space, parent: null });
       await drain();
     }
@@ -278,6 +280,8 @@ async function commentsSection(ctx: ItemCtx, pageId: string): Promise<string> {
   return items.length ? `<h2>Comments from Notion</h2><ul>${items.join('')}</ul>` : '';
 }
 
+const USER_CACHE = 1000;
+
 function userName(ctx: ItemCtx, id: string): Promise<string> {
   let p = ctx.users.get(id);
   if (!p) {
@@ -286,6 +290,8 @@ function userName(ctx: ItemCtx, id: string): Promise<string> {
       () => 'Notion user',
     );
     ctx.users.set(id, p);
+    // Bounded: a workspace's comment authors are few, but the cache must not grow with a huge one.
+    if (ctx.users.size > USER_CACHE) ctx.users.delete(ctx.users.keys().next().value!);
   }
   return p;
 }
@@ -704,9 +710,38 @@ async function applyMove(db: Checkpoints, o: NotionImportOptions, item: ItemRow,
   db.settleMove(item.id, to);
 }
 
+/** A link resolver over the checkpoint file: page ⇄ file by SQL lookups, attachments as SpaceLinks resolves them. */
+function checkpointLinks(db: Checkpoints, space: string): { resolverFor(pagePath: string): LinkResolver } {
+  const plain = new SpaceLinks(space);
+  return {
+    resolverFor(pagePath) {
+      const dir = posix.dirname(pagePath);
+      return {
+        ...plain.resolverFor(pagePath),
+        pathForPage: (ref) => {
+          if (ref.spaceKey && ref.spaceKey !== space) return undefined;
+          const p = db.pathOfTitle(space, ref.title);
+          return p === undefined ? undefined : encodeURI(posix.relative(dir, p));
+        },
+        pageForPath: (relative) => {
+          let decoded: string;
+          try {
+            decoded = decodeURI(relative);
+          } catch {
+            return undefined;
+          }
+          const title = db.titleOfPath(space, posix.normalize(posix.join(dir, decoded)));
+          return title === undefined ? undefined : { spaceKey: space, title };
+        },
+      };
+    },
+  };
+}
+
 async function writePhase(db: Checkpoints, run: number, o: NotionImportOptions, _baseDir: string, now: () => Date, progress: (done: number, total: number) => void, kept: string[]) {
   const out = { written: 0, unchanged: 0, conflicts: [] as string[], skipped: [] as string[], moved: [] as string[] };
-  const links = SpaceLinks.lazy(o.space, () => db.pagesWithFiles(o.space));
+  // Links between imported pages are looked up in the checkpoint file (by index), never loaded whole.
+  const links = checkpointLinks(db, o.space);
   const lookupStmt = db.db.prepare('SELECT title, has_file FROM items WHERE id = ?');
   const lookup = (id: string) => {
     const r = lookupStmt.get(id) as { title: string | null; has_file: number } | undefined;
