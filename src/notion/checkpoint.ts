@@ -214,13 +214,14 @@ export class Checkpoints {
 
   /**
    * Items the previous finished run of this scope imported that this run did not reach, or that Notion reports gone:
-   * their files are removed (when unedited). Items another import has seen since are left alone.
+   * their files are removed (when unedited). Items another import has seen since are left alone. In batches after
+   * `afterSeq` (keyset), so a large deletion is never held whole.
    */
-  goneItems(run: number, scope: string, space: string): ItemRow[] {
+  goneItems(run: number, scope: string, space: string, afterSeq: number, limit: number): ItemRow[] {
     const prev = (this.db.prepare('SELECT MAX(id) AS id FROM runs WHERE scope = ? AND id < ? AND finished IS NOT NULL').get(scope, run) as { id: number | null }).id;
     return this.db
-      .prepare('SELECT * FROM items WHERE space = ? AND ((seen_run = ? AND seen_run < ?) OR (seen_run = ? AND gone = 1)) ORDER BY seq')
-      .all(space, prev ?? -1, run, run) as ItemRow[];
+      .prepare('SELECT * FROM items WHERE space = ? AND ((seen_run = ? AND seen_run < ?) OR (seen_run = ? AND gone = 1)) AND seq > ? ORDER BY seq LIMIT ?')
+      .all(space, prev ?? -1, run, run, afterSeq, limit) as ItemRow[];
   }
 
   files(item: string): string[] {

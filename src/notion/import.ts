@@ -667,18 +667,20 @@ async function followMove(ctx: ItemCtx, item: ItemRow, page: Json, title: string
 /** Removes the files of items gone from Notion (unedited ones to cache/trash; edited ones are kept, with a warning). */
 async function removeGone(db: Checkpoints, run: number, scope: string, o: NotionImportOptions, now: () => Date, kept: string[]): Promise<string[]> {
   const removed: string[] = [];
-  for (const it of db.goneItems(run, scope, o.space)) {
-    if (it.path !== null && it.has_file === 1 && it.written_hash !== null) {
-      const state = await localState(o.workspace, it);
-      if (state === 'same') {
-        await trashContentFile(o.workspace, it.path, now());
-        for (const name of db.files(it.id)) await trashAttachmentFile(o.workspace, attachmentPath(it.path, name), now());
-        removed.push(it.path);
-      } else if (state !== 'missing') {
-        kept.push(`${it.path}: edited here, and the page is gone from Notion (trashed, deleted or no longer shared) — kept, no longer imported`);
+  for (let batch = db.goneItems(run, scope, o.space, 0, 200); batch.length > 0; batch = db.goneItems(run, scope, o.space, batch[batch.length - 1]!.seq, 200)) {
+    for (const it of batch) {
+      if (it.path !== null && it.has_file === 1 && it.written_hash !== null) {
+        const state = await localState(o.workspace, it);
+        if (state === 'same') {
+          await trashContentFile(o.workspace, it.path, now());
+          for (const name of db.files(it.id)) await trashAttachmentFile(o.workspace, attachmentPath(it.path, name), now());
+          removed.push(it.path);
+        } else if (state !== 'missing') {
+          kept.push(`${it.path}: edited here, and the page is gone from Notion (trashed, deleted or no longer shared) — kept, no longer imported`);
+        }
       }
+      db.forget(it.id);
     }
-    db.forget(it.id);
   }
   return removed;
 }
