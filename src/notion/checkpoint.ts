@@ -72,6 +72,10 @@ export class Checkpoints {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    // better-sqlite3 builds SQLite with a 16 MB page cache per connection: the rendered storage of every page lives
+    // here, so the cache would fill with it and peak RSS would grow with the workspace. 2 MB keeps it flat; rows
+    // are read back by key (one page at a time), which the OS's file cache serves.
+    this.db.pragma('cache_size = -2000');
     this.db.exec(SCHEMA);
     // Columns added after the first release of the importer (an older checkpoint file gains them).
     const cols = new Set((this.db.prepare('PRAGMA table_info(items)').all() as Array<{ name: string }>).map((c) => c.name));
@@ -106,17 +110,21 @@ export class Checkpoints {
   }
 
   /** Listed items whose parent was not listed (not shared with the integration, or the workspace): the roots. */
-  visibleRoots(run: number): Array<{ id: string; kind: ItemKind }> {
+  /** A batch of them after `afterRowid` (keyset): a workspace with many top-level pages is never held whole. */
+  visibleRoots(run: number, afterRowid: number, limit: number): Array<{ rowid: number; id: string; kind: ItemKind }> {
     return this.db
-      .prepare("SELECT id, kind FROM visible WHERE run = ? AND (parent IS NULL OR (parent NOT LIKE 'block:%' AND parent NOT IN (SELECT id FROM visible WHERE run = ?))) ORDER BY rowid")
-      .all(run, run) as Array<{ id: string; kind: ItemKind }>;
+      .prepare("SELECT rowid, id, kind FROM visible WHERE run = ? AND rowid > ? AND (parent IS NULL OR (parent NOT LIKE 'block:%' AND parent NOT IN (SELECT id FROM visible WHERE run = ?))) ORDER BY rowid LIMIT ?")
+      .all(run, afterRowid, run, limit) as Array<{ rowid: number; id: string; kind: ItemKind }>;
   }
 
-  /** Listed items the walk from the roots did not reach (e.g. in a block of a page not shared): roots too. */
-  visibleUnreached(run: number): Array<{ id: string; kind: ItemKind }> {
+  /**
+   * Up to `limit` listed items the walk from the roots did not reach (e.g. in a block of a page not shared): roots
+   * too. Once queued they leave this list, so the next call gives the next batch.
+   */
+  visibleUnreached(run: number, limit: number): Array<{ id: string; kind: ItemKind }> {
     return this.db
-      .prepare('SELECT v.id, v.kind FROM visible v WHERE v.run = ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id = v.id AND (i.seen_run = ? OR i.queued_run = ?)) ORDER BY v.rowid')
-      .all(run, run, run) as Array<{ id: string; kind: ItemKind }>;
+      .prepare('SELECT v.id, v.kind FROM visible v WHERE v.run = ? AND NOT EXISTS (SELECT 1 FROM items i WHERE i.id = v.id AND (i.seen_run = ? OR i.queued_run = ?)) ORDER BY v.rowid LIMIT ?')
+      .all(run, run, run, limit) as Array<{ id: string; kind: ItemKind }>;
   }
 
   get(id: string): ItemRow | undefined {
@@ -206,13 +214,14 @@ export class Checkpoints {
 
   /**
    * Items the previous finished run of this scope imported that this run did not reach, or that Notion reports gone:
-   * their files are removed (when unedited). Items another import has seen since are left alone.
+   * their files are removed (when unedited). Items another import has seen since are left alone. In batches after
+   * `afterSeq` (keyset), so a large deletion is never held whole.
    */
-  goneItems(run: number, scope: string, space: string): ItemRow[] {
+  goneItems(run: number, scope: string, space: string, afterSeq: number, limit: number): ItemRow[] {
     const prev = (this.db.prepare('SELECT MAX(id) AS id FROM runs WHERE scope = ? AND id < ? AND finished IS NOT NULL').get(scope, run) as { id: number | null }).id;
     return this.db
-      .prepare('SELECT * FROM items WHERE space = ? AND ((seen_run = ? AND seen_run < ?) OR (seen_run = ? AND gone = 1)) ORDER BY seq')
-      .all(space, prev ?? -1, run, run) as ItemRow[];
+      .prepare('SELECT * FROM items WHERE space = ? AND ((seen_run = ? AND seen_run < ?) OR (seen_run = ? AND gone = 1)) AND seq > ? ORDER BY seq LIMIT ?')
+      .all(space, prev ?? -1, run, run, afterSeq, limit) as ItemRow[];
   }
 
   files(item: string): string[] {
@@ -244,9 +253,14 @@ export class Checkpoints {
     this.db.prepare('UPDATE items SET written_run = ?, written_hash = COALESCE(?, written_hash), conflict_hash = ? WHERE id = ?').run(run, hash, conflictHash, id);
   }
 
-  /** Every page with a file: (title, path), for the link resolver. */
-  *pagesWithFiles(space: string): Iterable<readonly [string, string]> {
-    for (const r of this.db.prepare('SELECT title, path FROM items WHERE space = ? AND has_file = 1 AND path IS NOT NULL').iterate(space) as Iterable<{ title: string; path: string }>) yield [r.title, r.path] as const;
+  /** The file of the space's page titled exactly `title` (links between imported pages), by index. */
+  pathOfTitle(space: string, title: string): string | undefined {
+    return (this.db.prepare('SELECT path FROM items WHERE space = ? AND title_key = ? AND title = ? AND has_file = 1 AND path IS NOT NULL LIMIT 1').get(space, title.toLowerCase(), title) as { path: string } | undefined)?.path;
+  }
+
+  /** The title of the space's page whose file is exactly `path`, by index. */
+  titleOfPath(space: string, path: string): string | undefined {
+    return (this.db.prepare('SELECT title FROM items WHERE path_key = ? AND path = ? AND space = ? AND has_file = 1 AND title IS NOT NULL LIMIT 1').get(path.toLowerCase(), path, space) as { title: string } | undefined)?.title;
   }
 
   close(): void {

@@ -22,7 +22,8 @@ import { safeName } from '../core/file-names.js';
 import { CsyncError } from '../core/errors.js';
 import { attachmentPath, SpaceLinks } from '../engine/resolver.js';
 import { composeFile, parseFile, type FrontMatter } from '../format/front-matter.js';
-import type { Format } from '../format/types.js';
+import type { Format, LinkResolver } from '../format/types.js';
+import { removeLeftovers } from '../local/leftovers.js';
 import { inside, moveFile, pruneEmptyDirs, trashAttachmentFile, trashPath } from '../local/files.js';
 import { isSkipped, linkIn, linkRefused, lstatIn, mkdirSafe, moveSafe, readTextSafe, replaceWith, tmpNameFor, writeFileSafe } from '../local/safe-fs.js';
 import { conflictCopyPath } from '../merge/conflict-name.js';
@@ -123,6 +124,9 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
   if (!o.root === !o.all) throw new CsyncError('CSYNC_USAGE', 'pass either --root PAGE_ID or --all', { hint: 'csync import notion --root <page id> --space KEY, or --all --space KEY' });
   const rootId = o.root ? parseNotionId(o.root) : undefined;
   const baseDir = o.under ? await findUnder(o.workspace, space, o.under) : `content/${space}`;
+  // Temporaries of a run stopped while writing files (kill -9): removed before anything is written (the caller holds
+  // the workspace lock).
+  await removeLeftovers({ workspace: o.workspace, spaces: [space], logger: { info: (obj, msg) => o.logger?.info({ module: 'import', ...obj }, msg) } });
   const db = new Checkpoints(o.dbFile ?? join(o.workspace, 'cache', 'notion-import.db'));
   const closeSynced = openSyncedTitles(o.workspace);
   const scope = JSON.stringify({ space, root: rootId ?? null, all: Boolean(o.all), base: baseDir });
@@ -169,7 +173,9 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
         cursor = res.has_more && res.next_cursor ? res.next_cursor : undefined;
       } while (cursor);
       db.db.transaction(() => {
-        for (const r of db.visibleRoots(run.id)) db.enqueue(run.id, { id: r.id, kind: r.kind, space, parent: null });
+        for (let batch = db.visibleRoots(run.id, 0, 500); batch.length > 0; batch = db.visibleRoots(run.id, batch[batch.length - 1]!.rowid, 500)) {
+          for (const r of batch) db.enqueue(run.id, { id: r.id, kind: r.kind, space, parent: null });
+        }
         db.searchDone(run.id);
       })();
     }
@@ -219,7 +225,7 @@ export async function runNotionImport(o: NotionImportOptions): Promise<NotionImp
     });
     await drain();
     // --all: a listed page the walk did not reach (its parent is a block of a page not shared) is a root too.
-    for (let left = rootId ? [] : db.visibleUnreached(run.id); !failure && left.length > 0; left = db.visibleUnreached(run.id)) {
+    for (let left = rootId ? [] : db.visibleUnreached(run.id, 500); !failure && left.length > 0; left = db.visibleUnreached(run.id, 500)) {
       for (const r of left) db.enqueue(run.id, { id: r.id, kind: r.kind, space, parent: null });
       await drain();
     }
@@ -274,6 +280,8 @@ async function commentsSection(ctx: ItemCtx, pageId: string): Promise<string> {
   return items.length ? `<h2>Comments from Notion</h2><ul>${items.join('')}</ul>` : '';
 }
 
+const USER_CACHE = 1000;
+
 function userName(ctx: ItemCtx, id: string): Promise<string> {
   let p = ctx.users.get(id);
   if (!p) {
@@ -282,6 +290,8 @@ function userName(ctx: ItemCtx, id: string): Promise<string> {
       () => 'Notion user',
     );
     ctx.users.set(id, p);
+    // Bounded: a workspace's comment authors are few, but the cache must not grow with a huge one.
+    if (ctx.users.size > USER_CACHE) ctx.users.delete(ctx.users.keys().next().value!);
   }
   return p;
 }
@@ -657,18 +667,20 @@ async function followMove(ctx: ItemCtx, item: ItemRow, page: Json, title: string
 /** Removes the files of items gone from Notion (unedited ones to cache/trash; edited ones are kept, with a warning). */
 async function removeGone(db: Checkpoints, run: number, scope: string, o: NotionImportOptions, now: () => Date, kept: string[]): Promise<string[]> {
   const removed: string[] = [];
-  for (const it of db.goneItems(run, scope, o.space)) {
-    if (it.path !== null && it.has_file === 1 && it.written_hash !== null) {
-      const state = await localState(o.workspace, it);
-      if (state === 'same') {
-        await trashContentFile(o.workspace, it.path, now());
-        for (const name of db.files(it.id)) await trashAttachmentFile(o.workspace, attachmentPath(it.path, name), now());
-        removed.push(it.path);
-      } else if (state !== 'missing') {
-        kept.push(`${it.path}: edited here, and the page is gone from Notion (trashed, deleted or no longer shared) — kept, no longer imported`);
+  for (let batch = db.goneItems(run, scope, o.space, 0, 200); batch.length > 0; batch = db.goneItems(run, scope, o.space, batch[batch.length - 1]!.seq, 200)) {
+    for (const it of batch) {
+      if (it.path !== null && it.has_file === 1 && it.written_hash !== null) {
+        const state = await localState(o.workspace, it);
+        if (state === 'same') {
+          await trashContentFile(o.workspace, it.path, now());
+          for (const name of db.files(it.id)) await trashAttachmentFile(o.workspace, attachmentPath(it.path, name), now());
+          removed.push(it.path);
+        } else if (state !== 'missing') {
+          kept.push(`${it.path}: edited here, and the page is gone from Notion (trashed, deleted or no longer shared) — kept, no longer imported`);
+        }
       }
+      db.forget(it.id);
     }
-    db.forget(it.id);
   }
   return removed;
 }
@@ -700,9 +712,38 @@ async function applyMove(db: Checkpoints, o: NotionImportOptions, item: ItemRow,
   db.settleMove(item.id, to);
 }
 
+/** A link resolver over the checkpoint file: page ⇄ file by SQL lookups, attachments as SpaceLinks resolves them. */
+function checkpointLinks(db: Checkpoints, space: string): { resolverFor(pagePath: string): LinkResolver } {
+  const plain = new SpaceLinks(space);
+  return {
+    resolverFor(pagePath) {
+      const dir = posix.dirname(pagePath);
+      return {
+        ...plain.resolverFor(pagePath),
+        pathForPage: (ref) => {
+          if (ref.spaceKey && ref.spaceKey !== space) return undefined;
+          const p = db.pathOfTitle(space, ref.title);
+          return p === undefined ? undefined : encodeURI(posix.relative(dir, p));
+        },
+        pageForPath: (relative) => {
+          let decoded: string;
+          try {
+            decoded = decodeURI(relative);
+          } catch {
+            return undefined;
+          }
+          const title = db.titleOfPath(space, posix.normalize(posix.join(dir, decoded)));
+          return title === undefined ? undefined : { spaceKey: space, title };
+        },
+      };
+    },
+  };
+}
+
 async function writePhase(db: Checkpoints, run: number, o: NotionImportOptions, _baseDir: string, now: () => Date, progress: (done: number, total: number) => void, kept: string[]) {
   const out = { written: 0, unchanged: 0, conflicts: [] as string[], skipped: [] as string[], moved: [] as string[] };
-  const links = SpaceLinks.lazy(o.space, () => db.pagesWithFiles(o.space));
+  // Links between imported pages are looked up in the checkpoint file (by index), never loaded whole.
+  const links = checkpointLinks(db, o.space);
   const lookupStmt = db.db.prepare('SELECT title, has_file FROM items WHERE id = ?');
   const lookup = (id: string) => {
     const r = lookupStmt.get(id) as { title: string | null; has_file: number } | undefined;

@@ -90,3 +90,50 @@ test('Notion API: version header, bearer auth, cursors, page_size bound, rate li
     await emu.close();
   }
 });
+
+test('Notion sharing: a page shared with the integration shares its sub-pages, databases and blocks; a page with no shared ancestor is hidden', async () => {
+  const emu = await startEmulator({ seed: 'empty', notion: { seed: { pages: 2, blocksPerPage: 1 }, rateLimit: false } });
+  try {
+    const n = emu.notion!;
+    const store = n.store;
+    const h = { Authorization: `Bearer ${n.token}`, 'Notion-Version': '2025-09-03', 'Content-Type': 'application/json' };
+    const status = async (method: string, path: string, body?: unknown) => (await fetch(`${n.url}/v1${path}`, { method, headers: h, ...(body ? { body: JSON.stringify(body) } : {}) })).status;
+    const searchIds = async () => {
+      const r = await fetch(`${n.url}/v1/search`, { method: 'POST', headers: h, body: JSON.stringify({}) });
+      return new Set(((await r.json()) as { results: Array<{ id: string }> }).results.map((x) => x.id));
+    };
+    const shared = store.addPage({ type: 'workspace', workspace: true }, 'Shared area');
+    // Not shared itself, but its parent is: readable, as in Notion.
+    const child = store.addPage({ type: 'page_id', page_id: shared.id }, 'Child');
+    const block = store.append(child.id, { type: 'paragraph', payload: { rich_text: [], color: 'default' } });
+    const db = store.addDatabase(child.id, 'Tasks', { Name: { type: 'title', title: {} } });
+    const row = store.addPage({ type: 'data_source_id', data_source_id: db.dataSourceId, database_id: db.id }, 'Row');
+    store.unshared.add(child.id);
+    store.unshared.add(db.id);
+    store.unshared.add(row.id);
+    // Nothing above it is shared: hidden, with its blocks, its sub-pages' inheritance and its comments.
+    const hidden = store.addPage({ type: 'workspace', workspace: true }, 'Private');
+    const hiddenBlock = store.append(hidden.id, { type: 'paragraph', payload: { rich_text: [], color: 'default' } });
+    const hiddenKid = store.addPage({ type: 'page_id', page_id: hidden.id }, 'Private child');
+    store.unshared.add(hidden.id);
+    store.unshared.add(hiddenKid.id);
+    // Shared itself under a hidden page: readable.
+    const sharedKid = store.addPage({ type: 'page_id', page_id: hidden.id }, 'Shared below a private page');
+
+    for (const id of [child.id, row.id, sharedKid.id]) assert.equal(await status('GET', `/pages/${id}`), 200, id);
+    assert.equal(await status('GET', `/blocks/${block}`), 200);
+    assert.equal(await status('GET', `/blocks/${child.id}/children`), 200);
+    assert.equal(await status('GET', `/databases/${db.id}`), 200);
+    assert.equal(await status('POST', `/data_sources/${db.dataSourceId}/query`, {}), 200);
+    assert.equal(await status('GET', `/comments?block_id=${child.id}`), 200);
+    for (const id of [hidden.id, hiddenKid.id]) assert.equal(await status('GET', `/pages/${id}`), 404, id);
+    assert.equal(await status('GET', `/blocks/${hiddenBlock}`), 404);
+    assert.equal(await status('GET', `/blocks/${hidden.id}/children`), 404);
+    assert.equal(await status('GET', `/comments?block_id=${hidden.id}`), 404);
+    const ids = await searchIds();
+    for (const id of [child.id, row.id, sharedKid.id, db.dataSourceId]) assert.ok(ids.has(id), `search lists ${id}`);
+    for (const id of [hidden.id, hiddenKid.id]) assert.ok(!ids.has(id), `search leaves out ${id}`);
+  } finally {
+    await emu.close();
+  }
+});

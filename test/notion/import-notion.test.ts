@@ -4,15 +4,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { cleanEnv, cliArgs } from '../helpers/cli.js';
-import { listFiles } from '../helpers/files.js';
 import { announce, replayCommand, suiteSeeds } from '../helpers/seeds.js';
 import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
 import { rt } from '../../src/emulator/notion/store.js';
+import { killAndResume } from './kill-resume.js';
 
 const notionEnv = (ws: TestWorkspace) => ({ NOTION_TOKEN: ws.emu.notion!.token, NOTION_API_URL: ws.emu.notion!.url });
 const IMPORT = ['import', 'notion', '--all', '--space', 'DEMO', '--rps', '300'];
@@ -92,70 +89,17 @@ test('the demo Notion workspace imports, pushes into Confluence with pages, tabl
   }
 });
 
-function startImport(ws: TestWorkspace, args: string[]) {
-  const child = spawn(process.execPath, [...cliArgs(), '-w', ws.dir, '--no-progress', ...args], { env: cleanEnv(notionEnv(ws)), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  return { child, done, stderr: () => stderr };
-}
-
-function finishedIds(ws: TestWorkspace): Set<string> {
-  const db = new Database(join(ws.dir, 'cache', 'notion-import.db'), { readonly: true });
-  try {
-    const run = (db.prepare('SELECT MAX(id) AS id FROM runs').get() as { id: number }).id;
-    return new Set((db.prepare('SELECT id FROM items WHERE seen_run = ?').all(run) as Array<{ id: string }>).map((r) => r.id));
-  } finally {
-    db.close();
-  }
-}
-
-// Kill points: the fixed seed picks the first, a fresh seed (printed, replayable) the second.
+// Kill points: the fixed seed picks the first and third, a fresh seed (printed, replayable) the second. The same test
+// on 5,000 pages is a step of .ci/run of its own (test/notion/import-kill-5000.ci.ts).
 const seeds = suiteSeeds('NOTION_KILL', 20261203, 1, 1);
 announce('notion-import kill -9', seeds);
 
-test('kill -9 at random points, then rerun: the same files as an uninterrupted import, and nothing finished is asked for again', async () => {
-  const rngs = [mulberry(seeds[0]!.seed), mulberry((seeds[1] ?? seeds[0])!.seed)];
-  const replay = replayCommand('NOTION_KILL', (seeds[1] ?? seeds[0])!.seed, undefined, 'test/notion/import-notion');
-  const spec = { seed: { pages: 60, blocksPerPage: 4 }, rateLimit: false as const };
-  const ref = await workspaceWithEmulator({ seed: 'empty', notion: spec });
-  const ws = await workspaceWithEmulator({ seed: 'empty', notion: spec });
-  try {
-    const args = ['import', 'notion', '--root', [...ref.emu.notion!.store.pages.keys()][0]!, '--space', 'GEN', '--rps', '400', '--items', '4'];
-    const clean = await ref.csync(args, notionEnv(ref));
-    assert.equal(clean.code, 0, clean.stderr);
-    const total = ref.emu.requestLog().length;
-    let finished = new Set<string>();
-    for (let k = 0; k < 2; k++) {
-      // Kill after a random number of requests of this run (what is left shrinks with each resumed run).
-      const at = Math.max(3, Math.floor(total * (0.08 + rngs[k]!() * 0.25)));
-      ws.emu.resetLog();
-      const run = startImport(ws, args);
-      const timer = setInterval(() => {
-        if (ws.emu.requestLog().length >= at) run.child.kill('SIGKILL');
-      }, 2);
-      const r = await run.done;
-      clearInterval(timer);
-      const log = ws.emu.requestLog();
-      for (const id of finished) {
-        assert.ok(!log.some((e) => e.path.includes(id)), `${id} was finished before the kill and asked for again (replay: ${replay})`);
-      }
-      if (r.signal !== 'SIGKILL') break;
-      finished = finishedIds(ws);
-    }
-    ws.emu.resetLog();
-    const last = await ws.csync(args, notionEnv(ws));
-    assert.equal(last.code, 0, last.stderr);
-    for (const id of finished) assert.ok(!ws.emu.requestLog().some((e) => e.path.includes(id)), `${id} asked for again after its checkpoint`);
-    const a = new Map([...tree(ref)]);
-    const b = new Map([...tree(ws)]);
-    assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort());
-    for (const [k, v] of a) assert.equal(b.get(k), v, k);
-    assert.equal(listFiles(join(ws.dir, 'content')).length, 60);
-  } finally {
-    await ref.close();
-    await ws.close();
-  }
+test('kill -9 at random points, then rerun: the same files as an uninterrupted import, nothing finished is asked for again, no page pushed twice', async () => {
+  const replay = replayCommand('NOTION_KILL', seeds[seeds.length - 1]!.seed, undefined, 'test/notion/import-notion');
+  const report = await killAndResume({ pages: 60, blocksPerPage: 4, kills: 3, seeds: seeds.map((s) => s.seed), replay, items: 4, runTimeoutMs: 120_000 });
+  assert.ok(report.kills.length >= 2, `at least two kills happened: ${JSON.stringify(report.kills)}`);
+  assert.equal(report.files, 60);
+  assert.equal(report.pushedPages, 60);
 });
 
 test('over the rate limit: 429 rate_limited answers are waited out and the import completes; no token → exit 3', async () => {
@@ -174,18 +118,6 @@ test('over the rate limit: 429 rate_limited answers are waited out and the impor
     await ws.close();
   }
 });
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 
 test('--all imports every shared page at any depth: a page whose parent is not shared lands at the top, nested pages keep their tree, nothing twice', async () => {
   const ws = await workspaceWithEmulator({ seed: 'empty', notion: { seed: { pages: 6, blocksPerPage: 2 }, rateLimit: false } });

@@ -186,8 +186,8 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
       return title.toLowerCase().includes(q);
     });
     return paginate(ids, b.start_cursor as string | undefined, b.page_size, (id) => {
+      if (!store.canRead(id)) return undefined;
       const page = store.pages.get(id);
-      if (store.unshared.has(id)) return undefined;
       if (page) return page.in_trash ? undefined : pageJson(page, ctx);
       const ds = store.dataSources.get(id);
       return ds ? dataSourceJson(ds, ctx) : undefined;
@@ -197,7 +197,7 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
     if (store.commentsForbidden) return notionError(403, 'restricted_resource', 'Insufficient permissions for this endpoint.');
     const blockId = normId(query.get('block_id') ?? '');
     if (!blockId) return notionError(400, 'validation_error', 'body failed validation: query.block_id should be defined.');
-    if ((!store.pages.has(blockId) && !store.blocks.has(blockId)) || store.unshared.has(blockId)) return notFound('block', query.get('block_id')!);
+    if ((!store.pages.has(blockId) && !store.blocks.has(blockId)) || !store.canRead(blockId)) return notFound('block', query.get('block_id')!);
     const list = store.comments.get(blockId) ?? [];
     const byId = new Map(list.map((c) => [c.id, c]));
     return paginate(list.map((c) => c.id), query.get('start_cursor'), query.get('page_size') ?? undefined, (id) => {
@@ -213,16 +213,16 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
   }
   if (method === 'GET' && seg[0] === 'pages' && seg.length === 2) {
     const id = normId(seg[1]!);
-    const page = store.unshared.has(id) ? undefined : store.pages.get(id);
+    const page = store.canRead(id) ? store.pages.get(id) : undefined;
     return page ? ok(pageJson(page, ctx)) : notFound('page', seg[1]!);
   }
   if (method === 'GET' && seg[0] === 'blocks' && (seg.length === 2 || (seg.length === 3 && seg[2] === 'children'))) {
     const id = normId(seg[1]!);
     if (seg.length === 2) {
-      const block = store.blocks.get(id);
+      const block = store.canRead(id) ? store.blocks.get(id) : undefined;
       return block ? ok(blockJson(block, ctx)) : notFound('block', seg[1]!);
     }
-    if ((!store.blocks.has(id) && !store.pages.has(id)) || store.unshared.has(id)) return notFound('block', seg[1]!);
+    if ((!store.blocks.has(id) && !store.pages.has(id)) || !store.canRead(id)) return notFound('block', seg[1]!);
     const ids = store.children.get(id) ?? [];
     return paginate(ids, query.get('start_cursor'), query.get('page_size') ?? undefined, (cid) => {
       const c = store.blocks.get(cid);
@@ -230,11 +230,13 @@ export function handleNotion(store: NotionStore, method: string, rest: string, q
     }, 'block');
   }
   if (method === 'GET' && seg[0] === 'databases' && seg.length === 2) {
-    const d = store.databases.get(normId(seg[1]!));
+    const dbId = normId(seg[1]!);
+    const d = store.canRead(dbId) ? store.databases.get(dbId) : undefined;
     return d ? ok(databaseJson(d, store.dataSources.get(d.dataSourceId))) : notFound('database', seg[1]!);
   }
   if (seg[0] === 'data_sources' && seg.length >= 2) {
-    const ds = store.dataSources.get(normId(seg[1]!));
+    const dsId = normId(seg[1]!);
+    const ds = store.canRead(dsId) ? store.dataSources.get(dsId) : undefined;
     if (!ds) return notFound('data source', seg[1]!);
     if (method === 'GET' && seg.length === 2) return ok(dataSourceJson(ds, ctx));
     if (method === 'POST' && seg.length === 3 && seg[2] === 'query') {

@@ -88,7 +88,11 @@ export class NotionStore {
   readonly files = new Map<string, NFile>();
   /** Insertion order of pages and data sources, for search. */
   readonly searchOrder: string[] = [];
-  /** Pages not shared with the integration: absent from search, 404 when asked for (Notion's answer). */
+  /**
+   * Pages and databases not shared with the integration themselves. As in Notion, sharing a page shares everything
+   * under it: an item listed here is still readable when an ancestor is shared (see `canRead`); one with no shared
+   * ancestor is absent from search and answers 404.
+   */
   readonly unshared = new Set<string>();
   /** Page-level comments by page id, oldest first (Notion lists unresolved ones only; the emulator has no resolving). */
   readonly comments = new Map<string, NComment[]>();
@@ -184,6 +188,33 @@ export class NotionStore {
       cur = b.parent.type === 'page_id' ? b.parent.page_id : b.parent.type === 'block_id' ? b.parent.block_id : undefined;
     }
     return undefined;
+  }
+
+  /**
+   * Whether the integration can read a page, database, data source or block: a page or database is readable when it
+   * is shared (not in `unshared`) or its parent is readable (Notion: a page's connections are inherited by every
+   * page, database and block below it); a block when the page it belongs to is.
+   */
+  canRead(id: string): boolean {
+    let cur: string | undefined = id;
+    for (let i = 0; cur !== undefined && i < 200; i++) {
+      const ds = this.dataSources.get(cur);
+      if (ds) cur = ds.databaseId;
+      const page: NPage | undefined = this.pages.get(cur);
+      const db: NDatabase | undefined = page ? undefined : this.databases.get(cur);
+      if (!page && !db) {
+        // A block: its page decides.
+        const owner: string | undefined = this.blocks.has(cur) ? this.pageOf(cur) : undefined;
+        if (owner === undefined || owner === cur) return false;
+        cur = owner;
+        continue;
+      }
+      if (!this.unshared.has(cur)) return true;
+      const parent: Parent = (page ?? db)!.parent;
+      if (parent.type === 'workspace') return false;
+      cur = parent.type === 'page_id' ? parent.page_id : parent.type === 'block_id' ? parent.block_id : parent.database_id;
+    }
+    return false;
   }
 
   /** An edit anywhere in a page's content bumps the page's last_edited_time (as Notion shows it). */
