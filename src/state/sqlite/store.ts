@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CsyncError } from '../../core/errors.js';
 import type { BaseAttachment, BasePage, BasePageMeta, ConflictRecord, PendingUpdate, StateStore } from '../types.js';
+import { remoteListingTable } from './listing.js';
 import { MIGRATIONS } from './migrations.js';
 
 interface PageRow {
@@ -415,6 +416,7 @@ export function openStateStore(path: string, options: { readonly?: boolean; scra
         error: r.error,
       })),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    remoteListing: () => remoteListingTable(db),
     integrityCheck: () => String(db.pragma('integrity_check', { simple: true })),
     close: () => db.close(),
   };
