@@ -86,6 +86,9 @@ export function remoteListingTable(db: Database.Database): RemoteListingTable {
   db.function('csync_safe_name', { deterministic: true }, (title: unknown) => safeName(String(title)));
   db.function('csync_name_key', { deterministic: true }, (name: unknown) => nameKey(String(name)));
   db.exec(SCHEMA);
+  // The temp store's page cache (16 MB by default in this build, like the main database's) would hold most of a
+  // 100k-page listing in memory; 2 MB is enough for the joins (the rest stays in the temp file, in the OS cache).
+  db.pragma('temp.cache_size = -2000');
   db.exec('DELETE FROM remote_listing; DELETE FROM remote_paths;');
   const q = {
     add: db.prepare(
