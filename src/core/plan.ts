@@ -82,7 +82,8 @@ export function planPull(input: PlanInput): Plan {
   for (const b of input.base) base.set(b.id, b);
   // The relative paths become the workspace paths in the same map (no second whole-space map), and a page whose path
   // does not change keeps the base's string (one copy of each path in memory, not two: ~6 MB at 100k pages).
-  const paths = input.paths ? new Map(input.paths) : assignPaths(input.remote);
+  // Given paths are the plan's (never changed here: avoidOccupied copies before it changes any).
+  const paths = input.paths ? (input.paths as Map<string, string>) : assignPaths(input.remote);
   if (!input.paths) {
     for (const [id, rel] of paths) {
       const path = pagePath(input.spaceKey, rel, input.ext);

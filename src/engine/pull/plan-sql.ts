@@ -59,12 +59,13 @@ export class LoadingMap<V> extends Map<string, V> {
 }
 
 export interface SqlPlan {
+  /** The plan; its `paths` hold only the pages kept off their assigned path (the listing table has the others). */
   plan: Plan;
   /** Pages synced in this space before the run. */
   baseCount: number;
   /** Pages the listing holds. */
   remoteCount: number;
-  /** The remote and base records of the pages the planner saw (the rest are read from the database when asked). */
+  /** Remote records of planned pages with a base, and base records the planner saw (the rest are read from the database when asked). */
   remote: Map<string, RemoteEntry>;
   base: Map<string, BasePageMeta>;
   localPaths: Map<string, string>;
@@ -76,14 +77,22 @@ export async function planFromStore(options: PullOptions, table: RemoteListingTa
   const { workspace } = options;
   table.assignPaths(spaceKey, format.extension);
   const rows = table.changed(spaceKey);
-  const remote = new Map<string, RemoteEntry>();
+  const remote: RemoteEntry[] = [];
   const paths = new Map<string, string>();
   const base: BasePageMeta[] = [];
+  // Remote records of planned pages with a base stay for the run (a first pull's pages are all new: the executor
+  // reads those from the table when it needs them).
+  const held = new Map<string, RemoteEntry>();
   for (const { remote: r, base: b } of rows) {
-    remote.set(r.id, { id: r.id, title: r.title, parentId: r.parentId, version: r.version, labels: r.labels, position: r.position });
+    const entry: RemoteEntry = { id: r.id, title: r.title, parentId: r.parentId, version: r.version, labels: r.labels, position: r.position };
+    remote.push(entry);
     if (r.path !== undefined) paths.set(r.id, r.path);
-    if (b) base.push(b);
+    if (b) {
+      base.push(b);
+      held.set(b.id, entry);
+    }
   }
+  rows.length = 0;
   for (const b of table.gone(spaceKey)) base.push(b);
   const remoteCount = table.count();
   // Files a stopped pull left aside (cache/moving/<id><ext>) are looked at too, so they are put back.
@@ -97,11 +106,11 @@ export async function planFromStore(options: PullOptions, table: RemoteListingTa
   const local = await observeAll(workspace, observed, 16, skips, true);
   await recoverMovedAside(workspace, observed, local, format.extension, true);
   const localPaths = await findLocalMoves(workspace, spaceKey, format, base, local, (p) => table.tracked(p));
-  const input: PlanInput = { spaceKey, ext: format.extension, base, local, remote: [...remote.values()], untracked: new Set<string>(), localPaths, paths };
+  const input: PlanInput = { spaceKey, ext: format.extension, base, local, remote, untracked: new Set<string>(), localPaths, paths };
   const planWith = (untracked: ReadonlySet<string>): Plan => {
     const plan = planPull({ ...input, untracked });
     // Pages the SQL comparison found unchanged never reached the planner.
-    plan.unchanged += remoteCount - remote.size;
+    plan.unchanged += remoteCount - remote.length;
     return skips.size ? { ...plan, actions: plan.actions.filter((a) => !skips.has(a.id)) } : plan;
   };
   let plan = planWith(new Set());
@@ -114,11 +123,12 @@ export async function planFromStore(options: PullOptions, table: RemoteListingTa
   const targets = placementTargets(plan).filter((p) => !moved.has(p) && !table.tracked(p));
   const occupied = targets.length ? new Set(await existing(workspace, targets)) : new Set<string>();
   const avoided = avoidOccupied(plan, occupied);
+  // The plan's path map keeps only the pages that stay off their path: the others' paths are in the listing table.
   return {
-    plan: avoided.plan,
+    plan: { ...avoided.plan, paths: new Map(avoided.kept.map((k) => [k.id, k.at])) },
     baseCount: table.baseCount(spaceKey),
     remoteCount,
-    remote,
+    remote: held,
     base: new Map(base.map((b) => [b.id, localPaths.has(b.id) ? { ...b, path: localPaths.get(b.id)! } : b])),
     localPaths,
     kept: avoided.kept,
