@@ -43,7 +43,7 @@ const NO_LABELS: string[] = Object.freeze([]) as unknown as string[];
  * and are read as they are.
  */
 const pack = (text: string): Buffer => deflateRawSync(text, { level: 1 });
-const unpack = (v: string | Buffer): string => (typeof v === 'string' ? v : inflateRawSync(v).toString('utf8'));
+export const unpack = (v: string | Buffer): string => (typeof v === 'string' ? v : inflateRawSync(v).toString('utf8'));
 
 const toPageMeta = (r: Omit<PageRow, 'base'>, intern: (s: string) => string): BasePageMeta => ({
   id: r.id,
