@@ -18,7 +18,7 @@ import { openStateStore, type BasePageMeta, type StateStore } from '../state/ind
 import { pullAttachments } from './pull/attachments.js';
 import { executePlan, type ExecContext } from './pull/execute.js';
 import { listRemote, listRemoteInto, type Listing } from './pull/list.js';
-import { existing, LoadingMap, planFromStore } from './pull/plan-sql.js';
+import { existing, HeldStatus, LoadingMap, planFromStore } from './pull/plan-sql.js';
 import { SpaceLinks } from './resolver.js';
 import { mayBeOurs, settlePendingCreates } from './pending.js';
 import { settlePendingUpdates } from './sent.js';
@@ -178,7 +178,7 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
     links,
     remote: planned ? new LoadingMap(planned.remote, (id) => table!.entry(id)) : listing!.all,
     baseById: planned ? new LoadingMap(planned.base, (id) => table!.base(id, spaceKey)) : new Map(basePages.map((b) => [b.id, localPaths.has(b.id) ? { ...b, path: localPaths.get(b.id)! } : b])),
-    statusAfter: new Map(),
+    statusAfter: planned ? new HeldStatus(planned.base) : new Map(),
     summary,
     now: options.now ?? (() => new Date()),
     log,

@@ -58,6 +58,20 @@ export class LoadingMap<V> extends Map<string, V> {
   }
 }
 
+/**
+ * The run's record of statuses it set (ExecContext.statusAfter) for pages with a base only: a page the run creates
+ * has its status in the database right after its commit (the base map reads it from there), so a first pull does
+ * not keep one entry per page of the space.
+ */
+export class HeldStatus<V> extends Map<string, V> {
+  constructor(private readonly held: ReadonlyMap<string, unknown>) {
+    super();
+  }
+  override set(key: string, value: V): this {
+    return this.held.has(key) ? super.set(key, value) : this;
+  }
+}
+
 export interface SqlPlan {
   /** The plan; its `paths` hold only the pages kept off their assigned path (the listing table has the others). */
   plan: Plan;
