@@ -98,7 +98,8 @@ export async function planFromStore(options: PullOptions, table: RemoteListingTa
   // reads those from the table when it needs them).
   const held = new Map<string, RemoteEntry>();
   for (const { remote: r, base: b } of rows) {
-    const entry: RemoteEntry = { id: r.id, title: r.title, parentId: r.parentId, version: r.version, labels: r.labels, position: r.position };
+    // The row's own record (its extra `path` is harmless): no second object per page.
+    const entry: RemoteEntry = r;
     remote.push(entry);
     if (r.path !== undefined) paths.set(r.id, r.path);
     if (b) {
