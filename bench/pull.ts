@@ -117,6 +117,8 @@ export const scenarios = {
   'pull-100k': () => fullPull(100_000),
   'pull-100k-storage': () => fullPull(100_000, 'storage'),
   'noop-pull-10k': () => noop('pull', 10_000),
+  // The 10k counterpart of noop-pull-100k (same format), for the "100k next to 10k" comparison.
+  'noop-pull-10k-storage': () => noop('pull', 10_000, 'storage'),
   // The first pull in the storage format (6x faster to write than Markdown at 100k); a no-op run converts nothing.
   'noop-pull-100k': () => noop('pull', 100_000, 'storage'),
   'noop-sync-10k': () => noop('sync', 10_000),

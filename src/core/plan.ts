@@ -38,6 +38,12 @@ export interface PlanInput {
    * deleted, and a remote change would restore the page beside the moved file: two files with one id.
    */
   localPaths?: ReadonlyMap<string, string> | undefined;
+  /**
+   * Workspace paths of the remote pages, already assigned (the pull plans from the state database: paths come from
+   * SQL, and `remote` and `base` hold only the pages that may need an action). Without it, paths are assigned here
+   * from `remote`, which must then be the whole space.
+   */
+  paths?: ReadonlyMap<string, string> | undefined;
 }
 
 export type PullAction =
@@ -76,11 +82,14 @@ export function planPull(input: PlanInput): Plan {
   for (const b of input.base) base.set(b.id, b);
   // The relative paths become the workspace paths in the same map (no second whole-space map), and a page whose path
   // does not change keeps the base's string (one copy of each path in memory, not two: ~6 MB at 100k pages).
-  const paths = assignPaths(input.remote);
-  for (const [id, rel] of paths) {
-    const path = pagePath(input.spaceKey, rel, input.ext);
-    const was = base.get(id)?.path;
-    paths.set(id, was === path ? was : path);
+  // Given paths are the plan's (never changed here: avoidOccupied copies before it changes any).
+  const paths = input.paths ? (input.paths as Map<string, string>) : assignPaths(input.remote);
+  if (!input.paths) {
+    for (const [id, rel] of paths) {
+      const path = pagePath(input.spaceKey, rel, input.ext);
+      const was = base.get(id)?.path;
+      paths.set(id, was === path ? was : path);
+    }
   }
   const actions: PullAction[] = [];
   let unchanged = 0;

@@ -8,7 +8,6 @@
  * its texts, and execution holds the bodies of at most two chunks of 250 (pull/execute.ts).
  */
 import { join } from 'node:path';
-import PQueue from 'p-queue';
 import { CsyncError } from '../core/errors.js';
 import { avoidOccupied, checkGates, placementTargets, planPull, type Plan, type PlanInput, type PullAction } from '../core/plan.js';
 import { isFormatName, loadFormat } from '../format/index.js';
@@ -18,14 +17,14 @@ import { acquireWorkspaceLock } from '../local/lock.js';
 import { openStateStore, type BasePageMeta, type StateStore } from '../state/index.js';
 import { pullAttachments } from './pull/attachments.js';
 import { executePlan, type ExecContext } from './pull/execute.js';
-import { listRemote, type Listing } from './pull/list.js';
+import { listRemote, listRemoteInto, type Listing } from './pull/list.js';
+import { existing, HeldStatus, LoadingMap, planFromStore } from './pull/plan-sql.js';
 import { SpaceLinks } from './resolver.js';
 import { mayBeOurs, settlePendingCreates } from './pending.js';
 import { settlePendingUpdates } from './sent.js';
 import { findLocalMoves } from './push.js';
 import { observeAll, recoverMovedAside, reportSkip, type Skips } from './scan.js';
 import { rememberMtimes } from './mtimes.js';
-import { lstatIn } from '../local/safe-fs.js';
 import { removeLeftovers } from '../local/leftovers.js';
 import type { PullOptions, PullSummary } from './types.js';
 import { abortError, throwIfRunAborted, withRunSignal } from '../core/run-signal.js';
@@ -110,45 +109,66 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const labelled: Array<{ path: string; id: string }> = [];
   const settle = { workspace: options.workspace, api: options.api, log, dryRun: options.dryRun, labelled, warnings: summary.warnings };
   if (state) await settlePendingUpdates({ ...settle, state }, spaceKey);
-  let basePages = state?.pageMetasOfSpace(spaceKey) ?? [];
+  // A pull that changes the state and has no scope filter plans from the state database (pull/plan-sql.ts): the
+  // listing goes into a temporary table and only pages that may need an action come back. Dry runs and scoped pulls
+  // plan in memory.
+  const filtered = Boolean(options.rootPageId || options.labels?.length || options.cql);
+  const table = state && !options.dryRun && !filtered ? state.remoteListing() : undefined;
+  let basePages = table ? [] : (state?.pageMetasOfSpace(spaceKey) ?? []);
+  const baseEmpty = table ? table.baseCount(spaceKey) === 0 : basePages.length === 0;
   // A first pull lists with bodies (ceil(N/250) requests) and stages them; later pulls list without bodies and
   // fetch only what changed, in bulk. After an interrupted first pull (staged bodies left) the listing goes without
   // bodies too: listing them again would download every staged body a second time at each rerun.
-  const withBodies = basePages.length === 0 && !options.dryRun && state!.stagedCount() === 0;
+  const withBodies = baseEmpty && !options.dryRun && state!.stagedCount() === 0;
   if (!options.dryRun) state!.upsertSpace(spaceKey, space.id, space.homepageId);
   // Creates a stopped push left unrecorded are settled first (pending.ts), with the pages this listing keeps for
   // them: their pages are then known, never new pages to write beside their files.
   const pending = state?.pendingCreates(spaceKey) ?? [];
-  const listing = await listRemote(options, state, spaceKey, space.id, withBodies, pending.length ? mayBeOurs(pending) : undefined);
+  const keep = pending.length ? mayBeOurs(pending) : undefined;
+  const listing = table ? undefined : await listRemote(options, state, spaceKey, space.id, withBodies, keep);
+  const listed = table ? await listRemoteInto(options, state!, table, spaceKey, space.id, withBodies, keep) : undefined;
   let adopted = 0;
   if (pending.length) {
-    adopted = await settlePendingCreates({ ...settle, state: state!, spaceKey, format }, listing.kept);
-    basePages = state!.pageMetasOfSpace(spaceKey);
+    adopted = await settlePendingCreates({ ...settle, state: state!, spaceKey, format }, (listing ?? listed!).kept);
+    if (!table) basePages = state!.pageMetasOfSpace(spaceKey);
   }
   // The label requests a settle sends (or, in a dry run, would send): plan lines in both, as push reports them.
   for (const l of labelled) summary.plan.push({ action: 'labels', path: l.path, id: l.id });
-  const { plan, baseCount, localPaths, kept, skips } = await planSpace(options, spaceKey, format, basePages, listing);
+  const planned = table ? await planFromStore(options, table, spaceKey, format) : undefined;
+  const inMemory = listing ? await planSpace(options, spaceKey, format, basePages, listing) : undefined;
+  const { plan, baseCount, localPaths, kept, skips } = (planned ?? inMemory)!;
+  const remoteCount = planned ? planned.remoteCount : listing!.scoped.length;
   for (const err of skips.values()) reportSkip(summary, err);
   for (const k of kept) summary.warnings.push(`${k.path}: a file no page tracks is where this page now belongs; the page stays at ${k.at} (move or rename your file and pull again)`);
   const deletes = plan.actions.filter((a) => a.kind === 'trash').length;
   // The gate counts the pages synced before this run: pages of stopped creates adopted just now do not raise the
   // number of deletes it lets through (they were never deleted here anyway).
-  const gate = checkGates({ baseCount: Math.max(0, baseCount - adopted), remoteCount: listing.scoped.length, deletes, maxDeletePercent: options.maxDelete.percent, maxDeleteCount: options.maxDelete.count, force: options.force });
+  const gate = checkGates({ baseCount: Math.max(0, baseCount - adopted), remoteCount, deletes, maxDeletePercent: options.maxDelete.percent, maxDeleteCount: options.maxDelete.count, force: options.force });
   if (gate) {
+    table?.clear();
     throw new CsyncError('CSYNC_SAFETY_GATE', `pull of ${spaceKey} stopped: ${gate}; nothing was changed`, {
       hint: 'check the space in Confluence; if the deletions are intended, run again with --force',
     });
   }
   summary.pages.unchanged += plan.unchanged;
   for (const a of plan.actions) summary.plan.push({ action: a.kind === 'download' ? (a.reason === 'new' ? 'new' : 'update') : a.kind, path: a.path, from: 'from' in a && a.from !== a.path ? a.from : undefined, id: a.id });
-  log.info({ actions: plan.actions.length, unchanged: plan.unchanged, remote: listing.scoped.length }, 'planned');
+  log.info({ actions: plan.actions.length, unchanged: plan.unchanged, remote: remoteCount }, 'planned');
   if (options.dryRun) {
     countPlanned(plan.actions, summary);
     return;
   }
+  // Paths, remote and base records of pages the planner did not see are read from the database when asked.
+  const paths: ReadonlyMap<string, string> = table
+    ? new LoadingMap(plan.paths, (id) => table.path(id), function* () {
+        for (const e of table.entries()) yield e.id;
+      })
+    : listing!.filtered
+      ? new Map(listing!.scoped.map((p) => [p.id, plan.paths.get(p.id)!]))
+      : plan.paths;
   // Link targets for the Markdown format: every page's title and path, built on the first link to resolve.
   const links = SpaceLinks.lazy(spaceKey, function* () {
-    for (const p of listing.scoped) yield [p.title, plan.paths.get(p.id)!] as const;
+    if (table) for (const e of table.entries()) yield [e.title, plan.paths.get(e.id) ?? e.path] as const;
+    else for (const p of listing!.scoped) yield [p.title, plan.paths.get(p.id)!] as const;
   });
   const ctx: ExecContext = {
     options,
@@ -156,9 +176,9 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
     spaceKey,
     format,
     links,
-    remote: listing.all,
-    baseById: new Map(basePages.map((b) => [b.id, localPaths.has(b.id) ? { ...b, path: localPaths.get(b.id)! } : b])),
-    statusAfter: new Map(),
+    remote: planned ? new LoadingMap(planned.remote, (id) => table!.entry(id)) : listing!.all,
+    baseById: planned ? new LoadingMap(planned.base, (id) => table!.base(id, spaceKey)) : new Map(basePages.map((b) => [b.id, localPaths.has(b.id) ? { ...b, path: localPaths.get(b.id)! } : b])),
+    statusAfter: planned ? new HeldStatus(planned.base) : new Map(),
     summary,
     now: options.now ?? (() => new Date()),
     log,
@@ -167,8 +187,8 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   if (plan.actions.length && isFormatName(format.name)) await loadFormat(format.name);
   await executePlan(ctx, plan);
   // Attachments follow the pages in scope.
-  const paths = listing.filtered ? new Map(listing.scoped.map((p) => [p.id, plan.paths.get(p.id)!])) : plan.paths;
   await pullAttachments(ctx, paths);
+  table?.clear();
   await pruneEmptyDirs(inside(options.workspace, 'cache/moving'), inside(options.workspace, 'cache'));
   const t0 = Date.now();
   const hashed = await rememberPulledMtimes(options.workspace, state!, spaceKey);
@@ -262,18 +282,6 @@ async function planSpace(
     plan.unchanged = listing.scoped.length - plan.actions.filter((a) => listing.all.has(a.id) && a.kind !== 'trash').length;
   }
   return { plan, baseCount: base.length, localPaths, kept: avoided.kept, skips };
-}
-
-/** The paths among `paths` that exist (a few stats at a time; none when the space has no folder yet). */
-async function existing(workspace: string, paths: readonly string[], concurrency = 16): Promise<string[]> {
-  const out: string[] = [];
-  const queue = new PQueue({ concurrency });
-  await queue.addAll(
-    paths.map((p) => async () => {
-      if (await lstatIn(workspace, p)) out.push(p);
-    }),
-  );
-  return out;
 }
 
 function countPlanned(actions: readonly PullAction[], summary: PullSummary): void {

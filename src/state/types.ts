@@ -94,6 +94,46 @@ export interface PendingUpdate {
   startedAt: string;
 }
 
+/** A page as a listing gives it: what a pull plans with (no body, no timestamps). */
+export interface ListedPage {
+  id: string;
+  title: string;
+  parentId: string | null;
+  version: number;
+  position: number | null;
+  labels: string[];
+}
+
+/**
+ * The remote listing of one space in a temporary table of the state database (sqlite/listing.ts): filled a chunk at
+ * a time, paths assigned and compared with the base in SQL, so only pages that may need an action come back.
+ */
+export interface RemoteListingTable {
+  /** Adds listed pages (a later listing of the same id replaces its fields, keeping its place in the order). */
+  add(pages: readonly ListedPage[]): void;
+  /** Sets the labels of listed pages. */
+  setLabels(labels: Iterable<readonly [id: string, labels: readonly string[]]>): void;
+  count(): number;
+  /** Assigns every listed page its workspace path (`content/<space>/<rel><ext>`), as core/file-names.ts assignPaths does. */
+  assignPaths(spaceKey: string, ext: string): void;
+  /** Listed pages that are new or whose version, path or labels differ from the base (with the base when there is one), in listing order. */
+  changed(spaceKey: string): Array<{ remote: ListedPage & { path: string | undefined }; base: BasePageMeta | undefined }>;
+  /** Base pages of the space that the listing does not hold. */
+  gone(spaceKey: string): BasePageMeta[];
+  entry(id: string): (ListedPage & { path: string | undefined }) | undefined;
+  /** The assigned path of a listed page. */
+  path(id: string): string | undefined;
+  /** Every listed page with a path, in listing order, read a thousand at a time. */
+  entries(): Iterable<{ id: string; title: string; path: string }>;
+  /** The base page of the space with this id (without its text). */
+  base(id: string, spaceKey: string): BasePageMeta | undefined;
+  baseCount(spaceKey: string): number;
+  /** Whether any page record has this path. */
+  tracked(path: string): boolean;
+  /** Empties the table. */
+  clear(): void;
+}
+
 export interface RunRecord {
   id: number;
   command: string;
@@ -166,6 +206,8 @@ export interface StateStore {
   finishRun(id: number, status: string, counts: Record<string, number>, error?: string): void;
   lastRuns(n: number): RunRecord[];
   transaction<T>(fn: () => T): T;
+  /** A fresh (empty) remote listing table for a pull (see RemoteListingTable). */
+  remoteListing(): RemoteListingTable;
   integrityCheck(): string;
   close(): void;
 }

@@ -13,6 +13,7 @@ import { parseFile } from '../../src/format/front-matter.js';
 import { prng } from '../../src/emulator/bench-body.js';
 import { cleanEnv, cliArgs, ROOT } from '../helpers/cli.js';
 import { workspaceWithEmulator } from '../helpers/workspace.js';
+import { unpack as storedText } from '../../src/state/sqlite/store.js';
 
 const KILLS = Number(process.env.CSYNC_CRASH_KILLS ?? 20);
 const PAGES = 2000;
@@ -48,7 +49,7 @@ test(`kill -9 at ${KILLS} random moments of a ${PAGES}-page pull: reruns converg
     const db = new Database(join(ws.dir, 'cache', 'state.db'), { readonly: true });
     try {
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-      const bases = new Map((db.prepare('SELECT path, base FROM pages').all() as Array<{ path: string; base: string }>).map((r) => [r.path, r.base]));
+      const bases = new Map((db.prepare('SELECT path, base FROM pages').all() as Array<{ path: string; base: string | Buffer }>).map((r) => [r.path, storedText(r.base)]));
       assert.equal(bases.size, PAGES);
       for (const f of files) {
         const text = readFileSync(join(ws.dir, f), 'utf8');

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { workspaceWithEmulator } from '../helpers/workspace.js';
+import { unpack as storedText } from '../../src/state/sqlite/store.js';
 
 test('changed pages are fetched in one bulk request and written; nothing stays staged; the next pull is a no-op', async () => {
   const ws = await workspaceWithEmulator({ seed: 'demo' });
@@ -30,7 +31,8 @@ test('changed pages are fetched in one bulk request and written; nothing stays s
     const db = new Database(join(ws.dir, 'cache', 'state.db'), { readonly: true });
     try {
       assert.equal((db.prepare('SELECT count(*) AS n FROM staged_bodies').get() as { n: number }).n, 0);
-      const base = db.prepare('SELECT base, version FROM pages WHERE title = ?').get('On-call') as { base: string; version: number };
+      const raw = db.prepare('SELECT base, version FROM pages WHERE title = ?').get('On-call') as { base: string | Buffer; version: number };
+      const base = { ...raw, base: storedText(raw.base) };
       assert.match(base.base, /Edited remotely: On-call\./);
       assert.equal(base.version, api.pageByTitle('DEMO', 'On-call')!.version.number);
     } finally {

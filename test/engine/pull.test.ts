@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseFile } from '../../src/format/front-matter.js';
 import { workspaceWithEmulator } from '../helpers/workspace.js';
+import { unpack as storedText } from '../../src/state/sqlite/store.js';
 
 const LISTING_ROUTES = /^GET \/wiki\/(api\/v2\/(spaces|spaces\/\{id\}\/pages|spaces\/\{id\}\/content\/labels|labels\/\{id\}\/pages)|rest\/api\/content\/search)$/;
 
@@ -199,7 +200,7 @@ test('the state database passes integrity_check and holds the merge base of ever
     const db = new Database(join(ws.dir, 'cache', 'state.db'), { readonly: true });
     try {
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-      const rows = db.prepare('SELECT path, base, hash FROM pages').all() as Array<{ path: string; base: string; hash: string }>;
+      const rows = (db.prepare('SELECT path, base, hash FROM pages').all() as Array<{ path: string; base: string | Buffer; hash: string }>).map((r) => ({ ...r, base: storedText(r.base) }));
       assert.equal(rows.length, ws.emu.api.pages('DEMO').length);
       for (const row of rows) assert.equal(readFileSync(join(ws.dir, row.path), 'utf8'), row.base);
       assert.equal((db.prepare("SELECT count(*) AS n FROM runs WHERE status = 'ok'").get() as { n: number }).n, 1);

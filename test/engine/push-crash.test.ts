@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { parseFile } from '../../src/format/front-matter.js';
 import { cleanEnv, cliArgs, ROOT } from '../helpers/cli.js';
 import { workspaceWithEmulator } from '../helpers/workspace.js';
+import { unpack as storedText } from '../../src/state/sqlite/store.js';
 
 const PAGES = 60;
 /** Kill the push once this many more updates were answered (each rerun starts counting again). */
@@ -83,7 +84,7 @@ test(`kill -9 at ${KILL_AFTER.length} points of a ${PAGES}-update push: the reru
     const db = new Database(join(ws.dir, 'cache', 'state.db'), { readonly: true });
     try {
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-      const rows = db.prepare('SELECT path, base, version, status FROM pages').all() as Array<{ path: string; base: string; version: number; status: string }>;
+      const rows = (db.prepare('SELECT path, base, version, status FROM pages').all() as Array<{ path: string; base: string | Buffer; version: number; status: string }>).map((r) => ({ ...r, base: storedText(r.base) }));
       for (const r of rows.filter((x) => ids.has(x.path))) {
         assert.equal(r.status, 'synced', r.path);
         assert.equal(r.version, 2, `${r.path}: the state knows the version sent`);

@@ -11,6 +11,7 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
 import { startDaemonProcess, until, type DaemonProcess } from './daemon.js';
+import { unpack as storedText } from '../../src/state/sqlite/store.js';
 
 const ARCH = 'content/DEMO/Demo space home/Architecture.md';
 const START = 'content/DEMO/Demo space home/Getting started.md';
@@ -166,7 +167,8 @@ test('csync watch: local edit → page, new attachment file → upload, remote e
     const remoteVersion = ws.emu.api.page(arch.id).version.number;
     const db = new Database(join(ws.dir, 'cache', 'state.db'), { readonly: true });
     try {
-      const row = db.prepare('SELECT version, base FROM pages WHERE id = ?').get(arch.id) as { version: number; base: string };
+      const raw = db.prepare('SELECT version, base FROM pages WHERE id = ?').get(arch.id) as { version: number; base: string | Buffer };
+      const row = { ...raw, base: storedText(raw.base) };
       assert.equal(row.version, remoteVersion, 'state.db has the version the push created');
       assert.match(row.base, /Saved just before SIGTERM\./);
       const lastPush = db.prepare("SELECT status FROM runs WHERE command = 'push' ORDER BY id DESC LIMIT 1").get() as { status: string };

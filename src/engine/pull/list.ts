@@ -5,7 +5,7 @@
  */
 import type { RemoteMeta } from '../../core/plan.js';
 import type { RemotePage } from '../../core/remote-types.js';
-import type { StateStore } from '../../state/index.js';
+import type { ListedPage, RemoteListingTable, StateStore } from '../../state/index.js';
 import type { PullOptions } from '../types.js';
 
 /** Listing page size and bulk-fetch size (the API's maximum). */
@@ -81,4 +81,35 @@ function inScope(options: PullOptions, pages: Map<string, RemoteEntry>, cqlIds: 
   if (options.labels?.length && !page.labels.some((l) => options.labels!.includes(l))) return false;
   if (cqlIds && !cqlIds.has(page.id)) return false;
   return true;
+}
+
+/**
+ * Lists the space into the state database's listing table (state/sqlite/listing.ts), 250 pages at a time, with its
+ * labels: nothing per page stays in memory (bodies, when `stage` is true, are staged as in listRemote). For a pull
+ * without a scope filter. Returns how many pages were listed and the pages `keep` asked for.
+ */
+export async function listRemoteInto(options: PullOptions, state: StateStore, table: RemoteListingTable, spaceKey: string, spaceId: string, stage: boolean, keep?: (p: RemotePage) => boolean): Promise<{ count: number; kept: RemotePage[] }> {
+  const { api } = options;
+  const kept: RemotePage[] = [];
+  let pages: ListedPage[] = [];
+  let bodies: Array<{ id: string; version: number; body: string }> = [];
+  let count = 0;
+  const flush = () => {
+    table.add(pages);
+    pages = [];
+    if (bodies.length) state.stageBodies(bodies);
+    bodies = [];
+  };
+  options.progress?.({ phase: 'listing', done: 0, space: spaceKey });
+  for await (const p of api.listPages(spaceId, { bodies: stage, limit: options.pageSize ?? BULK })) {
+    if (p.status !== 'current') continue;
+    if (keep?.(p)) kept.push({ ...p, body: undefined });
+    pages.push({ id: p.id, title: p.title, parentId: p.parentId, version: p.version.number, labels: NO_LABELS, position: p.position ?? null });
+    if (stage && p.body !== undefined) bodies.push({ id: p.id, version: p.version.number, body: p.body });
+    if (pages.length >= BULK) flush();
+    if (++count % BULK === 0) options.progress?.({ phase: 'listing', done: count, space: spaceKey });
+  }
+  flush();
+  if (api.listSpaceLabels) table.setLabels(await api.listSpaceLabels(spaceId));
+  return { count: table.count(), kept };
 }

@@ -97,15 +97,17 @@ export async function observeLocal(
  * (moved or renamed by the user, not pushed yet). Sets their local state in `local` (by hash against the base) and
  * returns their current paths. Walks the space folder only when some base file is missing.
  */
-export async function findLocalMoves(workspace: string, spaceKey: string, format: Format, base: ReadonlyArray<{ id: string; path: string; hash: string }>, local: Map<string, LocalState>): Promise<Map<string, string>> {
+export async function findLocalMoves(workspace: string, spaceKey: string, format: Format, base: ReadonlyArray<{ id: string; path: string; hash: string }>, local: Map<string, LocalState>, isTracked?: (path: string) => boolean): Promise<Map<string, string>> {
   const moves = new Map<string, string>();
   const missing = new Map(base.filter((b) => (local.get(b.id) ?? 'missing') === 'missing' && !b.path.startsWith('cache/')).map((b) => [b.id, b]));
   if (missing.size === 0) return moves;
-  const tracked = new Set(base.map((b) => b.path));
+  // `isTracked`: when `base` is only part of the space (a pull planning from the state database), which paths any record holds.
+  const paths = isTracked ? undefined : new Set(base.map((b) => b.path));
+  const tracked = isTracked ?? ((p: string) => paths!.has(p));
   const files: string[] = [];
   await walkFiles(workspace, `content/${spaceKey}`, format.extension, files);
   for (const f of files.sort()) {
-    if (tracked.has(f)) continue;
+    if (tracked(f)) continue;
     // A file that is not text is no page's (pull and push report it).
     const text = await readTextSafe(workspace, f).catch(() => undefined);
     if (text === undefined) continue;

@@ -109,4 +109,7 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (page_id, target)
    );
    CREATE INDEX unresolved_links_target ON unresolved_links(target);`,
+  // 7: merge bases and storage bodies may be stored deflated (BLOB; store.ts pack/unpack). No table changes: the
+  // number keeps an older csync, which would read the bytes as text, from opening the file.
+  `SELECT 1;`,
 ];
