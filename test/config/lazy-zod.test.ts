@@ -12,6 +12,7 @@ import { exportDefinitionsSchema } from '../../src/config/export-definitions.js'
 import { realSchema } from '../../src/config/lazy-zod.js';
 import { ROOT } from '../helpers/cli.js';
 import { replayCommand, suiteSeeds } from '../helpers/seeds.js';
+import { prng } from '../../src/emulator/bench-body.js';
 
 const FIXED: unknown[] = [
   undefined, null, true, false, 0, -0, 1, -1, 0.5, 1.5, 4, 5, 9, 10, 20, 63, 64, 65, 100, 101, 250, 251, 500, 501, 1000,
@@ -38,17 +39,6 @@ function randomValue(rand: () => number): unknown {
   }
   if (r < 0.9) return Array.from({ length: Math.floor(rand() * 3) }, () => (rand() < 0.8 ? pick(['DOC', 'a', '', 'A B', 'x~1']) : 7));
   return pick([true, false, null, undefined, {}]);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SCHEMAS: Array<[string, { safeParse(v: unknown): { success: boolean; data?: unknown; error?: unknown } }]> = [
@@ -79,7 +69,7 @@ test('the lazy schemas give what zod gives, for every setting, on fixed and rand
   for (const [name, schema] of SCHEMAS) for (const v of FIXED) agree(name, schema, v);
   for (const { seed, kind, cases } of suiteSeeds('CSYNC_LAZY_ZOD', 1847, 3000, 3000)) {
     console.log(`lazy zod: ${kind} seed ${seed}, ${cases} values (replay: ${replayCommand('CSYNC_LAZY_ZOD', seed, undefined, 'test/config/lazy-zod')})`);
-    const rand = mulberry32(seed);
+    const rand = prng(seed);
     for (let i = 0; i < cases; i++) {
       const [name, schema] = SCHEMAS[Math.floor(rand() * SCHEMAS.length)]!;
       const value = randomValue(rand);

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { cleanEnv, cliArgs, runCli } from '../helpers/cli.js';
 import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
+import { prng } from '../../src/emulator/bench-body.js';
 
 export interface KillResumeOptions {
   pages: number;
@@ -47,17 +48,6 @@ export interface KillResumeReport {
 
 const SPACE = 'GEN';
 const notionEnv = (ws: TestWorkspace) => ({ NOTION_TOKEN: ws.emu.notion!.token, NOTION_API_URL: ws.emu.notion!.url });
-
-export function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function tree(ws: TestWorkspace): Map<string, string> {
   const out = new Map<string, string>();
@@ -116,7 +106,7 @@ function writtenCount(ws: TestWorkspace): number | undefined {
 
 export async function killAndResume(o: KillResumeOptions): Promise<KillResumeReport> {
   const log = o.log ?? (() => undefined);
-  const rngs = o.seeds.map(mulberry);
+  const rngs = o.seeds.map(prng);
   const spec = { seed: { pages: o.pages, blocksPerPage: o.blocksPerPage }, rateLimit: false as const };
   const timeout = o.runTimeoutMs ?? 600_000;
   const ref = await workspaceWithEmulator({ seed: 'empty', spaces: [SPACE], notion: spec });

@@ -7,24 +7,13 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createConfluenceClient } from '../../src/remote/index.js';
 import { baseOptions, sendJson, withServer } from './helpers.js';
-
-/** A deterministic pseudo-random source (mulberry32) so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../src/emulator/bench-body.js';
 
 type Fault = 'none' | '500' | '503' | 'reset' | 'stall' | 'truncated';
 const FAULTS: Fault[] = ['500', '503', 'reset', 'stall', 'truncated'];
 
 function injector(rate: number, seed: number) {
-  const rnd = seeded(seed);
+  const rnd = prng(seed);
   const counts: Record<Fault, number> = { none: 0, '500': 0, '503': 0, reset: 0, stall: 0, truncated: 0 };
   return {
     counts,
