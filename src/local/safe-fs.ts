@@ -172,7 +172,12 @@ export async function snapshotFileSafe(workspace: string, rel: string, dest: str
       const b = chunk as Buffer;
       h.update(b);
       size += b.length;
-      await out.write(b);
+      // A write may take fewer bytes than asked (a full disk, a signal): go on from where it stopped.
+      for (let off = 0; off < b.length;) {
+        const { bytesWritten } = await out.write(b, off, b.length - off);
+        if (bytesWritten <= 0) throw Object.assign(new Error(`no space left to copy ${rel}`), { code: 'ENOSPC' });
+        off += bytesWritten;
+      }
     }
   } catch (err) {
     await out.close();

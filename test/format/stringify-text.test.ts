@@ -24,12 +24,15 @@ const RUNS = process.env.CSYNC_SOAK === '1' ? 3000 : 300;
 const stock = unified().use(remarkStringify, STRINGIFY_OPTIONS).use(remarkGfm);
 
 function same(tree: Root, label: string): void {
-  const expected = stock.stringify(structuredClone(tree));
+  // By design (processors.ts) a document that starts with U+FEFF writes it as a character reference: a reader would
+  // drop a leading U+FEFF as a byte order mark. Everything else must be byte for byte the stock output.
+  const stocked = stock.stringify(structuredClone(tree));
+  const expected = stocked.charCodeAt(0) === 0xfeff ? `&#xFEFF;${stocked.slice(1)}` : stocked;
   assert.equal(stringifyMarkdown(tree), expected, label);
 }
 
 // Line endings, every character some pattern escapes (and some none does), non-ASCII and astral characters.
-const CHARS = [...'ab Z9 \t\n\r', ...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~', '\u007f', '\u0000', '\u00a0', 'é', '😀'];
+const CHARS = [...'ab Z9 \t\n\r', ...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~', '\u007f', '\u0000', '\u00a0', '\ufeff', 'é', '😀'];
 const value = fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 10 });
 const textNode = value.map((v): PhrasingContent => ({ type: 'text', value: v }));
 const phrasing: fc.Arbitrary<PhrasingContent[]> = fc.letrec<{ node: PhrasingContent; list: PhrasingContent[] }>((tie) => ({

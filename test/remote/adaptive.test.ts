@@ -1,7 +1,7 @@
 /**
  * Adaptation in real time through the real Bottleneck limiter: a server that limits (with or without
  * X-RateLimit-* headers) slower than the profile. The client must learn the rate and settle without a 429 storm.
- * Timing bounds are loose on purpose (a loaded machine is slow, never fast): the counts are the point.
+ * Only a lower time bound (a loaded machine is slow, never fast); the counts and the learned pace are the point.
  */
 import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
@@ -50,10 +50,12 @@ for (const headers of [false, true]) {
       assert.equal(ok, n);
       assert.ok(limited <= 8, `${limited} answers were 429`);
       assert.ok(seconds >= ideal * 0.9, `never faster than the server allows: ${seconds.toFixed(2)} s`);
-      // Each 429 with headers carries Retry-After: 1, a second the server asked everyone to wait.
-      const asked = headers ? limited : 0;
-      assert.ok(seconds <= ideal * 1.6 + asked + 1, `took ${seconds.toFixed(2)} s with ${limited} × 429; ideal ${ideal} s`);
-      console.log(`headers=${headers}: ${seconds.toFixed(2)} s (ideal ${ideal} s), ${limited} × 429`);
+      // No wall-clock ceiling (a loaded machine is slow): what the client learned is the point. It settles at or below
+      // the server's 20 req/s (plus the burst), and it has not collapsed to a crawl after the few 429s it saw.
+      const learned = c.rateLimiter().requestsPerSecond;
+      console.log(`headers=${headers}: ${seconds.toFixed(2)} s (ideal ${ideal} s), ${limited} × 429, pacing at ${learned.toFixed(1)} req/s`);
+      assert.ok(learned <= 20 * 1.05, `settled at ${learned.toFixed(1)} req/s, over the server's 20`);
+      assert.ok(learned >= 5, `collapsed to ${learned.toFixed(1)} req/s after ${limited} × 429`);
       await c.close();
     });
   });
