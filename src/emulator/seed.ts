@@ -6,8 +6,10 @@
  * macro ids, table widths, images with sizes and captions, rich tables, code blocks with parameters).
  */
 import { OTHER_USER, type Store } from './store.js';
+import { stripePng } from './jira/seed.js';
 
-const PNG_1PX = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082', 'hex');
+// A real, decodable image (the 1-pixel PNG this replaced had a bad checksum: exports rightly refused it).
+const LOGO_PNG = stripePng(48, 16);
 
 const CONSTRUCTS: Record<string, string> = {
   'Code samples': `<p>Code blocks keep their language and title.</p><ac:structured-macro ac:name="code"><ac:parameter ac:name="language">typescript</ac:parameter><ac:parameter ac:name="title">hello.ts</ac:parameter><ac:parameter ac:name="linenumbers">true</ac:parameter><ac:plain-text-body><![CDATA[export function hello(name: string): string {
@@ -69,7 +71,7 @@ export function seedDemo(store: Store): void {
       const p = store.createPage({ spaceId: space.id, title: c, parentId: t.id, body: (CONSTRUCTS[c] ?? plain(c)) + (JIRA_REFS[c] ?? '') });
       for (const g of GRANDCHILDREN[c] ?? []) store.createPage({ spaceId: space.id, title: g, parentId: p.id, body: plain(g) });
       if (c === 'Images and files') {
-        store.putAttachment({ pageId: p.id, title: 'logo.png', mediaType: 'image/png', data: PNG_1PX, comment: 'the logo' });
+        store.putAttachment({ pageId: p.id, title: 'logo.png', mediaType: 'image/png', data: LOGO_PNG, comment: 'the logo' });
         store.putAttachment({ pageId: p.id, title: 'report.csv', mediaType: 'text/csv', data: Buffer.from('name,value\nalpha,1\nbeta,2\n') });
       }
     }
