@@ -14,48 +14,62 @@ import { workspaceWithEmulator, writes } from '../helpers/workspace.js';
 const DIR = 'content/DEMO/Demo space home/Getting started';
 const copies = (files: string[]) => files.filter((f) => f.includes('.conflict-'));
 
-test('a conflicted page whose file was renamed here: pull puts the file back at its path and its record follows (was: the record kept cache/moving/, and push then took the file for a new page)', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
-    const page = ws.emu.api.pageByTitle('DEMO', 'Configuration')!;
-    const rel = `${DIR}/Configuration.md`;
-    const mine = `${readFileSync(join(ws.dir, rel), 'utf8')}\nMy local edit.\n`;
-    writeFileSync(join(ws.dir, rel), mine);
-    ws.emu.api.editPage(page.id, { body: '<p>Their remote edit.</p>' });
-    const conflicted = await ws.csync(['pull']);
-    assert.equal(conflicted.code, 6, conflicted.stdout + conflicted.stderr);
-    assert.equal(copies(ws.files()).length, 1);
+for (const stopped of [false, true]) {
+  test(`a conflicted page whose file was renamed here: ${stopped ? 'a pull stopped after moving it aside, then a rerun,' : 'pull'} puts the file back at its path and its record follows (was: the record kept cache/moving/, and push then took the file for a new page)`, async () => {
+    const ws = await workspaceWithEmulator({ seed: 'demo' });
+    try {
+      assert.equal((await ws.csync(['pull'])).code, 0);
+      const page = ws.emu.api.pageByTitle('DEMO', 'Configuration')!;
+      const rel = `${DIR}/Configuration.md`;
+      const mine = `${readFileSync(join(ws.dir, rel), 'utf8')}\nMy local edit.\n`;
+      writeFileSync(join(ws.dir, rel), mine);
+      ws.emu.api.editPage(page.id, { body: '<p>Their remote edit.</p>' });
+      const conflicted = await ws.csync(['pull']);
+      assert.equal(conflicted.code, 6, conflicted.stdout + conflicted.stderr);
+      assert.equal(copies(ws.files()).length, 1);
 
-    // The user renames the conflicted file: the next pull takes it back to the page's path (by way of cache/moving/).
-    renameSync(join(ws.dir, rel), join(ws.dir, DIR, 'Configuration notes.md'));
-    const again = await ws.csync(['pull']);
-    assert.equal(again.code, 6, 'the conflict remains until resolved');
-    assert.equal(readFileSync(join(ws.dir, rel), 'utf8'), mine, 'the file is back at its path, with the local edit');
-    assert.ok(!existsSync(join(ws.dir, 'cache', 'moving', `${page.id}.md`)), 'nothing left aside');
-    assert.equal(copies(ws.files()).length, 1, 'no second copy of the same remote version');
+      // The user renames the conflicted file: the next pull takes it back to the page's path (by way of cache/moving/).
+      renameSync(join(ws.dir, rel), join(ws.dir, DIR, 'Configuration notes.md'));
+      if (stopped) {
+        // Another page changed there too: its body request fails (every retry), so the pull stops after moving the
+        // conflicted file aside (its own body is staged since the conflict); the rerun brings it back.
+        const other = ws.emu.api.pageByTitle('DEMO', 'First sync')!;
+        ws.emu.api.editPage(other.id, { body: '<p>Changed remotely.</p>' });
+        ws.emu.scriptFaults([{ kind: 'http500', method: 'GET', path: /^\/wiki\/api\/v2\/pages$/, count: 50 }]);
+        const stop = await ws.csync(['pull']);
+        assert.notEqual(stop.code, 0, 'the pull stopped');
+        assert.notEqual(stop.code, 6, stop.stdout + stop.stderr);
+        ws.emu.clearFaults();
+        assert.equal(readFileSync(join(ws.dir, 'cache', 'moving', `${page.id}.md`), 'utf8'), mine, 'the file was left aside');
+      }
+      const again = await ws.csync(['pull']);
+      assert.equal(again.code, 6, 'the conflict remains until resolved');
+      assert.equal(readFileSync(join(ws.dir, rel), 'utf8'), mine, 'the file is back at its path, with the local edit');
+      assert.ok(!existsSync(join(ws.dir, 'cache', 'moving', `${page.id}.md`)), 'nothing left aside');
+      assert.equal(copies(ws.files()).length, 1, 'no second copy of the same remote version');
 
-    // The record names the file where it is: push leaves the conflicted page alone and creates nothing.
-    ws.emu.resetLog();
-    const push = await ws.csync(['push']);
-    assert.equal(push.code, 6, push.stdout + push.stderr);
-    assert.deepEqual(writes(ws), [], 'no page created from the conflicted file');
-    assert.equal(ws.emu.api.pages('DEMO').filter((p) => p.title === 'Configuration').length, 1);
-    const status = await ws.csync(['status']);
-    assert.match(status.stdout, /Configuration\.md/);
-    assert.doesNotMatch(status.stdout, /cache\/moving/);
+      // The record names the file where it is: push leaves the conflicted page alone and creates nothing.
+      ws.emu.resetLog();
+      const push = await ws.csync(['push']);
+      assert.equal(push.code, 6, push.stdout + push.stderr);
+      assert.deepEqual(writes(ws), [], 'no page created from the conflicted file');
+      assert.equal(ws.emu.api.pages('DEMO').filter((p) => p.title === 'Configuration').length, 1);
+      const status = await ws.csync(['status']);
+      assert.match(status.stdout, /Configuration\.md/);
+      assert.doesNotMatch(status.stdout, /cache\/moving/);
 
-    // Resolved as the local version: pushed, and everything is in sync.
-    const resolved = await ws.csync(['resolve', rel, '--keep', 'local']);
-    assert.equal(resolved.code, 0, resolved.stdout + resolved.stderr);
-    const sync = await ws.csync(['sync']);
-    assert.equal(sync.code, 0, sync.stdout + sync.stderr);
-    assert.match(ws.emu.api.body(page.id), /My local edit\./);
-    assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
-  } finally {
-    await ws.close();
-  }
-});
+      // Resolved as the local version: pushed, and everything is in sync.
+      const resolved = await ws.csync(['resolve', rel, '--keep', 'local']);
+      assert.equal(resolved.code, 0, resolved.stdout + resolved.stderr);
+      const sync = await ws.csync(['sync']);
+      assert.equal(sync.code, 0, sync.stdout + sync.stderr);
+      assert.match(ws.emu.api.body(page.id), /My local edit\./);
+      assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
+    } finally {
+      await ws.close();
+    }
+  });
+}
 
 test('a new local file where a new remote page belongs gets one conflict copy, not one per run (was: every pull wrote another)', async () => {
   const ws = await workspaceWithEmulator({ seed: 'demo' });
