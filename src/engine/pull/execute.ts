@@ -250,6 +250,20 @@ function baseText(ctx: ExecContext, id: string): string {
   return text;
 }
 
+/**
+ * A conflict already recorded for this remote version whose copy is still there: reported again, no second copy
+ * (every run would otherwise write one more). Its record names the file where it is now (a conflicted file the user
+ * renamed is back at its page's path): `resolve` and `status` go by that path.
+ */
+async function knownCopy(ctx: ExecContext, id: string, version: number, kind: 'both-modified' | 'untracked-local-file', path: string): Promise<boolean> {
+  const known = ctx.state.conflicts().find((c) => c.pageId === id && c.remoteVersion === version && c.copyPath);
+  if (!known || !(await lstatIn(ctx.options.workspace, known.copyPath!))?.isFile()) return false;
+  if (known.path !== path) ctx.state.addConflict({ ...known, path });
+  ctx.summary.pages.conflicted++;
+  ctx.summary.conflicts.push({ path, copyPath: known.copyPath, kind });
+  return true;
+}
+
 async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<string, Fetched>): Promise<void> {
   const { summary } = ctx;
   const ws = ctx.options.workspace;
@@ -304,7 +318,15 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
       const localNow = await readTextSafe(ws, b.path).catch((err: unknown) => {
         throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? changedRefused(b.path) : err;
       });
-      if (b.path !== a.path) await moveSafe(ws, b.path, a.path);
+      if (b.path !== a.path) {
+        await moveSafe(ws, b.path, a.path);
+        // Recorded at once: every outcome below keeps the file at its new path, some without saving the page again
+        // (a conflict already known), and a record left naming cache/moving/ loses track of the file (push takes it
+        // for a new page).
+        const moved = { ...b, path: a.path };
+        ctx.state.savePageMeta(moved);
+        ctx.baseById.set(a.id, moved);
+      }
       if (localNow === remoteText) {
         // Both sides hold the same content: a false conflict.
         await commitFile(ctx, a.id, a.path, remoteText, body.version, { hash: sha256(localNow) });
@@ -328,13 +350,7 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
         await commitMerge(ctx, b, a.path, localNow, m.text, remoteText, body.version);
         return;
       }
-      const known = ctx.state.conflicts().find((c) => c.pageId === a.id && c.remoteVersion === body.version && c.copyPath);
-      if (known && (await statOrUndefined(inside(ws, known.copyPath!)))) {
-        // Already recorded with this remote version: the copy is there; the conflict remains.
-        summary.pages.conflicted++;
-        summary.conflicts.push({ path: a.path, copyPath: known.copyPath, kind: 'both-modified' });
-        return;
-      }
+      if (await knownCopy(ctx, a.id, body.version, 'both-modified', a.path)) return;
       const copy = conflictCopyPath(a.path, ctx.now());
       const written = await writeFileSafe(ws, copy, remoteText, { absent: true });
       ctx.summary.bytes += written.size; // after the await (see commitFile)
@@ -362,6 +378,7 @@ async function execute(ctx: ExecContext, a: PullAction, fetched: ReadonlyMap<str
         summary.pages.new++;
         return;
       }
+      if (await knownCopy(ctx, a.id, body.version, 'untracked-local-file', a.path)) return;
       const copy = conflictCopyPath(a.path, ctx.now());
       const written = await writeFileSafe(ws, copy, text, { absent: true });
       ctx.summary.bytes += written.size; // after the await (see commitFile)

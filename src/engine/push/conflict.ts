@@ -23,7 +23,8 @@ export async function resolveConflict(ctx: Ctx, b: BasePage, path: string, local
   const remote = await api.getPage(b.id, { body: true, labels: true });
   if (!remote || remote.status !== 'current') {
     ctx.state.transaction(() => {
-      ctx.state.savePage({ ...b, status: 'deleted-remote' });
+      // Recorded where the file is (a move sent just now): the conflict names that path, and so must the page.
+      ctx.state.savePage({ ...b, path, status: 'deleted-remote' });
       ctx.state.addConflict({ pageId: b.id, path, copyPath: null, remoteVersion: b.version, kind: 'deleted-remote-modified-local', createdAt: ctx.now().toISOString() });
     });
     summary.pages.conflicted++;
