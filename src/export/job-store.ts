@@ -4,7 +4,7 @@
  * daemon's writes to the base, and its rows are disposable (deleting the file loses job history, never sync state).
  * Own numbered migrations, PRAGMA user_version, WAL.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CsyncError } from '../core/errors.js';
@@ -200,6 +200,36 @@ export class JobStore {
     const del = this.db.prepare('DELETE FROM jobs WHERE id = ?');
     this.db.transaction(() => rows.forEach((r) => del.run(r.id)))();
     return rows.map((r) => r.id);
+  }
+}
+
+/**
+ * The space ids an earlier export remembered for `site`, read without leaving a trace (a dry run writes nothing):
+ * none when jobs.db does not exist, is unreadable or predates the spaces table.
+ */
+export function rememberedSpaceIds(file: string, site: string): (key: string) => string | undefined {
+  return (key) => peekRow<{ id: string }>(file, 'SELECT id FROM spaces WHERE site = ? AND key = ?', site, key)?.id;
+}
+
+/**
+ * One row of a SQLite file (WAL mode) read without changing the folder. A read-only connection would leave the
+ * `-wal` and `-shm` files behind (it may not remove them); a connection that may write, and writes nothing, removes
+ * them when it closes as the last one, and has nothing to checkpoint when no `-wal` was there before. When a `-wal`
+ * is there (a writer is open, or one was killed), the read-only connection is the one that changes nothing.
+ * Undefined when the file is missing, unreadable, or has no such table.
+ */
+export function peekRow<T>(file: string, sql: string, ...params: unknown[]): T | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const readonly = existsSync(`${file}-wal`);
+    const db = new Database(file, { readonly, fileMustExist: true });
+    try {
+      return db.prepare(sql).get(...params) as T | undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined;
   }
 }
 

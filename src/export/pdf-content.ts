@@ -7,7 +7,7 @@ import { cellHasBlocks } from './markdown.js';
 export interface PdfLinks {
   /** The destination id of an exported page this URL points to, if any. */
   destination(url: string): string | undefined;
-  /** A data: URL for an image this URL points to inside the bundle (PNG/JPEG only), if any. */
+  /** The image source (a name the PDF writer resolves) for an image this URL points to inside the bundle (PNG/JPEG only), if any. */
   image(url: string): string | undefined;
 }
 

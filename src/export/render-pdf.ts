@@ -8,9 +8,10 @@
  * Resource policy: pdfmake may fetch URLs and read local files named in the document. It gets neither: its URL
  * resolver (the only part that fetches) is never used, and the document's local-file policy refuses every file (the
  * fonts are read by us into its in-memory file system). Images are read by us, only from the bundle's attachments
- * folder (regular files, PNG or JPEG by their bytes), and handed over as data: URLs.
+ * folder (regular files, PNG or JPEG by their bytes), and handed over by a name of our own (PdfImages): each distinct
+ * image (same bytes) is embedded once, however many pages show it.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
@@ -84,18 +85,47 @@ function configure(pdfFont: string | undefined, needCjk: boolean): { fonts: Font
   return { fonts, fallback: cjk ? 'CJK' : undefined, cjkAvailable: available !== undefined };
 }
 
-/** PNG or JPEG by magic bytes, else undefined. */
-export function imageDataUrl(file: string): string | undefined {
+/** The bytes of a regular file that is a PNG (whole: pngIsWhole) or a JPEG by its magic bytes, else undefined. */
+export function imageBytes(file: string): Buffer | undefined {
   try {
     const st = lstatSync(file);
     if (!st.isFile() || st.size > MAX_IMAGE_BYTES) return undefined;
     const data = readFileSync(file);
-    if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return pngIsWhole(data) ? `data:image/png;base64,${data.toString('base64')}` : undefined;
-    if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return `data:image/jpeg;base64,${data.toString('base64')}`;
+    if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return pngIsWhole(data) ? data : undefined;
+    if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return data;
   } catch {
     /* not there */
   }
   return undefined;
+}
+
+/**
+ * The images of one PDF by content: a bundle file's name (`csync-image:<sha256 of its bytes>`) is what the layout
+ * gets as an image's source, and PdfWriter embeds each name once, on first use, for the whole document (pdfmake
+ * would embed a data: URL again at every occurrence, and keep every one in memory until the chunk is drawn). Only
+ * names are held: the file of each, and the name of each file already read.
+ */
+export class PdfImages {
+  private readonly byFile = new Map<string, string | undefined>();
+  private readonly files = new Map<string, string>();
+
+  /** The name of the image in `file` (an absolute path inside the bundle), or undefined when it is not a PNG/JPEG. */
+  nameOf(file: string): string | undefined {
+    if (this.byFile.has(file)) return this.byFile.get(file);
+    const data = imageBytes(file);
+    const name = data ? `csync-image:${createHash('sha256').update(data).digest('hex')}` : undefined;
+    if (name && !this.files.has(name)) this.files.set(name, file);
+    this.byFile.set(file, name);
+    return name;
+  }
+
+  /** The bytes behind a name (read again: nothing is kept), checked as when it was named. */
+  read(name: string): Buffer {
+    const file = this.files.get(name);
+    const data = file ? imageBytes(file) : undefined;
+    if (!data || `csync-image:${createHash('sha256').update(data).digest('hex')}` !== name) throw new Error(`Invalid image: ${file ?? name} is gone or changed`);
+    return data;
+  }
 }
 
 /**
@@ -187,6 +217,9 @@ interface PdfFont {
   ref(): PdfRef;
   widthOfString(text: string, size: number): number;
 }
+interface PdfImage {
+  embed(doc: PdfKitDoc): void;
+}
 interface PdfPage {
   width: number;
   height: number;
@@ -198,8 +231,10 @@ interface PdfKitDoc {
   page: PdfPage;
   _font: PdfFont | null;
   _root: { data: { Pages: { data: { Kids: PdfRef[] } }; Outlines?: PdfRef; PageMode?: string } };
-  _imageRegistry: Record<string, unknown>;
+  _imageRegistry: Record<string, PdfImage>;
   _pdfMakePages?: unknown;
+  provideImage(src: string): PdfImage;
+  openImage(data: Buffer): PdfImage;
   addNamedDestination(name: string, ...args: unknown[]): void;
   bufferedPageRange(): { start: number; count: number };
   switchToPage(n: number): void;
@@ -255,7 +290,7 @@ class PdfWriter {
   private readonly total: PdfRef;
   bytes = 0;
 
-  constructor(private readonly file: string, fonts: FontSet, title: string) {
+  constructor(private readonly file: string, fonts: FontSet, title: string, images: PdfImages) {
     const { PDFDocument } = pdfmakeInternals();
     mkdirSync(dirname(file), { recursive: true });
     this.tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -280,6 +315,21 @@ class PdfWriter {
     });
     this.done.catch(() => undefined); // awaited in finish(); after a failure (abandon) nobody waits for it
     const doc = this.doc;
+    // Images by the names PdfImages gives (layout asks, then the renderer draws by the same name): each one read and
+    // embedded once for the whole document, kept in pdfkit's registry (which frees the pixels once embedded).
+    doc.provideImage = (src: string) => {
+      const known = doc._imageRegistry[src];
+      if (known) return known;
+      let image: PdfImage;
+      try {
+        image = doc.openImage(images.read(src));
+      } catch (err) {
+        throw new Error(`Invalid image: ${String(err)}`, { cause: err });
+      }
+      image.embed(doc);
+      doc._imageRegistry[src] = image;
+      return image;
+    };
     const add = doc.addNamedDestination.bind(doc);
     doc.addNamedDestination = (name: string, ...args: unknown[]) => {
       add(name, ...args);
@@ -318,9 +368,9 @@ class PdfWriter {
       this.footer(numberOf(i));
     }
     doc.flushPages();
-    // Let go of this chunk's layout and images (an image used again in a later chunk is embedded again).
+    // Let go of this chunk's layout. Its images stay registered (embedded: a name and an object number each), so a
+    // later chunk draws the same object.
     doc._pdfMakePages = undefined;
-    doc._imageRegistry = {};
     await new Promise((r) => setImmediate(r));
   }
 
@@ -387,7 +437,8 @@ export async function renderPdf(ctx: RenderContext, warn?: (m: string) => void):
     );
   }
   const d = depths(ctx.items);
-  const pdf = new PdfWriter(join(ctx.stage, ...PDF_FILE.split('/')), fonts, ctx.spec.title);
+  const pictures = new PdfImages();
+  const pdf = new PdfWriter(join(ctx.stage, ...PDF_FILE.split('/')), fonts, ctx.spec.title, pictures);
   try {
     // The title page and contents come first but are drawn last (their page numbers are known then); their length
     // does not depend on those numbers (a fixed-width column), so a layout with blank numbers gives it now.
@@ -396,14 +447,14 @@ export async function renderPdf(ctx: RenderContext, warn?: (m: string) => void):
     for (const chunk of chunksOf(ctx.items, (it) => sizes.get(it) ?? 0)) {
       let pages: unknown[];
       try {
-        pages = pdf.layout(chapters(ctx, chunk, images, fallback));
+        pages = pdf.layout(chapters(ctx, chunk, images ? pictures : undefined, fallback));
       } catch (err) {
         // An image the renderer cannot read must not cost the whole PDF: from here on images are drawn as their alt
         // text. (Images are read while laying out, before anything of the chunk is drawn.)
         if (!images || !/image/i.test(String((err as Error)?.message))) throw err;
         warn?.(`PDF: an image could not be embedded (${(err as Error).message.split('\n')[0]}); images are shown as their names`);
         images = false;
-        pages = pdf.layout(chapters(ctx, chunk, images, fallback));
+        pages = pdf.layout(chapters(ctx, chunk, images ? pictures : undefined, fallback));
       }
       await pdf.draw(pages, (i) => frontPages + i + 1);
     }
@@ -420,7 +471,7 @@ export async function renderPdf(ctx: RenderContext, warn?: (m: string) => void):
 }
 
 /** The chapters of one chunk: each item's title (a named destination) on a new page, its metadata and body. */
-function chapters(ctx: RenderContext, chunk: readonly ExportItem[], images: boolean, fallback: string | undefined): Content[] {
+function chapters(ctx: RenderContext, chunk: readonly ExportItem[], images: PdfImages | undefined, fallback: string | undefined): Content[] {
   const byMd = new Map(ctx.items.map((it) => [mdFileOf(it), it]));
   const stageRoot = resolve(ctx.stage);
   const content: Content[] = [];
@@ -452,7 +503,7 @@ function chapters(ctx: RenderContext, chunk: readonly ExportItem[], images: bool
             const abs = resolveRel(url);
             if (!images || !abs || !isBundleAttachment(abs)) return undefined;
             const file = resolve(stageRoot, ...abs.split('/'));
-            return file.startsWith(stageRoot + sep) ? imageDataUrl(file) : undefined;
+            return file.startsWith(stageRoot + sep) ? images.nameOf(file) : undefined;
           },
         },
         1,

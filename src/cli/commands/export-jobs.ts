@@ -3,7 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CsyncError, UsageError } from '../../core/errors.js';
 import { etaSeconds, isFinal, isResumable } from '../../export/job-state.js';
-import { JobStore } from '../../export/job-store.js';
+import { JobStore, peekRow } from '../../export/job-store.js';
 import type { JobRecord } from '../../export/types.js';
 import type { JobResult, RunnerDeps } from '../../export/runner.js';
 import type { ConfluenceClient } from '../../remote/index.js';
@@ -65,7 +65,7 @@ export async function runExport(ctx: Context, api: ConfluenceClient, _argv: Expo
       siteUrl: ctx.config.site.url ?? '',
       progress: (e) => progress.update(e),
       warn: (m) => ctx.out.warn(m),
-      knownSpaceId: await syncedSpaceIds(ctx),
+      knownSpaceId: syncedSpaceIds(ctx),
     });
     progress.stop();
     ctx.out.result(
@@ -84,25 +84,12 @@ export async function runExport(ctx: Context, api: ConfluenceClient, _argv: Expo
 }
 
 /**
- * The space ids the workspace's sync state holds (read-only; none when it never pulled): an export of a synced space
- * lists it without looking its id up by key first.
+ * The space ids the workspace's sync state holds (read without leaving a trace in cache/: job-store.ts peekRow; none
+ * when it never pulled): an export of a synced space lists it without looking its id up by key first.
  */
-async function syncedSpaceIds(ctx: Context): Promise<(key: string) => string | undefined> {
+export function syncedSpaceIds(ctx: Context): (key: string) => string | undefined {
   const file = workspacePaths(ctx.config.workspace).stateDb;
-  if (!existsSync(file)) return () => undefined;
-  const { openStateStore } = await import('../../state/index.js');
-  return (key) => {
-    try {
-      const state = openStateStore(file, { readonly: true });
-      try {
-        return state.spaceId(key);
-      } finally {
-        state.close();
-      }
-    } catch {
-      return undefined; // unreadable or from another version: the key is looked up instead
-    }
-  };
+  return (key) => peekRow<{ id: string }>(file, 'SELECT id FROM spaces WHERE key = ?', key)?.id;
 }
 
 export async function jobAction(argv: ExportJobArgs): Promise<void> {

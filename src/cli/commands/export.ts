@@ -175,10 +175,19 @@ async function startExport(argv: ExportArgs): Promise<void> {
   const jira = needsJira(spec) ? jiraClientFor(ctx.config, ctx.logger) : undefined;
   try {
     if (argv.dryRun || argv.validateOnly) {
+      // Writes nothing (no job row, no cache, no bundle) and sends no more than the export would: the listing
+      // without bodies, no attachment listing, labels only to filter on, and the space ids the workspace already
+      // knows (its earlier exports, its sync state: both read only) instead of a lookup by key.
       const { selectConfluence } = await import('../../export/select.js');
+      const { rememberedSpaceIds } = await import('../../export/job-store.js');
+      const { publicSite } = await import('../../export/runner.js');
+      const { syncedSpaceIds } = await import('./export-jobs.js');
+      const remembered = rememberedSpaceIds(exportPaths(ctx).jobsDb, publicSite(ctx.config.site.url ?? ''));
+      const synced = syncedSpaceIds(ctx);
+      const selectOptions = { spaceIds: { known: (key: string) => remembered(key) ?? synced(key), remember: () => {} }, labels: false };
       let items: Awaited<ReturnType<typeof selectConfluence>> = [];
       for (const sel of spec.selection) {
-        if (sel.source === 'confluence') items = items.concat(await selectConfluence(api, sel, ctx.config.site.url ?? ''));
+        if (sel.source === 'confluence') items = items.concat(await selectConfluence(api, sel, ctx.config.site.url ?? '', items.length, undefined, selectOptions));
         else items = items.concat(await listIssues(jira!, sel));
       }
       const requests = api.stats().requests + (jira?.stats().requests ?? 0);
