@@ -12,11 +12,15 @@ import { join } from 'node:path';
 import { parseFile } from '../../src/format/front-matter.js';
 import { cleanEnv, cliArgs, ROOT, type CliResult } from '../helpers/cli.js';
 import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
+import { until } from '../watch/daemon.js';
 
 const PAGES = 12;
 const CREATES = 4;
 
-/** `csync push`, sent `signal` once the emulator has received `after` requests of `method` from it. */
+/**
+ * `csync push`, sent `signal` once the emulator has received `after` requests of `method` from it. From then on every
+ * request is held 3 s, so the push is still in flight when the signal lands however late this process sees the request.
+ */
 function pushInterrupted(ws: TestWorkspace, signal: NodeJS.Signals, method: 'PUT' | 'POST', after: number): Promise<CliResult & { sentAt: number }> {
   const env = cleanEnv({ CONFLUENCE_EMAIL: ws.emu.credentials.email, CONFLUENCE_API_TOKEN: ws.emu.credentials.token, CSYNC_PROFILE: 'fast' });
   return new Promise((resolve, reject) => {
@@ -32,6 +36,7 @@ function pushInterrupted(ws: TestWorkspace, signal: NodeJS.Signals, method: 'PUT
       const seen = ws.emu.requestLog().slice(from).filter((r) => r.method === method && /\/api\/v2\/pages(\/|$)/.test(r.route)).length;
       if (seen >= after && sentAt < 0) {
         sentAt = seen;
+        ws.emu.setLatency(3000);
         child.kill(signal);
       }
     }, 2);
@@ -78,6 +83,9 @@ for (const { signal, method, after } of [
       assert.match(stopped.stderr, /hint: run the same command again/);
       assert.doesNotMatch(stopped.stdout, /Pushed|Nothing to push/, 'no summary of a finished push');
 
+      // A request torn down by the cancellation is still applied by the emulator once its latency is over (as a
+      // request on the wire may be by Confluence): the rerun starts once every one has been, and must recognise them.
+      await until(() => ws.emu.requestLog().every((r) => r.status !== 0), 'every request the push sent has been applied or refused', 30_000);
       ws.emu.setLatency(0);
       const rerun = await ws.csync(['push']);
       assert.equal(rerun.code, 0, `${rerun.stdout}\n${rerun.stderr}`);
