@@ -74,6 +74,8 @@ async function pullRun(options: PullOptions): Promise<PullSummary> {
         throwIfRunAborted(options.signal);
         await pullSpace(options, state, key, summary);
       }
+      // Cancelled after the last task noticed: the run did not finish (checked once all it started has settled).
+      throwIfRunAborted(options.signal);
       if (runId !== undefined) state!.finishRun(runId, 'ok', flatCounts(summary));
     } catch (caught) {
       // A cancelled run reports the cancellation, not whichever task noticed it first.

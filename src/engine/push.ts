@@ -142,6 +142,9 @@ async function pushRun(options: PushOptions): Promise<PushSummary> {
         throwIfRunAborted(options.signal);
         await pushSpace(options, state, key, summary);
       }
+      // Cancelled after the last task noticed (or where a step reads a cancelled read as "nothing there"): the run did
+      // not finish, whatever it got through. Checked once everything it started has settled.
+      throwIfRunAborted(options.signal);
       if (runId !== undefined) state.finishRun(runId, 'ok', { ...summary.pages });
     } catch (caught) {
       // A cancelled run reports the cancellation, not whichever task noticed it first.
@@ -244,12 +247,16 @@ async function pushSpace(options: PushOptions, state: StateStore, spaceKey: stri
   const moves = plan.actions.filter((a) => a.kind === 'move');
   const total = edits.length + moves.length;
   let done = 0;
+  // A cancelled run starts no further task: each checks the run's signal as it starts. (Not p-queue's `signal` option:
+  // that drops the tasks in flight from the queue at once, so onIdle() resolved, and the run closed its state and
+  // released the lock, while they were still running.)
   const run = (what: string, fn: () => Promise<void>): void => {
     queue
       .add(async () => {
+        throwIfRunAborted(options.signal);
         await fn();
         options.progress?.({ phase: 'pushing', done: ++done, total, space: spaceKey });
-      }, { signal: options.signal })
+      })
       .catch((error: unknown) => failures.push({ what, error }));
   };
   // A file that became a link, not text or too large since the scan, or changed under a merge: reported, left alone.

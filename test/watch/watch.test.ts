@@ -157,12 +157,11 @@ test('csync watch: local edit → page, new attachment file → upload, remote e
     ws.emu.setLatency(1500);
     edit(ws.dir, ARCH, (t) => `${t}\nSaved just before SIGTERM.\n`);
     await until(async () => (await daemon.health()).body.running === 'push', 'a push in flight', 20_000, d);
-    const t0 = Date.now();
     d.child.kill('SIGTERM');
     const { code } = await d.exited;
-    const stopMs = Date.now() - t0;
+    // Exit 0 and "drained" (below): the push finished within the drain bound (a run still going at its end is
+    // cancelled: exit 130). Wall time on a shared machine is not asserted.
     assert.equal(code, 0, d.stderr());
-    assert.ok(stopMs < 12_000, `stopped within the 10 s drain bound (+ exit), took ${stopMs} ms`);
     assert.match(ws.emu.api.body(arch.id), /Saved just before SIGTERM\./);
     const remoteVersion = ws.emu.api.page(arch.id).version.number;
     const db = new Database(join(ws.dir, 'cache', 'state.db'), { readonly: true });

@@ -7,6 +7,7 @@ import { workspacePaths } from '../../config/workspace.js';
 import { getFormat } from '../../format/index.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { cancelOnSignal } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 import { clientFor } from '../site.js';
 import { doctorCommand } from './doctor.js';
@@ -62,7 +63,7 @@ export function rememberScope(ctx: Context, argv: PullArgs): void {
   if (changed) writeFileAtomic.sync(file, JSON.stringify(json, null, 2) + '\n');
 }
 
-export async function pullWith(ctx: Context, argv: PullArgs, extra: { lockHeld?: boolean } = {}) {
+export async function pullWith(ctx: Context, argv: PullArgs, extra: { lockHeld?: boolean; signal?: AbortSignal } = {}) {
   const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
   if (spaces.length === 0) {
     throw new ConfigError('no space to pull', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json (or CONFLUENCE_SPACE_KEY)' });
@@ -88,6 +89,7 @@ export async function pullWith(ctx: Context, argv: PullArgs, extra: { lockHeld?:
       logger: ctx.logger,
       progress: (e) => progress.update(e),
       ...(extra.lockHeld ? { lockHeld: true } : {}),
+      ...(extra.signal ? { signal: extra.signal } : {}),
     });
     rememberScope(ctx, argv);
     return summary;
@@ -109,7 +111,7 @@ export const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
     if (argv.validateOnly) return (doctorCommand.handler as (a: GlobalArgs) => Promise<void>)(argv);
     const ctx = await createContext(argv, { requireSite: true });
     const { formatPullSummary } = await import('../../engine/summary.js');
-    const summary = await pullWith(ctx, argv);
+    const summary = await cancelOnSignal(ctx.logger, (signal) => pullWith(ctx, argv, { signal }));
     ctx.out.result(() => formatPullSummary(summary), { ok: true, ...summary });
     ctx.logger.info({ module: 'pull', pages: summary.pages, attachments: summary.attachments, requests: summary.requests, ms: summary.durationMs }, 'pull finished');
     process.exitCode = summary.conflicts.length ? EXIT.CONFLICTS : summary.skipped.length ? EXIT.INCOMPLETE : EXIT.OK;

@@ -6,6 +6,7 @@ import { formatBytes, shellQuote } from '../../engine/summary.js';
 import { getFormat } from '../../format/index.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { cancelOnSignal } from '../interrupt.js';
 import { createProgress } from '../progress.js';
 import { clientFor } from '../site.js';
 
@@ -51,7 +52,7 @@ export function formatPushSummary(s: PushSummary): string {
   return lines.join('\n');
 }
 
-export async function pushWith(ctx: Context, argv: PushArgs, extra: { lockHeld?: boolean } = {}): Promise<PushSummary> {
+export async function pushWith(ctx: Context, argv: PushArgs, extra: { lockHeld?: boolean; signal?: AbortSignal } = {}): Promise<PushSummary> {
   const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
   if (spaces.length === 0) throw new ConfigError('no space to push', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json' });
   const client = clientFor(ctx.config, ctx.logger);
@@ -78,6 +79,7 @@ export async function pushWith(ctx: Context, argv: PushArgs, extra: { lockHeld?:
       scoped: Boolean(ctx.config.scope.rootPageId || ctx.config.scope.labels.length || ctx.config.scope.cql),
       progress: (e) => progress.update(e),
       ...(extra.lockHeld ? { lockHeld: true } : {}),
+      ...(extra.signal ? { signal: extra.signal } : {}),
     });
   } finally {
     progress.stop();
@@ -99,7 +101,7 @@ export const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
       .example('csync push content/DOC/Guide.md', 'push one file') as never,
   handler: async (argv) => {
     const ctx = await createContext(argv, { requireSite: true });
-    const summary = await pushWith(ctx, argv);
+    const summary = await cancelOnSignal(ctx.logger, (signal) => pushWith(ctx, argv, { signal }));
     ctx.out.result(() => formatPushSummary(summary), { ok: true, ...summary });
     ctx.logger.info({ module: 'push', pages: summary.pages, requests: summary.requests, ms: summary.durationMs }, 'push finished');
     process.exitCode = summary.conflicts.length ? EXIT.CONFLICTS : summary.skipped.length ? EXIT.INCOMPLETE : EXIT.OK;

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { createContext, type GlobalArgs } from '../context.js';
 import { acquireWorkspaceLock } from '../../local/lock.js';
 import { EXIT } from '../exit-codes.js';
+import { cancelOnSignal } from '../interrupt.js';
 import { pullWith } from './pull.js';
 import { formatPushSummary, pushWith } from './push.js';
 
@@ -30,8 +31,11 @@ export const syncCommand: CommandModule<GlobalArgs, SyncArgs> = {
     const release = argv.dryRun ? () => {} : acquireWorkspaceLock(ctx.config.workspace, 'sync');
     let pull, push;
     try {
-      pull = await pullWith(ctx, { ...argv }, { lockHeld: true });
-      push = await pushWith(ctx, { ...argv }, { lockHeld: true });
+      // One cancellation for the pass: a signal during the pull also keeps the push from starting.
+      [pull, push] = await cancelOnSignal(ctx.logger, async (signal) => {
+        const pulled = await pullWith(ctx, { ...argv }, { lockHeld: true, signal });
+        return [pulled, await pushWith(ctx, { ...argv }, { lockHeld: true, signal })] as const;
+      });
     } finally {
       release();
     }

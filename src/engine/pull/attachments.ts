@@ -5,6 +5,7 @@
  */
 import { unlink } from 'node:fs/promises';
 import PQueue from 'p-queue';
+import { throwIfRunAborted } from '../../core/run-signal.js';
 import type { RemoteAttachment } from '../../core/remote-types.js';
 import { inside, statOrUndefined, trashAttachmentFile } from '../../local/files.js';
 import { changedRefused, isSkipped, lstatIn, moveSafe, stillAsSeen, type Expect } from '../../local/safe-fs.js';
@@ -87,9 +88,15 @@ export async function pullAttachments(ctx: ExecContext, paths: ReadonlyMap<strin
       done++;
       ctx.options.progress?.({ phase: 'attachments', done, total: remoteAtts.length, space: ctx.spaceKey });
     };
-    queue.add(() => pullOne().catch(skip), { signal }).catch((err: unknown) => failures.push(err));
+    // Checked as the task starts (p-queue's `signal` option lets onIdle() resolve while the tasks in flight still run).
+    const start = () => {
+      throwIfRunAborted(signal);
+      return pullOne().catch(skip);
+    };
+    queue.add(start).catch((err: unknown) => failures.push(err));
   }
   await queue.onIdle();
+  throwIfRunAborted(signal);
   if (failures.length) throw failures[0];
   for (const b of base.values()) {
     if (seen.has(b.id)) continue;

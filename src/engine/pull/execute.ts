@@ -9,6 +9,7 @@
 import { unlink } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import PQueue from 'p-queue';
+import { throwIfRunAborted } from '../../core/run-signal.js';
 import type { Plan, PullAction } from '../../core/plan.js';
 import { composeFile, parseFile } from '../../format/front-matter.js';
 import type { Format } from '../../format/types.js';
@@ -85,6 +86,9 @@ export async function executePlan(ctx: ExecContext, plan: Plan): Promise<void> {
     for (const a of chunk) {
       queue
         .add(async () => {
+          // A cancelled run starts no further action (checked here, not by p-queue's `signal` option, which lets
+          // onIdle() resolve while the actions in flight still run).
+          throwIfRunAborted(options.signal);
           try {
             await execute(ctx, a, fetched);
           } catch (err) {
@@ -94,13 +98,14 @@ export async function executePlan(ctx: ExecContext, plan: Plan): Promise<void> {
           }
           done++;
           options.progress?.({ phase: 'pulling', done, total, space: ctx.spaceKey });
-        }, { signal: options.signal })
+        })
         .catch((err: unknown) => failures.push(err));
     }
     await queue.onIdle();
-    // Finished actions are committed; the first failure stops the run (a rerun resumes from here).
-    if (failures.length) {
+    // Finished actions are committed; the first failure (or a cancellation) stops the run (a rerun resumes from here).
+    if (failures.length || options.signal?.aborted) {
       await next?.catch(() => undefined);
+      throwIfRunAborted(options.signal);
       throw failures[0];
     }
   }

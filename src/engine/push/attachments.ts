@@ -21,7 +21,7 @@ import { rememberMtimes } from '../mtimes.js';
 import { markSkipped, observeAll, reportSkip, walkFiles, type Skips } from '../scan.js';
 import type { PlanLine, SyncApi } from '../types.js';
 import type { Logger } from '../../obs/logger.js';
-import { runSignal } from '../../core/run-signal.js';
+import { runSignal, throwIfRunAborted } from '../../core/run-signal.js';
 
 export interface AttachmentPushSummary {
   uploaded: number;
@@ -290,9 +290,14 @@ export async function executeAttachmentPlan(io: AttachmentPushIO, plan: Attachme
     if (!isSkipped(err)) throw err;
     reportSkip(io.summary, err);
   };
-  // The run's signal (src/core/run-signal.ts): a cancelled push starts no further upload or delete.
+  // The run's signal (src/core/run-signal.ts): a cancelled push starts no further upload or delete. Checked as each
+  // task starts (not p-queue's `signal` option, which lets onIdle() resolve while the tasks in flight still run).
   const signal = runSignal();
-  for (const a of plan.actions) void queue.add(() => run(a).catch(leave), { signal }).catch((error: unknown) => failures.push({ what: a.path, error }));
+  const start = (a: AttachmentAction) => {
+    throwIfRunAborted(signal);
+    return run(a).catch(leave);
+  };
+  for (const a of plan.actions) void queue.add(() => start(a)).catch((error: unknown) => failures.push({ what: a.path, error }));
   await queue.onIdle();
   throwFailures(failures, io.log);
 }

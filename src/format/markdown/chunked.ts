@@ -32,8 +32,8 @@ export const CHUNK_BYTES = 16 * 1024;
 const DEFINITION = /\]:/;
 /** Anything that may be a list item, tabs and empty items included (for the blank-line look-ahead). */
 const MAYBE_ITEM = /^(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/;
-/** A bullet or ordered list item start at column 0 (not a thematic break): marker, and the spaces after it. */
-const ITEM = /^(?:([-*+])|(\d{1,9})([.)]))( *)(.?)/;
+/** A bullet or ordered list item start at column 0 (not a thematic break): marker, the spaces and tabs after it. */
+const ITEM = /^(?:([-*+])|(\d{1,9})([.)]))([ \t]*)(.?)/;
 const THEMATIC = /^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const HTML_UNTIL: Array<[RegExp, RegExp]> = [
@@ -54,11 +54,18 @@ function itemAt(line: string): Item | undefined {
   const m = ITEM.exec(line);
   if (!m) return undefined;
   const markerText = m[1] ?? `${m[2] as string}${m[3] as string}`;
-  const spaces = (m[4] as string).length;
+  const marker = m[1] ?? (m[3] as string);
+  const gap = m[4] as string;
   const next = m[5] as string;
-  if (next === '' && spaces === 0) return { marker: m[1] ?? (m[3] as string), width: markerText.length + 1 }; // empty item
-  if (spaces === 0 || next === '\t') return undefined; // `-foo` is text; a tab: not worth reasoning about
-  return { marker: m[1] ?? (m[3] as string), width: markerText.length + (spaces > 4 ? 1 : spaces) };
+  // An empty item, or one whose text starts on the next line: indented one column past the marker (CommonMark).
+  if (next === '') return { marker, width: markerText.length + 1 };
+  if (gap === '') return undefined; // `-foo` is text
+  // Columns of the gap after the marker, a tab going to the next multiple of 4 (CommonMark): `-\titem` is indented
+  // like `-   item`, `1.\titem` like `1.  item`. Over 4 columns, the item's text is indented code one column in.
+  let column = markerText.length;
+  for (const c of gap) column = c === '\t' ? column + 4 - (column % 4) : column + 1;
+  const spaces = column - markerText.length;
+  return { marker, width: markerText.length + (spaces > 4 ? 1 : spaces) };
 }
 
 function indentOf(line: string): number {
@@ -172,7 +179,7 @@ export function splitMarkdown(markdown: string, chunk = CHUNK_BYTES): MarkdownPi
       if (isFence) {
         fence = { char: (f[1] as string)[0] as string, len: (f[1] as string).length };
       } else if (item && !blockIsHtml) {
-        list = { marker: item.marker, width: item.width, splittable: atBlockStart && !htmlBefore && !line.includes('\t') };
+        list = { marker: item.marker, width: item.width, splittable: atBlockStart && !htmlBefore };
       } else {
         for (const [open, close] of HTML_UNTIL) {
           if (open.test(line) && !close.test(line.replace(open, ''))) htmlEnd = close;
