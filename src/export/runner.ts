@@ -277,8 +277,8 @@ async function runJobOnce(deps: RunnerDeps, jobId: string): Promise<JobResult> {
     const published = spec.publishTo ? publishBundle(target, spec.publishTo) : target;
     const failed = items.filter((i) => i.status === 'failed');
     progress.failed = failed.length;
-    save('done');
-    job = store.transition(jobId, 'done', { pid: null, error: failed.length ? `${failed.length} item(s) failed` : null });
+    save('completed');
+    job = store.transition(jobId, 'completed', { pid: null, error: failed.length ? `${failed.length} item(s) failed` : null });
     rmSync(jobDir, { recursive: true, force: true });
     return { job, target: published, items: items.length, failed, requests: progress.requests, verify };
   } catch (err) {
