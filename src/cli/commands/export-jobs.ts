@@ -131,8 +131,10 @@ export async function jobAction(argv: ExportJobArgs): Promise<void> {
       job = store.transition(job.id, 'cancelled', { error: 'cancelled by the user' });
       if (!owned) {
         // No process will clean up after it: remove its partial bundle and checkpoints now.
-        const { stageDirFor } = await import('../../export/bundle.js');
+        const { stageDirFor, zipPartialFor } = await import('../../export/bundle.js');
         rmSync(stageDirFor((job.spec.out ?? job.spec.zip)!, job.id), { recursive: true, force: true });
+        // Killed while streaming its zip: the half-written zip beside the target goes too.
+        if (job.spec.zip) rmSync(zipPartialFor(job.spec.zip, job.id), { force: true });
         rmSync(join(paths.cacheRoot, 'jobs', job.id), { recursive: true, force: true });
       }
       ctx.out.result(owned ? `cancelling ${job.id}: its process stops at the next item` : `cancelled ${job.id}`, { ok: true, job });
