@@ -49,7 +49,7 @@ export interface Config {
   };
   readonly watch: { readonly debounceMs: number; readonly pollSeconds: number; readonly rescanSeconds: number; readonly listen: string };
   readonly exports: readonly ExportDefinition[];
-  readonly export?: { readonly pdf?: { readonly font?: string } };
+  readonly export?: { readonly pdf?: { readonly font?: string }; readonly keepJobsDays?: number };
   readonly log: { readonly level: string; readonly maxFileBytes: number; readonly maxFiles: number };
   /** Named sites besides `site` (config file only; credentials from the environment), for `csync compare`. */
   readonly sites: Readonly<Record<string, NamedSiteConfig>>;

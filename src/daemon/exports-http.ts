@@ -52,14 +52,14 @@ export function jobView(job: JobRecord, now = Date.now()): Record<string, unknow
     state: job.state,
     step: p.step,
     progress: { items: p.items, done: p.done, failed: p.failed, bytes: p.bytes, requests: p.requests },
-    etaSeconds: job.state === 'running' && started ? (etaSeconds(p.done, p.items, now - started) ?? null) : job.state === 'done' ? 0 : null,
+    etaSeconds: job.state === 'running' && started ? (etaSeconds(p.done, p.items, now - started) ?? null) : job.state === 'completed' ? 0 : null,
     createdAt: job.createdAt,
     startedAt: job.startedAt ?? null,
     endedAt: job.endedAt ?? null,
     error: job.error ?? null,
     target: job.spec.publishTo ?? job.spec.zip ?? job.spec.out ?? null,
     status: `/exports/${job.id}`,
-    ...(job.state === 'done' ? { bundle: `/exports/${job.id}/bundle` } : {}),
+    ...(job.state === 'completed' ? { bundle: `/exports/${job.id}/bundle` } : {}),
   };
 }
 
@@ -156,8 +156,8 @@ async function submit(req: IncomingMessage, res: ServerResponse, scheduler: Expo
 }
 
 async function serveBundle(res: ServerResponse, job: JobRecord, scheduler: ExportScheduler): Promise<void> {
-  if (job.state !== 'done') {
-    fail(res, 409, 'CSYNC_USAGE', `export job ${job.id} is ${job.state}: no bundle to download`, job.state === 'running' || job.state === 'pending' ? `poll GET /exports/${job.id} until it is done` : 'start a new export');
+  if (job.state !== 'completed') {
+    fail(res, 409, 'CSYNC_USAGE', `export job ${job.id} is ${job.state}: no bundle to download`, job.state === 'running' || job.state === 'pending' ? `poll GET /exports/${job.id} until it is completed` : 'start a new export');
     return;
   }
   const path = job.spec.publishTo ?? job.spec.zip ?? job.spec.out;

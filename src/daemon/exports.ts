@@ -32,6 +32,8 @@ export interface ExportSchedulerOptions {
   /** The runner's parts; `api` is the daemon's client (one rate limiter with the sync). */
   deps(): Omit<RunnerDeps, 'progress' | 'warn' | 'onJob'>;
   store: JobStore;
+  /** Days an ended job is kept (config export.keepJobsDays): older ones are forgotten as each run starts. */
+  keepJobsDays?: (() => number) | undefined;
   logger?: Logger | undefined;
 }
 
@@ -166,7 +168,7 @@ export class ExportScheduler {
   currentJob(name: string): JobRecord | undefined {
     return this.o.store
       .list()
-      .filter((j) => j.spec.definition === name && j.state === 'done')
+      .filter((j) => j.spec.definition === name && j.state === 'completed')
       .sort((a, b) => (b.endedAt ?? '').localeCompare(a.endedAt ?? ''))[0];
   }
 
@@ -215,6 +217,8 @@ export class ExportScheduler {
     let run: Promise<unknown>;
     try {
       const spec = specFromDefinition(def, { base: this.o.workspace, spaces: this.o.spaces(), ...this.fontOf(def) });
+      // A daemon runs for weeks: ended jobs are forgotten as runs start, not only when it starts.
+      if (this.o.keepJobsDays) this.o.store.prune(this.o.keepJobsDays());
       // startJob records the job before its first await: the id is known when it returns.
       run = startJob({ ...this.o.deps(), onJob: (id) => (jobId = id), warn: (m) => logger?.warn({ module: 'exports', name }, m) }, spec).then((r) =>
         logger?.info({ module: 'exports', name, jobId: r.job.id, why, items: r.items, failed: r.failed.length, target: r.target }, `export ${name} published`),

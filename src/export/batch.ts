@@ -10,7 +10,7 @@ import { startJob, type RunnerDeps } from './runner.js';
 export interface BatchRow {
   name: string;
   jobId: string | null;
-  state: 'done' | 'partial' | 'failed';
+  state: 'completed' | 'partial' | 'failed';
   items: number;
   failures: number;
   bundle: string | null;
@@ -30,7 +30,7 @@ export async function runBatch(entries: readonly BatchEntry[], deps: (name: stri
         try {
           const spec = specFromDefinition(e.def, { base: e.base, spaces: options.spaces, pdfFont: options.pdfFont }, { useCache: options.useCache });
           const r = await startJob({ ...d, onJob: (id) => (jobId = id) }, spec);
-          return { name: e.def.name, jobId: r.job.id, state: r.failed.length ? 'partial' : 'done', items: r.items, failures: r.failed.length, bundle: r.target };
+          return { name: e.def.name, jobId: r.job.id, state: r.failed.length ? 'partial' : 'completed', items: r.items, failures: r.failed.length, bundle: r.target };
         } catch (err) {
           const message = isCsyncError(err) ? `${err.code}: ${err.message}` : String((err as Error)?.message ?? err);
           const job = jobId ? d.store.get(jobId) : undefined;

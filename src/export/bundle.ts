@@ -135,6 +135,11 @@ export function stageDirFor(target: string, jobId: string): string {
   return join(dirname(target), `.${basename(target)}.csync-${jobId}.partial`);
 }
 
+/** The zip being streamed, beside its target, until it is complete. */
+export function zipPartialFor(zipPath: string, jobId: string): string {
+  return join(dirname(zipPath), `.${basename(zipPath)}.csync-${jobId}.zip.partial`);
+}
+
 /** Refuses a target that exists and is not an earlier bundle (a folder with a manifest) or a zip file. */
 export function checkTarget(spec: ExportSpec): void {
   if (spec.out && existsSync(spec.out)) {
@@ -159,7 +164,7 @@ export async function finishBundle(stage: string, spec: ExportSpec, jobId: strin
     return spec.out;
   }
   const zipPath = spec.zip!;
-  const partial = join(dirname(zipPath), `.${basename(zipPath)}.csync-${jobId}.zip.partial`);
+  const partial = zipPartialFor(zipPath, jobId);
   const zip = new yazl.ZipFile();
   // Fixed times and modes: the same bundle zips to the same bytes.
   const mtime = new Date('2000-01-01T00:00:00Z');

@@ -1,6 +1,6 @@
 /** Bundle and cache files: written as a stream, or whole and atomically. */
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
@@ -29,6 +29,33 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array): vo
     unlinkSync(tmp);
     throw err;
   }
+}
+
+/** The temporary names of writeFileAtomicSync and the PDF writer (`<file>.<pid>.<8 hex>.tmp`), and of safe-fs (`.<name>.csync-<pid>-<n>.tmp`). */
+const TEMP_NAME = /(\.\d+\.[0-9a-f]{8}|\.csync-\d+-\d+)\.tmp$/;
+
+/**
+ * Removes, under a staging folder an earlier run of the job left (killed), the temporary files it was writing when it
+ * died: they would otherwise end up in the bundle as files of their own. Returns how many went. Links are not followed.
+ */
+export function removeStaleTemps(stage: string): number {
+  let n = 0;
+  let entries: string[];
+  try {
+    entries = readdirSync(stage, { recursive: true }) as string[];
+  } catch {
+    return 0;
+  }
+  for (const rel of entries) {
+    if (!TEMP_NAME.test(rel)) continue;
+    try {
+      unlinkSync(join(stage, rel));
+      n++;
+    } catch {
+      /* a folder of that name, or gone already */
+    }
+  }
+  return n;
 }
 
 /**

@@ -1,14 +1,14 @@
 /**
- * The job's state machine (pure). pending → running → done | failed | cancelled; a failed or interrupted job may run
- * again (resume); done and cancelled are final.
+ * The job's state machine (pure). pending → running → completed | failed | cancelled; a failed or interrupted job may
+ * run again (resume); completed and cancelled are final.
  */
 import type { JobState } from './types.js';
 
 const NEXT: Record<JobState, readonly JobState[]> = {
   pending: ['running', 'cancelled', 'failed'],
-  running: ['running', 'done', 'failed', 'cancelled'],
+  running: ['running', 'completed', 'failed', 'cancelled'],
   failed: ['running', 'cancelled'],
-  done: [],
+  completed: [],
   cancelled: [],
 };
 

@@ -42,6 +42,8 @@ const MIGRATIONS: readonly string[] = [
      id TEXT NOT NULL,
      PRIMARY KEY (site, key)
    );`,
+  // The final state of a job that ended well was called `done` before it became `completed` (the states the issue names).
+  `UPDATE jobs SET state = 'completed' WHERE state = 'done';`,
 ];
 
 interface JobRow {
@@ -57,6 +59,9 @@ interface JobRow {
   progress: string;
   error: string | null;
 }
+
+/** Days an ended job is kept when the config says nothing (`export.keepJobsDays`). */
+export const KEEP_JOBS_DAYS = 7;
 
 const EMPTY_PROGRESS: JobProgress = { step: 'pending', items: 0, done: 0, failed: 0, bytes: 0, requests: 0 };
 
@@ -119,11 +124,11 @@ export class JobStore {
       if (!job) throw new CsyncError('CSYNC_NOT_FOUND', `no export job ${id}`);
       if (!canTransition(job.state, to)) {
         throw new CsyncError('CSYNC_USAGE', `export job ${id} is ${job.state}; it cannot become ${to}`, {
-          hint: job.state === 'done' ? 'it finished: start a new export' : job.state === 'cancelled' ? 'it was cancelled: start a new export' : undefined,
+          hint: job.state === 'completed' ? 'it finished: start a new export' : job.state === 'cancelled' ? 'it was cancelled: start a new export' : undefined,
         });
       }
       const t = this.now().toISOString();
-      const ended = to === 'done' || to === 'failed' || to === 'cancelled' ? t : null;
+      const ended = to === 'completed' || to === 'failed' || to === 'cancelled' ? t : null;
       this.db
         .prepare(
           `UPDATE jobs SET state = ?, updated_at = ?, ended_at = ?, started_at = COALESCE(started_at, CASE WHEN ? = 'running' THEN ? END),
@@ -193,13 +198,31 @@ export class JobStore {
     })();
   }
 
-  /** Deletes finished jobs older than `days`; returns their ids. */
+  /**
+   * Deletes the jobs that ended (completed, failed, cancelled) and were last updated more than `days` ago (config
+   * `export.keepJobsDays`); returns their ids. The newest completed job of each named definition stays whatever its
+   * age: it tells the daemon which run wrote the published bundle (GET /exports/{id}/bundle, onChange checks).
+   */
   prune(days: number): string[] {
     const cutoff = new Date(this.now().getTime() - days * 86_400_000).toISOString();
-    const rows = this.db.prepare("SELECT id FROM jobs WHERE state IN ('done', 'failed', 'cancelled') AND updated_at < ?").all(cutoff) as Array<{ id: string }>;
+    const rows = this.db
+      .prepare("SELECT id, state, spec, ended_at, updated_at FROM jobs WHERE state IN ('completed', 'done', 'failed', 'cancelled') AND updated_at < ?")
+      .all(cutoff) as Array<{ id: string; state: string; spec: string; ended_at: string | null; updated_at: string }>;
+    const newest = this.db.prepare(
+      "SELECT id FROM jobs WHERE state IN ('completed', 'done') AND json_extract(spec, '$.definition') = ? ORDER BY COALESCE(ended_at, updated_at) DESC, id DESC LIMIT 1",
+    );
+    const keep = new Set<string>();
+    for (const r of rows) {
+      const definition = (JSON.parse(r.spec) as ExportSpec).definition;
+      if (definition !== undefined && (r.state === 'completed' || r.state === 'done')) {
+        const id = (newest.get(definition) as { id: string } | undefined)?.id;
+        if (id) keep.add(id);
+      }
+    }
+    const gone = rows.filter((r) => !keep.has(r.id)).map((r) => r.id);
     const del = this.db.prepare('DELETE FROM jobs WHERE id = ?');
-    this.db.transaction(() => rows.forEach((r) => del.run(r.id)))();
-    return rows.map((r) => r.id);
+    this.db.transaction(() => gone.forEach((id) => del.run(id)))();
+    return gone;
   }
 }
 
@@ -268,7 +291,8 @@ function itemOf(r: ItemRow): ExportItem {
 function toRecord(r: JobRow): JobRecord {
   return {
     id: r.id,
-    state: r.state,
+    // A row another (older) csync wrote into the same jobs.db after the migration still says `done`.
+    state: (r.state as string) === 'done' ? 'completed' : r.state,
     spec: JSON.parse(r.spec) as ExportSpec,
     site: r.site,
     createdAt: r.created_at,

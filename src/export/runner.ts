@@ -14,6 +14,7 @@ import { placeJiraAttachments } from './jira-attachments.js';
 import { listAttachments, placeAttachments } from './attachments.js';
 import { ExportCache } from './cache.js';
 import { checkTarget, finishBundle, manifestBase, publishBundle, stageDirFor, writeManifest } from './bundle.js';
+import { removeStaleTemps } from './file-stream.js';
 import type { JobStore } from './job-store.js';
 import { BundleLinks, mdFileOf } from './links.js';
 import { renderWhole } from './render-all.js';
@@ -112,6 +113,8 @@ async function runJobOnce(deps: RunnerDeps, jobId: string): Promise<JobResult> {
     labels: spec.formats.includes('json'),
   };
   try {
+    // A run killed mid-write left its temporary files in the stage: not part of the bundle.
+    if (existsSync(stage)) removeStaleTemps(stage);
     mkdirSync(stage, { recursive: true });
     // 1. select (once per job: the checkpoint every later run starts from)
     if (!store.hasItems(jobId)) {
@@ -277,8 +280,8 @@ async function runJobOnce(deps: RunnerDeps, jobId: string): Promise<JobResult> {
     const published = spec.publishTo ? publishBundle(target, spec.publishTo) : target;
     const failed = items.filter((i) => i.status === 'failed');
     progress.failed = failed.length;
-    save('done');
-    job = store.transition(jobId, 'done', { pid: null, error: failed.length ? `${failed.length} item(s) failed` : null });
+    save('completed');
+    job = store.transition(jobId, 'completed', { pid: null, error: failed.length ? `${failed.length} item(s) failed` : null });
     rmSync(jobDir, { recursive: true, force: true });
     return { job, target: published, items: items.length, failed, requests: progress.requests, verify };
   } catch (err) {

@@ -54,7 +54,8 @@ export interface ExportSpec {
   publishTo?: string | undefined;
 }
 
-export type JobState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+/** What users see (`export list`, `status`, `--json`, the daemon's /exports). Rows of older versions say `done`: read as completed. */
+export type JobState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type ItemStatus = 'pending' | 'fetched' | 'done' | 'failed';
 
 /**

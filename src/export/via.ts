@@ -85,7 +85,7 @@ export function apiBase(url: string, allowRemote: boolean): string {
 export function nextPollMs(poll: number, previous: number, job: Pick<ViaJob, 'progress' | 'etaSeconds' | 'step'>, t = DEFAULT_POLL): number {
   if (poll < 8) return t.fast;
   const { items, done } = job.progress;
-  const nearEnd = (items > 0 && done / items >= 0.9) || (job.etaSeconds !== null && job.etaSeconds * 1000 <= 2 * t.slow) || ['render-bundle', 'bundle', 'verify', 'done'].includes(job.step);
+  const nearEnd = (items > 0 && done / items >= 0.9) || (job.etaSeconds !== null && job.etaSeconds * 1000 <= 2 * t.slow) || ['render-bundle', 'bundle', 'verify', 'completed', 'done'].includes(job.step);
   if (nearEnd) return t.fast;
   return Math.min(t.slow, Math.max(t.fast, Math.round(previous * 1.5)));
 }
@@ -149,7 +149,9 @@ export async function fetchViaDaemon(o: ViaOptions): Promise<ViaResult> {
     job = (await r.json()) as ViaJob;
     polls++;
     o.progress?.({ phase: `${o.name}: ${job.step}`, done: job.progress.done, total: job.progress.items || undefined });
-    if (job.state === 'done') break;
+    // `done`: what a daemon of an earlier version calls a completed job (shown as completed here too).
+    if ((job.state as string) === 'done') job = { ...job, state: 'completed' };
+    if (job.state === 'completed') break;
     if (job.state === 'failed' || job.state === 'cancelled') {
       throw new CsyncError(job.state === 'cancelled' ? 'CSYNC_INTERRUPTED' : 'CSYNC_SERVER', `export job ${id} (${o.name}) ${job.state}: ${job.error ?? 'no reason recorded'}`, {
         hint: 'the daemon log (logs/csync.N.log) has the details; GET /exports/' + id,

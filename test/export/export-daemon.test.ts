@@ -63,7 +63,7 @@ test('the daemon regenerates an onChange export after a web edit; export --via d
     const via = await ws.csync(['export', '--via', d.url, 'live', '--to', to, '--out', join(ws.dir, 'kept.zip'), '--json']);
     assert.equal(via.code, 0, via.stdout + via.stderr);
     const r = JSON.parse(via.stdout) as { jobId: string; sha256: string; files: number; state: string };
-    assert.equal(r.state, 'done');
+    assert.equal(r.state, 'completed');
     assert.match(r.sha256, /^[0-9a-f]{64}$/);
     const lines = readFileSync(join(to, 'pages.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; version: number; markdown: string });
     assert.match(lines.find((l) => l.id === page.id)!.markdown, /zebra crossing/);
@@ -74,7 +74,7 @@ test('the daemon regenerates an onChange export after a web edit; export --via d
     // GET /exports/{id}: state, progress, ETA; the bundle endpoint's headers.
     const job = await api(d, `/exports/${r.jobId}`);
     assert.equal(job.status, 200);
-    assert.equal(job.body.state, 'done');
+    assert.equal(job.body.state, 'completed');
     assert.equal(job.body.name, 'live');
     assert.deepEqual(job.body.errors, []);
     const b = await fetch(`${d.url}/exports/${r.jobId}/bundle`);
@@ -103,7 +103,7 @@ test('the daemon regenerates an onChange export after a web edit; export --via d
     const folder = await post(daemon, 'folder');
     assert.equal(folder.status, 202);
     const folderId = folder.body.id as string;
-    await until(async () => (await api(daemon, `/exports/${folderId}`)).body.state === 'done', 'the folder export finishes', 60_000, d);
+    await until(async () => (await api(daemon, `/exports/${folderId}`)).body.state === 'completed', 'the folder export finishes', 60_000, d);
     // A folder bundle is served as a zip made on the fly, with its length and checksum; it verifies.
     const folderBundle = await fetch(`${daemon.url}/exports/${folderId}/bundle`);
     assert.equal(folderBundle.status, 200);
@@ -130,7 +130,7 @@ test('the daemon regenerates an onChange export after a web edit; export --via d
     assert.equal(early.status, 409);
     assert.match((early.body as ApiError).error.message, /is (pending|running): no bundle to download/);
     ws.emu.setLatency(0);
-    await until(async () => (await api(daemon, `/exports/${first.body.id as string}`)).body.state === 'done', 'the second live export finishes', 60_000, d);
+    await until(async () => (await api(daemon, `/exports/${first.body.id as string}`)).body.state === 'completed', 'the second live export finishes', 60_000, d);
     const old = await api(daemon, `/exports/${r.jobId}/bundle`);
     assert.equal(old.status, 409);
     assert.equal((old.body as ApiError).error.currentJob, first.body.id);

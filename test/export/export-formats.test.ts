@@ -164,7 +164,7 @@ test('export: --label runbook --single-file as a zip; extract verifies; dry run 
     const list = await ws.csync(['export', 'list', '--json']);
     const jobs = (JSON.parse(list.stdout) as { jobs: Array<{ id: string; state: string }> }).jobs;
     assert.equal(jobs.length, 2);
-    assert.ok(jobs.every((j) => j.state === 'done'));
+    assert.ok(jobs.every((j) => j.state === 'completed'));
     assert.ok(jobs.some((j) => j.id === first.jobId));
   } finally {
     await ws.close();

@@ -97,7 +97,7 @@ test('kill -9 mid-export, then resume: only uncached bodies are fetched, a page 
     assert.equal(readdirSync(ws.dir).filter((n) => n.includes('.partial')).length, 0, 'no staging folder left');
     const again = await ws.csync(['export', 'resume', job.id]);
     assert.equal(again.code, 2);
-    assert.match(again.stderr, /is done: nothing to resume/);
+    assert.match(again.stderr, /is completed: nothing to resume/);
   } finally {
     await ws.close();
   }

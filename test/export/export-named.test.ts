@@ -42,9 +42,9 @@ test('csync export NAME publishes the definition\'s bundle; --batch runs several
     assert.equal(b.code, 11, b.stdout + b.stderr);
     const lines = b.stdout.trim().split('\n');
     assert.match(lines[0]!, /^NAME\s+JOB\s+STATE\s+ITEMS\s+FAILURES\s+BUNDLE$/);
-    assert.match(b.stdout, /\nrunbooks\s+\S+\s+done\s+2\s+0\s+.*runbooks\.zip/);
+    assert.match(b.stdout, /\nrunbooks\s+\S+\s+completed\s+2\s+0\s+.*runbooks\.zip/);
     assert.match(b.stdout, /\nghost\s+\S+\s+failed\s+0\s+0\s+- \(CSYNC_NOT_FOUND: .*NOPE/);
-    assert.match(b.stdout, /\nguides\s+\S+\s+done\s+2\s+0\s+.*out\/guides/);
+    assert.match(b.stdout, /\nguides\s+\S+\s+completed\s+2\s+0\s+.*out\/guides/);
     assert.match(b.stdout, /2 of 3 export\(s\) completed without failures/);
     const guides = readFileSync(join(ws.dir, 'out', 'guides', 'pages.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { title: string }).title);
     assert.deepEqual(guides.sort(), ['Formatting guide', 'Getting started']);

@@ -49,13 +49,13 @@ test('ExportScheduler: every → a run per period, one at a time; an unchanged s
     const first = s.runningJob('tick')!;
     assert.throws(() => s.submit('tick'), /already running as job/);
     s.remoteChanged(); // during the run: remembered, checked once it ends
-    await until(() => store.get(first)?.state === 'done', 'the first run finishes');
+    await until(() => store.get(first)?.state === 'completed', 'the first run finishes');
     emu.setLatency(0);
     assert.deepEqual([...(await publishedVersions(join(t.dir, 'tick.zip')))!.keys()].length, 2);
     // The check after the run finds the selection unchanged: nothing more until the timer (5 s after the end).
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(jobs().length, 1, 'an unchanged selection is not exported again');
-    await until(() => jobs().length === 2 && jobs().every((j) => j.state === 'done'), 'the every timer runs it again', 20_000);
+    await until(() => jobs().length === 2 && jobs().every((j) => j.state === 'completed'), 'the every timer runs it again', 20_000);
     const [newest, oldest] = jobs();
     assert.ok(Date.parse(newest!.startedAt!) - Date.parse(oldest!.endedAt!) >= 4500, 'one period after the previous run ended');
     assert.equal(s.currentJob('tick')?.id, newest!.id);
@@ -99,6 +99,7 @@ test('via: loopback only, adaptive poll intervals, a stall is reported, a checks
       res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'j1' }));
     } else if (req.url === '/exports/j1') {
       polls++;
+      // `done`: a daemon of an earlier version called a completed job so; the client takes it as completed.
       const state = polls > 6 ? 'done' : 'running';
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'j1', name: 'x', state, step: 'fetch', progress: { items: 10, done: 3, failed: 0, bytes: 0, requests: 4 }, etaSeconds: null, error: null }));
     } else {

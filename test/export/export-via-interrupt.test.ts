@@ -18,7 +18,7 @@ test('export --via: Ctrl-C during the download removes the partial zip; the next
   const server = createServer((req, res) => {
     if (req.method === 'POST') res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'j1' }));
     else if (req.url === '/exports/j1') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'j1', name: 'big', state: 'done', step: 'done', progress: { items: 1, done: 1, failed: 0, bytes: 0, requests: 1 }, etaSeconds: 0, error: null }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'j1', name: 'big', state: 'completed', step: 'completed', progress: { items: 1, done: 1, failed: 0, bytes: 0, requests: 1 }, etaSeconds: 0, error: null }));
     } else {
       // Half of a 2 MB body, then nothing: the client is mid-download when it is interrupted.
       res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(2 * 2 ** 20), 'x-checksum-sha256': 'a'.repeat(64) });

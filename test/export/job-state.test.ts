@@ -4,17 +4,17 @@ import assert from 'node:assert/strict';
 import { canTransition, etaSeconds, isFinal, isResumable } from '../../src/export/job-state.js';
 import type { JobState } from '../../src/export/types.js';
 
-test('job transitions: pending → running → done | failed | cancelled; failed may run again; done and cancelled are final', () => {
+test('job transitions: pending → running → completed | failed | cancelled; failed may run again; completed and cancelled are final', () => {
   const allowed: Array<[JobState, JobState]> = [
     ['pending', 'running'], ['pending', 'cancelled'], ['pending', 'failed'],
-    ['running', 'running'], ['running', 'done'], ['running', 'failed'], ['running', 'cancelled'],
+    ['running', 'running'], ['running', 'completed'], ['running', 'failed'], ['running', 'cancelled'],
     ['failed', 'running'], ['failed', 'cancelled'],
   ];
-  const states: JobState[] = ['pending', 'running', 'done', 'failed', 'cancelled'];
+  const states: JobState[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
   for (const from of states) {
     for (const to of states) assert.equal(canTransition(from, to), allowed.some(([f, t]) => f === from && t === to), `${from} → ${to}`);
   }
-  assert.deepEqual(states.filter(isFinal), ['done', 'cancelled']);
+  assert.deepEqual(states.filter(isFinal), ['completed', 'cancelled']);
 });
 
 test('resumable: failed jobs, and running or pending ones whose process is gone', () => {
@@ -22,7 +22,7 @@ test('resumable: failed jobs, and running or pending ones whose process is gone'
   assert.equal(isResumable('running', false), true);
   assert.equal(isResumable('running', true), false);
   assert.equal(isResumable('pending', false), true);
-  assert.equal(isResumable('done', false), false);
+  assert.equal(isResumable('completed', false), false);
   assert.equal(isResumable('cancelled', false), false);
 });
 

@@ -3,7 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CsyncError, UsageError } from '../../core/errors.js';
 import { etaSeconds, isFinal, isResumable } from '../../export/job-state.js';
-import { JobStore, peekRow } from '../../export/job-store.js';
+import { JobStore, KEEP_JOBS_DAYS, peekRow } from '../../export/job-store.js';
 import type { JobRecord } from '../../export/types.js';
 import type { JobResult, RunnerDeps } from '../../export/runner.js';
 import type { ConfluenceClient } from '../../remote/index.js';
@@ -22,8 +22,6 @@ export interface ExportJobArgs extends GlobalArgs {
   follow?: boolean;
 }
 
-/** Finished jobs are forgotten after this many days (their bundles stay). */
-const KEEP_DAYS = 7;
 
 type Deps = RunnerDeps;
 type Result = JobResult;
@@ -56,7 +54,8 @@ export async function runExport(ctx: Context, api: ConfluenceClient, _argv: Expo
   const store = new JobStore(paths.jobsDb);
   const progress = createProgress({ enabled: ctx.progress });
   try {
-    store.prune(KEEP_DAYS);
+    // Ended jobs are forgotten after `export.keepJobsDays` (default 7; their bundles stay).
+    store.prune(ctx.config.export?.keepJobsDays ?? KEEP_JOBS_DAYS);
     const r = await go({
       api,
       store,
@@ -119,8 +118,10 @@ export async function jobAction(argv: ExportJobArgs): Promise<void> {
       job = store.transition(job.id, 'cancelled', { error: 'cancelled by the user' });
       if (!owned) {
         // No process will clean up after it: remove its partial bundle and checkpoints now.
-        const { stageDirFor } = await import('../../export/bundle.js');
+        const { stageDirFor, zipPartialFor } = await import('../../export/bundle.js');
         rmSync(stageDirFor((job.spec.out ?? job.spec.zip)!, job.id), { recursive: true, force: true });
+        // Killed while streaming its zip: the half-written zip beside the target goes too.
+        if (job.spec.zip) rmSync(zipPartialFor(job.spec.zip, job.id), { force: true });
         rmSync(join(paths.cacheRoot, 'jobs', job.id), { recursive: true, force: true });
       }
       ctx.out.result(owned ? `cancelling ${job.id}: its process stops at the next item` : `cancelled ${job.id}`, { ok: true, job });
@@ -129,7 +130,7 @@ export async function jobAction(argv: ExportJobArgs): Promise<void> {
     if (action === 'resume') {
       if (!isResumable(job.state, processAlive(job.pid))) {
         throw new UsageError(`export job ${job.id} is ${job.state}${processAlive(job.pid) ? ' and its process is still running' : ''}: nothing to resume`, {
-          hint: job.state === 'done' ? 'it finished; start a new export' : 'watch it with `csync export status JOB --follow`',
+          hint: job.state === 'completed' ? 'it finished; start a new export' : 'watch it with `csync export status JOB --follow`',
         });
       }
       const api = clientFor(ctx.config, ctx.logger);

@@ -95,7 +95,7 @@ export async function batchExport(argv: NamedArgs): Promise<void> {
       { spaces: ctx.config.spaces, useCache: argv.cache !== false, ...pdfFontOf(ctx, argv.pdfFont, entries.some((e) => [e.def.format ?? []].flat().includes('pdf')) ? ['pdf'] : []) },
     );
     progress.stop();
-    const good = rows.filter((r) => r.state === 'done').length;
+    const good = rows.filter((r) => r.state === 'completed').length;
     ctx.out.result(() => `${batchTable(rows)}\n${good} of ${rows.length} export(s) completed without failures`, { ok: good === rows.length, exports: rows, requests: api.stats().requests });
     process.exitCode = good === rows.length ? EXIT.OK : EXIT.EXPORT_PARTIAL;
   } finally {

@@ -223,11 +223,12 @@ export async function startWatch(
   // Named exports (config `exports`): kept fresh by `every`/`onChange`, and the job API under /exports.
   const { checkPdfFont } = await import('../../export/pdf-font.js');
   const { ExportScheduler } = await import('../../daemon/exports.js');
-  const { JobStore } = await import('../../export/job-store.js');
+  const { JobStore, KEEP_JOBS_DAYS } = await import('../../export/job-store.js');
   const { ExportCache } = await import('../../export/cache.js');
   const exportRoot = join(workspacePaths(workspace).cache, 'export');
   const exportStore = new JobStore(join(exportRoot, 'jobs.db'));
-  exportStore.prune(7);
+  const keepJobsDays = () => engine.config.export?.keepJobsDays ?? KEEP_JOBS_DAYS;
+  exportStore.prune(keepJobsDays());
   const exportCache = new ExportCache(exportRoot);
   const exports = new ExportScheduler({
     workspace,
@@ -239,6 +240,7 @@ export async function startWatch(
     },
     deps: () => ({ api: engine.client, store: exportStore, cache: exportCache, cacheRoot: exportRoot, siteUrl: engine.config.site.url ?? '' }),
     store: exportStore,
+    keepJobsDays,
     logger,
   });
 
