@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFile } from '../../src/format/front-matter.js';
 import { workspaceWithEmulator, writes, type TestWorkspace } from '../helpers/workspace.js';
@@ -105,3 +105,65 @@ for (const keep of ['local', 'merged'] as const) {
     }
   });
 }
+
+test('resolve on an untracked clash of a child page before its parent: refused, dry run or not (its parent is no page here yet); parent first, then child, both pushed over their pages', async () => {
+  const ws = await workspaceWithEmulator({ seed: 'demo' });
+  try {
+    assert.equal((await ws.csync(['pull'])).code, 0);
+    // A new page with a child arrives where the user made the same two files.
+    const gs = ws.emu.api.pageByTitle('DEMO', 'Getting started')!;
+    const plans = ws.emu.api.createPage('DEMO', 'Plans', '<p>Their plans.</p>', gs.id);
+    const child = ws.emu.api.createPage('DEMO', 'Q3', '<p>Their Q3.</p>', plans.id);
+    const parentRel = `${DIR}/Plans.md`;
+    const childRel = `${DIR}/Plans/Q3.md`;
+    mkdirSync(join(ws.dir, DIR, 'Plans'));
+    writeFileSync(join(ws.dir, parentRel), 'my plans\n');
+    writeFileSync(join(ws.dir, childRel), 'my Q3\n');
+    const pull = await ws.csync(['pull']);
+    assert.equal(pull.code, 6, pull.stdout + pull.stderr);
+    assert.equal(copies(ws.files()).length, 2);
+
+    // The child first: its parent is no page here yet. Refused, dry run or not, and nothing changes.
+    for (const dry of [['--dry-run'], []]) {
+      const r = await ws.csync(['resolve', childRel, '--keep', 'local', ...dry]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /no page tracks content\/DEMO\/Demo space home\/Getting started\/Plans\.md, the page of .*Q3\.md's folder/);
+      assert.match(r.stderr, /resolve '.*Plans\.md' first/);
+    }
+    assert.equal(readFileSync(join(ws.dir, childRel), 'utf8'), 'my Q3\n');
+    assert.equal(copies(ws.files()).length, 2);
+
+    // The parent, then the child: both pushed over their pages.
+    for (const rel of [parentRel, childRel]) {
+      const r = await ws.csync(['resolve', rel, '--keep', 'local']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+    }
+    const sync = await ws.csync(['sync']);
+    assert.equal(sync.code, 0, sync.stdout + sync.stderr);
+    assert.match(ws.emu.api.body(plans.id), /my plans/);
+    assert.match(ws.emu.api.body(child.id), /my Q3/);
+    assert.equal(ws.emu.api.page(child.id).parentId, plans.id);
+    assert.equal(ws.emu.api.pages('DEMO').filter((p) => p.title === 'Plans' || p.title === 'Q3').length, 2, 'no duplicates');
+    assert.deepEqual(copies(ws.files()), []);
+    assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
+  } finally {
+    await ws.close();
+  }
+});
+
+test('resolve --keep remote on an untracked clash whose copy the user deleted: refused, dry run or not, and the local file stays', async () => {
+  const ws = await workspaceWithEmulator({ seed: 'demo' });
+  try {
+    const { copy } = await clash(ws);
+    unlinkSync(join(ws.dir, copy));
+    for (const dry of [['--dry-run'], []]) {
+      const r = await ws.csync(['resolve', REL, '--keep', 'remote', ...dry]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, /the remote copy .*Roadmap\.conflict-.* of .*Roadmap\.md is gone or unreadable/);
+    }
+    assert.equal(readFileSync(join(ws.dir, REL), 'utf8'), 'my roadmap\n');
+    assert.deepEqual(trashed(ws), []);
+  } finally {
+    await ws.close();
+  }
+});
