@@ -4,11 +4,13 @@
  * sends it to the daemon, which runs it between two engine runs (src/daemon/control.ts).
  */
 import { unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join, relative, sep } from 'node:path';
 import { CsyncError } from '../core/errors.js';
+import { parentFolderFile } from '../core/push-plan.js';
+import { composeFile, parseFile } from '../format/front-matter.js';
 import { inside, moveFile, sha256, statOrUndefined, trashPath } from '../local/files.js';
-import { readTextSafe, writeFileSafe } from '../local/safe-fs.js';
-import { openStateStore, type BaseAttachment, type StateStore } from '../state/index.js';
+import { lstatIn, moveSafe, readTextSafe, writeFileSafe } from '../local/safe-fs.js';
+import { openStateStore, type BaseAttachment, type BasePage, type ConflictRecord, type StateStore } from '../state/index.js';
 import { shellQuote } from './summary.js';
 
 export type Keep = 'local' | 'remote' | 'merged';
@@ -53,6 +55,79 @@ async function resolveAttachment(ws: string, state: StateStore, att: BaseAttachm
   return result(false, what, att.path, keep);
 }
 
+/**
+ * A new remote page arrived where a new local file (no page tracks it) already was: pull kept the file and saved the
+ * remote version beside it as a conflict copy, and recorded no page. Settling it makes the page's record from the copy
+ * (its front matter gives id, title and labels; its folder's page is its parent): --keep remote puts the copy's text
+ * in the file (the local file goes to cache/trash), --keep local or merged tracks the local file as that page at the
+ * remote version, so the next push updates the page (version + 1) instead of creating another. Every check runs
+ * before the dry run returns: a dry run fails where the run would.
+ */
+async function resolveClash(ws: string, state: StateStore, conflict: ConflictRecord, keep: Keep, dryRun: boolean): Promise<ResolveResult> {
+  const { path, copyPath, pageId } = conflict;
+  const retry = { hint: 'move your file elsewhere and run csync pull: the page takes its path' };
+  if (!copyPath) throw new CsyncError('CSYNC_INTERNAL', `conflict for ${path} has no remote copy`);
+  // Never through a link (safe-fs): a copy swapped for a link is refused, not read.
+  const remoteText = await readTextSafe(ws, copyPath).catch(() => {
+    throw new CsyncError('CSYNC_USAGE', `the remote copy ${copyPath} of ${path} is gone or unreadable`, retry);
+  });
+  const remote = parseFile(remoteText);
+  if (!remote.ok || remote.meta.id !== pageId) throw new CsyncError('CSYNC_USAGE', `the remote copy ${copyPath} no longer holds page ${pageId}`, retry);
+  const other = state.page(pageId);
+  if (other) throw new CsyncError('CSYNC_USAGE', `page ${pageId} is already tracked at ${other.path}`, retry);
+  // The parent is the page whose folder holds the file (where pull put it); content/SPACE/X has none here.
+  const folder = parentFolderFile(path, extname(path));
+  const parent = state.pageByPath(folder);
+  if (!parent && path.split('/').length > 3) {
+    const first = state.conflicts().some((c) => c.path === folder);
+    throw new CsyncError('CSYNC_USAGE', `no page tracks ${folder}, the page of ${path}'s folder`, first ? { hint: `resolve ${shellQuote(folder)} first` } : retry);
+  }
+  const local = await lstatIn(ws, path);
+  const labels = Array.isArray(remote.meta.labels) ? remote.meta.labels.map(String).sort() : [];
+  const title = remote.meta.title !== undefined ? String(remote.meta.title) : path.slice(path.lastIndexOf('/') + 1, -extname(path).length || undefined);
+  // keep local/merged: the file is the page's text as it is, front matter included; what it does not say yet (the
+  // page's id; its title and labels if it names none) is added from the copy, as pull would have written them, so the
+  // push neither takes the file for another page nor drops the page's labels.
+  let kept: { text: string; withMeta: string; added: string[] } | undefined;
+  if (keep !== 'remote') {
+    const text = await readTextSafe(ws, path).catch(() => {
+      throw new CsyncError('CSYNC_USAGE', `${path} is missing or unreadable: there is no local file to keep`, { hint: 'use --keep remote to take the Confluence version' });
+    });
+    const mine = parseFile(text);
+    if (!mine.ok) throw new CsyncError('CSYNC_USAGE', `${path}: front matter unreadable (${mine.error}); nothing was changed`, { hint: 'fix or remove the front matter, then run resolve again' });
+    if (mine.meta.id !== undefined && mine.meta.id !== pageId) {
+      throw new CsyncError('CSYNC_USAGE', `${path} names page ${mine.meta.id} in its front matter, not ${pageId}; nothing was changed`, { hint: 'remove the id line to make it this page, then run resolve again' });
+    }
+    const added = [...(mine.meta.id === undefined ? ['id'] : []), ...(mine.meta.title === undefined ? ['title'] : []), ...(mine.meta.labels === undefined && labels.length ? ['labels'] : [])];
+    const meta = { ...mine.meta, id: pageId, title: mine.meta.title ?? title, labels: mine.meta.labels ?? labels };
+    kept = { text, withMeta: added.length ? composeFile(meta, mine.body) : text, added };
+  }
+  const addedNote = kept?.added.length ? `, with the page's ${kept.added.join(', ').replace(/, (?=[^,]*$)/, ' and ')} added to its front matter` : '';
+  const what =
+    keep === 'remote'
+      ? `replace ${path} with the remote version ${conflict.remoteVersion} from ${copyPath}${local ? '; your file goes to cache/trash' : ''}`
+      : `keep ${path}${addedNote}; the next csync push uploads it over the remote version ${conflict.remoteVersion}`;
+  if (dryRun) return result(true, what, path, keep);
+  const page: BasePage = { id: pageId, spaceKey: path.split('/')[1]!, parentId: parent?.id ?? null, title, position: null, version: conflict.remoteVersion, path, hash: sha256(remoteText), size: -1, mtimeMs: 0, base: remoteText, labels, status: 'synced' };
+  if (keep === 'remote') {
+    // The local file goes to cache/trash (recoverable), then the remote text takes its place.
+    if (local) await moveSafe(ws, path, relative(ws, trashPath(ws, path)).split(sep).join('/'));
+    const { size, mtimeMs } = await writeFileSafe(ws, path, remoteText, { absent: true });
+    page.size = size;
+    page.mtimeMs = mtimeMs;
+  } else if (kept && kept.withMeta !== kept.text) {
+    // Only over the file as read: a save since then is not written over (the run fails, the conflict stays).
+    await writeFileSafe(ws, path, kept.withMeta, { hash: sha256(kept.text) });
+  }
+  // keep local: the remote text is the base, the file differs from it, so the next push sends it as remote + 1.
+  state.transaction(() => {
+    state.savePage(page);
+    state.removeConflict(pageId);
+  });
+  await unlink(inside(ws, copyPath)).catch(() => undefined);
+  return result(false, what, path, keep);
+}
+
 /** Resolves the conflict of `path` (the conflicted file or its copy, workspace-relative). The caller holds the lock (or dryRun). */
 export async function resolveConflict(ws: string, path: string, keep: Keep, dryRun: boolean): Promise<ResolveResult> {
   const dbPath = join(ws, 'cache', 'state.db');
@@ -75,6 +150,7 @@ export async function resolveConflict(ws: string, path: string, keep: Keep, dryR
         throw new CsyncError('CSYNC_CONFLICTS', `${conflict.path} still has a conflict marker at line ${marker + 1}; the conflict stays`, { hint: 'finish the merge in the file, then run resolve --keep merged again' });
       }
     }
+    if (conflict.kind === 'untracked-local-file') return await resolveClash(ws, state, conflict, keep, dryRun);
     const what =
       keep === 'local' || keep === 'merged'
         ? `keep ${conflict.path}; the next csync push uploads it over the remote version ${conflict.remoteVersion}`
