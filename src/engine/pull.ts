@@ -153,8 +153,8 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
     });
   }
   summary.pages.unchanged += plan.unchanged;
-  for (const a of plan.actions) summary.plan.push({ action: a.kind === 'download' ? (a.reason === 'new' ? 'new' : 'update') : a.kind, path: a.path, from: 'from' in a && a.from !== a.path ? a.from : undefined, id: a.id });
-  log.info({ actions: plan.actions.length, unchanged: plan.unchanged, remote: remoteCount }, 'planned');
+  for (const a of plan.actions) summary.plan.push(planLine(a));
+  log.info({ actions: plan.actions.length + (planned?.newCount ?? 0), unchanged: plan.unchanged, remote: remoteCount }, 'planned');
   if (options.dryRun) {
     countPlanned(plan.actions, summary);
     return;
@@ -186,8 +186,9 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
     log,
   };
   // Only a pull with something to write loads the Markdown converters (format/index.ts): a no-op pull converts nothing.
-  if (plan.actions.length && isFormatName(format.name)) await loadFormat(format.name);
+  if ((plan.actions.length || planned?.newCount) && isFormatName(format.name)) await loadFormat(format.name);
   await executePlan(ctx, plan);
+  if (planned?.batches) await executeBatches(ctx, planned.batches, planned.newCount ?? 0);
   // Attachments follow the pages in scope.
   await pullAttachments(ctx, paths);
   table?.clear();
@@ -195,6 +196,36 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const t0 = Date.now();
   const hashed = await rememberPulledMtimes(options.workspace, state!, spaceKey);
   log.debug({ hashed, ms: Date.now() - t0 }, 'stored the mtimes of files past the racy window');
+}
+
+/** The plan line of an action (the summary's `plan`, what --json prints). */
+function planLine(a: PullAction): PullSummary['plan'][number] {
+  return { action: a.kind === 'download' ? (a.reason === 'new' ? 'new' : 'update') : a.kind, path: a.path, from: 'from' in a && a.from !== a.path ? a.from : undefined, id: a.id };
+}
+
+/** Plan lines a first pull keeps in its summary; the others are counted in `planOmitted` (see executeBatches). */
+const PLAN_LINES_KEPT = 1000;
+
+/**
+ * A first pull's new pages, a batch at a time (pull/plan-sql.ts newPagePlans): each batch is executed (every page
+ * committed as its file is written) before the next is read. The summary keeps the first PLAN_LINES_KEPT plan lines
+ * and counts the others in `planOmitted`, so its size does not grow with the space either.
+ *
+ * Tests only: CSYNC_TEST_CRASH_AFTER_BATCHES=k kills the process (SIGKILL) right after the k-th batch is committed.
+ */
+async function executeBatches(ctx: ExecContext, batches: AsyncIterable<Plan>, total: number): Promise<void> {
+  const crashAt = Number(process.env.CSYNC_TEST_CRASH_AFTER_BATCHES ?? 0);
+  let done = 0;
+  let n = 0;
+  for await (const batch of batches) {
+    for (const a of batch.actions) {
+      if (ctx.summary.plan.length < PLAN_LINES_KEPT) ctx.summary.plan.push(planLine(a));
+      else ctx.summary.planOmitted = (ctx.summary.planOmitted ?? 0) + 1;
+    }
+    await executePlan(ctx, batch, { done, total });
+    done += batch.actions.length;
+    if (crashAt > 0 && ++n === crashAt) process.kill(process.pid, 'SIGKILL');
+  }
 }
 
 /**

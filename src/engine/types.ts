@@ -69,4 +69,6 @@ export interface PullSummary {
   /** Paths left alone on purpose (a link, not UTF-8, too large, changed while running): the run exits 10. */
   skipped: string[];
   plan: PlanLine[];
+  /** Plan lines left out of `plan` (a first pull of a large space lists its first 1,000 pages only). */
+  planOmitted?: number;
 }

@@ -118,6 +118,11 @@ export interface RemoteListingTable {
   assignPaths(spaceKey: string, ext: string): void;
   /** Listed pages that are new or whose version, path or labels differ from the base (with the base when there is one), in listing order. */
   changed(spaceKey: string): Array<{ remote: ListedPage & { path: string | undefined }; base: BasePageMeta | undefined }>;
+  /**
+   * Up to `limit` listed pages after listing position `afterSeq` that have no base record in the space, in listing
+   * order (a first pull plans its new pages a batch at a time: pass the last `seq` of one batch to get the next).
+   */
+  newPages(spaceKey: string, afterSeq: number, limit: number): Array<{ seq: number; remote: ListedPage & { path: string | undefined } }>;
   /** Base pages of the space that the listing does not hold. */
   gone(spaceKey: string): BasePageMeta[];
   entry(id: string): (ListedPage & { path: string | undefined }) | undefined;

@@ -1,8 +1,9 @@
 /**
  * The pull plans from the state database (issue 18: flat memory): paths assigned in SQL must be assignPaths' paths,
  * and the planner fed only the pages the SQL comparison returns must plan exactly what it plans with the whole
- * space. Random trees (colliding titles in case, normalisation and suffix forms, hostile characters, missing
- * parents, cycles, deep chains), a random base from an earlier tree, random local states; real SQLite (:memory:).
+ * space; a first pull's batches of new pages (keyset over the listing) must be exactly its new pages. Random trees
+ * (colliding titles in case, normalisation and suffix forms, hostile characters, missing parents, cycles, deep
+ * chains), a random base from an earlier tree, random local states; real SQLite (:memory:).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -102,6 +103,15 @@ for (const s of seeds) {
         const key = (a: PullAction) => JSON.stringify(a);
         assert.deepEqual(sub.actions.map(key).sort(), full.actions.map(key).sort());
         assert.equal(sub.unchanged + (table.count() - subRemote.length), full.unchanged);
+        // 3. A first pull's batches (newPages, 7 at a time by keyset) are exactly the changed pages with no base, in order.
+        const batched: unknown[] = [];
+        for (let after = 0; ; ) {
+          const part = table.newPages('S', after, 7);
+          batched.push(...part.map((p) => p.remote));
+          if (part.length < 7) break;
+          after = part[part.length - 1]!.seq;
+        }
+        assert.deepEqual(batched, rows.filter((r) => !r.base).map((r) => r.remote));
         assert.equal(table.count(), remote.length);
         assert.equal(table.baseCount('S'), base.length);
         // Every listed page with a path comes out of entries(), in listing order.

@@ -51,7 +51,8 @@ export function statusOf(ctx: ExecContext, id: string): BasePage['status'] | und
   return ctx.statusAfter.get(id) ?? ctx.baseById.get(id)?.status;
 }
 
-export async function executePlan(ctx: ExecContext, plan: Plan): Promise<void> {
+/** `tally`: where this plan's progress starts and the run's total (a first pull runs several plans, pull.ts). */
+export async function executePlan(ctx: ExecContext, plan: Plan, tally: { done: number; total: number } = { done: 0, total: plan.actions.length }): Promise<void> {
   const { options, state, format } = ctx;
   // Phase 1: files whose path changes go to a staging name first.
   for (const a of plan.actions) {
@@ -97,7 +98,7 @@ export async function executePlan(ctx: ExecContext, plan: Plan): Promise<void> {
             reportSkip(ctx.summary, err);
           }
           done++;
-          options.progress?.({ phase: 'pulling', done, total, space: ctx.spaceKey });
+          options.progress?.({ phase: 'pulling', done: tally.done + done, total: tally.total, space: ctx.spaceKey });
         })
         .catch((err: unknown) => failures.push(err));
     }

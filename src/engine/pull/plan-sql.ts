@@ -5,6 +5,10 @@
  * version, path and labels are the base's is unchanged whatever its file holds (a local edit is push's), so
  * nothing else needs looking at. A no-op pull of a large space thus holds no per-page structure in memory.
  *
+ * A first pull (no base record in the space: every page is new) plans nothing up front: its new pages come from the
+ * listing table a batch at a time (newPagePlans), each batch planned, then written and committed by the caller
+ * before the next is read, so its memory does not grow with the space either.
+ *
  * For pulls without a scope filter (--root, --label, --cql) that change the state; dry runs and `status` plan in
  * memory (pull.ts planSpace), with the same planner.
  */
@@ -72,6 +76,15 @@ export class HeldStatus<V> extends Map<string, V> {
   }
 }
 
+/** New pages a first pull plans and writes at a time. */
+export const NEW_PAGE_BATCH = 1000;
+
+/** The batch size of a first pull: NEW_PAGE_BATCH, or (tests only) CSYNC_TEST_NEW_PAGE_BATCH. */
+export function newPageBatch(): number {
+  const n = Number(process.env.CSYNC_TEST_NEW_PAGE_BATCH);
+  return Number.isInteger(n) && n > 0 ? n : NEW_PAGE_BATCH;
+}
+
 export interface SqlPlan {
   /** The plan; its `paths` hold only the pages kept off their assigned path (the listing table has the others). */
   plan: Plan;
@@ -85,11 +98,35 @@ export interface SqlPlan {
   localPaths: Map<string, string>;
   kept: Array<{ id: string; path: string; at: string }>;
   skips: Skips;
+  /**
+   * A first pull: `plan` is empty and the new pages (`newCount` of them) come from here, a batch at a time; the
+   * caller executes each batch before asking for the next (a batch is read when the iteration resumes).
+   */
+  batches?: AsyncIterable<Plan>;
+  newCount?: number;
 }
 
 export async function planFromStore(options: PullOptions, table: RemoteListingTable, spaceKey: string, format: Format): Promise<SqlPlan> {
   const { workspace } = options;
   table.assignPaths(spaceKey, format.extension);
+  if (table.baseCount(spaceKey) === 0) {
+    // A first pull: nothing to observe, move or delete (no base record; files left in cache/moving belong to none).
+    // Whether untracked files can be in the way is decided now, before anything is written, as below.
+    const remoteCount = table.count();
+    const dirExists = Boolean(await statOrUndefined(inside(workspace, `content/${spaceKey}`)));
+    return {
+      plan: { actions: [], paths: new Map(), unchanged: 0 },
+      baseCount: 0,
+      remoteCount,
+      remote: new Map(),
+      base: new Map(),
+      localPaths: new Map(),
+      kept: [],
+      skips: new Map(),
+      batches: newPagePlans(workspace, table, spaceKey, format.extension, dirExists, newPageBatch()),
+      newCount: remoteCount,
+    };
+  }
   const rows = table.changed(spaceKey);
   const remote: RemoteEntry[] = [];
   const paths = new Map<string, string>();
@@ -149,6 +186,33 @@ export async function planFromStore(options: PullOptions, table: RemoteListingTa
     kept: avoided.kept,
     skips,
   };
+}
+
+/**
+ * A first pull's plans: `size` new pages at a time by keyset over the listing order, each planned by planPull as the
+ * whole space would be (no base: a download, or an untracked-clash where a file is already at the page's path;
+ * `dirExists` false: the space's folder was not there before the pull, so no file can be in the way). The next batch
+ * is read only when the caller resumes the iteration, after it has written and committed this one.
+ */
+async function* newPagePlans(workspace: string, table: RemoteListingTable, spaceKey: string, ext: string, dirExists: boolean, size: number): AsyncGenerator<Plan> {
+  for (let after = 0; ; ) {
+    const rows = table.newPages(spaceKey, after, size);
+    if (!rows.length) return;
+    after = rows[rows.length - 1]!.seq;
+    const remote: RemoteEntry[] = [];
+    const paths = new Map<string, string>();
+    for (const { remote: r } of rows) {
+      remote.push(r);
+      if (r.path !== undefined) paths.set(r.id, r.path);
+    }
+    const input: PlanInput = { spaceKey, ext, base: [], local: new Map(), remote, untracked: new Set<string>(), paths };
+    let plan = planPull(input);
+    const fresh = dirExists ? plan.actions.filter((a) => a.kind === 'download').map((a) => a.path) : [];
+    const untracked = fresh.length ? await existing(workspace, fresh) : [];
+    if (untracked.length) plan = planPull({ ...input, untracked: new Set(untracked) });
+    yield plan;
+    if (rows.length < size) return;
+  }
 }
 
 /** Page ids whose file a stopped pull left in cache/moving. */

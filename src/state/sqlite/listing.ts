@@ -126,6 +126,12 @@ export function remoteListingTable(db: Database.Database): RemoteListingTable {
        WHERE p.id IS NULL OR r.path IS NULL OR p.version != r.version OR p.path != r.path OR p.labels != r.labels
        ORDER BY r.seq`,
     ),
+    // A first pull's new pages, a batch at a time by keyset on the listing order (pages recorded meanwhile drop out).
+    newPages: db.prepare(
+      `SELECT r.seq, r.id, r.title, r.parent_id, r.version, r.position, r.labels, r.path FROM remote_listing r
+       WHERE r.seq > @after AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.id = r.id AND p.space_key = @space)
+       ORDER BY r.seq LIMIT @limit`,
+    ),
     gone: db.prepare(`SELECT ${BASE_COLUMNS} FROM pages p WHERE p.space_key = ? AND NOT EXISTS (SELECT 1 FROM remote_listing r WHERE r.id = p.id)`),
     base: db.prepare(`SELECT ${BASE_COLUMNS} FROM pages p WHERE p.id = ? AND p.space_key = ?`),
     baseCount: db.prepare('SELECT count(*) AS n FROM pages WHERE space_key = ?'),
@@ -164,6 +170,8 @@ export function remoteListingTable(db: Database.Database): RemoteListingTable {
       }
       return out;
     },
+    newPages: (spaceKey, afterSeq, limit) =>
+      (q.newPages.all({ space: spaceKey, after: afterSeq, limit }) as Array<ListingRow & { seq: number }>).map((r) => ({ seq: r.seq, remote: toListed(r) })),
     gone: (spaceKey) => (q.gone.all(spaceKey) as BaseRow[]).map(toBase),
     entry: (id) => {
       const r = q.entry.get(id) as ListingRow | undefined;
