@@ -10,7 +10,13 @@
  *    emptied — shared limiters empty it for every process;
  * 3. the server's own budget: X-RateLimit-NearLimit (or < 20% left) turns bursts off (requests spread by minTime),
  *    and X-RateLimit-Limit sizes our bucket RESERVE below the server's, so a pace equal to the server's never lands a
- *    request on its empty bucket. (X-RateLimit-Remaining is not copied into the reservoir: it cannot count requests
+ *    request on its empty bucket;
+ * 4. the budget the server advertises (Cloud: X-RateLimit-Remaining and -Reset): what is left, spread over the time
+ *    until the reset (at least MIN_RESET_WINDOW_MS), is the pace the server allows now, and it replaces the profile's
+ *    rate, above or below it (see serverRateSample). That rule is safe whether the server keeps a token bucket or a
+ *    fixed window: a fixed window gives back nothing before the reset, so Remaining / time-to-reset never overdraws
+ *    it; a token bucket also refills meanwhile, and the pace settles where a bucket stays half full, at its fill rate
+ *    (pace p with fill f: Remaining R falls while p > f, and p = R·f / (Limit − R) = f at R = Limit / 2). (X-RateLimit-Remaining is not copied into the reservoir: it cannot count requests
  *    in flight — other processes' included — and Bottleneck refills on a heartbeat, so a reservoir set to an
  *    answer's 0 starved the pace; measured: twice the ideal time against a 20 req/s server.)
  * After a 429 the factor halves (floor 0.25) and then recovers a little with each success while the server is not
@@ -34,6 +40,10 @@ export interface RateState {
   serverFillPerSecond: number | undefined;
   /** The server's bucket size (X-RateLimit-Limit), when it reports one. */
   serverLimit: number | undefined;
+  /** The pace the server's advertised budget allows (Cloud: Remaining over the time to Reset), smoothed; req/s. */
+  serverRate: number | undefined;
+  /** When serverRate was last sampled. */
+  serverRateAt: number;
 }
 
 /** Bottleneck settings (the subset the policy owns). */
@@ -63,6 +73,32 @@ export const CEILING_CREEP = 0.0005;
 export const MIN_LEARN_WINDOW_MS = 2000;
 /** Bottleneck refills on its heartbeat; an interval shorter than that would only refill in lumps anyway. */
 export const MIN_INCREASE_INTERVAL_MS = 250;
+/**
+ * What is left is spread over at least this long: a bucket that is full again in a few ms (Reset ≈ now) does not
+ * make its whole content a per-second rate; it also caps the advertised pace at Remaining per second.
+ */
+export const MIN_RESET_WINDOW_MS = 1000;
+/** A higher advertised pace is followed with this time constant (a lower one at once: it is the safe side). */
+export const SERVER_RATE_RISE_MS = 1000;
+
+/**
+ * The pace (req/s) an answer's advertised budget allows until its reset: Remaining spread over the time to Reset
+ * (at least MIN_RESET_WINDOW_MS), and at least one request per reset window (a 429's Remaining 0 must not stop
+ * everything: the pause after it does that). Undefined when the answer does not say. Pure.
+ */
+export function serverRateSample(remaining: number | undefined, limit: number | undefined, resetInMs: number | undefined): number | undefined {
+  if (remaining === undefined || resetInMs === undefined || !Number.isFinite(remaining) || !Number.isFinite(resetInMs) || remaining < 0) return undefined;
+  if (limit !== undefined && (!Number.isFinite(limit) || limit <= 0)) return undefined;
+  const window = Math.max(MIN_RESET_WINDOW_MS, resetInMs);
+  return Math.max(1, remaining) / (window / 1000);
+}
+
+/** The advertised pace after one more sample: down at once, up smoothly (SERVER_RATE_RISE_MS). Pure. */
+export function nextServerRate(previous: number | undefined, previousAt: number, sample: number, now: number): number {
+  if (previous === undefined || sample <= previous) return sample;
+  const alpha = 1 - Math.exp(-Math.max(0, now - previousAt) / SERVER_RATE_RISE_MS);
+  return previous + alpha * (sample - previous);
+}
 
 /**
  * The rate factor a 429 teaches: successes since the previous 429 over the time between them is the pace the
@@ -77,12 +113,15 @@ export function learnedCeiling(cfg: RateConfig, state: RateState, now: number): 
 }
 
 export function initialRateState(): RateState {
-  return { pausedUntil: 0, factor: 1, ceiling: 1, lastLimitedAt: undefined, successesSinceLimited: 0, nearLimit: false, serverFillPerSecond: undefined, serverLimit: undefined };
+  return { pausedUntil: 0, factor: 1, ceiling: 1, lastLimitedAt: undefined, successesSinceLimited: 0, nearLimit: false, serverFillPerSecond: undefined, serverLimit: undefined, serverRate: undefined, serverRateAt: 0 };
 }
 
-/** The server's advertised fill rate wins over the profile's: the profile rate is the ceiling only where it says nothing. */
+/**
+ * The server's advertised pace wins over the profile's (Data Center's fill rate, else Cloud's Remaining over the
+ * time to Reset): the profile rate is the ceiling only where the server says nothing.
+ */
 function baseRate(cfg: RateConfig, state: RateState): number {
-  return state.serverFillPerSecond ?? cfg.requestsPerSecond;
+  return state.serverFillPerSecond ?? state.serverRate ?? cfg.requestsPerSecond;
 }
 
 /** Requests per second we allow ourselves now. */
@@ -123,6 +162,8 @@ export interface ResponseSignals {
   nearLimit?: boolean | undefined;
   /** Server fill rate in requests per second (Data Center: FillRate / Interval-Seconds). */
   fillPerSecond?: number | undefined;
+  /** X-RateLimit-Reset as ms from when the answer arrived (it is a wall-clock time: the caller subtracts). */
+  resetInMs?: number | undefined;
   /** Parsed Retry-After, when present. */
   retryAfterMs?: number | undefined;
   /** Other requests still in flight when this answer arrived (they may not be counted in `remaining` yet). */
@@ -136,6 +177,11 @@ export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: 
   let s: RateState = { ...state };
   if (sig.fillPerSecond !== undefined && sig.fillPerSecond > 0) s.serverFillPerSecond = sig.fillPerSecond;
   if (sig.limit !== undefined && Number.isFinite(sig.limit) && sig.limit > 0) s.serverLimit = sig.limit;
+  const sample = serverRateSample(sig.remaining, sig.limit, sig.resetInMs);
+  if (sample !== undefined) {
+    s.serverRate = nextServerRate(s.serverRate, s.serverRateAt, sample, now);
+    s.serverRateAt = now;
+  }
   const near =
     sig.nearLimit === true ||
     (sig.remaining !== undefined && sig.limit !== undefined && sig.limit > 0 && sig.remaining / sig.limit < 0.2);

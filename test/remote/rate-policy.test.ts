@@ -7,14 +7,16 @@ import {
   learnedCeiling,
   limiterSettings,
   MIN_INCREASE_INTERVAL_MS,
+  nextServerRate,
   onResponse,
   onSharedPause,
   pauseRemaining,
   RESERVE,
+  serverRateSample,
   settingsDiffer,
   type RateState,
 } from '../../src/remote/rate-policy.js';
-import { readRateHeaders } from '../../src/remote/rate-headers.js';
+import { readRateHeaders, resetInMs } from '../../src/remote/rate-headers.js';
 
 const cfg = { requestsPerSecond: 10, burst: 3 };
 const ok = { status: 200, otherInFlight: 0, fallbackPauseMs: 500 };
@@ -112,6 +114,9 @@ test('readRateHeaders: Cloud and Data Center headers', () => {
   });
   assert.equal(readRateHeaders({ 'x-ratelimit-fillrate': '20', 'x-ratelimit-interval-seconds': '2' }).fillPerSecond, 10);
   assert.equal(readRateHeaders({ 'x-ratelimit-remaining': 'lots' }).remaining, undefined);
+  assert.equal(resetInMs(readRateHeaders({ 'x-ratelimit-reset': '2026-12-04T10:00:02.500Z' }).reset, Date.parse('2026-12-04T10:00:00Z')), 2500);
+  assert.equal(resetInMs('soon', 0), undefined);
+  assert.equal(resetInMs(undefined, 0), undefined);
 });
 
 test('learnedCeiling: the pace between two 429s caps recovery', () => {
@@ -127,4 +132,83 @@ test('learnedCeiling: the pace between two 429s caps recovery', () => {
   for (let i = 0; i < 200; i++) s = onResponse(c, s, 8000 + i * 100, ok).state;
   assert.ok(s.factor <= s.ceiling + 1e-9, 'recovery stops at the ceiling');
   assert.ok(s.ceiling > 0.4 && s.ceiling < 0.5, `the ceiling creeps up slowly: ${s.ceiling}`);
+});
+
+test('serverRateSample: what is left, spread over the time to the reset (at least 1 s), at least one request', () => {
+  assert.equal(serverRateSample(50, 100, 5000), 10);
+  assert.equal(serverRateSample(199, 200, 3), 199, 'a bucket full again in 3 ms: its content over one second, not per 3 ms');
+  assert.equal(serverRateSample(0, 20, 2000), 0.5, "a 429's Remaining 0: one request per reset window, not a stop");
+  assert.equal(serverRateSample(3600, 3600, 3_600_000), 1, 'a fixed hourly window: its remainder over the rest of the hour');
+  assert.equal(serverRateSample(undefined, 100, 1000), undefined);
+  assert.equal(serverRateSample(5, 100, undefined), undefined, 'no Reset: the server does not say when');
+  assert.equal(serverRateSample(5, 0, 1000), undefined);
+  assert.equal(serverRateSample(-1, 100, 1000), undefined);
+});
+
+test('nextServerRate: down at once, up smoothly', () => {
+  assert.equal(nextServerRate(undefined, 0, 40, 0), 40);
+  assert.equal(nextServerRate(40, 0, 10, 100), 10, 'less headroom is followed at once');
+  const up = nextServerRate(10, 0, 110, 1000);
+  assert.ok(Math.abs(up - (10 + 100 * (1 - Math.exp(-1)))) < 1e-9, String(up));
+  assert.equal(nextServerRate(10, 1000, 110, 1000), 10, 'no time passed: no rise');
+});
+
+test("the advertised budget replaces the profile's rate: above it with headroom, below it when short", () => {
+  const c = { requestsPerSecond: 10, burst: 20 };
+  const reset = (remaining: number, limit: number, rps: number) => ({ remaining, limit, resetInMs: ((limit - remaining) / rps) * 1000 });
+  // A generous server (a 100 req/s bucket of 200), nearly full: what is left per second, capped by its bucket size.
+  let s = onResponse(c, initialRateState(), 0, { ...ok, ...reset(190, 200, 100) }).state;
+  assert.equal(currentRate(c, s), 190);
+  const fast = limiterSettings(c, s);
+  assert.equal(fast.reservoirIncreaseMaximum, 199, "bursts up to the server's bucket, one in reserve");
+  assert.ok(fast.reservoirIncreaseAmount <= fast.reservoirIncreaseMaximum, 'one refill fits the bucket');
+  // Running short: the pace drops at once, below the profile's rate.
+  s = onResponse(c, s, 100, { ...ok, ...reset(10, 200, 100) }).state;
+  assert.ok(Math.abs(currentRate(c, s) - 10 / 1.9) < 1e-9, String(currentRate(c, s)));
+  assert.equal(s.nearLimit, true);
+  // Back to headroom: the pace climbs back over about a second, not at once.
+  s = onResponse(c, s, 600, { ...ok, ...reset(150, 200, 100) }).state;
+  assert.ok(currentRate(c, s) > 10 / 1.9 && currentRate(c, s) < 150, String(currentRate(c, s)));
+  for (let t = 700; t <= 5000; t += 100) s = onResponse(c, s, t, { ...ok, ...reset(150, 200, 100) }).state;
+  assert.ok(Math.abs(currentRate(c, s) - 150) < 2, String(currentRate(c, s)));
+  // Data Center's fill rate, when given, still wins (it is the server's own figure for the pace).
+  s = onResponse(c, s, 5100, { ...ok, fillPerSecond: 40, ...reset(150, 200, 100) }).state;
+  assert.equal(currentRate(c, s), 40);
+  // Without Reset the profile stays the ceiling.
+  assert.equal(currentRate(c, onResponse(c, initialRateState(), 0, { ...ok, remaining: 190, limit: 200 }).state), 10);
+});
+
+test('a simulated token-bucket server: the advertised pace settles at its fill rate with the bucket half full, no 429', () => {
+  // The server: 10 req/s, bucket 20, answering instantly; the client sends at the pace the policy gives (fake clock).
+  const c = { requestsPerSecond: 10, burst: 20 };
+  const fill = 10;
+  const size = 20;
+  let tokens = size;
+  let s = initialRateState();
+  let limited = 0;
+  let t = 0;
+  let sent = 0;
+  const remainingSeen: number[] = [];
+  while (t < 60_000) {
+    tokens = Math.min(size, tokens + fill / 1000);
+    t += 1;
+    // One request each 1000 / rate ms (the pace the limiter would keep), after a pause if any.
+    if (pauseRemaining(s, t) > 0 || t % Math.max(1, Math.round(1000 / currentRate(c, s))) !== 0) continue;
+    sent++;
+    const resetInMs = ((size - tokens) / fill) * 1000;
+    if (tokens < 1) {
+      limited++;
+      s = onResponse(c, s, t, { ...ok, status: 429, retryAfterMs: 1000, remaining: 0, limit: size, resetInMs }).state;
+      continue;
+    }
+    tokens -= 1;
+    s = onResponse(c, s, t, { ...ok, remaining: Math.floor(tokens), limit: size, resetInMs }).state;
+    if (t > 30_000) remainingSeen.push(Math.floor(tokens));
+  }
+  const lateRate = currentRate(c, s);
+  assert.equal(limited, 0, `${limited} × 429`);
+  assert.ok(sent > 0.85 * 600 && sent <= 600 + size, `${sent} requests in 60 s at a 10 req/s server`);
+  assert.ok(lateRate > 7 && lateRate < 13, `settles near the fill rate: ${lateRate}`);
+  const mean = remainingSeen.reduce((a, b) => a + b, 0) / remainingSeen.length;
+  assert.ok(mean > 5 && mean < 15, `with the bucket about half full: ${mean}`);
 });
