@@ -1,11 +1,13 @@
 /**
  * `first-publish-200`: the real CLI (default profile: 10 req/s, burst 20, 4 pages at once) pushes 200 new pages to
- * the emulator on 127.0.0.1 (40 ms latency per answer), three times side by side:
+ * the emulator on 127.0.0.1 (no added latency unless CSYNC_BENCH_PUBLISH_LATENCY_MS), three times side by side:
  * - `generous`: the server advertises a generous budget (a 100 req/s token bucket, burst 200, sent as
  *   X-RateLimit-Limit / -Remaining / -Reset on every answer): csync should pace to it, not to its profile's 10 req/s;
  * - `limited`: `--rate-limit 10` (burst 20): the profile's pace is the server's; csync must publish everything with
  *   no 429 storm;
- * - `silent`: no rate limit and no headers: the profile's rate is the ceiling (the baseline).
+ * - `silent`: no rate limit and no headers: the profile's rate is the ceiling (the baseline);
+ * - `unpaced`: as silent, with the profile's rate set to 1000 req/s: what the push pipeline itself takes (creates go
+ *   one at a time, parents first: src/engine/push/creates.ts).
  * Per run: wall time, requests, 429s, pages in Confluence afterwards.
  */
 import { spawn } from 'node:child_process';
@@ -18,10 +20,10 @@ import { cleanEnv, cliArgs, ROOT } from '../test/helpers/cli.js';
 const PAGES = Number(process.env.CSYNC_BENCH_PUBLISH_PAGES ?? 200);
 const LATENCY_MS = Number(process.env.CSYNC_BENCH_PUBLISH_LATENCY_MS ?? 0);
 
-function run(args: string[], input = ''): Promise<{ code: number | null; out: string; wallMs: number }> {
+function run(args: string[], input = '', env: Record<string, string> = {}): Promise<{ code: number | null; out: string; wallMs: number }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...cliArgs(), ...args], { cwd: ROOT, env: cleanEnv(JSON.parse(process.env.CSYNC_BENCH_PUBLISH_ENV ?? '{}') as Record<string, string>), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...cliArgs(), ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -31,7 +33,7 @@ function run(args: string[], input = ''): Promise<{ code: number | null; out: st
 }
 
 /** One first publish of PAGES new pages; the rate limit goes on after init and the first pull. */
-export async function firstPublish(rateLimit: EmulatorOptions['rateLimit']): Promise<{ wallMs: number; requests: number; limited: number; pagesCreated: number; code: number | null }> {
+export async function firstPublish(rateLimit: EmulatorOptions['rateLimit'], env: Record<string, string> = {}): Promise<{ wallMs: number; requests: number; limited: number; pagesCreated: number; code: number | null }> {
   const emu = await startEmulator({ seed: 'demo', port: 0 });
   const dir = mkdtempSync(join(tmpdir(), 'csync-bench-publish-'));
   try {
@@ -46,8 +48,7 @@ export async function firstPublish(rateLimit: EmulatorOptions['rateLimit']): Pro
     emu.setLatency(LATENCY_MS);
     emu.setRateLimit(rateLimit);
     emu.resetLog();
-    const push = await run(['push', '-w', dir, '--no-progress']);
-    if (process.env.CSYNC_BENCH_DEBUG) console.log(push.out.slice(-3000));
+    const push = await run(['push', '-w', dir, '--no-progress'], '', env);
     const log = emu.requestLog();
     return { wallMs: Math.round(push.wallMs), requests: log.length, limited: log.filter((r) => r.status === 429).length, pagesCreated: emu.api.pages('DEMO').length - before, code: push.code };
   } finally {
@@ -59,12 +60,14 @@ export async function firstPublish(rateLimit: EmulatorOptions['rateLimit']): Pro
 export const scenarios = {
   'first-publish-200': async () => {
     const out: Record<string, number | string> = { pages: PAGES, latencyMs: LATENCY_MS };
-    for (const [name, limit] of [
-      ['generous', { rps: 100, burst: 200 }],
-      ['limited', { rps: 10, burst: 20 }],
-      ['silent', undefined],
+    for (const [name, limit, env] of [
+      ['generous', { rps: 100, burst: 200 }, {}],
+      ['limited', { rps: 10, burst: 20 }, {}],
+      ['silent', undefined, {}],
+      // The floor: the same push with pacing out of the way (what the push pipeline itself takes).
+      ['unpaced', undefined, { CSYNC_RATE_REQUESTS_PER_SECOND: '1000', CSYNC_RATE_BURST: '1000' }],
     ] as const) {
-      const r = await firstPublish(limit);
+      const r = await firstPublish(limit, env);
       out[`${name}WallS`] = r.wallMs / 1000;
       out[`${name}Requests`] = r.requests;
       out[`${name}429s`] = r.limited;

@@ -182,7 +182,7 @@ for (const [fill, size] of [[10, 20], [20, 10], [100, 200], [3, 60]] as const) {
 test(`a simulated token-bucket server (${fill} req/s, bucket ${size}): the advertised pace settles at its fill rate with the bucket about half full, no 429`, () => {
   // The server answers instantly; the client sends at the pace the policy gives (fake clock). Profile: 10 req/s.
   const c = { requestsPerSecond: 10, burst: 20 };
-  let tokens = size;
+  let tokens: number = size;
   let s = initialRateState();
   let limited = 0;
   let t = 0;
