@@ -74,26 +74,29 @@ export const MIN_LEARN_WINDOW_MS = 2000;
 /** Bottleneck refills on its heartbeat; an interval shorter than that would only refill in lumps anyway. */
 export const MIN_INCREASE_INTERVAL_MS = 250;
 /**
- * What is left is spread over at least this long (one refill of the limiter): a bucket that is full again in a few
- * ms (Reset ≈ now) does not make its content a rate of thousands per second. It caps the advertised pace at
- * Remaining per 250 ms, which stays above a token bucket's fill rate f as long as its size is over f / 2 per second
- * (at the half-full balance Remaining / time-to-reset = f needs time-to-reset = size / 2f ≥ 250 ms); a longer floor
- * (1 s was tried) held a 20 req/s server with a bucket of 10 to 9 req/s.
+ * What is left is spread over at least this long: a bucket that is full again in a few ms (Reset ≈ now) does not
+ * make its content a rate of thousands per second. A token bucket of size L and fill rate f balances half full,
+ * where time-to-reset = L / 2f: the floor must stay under that or it holds the pace under f (1 s held a 20 req/s
+ * server with a bucket of 10 to 9 req/s; 250 ms one with a bucket of 5 to 16).
  */
-export const MIN_RESET_WINDOW_MS = 250;
+export const MIN_RESET_WINDOW_MS = 125;
+/** Bottleneck refills on a 250 ms heartbeat: more than one server bucket per refill would burst past the server. */
+const REFILLS_PER_SECOND = 1000 / 250;
 /** A higher advertised pace is followed with this time constant (a lower one at once: it is the safe side). */
 export const SERVER_RATE_RISE_MS = 1000;
 
 /**
  * The pace (req/s) an answer's advertised budget allows until its reset: Remaining spread over the time to Reset
  * (at least MIN_RESET_WINDOW_MS), and at least one request per reset window (a 429's Remaining 0 must not stop
- * everything: the pause after it does that). Undefined when the answer does not say. Pure.
+ * everything: the pause after it does that), at most one server bucket (Limit) per limiter refill. Undefined when
+ * the answer does not say. Pure.
  */
 export function serverRateSample(remaining: number | undefined, limit: number | undefined, resetInMs: number | undefined): number | undefined {
   if (remaining === undefined || resetInMs === undefined || !Number.isFinite(remaining) || !Number.isFinite(resetInMs) || remaining < 0) return undefined;
   if (limit !== undefined && (!Number.isFinite(limit) || limit <= 0)) return undefined;
   const window = Math.max(MIN_RESET_WINDOW_MS, resetInMs);
-  return Math.max(1, remaining) / (window / 1000);
+  const rate = Math.max(1, remaining) / (window / 1000);
+  return limit !== undefined ? Math.min(rate, Math.max(1, limit - RESERVE) * REFILLS_PER_SECOND) : rate;
 }
 
 /** The advertised pace after one more sample: down at once, up smoothly (SERVER_RATE_RISE_MS). Pure. */
@@ -194,10 +197,13 @@ export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: 
     const wait = sig.retryAfterMs ?? sig.fallbackPauseMs;
     const limited = sig.status === 429;
     const ceiling = limited ? learnedCeiling(cfg, s, now) : s.ceiling;
+    // A 429 that advertises the budget has already set the pace (Remaining 0: one request per reset window, rising
+    // again as the server's answers show room): halving it as well would only slow the recovery.
+    const slow = limited && sample === undefined;
     s = {
       ...s,
       pausedUntil: Math.max(s.pausedUntil, now + wait),
-      factor: limited ? Math.max(MIN_FACTOR, Math.min(s.factor / 2, ceiling)) : s.factor,
+      factor: slow ? Math.max(MIN_FACTOR, Math.min(s.factor / 2, ceiling)) : s.factor,
       ceiling,
       lastLimitedAt: limited ? now : s.lastLimitedAt,
       successesSinceLimited: limited ? 0 : s.successesSinceLimited,

@@ -134,9 +134,10 @@ test('learnedCeiling: the pace between two 429s caps recovery', () => {
   assert.ok(s.ceiling > 0.4 && s.ceiling < 0.5, `the ceiling creeps up slowly: ${s.ceiling}`);
 });
 
-test('serverRateSample: what is left, spread over the time to the reset (at least 250 ms), at least one request', () => {
+test('serverRateSample: what is left, spread over the time to the reset (at least 125 ms), at least one request, at most a bucket per refill', () => {
   assert.equal(serverRateSample(50, 100, 5000), 10);
-  assert.equal(serverRateSample(199, 200, 3), 796, 'a bucket full again in 3 ms: its content over 250 ms, not per 3 ms');
+  assert.equal(serverRateSample(20, 200, 3), 160, 'a bucket full again in 3 ms: what is left over 125 ms, not per 3 ms');
+  assert.equal(serverRateSample(199, 200, 3), 796, 'at most one server bucket (one in reserve) per 250 ms limiter refill');
   assert.equal(serverRateSample(0, 20, 2000), 0.5, "a 429's Remaining 0: one request per reset window, not a stop");
   assert.equal(serverRateSample(3600, 3600, 3_600_000), 1, 'a fixed hourly window: its remainder over the rest of the hour');
   assert.equal(serverRateSample(undefined, 100, 1000), undefined);
@@ -158,7 +159,7 @@ test("the advertised budget replaces the profile's rate: above it with headroom,
   const reset = (remaining: number, limit: number, rps: number) => ({ remaining, limit, resetInMs: ((limit - remaining) / rps) * 1000 });
   // A generous server (a 100 req/s bucket of 200), nearly full: what is left per second, capped by its bucket size.
   let s = onResponse(c, initialRateState(), 0, { ...ok, ...reset(190, 200, 100) }).state;
-  assert.equal(currentRate(c, s), 760);
+  assert.equal(currentRate(c, s), 796, 'one server bucket (one in reserve) per limiter refill');
   const fast = limiterSettings(c, s);
   assert.equal(fast.reservoirIncreaseMaximum, 199, "bursts up to the server's bucket, one in reserve");
   assert.ok(fast.reservoirIncreaseAmount <= fast.reservoirIncreaseMaximum, 'one refill fits the bucket');
@@ -211,8 +212,19 @@ test(`a simulated token-bucket server (${fill} req/s, bucket ${size}): the adver
   const lateRate = lateSent / 30;
   assert.equal(limited, 0, `${limited} × 429`);
   assert.ok(sent <= 60 * fill + size, `${sent} requests in 60 s`);
-  assert.ok(lateRate > 0.85 * fill && lateRate <= fill * 1.001, `settles near the fill rate: ${lateRate} req/s over the last 30 s`);
+  assert.ok(lateRate > 0.85 * fill && lateRate <= fill + size / 30, `settles near the fill rate: ${lateRate} req/s over the last 30 s`);
   const mean = remainingSeen.reduce((a, b) => a + b, 0) / remainingSeen.length;
   assert.ok(mean > size / 4 && mean < (size * 3) / 4, `with the bucket about half full: ${mean}`);
 });
 }
+
+test('a 429 that advertises the budget pauses and sets the pace from it, without halving the rate as well', () => {
+  const c = { requestsPerSecond: 10, burst: 20 };
+  const d = onResponse(c, initialRateState(), 0, { ...ok, status: 429, retryAfterMs: 1000, remaining: 0, limit: 20, resetInMs: 2000 });
+  assert.equal(pauseRemaining(d.state, 0), 1000);
+  assert.equal(d.reservoir, 0);
+  assert.equal(d.state.factor, 1);
+  assert.equal(currentRate(c, d.state), 0.5, 'one request per reset window until the answers show room again');
+  const bare = onResponse(c, initialRateState(), 0, { ...ok, status: 429, retryAfterMs: 1000, remaining: 0, limit: 20 });
+  assert.equal(bare.state.factor, 0.5, 'without Reset the rate halves as before');
+});
