@@ -146,7 +146,9 @@ export function limiterSettings(cfg: RateConfig, state: RateState): LimiterSetti
   // The bucket must hold one refill, or the refill (not the rate) would cap the pace; near the limit minTime
   // spreads the starts instead of a burst.
   return {
-    minTime: state.nearLimit ? Math.ceil(1000 / rate) : 0,
+    // (Not when the server advertises its budget: the pace already follows what is left, and a minTime from a pace
+    // of one request per reset window held every later start back that long, for every process sharing it.)
+    minTime: state.nearLimit && state.serverRate === undefined ? Math.ceil(1000 / rate) : 0,
     reservoirIncreaseInterval: interval,
     reservoirIncreaseAmount: amount,
     reservoirIncreaseMaximum: Math.max(Math.ceil(amount), state.nearLimit ? 1 : bucket),
@@ -185,7 +187,10 @@ export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: 
   if (sig.limit !== undefined && Number.isFinite(sig.limit) && sig.limit > 0) s.serverLimit = sig.limit;
   const sample = serverRateSample(sig.remaining, sig.limit, sig.resetInMs);
   if (sample !== undefined) {
-    s.serverRate = nextServerRate(s.serverRate, s.serverRateAt, sample, now);
+    // The first advertised figure is climbed to from the profile's rate, like every rise: a process (or several
+    // sharing one budget) starting on a full server bucket must not set a pace the next answers take back.
+    const known = s.serverRate !== undefined;
+    s.serverRate = nextServerRate(known ? s.serverRate : cfg.requestsPerSecond, known ? s.serverRateAt : now, sample, now);
     s.serverRateAt = now;
   }
   const near =

@@ -148,6 +148,7 @@ test('serverRateSample: what is left, spread over the time to the reset (at leas
 
 test('nextServerRate: down at once, up smoothly', () => {
   assert.equal(nextServerRate(undefined, 0, 40, 0), 40);
+  assert.equal(onResponse({ requestsPerSecond: 10, burst: 20 }, initialRateState(), 0, { ...ok, remaining: 5, limit: 20, resetInMs: 1500 }).state.serverRate, 10 / 3, 'a first figure under the profile rate is taken at once');
   assert.equal(nextServerRate(40, 0, 10, 100), 10, 'less headroom is followed at once');
   const up = nextServerRate(10, 0, 110, 1000);
   assert.ok(Math.abs(up - (10 + 100 * (1 - Math.exp(-1)))) < 1e-9, String(up));
@@ -159,21 +160,23 @@ test("the advertised budget replaces the profile's rate: above it with headroom,
   const reset = (remaining: number, limit: number, rps: number) => ({ remaining, limit, resetInMs: ((limit - remaining) / rps) * 1000 });
   // A generous server (a 100 req/s bucket of 200), nearly full: what is left per second, capped by its bucket size.
   let s = onResponse(c, initialRateState(), 0, { ...ok, ...reset(190, 200, 100) }).state;
-  assert.equal(currentRate(c, s), 796, 'one server bucket (one in reserve) per limiter refill');
+  assert.equal(currentRate(c, s), 10, "the first figure is climbed to from the profile's rate, not jumped to");
+  for (let t = 100; t <= 6000; t += 100) s = onResponse(c, s, t, { ...ok, ...reset(190, 200, 100) }).state;
+  assert.ok(currentRate(c, s) > 790 && currentRate(c, s) <= 796, `one server bucket (one in reserve) per limiter refill: ${currentRate(c, s)}`);
   const fast = limiterSettings(c, s);
   assert.equal(fast.reservoirIncreaseMaximum, 199, "bursts up to the server's bucket, one in reserve");
   assert.ok(fast.reservoirIncreaseAmount <= fast.reservoirIncreaseMaximum, 'one refill fits the bucket');
   // Running short: the pace drops at once, below the profile's rate.
-  s = onResponse(c, s, 100, { ...ok, ...reset(10, 200, 100) }).state;
+  s = onResponse(c, s, 6100, { ...ok, ...reset(10, 200, 100) }).state;
   assert.ok(Math.abs(currentRate(c, s) - 10 / 1.9) < 1e-9, String(currentRate(c, s)));
   assert.equal(s.nearLimit, true);
   // Back to headroom: the pace climbs back over about a second, not at once.
-  s = onResponse(c, s, 600, { ...ok, ...reset(150, 200, 100) }).state;
+  s = onResponse(c, s, 6600, { ...ok, ...reset(150, 200, 100) }).state;
   assert.ok(currentRate(c, s) > 10 / 1.9 && currentRate(c, s) < 150, String(currentRate(c, s)));
-  for (let t = 700; t <= 5000; t += 100) s = onResponse(c, s, t, { ...ok, ...reset(150, 200, 100) }).state;
+  for (let t = 6700; t <= 11000; t += 100) s = onResponse(c, s, t, { ...ok, ...reset(150, 200, 100) }).state;
   assert.ok(Math.abs(currentRate(c, s) - 300) < 5, String(currentRate(c, s)));
   // Data Center's fill rate, when given, still wins (it is the server's own figure for the pace).
-  s = onResponse(c, s, 5100, { ...ok, fillPerSecond: 40, ...reset(150, 200, 100) }).state;
+  s = onResponse(c, s, 11100, { ...ok, fillPerSecond: 40, ...reset(150, 200, 100) }).state;
   assert.equal(currentRate(c, s), 40);
   // Without Reset the profile stays the ceiling.
   assert.equal(currentRate(c, onResponse(c, initialRateState(), 0, { ...ok, remaining: 190, limit: 200 }).state), 10);
