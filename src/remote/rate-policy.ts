@@ -130,9 +130,20 @@ function baseRate(cfg: RateConfig, state: RateState): number {
   return state.serverFillPerSecond ?? state.serverRate ?? cfg.requestsPerSecond;
 }
 
+/**
+ * A pace given as a fixed figure (the profile's, or Data Center's fill rate) is kept at this share of it: Bottleneck
+ * refills on a timer whose ticks drift and bunch, and a pace of exactly the server's lands a request on its empty
+ * bucket now and then (measured: 1 × 429 in 4 of 5 runs of 300 requests at 20 req/s against a 20 req/s server).
+ * An advertised Remaining/Reset pace needs no margin: it keeps the server's bucket about half full by itself.
+ */
+export const PACE_SHARE = 0.95;
+/** With no server bucket size known, ours stays this much of the pace (ms) short of the burst (see limiterSettings). */
+export const BUCKET_RESERVE_MS = 200;
+
 /** Requests per second we allow ourselves now. */
 export function currentRate(cfg: RateConfig, state: RateState): number {
-  return baseRate(cfg, state) * state.factor;
+  const share = state.serverFillPerSecond === undefined && state.serverRate !== undefined ? 1 : PACE_SHARE;
+  return baseRate(cfg, state) * state.factor * share;
 }
 
 /** The Bottleneck settings for this state: a token bucket at the current rate. Pure. */
@@ -142,7 +153,10 @@ export function limiterSettings(cfg: RateConfig, state: RateState): LimiterSetti
   // at 3 req/s with the 250 ms heartbeat) is served on the next but one, and 3 req/s became 2.
   const interval = Math.max(MIN_INCREASE_INTERVAL_MS, Math.ceil(Math.ceil(1000 / rate) / MIN_INCREASE_INTERVAL_MS) * MIN_INCREASE_INTERVAL_MS);
   const amount = (rate * interval) / 1000;
-  const bucket = state.serverLimit !== undefined ? Math.max(1, state.serverLimit - RESERVE) : cfg.burst;
+  // Our bucket refills on our heartbeat's phase, not from when the server's was drained: a bucket as big as the
+  // server's, emptied in one burst, gets its first refill before the server has refilled as much. With no size from
+  // the server, ours stays BUCKET_RESERVE_MS of pace short of the profile's burst.
+  const bucket = state.serverLimit !== undefined ? Math.max(1, state.serverLimit - RESERVE) : Math.max(1, cfg.burst - Math.ceil((rate * BUCKET_RESERVE_MS) / 1000));
   // The bucket must hold one refill, or the refill (not the rate) would cap the pace; near the limit minTime
   // spreads the starts instead of a burst.
   return {

@@ -10,6 +10,7 @@ import {
   nextServerRate,
   onResponse,
   onSharedPause,
+  PACE_SHARE,
   pauseRemaining,
   RESERVE,
   serverRateSample,
@@ -21,15 +22,17 @@ import { readRateHeaders, resetInMs } from '../../src/remote/rate-headers.js';
 const cfg = { requestsPerSecond: 10, burst: 3 };
 const ok = { status: 200, otherInFlight: 0, fallbackPauseMs: 500 };
 
-test('settings: a token bucket at the profile rate, bursts up to the profile burst', () => {
+test('settings: a token bucket at 95% of the profile rate, bursts up to the profile burst less 200 ms of pace', () => {
   const s = limiterSettings(cfg, initialRateState());
-  assert.deepEqual(s, { minTime: 0, reservoirIncreaseInterval: MIN_INCREASE_INTERVAL_MS, reservoirIncreaseAmount: 2.5, reservoirIncreaseMaximum: 3 });
+  assert.equal(currentRate(cfg, initialRateState()), 10 * PACE_SHARE);
+  assert.deepEqual(s, { minTime: 0, reservoirIncreaseInterval: MIN_INCREASE_INTERVAL_MS, reservoirIncreaseAmount: 2.375, reservoirIncreaseMaximum: 3 });
+  assert.equal(limiterSettings({ requestsPerSecond: 20, burst: 10 }, initialRateState()).reservoirIncreaseMaximum, 10 - 4, 'the burst less 200 ms of pace (19 req/s × 0.2 s, rounded up)');
   // A bucket smaller than one refill would cap the rate at bucket / interval: it holds one refill at least.
-  assert.equal(limiterSettings({ requestsPerSecond: 100, burst: 10 }, initialRateState()).reservoirIncreaseMaximum, 25);
-  // A slow rate refills one token at a time, every 1/rate.
+  assert.equal(limiterSettings({ requestsPerSecond: 100, burst: 10 }, initialRateState()).reservoirIncreaseMaximum, 24);
+  // A slow rate refills about one token at a time, every 1/rate.
   const slow = limiterSettings({ requestsPerSecond: 0.5, burst: 1 }, initialRateState());
-  assert.equal(slow.reservoirIncreaseInterval, 2000);
-  assert.equal(slow.reservoirIncreaseAmount, 1);
+  assert.equal(slow.reservoirIncreaseInterval, 2250, '1 / 0.475 s, rounded up to whole heartbeats');
+  assert.ok(Math.abs(slow.reservoirIncreaseAmount - 0.475 * 2.25) < 1e-9);
 });
 
 test('429 with Retry-After pauses every start, empties the reservoir, halves the rate, then recovers', () => {
@@ -40,8 +43,8 @@ test('429 with Retry-After pauses every start, empties the reservoir, halves the
   assert.equal(pauseRemaining(d.state, 4999), 1);
   assert.equal(pauseRemaining(d.state, 5000), 0);
   assert.equal(d.state.factor, 0.5);
-  assert.equal(currentRate(cfg, d.state), 5);
-  assert.equal(limiterSettings(cfg, d.state).reservoirIncreaseAmount, 1.25);
+  assert.equal(currentRate(cfg, d.state), 5 * PACE_SHARE);
+  assert.equal(limiterSettings(cfg, d.state).reservoirIncreaseAmount, 1.25 * PACE_SHARE);
   let s = d.state;
   for (let i = 0; i < 30; i++) s = onResponse(cfg, s, 5200 + i * 200, ok).state;
   assert.equal(s.factor, 1, 'recovers to full rate after enough successes');
@@ -68,7 +71,7 @@ test("server budget: near the limit bursts are off; the server's bucket size siz
   assert.equal(d.reservoir, undefined, 'the reservoir is only ever emptied by a 429');
   const near = limiterSettings(c, d.state);
   assert.equal(near.reservoirIncreaseMaximum, 3, 'no burst beyond one refill');
-  assert.equal(near.minTime, 100, 'one request every 1/rate');
+  assert.equal(near.minTime, Math.ceil(1000 / (10 * PACE_SHARE)), 'one request every 1/rate');
   // With headroom the server's bucket size is ours to use, one in reserve.
   const roomy = onResponse(c, initialRateState(), 0, { ...ok, remaining: 90, limit: 100 });
   assert.equal(limiterSettings(c, roomy.state).reservoirIncreaseMaximum, 100 - RESERVE);
@@ -81,8 +84,8 @@ test("server budget: near the limit bursts are off; the server's bucket size siz
 test("the server's fill rate (Data Center) replaces the profile rate", () => {
   const c = { requestsPerSecond: 10, burst: 20 };
   const d = onResponse(c, initialRateState(), 0, { ...ok, fillPerSecond: 40 });
-  assert.equal(currentRate(c, d.state), 40);
-  assert.equal(limiterSettings(c, d.state).reservoirIncreaseAmount, 10);
+  assert.equal(currentRate(c, d.state), 40 * PACE_SHARE, 'at 95%, as the profile rate');
+  assert.equal(limiterSettings(c, d.state).reservoirIncreaseAmount, 10 * PACE_SHARE);
 });
 
 test('a pause told by another process: the longer pause and the slower rate win', () => {
@@ -177,9 +180,9 @@ test("the advertised budget replaces the profile's rate: above it with headroom,
   assert.ok(Math.abs(currentRate(c, s) - 300) < 5, String(currentRate(c, s)));
   // Data Center's fill rate, when given, still wins (it is the server's own figure for the pace).
   s = onResponse(c, s, 11100, { ...ok, fillPerSecond: 40, ...reset(150, 200, 100) }).state;
-  assert.equal(currentRate(c, s), 40);
+  assert.equal(currentRate(c, s), 40 * PACE_SHARE);
   // Without Reset the profile stays the ceiling.
-  assert.equal(currentRate(c, onResponse(c, initialRateState(), 0, { ...ok, remaining: 190, limit: 200 }).state), 10);
+  assert.equal(currentRate(c, onResponse(c, initialRateState(), 0, { ...ok, remaining: 190, limit: 200 }).state), 10 * PACE_SHARE);
 });
 
 for (const [fill, size] of [[10, 20], [20, 10], [100, 200], [3, 60]] as const) {
