@@ -38,7 +38,7 @@ test('doctor: all checks pass, reads only, reports flavour, latency and rate-lim
     assert.ok(typeof r.latencyMs === 'number');
     assert.equal(r.rateLimitHeaders['x-ratelimit-remaining'], '97');
     assert.match(r.checks[4]?.detail ?? '', /x-ratelimit-limit=100/);
-    assert.match(r.checks[4]?.detail ?? '', /^budget: this process alone, 1000 req\/s;/);
+    assert.match(r.checks[4]?.detail ?? '', /^budget: this process alone, 950 req\/s;/);
     assert.equal(r.requests, 3);
   });
   assert.ok(site.methods.every((m) => m.startsWith('GET ')), 'changes nothing');
