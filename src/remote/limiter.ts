@@ -80,17 +80,37 @@ export interface LimiterSnapshot {
 
 const noop = (): Promise<void> => Promise.resolve();
 
+interface LocalStoreInternals {
+  heartbeat?: NodeJS.Timeout | undefined;
+  _startHeartbeat?: () => void;
+  _lastReservoirIncrease?: number;
+  storeOptions?: { reservoir?: number | null; reservoirIncreaseInterval?: number | null; reservoirIncreaseAmount?: number | null; reservoirIncreaseMaximum?: number | null };
+  computeCapacity?: () => unknown;
+}
+
 /**
  * Bottleneck 2.19.5's local store stops its refill heartbeat on every updateSettings (it clears the interval and
  * keeps the handle, so it is never restarted): restart it, or a limiter whose settings changed never refills.
  */
 async function updateLocal(limiter: Bottleneck, settings: Bottleneck.ConstructorOptions): Promise<void> {
   await (limiter.updateSettings(settings) as unknown as Promise<unknown>);
-  const store = (limiter as unknown as { _store?: { heartbeat?: NodeJS.Timeout | undefined; _startHeartbeat?: () => void } })._store;
+  const store = (limiter as unknown as { _store?: LocalStoreInternals })._store;
   if (store?._startHeartbeat) {
     clearInterval(store.heartbeat);
     store.heartbeat = undefined;
     store._startHeartbeat();
+    // A restarted interval starts its period again: settings changed more often than the heartbeat (an advertised
+    // pace moves with every answer) would never refill. The refill that is due is made here, as the heartbeat would.
+    const o = store.storeOptions;
+    if (o && o.reservoirIncreaseInterval != null && o.reservoirIncreaseAmount != null && o.reservoir != null && store._lastReservoirIncrease !== undefined && Date.now() >= store._lastReservoirIncrease + o.reservoirIncreaseInterval) {
+      store._lastReservoirIncrease = Date.now();
+      const incr = o.reservoirIncreaseMaximum != null ? Math.min(o.reservoirIncreaseAmount, o.reservoirIncreaseMaximum - o.reservoir) : o.reservoirIncreaseAmount;
+      if (incr > 0) {
+        o.reservoir += incr;
+        const capacity = store.computeCapacity?.();
+        (limiter as unknown as { _drainAll?: (c: unknown) => void })._drainAll?.(capacity);
+      }
+    }
   }
 }
 

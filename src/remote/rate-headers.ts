@@ -29,3 +29,10 @@ export function readRateHeaders(headers: Record<string, string | string[] | unde
     reset: Array.isArray(reset) ? reset[0] : reset,
   };
 }
+
+/** X-RateLimit-Reset (an ISO 8601 time, Cloud) as ms after `now`; undefined when absent or not a time. */
+export function resetInMs(reset: string | undefined, now: number): number | undefined {
+  if (reset === undefined || reset.trim() === '') return undefined;
+  const t = Date.parse(reset.trim());
+  return Number.isNaN(t) ? undefined : t - now;
+}

@@ -13,7 +13,7 @@ import { atlassianMessage, classifyNetworkError, classifyStatus, forSource, inva
 import { createSiteHttp, type SiteHttp } from './http.js';
 import type { NormalizedOptions } from './options.js';
 import { limiterId, SourceLimiter } from './limiter.js';
-import { readRateHeaders } from './rate-headers.js';
+import { readRateHeaders, resetInMs } from './rate-headers.js';
 import type { SiteUrls } from './site-url.js';
 import { StatsCollector } from './stats.js';
 import { abortError, raceAbort, runSignal, throwIfRunAborted } from '../core/run-signal.js';
@@ -261,6 +261,7 @@ export class Transport {
       limit: rate.limit,
       nearLimit: rate.nearLimit,
       fillPerSecond: rate.fillPerSecond,
+      resetInMs: resetInMs(rate.reset, Date.now()),
       retryAfterMs,
       fallbackPauseMs: this.options.retry.baseDelayMs,
     });

@@ -38,7 +38,7 @@ test('doctor: all checks pass, reads only, reports flavour, latency and rate-lim
     assert.ok(typeof r.latencyMs === 'number');
     assert.equal(r.rateLimitHeaders['x-ratelimit-remaining'], '97');
     assert.match(r.checks[4]?.detail ?? '', /x-ratelimit-limit=100/);
-    assert.match(r.checks[4]?.detail ?? '', /^budget: this process alone, 1000 req\/s;/);
+    assert.match(r.checks[4]?.detail ?? '', /^budget: this process alone, 950 req\/s;/);
     assert.equal(r.requests, 3);
   });
   assert.ok(site.methods.every((m) => m.startsWith('GET ')), 'changes nothing');
@@ -51,7 +51,7 @@ test('doctor: a shared budget whose Redis is unreachable is a warning naming it 
     const r = await runDoctorChecks({ client: { ...baseOptions(url), rateLimit: { store: 'redis', redisUrl: `redis://csync:pw-SECRET@127.0.0.1:${port}/0` } }, spaces: ['DOC'] });
     const rate = r.checks.find((c) => c.name === 'rate limit');
     assert.equal(rate?.warning, true, JSON.stringify(rate));
-    assert.match(rate?.detail ?? '', new RegExp(`Redis at redis://127\\.0\\.0\\.1:${port}/0 unreachable, pacing alone at 25% of 1000 req/s`));
+    assert.match(rate?.detail ?? '', new RegExp(`Redis at redis://127\\.0\\.0\\.1:${port}/0 unreachable, pacing alone at 25% of 950 req/s`));
     assert.match(rate?.hint ?? '', /CSYNC_REDIS_URL/);
     assert.ok(!JSON.stringify(r).includes('pw-SECRET'));
     assert.equal(r.ok, true, 'a warning, not a failure');

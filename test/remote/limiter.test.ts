@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { limiterId, redactRedisUrl, SourceLimiter } from '../../src/remote/limiter.js';
+import { PACE_SHARE } from '../../src/remote/rate-policy.js';
 
 const silent = { debug() {}, info() {}, warn() {} };
 const realClock = { now: () => Date.now() };
@@ -36,7 +37,7 @@ test('a 429 holds every later start back for its Retry-After, and the rate halve
   l.release({ status: 429, retryAfterMs: 600, fallbackPauseMs: 100 });
   assert.ok(l.snapshot().pausedForMs > 500);
   assert.equal(l.snapshot().factor, 0.5);
-  assert.equal(l.snapshot().requestsPerSecond, 50);
+  assert.equal(l.snapshot().requestsPerSecond, 50 * PACE_SHARE);
   const starts = await Promise.all([0, 1, 2].map(async () => {
     await l.acquire();
     l.release({ status: 200, fallbackPauseMs: 100 });
