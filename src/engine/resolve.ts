@@ -8,8 +8,8 @@ import { extname, join, relative, sep } from 'node:path';
 import { CsyncError } from '../core/errors.js';
 import { parentFolderFile } from '../core/push-plan.js';
 import { composeFile, parseFile } from '../format/front-matter.js';
-import { inside, moveFile, sha256, statOrUndefined, trashPath } from '../local/files.js';
-import { lstatIn, moveSafe, readTextSafe, writeFileSafe } from '../local/safe-fs.js';
+import { inside, sha256, statOrUndefined, trashPath } from '../local/files.js';
+import { hashFileSafe, lstatIn, moveSafe, readTextSafe, writeFileSafe } from '../local/safe-fs.js';
 import { openStateStore, type BaseAttachment, type BasePage, type ConflictRecord, type StateStore } from '../state/index.js';
 import { shellQuote } from './summary.js';
 
@@ -18,33 +18,50 @@ export type Keep = 'local' | 'remote' | 'merged';
 export interface ResolveResult {
   /** One line for people. */
   message: string;
-  /** The JSON result (--json). */
-  data: { ok: true; path: string; keep: Keep; dryRun?: true };
+  /** The JSON result (--json). `trashed`: where the replaced local file was kept (workspace-relative). */
+  data: { ok: true; path: string; keep: Keep; dryRun?: true; trashed?: string };
 }
 
-function result(dryRun: boolean, what: string, path: string, keep: Keep): ResolveResult {
-  return dryRun ? { message: `Dry run: would ${what}.`, data: { ok: true, dryRun: true, path, keep } } : { message: `Resolved: ${what}.`, data: { ok: true, path, keep } };
+function result(dryRun: boolean, what: string, path: string, keep: Keep, trashed?: string): ResolveResult {
+  if (dryRun) return { message: `Dry run: would ${what}.`, data: { ok: true, dryRun: true, path, keep } };
+  // The run says where the replaced file went (its folder is named by the time, so the dry run cannot).
+  return { message: `Resolved: ${what}.${trashed ? ` Your file is kept at ${shellQuote(trashed)}.` : ''}`, data: { ok: true, path, keep, ...(trashed ? { trashed } : {}) } };
 }
+
+/**
+ * Moves the local file at `rel` to cache/trash/<time>/<rel> (recoverable; never through a link: a link there is
+ * refused, not moved) and returns where it went, workspace-relative. Nothing csync replaces is lost.
+ */
+async function trashLocal(ws: string, rel: string): Promise<string> {
+  const to = relative(ws, trashPath(ws, rel)).split(sep).join('/');
+  await moveSafe(ws, rel, to);
+  return to;
+}
+
+/** What `--keep local` drops is the remote version: it stays in the page's history in Confluence. */
+const inHistory = (version: number) => ` (version ${version} stays in the page's history in Confluence)`;
 
 /** An attachment changed on both sides: the local file, or the remote one saved beside it as a conflict copy. */
 async function resolveAttachment(ws: string, state: StateStore, att: BaseAttachment, keep: Keep, dryRun: boolean): Promise<ResolveResult> {
   if (keep === 'merged') {
     throw new CsyncError('CSYNC_USAGE', `${att.path} is an attachment: its versions cannot be merged`, { hint: `choose one: csync resolve ${shellQuote(att.path)} --keep local (or --keep remote)` });
   }
-  const what =
-    keep === 'local'
-      ? `keep ${att.path}; the next csync push uploads it as a new version over the remote version ${att.version}`
-      : `replace ${att.path} with the remote version ${att.version}${att.copyPath ? ` from ${att.copyPath}` : ''}`;
-  if (dryRun) return result(true, what, att.path, keep);
   const abs = inside(ws, att.path);
   const copyAbs = att.copyPath ? inside(ws, att.copyPath) : undefined;
+  const local = keep === 'remote' ? await lstatIn(ws, att.path) : undefined;
+  const what =
+    keep === 'local'
+      ? `keep ${att.path}; the next csync push uploads it as a new version over the remote version ${att.version}${inHistory(att.version)}`
+      : `replace ${att.path} with the remote version ${att.version}${att.copyPath ? ` from ${att.copyPath}` : ''}${local ? '; your file goes to cache/trash' : ''}`;
+  if (dryRun) return result(true, what, att.path, keep);
+  let trashed: string | undefined;
   if (keep === 'remote') {
-    if (!copyAbs || !(await statOrUndefined(copyAbs))) {
+    if (!att.copyPath || !(await lstatIn(ws, att.copyPath))) {
       throw new CsyncError('CSYNC_USAGE', `the remote copy ${att.copyPath ?? ''} of ${att.path} is gone`, { hint: 'use --keep local, or delete the file and run csync pull' });
     }
-    // The local file goes to cache/trash (recoverable), the copy takes its place.
-    if (await statOrUndefined(abs)) await moveFile(abs, trashPath(ws, att.path));
-    await moveFile(copyAbs, abs);
+    // The local file goes to cache/trash (recoverable), the copy takes its place; never through a link.
+    if (local) trashed = await trashLocal(ws, att.path);
+    await moveSafe(ws, att.copyPath, att.path);
     const st = await statOrUndefined(abs);
     state.saveAttachment({ ...att, size: st?.size ?? att.size, mtimeMs: st?.mtimeMs ?? 0, status: 'synced', copyPath: null });
   } else {
@@ -52,7 +69,7 @@ async function resolveAttachment(ws: string, state: StateStore, att: BaseAttachm
     state.saveAttachment({ ...att, status: 'synced', copyPath: null });
     if (copyAbs) await unlink(copyAbs).catch(() => undefined);
   }
-  return result(false, what, att.path, keep);
+  return result(false, what, att.path, keep, trashed);
 }
 
 /**
@@ -106,12 +123,13 @@ async function resolveClash(ws: string, state: StateStore, conflict: ConflictRec
   const what =
     keep === 'remote'
       ? `replace ${path} with the remote version ${conflict.remoteVersion} from ${copyPath}${local ? '; your file goes to cache/trash' : ''}`
-      : `keep ${path}${addedNote}; the next csync push uploads it over the remote version ${conflict.remoteVersion}`;
+      : `keep ${path}${addedNote}; the next csync push uploads it over the remote version ${conflict.remoteVersion}${inHistory(conflict.remoteVersion)}`;
   if (dryRun) return result(true, what, path, keep);
+  let trashed: string | undefined;
   const page: BasePage = { id: pageId, spaceKey: path.split('/')[1]!, parentId: parent?.id ?? null, title, position: null, version: conflict.remoteVersion, path, hash: sha256(remoteText), size: -1, mtimeMs: 0, base: remoteText, labels, status: 'synced' };
   if (keep === 'remote') {
     // The local file goes to cache/trash (recoverable), then the remote text takes its place.
-    if (local) await moveSafe(ws, path, relative(ws, trashPath(ws, path)).split(sep).join('/'));
+    if (local) trashed = await trashLocal(ws, path);
     const { size, mtimeMs } = await writeFileSafe(ws, path, remoteText, { absent: true });
     page.size = size;
     page.mtimeMs = mtimeMs;
@@ -125,7 +143,7 @@ async function resolveClash(ws: string, state: StateStore, conflict: ConflictRec
     state.removeConflict(pageId);
   });
   await unlink(inside(ws, copyPath)).catch(() => undefined);
-  return result(false, what, path, keep);
+  return result(false, what, path, keep, trashed);
 }
 
 /** Resolves the conflict of `path` (the conflicted file or its copy, workspace-relative). The caller holds the lock (or dryRun). */
@@ -139,7 +157,6 @@ export async function resolveConflict(ws: string, path: string, keep: Keep, dryR
     if (att) return await resolveAttachment(ws, state, att, keep, dryRun);
     if (!conflict) throw new CsyncError('CSYNC_USAGE', `no conflict recorded for ${path}`, { hint: 'csync status lists the conflicts' });
     const page = state.page(conflict.pageId);
-    const abs = inside(ws, conflict.path);
     if (keep === 'merged') {
       const text = await readTextSafe(ws, conflict.path).catch(() => {
         throw new CsyncError('CSYNC_USAGE', `${conflict.path} is missing: there is no hand merge to keep`, { hint: 'use --keep remote to take the Confluence version' });
@@ -151,39 +168,52 @@ export async function resolveConflict(ws: string, path: string, keep: Keep, dryR
       }
     }
     if (conflict.kind === 'untracked-local-file') return await resolveClash(ws, state, conflict, keep, dryRun);
+    const deleted = conflict.kind === 'deleted-remote-modified-local' || !conflict.copyPath;
+    // Never through a link (safe-fs): a copy swapped for a link is refused, not read. Read before a dry run returns,
+    // so the dry run fails where the run would.
+    const remoteText = deleted ? undefined : await readTextSafe(ws, conflict.copyPath!);
+    if (!deleted && !page) throw new CsyncError('CSYNC_INTERNAL', `conflict for ${conflict.path} has no page record`);
+    // --keep remote replaces the local file: unless it already holds the remote text, it goes to cache/trash first.
+    const local = keep === 'remote' ? await lstatIn(ws, conflict.path) : undefined;
+    const localHash = local?.isFile() ? (await hashFileSafe(ws, conflict.path)).sha256 : undefined;
+    const toTrash = local !== undefined && (remoteText === undefined || localHash !== sha256(remoteText));
     const what =
       keep === 'local' || keep === 'merged'
-        ? `keep ${conflict.path}; the next csync push uploads it over the remote version ${conflict.remoteVersion}`
-        : `replace ${conflict.path} with the remote version${conflict.copyPath ? ` from ${conflict.copyPath}` : ' (page deleted remotely: the file goes to cache/trash)'}`;
+        ? `keep ${conflict.path}; the next csync push uploads it ${deleted ? 'as a new page (the page was deleted in Confluence)' : `over the remote version ${conflict.remoteVersion}${inHistory(conflict.remoteVersion)}`}`
+        : deleted
+          ? `drop ${conflict.path} (the page was deleted in Confluence)${toTrash ? '; your file goes to cache/trash' : ''}`
+          : `replace ${conflict.path} with the remote version ${conflict.remoteVersion} from ${conflict.copyPath}${toTrash ? '; your file goes to cache/trash' : ''}`;
     if (dryRun) return result(true, what, conflict.path, keep);
-    if (conflict.kind === 'deleted-remote-modified-local' || !conflict.copyPath) {
-      if (keep === 'remote' && (await statOrUndefined(abs))) await moveFile(abs, trashPath(ws, conflict.path));
+    let trashed: string | undefined;
+    if (deleted) {
+      if (keep === 'remote' && toTrash) trashed = await trashLocal(ws, conflict.path);
       // keep local: forget the deleted page; the file (with its old id) is pushed as a new page.
       state.transaction(() => {
         state.deletePage(conflict.pageId);
         state.removeConflict(conflict.pageId);
       });
     } else {
-      const copyAbs = inside(ws, conflict.copyPath);
-      // Never through a link (safe-fs): a copy swapped for a link is refused, not read.
-      const remoteText = await readTextSafe(ws, conflict.copyPath);
-      if (!page) throw new CsyncError('CSYNC_INTERNAL', `conflict for ${conflict.path} has no page record`);
+      const copyAbs = inside(ws, conflict.copyPath!);
+      const text = remoteText!;
       if (keep !== 'remote') {
         // The remote text becomes the base: the file differs from it, so the next push sends it with version = remote + 1.
         state.transaction(() => {
-          state.savePage({ ...page, version: conflict.remoteVersion, base: remoteText, hash: sha256(remoteText), size: -1, status: 'synced' });
+          state.savePage({ ...page!, version: conflict.remoteVersion, base: text, hash: sha256(text), size: -1, status: 'synced' });
           state.removeConflict(conflict.pageId);
         });
       } else {
-        const { size, mtimeMs } = await writeFileSafe(ws, conflict.path, remoteText);
+        // The local bytes go to cache/trash (recoverable) before the remote text takes the path; the write then
+        // refuses a file saved there meanwhile (it is left for the next run, the conflict stays).
+        if (toTrash) trashed = await trashLocal(ws, conflict.path);
+        const { size, mtimeMs } = await writeFileSafe(ws, conflict.path, text, local && !toTrash ? { hash: localHash!, orAbsent: true } : { absent: true });
         state.transaction(() => {
-          state.savePage({ ...page, version: conflict.remoteVersion, base: remoteText, hash: sha256(remoteText), size, mtimeMs, status: 'synced' });
+          state.savePage({ ...page!, version: conflict.remoteVersion, base: text, hash: sha256(text), size, mtimeMs, status: 'synced' });
           state.removeConflict(conflict.pageId);
         });
       }
       await unlink(copyAbs).catch(() => undefined);
     }
-    return result(false, what, conflict.path, keep);
+    return result(false, what, conflict.path, keep, trashed);
   } finally {
     state.close();
   }

@@ -44,13 +44,16 @@ for (const by of ['file', 'copy'] as const) {
 
       const r = await ws.csync(['resolve', target, '--keep', 'remote']);
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      assert.equal(r.stdout.replace('Resolved: ', '').trim(), dry.stdout.replace('Dry run: would ', '').trim(), 'the dry run said what the run did');
+      // The run says what the dry run said, and where the local file went.
+      const said = /^Resolved: (.*) Your file is kept at '(cache\/trash\/.+)'\.$/m.exec(r.stdout);
+      assert.ok(said, r.stdout);
+      assert.equal(said[1], dry.stdout.replace('Dry run: would ', '').trim(), 'the dry run said what the run did');
       const text = readFileSync(join(ws.dir, REL), 'utf8');
       assert.match(text, /Their roadmap\./);
       assert.equal(parseFile(text).meta.id, id);
       assert.deepEqual(copies(ws.files()), [], 'the copy is gone');
       const kept = trashed(ws).filter((f) => f.endsWith('/Roadmap.md'));
-      assert.equal(kept.length, 1, 'the local file is in cache/trash');
+      assert.deepEqual(kept, [said[2]], 'the local file is in cache/trash, where the command said');
       assert.equal(readFileSync(join(ws.dir, kept[0]!), 'utf8'), 'my roadmap\n');
 
       // Tracked as that page: nothing to send, nothing to fetch, no duplicate.
@@ -80,7 +83,7 @@ for (const keep of ['local', 'merged'] as const) {
       const version = ws.emu.api.page(id).version.number;
       const dry = await ws.csync(['resolve', REL, '--keep', keep, '--dry-run']);
       assert.equal(dry.code, 0, dry.stdout + dry.stderr);
-      assert.match(dry.stdout, new RegExp(`Dry run: would keep .*Roadmap\\.md, with the page's id, title and labels added to its front matter; the next csync push uploads it over the remote version ${version}\\.`));
+      assert.match(dry.stdout, new RegExp(`Dry run: would keep .*Roadmap\\.md, with the page's id, title and labels added to its front matter; the next csync push uploads it over the remote version ${version} \\(version ${version} stays in the page's history in Confluence\\)\\.`));
       const r = await ws.csync(['resolve', REL, '--keep', keep]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.equal(r.stdout.replace('Resolved: ', '').trim(), dry.stdout.replace('Dry run: would ', '').trim());
