@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import { CsyncError } from '../core/errors.js';
+import { eachBounded } from '../core/each-bounded.js';
 import { avoidOccupied, checkGates, placementTargets, planPull, type Plan, type PlanInput, type PullAction } from '../core/plan.js';
 import { isFormatName, loadFormat } from '../format/index.js';
 import type { Format } from '../format/types.js';
@@ -244,14 +245,15 @@ async function rememberPulledMtimes(workspace: string, state: StateStore, spaceK
   return pages + atts;
 }
 
-/** Walks records in id order, `chunk` at a time, each chunk spread over `workers` sequential workers; sums their counts. */
+/** Walks records in id order, `chunk` at a time, `workers` records at once (p-queue); sums their counts. */
 async function inChunks<T extends { id: string }>(next: (afterId: string, limit: number) => T[], work: (part: readonly T[]) => Promise<number>, workers = 8, chunk = 1000): Promise<number> {
   let total = 0;
   for (let after = ''; ; ) {
     const part = next(after, chunk);
     // A few files at a time (a file's stat, hash, stat are sequential; the store's saves are synchronous).
-    const counts = await Promise.all(Array.from({ length: workers }, (_, i) => work(part.filter((_, j) => j % workers === i))));
-    total += counts.reduce((a, b) => a + b, 0);
+    await eachBounded(part, workers, async (r) => {
+      total += await work([r]);
+    });
     if (part.length < chunk) return total;
     after = part[part.length - 1]!.id;
   }

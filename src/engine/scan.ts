@@ -1,6 +1,7 @@
 /** Local observations for the planner: stat fast path (size + mtime unchanged → unchanged), hash otherwise. */
 import { readdir } from 'node:fs/promises';
 import { CsyncError } from '../core/errors.js';
+import { eachBounded } from '../core/each-bounded.js';
 import type { LocalState } from '../core/plan.js';
 import { inside, moveFile, statOrUndefined } from '../local/files.js';
 import { folderLinks, hashFileSafe, isSkipped, linkIn, linkRefused, lstatIn, notUtf8, type SkippedFile } from '../local/safe-fs.js';
@@ -83,17 +84,11 @@ export type Hashed<T> = (page: T, before: { size: number; mtimeMs: number; ino: 
 
 export async function observeAll<T extends ObservedPage>(workspace: string, pages: readonly T[], concurrency = 16, skips?: Skips, text = false, hashed?: Hashed<T>): Promise<Map<string, LocalState>> {
   const out = new Map<string, LocalState>();
-  // `concurrency` workers over one index, not a queued task per page: a scan of 100,000 pages made 100,000 closures
-  // and promises up front.
-  let next = 0;
   const folders = folderLinks(workspace);
-  const worker = async () => {
-    while (next < pages.length) {
-      const p = pages[next++]!;
-      out.set(p.id, await observe(workspace, p, skips, text, hashed, folders));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pages.length)) }, worker));
+  // Tasks added as places free up (eachBounded), not one queued closure per page up front.
+  await eachBounded(pages, concurrency, async (p) => {
+    out.set(p.id, await observe(workspace, p, skips, text, hashed, folders));
+  });
   return out;
 }
 

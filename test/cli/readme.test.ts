@@ -17,3 +17,8 @@ test('the README documents every exit code', () => {
 test('the README quick start is exactly the two commands', () => {
   assert.match(readme, /## Quick start\n\n```sh\nnpm install && npm run demo\nnpm test\n```/);
 });
+
+test('the README names the log files as csync writes them (logs/csync.N.log; issue 13, item 15: it said logs/csync.log)', () => {
+  assert.doesNotMatch(readme, /logs\/csync\.log/);
+  assert.match(readme, /logs\/csync\.N\.log/);
+});
