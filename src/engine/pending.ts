@@ -19,13 +19,13 @@
  * Every step can be repeated: a run that stops while settling leaves the record (and perhaps the id in the file),
  * and the next one settles it again. No record, no work: a run without pending creates makes no extra request.
  */
-import { readFile } from 'node:fs/promises';
 import { createOrder } from '../core/push-plan.js';
 import type { RemotePage } from '../core/remote-types.js';
 import { composeFile, parseFile } from '../format/front-matter.js';
 import { canonicalStorageHash } from '../format/index.js';
 import type { Format } from '../format/types.js';
-import { inside, sha256, statOrUndefined, writeAtomic } from '../local/files.js';
+import { sha256 } from '../local/files.js';
+import { isSkipped, linkIn, readTextSafe, writeFileSafe } from '../local/safe-fs.js';
 import type { Logger } from '../obs/logger.js';
 import type { PendingCreate, StateStore } from '../state/index.js';
 import { walkFiles } from './scan.js';
@@ -171,7 +171,8 @@ const linesOf = (text: string): string[] =>
  * of the lines sent (the best match; the first in path order on a tie).
  */
 async function findFile(ctx: SettleContext, r: PendingCreate, pageId: string, claimed: ReadonlySet<string>, spaceFiles: () => Promise<string[]>): Promise<string | undefined> {
-  const here = await readFile(inside(ctx.workspace, r.path), 'utf8').catch(() => undefined);
+  // Never through a link (safe-fs): a file that became one is no file of this page.
+  const here = await readTextSafe(ctx.workspace, r.path).catch(() => undefined);
   const hereId = here === undefined ? null : idOf(here);
   if (hereId === pageId || (hereId === undefined && here === r.text)) return r.path;
   const tracked = new Set(ctx.state.pageMetasOfSpace(ctx.spaceKey).map((b) => b.path));
@@ -180,7 +181,7 @@ async function findFile(ctx: SettleContext, r: PendingCreate, pageId: string, cl
   let best: { path: string; score: number } | undefined;
   for (const f of (await spaceFiles()).sort()) {
     if (claimed.has(f) || tracked.has(f)) continue;
-    const text = await readFile(inside(ctx.workspace, f), 'utf8').catch(() => undefined);
+    const text = await readTextSafe(ctx.workspace, f).catch(() => undefined);
     if (text === undefined) continue;
     const id = idOf(text);
     if (id === pageId) return f;
@@ -213,17 +214,25 @@ async function adopt(ctx: SettleContext, r: PendingCreate, page: RemotePage, fil
   if (labels.length) ctx.labelled?.push({ path: file ?? r.path, id: page.id });
   if (labels.length && !ctx.dryRun) await ctx.api.addLabels(page.id, labels);
   let fileText: string | undefined;
+  let written: { size: number; mtimeMs: number } | undefined;
   if (file) {
-    const abs = inside(ctx.workspace, file);
-    fileText = await readFile(abs, 'utf8');
+    fileText = await readTextSafe(ctx.workspace, file);
     const p = parseFile(fileText);
     // A dry run leaves the file without the id: an id-only difference is no edit for the planners.
     if (p.ok && idOf(fileText) !== page.id && !ctx.dryRun) {
       // A file without a title of its own is titled by its name, as push titles a new file: renamed since the
       // stopped create, its name is the title the user wants now (the planners then push the rename).
       const named = file === r.path ? r.title : file.slice(file.lastIndexOf('/') + 1, file.length - ctx.format.extension.length);
-      fileText = composeFile({ ...p.meta, id: page.id, title: p.meta.title ? String(p.meta.title) : named }, p.body);
-      await writeAtomic(abs, fileText);
+      const withId = composeFile({ ...p.meta, id: page.id, title: p.meta.title ? String(p.meta.title) : named }, p.body);
+      // Only over the file as read, never through a link: a save since (or a link swapped in) is left as it is and
+      // the file stays without the id (an id-only difference is no edit for the planners).
+      try {
+        written = await writeFileSafe(ctx.workspace, file, withId, { hash: sha256(fileText) });
+        fileText = withId;
+      } catch (err) {
+        if (!isSkipped(err)) throw err;
+        ctx.warnings?.push(err.message);
+      }
     }
   }
   // The path at create time, so a file the user moved since is a move for the planners; unless a page took it since.
@@ -234,13 +243,15 @@ async function adopt(ctx: SettleContext, r: PendingCreate, page: RemotePage, fil
     ctx.log.warn({ path: r.path, id: page.id }, 'the page of a stopped create was found but has no file to go with; left to the next pull');
     return;
   }
-  if (!file) {
+  // A link where the file was is reported by the scan (skipped, never taken for a delete): no warning of a lost file.
+  if (!file && (await linkIn(ctx.workspace, r.path)) === undefined) {
     // Moved and rewritten since (or deleted): nothing says which file it became. Recorded at its first path without
     // a file, the page is a local delete for the planners: push trashes it (Confluence keeps it in its trash), and
     // a rewritten file is published as a new page. Said once, here, so the delete is not a surprise.
     ctx.warnings?.push(`${r.path}: a push stopped after creating its page (id ${page.id}); no file matches that page now (moved and rewritten, or deleted), so the page is treated as deleted here: push moves it to Confluence's trash, and a new file is published as a new page`);
   }
-  const s = path === file && fileText === baseText ? await statOrUndefined(inside(ctx.workspace, path)) : undefined;
+  // The stat of what was written (a save right after the write is not taken for it); none otherwise: the next scan hashes the file.
+  const s = path === file && fileText === baseText ? written : undefined;
   ctx.state.transaction(() => {
     ctx.state.savePage({
       id: page.id,

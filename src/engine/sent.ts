@@ -16,8 +16,8 @@
  * file against Confluence's rendering of it, and a false conflict whenever the rendering differs from the file.
  * No record, no work: a run without pending updates makes no extra request.
  */
-import { readFile } from 'node:fs/promises';
-import { inside, sha256, statOrUndefined, writeAtomic } from '../local/files.js';
+import { sha256 } from '../local/files.js';
+import { isSkipped, lstatIn, readTextSafe, writeFileSafe } from '../local/safe-fs.js';
 import type { Logger } from '../obs/logger.js';
 import type { BasePage, PendingUpdate, StateStore } from '../state/index.js';
 import { storageHash } from './pending.js';
@@ -69,10 +69,10 @@ export async function settlePendingUpdate(ctx: SentContext, r: PendingUpdate): P
   // Recorded where the update was sent from (a move's new path), unless another page took that path since.
   const holder = ctx.state.pageByPath(r.path)?.id ?? r.pageId;
   const at = holder === r.pageId ? r.path : b.path;
-  const abs = inside(ctx.workspace, at);
-  const before = await statOrUndefined(abs);
-  const now = before ? await readFile(abs, 'utf8').catch(() => undefined) : undefined;
-  const after = now !== undefined ? await statOrUndefined(abs) : undefined;
+  // Never through a link (safe-fs): a file that became one is read as no file.
+  const before = await lstatIn(ctx.workspace, at);
+  const now = before?.isFile() ? await readTextSafe(ctx.workspace, at).catch(() => undefined) : undefined;
+  const after = now !== undefined ? await lstatIn(ctx.workspace, at) : undefined;
   let stat: { size: number; mtimeMs: number } | undefined = before && after && before.mtimeMs === after.mtimeMs && before.size === after.size ? after : undefined;
   const fileHash = now === undefined ? undefined : sha256(now);
   const merged = sha256(r.text) !== r.fileHash;
@@ -84,13 +84,14 @@ export async function settlePendingUpdate(ctx: SentContext, r: PendingUpdate): P
     }
     // A dry run writes no file: the file as it is stands for the merge the real run writes into it (both in sync).
     if (ctx.dryRun) return recordSettled(ctx, r, b, at, remote.labels, now!, true, stat);
-    // Re-checked right before the write: still what the merge was made from.
-    const again = await readFile(abs, 'utf8').catch(() => undefined);
-    if (again === undefined || sha256(again) !== r.fileHash) {
+    // Re-checked right before the rename (writeFileSafe): still what the merge was made from, and no link.
+    try {
+      stat = await writeFileSafe(ctx.workspace, at, r.text, { hash: r.fileHash });
+    } catch (err) {
+      if (!isSkipped(err)) throw err;
       ctx.state.removePendingUpdate(r.pageId);
       return false;
     }
-    stat = await writeAtomic(abs, r.text);
   }
   const synced = merged || fileHash === sha256(r.text);
   return recordSettled(ctx, r, b, at, remote.labels, r.text, synced, stat);
