@@ -30,10 +30,10 @@ export const resolveCommand: CommandModule<GlobalArgs, ResolveArgs> = {
   builder: (y) =>
     y
       .positional('path', { type: 'string', demandOption: true, describe: 'the conflicted file (a page or an attachment), or its conflict copy' })
-      .option('keep', { choices: ['local', 'remote', 'merged'] as const, demandOption: true, describe: 'local: your file wins; remote: the Confluence version wins; merged: your file now holds your hand merge of both (checked for leftover conflict markers)' })
+      .option('keep', { choices: ['local', 'remote', 'merged'] as const, demandOption: true, describe: 'local: your file wins; remote: the Confluence version wins (your file is kept in cache/trash); merged: your file now holds your hand merge of both (checked for leftover conflict markers)' })
       .option('dry-run', { type: 'boolean', describe: 'say what would happen and change nothing' })
       .example('csync resolve content/DOC/Guide.md --keep local', 'keep your version (csync push uploads it)')
-      .example('csync resolve content/DOC/Guide.md --keep remote', 'take the Confluence version')
+      .example('csync resolve content/DOC/Guide.md --keep remote', 'take the Confluence version (yours is kept in cache/trash)')
       .example('csync resolve content/DOC/Guide.md --keep merged', 'you merged the copy beside it into your file by hand; push that')
       .example('csync resolve attachments/DOC/Guide/logo.png --keep remote', 'an attachment: take the Confluence file') as never,
   handler: async (argv) => {
