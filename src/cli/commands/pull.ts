@@ -2,11 +2,10 @@
 import { readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import type { Argv, CommandModule } from 'yargs';
-import { ConfigError } from '../../core/errors.js';
 import { workspacePaths } from '../../config/workspace.js';
 import type { PassRequest } from '../../engine/run.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
-import { EXIT_OF, runPassFor } from '../pass.js';
+import { EXIT_OF, runPassFor, spacesOf } from '../pass.js';
 import { doctorCommand } from './doctor.js';
 
 export interface PullArgs extends GlobalArgs {
@@ -58,13 +57,6 @@ export function rememberScope(ctx: Context, argv: PullArgs): void {
   if (argv.cql) set('cql', argv.cql);
   if (Object.keys(scope).length) json.scope = scope;
   if (changed) writeFileAtomic.sync(file, JSON.stringify(json, null, 2) + '\n');
-}
-
-/** The spaces a command runs on: --space, else config/csync.json. */
-export function spacesOf(ctx: Context, argv: { space?: string[] | undefined }, what: string, hint = 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json'): string[] {
-  const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
-  if (spaces.length === 0) throw new ConfigError(`no space to ${what}`, { hint });
-  return spaces;
 }
 
 /** The pass `csync pull` asks the engine for (sync asks the same, both sides). */

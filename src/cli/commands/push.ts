@@ -4,8 +4,7 @@ import type { PushSummary } from '../../engine/push.js';
 import type { PassRequest } from '../../engine/run.js';
 import { formatBytes, shellQuote } from '../../engine/summary.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
-import { EXIT_OF, runPassFor } from '../pass.js';
-import { spacesOf } from './pull.js';
+import { EXIT_OF, runPassFor, spacesOf } from '../pass.js';
 
 export interface PushArgs extends GlobalArgs {
   paths?: string[];
