@@ -2,14 +2,10 @@
 import { readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import type { Argv, CommandModule } from 'yargs';
-import { ConfigError } from '../../core/errors.js';
 import { workspacePaths } from '../../config/workspace.js';
-import { getFormat } from '../../format/index.js';
+import type { PassRequest } from '../../engine/run.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
-import { EXIT } from '../exit-codes.js';
-import { cancelOnSignal } from '../interrupt.js';
-import { createProgress } from '../progress.js';
-import { clientFor } from '../site.js';
+import { EXIT_OF, runPassFor, spacesOf } from '../pass.js';
 import { doctorCommand } from './doctor.js';
 
 export interface PullArgs extends GlobalArgs {
@@ -63,40 +59,16 @@ export function rememberScope(ctx: Context, argv: PullArgs): void {
   if (changed) writeFileAtomic.sync(file, JSON.stringify(json, null, 2) + '\n');
 }
 
-export async function pullWith(ctx: Context, argv: PullArgs, extra: { lockHeld?: boolean; signal?: AbortSignal } = {}) {
-  const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
-  if (spaces.length === 0) {
-    throw new ConfigError('no space to pull', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json (or CONFLUENCE_SPACE_KEY)' });
-  }
-  const client = clientFor(ctx.config, ctx.logger);
-  const progress = createProgress({ enabled: ctx.progress });
-  const { runPull } = await import('../../engine/pull.js');
-  try {
-    const summary = await runPull({
-      workspace: ctx.config.workspace,
-      api: client,
-      spaces,
-      rootPageId: argv.root ?? ctx.config.scope.rootPageId,
-      labels: argv.label?.length ? argv.label : ctx.config.scope.labels,
-      cql: argv.cql ?? ctx.config.scope.cql,
-      formatFor: () => getFormat(ctx.config.format),
-      maxDelete: { percent: ctx.config.sync.maxDeletePercent, count: ctx.config.sync.maxDeleteCount },
-      force: Boolean(argv.force),
-      dryRun: Boolean(argv.dryRun),
-      concurrency: ctx.config.concurrency.pages,
-      attachmentConcurrency: ctx.config.concurrency.attachments,
-      pageSize: ctx.config.batch.pageSize,
-      logger: ctx.logger,
-      progress: (e) => progress.update(e),
-      ...(extra.lockHeld ? { lockHeld: true } : {}),
-      ...(extra.signal ? { signal: extra.signal } : {}),
-    });
-    rememberScope(ctx, argv);
-    return summary;
-  } finally {
-    progress.stop();
-    await client.close();
-  }
+/** The pass `csync pull` asks the engine for (sync asks the same, both sides). */
+export function pullRequest(ctx: Context, argv: PullArgs): Omit<PassRequest, 'sides'> {
+  return {
+    spaces: spacesOf(ctx, argv, 'pull', 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json (or CONFLUENCE_SPACE_KEY)'),
+    rootPageId: argv.root,
+    labels: argv.label,
+    cql: argv.cql,
+    force: Boolean(argv.force),
+    dryRun: Boolean(argv.dryRun),
+  };
 }
 
 export const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
@@ -111,9 +83,9 @@ export const pullCommand: CommandModule<GlobalArgs, PullArgs> = {
     if (argv.validateOnly) return (doctorCommand.handler as (a: GlobalArgs) => Promise<void>)(argv);
     const ctx = await createContext(argv, { requireSite: true });
     const { formatPullSummary } = await import('../../engine/summary.js');
-    const summary = await cancelOnSignal(ctx.logger, (signal) => pullWith(ctx, argv, { signal }));
+    const { pull: summary, outcome } = await runPassFor(ctx, { ...pullRequest(ctx, argv), sides: 'pull' }, { afterPull: () => rememberScope(ctx, argv) });
     ctx.out.result(() => formatPullSummary(summary), { ok: true, ...summary });
     ctx.logger.info({ module: 'pull', pages: summary.pages, attachments: summary.attachments, requests: summary.requests, ms: summary.durationMs }, 'pull finished');
-    process.exitCode = summary.conflicts.length ? EXIT.CONFLICTS : summary.skipped.length ? EXIT.INCOMPLETE : EXIT.OK;
+    process.exitCode = EXIT_OF[outcome];
   },
 };

@@ -1,14 +1,10 @@
 /** `csync push`: files → Confluence. */
 import type { CommandModule } from 'yargs';
-import { ConfigError } from '../../core/errors.js';
 import type { PushSummary } from '../../engine/push.js';
+import type { PassRequest } from '../../engine/run.js';
 import { formatBytes, shellQuote } from '../../engine/summary.js';
-import { getFormat } from '../../format/index.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
-import { EXIT } from '../exit-codes.js';
-import { cancelOnSignal } from '../interrupt.js';
-import { createProgress } from '../progress.js';
-import { clientFor } from '../site.js';
+import { EXIT_OF, runPassFor, spacesOf } from '../pass.js';
 
 export interface PushArgs extends GlobalArgs {
   paths?: string[];
@@ -52,39 +48,9 @@ export function formatPushSummary(s: PushSummary): string {
   return lines.join('\n');
 }
 
-export async function pushWith(ctx: Context, argv: PushArgs, extra: { lockHeld?: boolean; signal?: AbortSignal } = {}): Promise<PushSummary> {
-  const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
-  if (spaces.length === 0) throw new ConfigError('no space to push', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json' });
-  const client = clientFor(ctx.config, ctx.logger);
-  const progress = createProgress({ enabled: ctx.progress });
-  const { runPush } = await import('../../engine/push.js');
-  try {
-    return await runPush({
-      workspace: ctx.config.workspace,
-      api: client,
-      spaces,
-      paths: argv.paths,
-      formatFor: () => getFormat(ctx.config.format),
-      maxDelete: { percent: ctx.config.sync.maxDeletePercent, count: ctx.config.sync.maxDeleteCount },
-      force: Boolean(argv.force),
-      dryRun: Boolean(argv.dryRun),
-      noDelete: argv.delete === false,
-      concurrency: ctx.config.concurrency.pages,
-      attachmentConcurrency: ctx.config.concurrency.attachments,
-      pageSize: ctx.config.batch.pageSize,
-      versionMessage: ctx.config.sync.versionMessage,
-      minorEdit: ctx.config.sync.minorEdit,
-      maxPageBytes: ctx.config.sync.maxPageBytes,
-      logger: ctx.logger,
-      scoped: Boolean(ctx.config.scope.rootPageId || ctx.config.scope.labels.length || ctx.config.scope.cql),
-      progress: (e) => progress.update(e),
-      ...(extra.lockHeld ? { lockHeld: true } : {}),
-      ...(extra.signal ? { signal: extra.signal } : {}),
-    });
-  } finally {
-    progress.stop();
-    await client.close();
-  }
+/** The pass `csync push` asks the engine for (sync asks the same, both sides). */
+export function pushRequest(ctx: Context, argv: PushArgs): Omit<PassRequest, 'sides'> {
+  return { spaces: spacesOf(ctx, argv, 'push'), paths: argv.paths, force: Boolean(argv.force), dryRun: Boolean(argv.dryRun), noDelete: argv.delete === false };
 }
 
 export const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
@@ -101,9 +67,9 @@ export const pushCommand: CommandModule<GlobalArgs, PushArgs> = {
       .example('csync push content/DOC/Guide.md', 'push one file') as never,
   handler: async (argv) => {
     const ctx = await createContext(argv, { requireSite: true });
-    const summary = await cancelOnSignal(ctx.logger, (signal) => pushWith(ctx, argv, { signal }));
+    const { push: summary, outcome } = await runPassFor(ctx, { ...pushRequest(ctx, argv), sides: 'push' });
     ctx.out.result(() => formatPushSummary(summary), { ok: true, ...summary });
     ctx.logger.info({ module: 'push', pages: summary.pages, requests: summary.requests, ms: summary.durationMs }, 'push finished');
-    process.exitCode = summary.conflicts.length ? EXIT.CONFLICTS : summary.skipped.length ? EXIT.INCOMPLETE : EXIT.OK;
+    process.exitCode = EXIT_OF[outcome];
   },
 };

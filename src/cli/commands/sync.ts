@@ -1,11 +1,9 @@
-/** `csync sync`: one two-way pass, pull then push. */
+/** `csync sync`: one two-way pass, pull then push (src/engine/run.ts: one lock, one cancellation). */
 import type { CommandModule } from 'yargs';
 import { createContext, type GlobalArgs } from '../context.js';
-import { acquireWorkspaceLock } from '../../local/lock.js';
-import { EXIT } from '../exit-codes.js';
-import { cancelOnSignal } from '../interrupt.js';
-import { pullWith } from './pull.js';
-import { formatPushSummary, pushWith } from './push.js';
+import { EXIT_OF, runPassFor } from '../pass.js';
+import { pullRequest, rememberScope } from './pull.js';
+import { formatPushSummary, pushRequest } from './push.js';
 
 export interface SyncArgs extends GlobalArgs {
   space?: string[];
@@ -27,19 +25,9 @@ export const syncCommand: CommandModule<GlobalArgs, SyncArgs> = {
   handler: async (argv) => {
     const ctx = await createContext(argv, { requireSite: true });
     const { formatPullSummary } = await import('../../engine/summary.js');
-    // One lock for the whole pass, so no other csync process can slip in between the pull and the push.
-    const release = argv.dryRun ? () => {} : acquireWorkspaceLock(ctx.config.workspace, 'sync');
-    let pull, push;
-    try {
-      // One cancellation for the pass: a signal during the pull also keeps the push from starting.
-      [pull, push] = await cancelOnSignal(ctx.logger, async (signal) => {
-        const pulled = await pullWith(ctx, { ...argv }, { lockHeld: true, signal });
-        return [pulled, await pushWith(ctx, { ...argv }, { lockHeld: true, signal })] as const;
-      });
-    } finally {
-      release();
-    }
+    const req = { ...pullRequest(ctx, argv), ...pushRequest(ctx, argv), sides: 'sync' as const };
+    const { pull, push, outcome } = await runPassFor(ctx, req, { afterPull: () => rememberScope(ctx, argv) });
     ctx.out.result(() => `${formatPullSummary(pull)}\n${formatPushSummary(push)}`, { ok: true, pull, push });
-    process.exitCode = pull.conflicts.length || push.conflicts.length ? EXIT.CONFLICTS : pull.skipped.length || push.skipped.length ? EXIT.INCOMPLETE : EXIT.OK;
+    process.exitCode = EXIT_OF[outcome];
   },
 };

@@ -27,20 +27,18 @@
  *   cache/state.db (one transaction per page); a rerun converges. A second signal exits 130 at once.
  * - SIGHUP: reload the configuration (watch.*, site, rate, scope, format); watch.listen needs a restart.
  */
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { workspacePaths } from '../../config/workspace.js';
 import { loadConfig, secretsOf, type Config } from '../../config/index.js';
 import { ConfigError } from '../../core/errors.js';
-import { FULL_PULL_EVERY, latestChangeCql, latestForeignChange, OWN_WRITES_MAX, pagesPulled, pagesPushed, printRun, pushedPathsOf, readState, resolveRequest } from '../../daemon/watch-parts.js';
+import { FULL_PULL_EVERY, latestChangeCql, latestForeignChange, OWN_WRITES_MAX, pagesPulled, pagesPushed, printRun, pushedPathsOf } from '../../daemon/watch-parts.js';
 import type { Daemon, DaemonLoopOptions } from '../../daemon/daemon.js';
-import type { RunOutcome, StopResult } from '../../daemon/loop.js';
+import { createChangeCheck, createLocalState, type Client, type DaemonEngine } from '../../daemon/engine-state.js';
+import type { ExportScheduler } from '../../daemon/exports.js';
+import type { StopResult } from '../../daemon/loop.js';
+import { daemonPasses } from '../../daemon/passes.js';
+import { resolveHandler, startExports, stopper } from '../../daemon/session.js';
 import { DEFAULT_BACKOFF } from '../../core/backoff.js';
 import { assertListenAllowed, parseListen } from '../../daemon/listen.js';
-import type { PullSummary } from '../../engine/types.js';
-import type { PushSummary } from '../../engine/push.js';
-import { withRunSignal } from '../../core/run-signal.js';
-import { getFormat } from '../../format/index.js';
 import { acquireWorkspaceLock } from '../../local/lock.js';
 import { createMetrics, type Metrics } from '../../obs/metrics.js';
 import { registerSecret } from '../../obs/redact.js';
@@ -48,7 +46,6 @@ import { createConfluenceClient } from '../../remote/index.js';
 import { createContext, type Context, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { clientOptionsFrom } from '../site.js';
-import { shellQuote } from '../../engine/summary.js';
 
 export interface WatchArgs extends GlobalArgs {
   debounce?: number;
@@ -58,9 +55,6 @@ export interface WatchArgs extends GlobalArgs {
   maxBackoff?: number;
   rescan?: number;
 }
-
-type Client = ReturnType<typeof createConfluenceClient>;
-
 
 /** Settings the command line overrides (also on SIGHUP: flags keep winning over the reloaded file). */
 export function watchFlags(argv: WatchArgs): Record<string, unknown> {
@@ -105,14 +99,11 @@ export interface WatchSession {
   afterReload(): Promise<void>;
 }
 
-interface Engine {
-  config: Config;
-  client: Client;
-}
-
 /**
  * Starts the daemon for a loaded context (the lock is taken here and released when it stops). `csync watch` uses
  * this with the signal handlers; it is exported for in-process use (a demo, tests of the command layer).
+ * The phases live in src/daemon/: the shared state (engine-state.ts), the passes (passes.ts), exports, resolve and
+ * stop (session.ts); the passes run the engine's one orchestrator (src/engine/run.ts).
  */
 export async function startWatch(
   ctx: Context,
@@ -120,130 +111,19 @@ export async function startWatch(
   options: { print?: ((line: string) => void) | undefined } = {},
 ): Promise<WatchSession> {
   const { logger } = ctx;
+  const { print } = options;
   const workspace = ctx.config.workspace;
-  let spaces = spacesOf(ctx.config, argv);
+  const spaces = spacesOf(ctx.config, argv);
   const listen = parseListen(ctx.config.watch.listen);
   assertListenAllowed(listen.host, Boolean(argv.listenRemote));
   const firstLoop = loopOptions(ctx.config, argv);
-  const print = options.print;
   const release = acquireWorkspaceLock(workspace, 'watch');
   const metrics = createMetrics();
-  const makeClient = (config: Config): Client =>
-    createConfluenceClient({ ...clientOptionsFrom(config, logger), hooks: metrics.clientHooks() });
-  const engine: Engine = { config: ctx.config, client: makeClient(ctx.config) };
+  const makeClient = (config: Config): Client => createConfluenceClient({ ...clientOptionsFrom(config, logger), hooks: metrics.clientHooks() });
+  const engine: DaemonEngine = { config: ctx.config, client: makeClient(ctx.config), spaces };
   const retired: Client[] = [];
-  let fullPassDone = false;
-  let polls = 0;
-  /** The latest change by someone else seen at the last pull: `id:version:lastModified`, or undefined to pull next time. */
-  let lastSeen: string | undefined;
-  let cqlRefused = false;
-  /** Page versions the daemon's own pushes created (id → version), newest last, at most OWN_WRITES_MAX. */
-  const ownWrites = new Map<string, number>();
-  const remember = (s: PushSummary) => {
-    for (const w of s.written) {
-      ownWrites.delete(w.id);
-      ownWrites.set(w.id, w.version);
-    }
-    for (const id of ownWrites.keys()) {
-      if (ownWrites.size <= OWN_WRITES_MAX) break;
-      ownWrites.delete(id);
-    }
-  };
-
-  /**
-   * One request: the most recent change in the watched spaces that this daemon did not make (our own pushes are
-   * skipped, so an idle daemon does not pull its own saves back). Undefined when it cannot tell or CQL is refused.
-   */
-  const latestChange = async (): Promise<string | undefined> => {
-    if (cqlRefused) return undefined;
-    try {
-      const limit = ownWrites.size + 1;
-      const results = [];
-      for await (const r of engine.client.searchCql(latestChangeCql(spaces), { limit })) {
-        results.push(r);
-        if (results.length >= limit) break;
-      }
-      return latestForeignChange(results, ownWrites, limit);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'CSYNC_BAD_REQUEST') throw err; // network, auth…: the poll fails and backs off
-      cqlRefused = true;
-      logger.warn({ module: 'daemon', err }, 'the change check (CQL) was refused: every poll is a pull from now on');
-      return undefined;
-    }
-  };
-  const initial = readState(workspace, spaces);
-  let knownConflicts = initial.conflicts;
-  let tracked = initial.tracked;
-
-  /** New conflicts since the last run: counted, logged, printed. Returns the total for /healthz. */
-  const afterRun = (): number => {
-    const read = readState(workspace, spaces);
-    const now = read.conflicts;
-    tracked = read.tracked;
-    const fresh = [...now].filter(([k]) => !knownConflicts.has(k));
-    knownConflicts = now;
-    if (fresh.length) {
-      metrics.addConflicts(fresh.length);
-      for (const [, c] of fresh) {
-        logger.warn({ module: 'daemon', path: c.path, copy: c.copyPath }, 'conflict: your file is kept; resolve with csync resolve');
-        print?.(`CONFLICT ${c.path}: your file is kept${c.copyPath ? `, the remote version is in ${c.copyPath}` : ''} (csync resolve ${shellQuote(c.path)} --keep local|remote|merged)`);
-      }
-    }
-    return now.size;
-  };
-
-  const common = (config: Config) => ({
-    workspace,
-    api: engine.client,
-    spaces,
-    formatFor: () => getFormat(config.format),
-    maxDelete: { percent: config.sync.maxDeletePercent, count: config.sync.maxDeleteCount },
-    force: false,
-    dryRun: false,
-    concurrency: config.concurrency.pages,
-    attachmentConcurrency: config.concurrency.attachments,
-    pageSize: config.batch.pageSize,
-    logger,
-    lockHeld: true,
-  });
-
-  const push = async (paths: readonly string[] | undefined, signal: AbortSignal): Promise<PushSummary> => {
-    const { runPush } = await import('../../engine/push.js');
-    const config = engine.config;
-    const { scope } = config;
-    return runPush({ ...common(config), signal, paths, versionMessage: config.sync.versionMessage, minorEdit: config.sync.minorEdit, scoped: Boolean(scope.rootPageId || scope.labels.length || scope.cql) });
-  };
-
-  const pull = async (signal: AbortSignal): Promise<PullSummary> => {
-    const { runPull } = await import('../../engine/pull.js');
-    const config = engine.config;
-    return runPull({ ...common(config), signal, rootPageId: config.scope.rootPageId, labels: config.scope.labels, cql: config.scope.cql });
-  };
-
-  // Named exports (config `exports`): kept fresh by `every`/`onChange`, and the job API under /exports.
-  const { checkPdfFont } = await import('../../export/pdf-font.js');
-  const { ExportScheduler } = await import('../../daemon/exports.js');
-  const { JobStore, KEEP_JOBS_DAYS } = await import('../../export/job-store.js');
-  const { ExportCache } = await import('../../export/cache.js');
-  const exportRoot = join(workspacePaths(workspace).cache, 'export');
-  const exportStore = new JobStore(join(exportRoot, 'jobs.db'));
-  const keepJobsDays = () => engine.config.export?.keepJobsDays ?? KEEP_JOBS_DAYS;
-  exportStore.prune(keepJobsDays());
-  const exportCache = new ExportCache(exportRoot);
-  const exports = new ExportScheduler({
-    workspace,
-    definitions: () => engine.config.exports,
-    spaces: () => spaces,
-    pdfFont: () => {
-      const font = engine.config.export?.pdf?.font;
-      return font === undefined ? undefined : checkPdfFont(font, workspace, 'export.pdf.font');
-    },
-    deps: () => ({ api: engine.client, store: exportStore, cache: exportCache, cacheRoot: exportRoot, siteUrl: engine.config.site.url ?? '' }),
-    store: exportStore,
-    keepJobsDays,
-    logger,
-  });
-
+  const state = createLocalState(engine, metrics, logger, print);
+  const { exports, close: closeExports } = await startExports(engine, logger);
   const { startDaemon } = await import('../../daemon/daemon.js');
   let daemon: Daemon;
   try {
@@ -257,109 +137,22 @@ export async function startWatch(
       rateLimiterStore: () => engine.client.rateLimiter().mode,
       logger,
       onRun: print ? (e) => printRun(print, e) : undefined,
-      isTracked: (p) => tracked.has(p),
+      isTracked: (p) => state.isTracked(p),
       dropWatcherEvents: process.env.CSYNC_TEST_WATCHER_DROP_EVENTS === '1',
-      onControl: async (action, body, cancel) => {
-        if (action !== 'resolve') throw new ConfigError(`unknown daemon request: ${action}`);
-        const { path, keep } = resolveRequest(body);
-        const { resolveConflict } = await import('../../engine/resolve.js');
-        // Between two engine runs: the daemon holds the lock, nothing else writes meanwhile.
-        const r = await daemon.exclusive(() => resolveConflict(workspace, path, keep, false), cancel);
-        logger.info({ module: 'daemon', path: r.data.path, keep }, 'conflict resolved on request of csync resolve');
-        afterRun();
-        // A kept local file (or hand merge) goes out now, not at the next rescan.
-        if (keep !== 'remote') daemon.markDirty(r.data.path);
-        return r;
-      },
-      callbacks: {
-        pushPaths: (paths, signal): Promise<RunOutcome> =>
-          withRunSignal(signal, async () => {
-            const s = await push(paths, signal);
-            remember(s);
-            return { pagesPushed: pagesPushed(s), pushedPaths: pushedPathsOf(s), conflicts: afterRun() };
-          }),
-        rescanLocal: (signal): Promise<RunOutcome> =>
-          withRunSignal(signal, async () => {
-            // Everything, stat fast path: what the watcher missed. A rescan that finds nothing sends no request.
-            const s = await push(undefined, signal);
-            remember(s);
-            return { pagesPushed: pagesPushed(s), pushedPaths: pushedPathsOf(s), conflicts: afterRun() };
-          }),
-        pollRemote: (signal): Promise<RunOutcome> => withRunSignal(signal, async (): Promise<RunOutcome> => {
-          polls += 1;
-          // Taken before the pull: a change landing during the pull shows up as a new value next time.
-          const seen = await latestChange();
-          const due = !fullPassDone || polls % FULL_PULL_EVERY === 0 || seen === undefined || seen !== lastSeen;
-          exports.afterPoll();
-          if (!due) {
-            logger.debug({ module: 'daemon', latest: seen }, 'no remote change');
-            return { pagesPulled: 0, conflicts: knownConflicts.size };
-          }
-          const p = await pull(signal);
-          lastSeen = seen;
-          // Pages changed remotely: onChange exports compare their selection with their published bundle.
-          if (pagesPulled(p) > 0) exports.remoteChanged();
-          let pushed = 0;
-          let pushedPaths: string[] = [];
-          if (!fullPassDone) {
-            // What changed while no daemon ran: one full pass, like `csync sync`.
-            const s = await push(undefined, signal);
-            remember(s);
-            pushed = pagesPushed(s);
-            pushedPaths = pushedPathsOf(s);
-            fullPassDone = true;
-          }
-          return { pagesPulled: pagesPulled(p), pagesPushed: pushed, pushedPaths, conflicts: afterRun() };
-        }),
-      },
+      onControl: resolveHandler(() => daemon, workspace, state, logger),
+      callbacks: daemonPasses({ engine, logger, check: createChangeCheck(engine, logger), state, exports }),
     });
   } catch (err) {
     await engine.client.close();
-    exportStore.close();
+    closeExports();
     release();
     throw err;
   }
-
-  let stopping: Promise<StopResult> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      const result = await daemon.stop();
-      await Promise.allSettled([engine.client.close(), ...retired.map((c) => c.close())]);
-      exportStore.close();
-      // The lock goes only once the run has stopped; a run that hung past the bound keeps it until the process
-      // exits (csync watch exits at once then, and the exit releases it).
-      if (result.settled) release();
-      return result;
-    })());
-
   return {
     daemon,
     metrics,
-    stop,
-    reloadConfig: async () => {
-      const config = loadConfig({
-        workspace: argv.workspace,
-        configFile: argv.config,
-        flags: { profile: argv.profile, 'log.level': argv.logLevel, spaces: argv.space?.length ? argv.space : undefined, format: argv.format, ...watchFlags(argv) },
-        requireSite: true,
-      });
-      for (const s of secretsOf(config)) registerSecret(s, config.site.email);
-      const nextSpaces = spacesOf(config, argv);
-      if (config.watch.listen !== ctx.config.watch.listen) {
-        logger.warn({ module: 'daemon', listen: config.watch.listen, serving: daemon.url }, 'watch.listen changed: restart the daemon to move the endpoints');
-      }
-      const clientChanged = JSON.stringify(clientOptionsFrom(config)) !== JSON.stringify(clientOptionsFrom(engine.config));
-      if (clientChanged) {
-        // The run in flight keeps the old client; it is closed once the old loop has drained (afterReload).
-        retired.push(engine.client);
-        engine.client = makeClient(config);
-      }
-      engine.config = config;
-      spaces = nextSpaces;
-      exports.reschedule();
-      logger.info({ module: 'daemon', debounceMs: config.watch.debounceMs, pollSeconds: config.watch.pollSeconds, spaces, clientChanged }, 'configuration re-read');
-      return loopOptions(config, argv);
-    },
+    stop: stopper(daemon, () => [engine.client, ...retired], closeExports, release),
+    reloadConfig: () => reloadConfig(ctx, argv, { daemon, engine, retired, exports, makeClient }),
     afterReload: async () => {
       const old = retired.splice(0);
       await Promise.allSettled(old.map((c) => c.close()));
@@ -367,6 +160,37 @@ export async function startWatch(
   };
 }
 
+/** SIGHUP: re-reads the config (the command-line flags still win); a changed client replaces the old one for the next run. */
+async function reloadConfig(
+  ctx: Context,
+  argv: WatchArgs,
+  s: { daemon: Daemon; engine: DaemonEngine; retired: Client[]; exports: ExportScheduler; makeClient: (config: Config) => Client },
+): Promise<DaemonLoopOptions> {
+  const { logger } = ctx;
+  const { engine } = s;
+  const config = loadConfig({
+    workspace: argv.workspace,
+    configFile: argv.config,
+    flags: { profile: argv.profile, 'log.level': argv.logLevel, spaces: argv.space?.length ? argv.space : undefined, format: argv.format, ...watchFlags(argv) },
+    requireSite: true,
+  });
+  for (const secret of secretsOf(config)) registerSecret(secret, config.site.email);
+  const nextSpaces = spacesOf(config, argv);
+  if (config.watch.listen !== ctx.config.watch.listen) {
+    logger.warn({ module: 'daemon', listen: config.watch.listen, serving: s.daemon.url }, 'watch.listen changed: restart the daemon to move the endpoints');
+  }
+  const clientChanged = JSON.stringify(clientOptionsFrom(config)) !== JSON.stringify(clientOptionsFrom(engine.config));
+  if (clientChanged) {
+    // The run in flight keeps the old client; it is closed once the old loop has drained (afterReload).
+    s.retired.push(engine.client);
+    engine.client = s.makeClient(config);
+  }
+  engine.config = config;
+  engine.spaces = nextSpaces;
+  s.exports.reschedule();
+  logger.info({ module: 'daemon', debounceMs: config.watch.debounceMs, pollSeconds: config.watch.pollSeconds, spaces: nextSpaces, clientChanged }, 'configuration re-read');
+  return loopOptions(config, argv);
+}
 
 export const watchCommand: CommandModule<GlobalArgs, WatchArgs> = {
   command: 'watch',
