@@ -3,7 +3,7 @@
  * a create or update: `JSON.stringify` of the request and the Buffer made from it were two more copies of it, and
  * the answer (which holds the body again) was a Buffer, its text and the parsed string.
  *
- * - `jsonBody`: the bytes `JSON.stringify(value)` gives, written in pieces of at most ~64 Ki characters, with their
+ * - `jsonBody`: the bytes `JSON.stringify(value)` gives, written in pieces of about 16 Ki characters, with their
  *   length known before the first is written (Content-Length, as a buffered body has). Only for values holding a
  *   long string; others go as they always did.
  * - `LongStringDropper`: reads a JSON answer chunk by chunk and keeps it without its long string values (each one
@@ -13,13 +13,17 @@ import { randomBytes } from 'node:crypto';
 
 /** Strings at least this long (UTF-16 units) are written in pieces. */
 export const LONG_STRING = 64 * 1024;
-const PIECE = 64 * 1024;
+/** Units per piece: small enough that a piece (two bytes a unit at most, escapes aside) is not a large object to V8. */
+const PIECE = 16 * 1024;
 
 export interface JsonBody {
   /** Byte length of the whole body. */
   length: number;
-  /** The body's bytes, in order; every call starts again from the first (a new attempt sends it again). */
-  pieces: () => Generator<Buffer>;
+  /**
+   * The body in order, as strings (written to the socket as UTF-8 without a Buffer copy of each); every call starts
+   * again from the first (a new attempt sends it again).
+   */
+  pieces: () => Generator<string>;
 }
 
 /**
@@ -49,12 +53,12 @@ export function jsonBody(value: unknown): JsonBody | undefined {
   }
   frame.push(text.slice(at));
   if (frame.some((f) => f.includes(`csync-long:${nonce}`))) return undefined;
-  function* pieces(): Generator<Buffer> {
+  function* pieces(): Generator<string> {
     for (let i = 0; i < long.length; i++) {
-      if (frame[i]) yield Buffer.from(frame[i]!, 'utf8');
-      yield* stringPieces(long[i]!);
+      if (frame[i]) yield frame[i]!;
+      yield* escapedPieces(long[i]!);
     }
-    if (frame[long.length]) yield Buffer.from(frame[long.length]!, 'utf8');
+    if (frame[long.length]) yield frame[long.length]!;
   }
   let length = 0;
   for (const f of frame) length += Buffer.byteLength(f, 'utf8');
@@ -63,21 +67,20 @@ export function jsonBody(value: unknown): JsonBody | undefined {
 }
 
 /** `JSON.stringify(s)` in pieces of about PIECE units, a surrogate pair never split (so each piece escapes as the whole does). */
+const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
+
 function* escapedPieces(s: string): Generator<string> {
   yield '"';
   for (let i = 0; i < s.length; ) {
     let end = Math.min(s.length, i + PIECE);
-    const last = s.charCodeAt(end - 1);
-    if (end < s.length && last >= 0xd800 && last <= 0xdbff) end++;
+    // Split only between the halves of a pair (a high surrogate then a low one); a lone half escapes alike anywhere.
+    if (end < s.length && isHigh(s.charCodeAt(end - 1)) && isLow(s.charCodeAt(end))) end++;
     const quoted = JSON.stringify(s.slice(i, end));
     yield quoted.slice(1, -1);
     i = end;
   }
   yield '"';
-}
-
-function* stringPieces(s: string): Generator<Buffer> {
-  for (const p of escapedPieces(s)) yield Buffer.from(p, 'utf8');
 }
 
 /**

@@ -328,7 +328,7 @@ export class Transport {
   private openStream(
     req: HttpRequest,
     signal?: AbortSignal,
-    payload: { body?: Iterable<Buffer> | FormData; json?: unknown; headers: Record<string, string> } = { headers: req.headers ?? {} },
+    payload: { body?: Iterable<string> | FormData; json?: unknown; headers: Record<string, string> } = { headers: req.headers ?? {} },
   ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; stream: Readable }> {
     return new Promise((resolve, reject) => {
       const stream = this.got.stream(req.url, { method: req.method, searchParams: cleanQuery(req.query), ...payload, ...(signal ? { signal } : {}) });
