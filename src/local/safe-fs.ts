@@ -199,10 +199,14 @@ export async function readFileSafe(workspace: string, rel: string): Promise<Buff
   }
 }
 
+/** Bytes decoded at a time by readHeadSafe. */
+const DECODE_PIECE = 64 * 1024;
+
 /**
  * The first `headChars` characters of a text file (all of it when it is that short), without holding the rest: the
- * whole file is still read, in 1 MiB pieces, to check it is UTF-8 text (refused as readTextSafe refuses it), but only
- * the head stays in memory. For what a page's front matter says (title, id) before the page is sent.
+ * whole file is still read, in 1 MiB pieces (decoded 64 KiB at a time), to check it is UTF-8 text (refused as
+ * readTextSafe refuses it), but only the head stays in memory. For what a page's front matter says (title, id) before
+ * the page is sent.
  */
 export async function readHeadSafe(workspace: string, rel: string, headChars: number, onPiece?: (piece: string) => void): Promise<{ head: string; whole: boolean }> {
   const fh = await openNoFollow(workspace, rel);
@@ -217,22 +221,28 @@ export async function readHeadSafe(workspace: string, rel: string, headChars: nu
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       bytes += bytesRead;
-      const b = buf.subarray(0, bytesRead);
-      if (b.includes(0)) throw notUtf8(rel);
-      let piece: string;
-      try {
-        piece = decoder.decode(b, { stream: true });
-      } catch {
-        throw notUtf8(rel);
-      }
-      onPiece?.(piece);
-      if (head.length < headChars) {
-        head += piece.slice(0, headChars - head.length + 1);
-        if (head.length > headChars) {
-          head = head.slice(0, headChars);
-          whole = false;
+      const read = buf.subarray(0, bytesRead);
+      if (read.includes(0)) throw notUtf8(rel);
+      // Decoded 64 KiB at a time: a string of 1 MiB goes to V8's large-object space, which only a full collection
+      // frees, so reading a big file three times over (scan, titles, planning) piled up its text as garbage; pieces
+      // this small die young (BENCHMARKS.md, push-huge-page).
+      for (let at = 0; at < read.length; at += DECODE_PIECE) {
+        const b = read.subarray(at, at + DECODE_PIECE);
+        let piece: string;
+        try {
+          piece = decoder.decode(b, { stream: true });
+        } catch {
+          throw notUtf8(rel);
         }
-      } else if (piece.length) whole = false;
+        onPiece?.(piece);
+        if (head.length < headChars) {
+          head += piece.slice(0, headChars - head.length + 1);
+          if (head.length > headChars) {
+            head = head.slice(0, headChars);
+            whole = false;
+          }
+        } else if (piece.length) whole = false;
+      }
     }
     try {
       const rest = decoder.decode();

@@ -6,8 +6,8 @@ import { RemoteError } from '../core/errors.js';
 import type { CreatePageInput, ListOptions, RemotePage, RemoteSpace, RemoteVersion, UpdatePageInput } from '../core/remote-types.js';
 import { getLabels } from './content.js';
 import { chunk, MAX_LIMIT, paginate } from './paginate.js';
-import { jsonOf, multi, toRemotePage, toRemoteSpace, toRemoteVersion, v2Page, v2Space, v2TreeNode, v2Version } from './schemas.js';
-import type { Transport } from './transport.js';
+import { jsonOf, multi, toRemotePage, toRemoteSpace, toRemoteVersion, v2Page, v2Space, v2TreeNode, v2Version, type V2Page } from './schemas.js';
+import type { HttpAnswer, Transport } from './transport.js';
 
 export { MAX_LIMIT };
 
@@ -139,6 +139,16 @@ export async function getPageVersion(t: Transport, id: string, version: number):
 }
 
 /**
+ * The page a create or update answers with. The answer repeats the body just sent: a long one (over 64 KiB) is read
+ * past, not kept (the transport's dropLongStrings), and the page comes back without a body (as when none was asked).
+ */
+function written(parse: (a: HttpAnswer) => V2Page, a: HttpAnswer): RemotePage {
+  const page = toRemotePage(parse(a));
+  if (a.dropped) page.body = undefined;
+  return page;
+}
+
+/**
  * POST is not idempotent: when an attempt fails without a clear answer (timeout, reset, 5xx), we look for the page
  * by title before sending it again, so a retry never makes a duplicate. It is ours only with the parent and the
  * body we sent, still at version 1: a page someone else made with that title in between is not (the resend then
@@ -155,9 +165,9 @@ export async function createPage(t: Transport, input: CreatePageInput): Promise<
   };
   const parse = jsonOf(v2Page);
   return t.send(
-    { op: 'pages.create', method: 'POST', url: `${t.site.v2}/pages`, json, idempotent: false },
+    { op: 'pages.create', method: 'POST', url: `${t.site.v2}/pages`, json, idempotent: false, dropLongStrings: true },
     {
-      parse: (a) => toRemotePage(parse(a)),
+      parse: (a) => written(parse, a),
       verify: async () => {
         const found = await findPageByTitle(t, input.spaceId, input.title);
         if (!found || (input.parentId && found.parentId !== input.parentId)) return undefined;
@@ -191,9 +201,9 @@ async function putPage(t: Transport, input: UpdatePageInput): Promise<RemotePage
   };
   const parse = jsonOf(v2Page);
   return t.send(
-    { op: 'pages.update', method: 'PUT', url: `${t.site.v2}/pages/${enc(input.id)}`, json, idempotent: false },
+    { op: 'pages.update', method: 'PUT', url: `${t.site.v2}/pages/${enc(input.id)}`, json, idempotent: false, dropLongStrings: true },
     {
-      parse: (a) => toRemotePage(parse(a)),
+      parse: (a) => written(parse, a),
       verify: async () => {
         const now = await getPage(t, input.id, { body: true });
         // The version number and title alone do not make it ours: another user's edit in the meantime has them too

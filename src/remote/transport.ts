@@ -17,6 +17,7 @@ import { readRateHeaders, resetInMs } from './rate-headers.js';
 import type { SiteUrls } from './site-url.js';
 import { StatsCollector } from './stats.js';
 import { abortError, raceAbort, runSignal, throwIfRunAborted } from '../core/run-signal.js';
+import { jsonBody, LongStringDropper, type JsonBody } from './json-stream.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** Query values; arrays go out exploded (`id=1&id=2`), the OpenAPI default form style the spec declares. */
@@ -29,6 +30,7 @@ export interface HttpRequest {
   /** Absolute URL without query. */
   url: string;
   query?: Query | undefined;
+  /** A JSON body; one holding a long string (a page's storage) is written in pieces (json-stream.ts). */
   json?: unknown;
   /** Multipart body; a factory because a body must be rebuilt for every attempt. */
   form?: (() => Promise<FormData>) | undefined;
@@ -39,6 +41,11 @@ export interface HttpRequest {
   notFoundMeansDone?: boolean | undefined;
   /** Aborts the attempt in flight (passed to got). */
   signal?: AbortSignal | undefined;
+  /**
+   * The answer is read as a stream and kept without its string values over 64 KiB (each becomes `""`, counted in
+   * `HttpAnswer.dropped`): for writes whose answer repeats the big body just sent.
+   */
+  dropLongStrings?: boolean | undefined;
 }
 
 export interface HttpAnswer {
@@ -49,6 +56,8 @@ export interface HttpAnswer {
   afterAmbiguous: boolean;
   /** What the sink returned, for streamed requests. */
   value?: unknown;
+  /** Long string values left out of `body` (`HttpRequest.dropLongStrings`). */
+  dropped?: number | undefined;
 }
 
 /** Thrown by a parse function when a 2xx body is not what the API promises. */
@@ -126,9 +135,11 @@ export class Transport {
     // attempt is sent and the one on the wire is torn down.
     const signal = req.signal ?? runSignal();
     let afterAmbiguous = false;
+    // Serialised once for every attempt; a long string is written in pieces by each attempt, never held as JSON.
+    const body = req.json !== undefined ? jsonBody(req.json) : undefined;
     for (let attempt = 0; ; attempt++) {
       throwIfRunAborted(signal);
-      const queued = this.limiter.schedule(() => this.attempt(req, attempt, opts.accept ?? [], opts.sink, signal));
+      const queued = this.limiter.schedule(() => this.attempt(req, attempt, opts.accept ?? [], opts.sink, signal, body));
       this.reportQueue();
       const result = await queued.finally(() => this.reportQueue());
       let failure: Extract<AttemptResult, { ok: false }>;
@@ -172,7 +183,7 @@ export class Transport {
   }
 
   /** One attempt, run inside a concurrency slot. Never throws for request failures: returns them classified. */
-  private async attempt(req: HttpRequest, attempt: number, accept: readonly number[], sink: SendOptions<unknown>['sink'], signal?: AbortSignal): Promise<AttemptResult> {
+  private async attempt(req: HttpRequest, attempt: number, accept: readonly number[], sink: SendOptions<unknown>['sink'], signal: AbortSignal | undefined, body: JsonBody | undefined): Promise<AttemptResult> {
     const path = pathOf(req.url);
     throwIfRunAborted(signal);
     const gate = this.breaker.tryAcquire();
@@ -206,8 +217,19 @@ export class Transport {
     const t0 = performance.now();
     let response: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: string };
     let value: unknown;
+    let dropped: number | undefined;
+    // A JSON body in pieces: the same bytes and headers got sends for `json` (Content-Type, Content-Length).
+    const payload = body
+      ? { body: body.pieces(), headers: { 'content-type': 'application/json', ...req.headers, 'content-length': String(body.length) } }
+      : { ...(req.json !== undefined ? { json: req.json } : {}), ...(form ? { body: form } : {}), headers: req.headers ?? {} };
     try {
-      if (sink) {
+      if (req.dropLongStrings && !sink) {
+        const streamed = await this.openStream(req, signal, payload);
+        const dropper = new LongStringDropper();
+        for await (const chunk of streamed.stream) dropper.push(chunk as Buffer);
+        response = { statusCode: streamed.status, headers: streamed.headers, body: dropper.text() };
+        dropped = dropper.dropped;
+      } else if (sink) {
         const streamed = await this.openStream(req, signal);
         response = { statusCode: streamed.status, headers: streamed.headers, body: '' };
         if (streamed.status >= 200 && streamed.status < 300) value = await sink(streamed.stream, streamed.headers);
@@ -216,9 +238,7 @@ export class Transport {
         const r: Response<string> = await this.got(req.url, {
           method: req.method,
           searchParams: cleanQuery(req.query),
-          ...(req.json !== undefined ? { json: req.json } : {}),
-          ...(form ? { body: form } : {}),
-          headers: req.headers ?? {},
+          ...payload,
           ...(signal ? { signal } : {}),
         });
         response = { statusCode: r.statusCode, headers: r.headers as Record<string, string | string[] | undefined>, body: r.body };
@@ -274,7 +294,7 @@ export class Transport {
       this.stats.rateLimitedEvent({ op: req.op, path, retryAfterMs });
       this.options.logger.warn({ op: req.op, path, status, retryAfterMs }, 'rate limited: pausing all requests to the site');
     }
-    if (!decision) return { ok: true, answer: { status, headers, body: response.body, value } };
+    if (!decision) return { ok: true, answer: { status, headers, body: response.body, value, ...(dropped !== undefined ? { dropped } : {}) } };
     const serverMessage = atlassianMessage(response.body);
     return { ok: false, decision, retryAfterMs, error: this.toError(req, decision, status, serverMessage, retryAfterMs) };
   }
@@ -304,10 +324,14 @@ export class Transport {
     if (Object.keys(seen).length > 0) this.lastRateHeaders = seen;
   }
 
-  /** Starts a streamed GET and resolves once the status line and headers are in. */
-  private openStream(req: HttpRequest, signal?: AbortSignal): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; stream: Readable }> {
+  /** Starts a streamed request (a download, or a write whose answer is read as a stream) and resolves once the status line and headers are in. */
+  private openStream(
+    req: HttpRequest,
+    signal?: AbortSignal,
+    payload: { body?: Iterable<string> | FormData; json?: unknown; headers: Record<string, string> } = { headers: req.headers ?? {} },
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; stream: Readable }> {
     return new Promise((resolve, reject) => {
-      const stream = this.got.stream(req.url, { method: req.method, searchParams: cleanQuery(req.query), headers: req.headers ?? {}, ...(signal ? { signal } : {}) });
+      const stream = this.got.stream(req.url, { method: req.method, searchParams: cleanQuery(req.query), ...payload, ...(signal ? { signal } : {}) });
       stream.once('response', (res: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
         resolve({ status: res.statusCode, headers: res.headers, stream });
       });
