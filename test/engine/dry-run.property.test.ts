@@ -198,6 +198,7 @@ type PullOp =
   | { k: 'rEdit'; i: number; top: boolean }
   | { k: 'rRetitle'; i: number; name: number }
   | { k: 'rMove'; i: number; under: number }
+  | { k: 'occupy'; i: number; under: number; name: number }
   | { k: 'rLabel' | 'rDelete'; i: number }
   | { k: 'rCreate' | 'lCreate' | 'clash'; under: number; name: number }
   | { k: 'lEdit'; i: number; append: boolean }
@@ -212,6 +213,7 @@ const pullOpArb: fc.Arbitrary<PullOp> = fc.oneof(
   fc.record({ k: fc.constant('rEdit' as const), i: page, top: fc.boolean() }),
   fc.record({ k: fc.constant('rRetitle' as const), i: page, name }),
   fc.record({ k: fc.constant('rMove' as const), i: page, under }),
+  fc.record({ k: fc.constant('occupy' as const), i: page, under, name }),
   fc.record({ k: fc.constantFrom('rLabel' as const, 'rDelete' as const), i: page }),
   fc.record({ k: fc.constantFrom('rCreate' as const, 'lCreate' as const, 'clash' as const), under, name }),
   fc.record({ k: fc.constant('lEdit' as const), i: page, append: fc.boolean() }),
@@ -276,6 +278,18 @@ async function runPullCase(ops: PullOp[]): Promise<void> {
           case 'rMove':
             if (rp(op.i)) api.movePage(rp(op.i)!.id, parentOf(op.under).id);
             break;
+          case 'occupy': {
+            // Moved and renamed in Confluence to where a new local file (no page tracks it) now is.
+            const p = rp(op.i);
+            if (!p) break;
+            const title = PULL_NAMES[op.name]!;
+            const to = `${folderOf(op.under)}/${title}.md`;
+            if (existsSync(abs(to))) throw new Error('taken');
+            api.editPage(p.id, { title, parentId: parentOf(op.under).id });
+            mkdirSync(dirname(abs(to)), { recursive: true });
+            writeFileSync(abs(to), `in the way ${log.length}\n`);
+            break;
+          }
           case 'rLabel':
             if (rp(op.i)) api.setLabels(rp(op.i)!.id, rp(op.i)!.labels.length ? [] : ['tagged']);
             break;
@@ -360,6 +374,8 @@ async function runPullCase(ops: PullOp[]): Promise<void> {
     const copies = created.filter((p) => p.includes('.conflict-'));
     const trashed = created.filter((p) => p.startsWith('cache/trash/'));
     const gone = (p: string, id: string) => idIn(after.get(p)) !== id;
+    // A page's file before the run: at its path, or aside in cache/moving/ (put back by the real run first).
+    const was = (p: string, id: string) => before.get(p) ?? before.get(`cache/moving/${id}.md`);
     const explained = new Set<string>();
     let bothWithCopy = 0;
     let clashIdentical = 0;
@@ -384,20 +400,20 @@ async function runPullCase(ops: PullOp[]): Promise<void> {
           break;
         }
         case 'move':
-          assert.equal(at, before.get(l.from!), `${what}: the file moved as it was\n${ctx()}`);
+          assert.equal(at, was(l.from!, l.id), `${what}: the file moved as it was\n${ctx()}`);
           break;
         case 'relabel': {
           const text = Buffer.from(at ?? '', 'latin1').toString('utf8');
           assert.deepEqual([...(parseFile(text).meta.labels ?? [])].sort(), [...api.page(l.id).labels].sort(), `${what}: the remote labels\n${ctx()}`);
-          const was = before.get(l.from ?? l.path);
-          assert.equal(parseFile(text).body, parseFile(Buffer.from(was ?? '', 'latin1').toString('utf8')).body, `${what}: the text is unchanged\n${ctx()}`);
+          const old = was(l.from ?? l.path, l.id);
+          assert.equal(parseFile(text).body, parseFile(Buffer.from(old ?? '', 'latin1').toString('utf8')).body, `${what}: the text is unchanged\n${ctx()}`);
           break;
         }
         case 'both-changed': {
           assert.equal(idIn(at), l.id, `${what}: the page's file is at its path\n${ctx()}`);
           if (copy) {
             bothWithCopy++;
-            assert.equal(at, before.get(l.from ?? l.path), `${what}: the local file is kept as it was\n${ctx()}`);
+            assert.equal(at, was(l.from ?? l.path, l.id), `${what}: the local file is kept as it was\n${ctx()}`);
             assert.equal(idIn(after.get(copy)), l.id, `${what}: the remote version is in ${copy}\n${ctx()}`);
           } else {
             const marker = remoteMarker.get(l.id);
@@ -412,16 +428,16 @@ async function runPullCase(ops: PullOp[]): Promise<void> {
           break;
         case 'trash': {
           assert.ok(gone(l.path, l.id), `${what}: the file is gone\n${ctx()}`);
-          const was = before.get(l.path);
-          if (was !== undefined) {
-            const kept = trashed.find((t) => t.endsWith(`/${l.path}`) && after.get(t) === was);
+          const old = was(l.path, l.id);
+          if (old !== undefined) {
+            const kept = trashed.find((t) => t.endsWith(`/${l.path}`) && after.get(t) === old);
             assert.ok(kept, `${what}: the file is in cache/trash\n${ctx()}`);
             explained.add(kept);
           }
           break;
         }
         case 'deleted-remote-modified-local':
-          assert.equal(at, before.get(l.path), `${what}: the local file is kept\n${ctx()}`);
+          assert.equal(at, was(l.path, l.id), `${what}: the local file is kept\n${ctx()}`);
           break;
         default:
           assert.fail(`unknown plan action ${l.action}\n${ctx()}`);
