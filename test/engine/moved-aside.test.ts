@@ -8,13 +8,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFile } from '../../src/format/front-matter.js';
-import { fileOf, workspaceWithEmulator, writes } from '../helpers/workspace.js';
+import { fileOf, withPulledWorkspace, writes } from '../helpers/workspace.js';
 
 for (const next of ['push', 'pull', 'status'] as const) {
   test(`a file left in cache/moving by a stopped pull is found by the next ${next}: the page is not trashed, the file comes back`, async () => {
-    const ws = await workspaceWithEmulator({ seed: 'demo' });
-    try {
-      assert.equal((await ws.csync(['pull'])).code, 0);
+    await withPulledWorkspace(async (ws) => {
       const rel = fileOf(ws, 'Architecture');
       const id = String(parseFile(readFileSync(join(ws.dir, rel), 'utf8')).meta.id);
       mkdirSync(join(ws.dir, 'cache', 'moving'), { recursive: true });
@@ -32,16 +30,12 @@ for (const next of ['push', 'pull', 'status'] as const) {
         assert.ok(!existsSync(join(ws.dir, 'cache', 'moving', `${id}.md`)));
         assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
       }
-    } finally {
-      await ws.close();
-    }
+    });
   });
 }
 
 test('a pull stopped after it moved a renamed file aside (its record names cache/moving) is finished by the next pull, not refused forever', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const rel = fileOf(ws, 'Architecture');
     const id = String(parseFile(readFileSync(join(ws.dir, rel), 'utf8')).meta.id);
     // Renamed here, edited there: the pull moves the file aside, then downloads the page's new version.
@@ -61,7 +55,5 @@ test('a pull stopped after it moved a renamed file aside (its record names cache
     assert.match(readFileSync(join(ws.dir, now), 'utf8'), /Edited on the web meanwhile\./, 'the remote edit is in the page file');
     assert.equal((await ws.csync(['sync'])).code, 0);
     assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
-  } finally {
-    await ws.close();
-  }
+  });
 });

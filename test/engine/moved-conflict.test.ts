@@ -9,16 +9,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFile } from '../../src/format/front-matter.js';
-import { workspaceWithEmulator, writes } from '../helpers/workspace.js';
+import { conflictCopies, withPulledWorkspace, writes } from '../helpers/workspace.js';
 
 const DIR = 'content/DEMO/Demo space home/Getting started';
-const copies = (files: string[]) => files.filter((f) => f.includes('.conflict-'));
 
 for (const stopped of [false, true]) {
   test(`a conflicted page whose file was renamed here: ${stopped ? 'a pull stopped after moving it aside, then a rerun,' : 'pull'} puts the file back at its path and its record follows (was: the record kept cache/moving/, and push then took the file for a new page)`, async () => {
-    const ws = await workspaceWithEmulator({ seed: 'demo' });
-    try {
-      assert.equal((await ws.csync(['pull'])).code, 0);
+    await withPulledWorkspace(async (ws) => {
       const page = ws.emu.api.pageByTitle('DEMO', 'Configuration')!;
       const rel = `${DIR}/Configuration.md`;
       const mine = `${readFileSync(join(ws.dir, rel), 'utf8')}\nMy local edit.\n`;
@@ -26,7 +23,7 @@ for (const stopped of [false, true]) {
       ws.emu.api.editPage(page.id, { body: '<p>Their remote edit.</p>' });
       const conflicted = await ws.csync(['pull']);
       assert.equal(conflicted.code, 6, conflicted.stdout + conflicted.stderr);
-      assert.equal(copies(ws.files()).length, 1);
+      assert.equal(conflictCopies(ws.files()).length, 1);
 
       // The user renames the conflicted file: the next pull takes it back to the page's path (by way of cache/moving/).
       renameSync(join(ws.dir, rel), join(ws.dir, DIR, 'Configuration notes.md'));
@@ -46,7 +43,7 @@ for (const stopped of [false, true]) {
       assert.equal(again.code, 6, 'the conflict remains until resolved');
       assert.equal(readFileSync(join(ws.dir, rel), 'utf8'), mine, 'the file is back at its path, with the local edit');
       assert.ok(!existsSync(join(ws.dir, 'cache', 'moving', `${page.id}.md`)), 'nothing left aside');
-      assert.equal(copies(ws.files()).length, 1, 'no second copy of the same remote version');
+      assert.equal(conflictCopies(ws.files()).length, 1, 'no second copy of the same remote version');
 
       // The record names the file where it is: push leaves the conflicted page alone and creates nothing.
       ws.emu.resetLog();
@@ -65,39 +62,31 @@ for (const stopped of [false, true]) {
       assert.equal(sync.code, 0, sync.stdout + sync.stderr);
       assert.match(ws.emu.api.body(page.id), /My local edit\./);
       assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
-    } finally {
-      await ws.close();
-    }
+    });
   });
 }
 
 test('a new local file where a new remote page belongs gets one conflict copy, not one per run (was: every pull wrote another)', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const parent = ws.emu.api.pageByTitle('DEMO', 'Getting started')!;
     ws.emu.api.createPage('DEMO', 'Roadmap', '<p>Their roadmap.</p>', parent.id);
     writeFileSync(join(ws.dir, DIR, 'Roadmap.md'), 'my roadmap\n');
     const first = await ws.csync(['pull']);
     assert.equal(first.code, 6, first.stdout + first.stderr);
-    const copy = copies(ws.files());
+    const copy = conflictCopies(ws.files());
     assert.equal(copy.length, 1, 'one copy of the remote page');
     assert.match(readFileSync(join(ws.dir, copy[0]!), 'utf8'), /Their roadmap\./);
     for (let run = 0; run < 2; run++) {
       const again = await ws.csync(['pull']);
       assert.equal(again.code, 6, again.stdout + again.stderr);
-      assert.deepEqual(copies(ws.files()), copy, 'no new copy of the same remote version');
+      assert.deepEqual(conflictCopies(ws.files()), copy, 'no new copy of the same remote version');
     }
     assert.equal(readFileSync(join(ws.dir, DIR, 'Roadmap.md'), 'utf8'), 'my roadmap\n', 'the local file is intact');
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('a conflict push recorded at a renamed file: the pull that takes the file back to its page path moves the conflict with it, and resolve takes the path it names (was: the conflict kept the old name, resolve wrote the remote version there)', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const page = ws.emu.api.pageByTitle('DEMO', 'Configuration')!;
     const rel = `${DIR}/Configuration.md`;
     const renamed = `${DIR}/Config notes.md`;
@@ -117,17 +106,13 @@ test('a conflict push recorded at a renamed file: the pull that takes the file b
     assert.match(readFileSync(join(ws.dir, rel), 'utf8'), /Their remote edit\./, 'the remote version is in the file');
     const ids = ws.files().filter((f) => parseFile(readFileSync(join(ws.dir, f), 'utf8')).meta.id === page.id);
     assert.deepEqual(ids, [rel], 'one file holds the page');
-    assert.deepEqual(copies(ws.files()), [], 'the copy is gone with the conflict');
+    assert.deepEqual(conflictCopies(ws.files()), [], 'the copy is gone with the conflict');
     assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('a push whose renamed page was deleted in Confluence records the page where its file is: resolve --keep local publishes it again', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const page = ws.emu.api.pageByTitle('DEMO', 'Configuration')!;
     const rel = `${DIR}/Configuration.md`;
     const renamed = `${DIR}/Config notes.md`;
@@ -149,7 +134,5 @@ test('a push whose renamed page was deleted in Confluence records the page where
     const again = ws.emu.api.pages('DEMO').find((p) => /My local edit\./.test(ws.emu.api.body(p.id)));
     assert.ok(again, 'the local edit is published as a page');
     assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
-  } finally {
-    await ws.close();
-  }
+  });
 });

@@ -7,13 +7,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { workspaceWithEmulator } from '../helpers/workspace.js';
+import { withPulledWorkspace } from '../helpers/workspace.js';
 import { unpack as storedText } from '../../src/state/sqlite/store.js';
 
 test('changed pages are fetched in one bulk request and written; nothing stays staged; the next pull is a no-op', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const api = ws.emu.api;
     const titles = ['Configuration', 'Release process', 'On-call'];
     for (const t of titles) api.editPage(api.pageByTitle('DEMO', t)!.id, { body: `<p>Edited remotely: ${t}.</p>` });
@@ -43,15 +41,11 @@ test('changed pages are fetched in one bulk request and written; nothing stays s
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /Already up to date/);
     assert.equal(ws.emu.requestCounts()['GET /wiki/api/v2/pages'] ?? 0, 0);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('a --root pull leaves pages and attachments outside its subtree in place', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const pages = ws.files('content');
     const attachments = ws.files('attachments');
     assert.ok(attachments.length >= 2, 'the demo space has attachments');
@@ -68,7 +62,5 @@ test('a --root pull leaves pages and attachments outside its subtree in place', 
     assert.deepEqual(ws.files('cache/trash'), []);
     const retroFile = pages.find((f) => f.endsWith('/2026-11-09 Retro.md'))!;
     assert.match(readFileSync(join(ws.dir, retroFile), 'utf8'), /Retro, edited\./);
-  } finally {
-    await ws.close();
-  }
+  });
 });

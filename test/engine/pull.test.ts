@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseFile } from '../../src/format/front-matter.js';
-import { workspaceWithEmulator } from '../helpers/workspace.js';
+import { conflictCopies, withPulledWorkspace, withWorkspace } from '../helpers/workspace.js';
 import { unpack as storedText } from '../../src/state/sqlite/store.js';
 
 const LISTING_ROUTES = /^GET \/wiki\/(api\/v2\/(spaces|spaces\/\{id\}\/pages|spaces\/\{id\}\/content\/labels|labels\/\{id\}\/pages)|rest\/api\/content\/search)$/;
@@ -14,8 +14,7 @@ function mtimes(dir: string, files: string[]): Map<string, number> {
 }
 
 test('the demo space pulls completely; a second pull makes only listing requests and writes nothing', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
+  await withWorkspace(async (ws) => {
     const first = await ws.csync(['pull']);
     assert.equal(first.code, 0, first.stderr);
     const pages = ws.emu.api.pages('DEMO');
@@ -34,15 +33,11 @@ test('the demo space pulls completely; a second pull makes only listing requests
     assert.match(second.stdout, /Already up to date: DEMO \(\d+ pages checked, nothing written\)/);
     for (const r of ws.emu.requestLog()) assert.match(`${r.method} ${r.route}`, LISTING_ROUTES, `a no-op pull made ${r.method} ${r.route}`);
     assert.deepEqual(mtimes(ws.dir, [...files, ...ws.files('attachments')]), before, 'nothing was rewritten');
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('remote rename, move and delete are mirrored with no leftovers', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const api = ws.emu.api;
     const retro = api.pageByTitle('DEMO', '2026-11-09 Retro')!;
     const install = api.pageByTitle('DEMO', 'Installation')!; // has children Linux, macOS
@@ -71,15 +66,11 @@ test('remote rename, move and delete are mirrored with no leftovers', async () =
     // The front matter of the renamed page carries the new title and the same id.
     const meta = parseFile(readFileSync(join(ws.dir, home, 'Meeting notes', 'Retrospective.md'), 'utf8')).meta;
     assert.deepEqual([meta.id, meta.title], [retro.id, 'Retrospective']);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('a local edit plus a remote edit gives a conflict copy with the local file intact (exit 6)', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const page = ws.emu.api.pageByTitle('DEMO', 'Configuration')!;
     const file = join(ws.dir, 'content/DEMO/Demo space home/Getting started/Configuration.md');
     const mine = readFileSync(file, 'utf8') + '\nMy local edit.\n';
@@ -98,17 +89,14 @@ test('a local edit plus a remote edit gives a conflict copy with the local file 
     ws.emu.api.editPage(other.id, { body: '<p>Changed remotely.</p>' });
     const again = await ws.csync(['pull']);
     assert.equal(again.code, 6, 'the conflict remains until resolved');
-    assert.equal(ws.files('content').filter((f) => f.includes('.conflict-')).length, 1, 'no second copy of the same remote version');
+    assert.equal(conflictCopies(ws.files('content')).length, 1, 'no second copy of the same remote version');
     assert.match(readFileSync(join(ws.dir, 'content/DEMO/Demo space home/Getting started/First sync.md'), 'utf8'), /Changed remotely\./);
     assert.equal(readFileSync(file, 'utf8'), mine);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('hostile titles land inside content/ with distinct names and map back to their pages', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
+  await withWorkspace(async (ws) => {
     const api = ws.emu.api;
     const titles = ['../../x', 'a/b', 'CON', 'x'.repeat(300), 'Rocket 🚀 launch', 'Caf\u00e9', 'Cafe\u0301', 'Readme', 'README', '...', 'tab\there', 'trailing dot.', 'back\\slash', 'nul\u0000byte'];
     const ids = new Map<string, string>();
@@ -133,15 +121,11 @@ test('hostile titles land inside content/ with distinct names and map back to th
     }
     for (const [id, title] of ids) assert.equal(seen.get(id), title, `page ${JSON.stringify(title)} round-trips through its file`);
     assert.equal(existsSync(join(ws.dir, '..', 'x.md')), false);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('safety gate: a mass delete stops the run with nothing changed (exit 7) unless --force', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const before = ws.files('content');
     const pages = ws.emu.api.pages('DEMO');
     for (const p of pages.slice(Math.floor(pages.length / 3))) ws.emu.api.deletePage(p.id);
@@ -152,14 +136,11 @@ test('safety gate: a mass delete stops the run with nothing changed (exit 7) unl
     const forced = await ws.csync(['pull', '--force']);
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal(ws.files('content').length, ws.emu.api.pages('DEMO').length);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('--dry-run prints the plan and changes nothing at all, not even cache/state.db', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
+  await withWorkspace(async (ws) => {
     const r = await ws.csync(['pull', '--dry-run']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Dry run for DEMO: nothing was changed/);
@@ -168,14 +149,11 @@ test('--dry-run prints the plan and changes nothing at all, not even cache/state
     assert.deepEqual(ws.files('cache'), []);
     assert.deepEqual(ws.files('attachments'), []);
     assert.equal(ws.emu.requestLog().filter((x) => x.method !== 'GET').length, 0);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('one process per workspace: a live holder is named (exit 8); a stale lock is taken over', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
+  await withWorkspace(async (ws) => {
     const lock = join(ws.dir, 'cache', 'csync.lock');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(ws.dir, 'cache'), { recursive: true });
@@ -188,15 +166,11 @@ test('one process per workspace: a live holder is named (exit 8); a stale lock i
     const r2 = await ws.csync(['pull']);
     assert.equal(r2.code, 0, r2.stderr);
     assert.equal(existsSync(lock), false, 'the lock is released at the end');
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('the state database passes integrity_check and holds the merge base of every page', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const db = new Database(join(ws.dir, 'cache', 'state.db'), { readonly: true });
     try {
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
@@ -207,15 +181,11 @@ test('the state database passes integrity_check and holds the merge base of ever
     } finally {
       db.close();
     }
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('edits on both sides that do not overlap are merged by pull, and sync pushes the merge: nothing lost, no conflict', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const page = ws.emu.api.pageByTitle('DEMO', 'Configuration')!;
     const file = join(ws.dir, 'content/DEMO/Demo space home/Getting started/Configuration.md');
     writeFileSync(file, readFileSync(file, 'utf8') + '\nMy local note at the end.\n');
@@ -228,7 +198,7 @@ test('edits on both sides that do not overlap are merged by pull, and sync pushe
     const text = readFileSync(file, 'utf8');
     assert.match(text, /Their remote note at the top\./);
     assert.match(text, /My local note at the end\./);
-    assert.ok(!ws.files('content').some((f) => f.includes('.conflict-')), 'no conflict copy');
+    assert.deepEqual(conflictCopies(ws.files('content')), [], 'no conflict copy');
     const remote = ws.emu.api.body(page.id);
     assert.match(remote, /Their remote note at the top\./);
     assert.match(remote, /My local note at the end\./);
@@ -239,7 +209,5 @@ test('edits on both sides that do not overlap are merged by pull, and sync pushe
     const again = await ws.csync(['sync']);
     assert.equal(again.code, 0);
     assert.equal(ws.emu.requestLog().filter((q) => q.method !== 'GET').length, 0, 'a second sync writes nothing');
-  } finally {
-    await ws.close();
-  }
+  });
 });

@@ -2,12 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileOf, workspaceWithEmulator } from '../helpers/workspace.js';
+import { fileOf, withPulledWorkspace } from '../helpers/workspace.js';
 
 test('a file moved to another folder moves its page; a title changed in front matter renames it; one PUT each', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const api = ws.emu.api;
     const retro = api.pageByTitle('DEMO', '2026-11-09 Retro')!;
     const arch = api.pageByTitle('DEMO', 'Architecture')!;
@@ -31,7 +29,5 @@ test('a file moved to another folder moves its page; a title changed in front ma
     ws.emu.resetLog();
     assert.equal((await ws.csync(['push'])).code, 0);
     assert.deepEqual(ws.emu.requestLog().filter((x) => x.method !== 'GET'), []);
-  } finally {
-    await ws.close();
-  }
+  });
 });

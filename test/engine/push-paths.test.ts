@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeFile, parseFile } from '../../src/format/front-matter.js';
-import { workspaceWithEmulator, type TestWorkspace } from '../helpers/workspace.js';
+import { type TestWorkspace, withPulledWorkspace } from '../helpers/workspace.js';
 
 const HOME = 'content/DEMO/Demo space home';
 
@@ -47,9 +47,7 @@ async function assertConverged(ws: TestWorkspace): Promise<void> {
 }
 
 test('push of title changes moves the files, the children folder and the attachment folder where pull puts them; collisions named like pull', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const api = ws.emu.api;
     const guide = api.pageByTitle('DEMO', 'Formatting guide')!;
     const images = api.pageByTitle('DEMO', 'Images and files')!;
@@ -80,15 +78,11 @@ test('push of title changes moves the files, the children folder and the attachm
     assert.equal(fileOf(ws, tables.id), `${HOME}/Style guide/Tables.md`);
     assert.equal(fileOf(ws, code.id), `${HOME}/Style guide/Code samples.md`, 'the freed plain name goes back to its page');
     await assertConverged(ws);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('sync: a created page lands at the name of its title; a re-parented file keeps its name when pull would compute it, else moves', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const api = ws.emu.api;
     writeFileSync(join(ws.dir, HOME, 'Getting started', 'faq.md'), composeFile({ title: 'Q&A / FAQ' }, 'Questions.\n'));
     const retro = api.pageByTitle('DEMO', '2026-11-09 Retro')!;
@@ -107,15 +101,11 @@ test('sync: a created page lands at the name of its title; a re-parented file ke
     assert.equal(fileOf(ws, retro.id), `${HOME}/Architecture/2026-11-09 Retro.md`);
     assert.equal(fileOf(ws, planning.id), `${HOME}/Architecture/2026-11-16 Planning.md`);
     await assertConverged(ws);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('kill -9 after each file move of a rename (before its record): the next push converges, no duplicate file, no lost edit', { timeout: 300_000 }, async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const api = ws.emu.api;
     const install = api.pageByTitle('DEMO', 'Installation')!;
     const images = api.pageByTitle('DEMO', 'Images and files')!;
@@ -140,7 +130,5 @@ test('kill -9 after each file move of a rename (before its record): the next pus
       assert.equal([...ws.emu.store.pages.values()].filter((p) => p.status === 'current').length, pagesBefore, 'no page created or deleted');
       await assertConverged(ws);
     }
-  } finally {
-    await ws.close();
-  }
+  });
 });

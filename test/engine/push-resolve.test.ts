@@ -2,28 +2,27 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileOf, type TestWorkspace, workspaceWithEmulator } from '../helpers/workspace.js';
+import { conflictCopies, fileOf, type TestWorkspace, withPulledWorkspace } from '../helpers/workspace.js';
 
-async function conflicted(): Promise<{ ws: TestWorkspace; rel: string; id: string; remoteVersion: number }> {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  assert.equal((await ws.csync(['pull'])).code, 0);
+/** A page edited on both sides of a pulled workspace, and the push that found the conflict. */
+async function conflicted(ws: TestWorkspace): Promise<{ rel: string; id: string; remoteVersion: number }> {
   const rel = fileOf(ws, 'Architecture');
   const page = ws.emu.api.pageByTitle('DEMO', 'Architecture')!;
   ws.emu.api.editPage(page.id, { body: ws.emu.api.body(page.id).replace('Edit it in Confluence', 'Remote wording') });
   writeFileSync(join(ws.dir, rel), readFileSync(join(ws.dir, rel), 'utf8').replace('Edit it in Confluence', 'Local wording'));
   assert.equal((await ws.csync(['push'])).code, 6);
-  return { ws, rel, id: page.id, remoteVersion: ws.emu.api.page(page.id).version.number };
+  return { rel, id: page.id, remoteVersion: ws.emu.api.page(page.id).version.number };
 }
 
 test('resolve --keep local: the next push uploads the local file with version = remote + 1; the copy is gone', async () => {
-  const { ws, rel, id, remoteVersion } = await conflicted();
-  try {
+  await withPulledWorkspace(async (ws) => {
+    const { rel, id, remoteVersion } = await conflicted(ws);
     const dry = await ws.csync(['resolve', rel, '--keep', 'local', '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
-    assert.equal(ws.files('content').filter((f) => f.includes('.conflict-')).length, 1, 'dry run keeps the copy');
+    assert.equal(conflictCopies(ws.files('content')).length, 1, 'dry run keeps the copy');
     const r = await ws.csync(['resolve', rel, '--keep', 'local']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(ws.files('content').filter((f) => f.includes('.conflict-')).length, 0);
+    assert.equal(conflictCopies(ws.files('content')).length, 0);
     ws.emu.resetLog();
     const push = await ws.csync(['push']);
     assert.equal(push.code, 0, push.stderr + push.stdout);
@@ -31,18 +30,16 @@ test('resolve --keep local: the next push uploads the local file with version = 
     assert.match(ws.emu.api.body(id), /Local wording/);
     assert.doesNotMatch(ws.emu.api.body(id), /Remote wording/);
     assert.equal(ws.emu.requestCounts()['GET /wiki/api/v2/pages/{id}'] ?? 0, 0, 'no 409 on the way');
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('resolve --keep remote: the file takes the remote version, a push writes nothing and status is clean', async () => {
-  const { ws, rel, id, remoteVersion } = await conflicted();
-  try {
+  await withPulledWorkspace(async (ws) => {
+    const { rel, id, remoteVersion } = await conflicted(ws);
     const r = await ws.csync(['resolve', rel, '--keep', 'remote']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(readFileSync(join(ws.dir, rel), 'utf8'), /Remote wording/);
-    assert.equal(ws.files('content').filter((f) => f.includes('.conflict-')).length, 0);
+    assert.equal(conflictCopies(ws.files('content')).length, 0);
     ws.emu.resetLog();
     assert.equal((await ws.csync(['push'])).code, 0);
     assert.deepEqual(ws.emu.requestLog().filter((x) => x.method !== 'GET'), []);
@@ -51,15 +48,11 @@ test('resolve --keep remote: the file takes the remote version, a push writes no
     assert.equal(st.code, 0, st.stdout);
     assert.match(st.stdout, /Everything in sync/);
     assert.equal((await ws.csync(['resolve', rel, '--keep', 'remote'])).code, 2, 'no conflict left to resolve');
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('diff shows the local edit against the remote version and writes nothing', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const none = await ws.csync(['diff']);
     assert.equal(none.code, 0, none.stderr);
     assert.match(none.stdout, /No differences/);
@@ -72,7 +65,5 @@ test('diff shows the local edit against the remote version and writes nothing', 
     assert.match(r.stdout, /^\+.*Local wording/m);
     assert.match(r.stdout, new RegExp(`^\\+\\+\\+ ${rel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
     assert.ok(ws.emu.requestLog().every((x) => x.method === 'GET'));
-  } finally {
-    await ws.close();
-  }
+  });
 });

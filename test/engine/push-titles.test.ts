@@ -2,12 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileOf, workspaceWithEmulator } from '../helpers/workspace.js';
+import { fileOf, withPulledWorkspace } from '../helpers/workspace.js';
 
 test('title collisions are refused before any write: a rename onto a taken title and two new files with one title; the rest is pushed', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const arch = fileOf(ws, 'Architecture');
     const archPage = ws.emu.api.pageByTitle('DEMO', 'Architecture')!;
     const archVersion = archPage.version.number;
@@ -31,7 +29,5 @@ test('title collisions are refused before any write: a rename onto a taken title
     assert.match(ws.emu.api.body(ws.emu.api.pageByTitle('DEMO', 'Configuration')!.id), /An unrelated edit\./);
     const puts = ws.emu.requestLog().filter((x) => x.method === 'PUT' || x.method === 'POST');
     assert.equal(puts.length, 1, 'one write: the unrelated edit');
-  } finally {
-    await ws.close();
-  }
+  });
 });

@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFile } from '../../src/format/front-matter.js';
-import { workspaceWithEmulator, writes, type TestWorkspace } from '../helpers/workspace.js';
+import { conflictCopies, type TestWorkspace, withPulledWorkspace, withWorkspace, writes } from '../helpers/workspace.js';
 
 const DIR = 'content/DEMO/Demo space home/Getting started';
 const REL = `${DIR}/Roadmap.md`;
-const copies = (files: string[]) => files.filter((f) => f.includes('.conflict-'));
 
 async function clash(ws: TestWorkspace, local = 'my roadmap\n'): Promise<{ id: string; copy: string }> {
   assert.equal((await ws.csync(['pull'])).code, 0);
@@ -22,7 +21,7 @@ async function clash(ws: TestWorkspace, local = 'my roadmap\n'): Promise<{ id: s
   writeFileSync(join(ws.dir, REL), local);
   const pull = await ws.csync(['pull']);
   assert.equal(pull.code, 6, pull.stdout + pull.stderr);
-  const copy = copies(ws.files());
+  const copy = conflictCopies(ws.files());
   assert.equal(copy.length, 1);
   assert.match((await ws.csync(['status'])).stdout, /untracked-local-file/);
   return { id: page.id, copy: copy[0]! };
@@ -32,8 +31,7 @@ const trashed = (ws: TestWorkspace) => ws.files('cache/trash');
 
 for (const by of ['file', 'copy'] as const) {
   test(`resolve --keep remote on an untracked clash (named by its ${by}): the remote page takes the path, the local file goes to cache/trash (was: exit 1, "no page record")`, async () => {
-    const ws = await workspaceWithEmulator({ seed: 'demo' });
-    try {
+    await withWorkspace(async (ws) => {
       const { id, copy } = await clash(ws);
       const target = by === 'file' ? REL : copy;
       const dry = await ws.csync(['resolve', target, '--keep', 'remote', '--dry-run']);
@@ -51,7 +49,7 @@ for (const by of ['file', 'copy'] as const) {
       const text = readFileSync(join(ws.dir, REL), 'utf8');
       assert.match(text, /Their roadmap\./);
       assert.equal(parseFile(text).meta.id, id);
-      assert.deepEqual(copies(ws.files()), [], 'the copy is gone');
+      assert.deepEqual(conflictCopies(ws.files()), [], 'the copy is gone');
       const kept = trashed(ws).filter((f) => f.endsWith('/Roadmap.md'));
       assert.deepEqual(kept, [said[2]], 'the local file is in cache/trash, where the command said');
       assert.equal(readFileSync(join(ws.dir, kept[0]!), 'utf8'), 'my roadmap\n');
@@ -67,16 +65,13 @@ for (const by of ['file', 'copy'] as const) {
       ws.emu.api.editPage(id, { body: '<p>Their roadmap, revised.</p>' });
       assert.equal((await ws.csync(['pull'])).code, 0);
       assert.match(readFileSync(join(ws.dir, REL), 'utf8'), /revised/);
-    } finally {
-      await ws.close();
-    }
+    });
   });
 }
 
 for (const keep of ['local', 'merged'] as const) {
   test(`resolve --keep ${keep} on an untracked clash: the file is tracked as the remote page and the next push updates that page (was: exit 1, "no page record")`, async () => {
-    const ws = await workspaceWithEmulator({ seed: 'demo' });
-    try {
+    await withWorkspace(async (ws) => {
       const { id, copy } = await clash(ws);
       if (keep === 'merged') writeFileSync(join(ws.dir, REL), 'my roadmap\n\nTheir roadmap.\n');
       const mine = readFileSync(join(ws.dir, REL), 'utf8');
@@ -103,16 +98,12 @@ for (const keep of ['local', 'merged'] as const) {
       assert.equal(sync.code, 0, sync.stdout + sync.stderr);
       assert.ok(existsSync(join(ws.dir, REL)), 'the file stays at its path');
       assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
-    } finally {
-      await ws.close();
-    }
+    });
   });
 }
 
 test('resolve on an untracked clash of a child page before its parent: refused, dry run or not (its parent is no page here yet); parent first, then child, both pushed over their pages', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     // A new page with a child arrives where the user made the same two files.
     const gs = ws.emu.api.pageByTitle('DEMO', 'Getting started')!;
     const plans = ws.emu.api.createPage('DEMO', 'Plans', '<p>Their plans.</p>', gs.id);
@@ -124,7 +115,7 @@ test('resolve on an untracked clash of a child page before its parent: refused, 
     writeFileSync(join(ws.dir, childRel), 'my Q3\n');
     const pull = await ws.csync(['pull']);
     assert.equal(pull.code, 6, pull.stdout + pull.stderr);
-    assert.equal(copies(ws.files()).length, 2);
+    assert.equal(conflictCopies(ws.files()).length, 2);
 
     // The child first: its parent is no page here yet. Refused, dry run or not, and nothing changes.
     for (const dry of [['--dry-run'], []]) {
@@ -134,7 +125,7 @@ test('resolve on an untracked clash of a child page before its parent: refused, 
       assert.match(r.stderr, /resolve '.*Plans\.md' first/);
     }
     assert.equal(readFileSync(join(ws.dir, childRel), 'utf8'), 'my Q3\n');
-    assert.equal(copies(ws.files()).length, 2);
+    assert.equal(conflictCopies(ws.files()).length, 2);
 
     // The parent, then the child: both pushed over their pages.
     for (const rel of [parentRel, childRel]) {
@@ -147,16 +138,13 @@ test('resolve on an untracked clash of a child page before its parent: refused, 
     assert.match(ws.emu.api.body(child.id), /my Q3/);
     assert.equal(ws.emu.api.page(child.id).parentId, plans.id);
     assert.equal(ws.emu.api.pages('DEMO').filter((p) => p.title === 'Plans' || p.title === 'Q3').length, 2, 'no duplicates');
-    assert.deepEqual(copies(ws.files()), []);
+    assert.deepEqual(conflictCopies(ws.files()), []);
     assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('resolve --keep remote on an untracked clash whose copy the user deleted: refused, dry run or not, and the local file stays', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
+  await withWorkspace(async (ws) => {
     const { copy } = await clash(ws);
     unlinkSync(join(ws.dir, copy));
     for (const dry of [['--dry-run'], []]) {
@@ -166,7 +154,5 @@ test('resolve --keep remote on an untracked clash whose copy the user deleted: r
     }
     assert.equal(readFileSync(join(ws.dir, REL), 'utf8'), 'my roadmap\n');
     assert.deepEqual(trashed(ws), []);
-  } finally {
-    await ws.close();
-  }
+  });
 });

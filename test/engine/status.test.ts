@@ -3,14 +3,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFile } from '../../src/format/front-matter.js';
-import { fileOf, workspaceWithEmulator } from '../helpers/workspace.js';
+import { fileOf, withPulledWorkspace } from '../helpers/workspace.js';
 
 const HOME = 'content/DEMO/Demo space home';
 
 test('status lists local and remote changes and conflicts (text and --json) and writes nothing', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const clean = await ws.csync(['status']);
     assert.equal(clean.code, 0, clean.stderr);
     assert.match(clean.stdout, /Everything in sync/);
@@ -44,15 +42,11 @@ test('status lists local and remote changes and conflicts (text and --json) and 
     assert.deepEqual(r.remote.new.map((e) => e.title), ['Remote only']);
     assert.deepEqual(r.conflicts, []);
     assert.equal(parseFile(readFileSync(join(ws.dir, HOME, 'Fresh.md'), 'utf8')).meta.id, undefined);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('status shows a conflict (exit 6); sync pulls remote edits and pushes local ones in one pass', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const arch = fileOf(ws, 'Architecture');
     const page = ws.emu.api.pageByTitle('DEMO', 'Architecture')!;
     ws.emu.api.editPage(page.id, { body: ws.emu.api.body(page.id).replace('Edit it in Confluence', 'Remote wording') });
@@ -74,7 +68,5 @@ test('status shows a conflict (exit 6); sync pulls remote edits and pushes local
     assert.equal(sync.code, 6, 'the unresolved conflict remains');
     assert.match(readFileSync(join(ws.dir, fileOf(ws, '2026-11-09 Retro')), 'utf8'), /changed remotely/);
     assert.match(ws.emu.api.body(ws.emu.api.pageByTitle('DEMO', 'Getting started')!.id), /synced from here/);
-  } finally {
-    await ws.close();
-  }
+  });
 });

@@ -67,6 +67,8 @@ export interface SeededRun {
   fresh?: number;
   /** Shrink a failure (default); off where a case's outcome depends on timing. */
   shrink?: boolean;
+  /** Settings of the run that the replay command must repeat (environment variables). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -88,14 +90,14 @@ function visible(text: string): string {
   return text.replace(/[\u007f-\u00a0\u00ad\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function seededFailure<T>(prefix: string, file: string, name: string, s: SuiteSeed, details: fc.RunDetails<T>): Error {
+function seededFailure<T>(prefix: string, file: string, name: string, s: SuiteSeed, details: fc.RunDetails<T>, env: Record<string, string> = {}): Error {
   const err = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
   const path = details.counterexamplePath ?? undefined;
   return new Error(
     `${prefix} ${name}: ${s.kind} seed ${s.seed} failed after ${details.numRuns} case(s)\n` +
       `counterexample: ${visible(fc.stringify(details.counterexample))}\n` +
       `${err}\n` +
-      `replay: ${replayCommand(prefix, s.seed, path, file, path ? { [`${prefix}_PROPERTY`]: name } : {})}`,
+      `replay: ${replayCommand(prefix, s.seed, path, file, { ...(path ? { [`${prefix}_PROPERTY`]: name } : {}), ...env })}`,
   );
 }
 
@@ -108,7 +110,7 @@ export function assertSeeded<T>(prefix: string, file: string, name: string, run:
   const { seeds, path } = seededPlan(prefix, name, run);
   for (const s of seeds) {
     const details = fc.check(property, { numRuns: s.cases, seed: s.seed, ...(path ? { path } : {}), endOnFailure: run.shrink === false });
-    if (details.failed) throw seededFailure(prefix, file, name, s, details);
+    if (details.failed) throw seededFailure(prefix, file, name, s, details, run.env);
   }
 }
 
@@ -117,6 +119,6 @@ export async function assertSeededAsync<T>(prefix: string, file: string, name: s
   const { seeds, path } = seededPlan(prefix, name, run);
   for (const s of seeds) {
     const details = await fc.check(property, { numRuns: s.cases, seed: s.seed, ...(path ? { path } : {}), endOnFailure: run.shrink === false });
-    if (details.failed) throw seededFailure(prefix, file, name, s, details);
+    if (details.failed) throw seededFailure(prefix, file, name, s, details, run.env);
   }
 }

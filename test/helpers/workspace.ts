@@ -35,6 +35,33 @@ export async function workspaceWithEmulator(options: EmulatorOptions & { spaces?
   };
 }
 
+/**
+ * Runs `body` on a fresh workspace wired to a fresh emulator (the demo seed unless told), and closes both however it
+ * ends.
+ */
+export async function withWorkspace(body: (ws: TestWorkspace) => Promise<void>, options: Parameters<typeof workspaceWithEmulator>[0] = { seed: 'demo' }): Promise<void> {
+  const ws = await workspaceWithEmulator(options);
+  try {
+    await body(ws);
+  } finally {
+    await ws.close();
+  }
+}
+
+/** withWorkspace after a first `csync pull`, which must succeed. */
+export async function withPulledWorkspace(body: (ws: TestWorkspace) => Promise<void>, options: Parameters<typeof workspaceWithEmulator>[0] = { seed: 'demo' }): Promise<void> {
+  await withWorkspace(async (ws) => {
+    const pull = await ws.csync(['pull']);
+    assert.equal(pull.code, 0, pull.stdout + pull.stderr);
+    await body(ws);
+  }, options);
+}
+
+/** The conflict copies among `files` (workspace paths). */
+export function conflictCopies(files: readonly string[]): string[] {
+  return files.filter((f) => f.includes('.conflict-'));
+}
+
 /** The workspace-relative file of the page with this title (by its front matter). */
 export function fileOf(ws: TestWorkspace, title: string): string {
   const f = ws.files('content').find((p) => parseFile(readFileSync(join(ws.dir, p), 'utf8')).meta.title === title);
