@@ -1,6 +1,7 @@
 /**
  * New files become new pages, parents first and linked pages before the pages linking to them where the links
- * allow; a create a stopped run left unrecorded is adopted, never duplicated.
+ * allow, side by side where neither needs the other; a create a stopped run left unrecorded is adopted, never
+ * duplicated.
  */
 import { unlink } from 'node:fs/promises';
 import PQueue from 'p-queue';
