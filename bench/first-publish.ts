@@ -6,9 +6,10 @@
  * - `limited`: `--rate-limit 10` (burst 20): the profile's pace is the server's; csync must publish everything with
  *   no 429 storm;
  * - `silent`: no rate limit and no headers: the profile's rate is the ceiling (the baseline);
- * - `unpaced`: as silent, with the profile's rate set to 1000 req/s: what the push pipeline itself takes (creates go
- *   one at a time, parents first: src/engine/push/creates.ts).
- * Per run: wall time, requests, 429s, pages in Confluence afterwards.
+ * - `unpaced`: as silent, with the profile's rate set to 1000 req/s: what the push pipeline itself takes.
+ * Per run: wall time, requests, 429s, pages in Confluence afterwards, and the most page creates (POST) the emulator
+ * had in flight at once. CSYNC_BENCH_PUBLISH_RUNS repeats each case (median wall time), CSYNC_BENCH_PUBLISH_CASES
+ * picks cases (comma-separated).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,10 @@ import { cleanEnv, cliArgs, ROOT } from '../test/helpers/cli.js';
 
 const PAGES = Number(process.env.CSYNC_BENCH_PUBLISH_PAGES ?? 200);
 const LATENCY_MS = Number(process.env.CSYNC_BENCH_PUBLISH_LATENCY_MS ?? 0);
+/** Runs of each case (CSYNC_BENCH_PUBLISH_RUNS): wall times are their median, counts the median run's. */
+const RUNS = Math.max(1, Number(process.env.CSYNC_BENCH_PUBLISH_RUNS ?? 1));
+/** Only these cases (CSYNC_BENCH_PUBLISH_CASES=generous,silent), all when unset. */
+const CASES = process.env.CSYNC_BENCH_PUBLISH_CASES?.split(',').filter(Boolean);
 
 function run(args: string[], input = '', env: Record<string, string> = {}): Promise<{ code: number | null; out: string; wallMs: number }> {
   const t0 = performance.now();
@@ -33,7 +38,7 @@ function run(args: string[], input = '', env: Record<string, string> = {}): Prom
 }
 
 /** One first publish of PAGES new pages; the rate limit goes on after init and the first pull. */
-export async function firstPublish(rateLimit: EmulatorOptions['rateLimit'], env: Record<string, string> = {}): Promise<{ wallMs: number; requests: number; limited: number; pagesCreated: number; code: number | null }> {
+export async function firstPublish(rateLimit: EmulatorOptions['rateLimit'], env: Record<string, string> = {}): Promise<{ wallMs: number; requests: number; limited: number; pagesCreated: number; maxCreatesAlongside: number; code: number | null }> {
   const emu = await startEmulator({ seed: 'demo', port: 0 });
   const dir = mkdtempSync(join(tmpdir(), 'csync-bench-publish-'));
   try {
@@ -50,7 +55,7 @@ export async function firstPublish(rateLimit: EmulatorOptions['rateLimit'], env:
     emu.resetLog();
     const push = await run(['push', '-w', dir, '--no-progress'], '', env);
     const log = emu.requestLog();
-    return { wallMs: Math.round(push.wallMs), requests: log.length, limited: log.filter((r) => r.status === 429).length, pagesCreated: emu.api.pages('DEMO').length - before, code: push.code };
+    return { wallMs: Math.round(push.wallMs), requests: log.length, limited: log.filter((r) => r.status === 429).length, pagesCreated: emu.api.pages('DEMO').length - before, maxCreatesAlongside: Math.max(0, ...log.filter((r) => r.method === 'POST' && r.route.endsWith('/api/v2/pages')).map((r) => r.alongside ?? 1)), code: push.code };
   } finally {
     await emu.close();
     rmSync(dir, { recursive: true, force: true });
@@ -59,7 +64,7 @@ export async function firstPublish(rateLimit: EmulatorOptions['rateLimit'], env:
 
 export const scenarios = {
   'first-publish-200': async () => {
-    const out: Record<string, number | string> = { pages: PAGES, latencyMs: LATENCY_MS };
+    const out: Record<string, number | string> = { pages: PAGES, latencyMs: LATENCY_MS, runs: RUNS };
     for (const [name, limit, env] of [
       ['generous', { rps: 100, burst: 200 }, {}],
       ['limited', { rps: 10, burst: 20 }, {}],
@@ -67,11 +72,17 @@ export const scenarios = {
       // The floor: the same push with pacing out of the way (what the push pipeline itself takes).
       ['unpaced', undefined, { CSYNC_RATE_REQUESTS_PER_SECOND: '1000', CSYNC_RATE_BURST: '1000' }],
     ] as const) {
-      const r = await firstPublish(limit, env);
+      if (CASES && !CASES.includes(name)) continue;
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await firstPublish(limit, env));
+      runs.sort((a, b) => a.wallMs - b.wallMs);
+      const r = runs[Math.floor(runs.length / 2)]!;
+      if (RUNS > 1) out[`${name}WallsS`] = runs.map((x) => x.wallMs / 1000).join(' / ');
       out[`${name}WallS`] = r.wallMs / 1000;
       out[`${name}Requests`] = r.requests;
       out[`${name}429s`] = r.limited;
       out[`${name}PagesCreated`] = r.pagesCreated;
+      out[`${name}MaxCreatesAlongside`] = r.maxCreatesAlongside;
       out[`${name}Exit`] = String(r.code);
     }
     return out;

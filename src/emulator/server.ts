@@ -35,6 +35,8 @@ export interface LoggedRequest {
   status: number;
   fault?: FaultKind | undefined;
   at: number;
+  /** Requests of the same method and route in flight when this one arrived, itself included (1: none alongside). */
+  alongside?: number;
 }
 
 export interface InvalidRequest {
@@ -147,7 +149,26 @@ function classify(path: string): { api: 'v1' | 'v2' | 'download' | 'admin' | 'ji
 }
 
 export function createHandler(state: ServerState, admin: (req: IncomingMessage, rest: string, body: Buffer) => Promise<Reply>) {
+  // Requests in flight by method and route, from the request's arrival to its answer (or dropped socket).
+  const inFlight = new Map<string, number>();
+  const handle = handler(state, admin);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const key = `${(req.method ?? 'GET').toUpperCase()} ${routeOf(url.pathname)}`;
+    const n = (inFlight.get(key) ?? 0) + 1;
+    inFlight.set(key, n);
+    try {
+      await handle(req, res, n);
+    } finally {
+      const left = (inFlight.get(key) ?? 1) - 1;
+      if (left) inFlight.set(key, left);
+      else inFlight.delete(key);
+    }
+  };
+}
+
+function handler(state: ServerState, admin: (req: IncomingMessage, rest: string, body: Buffer) => Promise<Reply>) {
+  return async (req: IncomingMessage, res: ServerResponse, alongside: number): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = (req.method ?? 'GET').toUpperCase();
     const origin = `http://${req.headers.host ?? 'localhost'}`;
@@ -160,7 +181,7 @@ export function createHandler(state: ServerState, admin: (req: IncomingMessage, 
       send(res, reply, {});
       return;
     }
-    const entry: LoggedRequest = { method, path: url.pathname, route: routeOf(url.pathname), query: url.search, status: 0, at: state.now() };
+    const entry: LoggedRequest = { method, path: url.pathname, route: routeOf(url.pathname), query: url.search, status: 0, at: state.now(), alongside };
     state.log.push(entry);
     if (state.latencyMs > 0) await sleep(state.latencyMs);
     const fault = state.faults.pick(method, url.pathname);

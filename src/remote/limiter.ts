@@ -15,6 +15,7 @@ import Bottleneck from 'bottleneck';
 import type { Redis as RedisClient } from 'ioredis';
 import type { Clock, RemoteLogger } from './options.js';
 import {
+  currentRate,
   initialRateState,
   limiterSettings,
   onResponse,
@@ -72,6 +73,8 @@ export interface LimiterSnapshot {
   factor: number;
   nearLimit: boolean;
   requestsPerSecond: number;
+  /** The most this limiter's recovery climbs to after a 429: the ceiling learned from the server's pace, as req/s. */
+  ceilingRequestsPerSecond: number;
   inFlight: number;
   /** Where the shared budget lives (no credentials), for store redis. */
   redis: string | undefined;
@@ -208,7 +211,8 @@ export class SourceLimiter {
   snapshot(): LimiterSnapshot {
     const now = this.clock.now();
     const rate = this.applied.reservoirIncreaseAmount / (this.applied.reservoirIncreaseInterval / 1000);
-    return { mode: this.modeNow, id: this.id, pausedForMs: pauseRemaining(this.state, now), factor: this.state.factor, nearLimit: this.state.nearLimit, requestsPerSecond: rate, inFlight: this.inFlight,
+    return { mode: this.modeNow, id: this.id, pausedForMs: pauseRemaining(this.state, now), factor: this.state.factor, nearLimit: this.state.nearLimit, requestsPerSecond: rate,
+      ceilingRequestsPerSecond: currentRate(this.cfg, { ...this.state, factor: this.state.ceiling }), inFlight: this.inFlight,
       redis: this.store.store === 'redis' ? redactRedisUrl(this.store.redisUrl) : undefined, fallbackShare: this.store.fallbackShare };
   }
 

@@ -20,7 +20,8 @@
  *    in flight — other processes' included — and Bottleneck refills on a heartbeat, so a reservoir set to an
  *    answer's 0 starved the pace; measured: twice the ideal time against a 20 req/s server.)
  * After a 429 the factor halves (floor 0.25) and then recovers a little with each success while the server is not
- * near its limit (additive increase, multiplicative decrease), up to a ceiling learned from the pace between 429s.
+ * near its limit (additive increase, multiplicative decrease), up to a ceiling learned from the pace between 429s
+ * (counted from the end of the pause, less the bucket the pause refilled: see learnedCeiling).
  */
 export interface RateConfig {
   requestsPerSecond: number;
@@ -32,8 +33,11 @@ export interface RateState {
   factor: number;
   /** Where recovery stops: learned from the pace between 429s (1 until two 429s have been seen). */
   ceiling: number;
-  /** When the last 429 arrived, and how many successes since (the server's real pace in between). */
+  /** When the last 429 arrived. */
   lastLimitedAt: number | undefined;
+  /** Where the window learnedCeiling counts in starts: the end of the pause the last 429 enforced. */
+  learnFrom: number | undefined;
+  /** Successes answered since learnFrom (the server's real pace in that window). */
   successesSinceLimited: number;
   nearLimit: boolean;
   /** The server's fill rate in requests per second, when it reports one (Data Center). */
@@ -69,8 +73,8 @@ export const MIN_FACTOR = 0.25;
 export const RECOVERY_STEP = 0.02;
 /** The ceiling's own creep per success, so a server that raised its limit is found again (≈ +10% per 200 answers). */
 export const CEILING_CREEP = 0.0005;
-/** Two 429s closer than this say too little about the server's pace to learn from. */
-export const MIN_LEARN_WINDOW_MS = 2000;
+/** A window (from a pause's end to the next 429) shorter than this says too little about the server's pace. */
+export const MIN_LEARN_WINDOW_MS = 1000;
 /** Bottleneck refills on its heartbeat; an interval shorter than that would only refill in lumps anyway. */
 export const MIN_INCREASE_INTERVAL_MS = 250;
 /**
@@ -107,19 +111,25 @@ export function nextServerRate(previous: number | undefined, previousAt: number,
 }
 
 /**
- * The rate factor a 429 teaches: successes since the previous 429 over the time between them is the pace the
- * server really allows (its bucket was empty both times). Pure.
+ * The rate factor a 429 teaches: the pace the server really allowed between the end of the previous 429's pause and
+ * this 429 (its bucket was empty at this one). Not from the previous 429 itself: the pause (Retry-After, a second or
+ * more) is time nobody sent in, and counting it learned about half a server's rate (10.5 of 20 req/s with a
+ * one-second Retry-After). The pause refilled the server's bucket, and that stock was spent on top of the pace: it
+ * is taken off the count — the server's bucket size (X-RateLimit-Limit) when known, else the profile's burst — or
+ * the window's first second, burst included, learns well above the server's rate. Taking off the whole bucket errs
+ * on the low side when the pause left it part full. Pure.
  */
 export function learnedCeiling(cfg: RateConfig, state: RateState, now: number): number {
-  if (state.lastLimitedAt === undefined) return state.ceiling;
-  const elapsed = now - state.lastLimitedAt;
+  if (state.learnFrom === undefined) return state.ceiling;
+  const elapsed = now - state.learnFrom;
   if (elapsed < MIN_LEARN_WINDOW_MS) return state.ceiling;
-  const serverRps = state.successesSinceLimited / (elapsed / 1000);
+  const stock = state.serverLimit ?? cfg.burst;
+  const serverRps = Math.max(0, state.successesSinceLimited - stock) / (elapsed / 1000);
   return Math.min(1, Math.max(MIN_FACTOR, (0.95 * serverRps) / baseRate(cfg, state)));
 }
 
 export function initialRateState(): RateState {
-  return { pausedUntil: 0, factor: 1, ceiling: 1, lastLimitedAt: undefined, successesSinceLimited: 0, nearLimit: false, serverFillPerSecond: undefined, serverLimit: undefined, serverRate: undefined, serverRateAt: 0 };
+  return { pausedUntil: 0, factor: 1, ceiling: 1, lastLimitedAt: undefined, learnFrom: undefined, successesSinceLimited: 0, nearLimit: false, serverFillPerSecond: undefined, serverLimit: undefined, serverRate: undefined, serverRateAt: 0 };
 }
 
 /**
@@ -219,19 +229,22 @@ export function onResponse(cfg: RateConfig, state: RateState, now: number, sig: 
     // A 429 that advertises the budget has already set the pace (Remaining 0: one request per reset window, rising
     // again as the server's answers show room): halving it as well would only slow the recovery.
     const slow = limited && sample === undefined;
+    const pausedUntil = Math.max(s.pausedUntil, now + wait);
     s = {
       ...s,
-      pausedUntil: Math.max(s.pausedUntil, now + wait),
+      pausedUntil,
       factor: slow ? Math.max(MIN_FACTOR, Math.min(s.factor / 2, ceiling)) : s.factor,
       ceiling,
       lastLimitedAt: limited ? now : s.lastLimitedAt,
+      learnFrom: limited ? pausedUntil : s.learnFrom,
       successesSinceLimited: limited ? 0 : s.successesSinceLimited,
     };
     // The server's bucket is empty when it says 429: so is ours, for every process sharing it.
     return { state: s, reservoir: 0, broadcastPauseMs: wait };
   }
   if (sig.status < 500) {
-    s.successesSinceLimited += 1;
+    // Answers that arrive during the pause were sent before it: the window starts when it ends.
+    if (s.learnFrom === undefined || now >= s.learnFrom) s.successesSinceLimited += 1;
     if (!near) {
       // Additive recovery up to the learned ceiling, and only while the server says it has room: running right at
       // its limit (NearLimit) is where a learned rate should stay, or we would climb back into the next 429.

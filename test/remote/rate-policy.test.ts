@@ -126,13 +126,15 @@ test('learnedCeiling: the pace between two 429s caps recovery', () => {
   const c = { requestsPerSecond: 20, burst: 20 };
   let s = onResponse(c, initialRateState(), 0, { ...ok, status: 429, retryAfterMs: 1000 }).state;
   assert.equal(s.ceiling, 1, 'one 429 teaches nothing yet');
-  for (let i = 0; i < 50; i++) s = onResponse(c, s, 1000 + i * 100, ok).state; // 50 successes in the next 5 s
-  assert.equal(learnedCeiling(c, s, 1500), s.ceiling, 'too short a window to learn from');
-  s = onResponse(c, s, 6000, { ...ok, status: 429, retryAfterMs: 1000 }).state;
-  // 50 successes in 6 s ≈ 8.3 req/s; 95% of that over 20 req/s.
-  assert.ok(Math.abs(s.ceiling - (0.95 * (50 / 6)) / 20) < 1e-9, String(s.ceiling));
+  s = onResponse(c, s, 500, ok).state; // sent before the 429: answered during its pause, not counted
+  for (let i = 0; i < 70; i++) s = onResponse(c, s, 1000 + i * 100, ok).state; // 70 successes in the 7 s after the pause
+  assert.equal(learnedCeiling(c, s, 1900), s.ceiling, 'too short a window to learn from');
+  s = onResponse(c, s, 8000, { ...ok, status: 429, retryAfterMs: 1000 }).state;
+  // From the pause's end (1 s), not the 429 (0): 70 successes less the 20 of the bucket the pause refilled, in 7 s
+  // ≈ 7.1 req/s; 95% of that over 20 req/s. (Counting the pause: 70 / 8 s, 8.75 req/s, with the burst in it.)
+  assert.ok(Math.abs(s.ceiling - (0.95 * (50 / 7)) / 20) < 1e-9, String(s.ceiling));
   assert.ok(s.factor <= s.ceiling);
-  for (let i = 0; i < 200; i++) s = onResponse(c, s, 8000 + i * 100, ok).state;
+  for (let i = 0; i < 200; i++) s = onResponse(c, s, 10000 + i * 100, ok).state;
   assert.ok(s.factor <= s.ceiling + 1e-9, 'recovery stops at the ceiling');
   assert.ok(s.ceiling > 0.4 && s.ceiling < 0.5, `the ceiling creeps up slowly: ${s.ceiling}`);
 });

@@ -1,8 +1,10 @@
 /**
  * New files become new pages, parents first and linked pages before the pages linking to them where the links
- * allow; a create a stopped run left unrecorded is adopted, never duplicated.
+ * allow, side by side where neither needs the other; a create a stopped run left unrecorded is adopted, never
+ * duplicated.
  */
 import { unlink } from 'node:fs/promises';
+import PQueue from 'p-queue';
 import type { RemotePage } from '../../core/remote-types.js';
 import { composeFile, parseFile, type FrontMatter } from '../../format/front-matter.js';
 import { storageEquals } from '../../format/index.js';
@@ -12,7 +14,9 @@ import type { BasePage } from '../../state/index.js';
 import { createStartedAt, storageHash } from '../pending.js';
 import { markSkipped, reportSkip } from '../scan.js';
 import { checkSize, convert, normalisedBody, parentFolderFile, parentFor, readFrontMatter, readIfThere, sortedLabels, type Ctx } from './context.js';
-import { LinkScanner, orderCreates } from './link-order.js';
+import { LinkScanner, orderCreates, parentFile } from './link-order.js';
+import { throwFailures, type TaskFailure } from '../failures.js';
+import { throwIfRunAborted } from '../../core/run-signal.js';
 
 /**
  * A create whose record was lost (stopped between create and record) is adopted. A pull that ran in between saw the
@@ -49,11 +53,27 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     return account !== undefined && page.authorId !== account;
   };
   // Pages another new page links to are created before it where the links allow, by the link index planning made
-  // (newPageTitles): each page's text is read when it is sent, so one text is held at a time, whatever the number
-  // and size of new pages.
+  // (newPageTitles): each page's text is read when it is sent, so one text per create in flight is held, whatever
+  // the number and size of new pages.
   const linked = new Map<string, readonly string[]>();
   for (const path of files) linked.set(path, ctx.createLinks?.get(path) ?? []);
-  for (const path of orderCreates([...files], linked, ctx.format.extension)) {
+  // One create per title at a time: a second new file with a title just created finds that page (existing, below)
+  // as it did when creates ran one after the other, instead of racing the first to the server. A create takes its
+  // title's turn once it has read the title, and gives it back when it ends (below), whatever the outcome.
+  const turns = new Map<string, Promise<void>>();
+  const held = new Map<string, () => void>();
+  const titleTurn = async (title: string, path: string): Promise<void> => {
+    const before = turns.get(title) ?? Promise.resolve();
+    let release = () => {};
+    const mine = before.then(() => new Promise<void>((r) => (release = r)));
+    turns.set(title, mine);
+    held.set(path, () => {
+      release();
+      if (turns.get(title) === mine) turns.delete(title);
+    });
+    await before;
+  };
+  const createOne = async (path: string): Promise<void> => {
     let text: string | undefined;
     try {
       await checkSize(ctx, path);
@@ -61,20 +81,21 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     } catch (err) {
       if (!isSkipped(err)) throw err;
       reportSkip(ctx.summary, err);
-      continue;
+      return;
     }
-    if (text === undefined) continue; // gone since the scan: nothing to create
+    if (text === undefined) return; // gone since the scan: nothing to create
     const parsed = parseFile(text);
     if (!parsed.ok) {
       ctx.summary.warnings.push(`${path}: front matter unreadable (${parsed.error}); not created`);
-      continue;
+      return;
     }
     const name = path.slice(path.lastIndexOf('/') + 1, path.length - ctx.format.extension.length);
     const title = parsed.meta.title ? String(parsed.meta.title) : name;
+    await titleTurn(title, path);
     const p = parentFor(ctx, path);
     if (p === null) {
       ctx.summary.warnings.push(`${path}: no page for its folder ${parentFolderFile(path, ctx.format.extension)}; not created`);
-      continue;
+      return;
     }
     const parentId = p ?? space.homepageId;
     ctx.links.add(title, path);
@@ -86,7 +107,7 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     // since) is a collision: adopting it would mark the file synced with a page that holds other text.
     if (page && (page.parentId !== parentId || ctx.state.page(page.id) || (await someoneElses(page)) || !(await sameBody(ctx, page.id, storage)))) {
       ctx.summary.warnings.push(`${path}: a page titled "${title}" already exists in ${ctx.spaceKey}; not created`);
-      continue;
+      return;
     }
     if (page) await adoptOwnCreate(ctx, page.id, path, title, storage);
     else {
@@ -104,7 +125,7 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
         ctx.state.removePendingCreate(path);
         ctx.summary.warnings.push(`${path}: not created: ${(err as Error).message}`);
         if (code === 'CSYNC_TOO_LARGE') markSkipped(ctx.summary, path);
-        continue;
+        return;
       }
     }
     ctx.summary.written.push({ id: page.id, version: page.version.number });
@@ -129,7 +150,41 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
     });
     existing.set(title, page);
     ctx.summary.pages.created++;
+  };
+  // Creates run side by side (concurrency.pages), each as soon as what it needs exists: its folder's page (a child's
+  // create names its parent's id) and the pages it links to that the order above puts first. Each still writes its
+  // pending record before its request and its page record after it, as when they ran one after the other.
+  const order = orderCreates([...files], linked, ctx.format.extension);
+  const at = new Map(order.map((p, i) => [p, i]));
+  const queue = new PQueue({ concurrency: Math.max(1, ctx.options.concurrency) });
+  const failures: TaskFailure[] = [];
+  const settled = new Map<string, Promise<void>>();
+  for (const [i, path] of order.entries()) {
+    const needs = [parentFile(path, ctx.format.extension), ...(linked.get(path) ?? [])].filter((d) => d !== path && (at.get(d) ?? i) < i);
+    const start = async (): Promise<void> => {
+      await Promise.all(needs.map((d) => settled.get(d)));
+      // A run that failed or was cancelled starts no further create (the ones in flight finish and are recorded).
+      if (failures.length) return;
+      await queue.add(async () => {
+        throwIfRunAborted(ctx.options.signal);
+        if (failures.length) return;
+        try {
+          await createOne(path);
+        } finally {
+          held.get(path)?.();
+          held.delete(path);
+        }
+      });
+    };
+    settled.set(
+      path,
+      start().catch((error: unknown) => {
+        failures.push({ what: path, error });
+      }),
+    );
   }
+  await Promise.all(settled.values());
+  throwFailures(failures, ctx.log);
 }
 
 /**
