@@ -19,7 +19,8 @@ export type EditorOp =
   | { k: 'delete'; i: number }
   | { k: 'redit'; i: number };
 export type Fault = { kind: 'none' } | { kind: 'crash'; after: number } | { kind: 'lost-answer'; method: 'PUT' | 'POST' } | { kind: 'stop-after-write'; method: 'PUT' | 'POST' };
-export type Run = { k: 'pull' | 'push' | 'sync'; fault: Fault };
+/** 'daemon': the daemon's own passes (src/daemon/passes.ts): a poll, the debounced push of the files the watcher marked, the rescan. */
+export type Run = { k: 'pull' | 'push' | 'sync' | 'daemon'; fault: Fault };
 
 const faultArb: fc.Arbitrary<Fault> = fc.oneof(
   { weight: 4, arbitrary: fc.constant<Fault>({ kind: 'none' }) },
@@ -39,7 +40,7 @@ export const liveCaseArb = fc.record({
   pages: fc.integer({ min: 2, max: 5 }),
   // Small cases, many of them: a case's cost is mostly its runs' state.db opens and scans, and most failures this
   // suite found needed two or three runs and a few edits.
-  runs: fc.array(fc.record({ k: fc.constantFrom('pull' as const, 'push' as const, 'sync' as const), fault: faultArb }), { minLength: 1, maxLength: 3 }),
+  runs: fc.array(fc.record({ k: fc.constantFrom('pull' as const, 'push' as const, 'sync' as const, 'daemon' as const), fault: faultArb }), { minLength: 1, maxLength: 3 }),
   editor: fc.array(fc.record({ op: editorOpArb, delayMs: fc.integer({ min: 0, max: 12 }) }), { minLength: 1, maxLength: 8 }),
   concurrency: fc.constantFrom(1, 4),
 });

@@ -8,6 +8,8 @@
  *   (2) nothing outside the workspace is touched (a sibling folder and its files keep their bytes and mtimes);
  *   (3) every run terminates (a request budget per run, a step counter);
  *   (4) a run without faults does not fail because files change under it.
+ * A 'daemon' run is the daemon's own passes (src/daemon/passes.ts: the marked push, the poll, the rescan) with one
+ * daemon per case kept across its runs.
  * The engine runs in-process (cheap cases: the editor's writes land between the engine's awaits, at file and HTTP
  * boundaries); live-editor-kill.test.ts does the same with the real CLI killed by SIGKILL.
  * Every run explores the fixed seed and one fresh seed; the editor's timing is part of the case (delays in ms), so a
@@ -15,11 +17,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createChangeCheck, createLocalState, type DaemonEngine } from '../../src/daemon/engine-state.js';
+import type { LoopCallbacks } from '../../src/daemon/loop.js';
+import { daemonPasses } from '../../src/daemon/passes.js';
+import { startExports } from '../../src/daemon/session.js';
 import { runPull } from '../../src/engine/pull.js';
+import { createMetrics } from '../../src/obs/metrics.js';
 import { runPush } from '../../src/engine/push.js';
 import { getFormat } from '../../src/format/index.js';
 import { silentLogger } from '../../src/obs/logger.js';
@@ -82,11 +90,57 @@ async function runCase(emu: Emulator, client: ConfluenceClient, c: LiveCase): Pr
   const common = { workspace: ws, api: client, spaces: [key], formatFor: () => getFormat('markdown'), maxDelete: { percent: 100 }, force: false, dryRun: false, concurrency: c.concurrency, logger: silentLogger() };
   let pulling = false;
   let vanished = false;
+  // The daemon's passes, as `csync watch` composes them (one per case, alive across the case's daemon runs, like a
+  // daemon that keeps running while the editor works): the watcher is played by the files changed since the last
+  // daemon run, so the marked push, the poll and the rescan each get their turn.
+  let daemon: { passes: Required<LoopCallbacks>; close(): void; since: number } | undefined;
+  const startDaemonPasses = async () => {
+    const base = loadConfig({ workspace: ws, env: {} });
+    const config = { ...base, sync: { ...base.sync, maxDeletePercent: 100 }, concurrency: { ...base.concurrency, pages: c.concurrency } };
+    const engine: DaemonEngine = { config, client, spaces: [key] };
+    const logger = silentLogger();
+    const { exports, close } = await startExports(engine, logger);
+    const state = createLocalState(engine, createMetrics(), logger, undefined);
+    return { passes: daemonPasses({ engine, logger, check: createChangeCheck(engine, logger), state, exports }), close, since: 0 };
+  };
+  const marked = (since: number) =>
+    walk(root).filter((f) => {
+      try {
+        return f.endsWith('.md') && lstatSync(f).mtimeMs >= since;
+      } catch {
+        return false;
+      }
+    }).map((f) => relative(ws, f));
+  const daemonRun = async (): Promise<void> => {
+    const fresh = daemon === undefined;
+    daemon ??= await startDaemonPasses();
+    const d = daemon;
+    const signal = new AbortController().signal;
+    const poll = async () => {
+      pulling = true;
+      try {
+        await d.passes.pollRemote(signal);
+      } finally {
+        pulling = false;
+      }
+    };
+    // A daemon starts with its start-up pass (the first poll: pull, then push everything), then reacts to saves.
+    if (fresh) await poll();
+    const paths = marked(d.since);
+    d.since = Date.now();
+    if (paths.length) await d.passes.pushPaths(paths, signal);
+    if (!fresh) await poll();
+    await d.passes.rescanLocal(signal);
+  };
   const attempt = async (r: Run): Promise<string> => {
     let left = 0;
     const end = applyFault(emu, r.fault);
     const budget = requestBudget(emu, MAX_REQUESTS_PER_RUN);
     try {
+      if (r.k === 'daemon') {
+        await daemonRun();
+        return 'ok';
+      }
       if (r.k !== 'push') {
         pulling = true;
         try {
@@ -143,12 +197,13 @@ async function runCase(emu: Emulator, client: ConfluenceClient, c: LiveCase): Pr
   } catch (err) {
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n  case log:\n    ${log.join('\n    ')}`);
   } finally {
+    daemon?.close();
     rmSync(top, { recursive: true, force: true });
   }
 }
 
 announce('live-editor.property', seeds);
-test(`live editor: pull, push and sync with faults while an editor changes files, ${seeds.map((x) => `${x.cases} cases of ${x.kind} seed ${x.seed}`).join(' + ')}, 3 invariants`, { timeout: SOAK ? Infinity : 900_000 }, async () => {
+test(`live editor: pull, push, sync and the daemon's passes with faults while an editor changes files, ${seeds.map((x) => `${x.cases} cases of ${x.kind} seed ${x.seed}`).join(' + ')}, 3 invariants`, { timeout: SOAK ? Infinity : 900_000 }, async () => {
   const failed: string[] = [];
   const emu = await startEmulator({ seed: 'empty' });
   emu.faults.set({ stallMs: 200 });
