@@ -93,6 +93,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       onError: (err) => {
         logger?.error({ module: 'daemon', err, hint: err.hint }, err.message);
         // Events may have been lost with the error: look at the whole tree now.
+        logger?.info({ module: 'daemon', reason: 'watcher error' }, 'rescan requested: the file watcher failed, events may have been lost');
         loop.rescanNow();
       },
     });

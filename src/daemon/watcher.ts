@@ -13,7 +13,7 @@
  * - followSymlinks off: a link out of the workspace must not make us watch the whole disk.
  */
 import { mkdirSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { posix, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { CsyncError } from '../core/errors.js';
 import { isIgnoredPath } from '../local/ignore.js';
@@ -100,9 +100,11 @@ export function startWatcher(options: WatcherOptions): WorkspaceWatcher {
       return rel.startsWith('..') ? false : SKIPPED_FOLDER.test(rel);
     },
   });
+  const errorOn = process.env.CSYNC_TEST_WATCHER_ERROR_ON;
   for (const kind of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) {
     fsw.on(kind, (abs: string) => {
       const rel = toRelative(workspace, abs);
+      if (errorOn && kind === 'add' && posix.basename(rel) === errorOn) testError(fsw);
       // The watched roots themselves (content/ created or removed) are not pages.
       if (rel === '' || folders.includes(abs) || options.dropEvents) return;
       if (isReported(rel, options.isTracked)) sink.markDirty(rel, kind);
@@ -120,4 +122,13 @@ export function startWatcher(options: WatcherOptions): WorkspaceWatcher {
     watchedCount: () => Object.values(fsw.getWatched()).reduce((n, names) => n + names.length, 0),
     close: () => fsw.close(),
   };
+}
+
+/**
+ * Tests only: CSYNC_TEST_WATCHER_ERROR_ON=<name> makes the watcher emit an 'error' (ENOSPC, as chokidar does when the
+ * inotify watches run out) when a file of that name is added under a watched folder, so a test can provoke the
+ * watcher-error path (log, rescan now) at a moment it chooses. A dot name is ignored by scans. Unset in normal use.
+ */
+function testError(fsw: FSWatcher): void {
+  fsw.emit('error', Object.assign(new Error('ENOSPC: System limit for number of file watchers reached (test-only)'), { code: 'ENOSPC' }));
 }

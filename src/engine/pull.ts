@@ -295,7 +295,7 @@ async function planSpace(
   // Links and files that are not text are left alone: observed 'modified' (never a delete), their actions dropped.
   const skips: Skips = new Map();
   const local = await observeAll(options.workspace, base, 16, skips, true);
-  await recoverMovedAside(options.workspace, base, local, format.extension, !options.dryRun);
+  await recoverMovedAside(options.workspace, base, local, format.extension, !options.dryRun, skips);
   // Files the user moved or renamed (not pushed yet) are found by their id, so a remote change does not restore the page beside them.
   const localPaths = await findLocalMoves(options.workspace, spaceKey, format, base, local);
   const input: PlanInput = { spaceKey, ext: format.extension, base: basePages, local, remote: listing.filtered ? [...listing.all.values()] : listing.scoped, untracked: new Set<string>(), localPaths };

@@ -3,8 +3,8 @@ import { readdir } from 'node:fs/promises';
 import { CsyncError } from '../core/errors.js';
 import { eachBounded } from '../core/each-bounded.js';
 import type { LocalState } from '../core/plan.js';
-import { inside, moveFile, statOrUndefined } from '../local/files.js';
-import { folderLinks, hashFileSafe, isSkipped, linkIn, linkRefused, lstatIn, notUtf8, type SkippedFile } from '../local/safe-fs.js';
+import { inside, statOrUndefined } from '../local/files.js';
+import { folderLinks, hashFileSafe, isSkipped, linkIn, linkRefused, lstatIn, moveNoClobber, notUtf8, SkippedFile } from '../local/safe-fs.js';
 import type { BasePageMeta } from '../state/types.js';
 import { isIgnoredName } from '../local/ignore.js';
 
@@ -97,8 +97,12 @@ export async function observeAll<T extends ObservedPage>(workspace: string, page
  * between the two leaves the record at the old path and the file aside: without this, the next push would take the
  * file for deleted and trash its page. Missing files found there are put back (`repair`) or observed where they are
  * (dry runs and status write nothing). Returns how many were found.
+ *
+ * Putting back never overwrites: a file the user created at the page's path after the scan stays, the page's file
+ * stays in cache/moving, and the page is left alone by this run (in `skips`, with a warning naming both paths; the
+ * next run takes it from there).
  */
-export async function recoverMovedAside(workspace: string, pages: readonly ObservedPage[], local: Map<string, LocalState>, ext: string, repair: boolean): Promise<number> {
+export async function recoverMovedAside(workspace: string, pages: readonly ObservedPage[], local: Map<string, LocalState>, ext: string, repair: boolean, skips?: Skips): Promise<number> {
   let found = 0;
   for (const p of pages) {
     if ((local.get(p.id) ?? 'missing') !== 'missing' || p.path.startsWith('cache/')) continue;
@@ -106,11 +110,19 @@ export async function recoverMovedAside(workspace: string, pages: readonly Obser
     if (!(await statOrUndefined(inside(workspace, aside)))) continue;
     found++;
     if (repair && (await linkIn(workspace, p.path)) === undefined) {
-      await moveFile(inside(workspace, aside), inside(workspace, p.path));
-      local.set(p.id, await observe(workspace, p));
+      if (await moveNoClobber(workspace, aside, p.path)) {
+        local.set(p.id, await observe(workspace, p));
+        continue;
+      }
+      skips?.set(p.id, occupied(p.path, aside));
+      local.set(p.id, 'modified');
     } else local.set(p.id, await observe(workspace, { ...p, path: aside }));
   }
   return found;
+}
+
+function occupied(path: string, aside: string): SkippedFile {
+  return new SkippedFile(path, 'changed', `${path}: a file appeared here while csync was putting the page's file back from ${aside}; both left as they are (the next run takes it)`);
 }
 
 /** Reports a file the run left alone: one warning naming it, and its path among the skipped (exit 10). */

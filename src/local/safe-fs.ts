@@ -14,8 +14,8 @@
  * Refusals are `SkippedFile` errors: the run reports the path, leaves it alone and exits 10 (CSYNC_INCOMPLETE).
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, constants, createReadStream } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { appendFileSync, constants, createReadStream, existsSync } from 'node:fs';
+import { link, lstat, mkdir, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { CsyncError } from '../core/errors.js';
 import { inside } from './files.js';
@@ -426,6 +426,32 @@ export async function moveSafe(workspace: string, from: string, to: string): Pro
   await rename(inside(workspace, from), inside(workspace, to));
 }
 
+/**
+ * Moves a workspace file to `to` only if nothing is there, atomically: a hard link to the new name (which fails when a
+ * file exists there, however recently it appeared: no window between a check and the rename), then the old name is
+ * removed. Through no link on either side. Returns false, having moved nothing, when `to` is taken. On a file system
+ * without hard links it falls back to a check right before the rename (moveSafe's guarantee).
+ */
+export async function moveNoClobber(workspace: string, from: string, to: string): Promise<boolean> {
+  await assertNoLink(workspace, from);
+  const s = await lstatIn(workspace, from);
+  if (!s?.isFile()) throw changedRefused(from);
+  await mkdirSafe(workspace, posix.dirname(to));
+  testPause(to);
+  try {
+    await link(inside(workspace, from), inside(workspace, to));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EXDEV') throw err;
+    if (await lstatIn(workspace, to)) return false;
+    await rename(inside(workspace, from), inside(workspace, to));
+    return true;
+  }
+  await unlink(inside(workspace, from));
+  return true;
+}
+
 function wrapIo(err: unknown, rel: string): unknown {
   if (err instanceof CsyncError) return err;
   const code = (err as NodeJS.ErrnoException).code;
@@ -437,7 +463,7 @@ function wrapIo(err: unknown, rel: string): unknown {
 
 /**
  * Tests only: CSYNC_TEST_PAUSE_BEFORE_REPLACE=<ms> waits that long (synchronously, the whole process) right before a
- * replacement's final check, and CSYNC_TEST_PAUSE_MARK=<file> is created when the wait starts, so a test can change
+ * replacement's final check (and before moveNoClobber's link), and CSYNC_TEST_PAUSE_MARK=<file> is created when the wait starts, so a test can change
  * the file in the window between a scan and the write deterministically. Unset in normal use.
  */
 function testPause(rel: string): void {
@@ -445,5 +471,11 @@ function testPause(rel: string): void {
   if (!(ms > 0)) return;
   const mark = process.env.CSYNC_TEST_PAUSE_MARK;
   if (mark) appendFileSync(mark, `${rel}\n`);
+  // CSYNC_TEST_PAUSE_GO=<file>: the wait ends as soon as the test creates that file (the ms are then only a cap).
+  const go = process.env.CSYNC_TEST_PAUSE_GO;
+  if (go) {
+    for (let waited = 0; waited < ms && !existsSync(go); waited += 20) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    return;
+  }
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -156,7 +156,7 @@ export async function planFromStore(options: PullOptions, table: RemoteListingTa
   }
   const skips: Skips = new Map();
   const local = await observeAll(workspace, observed, 16, skips, true);
-  await recoverMovedAside(workspace, observed, local, format.extension, true);
+  await recoverMovedAside(workspace, observed, local, format.extension, true, skips);
   const localPaths = await findLocalMoves(workspace, spaceKey, format, base, local, (p) => table.tracked(p));
   const input: PlanInput = { spaceKey, ext: format.extension, base, local, remote, untracked: new Set<string>(), localPaths, paths };
   const planWith = (untracked: ReadonlySet<string>): Plan => {

@@ -45,7 +45,7 @@ export async function observeLocal(
   // Files hashed by this scan and found unchanged: their mtimes are stored below without hashing them again.
   const hashed: Array<{ record: BasePageMeta; before: { size: number; mtimeMs: number; ino: number } }> = [];
   const local = await observeAll(workspace, base, 16, skips, true, (record, before) => hashed.push({ record, before }));
-  await recoverMovedAside(workspace, base, local, format.extension, repair);
+  await recoverMovedAside(workspace, base, local, format.extension, repair, skips);
   // An edited tracked file over the page size limit is refused before anything reads or converts it, as a new one is.
   if (limits.maxPageBytes !== undefined) {
     for (const b of base) {
