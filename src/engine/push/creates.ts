@@ -9,7 +9,7 @@ import type { RemotePage } from '../../core/remote-types.js';
 import { composeFile, parseFile, type FrontMatter } from '../../format/front-matter.js';
 import { storageEquals } from '../../format/index.js';
 import { inside, sha256 } from '../../local/files.js';
-import { isSkipped, readTextSafe, writeFileSafe } from '../../local/safe-fs.js';
+import { isSkipped, lstatIn, readTextSafe, writeFileSafe } from '../../local/safe-fs.js';
 import type { BasePage } from '../../state/index.js';
 import { createStartedAt, storageHash } from '../pending.js';
 import { markSkipped, reportSkip } from '../scan.js';
@@ -39,6 +39,12 @@ async function sameBody(ctx: Ctx, id: string, storage: string): Promise<boolean>
   const p = await ctx.options.api.getPage(id, { body: true });
   return Boolean(p && p.body !== undefined && storageEquals(p.body, storage));
 }
+
+/**
+ * A page file over this many bytes is big: big creates take turns (one at a time, small ones still side by side), so
+ * a push holds at most one big page text (and its conversions) whatever concurrency.pages says.
+ */
+const BIG_PAGE_BYTES = 64 * 1024;
 
 export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
   const { api } = ctx.options;
@@ -157,6 +163,7 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
   const order = orderCreates([...files], linked, ctx.format.extension);
   const at = new Map(order.map((p, i) => [p, i]));
   const queue = new PQueue({ concurrency: Math.max(1, ctx.options.concurrency) });
+  const bigTurns = new PQueue({ concurrency: 1 });
   const failures: TaskFailure[] = [];
   const settled = new Map<string, Promise<void>>();
   for (const [i, path] of order.entries()) {
@@ -165,16 +172,19 @@ export async function pushCreates(ctx: Ctx, files: string[]): Promise<void> {
       await Promise.all(needs.map((d) => settled.get(d)));
       // A run that failed or was cancelled starts no further create (the ones in flight finish and are recorded).
       if (failures.length) return;
-      await queue.add(async () => {
-        throwIfRunAborted(ctx.options.signal);
-        if (failures.length) return;
-        try {
-          await createOne(path);
-        } finally {
-          held.get(path)?.();
-          held.delete(path);
-        }
-      });
+      const task = () =>
+        queue.add(async () => {
+          throwIfRunAborted(ctx.options.signal);
+          if (failures.length) return;
+          try {
+            await createOne(path);
+          } finally {
+            held.get(path)?.();
+            held.delete(path);
+          }
+        });
+      const size = (await lstatIn(ctx.options.workspace, path).catch(() => undefined))?.size ?? 0;
+      await (size > BIG_PAGE_BYTES ? bigTurns.add(task) : task());
     };
     settled.set(
       path,
