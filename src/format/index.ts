@@ -30,6 +30,7 @@ const lazyMarkdown: Format = {
   toLocal: (storage: string, context: ConvertContext): ConvertResult => markdownConverters().toLocal(storage, context),
   toStorage: (local: string, context: ConvertContext): ConvertResult => markdownConverters().toStorage(local, context),
   restoreBaseAttrs: (storage: string, base: string): string => markdownConverters().restoreBaseAttrs!(storage, base),
+  toLocalIfDiffers: (storage: string, local: string, context: ConvertContext): string | undefined => markdownConverters().toLocalIfDiffers!(storage, local, context),
 };
 
 export function isFormatName(name: string): name is FormatName {

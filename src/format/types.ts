@@ -54,4 +54,9 @@ export interface Format {
    * converting with the base gives. Formats that keep storage as it is have none.
    */
   restoreBaseAttrs?(storage: string, base: string): string;
+  /**
+   * `toLocal(storage, context).text` when it differs from `local`, else undefined: what a push compares to normalise a
+   * file, without holding the whole converted text when it is the same (a big page). Formats may leave it out.
+   */
+  toLocalIfDiffers?(storage: string, local: string, context: ConvertContext): string | undefined;
 }

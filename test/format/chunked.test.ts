@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { specExamples } from '../../bench/format-commonmark.js';
 import { markdownToStorage, storageToMarkdown } from '../../src/format/markdown/index.js';
-import { markdownToStorageChunked, splitMarkdown, storageCuts, storageToMarkdownChunked } from '../../src/format/markdown/chunked.js';
+import { markdownToStorageChunked, splitMarkdown, storageCuts, storageToMarkdownChunked, storageToMarkdownIfDiffers } from '../../src/format/markdown/chunked.js';
 import { cloudCorpus } from './cloud-corpus.js';
 import { FIXTURES } from './fixtures.js';
 import { ctx } from './helpers.js';
@@ -25,6 +25,19 @@ function sameStorage(storage: string): void {
   const whole = storageToMarkdown(storage, ctx);
   const chunked = storageToMarkdownChunked(storage, ctx, 1);
   assert.equal(chunked.text, whole.text, `storage → Markdown differs when chunked, for:\n${JSON.stringify(storage)}`);
+  sameIfDiffers(storage, whole.text, 1);
+}
+
+/** `storageToMarkdownIfDiffers` against Markdown that is the conversion and Markdown that differs from it anywhere. */
+function sameIfDiffers(storage: string, expected: string, chunk: number): void {
+  const t = expected;
+  const mid = t.length >> 1;
+  const others = ['', 'x', `${t}x`, `${t}\n`, t.slice(0, -1), t.slice(1), t.slice(0, mid) + t.slice(mid + 1), `${t.slice(0, mid)}\u00e9${t.slice(mid)}`, t.replace(/\n/g, ' ')];
+  assert.equal(storageToMarkdownIfDiffers(storage, t, ctx, chunk), undefined, `not the same as its own conversion:\n${JSON.stringify(storage)}`);
+  for (const other of others) {
+    if (other === t) continue;
+    assert.equal(storageToMarkdownIfDiffers(storage, other, ctx, chunk), t, `differs from ${JSON.stringify(other)} but not given whole, for:\n${JSON.stringify(storage)}`);
+  }
 }
 
 describe('chunked conversion equals whole-document conversion', () => {
@@ -117,6 +130,7 @@ describe('chunked conversion equals whole-document conversion', () => {
       const cuts = storageCuts(chunked.text, chunk);
       assert.ok((cuts?.length ?? 0) > 2, `storage not split: ${md.slice(0, 40)}…`);
       assert.equal(storageToMarkdownChunked(chunked.text, ctx, chunk).text, storageToMarkdown(chunked.text, ctx).text);
+      sameIfDiffers(chunked.text, storageToMarkdown(chunked.text, ctx).text, chunk);
     }
     // The default chunk size splits a page of a few hundred kB.
     assert.ok((splitMarkdown(prose.repeat(24))?.length ?? 0) > 2);

@@ -142,9 +142,13 @@ export function baseStorageOf(ctx: Ctx, b: { path: string; title: string }, body
  */
 export function normalisedBody(ctx: Ctx, path: string, title: string, body: string, storage: string): string | undefined {
   if (ctx.format.name !== 'markdown') return undefined;
-  const r = ctx.format.toLocal(storage, { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path) });
+  const context = { spaceKey: ctx.spaceKey, title, resolver: ctx.links.resolverFor(path) };
+  const crlf = body.includes('\r\n');
+  // Compared piece by piece where the format can (a big page is not converted back whole only to find it the same).
+  if (!crlf && ctx.format.toLocalIfDiffers) return ctx.format.toLocalIfDiffers(storage, body, context);
+  const r = ctx.format.toLocal(storage, context);
   // Line endings are the person's (an editor or git on Windows writes CR LF): a CR LF file stays CR LF.
-  const text = body.includes('\r\n') ? r.text.replace(/\r?\n/g, '\r\n') : r.text;
+  const text = crlf ? r.text.replace(/\r?\n/g, '\r\n') : r.text;
   return text === body ? undefined : text;
 }
 

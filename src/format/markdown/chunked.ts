@@ -485,3 +485,52 @@ function storageToMarkdownInPieces(storage: string, context: ConvertContext, chu
   }
   return { text: parts.join('\n'), warnings };
 }
+
+/**
+ * `storageToMarkdownChunked(storage, context).text` when it differs from `markdown`, else undefined — without
+ * building the whole Markdown when they are the same: each piece, once converted, is compared with `markdown` where
+ * it falls and dropped (a push normalising a big file that is already as the converter writes it kept one more copy
+ * of the page, and the pieces' garbage, to find that out). Once a piece differs, the text is built from there on
+ * (what came before it is `markdown`'s own start). The same pieces and fallbacks as `storageToMarkdownChunked`.
+ */
+export function storageToMarkdownIfDiffers(storage: string, markdown: string, context: ConvertContext, chunk = CHUNK_BYTES): string | undefined {
+  return tightHeap(storage.length, () => {
+    const whole = (): string | undefined => {
+      const text = storageToMarkdown(storage, context).text;
+      return text === markdown ? undefined : text;
+    };
+    const pieces = storagePieces(storage, chunk);
+    if (!pieces) return whole();
+    // Matched so far: markdown.slice(0, at); `built` once a piece differed (the text from the start, in parts).
+    let at = 0;
+    let built: string[] | undefined;
+    let emitted = false;
+    const emit = (s: string): void => {
+      if (built) built.push(s);
+      else if (markdown.startsWith(s, at)) at += s.length;
+      else built = [markdown.slice(0, at), s];
+    };
+    let marker: string | undefined;
+    for (const p of pieces) {
+      const slice = storage.slice(p.from, p.to);
+      const r = storageToMarkdown(p.list ? p.list.open + slice + p.list.close : slice, context);
+      if (r.warnings.some((w) => w.startsWith('malformed storage') || w.startsWith('storage could not be converted'))) return whole();
+      if (p.list) {
+        const m = ITEM_START.exec(r.text);
+        const mk = m ? (m[1] ?? m[2]) : undefined;
+        if (mk === undefined || r.text.includes('\n\n') || (p.list.joins && mk !== marker)) return whole();
+        marker = mk;
+      }
+      if (r.text === '') continue;
+      // The whole conversion joins its parts with a line break, a piece continuing a list without one.
+      if (p.list?.joins) {
+        // Nothing before it to join: the whole conversion drops it too (never so: a list piece came before).
+        if (!emitted) continue;
+      } else if (emitted) emit('\n');
+      emit(r.text);
+      emitted = true;
+    }
+    if (built) return built.join('');
+    return at === markdown.length ? undefined : markdown.slice(0, at);
+  });
+}

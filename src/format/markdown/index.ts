@@ -7,7 +7,7 @@
 import type { ConvertContext, ConvertResult, Format } from '../types.js';
 import { storageToMarkdown } from './to-markdown.js';
 import { markdownToStorage } from './markdown-to-storage.js';
-import { markdownToStorageChunked, restoreBaseAttrs, storageToMarkdownChunked } from './chunked.js';
+import { markdownToStorageChunked, restoreBaseAttrs, storageToMarkdownChunked, storageToMarkdownIfDiffers } from './chunked.js';
 
 export const markdownFormat: Format = {
   name: 'markdown',
@@ -20,6 +20,9 @@ export const markdownFormat: Format = {
   },
   restoreBaseAttrs(storage: string, base: string): string {
     return restoreBaseAttrs(storage, base);
+  },
+  toLocalIfDiffers(storage: string, local: string, context: ConvertContext): string | undefined {
+    return storageToMarkdownIfDiffers(storage, local, context);
   },
 };
 
