@@ -106,3 +106,50 @@ test('a page renamed to the old title of a page kept off its new path: each keep
     await ws.close();
   }
 });
+
+test('a page renamed to the title of a page deleted in Confluence takes its path in the same pull (the file of the deleted page goes to the trash)', async () => {
+  const ws = await workspaceWithEmulator({ seed: 'empty', spaces: ['OCC'] });
+  try {
+    const api = ws.emu.api;
+    api.createSpace('OCC');
+    const home = api.createPage('OCC', 'Home', '<p>home</p>', null);
+    const g = api.createPage('OCC', 'Gamma', '<p>gamma</p>', home.id);
+    const d = api.createPage('OCC', 'Delta', '<p>delta</p>', home.id);
+    assert.equal((await ws.csync(['pull'])).code, 0);
+    const gammaPath = ws.files().find((p) => p.endsWith('/Gamma.md'))!;
+    api.deletePage(g.id);
+    api.renamePage(d.id, 'Gamma');
+    const pull = await ws.csync(['pull']);
+    assert.equal(pull.code, 0, pull.stdout + pull.stderr);
+    assert.doesNotMatch(pull.stdout, /warning:/);
+    assert.equal(parseFile(readFileSync(join(ws.dir, gammaPath), 'utf8')).meta.id, d.id);
+    assert.deepEqual(ws.files('cache/moving'), []);
+    assert.ok(ws.files('cache/trash').some((p) => p.endsWith('/Gamma.md')), ws.files('cache').join('\n'));
+    assert.match((await ws.csync(['pull'])).stdout, /Already up to date/);
+  } finally {
+    await ws.close();
+  }
+});
+
+test('a new page at the path a renamed page leaves arrives in the same pull, not as a conflict (was: an untracked-clash copy beside the renamed page file)', async () => {
+  const ws = await workspaceWithEmulator({ seed: 'empty', spaces: ['OCC'] });
+  try {
+    const api = ws.emu.api;
+    api.createSpace('OCC');
+    const home = api.createPage('OCC', 'Home', '<p>home</p>', null);
+    const g = api.createPage('OCC', 'Gamma', '<p>gamma</p>', home.id);
+    assert.equal((await ws.csync(['pull'])).code, 0);
+    const gammaPath = ws.files().find((p) => p.endsWith('/Gamma.md'))!;
+    api.renamePage(g.id, 'Fresh');
+    const n = api.createPage('OCC', 'Gamma', '<p>new gamma</p>', home.id);
+    const pull = await ws.csync(['pull']);
+    assert.equal(pull.code, 0, pull.stdout + pull.stderr);
+    assert.doesNotMatch(pull.stdout, /warning:|CONFLICT/);
+    assert.equal(parseFile(readFileSync(join(ws.dir, gammaPath), 'utf8')).meta.id, n.id);
+    assert.equal(parseFile(readFileSync(join(ws.dir, gammaPath.replace('/Gamma.md', '/Fresh.md')), 'utf8')).meta.id, g.id);
+    assert.deepEqual(ws.files().filter((p) => p.includes('.conflict-')), []);
+    assert.match((await ws.csync(['pull'])).stdout, /Already up to date/);
+  } finally {
+    await ws.close();
+  }
+});
