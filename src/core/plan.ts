@@ -188,35 +188,91 @@ export function placementTargets(plan: Plan): string[] {
   return out;
 }
 
+/** A page the pull keeps off its new path: `by` is the page whose file stays there (undefined: a file no page tracks). */
+export interface KeptPage {
+  id: string;
+  /** Where the page now belongs. */
+  path: string;
+  /** Where its file stays. */
+  at: string;
+  by?: string | undefined;
+}
+
+/** A page without a file here (new, or to restore) that waits for the path another page's file keeps (`by`). */
+export interface WaitingPage {
+  id: string;
+  path: string;
+  by: string;
+}
+
 /**
- * Keeps a pull off untracked files (`occupied`: targets from `placementTargets` that hold a file no page tracks).
- * A page whose new path is taken stays where its file is (content changes are applied there); a page to restore
- * there arrives beside the file as an untracked-clash copy. The next pull tries again, so once the user moves their
- * file the page takes its path.
+ * Keeps a pull off files it must not write over. `occupied`: targets from `placementTargets` that hold a file no page
+ * tracks. A page whose new path is taken stays where its file is (content changes are applied there); a
+ * page to restore onto an untracked file arrives beside it as an untracked-clash copy. A path where another page's
+ * file stays (it is kept off its own new path, or it was deleted remotely but edited here) is
+ * taken the same way: a page with a file stays where it is, a new page or one to restore waits (no action). The next
+ * pull tries again, so once the user moves their file (or the other page has moved) the page takes its path.
  */
-export function avoidOccupied(plan: Plan, occupied: ReadonlySet<string>): { plan: Plan; kept: Array<{ id: string; path: string; at: string }> } {
-  if (occupied.size === 0) return { plan, kept: [] };
-  const kept: Array<{ id: string; path: string; at: string }> = [];
+export function avoidOccupied(plan: Plan, occupied: ReadonlySet<string>): { plan: Plan; kept: KeptPage[]; waiting: WaitingPage[] } {
+  // Paths where a page's file stays after this pull (→ that page's id).
+  const held = new Map<string, string>();
+  for (const a of plan.actions) if (a.kind === 'deleted-remote-modified-local') held.set(a.path, a.id);
+  const heldBy = (a: PullAction) => {
+    const by = held.get(a.path);
+    return by !== undefined && by !== a.id ? by : undefined;
+  };
+  if (occupied.size === 0 && !plan.actions.some((a) => heldBy(a) !== undefined)) return { plan, kept: [], waiting: [] };
+  // A page kept at its old path holds that path, which may be another page's new one: repeated until nothing more is
+  // kept (each round keeps at least one more page, or ends).
+  for (;;) {
+    const out = avoidOnce(plan, occupied, heldBy);
+    let more = false;
+    for (const k of out.kept) {
+      if (held.get(k.at) === undefined) {
+        held.set(k.at, k.id);
+        more = true;
+      }
+    }
+    if (!more) return out;
+  }
+}
+
+function avoidOnce(plan: Plan, occupied: ReadonlySet<string>, heldBy: (a: PullAction) => string | undefined): { plan: Plan; kept: KeptPage[]; waiting: WaitingPage[] } {
+  const kept: KeptPage[] = [];
+  const waiting: WaitingPage[] = [];
   const paths = new Map(plan.paths);
   let unchanged = plan.unchanged;
   const actions: PullAction[] = [];
   for (const a of plan.actions) {
-    if (!occupied.has(a.path) || a.kind === 'trash' || a.kind === 'untracked-clash' || a.kind === 'deleted-remote-modified-local') {
+    if (a.kind === 'trash' || a.kind === 'deleted-remote-modified-local') {
       actions.push(a);
+      continue;
+    }
+    const by = heldBy(a);
+    if (by === undefined && (!occupied.has(a.path) || a.kind === 'untracked-clash')) {
+      actions.push(a);
+      continue;
+    }
+    const from = 'from' in a && a.from !== undefined && a.from !== a.path ? a.from : undefined;
+    if (by !== undefined && from === undefined) {
+      // No file of its own to keep it in: it waits for the path.
+      waiting.push({ id: a.id, path: a.path, by });
+      paths.delete(a.id);
+      unchanged++;
       continue;
     }
     if (a.kind === 'download' && a.reason === 'restore') {
       actions.push({ kind: 'untracked-clash', id: a.id, path: a.path });
       continue;
     }
-    if (!('from' in a) || a.from === undefined || a.from === a.path) {
+    if (from === undefined) {
       actions.push(a);
       continue;
     }
-    kept.push({ id: a.id, path: a.path, at: a.from });
-    paths.set(a.id, a.from);
+    kept.push({ id: a.id, path: a.path, at: from, by });
+    paths.set(a.id, from);
     if (a.kind === 'move') unchanged++;
-    else actions.push({ ...a, path: a.from });
+    else actions.push({ ...a, path: from });
   }
-  return { plan: { actions, paths, unchanged }, kept };
+  return { plan: { actions, paths, unchanged }, kept, waiting };
 }

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { CsyncError } from '../core/errors.js';
 import { eachBounded } from '../core/each-bounded.js';
-import { avoidOccupied, checkGates, placementTargets, planPull, type Plan, type PlanInput, type PullAction } from '../core/plan.js';
+import { avoidOccupied, checkGates, placementTargets, planPull, type KeptPage, type Plan, type PlanInput, type PullAction, type WaitingPage } from '../core/plan.js';
 import { isFormatName, loadFormat } from '../format/index.js';
 import type { Format } from '../format/types.js';
 import { inside, pruneEmptyDirs, statOrUndefined } from '../local/files.js';
@@ -139,10 +139,17 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   for (const l of labelled) summary.plan.push({ action: 'labels', path: l.path, id: l.id });
   const planned = table ? await planFromStore(options, table, spaceKey, format) : undefined;
   const inMemory = listing ? await planSpace(options, spaceKey, format, basePages, listing) : undefined;
-  const { plan, baseCount, localPaths, kept, skips } = (planned ?? inMemory)!;
+  const { plan, baseCount, localPaths, kept, waiting, skips } = (planned ?? inMemory)!;
   const remoteCount = planned ? planned.remoteCount : listing!.scoped.length;
   for (const err of skips.values()) reportSkip(summary, err);
-  for (const k of kept) summary.warnings.push(`${k.path}: a file no page tracks is where this page now belongs; the page stays at ${k.at} (move or rename your file and pull again)`);
+  for (const k of kept) {
+    summary.warnings.push(
+      k.by === undefined
+        ? `${k.path}: a file no page tracks is where this page now belongs; the page stays at ${k.at} (move or rename your file and pull again)`
+        : `${k.path}: the file of another page (${k.by}) stays there for now; this page stays at ${k.at} and moves on a later pull, once that file has moved`,
+    );
+  }
+  for (const w of waiting) summary.warnings.push(`${w.path}: the file of another page (${w.by}) stays there for now; this page is written on a later pull, once that file has moved`);
   const deletes = plan.actions.filter((a) => a.kind === 'trash').length;
   // The gate counts the pages synced before this run: pages of stopped creates adopted just now do not raise the
   // number of deletes it lets through (they were never deleted here anyway).
@@ -161,17 +168,19 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
     return;
   }
   // Paths, remote and base records of pages the planner did not see are read from the database when asked.
+  // (Pages waiting for a path another page's file keeps have none this run: no attachments either.)
   const paths: ReadonlyMap<string, string> = table
     ? new LoadingMap(plan.paths, (id) => table.path(id), function* () {
         for (const e of table.entries()) yield e.id;
       })
     : listing!.filtered
-      ? new Map(listing!.scoped.map((p) => [p.id, plan.paths.get(p.id)!]))
+      ? new Map(listing!.scoped.filter((p) => plan.paths.has(p.id)).map((p) => [p.id, plan.paths.get(p.id)!]))
       : plan.paths;
+  if (paths instanceof LoadingMap) for (const w of waiting) paths.delete(w.id);
   // Link targets for the Markdown format: every page's title and path, built on the first link to resolve.
   const links = SpaceLinks.lazy(spaceKey, function* () {
     if (table) for (const e of table.entries()) yield [e.title, plan.paths.get(e.id) ?? e.path] as const;
-    else for (const p of listing!.scoped) yield [p.title, plan.paths.get(p.id)!] as const;
+    else for (const p of listing!.scoped) if (plan.paths.has(p.id)) yield [p.title, plan.paths.get(p.id)!] as const;
   });
   const ctx: ExecContext = {
     options,
@@ -285,7 +294,7 @@ async function planSpace(
   format: Format,
   basePages: readonly BasePageMeta[],
   listing: Listing,
-): Promise<{ plan: Plan; baseCount: number; localPaths: Map<string, string>; kept: Array<{ id: string; path: string; at: string }>; skips: Skips }> {
+): Promise<{ plan: Plan; baseCount: number; localPaths: Map<string, string>; kept: KeptPage[]; waiting: WaitingPage[]; skips: Skips }> {
   let inScope: (id: string) => boolean = () => true;
   if (listing.filtered) {
     const scopedIds = new Set(listing.scoped.map((p) => p.id));
@@ -301,11 +310,14 @@ async function planSpace(
   const input: PlanInput = { spaceKey, ext: format.extension, base: basePages, local, remote: listing.filtered ? [...listing.all.values()] : listing.scoped, untracked: new Set<string>(), localPaths };
   const scoped = (plan: Plan): Plan => (listing.filtered || skips.size ? { ...plan, actions: plan.actions.filter((a) => inScope(a.id) && !skips.has(a.id)) } : plan);
   let plan = scoped(planPull(input));
-  // New pages must never overwrite a file the user made: look for untracked files at their paths, then replan.
-  const fresh = plan.actions.filter((a) => a.kind === 'download' && a.reason === 'new').map((a) => a.path);
+  // New pages must never overwrite a file the user made: look for untracked files at their paths, then replan. (A
+  // page's file there either leaves in this pull or keeps the new page waiting: avoidOccupied.)
+  const basePaths = new Set(basePages.map((b) => b.path));
+  const fresh = plan.actions.filter((a) => a.kind === 'download' && a.reason === 'new' && !basePaths.has(a.path)).map((a) => a.path);
   const untracked = fresh.length && (await statOrUndefined(inside(options.workspace, `content/${spaceKey}`))) ? await existing(options.workspace, fresh) : [];
   if (untracked.length) plan = scoped(planPull({ ...input, untracked: new Set(untracked) }));
-  // Moves, renames and restores never write over a file no page tracks (a page the user just created, say).
+  // Moves, renames and restores never write over a file no page tracks (a page the user just created, say), nor
+  // onto a page's file that stays where it is.
   const tracked = new Set(localPaths.values());
   for (const b of base) tracked.add(b.path);
   const targets = placementTargets(plan).filter((p) => !tracked.has(p));
@@ -316,13 +328,17 @@ async function planSpace(
     // Out-of-scope pages count as unchanged in the planner's tally; the summary counts the scope only.
     plan.unchanged = listing.scoped.length - plan.actions.filter((a) => listing.all.has(a.id) && a.kind !== 'trash').length;
   }
-  return { plan, baseCount: base.length, localPaths, kept: avoided.kept, skips };
+  return { plan, baseCount: base.length, localPaths, kept: avoided.kept, waiting: avoided.waiting, skips };
 }
 
 function countPlanned(actions: readonly PullAction[], summary: PullSummary): void {
   for (const a of actions) {
     if (a.kind === 'download' && a.reason === 'new') summary.pages.new++;
-    else if (a.kind === 'download') summary.pages.updated++;
+    // A download to a new path (edited and renamed or moved) is updated and moved, as the real run counts it.
+    else if (a.kind === 'download') {
+      summary.pages.updated++;
+      if (a.from !== undefined && a.from !== a.path) summary.pages.moved++;
+    }
     else if (a.kind === 'move') summary.pages.moved++;
     else if (a.kind === 'relabel') summary.pages.relabelled++;
     else if (a.kind === 'trash') summary.pages.deleted++;

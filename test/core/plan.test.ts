@@ -153,3 +153,60 @@ test('avoidOccupied: a move, a changed page and a restore onto an untracked file
   assert.deepEqual(kept.map((k) => k.id), ['1', '2']);
   assert.equal(avoidOccupied(plan, new Set()).plan, plan);
 });
+
+test('avoidOccupied: the old path of a page kept off its new one is taken too: a page moving there stays put, a new page waits, in chains', async () => {
+  const { avoidOccupied } = await import('../../src/core/plan.js');
+  const plan = {
+    actions: [
+      // 1 moves onto an untracked file: kept at G.md.
+      { kind: 'download' as const, id: '1', from: 'content/S/G.md', path: 'content/S/Mine.md', reason: 'changed' as const },
+      // 2 is renamed onto G.md: kept at D.md; 3 is renamed onto D.md: kept at E.md.
+      { kind: 'download' as const, id: '2', from: 'content/S/D.md', path: 'content/S/G.md', reason: 'changed' as const },
+      { kind: 'move' as const, id: '3', from: 'content/S/E.md', path: 'content/S/D.md' },
+      // A new page at E.md waits; a page to restore at G.md waits.
+      { kind: 'download' as const, id: '4', path: 'content/S/E.md', reason: 'new' as const },
+      { kind: 'download' as const, id: '5', path: 'content/S/G.md', reason: 'restore' as const },
+      // A new page where a page deleted remotely but edited here keeps its file waits too.
+      { kind: 'deleted-remote-modified-local' as const, id: '6', path: 'content/S/Kept.md' },
+      { kind: 'untracked-clash' as const, id: '7', path: 'content/S/Kept.md' },
+      { kind: 'move' as const, id: '8', from: 'content/S/F.md', path: 'content/S/Free.md' },
+    ],
+    paths: new Map([
+      ['1', 'content/S/Mine.md'],
+      ['2', 'content/S/G.md'],
+      ['3', 'content/S/D.md'],
+      ['4', 'content/S/E.md'],
+      ['5', 'content/S/G.md'],
+      ['7', 'content/S/Kept.md'],
+      ['8', 'content/S/Free.md'],
+    ]),
+    unchanged: 0,
+  };
+  const { plan: out, kept, waiting } = avoidOccupied(plan, new Set(['content/S/Mine.md']));
+  assert.deepEqual(out.actions, [
+    { kind: 'download', id: '1', from: 'content/S/G.md', path: 'content/S/G.md', reason: 'changed' },
+    { kind: 'download', id: '2', from: 'content/S/D.md', path: 'content/S/D.md', reason: 'changed' },
+    { kind: 'deleted-remote-modified-local', id: '6', path: 'content/S/Kept.md' },
+    { kind: 'move', id: '8', from: 'content/S/F.md', path: 'content/S/Free.md' },
+  ]);
+  assert.deepEqual(kept, [
+    { id: '1', path: 'content/S/Mine.md', at: 'content/S/G.md', by: undefined },
+    { id: '2', path: 'content/S/G.md', at: 'content/S/D.md', by: '1' },
+    { id: '3', path: 'content/S/D.md', at: 'content/S/E.md', by: '2' },
+  ]);
+  assert.deepEqual(waiting, [
+    { id: '4', path: 'content/S/E.md', by: '3' },
+    { id: '5', path: 'content/S/G.md', by: '1' },
+    { id: '7', path: 'content/S/Kept.md', by: '6' },
+  ]);
+  assert.equal(out.unchanged, 4);
+  assert.deepEqual([...out.paths], [
+    ['1', 'content/S/G.md'],
+    ['2', 'content/S/D.md'],
+    ['3', 'content/S/E.md'],
+    ['8', 'content/S/Free.md'],
+  ]);
+  // Nothing in the way: the same plan.
+  const free = { actions: [plan.actions[7]!], paths: new Map([['8', 'content/S/Free.md']]), unchanged: 0 };
+  assert.equal(avoidOccupied(free, new Set()).plan, free);
+});

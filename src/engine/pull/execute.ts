@@ -69,14 +69,31 @@ export async function executePlan(ctx: ExecContext, plan: Plan, tally: { done: n
       await pruneEmptyDirs(inside(options.workspace, b.path.slice(0, b.path.lastIndexOf('/'))), inside(options.workspace, 'content'));
     }
   }
+  // Files of pages deleted in Confluence whose path another page takes in this run go to the trash first (in phase 2
+  // the other page's write could come first and find the path taken).
+  const targets = new Set(plan.actions.filter((a) => a.kind !== 'trash').map((a) => a.path));
+  const first = plan.actions.filter((a) => a.kind === 'trash' && targets.has(a.path));
+  let done = 0;
+  for (const a of first) {
+    throwIfRunAborted(options.signal);
+    try {
+      await execute(ctx, a, new Map());
+    } catch (err) {
+      if (!isSkipped(err)) throw err;
+      reportSkip(ctx.summary, err);
+    }
+    done++;
+    options.progress?.({ phase: 'pulling', done: tally.done + done, total: tally.total, space: ctx.spaceKey });
+  }
+  const firstSet = new Set(first);
+  const actions = first.length ? plan.actions.filter((a) => !firstSet.has(a)) : plan.actions;
   // Phase 2: the actions, in chunks of 250. Bodies missing from the staging table are fetched for the whole chunk
   // in one bulk request and staged; each action then reads its own body from the staging table, so only the bodies
   // of the actions in flight are in memory. The next chunk is fetched while the current one runs.
   const queue = new PQueue({ concurrency: options.concurrency });
-  const total = plan.actions.length;
-  let done = 0;
+  const total = actions.length;
   const failures: unknown[] = [];
-  const chunkAt = (i: number) => plan.actions.slice(i, i + BULK);
+  const chunkAt = (i: number) => actions.slice(i, i + BULK);
   let next: Promise<Map<string, Fetched>> | undefined = total ? stageBodies(ctx, chunkAt(0)) : undefined;
   for (let i = 0; i < total; i += BULK) {
     const chunk = chunkAt(i);

@@ -14,7 +14,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import PQueue from 'p-queue';
-import { avoidOccupied, placementTargets, planPull, type Plan, type PlanInput } from '../../core/plan.js';
+import { avoidOccupied, placementTargets, planPull, type KeptPage, type Plan, type PlanInput, type WaitingPage } from '../../core/plan.js';
 import type { Format } from '../../format/types.js';
 import { inside, statOrUndefined } from '../../local/files.js';
 import { lstatIn } from '../../local/safe-fs.js';
@@ -26,7 +26,7 @@ import type { RemoteEntry } from './list.js';
 
 /**
  * A map holding some entries itself and reading the others from `load` (the state database) when asked. Deleted
- * keys stay deleted. Iteration yields the held entries only, or `all()`'s keys when given.
+ * keys stay deleted. Iteration yields the held entries only, or `all()`'s keys (less the deleted) when given.
  */
 export class LoadingMap<V> extends Map<string, V> {
   private readonly gone = new Set<string>();
@@ -56,8 +56,9 @@ export class LoadingMap<V> extends Map<string, V> {
   override keys(): MapIterator<string> {
     if (!this.all) return super.keys();
     const all = this.all;
+    const gone = this.gone;
     return (function* () {
-      yield* all();
+      for (const k of all()) if (!gone.has(k)) yield k;
     })() as MapIterator<string>;
   }
 }
@@ -96,7 +97,9 @@ export interface SqlPlan {
   remote: Map<string, RemoteEntry>;
   base: Map<string, BasePageMeta>;
   localPaths: Map<string, string>;
-  kept: Array<{ id: string; path: string; at: string }>;
+  kept: KeptPage[];
+  /** Pages without a file here waiting for a path another page's file keeps: no path this run. */
+  waiting: WaitingPage[];
   skips: Skips;
   /**
    * A first pull: `plan` is empty and the new pages (`newCount` of them) come from here, a batch at a time; the
@@ -122,6 +125,7 @@ export async function planFromStore(options: PullOptions, table: RemoteListingTa
       base: new Map(),
       localPaths: new Map(),
       kept: [],
+      waiting: [],
       skips: new Map(),
       batches: newPagePlans(workspace, table, spaceKey, format.extension, dirExists, newPageBatch()),
       newCount: remoteCount,
@@ -166,12 +170,14 @@ export async function planFromStore(options: PullOptions, table: RemoteListingTa
     return skips.size ? { ...plan, actions: plan.actions.filter((a) => !skips.has(a.id)) } : plan;
   };
   let plan = planWith(new Set());
-  // New pages must never overwrite a file the user made: look for untracked files at their paths, then replan.
-  const fresh = plan.actions.filter((a) => a.kind === 'download' && a.reason === 'new').map((a) => a.path);
+  // New pages must never overwrite a file the user made: look for untracked files at their paths, then replan. (A
+  // page's file there either leaves in this pull or keeps the new page waiting: avoidOccupied.)
+  const moved = new Set(localPaths.values());
+  const fresh = plan.actions.filter((a) => a.kind === 'download' && a.reason === 'new' && !table.tracked(a.path)).map((a) => a.path);
   const untracked = fresh.length && (await statOrUndefined(inside(workspace, `content/${spaceKey}`))) ? await existing(workspace, fresh) : [];
   if (untracked.length) plan = planWith(new Set(untracked));
-  // Moves, renames and restores never write over a file no page tracks (a page the user just created, say).
-  const moved = new Set(localPaths.values());
+  // Moves, renames and restores never write over a file no page tracks (a page the user just created, say), nor
+  // onto a page's file that stays where it is.
   const targets = placementTargets(plan).filter((p) => !moved.has(p) && !table.tracked(p));
   const occupied = targets.length ? new Set(await existing(workspace, targets)) : new Set<string>();
   const avoided = avoidOccupied(plan, occupied);
@@ -184,9 +190,11 @@ export async function planFromStore(options: PullOptions, table: RemoteListingTa
     base: new Map(base.map((b) => [b.id, localPaths.has(b.id) ? { ...b, path: localPaths.get(b.id)! } : b])),
     localPaths,
     kept: avoided.kept,
+    waiting: avoided.waiting,
     skips,
   };
 }
+
 
 /**
  * A first pull's plans: `size` new pages at a time by keyset over the listing order, each planned by planPull as the

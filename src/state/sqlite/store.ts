@@ -1,5 +1,5 @@
 /** The state store on better-sqlite3: WAL, foreign keys, numbered migrations; SQL stays in this file. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import Database from 'better-sqlite3';
@@ -210,7 +210,13 @@ export function openStateStore(path: string, options: { readonly?: boolean; scra
   let fileSchema = 0;
   try {
     if (!options.readonly) mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    // A read-only open leaves the folder as it was. A read-only connection would leave the WAL's `-wal` and `-shm`
+    // files behind (it may not remove them); a connection that may write, and is kept from writing (query_only),
+    // removes them when it closes as the last one, and has nothing to checkpoint when no `-wal` was there before.
+    // When a `-wal` is there (a writer is open, or one was killed), the read-only connection changes nothing.
+    const peek = options.readonly === true && !existsSync(`${path}-wal`);
+    db = new Database(path, { readonly: (options.readonly ?? false) && !peek, fileMustExist: options.readonly ?? false });
+    if (peek) db.pragma('query_only = ON');
     if (!options.readonly) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
