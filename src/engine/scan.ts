@@ -1,5 +1,5 @@
 /** Local observations for the planner: stat fast path (size + mtime unchanged → unchanged), hash otherwise. */
-import { readdir } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import { CsyncError } from '../core/errors.js';
 import { eachBounded } from '../core/each-bounded.js';
 import type { LocalState } from '../core/plan.js';
@@ -104,9 +104,25 @@ export async function observeAll<T extends ObservedPage>(workspace: string, page
  */
 export async function recoverMovedAside(workspace: string, pages: readonly ObservedPage[], local: Map<string, LocalState>, ext: string, repair: boolean, skips?: Skips): Promise<number> {
   let found = 0;
+  // One listing of cache/moving (empty or absent unless a pull stopped while moving files), not a stat per page.
+  let moving: Set<string>;
+  try {
+    moving = new Set((await readdir(inside(workspace, 'cache/moving'), { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name));
+  } catch {
+    return 0;
+  }
+  if (!moving.size) return 0;
   for (const p of pages) {
-    if ((local.get(p.id) ?? 'missing') !== 'missing' || p.path.startsWith('cache/')) continue;
+    if (p.path.startsWith('cache/') || !moving.has(`${p.id}${ext}`)) continue;
     const aside = `cache/moving/${p.id}${ext}`;
+    if ((local.get(p.id) ?? 'missing') !== 'missing') {
+      // A file is at the page's path again (the user's, made after the pull stopped): the copy set aside is the
+      // page's earlier file. The same bytes: only a duplicate, dropped. Other bytes: both kept and the page left
+      // alone, every run saying so, until the user picks (never a silent copy that no run looks at again).
+      found++;
+      await settleAside(workspace, p, aside, repair, skips);
+      continue;
+    }
     if (!(await statOrUndefined(inside(workspace, aside)))) continue;
     found++;
     if (repair && (await linkIn(workspace, p.path)) === undefined) {
@@ -119,6 +135,23 @@ export async function recoverMovedAside(workspace: string, pages: readonly Obser
     } else local.set(p.id, await observe(workspace, { ...p, path: aside }));
   }
   return found;
+}
+
+async function settleAside(workspace: string, p: ObservedPage, aside: string, repair: boolean, skips?: Skips): Promise<void> {
+  let same = false;
+  try {
+    same = (await hashFileSafe(workspace, aside)).sha256 === (await hashFileSafe(workspace, p.path)).sha256;
+  } catch {
+    // A link, a file gone or unreadable: not settled here (the page's own observation reports a link).
+  }
+  if (same) {
+    if (repair) await unlink(inside(workspace, aside)).catch(() => {});
+    return;
+  }
+  skips?.set(
+    p.id,
+    new SkippedFile(p.path, 'changed', `${p.path}: an earlier copy of this page's file, set aside by a pull that stopped, is at ${aside} and differs from the file there now; keep what you need in ${p.path}, delete ${aside}, and run again`),
+  );
 }
 
 function occupied(path: string, aside: string): SkippedFile {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFile } from '../../src/format/front-matter.js';
 import { fileOf, withPulledWorkspace, writes } from '../helpers/workspace.js';
@@ -54,6 +54,35 @@ test('a pull stopped after it moved a renamed file aside (its record names cache
     const now = fileOf(ws, 'Architecture');
     assert.match(readFileSync(join(ws.dir, now), 'utf8'), /Edited on the web meanwhile\./, 'the remote edit is in the page file');
     assert.equal((await ws.csync(['sync'])).code, 0);
+    assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
+  });
+});
+
+test('a file left in cache/moving while a new file took the page path: never a silent copy — the same bytes are dropped, other bytes stop the page with a warning until the user picks', async () => {
+  await withPulledWorkspace(async (ws) => {
+    const rel = fileOf(ws, 'Architecture');
+    const original = readFileSync(join(ws.dir, rel), 'utf8');
+    const id = String(parseFile(original).meta.id);
+    const aside = join(ws.dir, 'cache', 'moving', `${id}.md`);
+    mkdirSync(join(ws.dir, 'cache', 'moving'), { recursive: true });
+    // The pull stopped after moving the file aside; the user then saved a file of their own at the page's path.
+    renameSync(join(ws.dir, rel), aside);
+    const mine = '---\ntitle: Architecture\n---\nWritten after the stopped pull.\n';
+    writeFileSync(join(ws.dir, rel), mine);
+    ws.emu.resetLog();
+    for (const cmd of [['pull', '--dry-run'], ['pull'], ['push'], ['pull']]) {
+      const r = await ws.csync(cmd);
+      assert.equal(r.code, 10, `${cmd.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout + r.stderr, new RegExp(`an earlier copy of this page's file, set aside by a pull that stopped, is at cache/moving/${id}\\.md`), cmd.join(' '));
+    }
+    assert.deepEqual(writes(ws), [], 'nothing sent while both are kept');
+    assert.equal(readFileSync(aside, 'utf8'), original, 'the copy set aside keeps its bytes');
+    assert.equal(readFileSync(join(ws.dir, rel), 'utf8'), mine, "the user's file keeps its bytes");
+    // The user picks the earlier file (puts its bytes back at the path): the copy is a duplicate now, and the run settles.
+    writeFileSync(join(ws.dir, rel), original);
+    const settled = await ws.csync(['pull']);
+    assert.equal(settled.code, 0, settled.stdout + settled.stderr);
+    assert.ok(!existsSync(aside), 'a copy holding the same bytes as the file is only a duplicate: dropped');
     assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
   });
 });
