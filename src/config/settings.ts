@@ -74,7 +74,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { path: 'timeouts.responseMs', kind: 'number', schema: positiveInt, default: 60000, description: 'response timeout' },
   { path: 'breaker.failureThreshold', kind: 'number', schema: positiveInt, default: 8, description: 'consecutive failures that open the circuit breaker' },
   { path: 'breaker.halfOpenAfterMs', kind: 'number', schema: positiveInt, default: 30000, description: 'time before an open breaker lets a probe through' },
-  { path: 'concurrency.pages', kind: 'number', schema: positiveInt.max(64), default: 4, description: 'page actions run in parallel' },
+  { path: 'concurrency.pages', kind: 'number', schema: positiveInt.max(64), default: 4, description: 'page actions run in parallel (creates too: siblings side by side, a parent before its children, pages over 64 KiB one at a time)' },
   { path: 'concurrency.attachments', kind: 'number', schema: positiveInt.max(64), default: 2, description: 'attachment transfers run in parallel' },
   { path: 'batch.pageSize', kind: 'number', schema: positiveInt.max(250), default: 250, description: 'items per listing request (API maximum 250)' },
   { path: 'sync.maxDeletePercent', kind: 'number', schema: z.number().min(0).max(100), default: 50, description: 'safety gate: abort when a run would delete more than this % of a space' },
