@@ -142,14 +142,19 @@ async function pullSpace(options: PullOptions, state: StateStore | undefined, sp
   const { plan, baseCount, localPaths, kept, waiting, skips } = (planned ?? inMemory)!;
   const remoteCount = planned ? planned.remoteCount : listing!.scoped.length;
   for (const err of skips.values()) reportSkip(summary, err);
+  // Another page named as people know it: its title (and id), when this workspace tracks it.
+  const another = (id: string) => {
+    const title = state?.page(id)?.title;
+    return title === undefined ? `id ${id}` : `"${title}", id ${id}`;
+  };
   for (const k of kept) {
     summary.warnings.push(
       k.by === undefined
         ? `${k.path}: a file no page tracks is where this page now belongs; the page stays at ${k.at} (move or rename your file and pull again)`
-        : `${k.path}: the file of another page (${k.by}) stays there for now; this page stays at ${k.at} and moves on a later pull, once that file has moved`,
+        : `${k.path}: the file of another page (${another(k.by)}) stays there for now; this page stays at ${k.at} and moves on a later pull, once that file has moved`,
     );
   }
-  for (const w of waiting) summary.warnings.push(`${w.path}: the file of another page (${w.by}) stays there for now; this page is written on a later pull, once that file has moved`);
+  for (const w of waiting) summary.warnings.push(`${w.path}: the file of another page (${another(w.by)}) stays there for now; this page is written on a later pull, once that file has moved`);
   const deletes = plan.actions.filter((a) => a.kind === 'trash').length;
   // The gate counts the pages synced before this run: pages of stopped creates adopted just now do not raise the
   // number of deletes it lets through (they were never deleted here anyway).

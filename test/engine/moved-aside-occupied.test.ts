@@ -8,12 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseFile } from '../../src/format/front-matter.js';
 import { cliArgs, cleanEnv } from '../helpers/cli.js';
-import { fileOf, type TestWorkspace, workspaceWithEmulator, writes } from '../helpers/workspace.js';
+import { leaveAside, type TestWorkspace, workspaceWithEmulator, writes } from '../helpers/workspace.js';
 
 /** Runs the CLI paused right before its put-back of `rel`; `during` runs in the pause, which then ends at once. */
 async function pausedAt(ws: TestWorkspace, args: string[], rel: string, during: () => void): Promise<{ code: number | null; out: string; paused: boolean }> {
@@ -65,13 +64,7 @@ for (const next of ['push', 'pull'] as const) {
     const ws = await workspaceWithEmulator({ seed: 'demo' });
     try {
       assert.equal((await ws.csync(['pull'])).code, 0);
-      const rel = fileOf(ws, 'Architecture');
-      const original = readFileSync(join(ws.dir, rel), 'utf8');
-      const id = String(parseFile(original).meta.id);
-      // What a pull stopped right after moving the file aside leaves behind.
-      const aside = join(ws.dir, 'cache', 'moving', `${id}.md`);
-      mkdirSync(join(ws.dir, 'cache', 'moving'), { recursive: true });
-      renameSync(join(ws.dir, rel), aside);
+      const { rel, original, id, aside } = leaveAside(ws, 'Architecture');
       ws.emu.resetLog();
       const users = 'The user wrote this file here meanwhile.\n';
       const r = await pausedAt(ws, [next], rel, () => writeFileSync(join(ws.dir, rel), users));

@@ -5,18 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseFile } from '../../src/format/front-matter.js';
-import { fileOf, withPulledWorkspace, writes } from '../helpers/workspace.js';
+import { fileOf, leaveAside, withPulledWorkspace, writes } from '../helpers/workspace.js';
 
 for (const next of ['push', 'pull', 'status'] as const) {
   test(`a file left in cache/moving by a stopped pull is found by the next ${next}: the page is not trashed, the file comes back`, async () => {
     await withPulledWorkspace(async (ws) => {
-      const rel = fileOf(ws, 'Architecture');
-      const id = String(parseFile(readFileSync(join(ws.dir, rel), 'utf8')).meta.id);
-      mkdirSync(join(ws.dir, 'cache', 'moving'), { recursive: true });
-      renameSync(join(ws.dir, rel), join(ws.dir, 'cache', 'moving', `${id}.md`));
+      const { rel, id } = leaveAside(ws, 'Architecture');
       ws.emu.resetLog();
       const r = await ws.csync(next === 'status' ? ['status', '--local'] : [next]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -60,13 +57,8 @@ test('a pull stopped after it moved a renamed file aside (its record names cache
 
 test('a file left in cache/moving while a new file took the page path: never a silent copy — the same bytes are dropped, other bytes stop the page with a warning until the user picks', async () => {
   await withPulledWorkspace(async (ws) => {
-    const rel = fileOf(ws, 'Architecture');
-    const original = readFileSync(join(ws.dir, rel), 'utf8');
-    const id = String(parseFile(original).meta.id);
-    const aside = join(ws.dir, 'cache', 'moving', `${id}.md`);
-    mkdirSync(join(ws.dir, 'cache', 'moving'), { recursive: true });
     // The pull stopped after moving the file aside; the user then saved a file of their own at the page's path.
-    renameSync(join(ws.dir, rel), aside);
+    const { rel, original, id, aside } = leaveAside(ws, 'Architecture');
     const mine = '---\ntitle: Architecture\n---\nWritten after the stopped pull.\n';
     writeFileSync(join(ws.dir, rel), mine);
     ws.emu.resetLog();

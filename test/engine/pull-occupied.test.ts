@@ -71,7 +71,7 @@ test('a page renamed to the old title of a page kept off its new path: each keep
     assert.doesNotMatch(pull.stdout + pull.stderr, /changed while csync was working on it/);
     assert.match(pull.stdout, /1 updated|2 updated/);
     assert.ok(pull.stdout.includes(`warning: ${mine}: a file no page tracks is where this page now belongs; the page stays at ${gammaPath}`), pull.stdout);
-    assert.ok(pull.stdout.includes(`warning: ${gammaPath}: the file of another page (${g.id}) stays there for now; this page stays at ${deltaPath}`), pull.stdout);
+    assert.ok(pull.stdout.includes(`warning: ${gammaPath}: the file of another page ("Gamma", id ${g.id}) stays there for now; this page stays at ${deltaPath}`), pull.stdout);
     // Each page in its own file, with its remote title and text; the user's file as it was.
     assert.equal(at(gammaPath).meta.id, g.id);
     assert.equal(at(gammaPath).meta.title, 'Fresh');

@@ -1,6 +1,6 @@
 /** A workspace wired to an in-process emulator, driven through the real CLI. */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { parseFile } from '../../src/format/front-matter.js';
@@ -72,4 +72,18 @@ export function fileOf(ws: TestWorkspace, title: string): string {
 /** The write requests the emulator served since its log was last reset: "METHOD route". */
 export function writes(ws: TestWorkspace): string[] {
   return ws.emu.requestLog().map((r) => `${r.method} ${r.route}`).filter((r) => /^(PUT|POST|DELETE) /.test(r));
+}
+
+/**
+ * What a pull stopped right after moving a page's file aside leaves behind: the file at cache/moving/<id>.md and
+ * nothing at its path. Returns the page's path, its text, id and the absolute path of the copy set aside.
+ */
+export function leaveAside(ws: TestWorkspace, title: string): { rel: string; original: string; id: string; aside: string } {
+  const rel = fileOf(ws, title);
+  const original = readFileSync(join(ws.dir, rel), 'utf8');
+  const id = String(parseFile(original).meta.id);
+  const aside = join(ws.dir, 'cache', 'moving', `${id}.md`);
+  mkdirSync(join(ws.dir, 'cache', 'moving'), { recursive: true });
+  renameSync(join(ws.dir, rel), aside);
+  return { rel, original, id, aside };
 }
