@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { parseFile } from '../../src/format/front-matter.js';
 import { listFiles } from '../helpers/files.js';
-import { workspaceWithEmulator } from '../helpers/workspace.js';
+import { type TestWorkspace, withWorkspace, workspaceWithEmulator } from '../helpers/workspace.js';
 
 /** Every file below content/ and cache/ but the state database, with its text, by workspace path. */
 function snapshot(dir: string): Map<string, string> {
@@ -23,6 +23,20 @@ function snapshot(dir: string): Map<string, string> {
     }
   }
   return out;
+}
+
+/** Space OCC with Home and Gamma under it, pulled: the test gets the workspace, Gamma's page and its file's path. */
+async function withGamma(body: (ws: TestWorkspace, g: { id: string }, home: { id: string }, gammaPath: string) => Promise<void>): Promise<void> {
+  await withWorkspace(
+    async (ws) => {
+      ws.emu.api.createSpace('OCC');
+      const home = ws.emu.api.createPage('OCC', 'Home', '<p>home</p>', null);
+      const g = ws.emu.api.createPage('OCC', 'Gamma', '<p>gamma</p>', home.id);
+      assert.equal((await ws.csync(['pull'])).code, 0);
+      await body(ws, g, home, ws.files().find((p) => p.endsWith('/Gamma.md'))!);
+    },
+    { seed: 'empty', spaces: ['OCC'] },
+  );
 }
 
 test('a page renamed to the old title of a page kept off its new path: each keeps its own file, nothing is left in cache/moving, a rerun changes nothing; once the user renames their file both pages move', async () => {
@@ -108,15 +122,10 @@ test('a page renamed to the old title of a page kept off its new path: each keep
 });
 
 test('a page renamed to the title of a page deleted in Confluence takes its path in the same pull (the file of the deleted page goes to the trash)', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'empty', spaces: ['OCC'] });
-  try {
+  await withGamma(async (ws, g, home, gammaPath) => {
     const api = ws.emu.api;
-    api.createSpace('OCC');
-    const home = api.createPage('OCC', 'Home', '<p>home</p>', null);
-    const g = api.createPage('OCC', 'Gamma', '<p>gamma</p>', home.id);
     const d = api.createPage('OCC', 'Delta', '<p>delta</p>', home.id);
     assert.equal((await ws.csync(['pull'])).code, 0);
-    const gammaPath = ws.files().find((p) => p.endsWith('/Gamma.md'))!;
     api.deletePage(g.id);
     api.renamePage(d.id, 'Gamma');
     const pull = await ws.csync(['pull']);
@@ -126,20 +135,12 @@ test('a page renamed to the title of a page deleted in Confluence takes its path
     assert.deepEqual(ws.files('cache/moving'), []);
     assert.ok(ws.files('cache/trash').some((p) => p.endsWith('/Gamma.md')), ws.files('cache').join('\n'));
     assert.match((await ws.csync(['pull'])).stdout, /Already up to date/);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('a new page at the path a renamed page leaves arrives in the same pull, not as a conflict (was: an untracked-clash copy beside the renamed page file)', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'empty', spaces: ['OCC'] });
-  try {
+  await withGamma(async (ws, g, home, gammaPath) => {
     const api = ws.emu.api;
-    api.createSpace('OCC');
-    const home = api.createPage('OCC', 'Home', '<p>home</p>', null);
-    const g = api.createPage('OCC', 'Gamma', '<p>gamma</p>', home.id);
-    assert.equal((await ws.csync(['pull'])).code, 0);
-    const gammaPath = ws.files().find((p) => p.endsWith('/Gamma.md'))!;
     api.renamePage(g.id, 'Fresh');
     const n = api.createPage('OCC', 'Gamma', '<p>new gamma</p>', home.id);
     const pull = await ws.csync(['pull']);
@@ -149,7 +150,5 @@ test('a new page at the path a renamed page leaves arrives in the same pull, not
     assert.equal(parseFile(readFileSync(join(ws.dir, gammaPath.replace('/Gamma.md', '/Fresh.md')), 'utf8')).meta.id, g.id);
     assert.deepEqual(ws.files().filter((p) => p.includes('.conflict-')), []);
     assert.match((await ws.csync(['pull'])).stdout, /Already up to date/);
-  } finally {
-    await ws.close();
-  }
+  });
 });
