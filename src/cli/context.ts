@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { loadConfig, secretsOf, type Config } from '../config/index.js';
+import { ConfigError } from '../core/errors.js';
 import { createLogger, type Logger } from '../obs/logger.js';
 import { registerSecret } from '../obs/redact.js';
 import { Output } from './output.js';
@@ -77,4 +78,11 @@ export async function createContext(
   }
   const progress = args.progress !== false && !args.json && !args.quiet;
   return { config, logger, out, progress };
+}
+
+/** The spaces a command (or the daemon, at start and on SIGHUP) runs on: --space, else config/csync.json. */
+export function spacesOf(config: Config, argv: { space?: string[] | undefined }, what: string, hint = 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json'): string[] {
+  const spaces = argv.space?.length ? argv.space : [...config.spaces];
+  if (spaces.length === 0) throw new ConfigError(`no space to ${what}`, { hint });
+  return spaces;
 }

@@ -2,7 +2,6 @@
  * How a one-shot command (pull, push, sync) calls the engine's orchestrator (src/engine/run.ts): one Confluence
  * client and one progress display for the pass, one cancellation (Ctrl-C, SIGTERM), both closed after it.
  */
-import { ConfigError } from '../core/errors.js';
 import type { Outcome, PassHooks, PassRequest, PassResult, Sides } from '../engine/run.js';
 import type { Context } from './context.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -22,13 +21,6 @@ export async function runPassFor<S extends Sides>(ctx: Context, req: PassRequest
     progress.stop();
     await client.close();
   }
-}
-
-/** The spaces a command runs on: --space, else config/csync.json. */
-export function spacesOf(ctx: Context, argv: { space?: string[] | undefined }, what: string, hint = 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json'): string[] {
-  const spaces = argv.space?.length ? argv.space : [...ctx.config.spaces];
-  if (spaces.length === 0) throw new ConfigError(`no space to ${what}`, { hint });
-  return spaces;
 }
 
 export const EXIT_OF: Readonly<Record<Outcome, ExitCode>> = { conflicts: EXIT.CONFLICTS, incomplete: EXIT.INCOMPLETE, ok: EXIT.OK };

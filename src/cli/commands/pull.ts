@@ -4,8 +4,8 @@ import writeFileAtomic from 'write-file-atomic';
 import type { Argv, CommandModule } from 'yargs';
 import { workspacePaths } from '../../config/workspace.js';
 import type { PassRequest } from '../../engine/run.js';
-import { createContext, type Context, type GlobalArgs } from '../context.js';
-import { EXIT_OF, runPassFor, spacesOf } from '../pass.js';
+import { createContext, spacesOf, type Context, type GlobalArgs } from '../context.js';
+import { EXIT_OF, runPassFor } from '../pass.js';
 import { doctorCommand } from './doctor.js';
 
 export interface PullArgs extends GlobalArgs {
@@ -62,7 +62,7 @@ export function rememberScope(ctx: Context, argv: PullArgs): void {
 /** The pass `csync pull` asks the engine for (sync asks the same, both sides). */
 export function pullRequest(ctx: Context, argv: PullArgs): Omit<PassRequest, 'sides'> {
   return {
-    spaces: spacesOf(ctx, argv, 'pull', 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json (or CONFLUENCE_SPACE_KEY)'),
+    spaces: spacesOf(ctx.config, argv, 'pull', 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json (or CONFLUENCE_SPACE_KEY)'),
     rootPageId: argv.root,
     labels: argv.label,
     cql: argv.cql,

@@ -3,8 +3,8 @@ import type { CommandModule } from 'yargs';
 import type { PushSummary } from '../../engine/push.js';
 import type { PassRequest } from '../../engine/run.js';
 import { formatBytes, shellQuote } from '../../engine/summary.js';
-import { createContext, type Context, type GlobalArgs } from '../context.js';
-import { EXIT_OF, runPassFor, spacesOf } from '../pass.js';
+import { createContext, spacesOf, type Context, type GlobalArgs } from '../context.js';
+import { EXIT_OF, runPassFor } from '../pass.js';
 
 export interface PushArgs extends GlobalArgs {
   paths?: string[];
@@ -50,7 +50,7 @@ export function formatPushSummary(s: PushSummary): string {
 
 /** The pass `csync push` asks the engine for (sync asks the same, both sides). */
 export function pushRequest(ctx: Context, argv: PushArgs): Omit<PassRequest, 'sides'> {
-  return { spaces: spacesOf(ctx, argv, 'push'), paths: argv.paths, force: Boolean(argv.force), dryRun: Boolean(argv.dryRun), noDelete: argv.delete === false };
+  return { spaces: spacesOf(ctx.config, argv, 'push'), paths: argv.paths, force: Boolean(argv.force), dryRun: Boolean(argv.dryRun), noDelete: argv.delete === false };
 }
 
 export const pushCommand: CommandModule<GlobalArgs, PushArgs> = {

@@ -43,7 +43,7 @@ import { acquireWorkspaceLock } from '../../local/lock.js';
 import { createMetrics, type Metrics } from '../../obs/metrics.js';
 import { registerSecret } from '../../obs/redact.js';
 import { createConfluenceClient } from '../../remote/index.js';
-import { createContext, type Context, type GlobalArgs } from '../context.js';
+import { createContext, spacesOf, type Context, type GlobalArgs } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { clientOptionsFrom } from '../site.js';
 
@@ -64,12 +64,6 @@ export function watchFlags(argv: WatchArgs): Record<string, unknown> {
     'watch.rescanSeconds': argv.rescan,
     'watch.listen': argv.listen,
   };
-}
-
-function spacesOf(config: Config, argv: WatchArgs): string[] {
-  const spaces = argv.space?.length ? argv.space : [...config.spaces];
-  if (spaces.length === 0) throw new ConfigError('no space to watch', { hint: 'pass --space KEY, or set "spaces": ["KEY"] in config/csync.json' });
-  return spaces;
 }
 
 function loopOptions(config: Config, argv: WatchArgs): DaemonLoopOptions {
@@ -113,7 +107,7 @@ export async function startWatch(
   const { logger } = ctx;
   const { print } = options;
   const workspace = ctx.config.workspace;
-  const spaces = spacesOf(ctx.config, argv);
+  const spaces = spacesOf(ctx.config, argv, 'watch');
   const listen = parseListen(ctx.config.watch.listen);
   assertListenAllowed(listen.host, Boolean(argv.listenRemote));
   const firstLoop = loopOptions(ctx.config, argv);
@@ -175,7 +169,7 @@ async function reloadConfig(
     requireSite: true,
   });
   for (const secret of secretsOf(config)) registerSecret(secret, config.site.email);
-  const nextSpaces = spacesOf(config, argv);
+  const nextSpaces = spacesOf(config, argv, 'watch');
   if (config.watch.listen !== ctx.config.watch.listen) {
     logger.warn({ module: 'daemon', listen: config.watch.listen, serving: s.daemon.url }, 'watch.listen changed: restart the daemon to move the endpoints');
   }
