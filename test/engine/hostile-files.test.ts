@@ -6,10 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { attachmentDir } from '../../src/engine/resolver.js';
 import { cliArgs, cleanEnv, tempDir } from '../helpers/cli.js';
+import { runPaused } from '../helpers/pause.js';
 import { fileOf, type TestWorkspace, workspaceWithEmulator } from '../helpers/workspace.js';
 
 const SECRET = 'TOP-SECRET-outside-the-workspace\n';
@@ -92,38 +93,11 @@ test('a tracked page, a page folder and an attachment replaced by links, and a n
 });
 
 /** Runs the CLI with a pause right before each file replacement; `during` runs once the pause has begun. */
+/** The CLI paused at its first file replacement, `during` run in the pause (test/helpers/pause.ts). */
 async function withPause(ws: TestWorkspace, args: string[], during: () => void): Promise<{ code: number | null; stdout: string }> {
-  const mark = join(ws.dir, '..', `${Date.now()}-pause.mark`);
-  const env = cleanEnv({
-    CONFLUENCE_EMAIL: ws.emu.credentials.email,
-    CONFLUENCE_API_TOKEN: ws.emu.credentials.token,
-    CSYNC_PROFILE: 'fast',
-    CSYNC_RATE_REQUESTS_PER_SECOND: '200',
-    CSYNC_RATE_BURST: '200',
-    CSYNC_TEST_PAUSE_BEFORE_REPLACE: '2500',
-    CSYNC_TEST_PAUSE_MARK: mark,
-  });
-  const child = spawn(process.execPath, [...cliArgs(), '-w', ws.dir, '--no-progress', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  let done = false;
-  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const watcher = (async () => {
-    for (let i = 0; i < 1200 && !done; i++) {
-      if (existsSync(mark)) {
-        during();
-        return true;
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    return false;
-  })();
-  const code = await closed;
-  done = true;
-  assert.ok(await watcher, `the run reached a file replacement: ${stdout}`);
-  rmSync(mark, { force: true });
-  return { code, stdout };
+  const r = await runPaused(ws, args, during);
+  assert.ok(r.paused, `the run reached a file replacement: ${r.out}`);
+  return { code: r.code, stdout: r.out };
 }
 
 test('a save between the scan and the write of a pull survives: the file is left alone (exit 10), and the next sync sends it, merged with the web edit', async () => {
