@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmulator } from '../../src/emulator/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { initAndPull } from '../helpers/workspace.js';
 
 const HOME = 'Demo space home';
 /** Workspace paths under content/DEMO/<home>/ → body. */
@@ -34,10 +35,7 @@ async function firstPublish(concurrency: number) {
   const tmp = tempDir('csync-creates-');
   const ws = tmp.dir;
   try {
-    const init = await runCli(['init', '-w', ws, '--url', emu.url, '--email', emu.credentials.email, '--space', 'DEMO', '--token-stdin'], { input: `${emu.credentials.token}\n`, timeoutMs: 120_000 });
-    assert.equal(init.code, 0, init.stderr);
-    const pull = await runCli(['pull', '-w', ws, '--no-progress'], { timeoutMs: 120_000 });
-    assert.equal(pull.code, 0, pull.stderr);
+    await initAndPull(ws, emu);
     for (const [rel, body] of Object.entries(FILES)) {
       const abs = join(ws, 'content', 'DEMO', HOME, rel);
       mkdirSync(dirname(abs), { recursive: true });

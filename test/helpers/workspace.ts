@@ -87,3 +87,15 @@ export function leaveAside(ws: TestWorkspace, title: string): { rel: string; ori
   renameSync(join(ws.dir, rel), aside);
   return { rel, original, id, aside };
 }
+
+/**
+ * A user's first steps in folder `ws`: `csync init` against the emulator (token on stdin, space DEMO), then a first
+ * `csync pull`, both required to succeed. Unlike workspaceWithEmulator, nothing overrides the profile or the pace:
+ * for tests of the pacing a user gets by default.
+ */
+export async function initAndPull(ws: string, emu: Emulator): Promise<void> {
+  const init = await runCli(['init', '-w', ws, '--url', emu.url, '--email', emu.credentials.email, '--space', 'DEMO', '--token-stdin'], { input: `${emu.credentials.token}\n`, timeoutMs: 120_000 });
+  assert.equal(init.code, 0, init.stderr);
+  const pull = await runCli(['pull', '-w', ws, '--no-progress'], { timeoutMs: 120_000 });
+  assert.equal(pull.code, 0, pull.stderr);
+}

@@ -13,16 +13,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
+import { initAndPull } from '../helpers/workspace.js';
 
 async function firstPublish(pages: number, rateLimit: EmulatorOptions['rateLimit']) {
   const emu = await startEmulator({ seed: 'demo' });
   const tmp = tempDir('csync-advertised-');
   const ws = tmp.dir;
   try {
-    const init = await runCli(['init', '-w', ws, '--url', emu.url, '--email', emu.credentials.email, '--space', 'DEMO', '--token-stdin'], { input: `${emu.credentials.token}\n`, timeoutMs: 120_000 });
-    assert.equal(init.code, 0, init.stderr);
-    const pull = await runCli(['pull', '-w', ws, '--no-progress'], { timeoutMs: 120_000 });
-    assert.equal(pull.code, 0, pull.stderr);
+    await initAndPull(ws, emu);
     const folder = join(ws, 'content', 'DEMO', 'Demo space home');
     mkdirSync(folder, { recursive: true });
     const titles = Array.from({ length: pages }, (_, i) => `Published ${String(i + 1).padStart(3, '0')}`);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { cleanEnv, cliArgs, ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { cleanEnv, cliArgs, ROOT, tempDir } from '../helpers/cli.js';
+import { initAndPull } from '../helpers/workspace.js';
 import { startRedis } from './redis-helpers.js';
 
 const WORKSPACES = 3;
@@ -48,12 +49,7 @@ test('Redis killed while three csync push runs share its budget: every run compl
   try {
     const workspaces = Array.from({ length: WORKSPACES }, (_, i) => join(tmp.dir, `ws${i + 1}`));
     await Promise.all(
-      workspaces.map(async (ws) => {
-        const init = await runCli(['init', '-w', ws, '--url', emu.url, '--email', emu.credentials.email, '--space', 'DEMO', '--token-stdin'], { input: `${emu.credentials.token}\n`, timeoutMs: 120_000 });
-        assert.equal(init.code, 0, init.stderr);
-        const pull = await runCli(['pull', '-w', ws, '--no-progress'], { timeoutMs: 120_000 });
-        assert.equal(pull.code, 0, pull.stderr);
-      }),
+      workspaces.map((ws) => initAndPull(ws, emu)),
     );
     const titles: string[] = [];
     workspaces.forEach((ws, w) => {
