@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileOf, workspaceWithEmulator, writes, type TestWorkspace } from '../helpers/workspace.js';
+import { fileOf, withPulledWorkspace, withWorkspace, writes, type TestWorkspace } from '../helpers/workspace.js';
 
 const copies = (ws: TestWorkspace) => ws.files('content').filter((f) => f.includes('.conflict-'));
 
@@ -27,8 +27,7 @@ async function bothChanged(ws: TestWorkspace): Promise<{ rel: string; id: string
 }
 
 test('resolve --keep remote on a both-changed conflict keeps the replaced local bytes in cache/trash and prints where (was: overwritten, no copy anywhere)', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
+  await withWorkspace(async (ws) => {
     const { rel, id, mine } = await bothChanged(ws);
     const version = ws.emu.api.page(id).version.number;
     const dry = await ws.csync(['resolve', rel, '--keep', 'remote', '--dry-run']);
@@ -54,14 +53,11 @@ test('resolve --keep remote on a both-changed conflict keeps the replaced local 
     assert.deepEqual(writes(ws), [], 'nothing sent: the file is the remote version');
     assert.equal(ws.emu.api.page(id).version.number, version);
     assert.match((await ws.csync(['status'])).stdout, /Everything in sync/);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('resolve --keep remote --json names the trash copy; a file that already holds the remote text is not trashed', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
+  await withWorkspace(async (ws) => {
     const { rel } = await bothChanged(ws);
     // The user copied the remote version into the file: replacing it loses nothing, so nothing goes to the trash.
     writeFileSync(join(ws.dir, rel), readFileSync(join(ws.dir, copies(ws)[0]!)));
@@ -75,14 +71,11 @@ test('resolve --keep remote --json names the trash copy; a file that already hol
     assert.equal(data.trashed, undefined);
     assert.ok(!existsSync(join(ws.dir, 'cache/trash')) || ws.files('cache/trash').length === 0);
     assert.match(readFileSync(join(ws.dir, rel), 'utf8'), /Remote wording/);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('resolve --keep remote --json on a both-changed conflict: "trashed" is the file holding the local bytes', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
+  await withWorkspace(async (ws) => {
     const { rel, mine } = await bothChanged(ws);
     const r = await ws.csync(['--json', 'resolve', rel, '--keep', 'remote']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -90,14 +83,11 @@ test('resolve --keep remote --json on a both-changed conflict: "trashed" is the 
     assert.equal(data.path, rel);
     assert.ok(data.trashed?.startsWith('cache/trash/'), r.stdout);
     assert.deepEqual(readFileSync(join(ws.dir, data.trashed!)), mine);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('resolve --keep local says the remote version it drops stays in the page history; nothing goes to the trash', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
+  await withWorkspace(async (ws) => {
     const { rel, id, mine } = await bothChanged(ws);
     const version = ws.emu.api.page(id).version.number;
     const r = await ws.csync(['resolve', rel, '--keep', 'local']);
@@ -109,15 +99,11 @@ test('resolve --keep local says the remote version it drops stays in the page hi
     assert.equal(push.code, 0, push.stdout + push.stderr);
     assert.equal(ws.emu.api.page(id).version.number, version + 1);
     assert.match(ws.emu.api.body(id), /Local wording, mine alone/);
-  } finally {
-    await ws.close();
-  }
+  });
 });
 
 test('resolve --keep remote on a page deleted in Confluence and changed here: the local bytes go to cache/trash and the command names the copy', async () => {
-  const ws = await workspaceWithEmulator({ seed: 'demo' });
-  try {
-    assert.equal((await ws.csync(['pull'])).code, 0);
+  await withPulledWorkspace(async (ws) => {
     const rel = fileOf(ws, 'Architecture');
     const page = ws.emu.api.pageByTitle('DEMO', 'Architecture')!;
     const mine = `${readFileSync(join(ws.dir, rel), 'utf8')}\nMy edit of a page deleted over there.\n`;
@@ -137,7 +123,5 @@ test('resolve --keep remote on a page deleted in Confluence and changed here: th
     const sync = await ws.csync(['sync']);
     assert.equal(sync.code, 0, sync.stdout + sync.stderr);
     assert.equal(ws.emu.api.pages('DEMO').filter((p) => p.title === 'Architecture').length, 0, 'not published again');
-  } finally {
-    await ws.close();
-  }
+  });
 });
